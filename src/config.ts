@@ -1,0 +1,107 @@
+import { randomBytes } from "node:crypto";
+
+export type DatabaseConfig =
+  | { type: "sqlite"; path: string } // path ":memory:" for an in-memory database
+  | { type: "postgres"; url: string };
+
+export interface Config {
+  port: number;
+  database: DatabaseConfig;
+  /** Bearer token that write operations require. */
+  apiToken: string;
+  /** True when API_TOKEN was unset and the token was generated at start. */
+  apiTokenGenerated: boolean;
+  production: boolean;
+  redisUrl: string | null;
+}
+
+/** A bad setting: the message names the variable, and the process stops with it. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export const DEFAULT_DATABASE_URL = "sqlite:data/threadline.sqlite";
+
+export function parsePort(value: string | undefined, variable = "PORT"): number {
+  if (value === undefined || value.trim() === "") return 4000;
+  if (!/^\d+$/.test(value.trim())) throw new ConfigError(variable, `expected a whole number from 0 to 65535, got "${value}"`);
+  const port = Number(value);
+  if (port > 65535) throw new ConfigError(variable, `port ${port} is out of range (0 to 65535)`);
+  return port;
+}
+
+export function parseDatabaseUrl(value: string | undefined, variable = "DATABASE_URL"): DatabaseConfig {
+  const raw = value === undefined || value.trim() === "" ? DEFAULT_DATABASE_URL : value.trim();
+  if (raw.startsWith("sqlite:")) {
+    const path = raw.slice("sqlite:".length).replace(/^\/\//, "");
+    if (path === "") throw new ConfigError(variable, `"${raw}" names no file; use sqlite:PATH or sqlite::memory:`);
+    return { type: "sqlite", path };
+  }
+  if (/^postgres(ql)?:/.test(raw)) {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new ConfigError(variable, `"${redact(raw)}" is not a valid postgres:// URL`);
+    }
+    if (!url.hostname) throw new ConfigError(variable, `"${redact(raw)}" names no host`);
+    if (url.pathname.replace(/^\//, "") === "") throw new ConfigError(variable, `"${redact(raw)}" names no database`);
+    return { type: "postgres", url: raw };
+  }
+  throw new ConfigError(variable, `"${redact(raw)}" is neither postgres://... nor sqlite:PATH`);
+}
+
+function parseRedisUrl(value: string | undefined): string | null {
+  if (value === undefined || value.trim() === "") return null;
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw new ConfigError("REDIS_URL", `"${redact(value)}" is not a valid redis:// URL`);
+  }
+  if (url.protocol !== "redis:" && url.protocol !== "rediss:") {
+    throw new ConfigError("REDIS_URL", `expected redis:// or rediss://, got "${url.protocol}"`);
+  }
+  return value.trim();
+}
+
+function parseNodeEnv(value: string | undefined): boolean {
+  const env = (value ?? "development").trim();
+  if (!["production", "development", "test", ""].includes(env)) {
+    throw new ConfigError("NODE_ENV", `expected production, development or test, got "${value}"`);
+  }
+  return env === "production";
+}
+
+function parseApiToken(value: string | undefined): { apiToken: string; apiTokenGenerated: boolean } {
+  if (value === undefined || value === "") {
+    return { apiToken: randomBytes(24).toString("base64url"), apiTokenGenerated: true };
+  }
+  if (/\s/.test(value) || value.length < 8) {
+    throw new ConfigError("API_TOKEN", "must be at least 8 characters with no whitespace");
+  }
+  return { apiToken: value, apiTokenGenerated: false };
+}
+
+/** Hides a password in a URL before it goes into an error message or a log. */
+export function redact(url: string): string {
+  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, "$1***@");
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  return {
+    port: parsePort(env.PORT),
+    database: parseDatabaseUrl(env.DATABASE_URL),
+    ...parseApiToken(env.API_TOKEN),
+    production: parseNodeEnv(env.NODE_ENV),
+    redisUrl: parseRedisUrl(env.REDIS_URL),
+  };
+}

@@ -1,0 +1,69 @@
+import { Field, Int, ObjectType } from "type-graphql";
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from "typeorm";
+import { DateTimeISOResolver } from "graphql-scalars";
+import { Node } from "../schema/node.interface";
+import { Article } from "./article.entity";
+import { Author } from "./author.entity";
+
+@ObjectType({ implements: Node, description: "A reader comment; replies hang off `parent`." })
+@Entity("comment")
+@Index("IDX_comment_thread", ["articleId", "parentId", "position"])
+@Index("IDX_comment_parent", ["parentId", "position"])
+@Index("IDX_comment_author", ["authorId"])
+export class Comment {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ type: "integer" })
+  articleId: number;
+
+  @Column({ type: "integer", nullable: true })
+  parentId: number | null;
+
+  @Column({ type: "integer", nullable: true })
+  authorId: number | null;
+
+  /** Served through the resolver, which hides the text of a deleted comment. */
+  @Column({ type: "text" })
+  body: string;
+
+  @Field(() => Boolean)
+  @Column({ type: "boolean", default: false })
+  hasAvatar: boolean;
+
+  @Field(() => Int, { description: "0 for a top-level comment, parent's depth + 1 for a reply." })
+  @Column({ type: "integer", default: 0 })
+  depth: number;
+
+  @Field(() => Int, { description: "1-based place among its siblings, in thread order." })
+  @Column({ type: "integer" })
+  position: number;
+
+  /** True for comments that came from a dump; re-imports reconcile only these. */
+  @Column({ type: "boolean", default: false })
+  imported: boolean;
+
+  @Field(() => DateTimeISOResolver, { nullable: true, description: "Null for imported comments: dumps carry no comment times." })
+  @Column({ type: Date, nullable: true })
+  createdAt: Date | null;
+
+  @Field(() => DateTimeISOResolver, { nullable: true })
+  @Column({ type: Date, nullable: true })
+  editedAt: Date | null;
+
+  @Field(() => Boolean)
+  @Column({ type: "boolean", default: false })
+  isDeleted: boolean;
+
+  @ManyToOne(() => Article, { onDelete: "CASCADE" })
+  @JoinColumn({ name: "articleId" })
+  article?: Article;
+
+  @ManyToOne(() => Comment, { onDelete: "CASCADE" })
+  @JoinColumn({ name: "parentId" })
+  parent?: Comment;
+
+  @ManyToOne(() => Author, { onDelete: "SET NULL" })
+  @JoinColumn({ name: "authorId" })
+  author?: Author;
+}

@@ -1,0 +1,31 @@
+import { Field, Int, ObjectType } from "type-graphql";
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from "typeorm";
+import { Node } from "../schema/node.interface";
+import { Article } from "./article.entity";
+
+/**
+ * A related headline under an article. Dumps carry no URLs, so the linked
+ * article is found by title when it is read, whatever the import order.
+ */
+@ObjectType({ implements: Node })
+@Entity("related_link")
+@Index("IDX_related_link_article", ["articleId", "position"])
+export class RelatedLink {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ type: "integer" })
+  articleId: number;
+
+  @Field(() => String)
+  @Column({ type: "varchar", length: 1000 })
+  title: string;
+
+  @Field(() => Int, { description: "1-based place in the article's list." })
+  @Column({ type: "integer" })
+  position: number;
+
+  @ManyToOne(() => Article, { onDelete: "CASCADE" })
+  @JoinColumn({ name: "articleId" })
+  source?: Article;
+}

@@ -1,0 +1,36 @@
+import { engines, openTestDatabase, TestDatabase } from "../helpers/databases";
+
+describe.each(engines)("migrations on %s", (engine) => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await openTestDatabase(engine);
+  });
+  afterAll(() => db.close());
+
+  it("creates every table with its indexes, and nothing is left pending", async () => {
+    const runner = db.dataSource.createQueryRunner();
+    try {
+      for (const name of ["article", "tag", "article_tag", "related_link", "author", "comment"]) {
+        expect(await runner.hasTable(name)).toBe(true);
+      }
+      const comment = await runner.getTable("comment");
+      expect(comment?.indices.map((index) => index.name).sort()).toEqual(
+        ["IDX_comment_author", "IDX_comment_parent", "IDX_comment_thread"].sort(),
+      );
+      expect(comment?.foreignKeys.map((key) => key.referencedTableName).sort()).toEqual(["article", "author", "comment"]);
+      const article = await runner.getTable("article");
+      expect(article?.indices.filter((index) => index.isUnique).map((index) => index.name).sort()).toEqual([
+        "UQ_article_slug",
+        "UQ_article_title_published",
+      ]);
+    } finally {
+      await runner.release();
+    }
+    expect(await db.dataSource.showMigrations()).toBe(false);
+  });
+
+  it("enforces the unique tag slug", async () => {
+    await db.dataSource.query(`INSERT INTO tag (name, slug) VALUES ('Syria', 'syria')`);
+    await expect(db.dataSource.query(`INSERT INTO tag (name, slug) VALUES ('syria', 'syria')`)).rejects.toThrow();
+  });
+});

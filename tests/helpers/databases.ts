@@ -1,0 +1,52 @@
+import { randomBytes } from "node:crypto";
+import { DataSource } from "typeorm";
+import { DatabaseConfig } from "../../src/config";
+import { openDataSource } from "../../src/db/data-source";
+
+/**
+ * The engines every database test runs on: SQLite in memory always, and
+ * PostgreSQL when TEST_DATABASE_URL is set (global-setup says when it is not).
+ */
+export const engines: ("sqlite" | "postgres")[] = process.env.TEST_DATABASE_URL ? ["sqlite", "postgres"] : ["sqlite"];
+
+export interface TestDatabase {
+  dataSource: DataSource;
+  config: DatabaseConfig;
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh, migrated database. On PostgreSQL each one lives in its own schema,
+ * so test files can run side by side in one database and leave nothing behind.
+ */
+export async function openTestDatabase(engine: "sqlite" | "postgres", sqlitePath = ":memory:"): Promise<TestDatabase> {
+  if (engine === "sqlite") {
+    const config: DatabaseConfig = { type: "sqlite", path: sqlitePath };
+    const dataSource = await openDataSource(config);
+    return { dataSource, config, close: () => dataSource.destroy() };
+  }
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) throw new Error("TEST_DATABASE_URL is not set");
+  const schema = `t_${randomBytes(6).toString("hex")}`;
+  const admin = new DataSource({ type: "postgres", url });
+  await admin.initialize();
+  await admin.query(`CREATE SCHEMA "${schema}"`);
+  const config: DatabaseConfig = { type: "postgres", url };
+  let dataSource: DataSource;
+  try {
+    dataSource = await openDataSource(config, { pgSchema: schema });
+  } catch (error) {
+    await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
+    await admin.destroy();
+    throw error;
+  }
+  return {
+    dataSource,
+    config,
+    async close() {
+      await dataSource.destroy();
+      await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
+      await admin.destroy();
+    },
+  };
+}
