@@ -45,6 +45,8 @@ export async function openDataSource(database: DatabaseConfig, extras: DataSourc
     // cascades and SET NULL work (SQLite leaves foreign keys off by default).
     await dataSource.query("PRAGMA foreign_keys = ON");
     if (database.path !== ":memory:") await dataSource.query("PRAGMA journal_mode = WAL");
+    // With WAL, NORMAL is still crash-safe (a power cut may lose the last commits, never corrupt); FULL fsyncs every commit.
+    if (database.path !== ":memory:") await dataSource.query("PRAGMA synchronous = NORMAL");
   }
   await dataSource.runMigrations({ transaction: "each" });
   return dataSource;

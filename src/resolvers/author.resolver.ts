@@ -1,0 +1,50 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import type { Context } from "../context";
+import { authorList } from "../db/lists";
+import { Author, Comment } from "../entities";
+import { userError } from "../errors";
+import { listConnection, toConnection } from "../loaders/page.loader";
+import { pageWindow } from "../schema/connection";
+import type { Page } from "../schema/connection";
+import { idOfType, toGlobalId } from "../schema/global-id";
+import { ConnectionArgs } from "./types/connection.args";
+import { AuthorConnection, CommentConnection, connectionCost } from "./types/connections";
+
+@Resolver(() => Author)
+export class AuthorResolver {
+  @Query(() => Author, { nullable: true, description: "One commenter by global id or by exact display name." })
+  async author(
+    @Ctx() ctx: Context,
+    @Arg("id", () => ID, { nullable: true }) id?: string | null,
+    @Arg("name", () => String, { nullable: true }) name?: string | null,
+  ): Promise<Author | null> {
+    if ((id == null) === (name == null)) throw userError(`pass exactly one of "id" and "name"`);
+    if (id != null) {
+      const rowId = idOfType(id, "Author");
+      return rowId === null ? null : ctx.loaders.authorById.load(rowId);
+    }
+    return ctx.db.getRepository(Author).findOneBy({ name: name! });
+  }
+
+  @Query(() => AuthorConnection, { complexity: connectionCost, description: "Every commenter, in the order they were first seen." })
+  authors(@Ctx() ctx: Context, @Args(() => ConnectionArgs) args: ConnectionArgs): Promise<Page<Author>> {
+    const spec = authorList();
+    return listConnection(ctx.db, spec, pageWindow(args, spec.sort.length), ctx.loaders.authorById);
+  }
+
+  @FieldResolver(() => ID)
+  id(@Root() author: Author): string {
+    return toGlobalId("Author", author.id);
+  }
+
+  @FieldResolver(() => Int, { description: "Visible comments only." })
+  commentCount(@Root() author: Author, @Ctx() ctx: Context): Promise<number> {
+    return ctx.loaders.commentCountByAuthor.load(author.id);
+  }
+
+  @FieldResolver(() => CommentConnection, { complexity: connectionCost, description: "Visible comments, newest first." })
+  async comments(@Root() author: Author, @Ctx() ctx: Context, @Args(() => ConnectionArgs) args: ConnectionArgs): Promise<Page<Comment>> {
+    const idPage = await ctx.loaders.commentPagesByAuthor.load({ parent: author.id, window: pageWindow(args, 1), order: "NEWEST" });
+    return toConnection(idPage, ctx.loaders.commentById, () => ctx.loaders.commentCountByAuthor.load(author.id));
+  }
+}

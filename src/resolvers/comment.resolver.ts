@@ -1,0 +1,55 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import type { Context } from "../context";
+import { Article, Author, Comment } from "../entities";
+import { toConnection } from "../loaders/page.loader";
+import { pageWindow } from "../schema/connection";
+import type { Page } from "../schema/connection";
+import { idOfType, toGlobalId } from "../schema/global-id";
+import { CommentConnectionArgs } from "./types/connection.args";
+import { CommentConnection, connectionCost } from "./types/connections";
+
+@Resolver(() => Comment)
+export class CommentResolver {
+  @Query(() => Comment, { nullable: true })
+  comment(@Ctx() ctx: Context, @Arg("id", () => ID) id: string): Promise<Comment | null> | null {
+    const rowId = idOfType(id, "Comment");
+    return rowId === null ? null : ctx.loaders.commentById.load(rowId);
+  }
+
+  @FieldResolver(() => ID)
+  id(@Root() comment: Comment): string {
+    return toGlobalId("Comment", comment.id);
+  }
+
+  @FieldResolver(() => String, { description: "Empty for a deleted comment: its text is no longer served." })
+  body(@Root() comment: Comment): string {
+    return comment.isDeleted ? "" : comment.body;
+  }
+
+  @FieldResolver(() => Author, { nullable: true, description: "Null for an anonymous comment, and for a deleted one." })
+  author(@Root() comment: Comment, @Ctx() ctx: Context): Promise<Author | null> | null {
+    return comment.authorId === null || comment.isDeleted ? null : ctx.loaders.authorById.load(comment.authorId);
+  }
+
+  @FieldResolver(() => Article)
+  async article(@Root() comment: Comment, @Ctx() ctx: Context): Promise<Article> {
+    return (await ctx.loaders.articleById.load(comment.articleId))!;
+  }
+
+  @FieldResolver(() => Comment, { nullable: true, description: "The comment this one replies to; null at the top level." })
+  parent(@Root() comment: Comment, @Ctx() ctx: Context): Promise<Comment | null> | null {
+    return comment.parentId === null ? null : ctx.loaders.commentById.load(comment.parentId);
+  }
+
+  @FieldResolver(() => Int, { description: "Visible direct replies; deleted ones are not counted." })
+  replyCount(@Root() comment: Comment, @Ctx() ctx: Context): Promise<number> {
+    return ctx.loaders.replyCountByComment.load(comment.id);
+  }
+
+  @FieldResolver(() => CommentConnection, { complexity: connectionCost, description: "Direct replies, one level down." })
+  async replies(@Root() comment: Comment, @Ctx() ctx: Context, @Args(() => CommentConnectionArgs) args: CommentConnectionArgs): Promise<Page<Comment>> {
+    const window = pageWindow(args, args.orderBy === "MOST_REPLIES" ? 3 : 2);
+    const idPage = await ctx.loaders.replyPagesByComment.load({ parent: comment.id, window, order: args.orderBy });
+    return toConnection(idPage, ctx.loaders.commentById, () => ctx.loaders.listedReplyCountByComment.load(comment.id));
+  }
+}

@@ -1,0 +1,8 @@
+import { ArticleResolver } from "./article.resolver";
+import { AuthorResolver } from "./author.resolver";
+import { CommentResolver } from "./comment.resolver";
+import { NodeResolver } from "./node.resolver";
+import { RelatedLinkResolver } from "./related-link.resolver";
+import { TagResolver } from "./tag.resolver";
+
+export const resolvers = [NodeResolver, ArticleResolver, TagResolver, RelatedLinkResolver, CommentResolver, AuthorResolver] as const;

@@ -1,0 +1,29 @@
+import { Arg, Ctx, ID, Query, Resolver } from "type-graphql";
+import type { Context } from "../context";
+import { Article, Author, Comment, RelatedLink, Tag } from "../entities";
+import { fromGlobalId } from "../schema/global-id";
+import { Node } from "../schema/node.interface";
+
+type AnyNode = Article | Author | Comment | RelatedLink | Tag;
+
+@Resolver()
+export class NodeResolver {
+  @Query(() => Node, { nullable: true, description: "Any object by its global id; null for an unknown or malformed id." })
+  async node(@Ctx() ctx: Context, @Arg("id", () => ID) id: string): Promise<AnyNode | null> {
+    const decoded = fromGlobalId(id);
+    if (!decoded) return null;
+    const { loaders } = ctx;
+    switch (decoded.type) {
+      case "Article":
+        return loaders.articleById.load(decoded.id);
+      case "Author":
+        return loaders.authorById.load(decoded.id);
+      case "Comment":
+        return loaders.commentById.load(decoded.id);
+      case "RelatedLink":
+        return loaders.relatedLinkById.load(decoded.id);
+      case "Tag":
+        return loaders.tagById.load(decoded.id);
+    }
+  }
+}

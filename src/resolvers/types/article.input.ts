@@ -1,0 +1,39 @@
+import { DateTimeResolver } from "graphql-scalars";
+import { ArgsType, Field, InputType, registerEnumType } from "type-graphql";
+import type { ArticleOrderKey } from "../../db/lists";
+import { ConnectionArgs } from "./connection.args";
+
+@InputType({ description: "Filters for articles; all given filters must hold." })
+export class ArticleWhere {
+  @Field(() => [String], { nullable: true, description: "Articles with at least one of these tag slugs." })
+  tagSlugIn?: string[] | null;
+
+  @Field(() => String, { nullable: true, description: "Exact section name, case-insensitive." })
+  section?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Words that must all appear in the title or body." })
+  search?: string | null;
+
+  @Field(() => DateTimeResolver, { nullable: true, description: "Published at or after this instant." })
+  publishedAfter?: Date | null;
+
+  @Field(() => DateTimeResolver, { nullable: true, description: "Published before this instant." })
+  publishedBefore?: Date | null;
+}
+
+export enum ArticleOrder {
+  PUBLISHED_AT_DESC = "PUBLISHED_AT_DESC",
+  PUBLISHED_AT_ASC = "PUBLISHED_AT_ASC",
+  COMMENT_COUNT_DESC = "COMMENT_COUNT_DESC",
+}
+
+registerEnumType(ArticleOrder, { name: "ArticleOrder" });
+
+@ArgsType()
+export class ArticlesArgs extends ConnectionArgs {
+  @Field(() => ArticleWhere, { nullable: true })
+  where?: ArticleWhere | null;
+
+  @Field(() => ArticleOrder, { nullable: true, defaultValue: ArticleOrder.PUBLISHED_AT_DESC })
+  orderBy: ArticleOrderKey;
+}

@@ -1,0 +1,39 @@
+import { ArgsType, Field, Int, registerEnumType } from "type-graphql";
+import type { CommentOrderKey } from "../../db/lists";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../schema/connection";
+
+@ArgsType()
+export class ConnectionArgs {
+  @Field(() => Int, { nullable: true, description: `Page size from the start, 0 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}).` })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: "Cursor of the edge to start after." })
+  after?: string | null;
+
+  @Field(() => Int, { nullable: true, description: `Page size from the end, 0 to ${MAX_PAGE_SIZE}.` })
+  last?: number | null;
+
+  @Field(() => String, { nullable: true, description: "Cursor of the edge to end before." })
+  before?: string | null;
+}
+
+export enum CommentOrder {
+  OLDEST = "OLDEST",
+  NEWEST = "NEWEST",
+  MOST_REPLIES = "MOST_REPLIES",
+}
+
+registerEnumType(CommentOrder, {
+  name: "CommentOrder",
+  valuesConfig: {
+    OLDEST: { description: "Thread order: the order the comments were posted in." },
+    NEWEST: { description: "Reverse thread order." },
+    MOST_REPLIES: { description: "Most visible replies first, then thread order." },
+  },
+});
+
+@ArgsType()
+export class CommentConnectionArgs extends ConnectionArgs {
+  @Field(() => CommentOrder, { nullable: true, defaultValue: CommentOrder.OLDEST })
+  orderBy: CommentOrderKey;
+}

@@ -1,0 +1,26 @@
+/**
+ * Global ids are base64url("Type:123"): opaque to clients, and enough for
+ * node(id) to know which table to look in.
+ */
+export type NodeTypeName = "Article" | "Tag" | "RelatedLink" | "Comment" | "Author";
+
+const NODE_TYPES: ReadonlySet<string> = new Set<NodeTypeName>(["Article", "Tag", "RelatedLink", "Comment", "Author"]);
+
+export function toGlobalId(type: NodeTypeName, id: number): string {
+  return Buffer.from(`${type}:${id}`, "utf8").toString("base64url");
+}
+
+/** The type and row id behind a global id, or null for anything malformed. */
+export function fromGlobalId(globalId: string): { type: NodeTypeName; id: number } | null {
+  if (!/^[A-Za-z0-9_-]{1,64}={0,2}$/.test(globalId)) return null;
+  const match = /^([A-Za-z]+):([1-9][0-9]{0,15})$/.exec(Buffer.from(globalId, "base64url").toString("utf8"));
+  if (!match || !NODE_TYPES.has(match[1])) return null;
+  const id = Number(match[2]);
+  return Number.isSafeInteger(id) ? { type: match[1] as NodeTypeName, id } : null;
+}
+
+/** The row id of a global id that must name `type`; null when it does not. */
+export function idOfType(globalId: string, type: NodeTypeName): number | null {
+  const decoded = fromGlobalId(globalId);
+  return decoded && decoded.type === type ? decoded.id : null;
+}

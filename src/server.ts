@@ -1,0 +1,174 @@
+import { createServer as createHttpServer, Server } from "node:http";
+import { ApolloServer, ApolloServerPlugin } from "@apollo/server";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { expressMiddleware } from "@as-integrations/express5";
+import cors from "cors";
+import express, { ErrorRequestHandler } from "express";
+import { GraphQLError, GraphQLFormattedError, parse } from "graphql";
+import { useServer } from "graphql-ws/use/ws";
+import { WebSocketServer } from "ws";
+import { DataSource } from "typeorm";
+import { Config } from "./config";
+import { buildContext, Context, ContextDeps } from "./context";
+import { currentQueryTally, QueryTally, withQueryTally } from "./db/query-counter";
+import { CommentEvents } from "./events/comment-events";
+import { buildThreadlineSchema } from "./schema/build-schema";
+import { checkLimits } from "./schema/limits";
+
+export const GRAPHQL_PATH = "/graphql";
+export const BODY_LIMIT = "2mb";
+
+export interface ThreadlineServer {
+  app: express.Express;
+  httpServer: Server;
+  apollo: ApolloServer<Context>;
+  /** Context for an operation run in-process (tests, scripts), as HTTP would build it. */
+  context(authorization?: string, tally?: QueryTally): Context;
+  stop(): Promise<void>;
+}
+
+const KNOWN_CODES = new Set([
+  "BAD_USER_INPUT",
+  "UNAUTHENTICATED",
+  "NOT_FOUND",
+  "FORBIDDEN",
+  "GRAPHQL_VALIDATION_FAILED",
+  "GRAPHQL_PARSE_FAILED",
+  "BAD_REQUEST",
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+  "OPERATION_RESOLUTION_FAILURE",
+]);
+
+/**
+ * Errors the client caused keep their message; anything else is logged in
+ * full and, in production, reaches the client only as a masked
+ * INTERNAL_SERVER_ERROR.
+ */
+export function formatError(production: boolean) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.code;
+    if (typeof code === "string" && KNOWN_CODES.has(code)) return formatted;
+    const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+    console.error("[threadline] unexpected error:", original);
+    if (!production) return { ...formatted, extensions: { ...formatted.extensions, code: "INTERNAL_SERVER_ERROR" } };
+    return { message: "Internal server error", locations: formatted.locations, path: formatted.path, extensions: { code: "INTERNAL_SERVER_ERROR" } };
+  };
+}
+
+/** Refuses over-deep or over-costly operations after parsing, before any resolver runs. */
+const limitsPlugin: ApolloServerPlugin<Context> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ schema, document, request }) {
+        const errors = checkLimits(schema, document, request.variables, request.operationName);
+        if (errors.length > 0) throw errors[0];
+      },
+    };
+  },
+};
+
+/** extensions.sqlQueries: how many statements the request ran, so anyone can see batching hold. */
+const sqlCountPlugin: ApolloServerPlugin<Context> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response, contextValue }) {
+        if (response.body.kind === "single") {
+          response.body.singleResult.extensions = {
+            ...response.body.singleResult.extensions,
+            sqlQueries: contextValue.queryTally.count,
+          };
+        }
+      },
+    };
+  },
+};
+
+export async function createServer(config: Config, db: DataSource, events: CommentEvents): Promise<ThreadlineServer> {
+  const schema = buildThreadlineSchema(events);
+  const deps: ContextDeps = { db, apiToken: config.apiToken, events };
+  const app = express();
+  const httpServer = createHttpServer(app);
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+  const wsCleanup = useServer<Record<string, unknown>>(
+    {
+      schema,
+      context: (ctx) => buildContext(deps, String(ctx.connectionParams?.authorization ?? "")),
+      onSubscribe: (_ctx, _id, payload) => {
+        // graphql-ws parses and validates on its own; the same limits as HTTP apply here.
+        try {
+          const errors = checkLimits(schema, parse(payload.query), payload.variables ?? undefined, payload.operationName);
+          return errors.length > 0 ? errors : undefined;
+        } catch (error) {
+          return error instanceof GraphQLError ? [error] : undefined;
+        }
+      },
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    introspection: !config.production,
+    includeStacktraceInErrorResponses: !config.production,
+    formatError: formatError(config.production),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
+      config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      limitsPlugin,
+      ...(config.production ? [] : [sqlCountPlugin]),
+    ],
+  });
+  await apollo.start();
+
+  app.use(
+    GRAPHQL_PATH,
+    cors<cors.CorsRequest>(),
+    express.json({ limit: BODY_LIMIT }),
+    (_req, _res, next) => withQueryTally({ count: 0 }, next),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => buildContext(deps, req.headers.authorization, currentQueryTally()),
+    }),
+  );
+  app.get("/", (_req, res) => {
+    res.redirect(GRAPHQL_PATH);
+  });
+  app.get("/health", (_req, res) => {
+    res.json({ ok: true });
+  });
+  const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
+    const status = (error as { status?: number }).status;
+    if (status === 413) {
+      res.status(413).json({ errors: [{ message: `request body is larger than ${BODY_LIMIT}`, extensions: { code: "BAD_REQUEST" } }] });
+    } else if (status === 400) {
+      res.status(400).json({ errors: [{ message: `request body is not valid JSON: ${(error as Error).message}`, extensions: { code: "BAD_REQUEST" } }] });
+    } else {
+      next(error);
+    }
+  };
+  app.use(bodyErrors);
+
+  return {
+    app,
+    httpServer,
+    apollo,
+    context: (authorization, tally) => buildContext(deps, authorization, tally),
+    async stop() {
+      await apollo.stop();
+      wsServer.close();
+      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    },
+  };
+}

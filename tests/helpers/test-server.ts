@@ -1,0 +1,81 @@
+import { resolve } from "node:path";
+import { Config } from "../../src/config";
+import { createLocalEvents } from "../../src/events/comment-events";
+import { withQueryTally } from "../../src/db/query-counter";
+import { collectDumpFiles, importFiles } from "../../src/ingest/import-files";
+import { createServer, ThreadlineServer } from "../../src/server";
+import { openTestDatabase, TestDatabase } from "./databases";
+
+export const SEEDS_DIR = resolve(__dirname, "../../seeds");
+export const TEST_TOKEN = "test-token-0123456789";
+
+export interface GqlResult<T = Record<string, any>> {
+  data?: T | null;
+  errors?: { message: string; extensions?: Record<string, unknown>; path?: (string | number)[] }[];
+  extensions?: Record<string, unknown>;
+}
+
+export interface TestServer {
+  db: TestDatabase;
+  server: ThreadlineServer;
+  config: Config;
+  /** Runs an operation through the real Apollo server, as an HTTP request would. */
+  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, options?: { token?: string | null }): Promise<GqlResult<T>>;
+  /** Like gql, and fails the test on any error. */
+  data<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, options?: { token?: string | null }): Promise<T>;
+  close(): Promise<void>;
+}
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    port: 0,
+    database: { type: "sqlite", path: ":memory:" },
+    apiToken: TEST_TOKEN,
+    apiTokenGenerated: false,
+    production: false,
+    redisUrl: null,
+    ...overrides,
+  };
+}
+
+/** A whole server on a fresh database, seeded from seeds/ unless told otherwise. */
+export async function startTestServer(
+  engine: "sqlite" | "postgres",
+  options: { seed?: boolean; production?: boolean } = {},
+): Promise<TestServer> {
+  const db = await openTestDatabase(engine);
+  if (options.seed !== false) {
+    const summary = await importFiles(db.dataSource, await collectDumpFiles([SEEDS_DIR]));
+    if (summary.rejected > 0) throw new Error(`seeds rejected: ${JSON.stringify(summary.outcomes.filter((o) => o.error))}`);
+  }
+  const config = testConfig({ database: db.config, production: options.production ?? false });
+  const server = await createServer(config, db.dataSource, createLocalEvents());
+  const gql: TestServer["gql"] = async (query, variables, opts = {}) => {
+    const token = opts.token === undefined ? null : opts.token;
+    const tally = { count: 0 };
+    const response = await withQueryTally(tally, () =>
+      server.apollo.executeOperation(
+        { query, variables },
+        { contextValue: server.context(token ? `Bearer ${token}` : undefined, tally) },
+      ),
+    );
+    if (response.body.kind !== "single") throw new Error("unexpected incremental response");
+    // Through JSON, as a client would see it (dates become ISO strings).
+    return JSON.parse(JSON.stringify(response.body.singleResult)) as GqlResult<any>;
+  };
+  return {
+    db,
+    server,
+    config,
+    gql,
+    async data(query, variables, opts) {
+      const result = await gql(query, variables, opts);
+      if (result.errors) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors, null, 2)}`);
+      return result.data as any;
+    },
+    async close() {
+      await server.stop();
+      await db.close();
+    },
+  };
+}
