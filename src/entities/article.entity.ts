@@ -1,6 +1,6 @@
 import { Field, Int, ObjectType } from "type-graphql";
 import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
-import { DateTimeISOResolver } from "graphql-scalars";
+import { DateTimeResolver } from "graphql-scalars";
 import { Node } from "../schema/node.interface";
 
 @ObjectType({ implements: Node, description: "A news article imported from a dump." })
@@ -24,7 +24,7 @@ export class Article {
   @Column({ type: "varchar", length: 200, nullable: true })
   section: string | null;
 
-  @Field(() => DateTimeISOResolver, { description: "When the article was published, in UTC." })
+  @Field(() => DateTimeResolver, { description: "When the article was published, in UTC." })
   @Index("IDX_article_published_at")
   @Column({ type: Date })
   publishedAt: Date;

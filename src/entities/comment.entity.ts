@@ -1,6 +1,6 @@
 import { Field, Int, ObjectType } from "type-graphql";
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from "typeorm";
-import { DateTimeISOResolver } from "graphql-scalars";
+import { DateTimeResolver } from "graphql-scalars";
 import { Node } from "../schema/node.interface";
 import { Article } from "./article.entity";
 import { Author } from "./author.entity";
@@ -43,11 +43,11 @@ export class Comment {
   @Column({ type: "boolean", default: false })
   imported: boolean;
 
-  @Field(() => DateTimeISOResolver, { nullable: true, description: "Null for imported comments: dumps carry no comment times." })
+  @Field(() => DateTimeResolver, { nullable: true, description: "Null for imported comments: dumps carry no comment times." })
   @Column({ type: Date, nullable: true })
   createdAt: Date | null;
 
-  @Field(() => DateTimeISOResolver, { nullable: true })
+  @Field(() => DateTimeResolver, { nullable: true })
   @Column({ type: Date, nullable: true })
   editedAt: Date | null;
 

@@ -3,8 +3,12 @@ import { DataSource } from "typeorm";
 import { countRows, fetchIdPages, IdPage, ListSpec } from "../db/page-query";
 import { Page, PageWindow } from "../schema/connection";
 
-/** Below SQLite's bound-parameter limit with room for the filters' own parameters. */
-export const MAX_BATCH = 500;
+/**
+ * Keys per batch: well below SQLite's bound-parameter limit (32,766) with
+ * room for the filters' own parameters, and large enough that a deep page
+ * (50 articles x 10 comments x 5 replies) still loads each level in one batch.
+ */
+export const MAX_BATCH = 10_000;
 
 export interface PageKey<O extends string> {
   parent: number;

@@ -17,8 +17,9 @@ export class ArticleResolver {
   @Query(() => Article, { nullable: true, description: "One article by global id or by slug." })
   async article(
     @Ctx() ctx: Context,
-    @Arg("id", () => ID, { nullable: true }) id?: string | null,
+    // type-graphql lists arguments last-decorated first; this order gives (id, slug) in the schema.
     @Arg("slug", () => String, { nullable: true }) slug?: string | null,
+    @Arg("id", () => ID, { nullable: true }) id?: string | null,
   ): Promise<Article | null> {
     if ((id == null) === (slug == null)) throw userError(`pass exactly one of "id" and "slug"`);
     if (id != null) {

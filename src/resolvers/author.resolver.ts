@@ -15,8 +15,9 @@ export class AuthorResolver {
   @Query(() => Author, { nullable: true, description: "One commenter by global id or by exact display name." })
   async author(
     @Ctx() ctx: Context,
-    @Arg("id", () => ID, { nullable: true }) id?: string | null,
+    // type-graphql lists arguments last-decorated first; this order gives (id, name) in the schema.
     @Arg("name", () => String, { nullable: true }) name?: string | null,
+    @Arg("id", () => ID, { nullable: true }) id?: string | null,
   ): Promise<Author | null> {
     if ((id == null) === (name == null)) throw userError(`pass exactly one of "id" and "name"`);
     if (id != null) {

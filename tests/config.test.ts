@@ -1,0 +1,50 @@
+import { ConfigError, loadConfig } from "../src/config";
+
+describe("loadConfig", () => {
+  it("has the documented defaults", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 4000,
+      database: { type: "sqlite", path: "data/threadline.sqlite" },
+      production: false,
+      redisUrl: null,
+      apiTokenGenerated: true,
+    });
+    expect(config.apiToken.length).toBeGreaterThanOrEqual(24);
+    expect(loadConfig({}).apiToken).not.toBe(config.apiToken);
+  });
+
+  it("reads every variable", () => {
+    expect(
+      loadConfig({
+        PORT: "8080",
+        DATABASE_URL: "postgres://user:secret@db.internal:5432/threadline",
+        API_TOKEN: "s3cret-token",
+        NODE_ENV: "production",
+        REDIS_URL: "redis://127.0.0.1:6379",
+      }),
+    ).toEqual({
+      port: 8080,
+      database: { type: "postgres", url: "postgres://user:secret@db.internal:5432/threadline" },
+      apiToken: "s3cret-token",
+      apiTokenGenerated: false,
+      production: true,
+      redisUrl: "redis://127.0.0.1:6379",
+    });
+    expect(loadConfig({ DATABASE_URL: "sqlite::memory:" }).database).toEqual({ type: "sqlite", path: ":memory:" });
+  });
+
+  it.each([
+    [{ PORT: "70000" }, "PORT: port 70000 is out of range (0 to 65535)"],
+    [{ PORT: "http" }, `PORT: expected a whole number from 0 to 65535, got "http"`],
+    [{ DATABASE_URL: "mysql://localhost/x" }, `DATABASE_URL: "mysql://localhost/x" is neither postgres://... nor sqlite:PATH`],
+    [{ DATABASE_URL: "postgres://user:pw@/x" }, `DATABASE_URL: "postgres://user:***@/x" is not a valid postgres:// URL`],
+    [{ DATABASE_URL: "sqlite:" }, `DATABASE_URL: "sqlite:" names no file; use sqlite:PATH or sqlite::memory:`],
+    [{ NODE_ENV: "prod" }, `NODE_ENV: expected production, development or test, got "prod"`],
+    [{ API_TOKEN: "short" }, "API_TOKEN: must be at least 8 characters with no whitespace"],
+    [{ REDIS_URL: "http://x" }, `REDIS_URL: expected redis:// or rediss://, got "http:"`],
+  ])("names the variable in the error for %j", (env, message) => {
+    expect(() => loadConfig(env)).toThrow(new ConfigError(message.split(":")[0], message.slice(message.indexOf(":") + 2)));
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});

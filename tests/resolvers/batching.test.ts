@@ -1,0 +1,48 @@
+import { engines } from "../helpers/databases";
+import { seedGenerated } from "../helpers/fixtures";
+import { DEEP_QUERY } from "../helpers/queries";
+import { startTestServer, TestServer } from "../helpers/test-server";
+
+
+describe.each(engines)("batching on %s", (engine) => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer(engine, { seed: false });
+    await seedGenerated(t.db.dataSource, 50, 2);
+  });
+  afterAll(() => t.close());
+
+  it("runs the same number of SQL statements for 1 article as for 50", async () => {
+    const one = await t.gql(DEEP_QUERY, { first: 1 });
+    const fifty = await t.gql(DEEP_QUERY, { first: 50 });
+    expect(one.errors).toBeUndefined();
+    expect(fifty.errors).toBeUndefined();
+    expect(one.data!.articles.nodes).toHaveLength(1);
+    expect(fifty.data!.articles.nodes).toHaveLength(50);
+
+    const article = fifty.data!.articles.nodes[10];
+    expect(article.commentCount).toBe(6 + 6 * 2);
+    expect(article.comments.totalCount).toBe(6);
+    expect(article.comments.nodes[1].replies.totalCount).toBe(2);
+    expect(article.comments.nodes[1].replies.nodes[0]).toMatchObject({ depth: 1, parent: { id: article.comments.nodes[1].id } });
+    expect(article.relatedLinks[0].article.title).toBe("Generated Story Number 11");
+    expect(article.relatedLinks[1].article).toBeNull();
+
+    const statements1 = one.extensions?.sqlQueries as number;
+    const statements50 = fifty.extensions?.sqlQueries as number;
+    expect(statements1).toBeGreaterThan(5);
+    expect(statements50).toBe(statements1);
+  });
+
+  it("keeps the count flat for tags and authors with their nested lists", async () => {
+    const query = `query($first: Int!) {
+      tags(first: $first) { nodes { name articleCount articles(first: 3) { totalCount nodes { title } } } }
+      authors(first: $first) { nodes { name commentCount comments(first: 3) { nodes { body } } } }
+    }`;
+    const small = await t.gql(query, { first: 1 });
+    const large = await t.gql(query, { first: 50 });
+    expect(large.errors).toBeUndefined();
+    expect(large.data!.tags.nodes.length).toBeGreaterThan(1);
+    expect(large.extensions?.sqlQueries).toBe(small.extensions?.sqlQueries);
+  });
+});

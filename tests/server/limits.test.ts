@@ -1,0 +1,35 @@
+import { startTestServer, TestServer } from "../helpers/test-server";
+import { MAX_DEPTH } from "../../src/schema/limits";
+import { DEEP_QUERY } from "../helpers/queries";
+
+describe("query limits", () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer("sqlite");
+  });
+  afterAll(() => t.close());
+
+  it("lets the README's deep query through", async () => {
+    const result = await t.gql(DEEP_QUERY, { first: 50 });
+    expect(result.errors).toBeUndefined();
+  });
+
+  it("refuses a query nested deeper than the limit, before any resolver runs", async () => {
+    let query = "id";
+    for (let i = 0; i < MAX_DEPTH; i++) query = `replies { nodes { ${query} } }`;
+    const result = await t.gql(`{ comment(id: "x") { ${query} } }`);
+    expect(result.errors?.[0].extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    expect(result.errors?.[0].message).toContain(`maximum query depth is ${MAX_DEPTH}`);
+    expect(result.extensions?.sqlQueries).toBe(0);
+  });
+
+  it("refuses a query whose cost is over budget, counting variables", async () => {
+    const query = `query($n: Int) { articles(first: $n) { nodes { comments(first: $n) { nodes { replies(first: $n) { nodes { body } } } } } } }`;
+    const result = await t.gql(query, { n: 100 });
+    expect(result.errors?.[0].extensions).toMatchObject({ code: "GRAPHQL_VALIDATION_FAILED", maxCost: 50000 });
+    expect(result.errors?.[0].message).toMatch(/^query cost \d+ exceeds the limit of 50000/);
+    expect(result.extensions?.sqlQueries).toBe(0);
+    const small = await t.gql(query, { n: 5 });
+    expect(small.errors).toBeUndefined();
+  });
+});
