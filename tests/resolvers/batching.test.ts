@@ -1,6 +1,6 @@
 import { engines } from "../helpers/databases";
 import { seedGenerated } from "../helpers/fixtures";
-import { DEEP_QUERY } from "../helpers/queries";
+import { DEEP_QUERY } from "../../scripts/deep-query";
 import { startTestServer, TestServer } from "../helpers/test-server";
 
 

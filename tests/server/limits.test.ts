@@ -1,6 +1,6 @@
 import { startTestServer, TestServer } from "../helpers/test-server";
 import { MAX_DEPTH } from "../../src/schema/limits";
-import { DEEP_QUERY } from "../helpers/queries";
+import { DEEP_QUERY } from "../../scripts/deep-query";
 
 describe("query limits", () => {
   let t: TestServer;
