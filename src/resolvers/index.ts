@@ -1,8 +1,21 @@
 import { ArticleResolver } from "./article.resolver";
 import { AuthorResolver } from "./author.resolver";
 import { CommentResolver } from "./comment.resolver";
+import { CommentMutationResolver } from "./comment-mutation.resolver";
+import { CommentSubscriptionResolver } from "./comment-subscription.resolver";
+import { ImportResolver } from "./import.resolver";
 import { NodeResolver } from "./node.resolver";
 import { RelatedLinkResolver } from "./related-link.resolver";
 import { TagResolver } from "./tag.resolver";
 
-export const resolvers = [NodeResolver, ArticleResolver, TagResolver, RelatedLinkResolver, CommentResolver, AuthorResolver] as const;
+export const resolvers = [
+  NodeResolver,
+  ArticleResolver,
+  TagResolver,
+  RelatedLinkResolver,
+  CommentResolver,
+  AuthorResolver,
+  CommentMutationResolver,
+  CommentSubscriptionResolver,
+  ImportResolver,
+] as const;

@@ -1,0 +1,174 @@
+/**
+ * Readers' writes to a discussion: posting, editing and (soft) deleting comments. Every write goes
+ * through inTransaction, so on SQLite's single shared connection a failing write can never roll
+ * back another request's comment. Counts are never stored: commentCount and replyCount are counted
+ * from the rows on read, so they stay exact whatever happens here.
+ */
+import { DataSource, EntityManager } from "typeorm";
+import { isPostgres } from "../db/data-source";
+import { inTransaction } from "../db/transaction";
+import { Article, Author, Comment } from "../entities";
+import { notFound, userError } from "../errors";
+import { commentAddedTopic, CommentEvents } from "../events/comment-events";
+
+export const MAX_BODY_LENGTH = 10_000;
+export const MAX_AUTHOR_NAME_LENGTH = 80;
+
+export interface NewComment {
+  articleId: number;
+  /** Null for a top-level comment. */
+  parentId: number | null;
+  body: string;
+  authorName?: string | null;
+}
+
+/** Characters as a reader counts them (code points), not UTF-16 units. */
+function characterCount(text: string): number {
+  return Array.from(text).length;
+}
+
+/**
+ * The body as stored: trimmed, not blank, at most MAX_BODY_LENGTH characters. NUL is refused
+ * because PostgreSQL cannot store it in text and SQLite can: both engines must answer alike.
+ */
+export function cleanBody(body: string): string {
+  const trimmed = body.trim();
+  if (trimmed === "") throw userError(`"body" must not be blank`, { argumentName: "body" });
+  if (trimmed.includes("\u0000")) throw userError(`"body" must not contain NUL characters`, { argumentName: "body" });
+  const length = characterCount(trimmed);
+  if (length > MAX_BODY_LENGTH) {
+    throw userError(`"body" is ${length} characters long; the limit is ${MAX_BODY_LENGTH}`, { argumentName: "body" });
+  }
+  return trimmed;
+}
+
+/** The display name, or null for an anonymous comment (no name, or only whitespace). */
+export function cleanAuthorName(name: string | null | undefined): string | null {
+  const trimmed = (name ?? "").trim();
+  if (trimmed === "") return null;
+  // A name is one line of text, as dumps show it; control characters would break that.
+  if (/\p{Cc}/u.test(trimmed)) throw userError(`"authorName" must be a single line of text`, { argumentName: "authorName" });
+  const length = characterCount(trimmed);
+  if (length > MAX_AUTHOR_NAME_LENGTH) {
+    throw userError(`"authorName" is ${length} characters long; the limit is ${MAX_AUTHOR_NAME_LENGTH}`, { argumentName: "authorName" });
+  }
+  return trimmed;
+}
+
+/**
+ * Posts a comment and, once it is committed, tells subscribers. Validation happens before the
+ * transaction, the existence checks and the position inside it, so what is checked is what is
+ * written on.
+ */
+export async function addComment(db: DataSource, events: CommentEvents, input: NewComment): Promise<Comment> {
+  const body = cleanBody(input.body);
+  const authorName = cleanAuthorName(input.authorName);
+  const comment = await inTransaction(db, async (manager) => {
+    // On PostgreSQL other instances write too; locking the article row serialises comment inserts
+    // per article across all of them, so two siblings never get the same position. SQLite has one
+    // writer already (and no FOR UPDATE).
+    const article = await lockedRow(manager, Article, input.articleId);
+    if (!article) throw notFound(`no article with that id`);
+
+    let depth = 0;
+    if (input.parentId !== null) {
+      const parent = await lockedRow(manager, Comment, input.parentId);
+      if (!parent) throw notFound(`no comment with the id given as "parentId"`);
+      if (parent.articleId !== article.id) {
+        throw userError(`the parent comment belongs to another article`, { argumentName: "parentId" });
+      }
+      if (parent.isDeleted) throw userError(`you cannot reply to a deleted comment`, { argumentName: "parentId" });
+      depth = parent.depth + 1;
+    }
+
+    const authorId = authorName === null ? null : await authorIdByName(manager, authorName);
+    const inserted = await manager.insert(Comment, {
+      articleId: article.id,
+      parentId: input.parentId,
+      authorId,
+      body,
+      hasAvatar: false,
+      depth,
+      position: await nextPosition(manager, article.id, input.parentId),
+      imported: false,
+      createdAt: new Date(),
+      editedAt: null,
+      isDeleted: false,
+    });
+    return manager.findOneByOrFail(Comment, { id: Number(inserted.identifiers[0].id) });
+  });
+  publishAdded(events, comment);
+  return comment;
+}
+
+/** Replaces a comment's body and stamps editedAt; a deleted comment stays as it is. */
+export async function editComment(db: DataSource, id: number, body: string): Promise<Comment> {
+  const cleaned = cleanBody(body);
+  return inTransaction(db, async (manager) => {
+    const comment = await lockedRow(manager, Comment, id);
+    if (!comment) throw notFound(`no comment with that id`);
+    if (comment.isDeleted) throw userError(`a deleted comment cannot be edited`, { argumentName: "id" });
+    await manager.update(Comment, { id }, { body: cleaned, editedAt: new Date() });
+    return manager.findOneByOrFail(Comment, { id });
+  });
+}
+
+/**
+ * Soft delete. The row stays, so its replies keep their parent; lists show it as a tombstone while
+ * it has replies, and the counts leave it out. The text is kept in the row (moderators may need
+ * it) and is no longer served. Deleting a deleted comment changes nothing and returns it again, so
+ * a retried request is harmless.
+ */
+export async function deleteComment(db: DataSource, id: number): Promise<Comment> {
+  return inTransaction(db, async (manager) => {
+    const comment = await lockedRow(manager, Comment, id);
+    if (!comment) throw notFound(`no comment with that id`);
+    if (comment.isDeleted) return comment;
+    await manager.update(Comment, { id }, { isDeleted: true });
+    return manager.findOneByOrFail(Comment, { id });
+  });
+}
+
+async function lockedRow<T extends Article | Comment>(
+  manager: EntityManager,
+  target: new () => T,
+  id: number,
+): Promise<T | null> {
+  const query = manager.createQueryBuilder(target, "row").where("row.id = :id", { id });
+  if (isPostgres(manager.connection)) query.setLock("pessimistic_write");
+  return query.getOne();
+}
+
+/**
+ * One past the highest sibling position, deleted siblings included, so a new comment always sorts
+ * after everything already in its thread.
+ */
+async function nextPosition(manager: EntityManager, articleId: number, parentId: number | null): Promise<number> {
+  const query = manager.createQueryBuilder(Comment, "c").select("MAX(c.position)", "max").where("c.articleId = :articleId", { articleId });
+  if (parentId === null) query.andWhere("c.parentId IS NULL");
+  else query.andWhere("c.parentId = :parentId", { parentId });
+  const row = await query.getRawOne<{ max: number | string | null }>();
+  return Number(row?.max ?? 0) + 1;
+}
+
+/**
+ * Commenters are shared by display name, as the importer shares them: insert-or-ignore then select
+ * works alike on both engines and when another writer adds the same name at the same moment.
+ */
+async function authorIdByName(manager: EntityManager, name: string): Promise<number> {
+  await manager.createQueryBuilder().insert().into(Author).values({ name }).orIgnore().updateEntity(false).execute();
+  const author = await manager.findOneByOrFail(Author, { name });
+  return author.id;
+}
+
+/**
+ * The comment is committed whatever happens to the notification: a failing event bus must not
+ * turn a successful write into an error the client would retry (and post twice).
+ */
+function publishAdded(events: CommentEvents, comment: Comment): void {
+  try {
+    events.publish(commentAddedTopic(comment.articleId), { commentId: comment.id, articleId: comment.articleId });
+  } catch (error) {
+    console.error(`[threadline] could not publish commentAdded for comment ${comment.id}:`, error);
+  }
+}

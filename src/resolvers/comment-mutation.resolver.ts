@@ -1,0 +1,51 @@
+import { Arg, Args, Ctx, ID, Mutation, Resolver } from "type-graphql";
+import type { Context } from "../context";
+import { addComment, deleteComment, editComment } from "../discussion/comments";
+import { Comment } from "../entities";
+import { AddCommentArgs, EditCommentArgs } from "./types/comment.input";
+import { freshReads } from "../discussion/fresh-reads";
+import { idArgument, requireWriter } from "./write-access";
+
+@Resolver(() => Comment)
+export class CommentMutationResolver {
+  @Mutation(() => Comment, {
+    description:
+      "Posts a comment, or a reply when parentId is given (depth = parent's depth + 1; placed after its siblings). " +
+      "Needs the bearer token. Subscribers to commentAdded on the article are told once it is stored.",
+  })
+  async addComment(@Ctx() ctx: Context, @Args(() => AddCommentArgs) args: AddCommentArgs): Promise<Comment> {
+    requireWriter(ctx);
+    const comment = await addComment(ctx.db, ctx.events, {
+      articleId: idArgument(args.articleId, "Article", "articleId"),
+      parentId: args.parentId == null ? null : idArgument(args.parentId, "Comment", "parentId"),
+      body: args.body,
+      authorName: args.authorName,
+    });
+    freshReads(ctx);
+    return comment;
+  }
+
+  @Mutation(() => Comment, {
+    description: "Replaces a comment's text and sets editedAt. Needs the bearer token. A deleted comment cannot be edited.",
+  })
+  async editComment(@Ctx() ctx: Context, @Args(() => EditCommentArgs) args: EditCommentArgs): Promise<Comment> {
+    requireWriter(ctx);
+    const comment = await editComment(ctx.db, idArgument(args.id, "Comment", "id"), args.body);
+    freshReads(ctx);
+    return comment;
+  }
+
+  @Mutation(() => Comment, {
+    description:
+      "Soft-deletes a comment (needs the bearer token): its body is served as \"\" and its author as null from then on. " +
+      "While it has replies it stays in lists as a tombstone (isDeleted: true) and the replies stay reachable; " +
+      "without replies it leaves every list. commentCount, replyCount and Author.commentCount count visible comments " +
+      "only, so each drops by one. Deleting an already deleted comment changes nothing and returns it again.",
+  })
+  async deleteComment(@Ctx() ctx: Context, @Arg("id", () => ID) id: string): Promise<Comment> {
+    requireWriter(ctx);
+    const comment = await deleteComment(ctx.db, idArgument(id, "Comment", "id"));
+    freshReads(ctx);
+    return comment;
+  }
+}
