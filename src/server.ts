@@ -93,10 +93,16 @@ export async function createServer(config: Config, db: DataSource, events: Comme
   const httpServer = createHttpServer(app);
 
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+  // Subscriptions bypass Apollo, so its error masking is applied here as well.
+  const formatWsError = formatError(config.production);
+  const formatWsErrors = (errors: readonly GraphQLError[]) => errors.map((error) => formatWsError(error.toJSON(), error));
   const wsCleanup = useServer<Record<string, unknown>>(
     {
       schema,
       context: (ctx) => buildContext(deps, String(ctx.connectionParams?.authorization ?? "")),
+      onError: (_ctx, _id, _payload, errors) => formatWsErrors(errors),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: formatWsErrors(result.errors) } : undefined,
       onSubscribe: (_ctx, _id, payload) => {
         // graphql-ws parses and validates on its own; the same limits as HTTP apply here.
         try {

@@ -1,5 +1,5 @@
 import { ListSpec, SortKey } from "./page-query";
-import { list, raw, Sql, sql } from "./sql";
+import { ident, list, raw, Sql, sql } from "./sql";
 
 /**
  * Every pageable list the API serves, as data for fetchIdPages/countRows.
@@ -100,6 +100,11 @@ export function repliesOfComments(order: CommentOrderKey): ListSpec {
     where: [listedComment("c")],
     sort: commentSort(order),
   };
+}
+
+/** Visible comments grouped by a column: an article's (all depths) or a comment's direct replies. */
+export function visibleCommentsBy(column: "articleId" | "parentId"): ListSpec {
+  return { from: sql`comment c`, id: sql`c."id"`, partition: sql`c.${ident(column)}`, where: [visibleComment("c")], sort: [byId("c", "ASC")] };
 }
 
 /** An author's visible comments, newest first. */

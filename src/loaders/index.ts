@@ -1,7 +1,6 @@
 import DataLoader from "dataloader";
 import { DataSource, In } from "typeorm";
-import { commentsOfArticles, commentsOfAuthors, articlesOfTags, CommentOrderKey, repliesOfComments, visibleComment } from "../db/lists";
-import { sql } from "../db/sql";
+import { articlesOfTags, CommentOrderKey, commentsOfArticles, commentsOfAuthors, repliesOfComments, visibleCommentsBy } from "../db/lists";
 import { Article, ArticleTag, Author, Comment, RelatedLink, Tag } from "../entities";
 import { byIdLoader, countLoader, groupLoader, MAX_BATCH, pageLoader } from "./page.loader";
 
@@ -48,20 +47,8 @@ export function createLoaders(db: DataSource) {
       { maxBatchSize: MAX_BATCH },
     ),
 
-    commentCountByArticle: countLoader(db, {
-      from: sql`comment c`,
-      id: sql`c."id"`,
-      partition: sql`c."articleId"`,
-      where: [visibleComment("c")],
-      sort: [],
-    }),
-    replyCountByComment: countLoader(db, {
-      from: sql`comment c`,
-      id: sql`c."id"`,
-      partition: sql`c."parentId"`,
-      where: [visibleComment("c")],
-      sort: [],
-    }),
+    commentCountByArticle: countLoader(db, visibleCommentsBy("articleId")),
+    replyCountByComment: countLoader(db, visibleCommentsBy("parentId")),
     articleCountByTag: countLoader(db, articlesOfTags()),
     commentCountByAuthor: countLoader(db, commentsOfAuthors()),
 

@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../context";
-import { articleList } from "../db/lists";
+import { articleList, commentsOfArticles } from "../db/lists";
 import { Article, RelatedLink, Tag } from "../entities";
 import { userError } from "../errors";
 import { listConnection, toConnection } from "../loaders/page.loader";
@@ -59,7 +59,7 @@ export class ArticleResolver {
     description: "Top-level comments only; replies hang off each comment. Deleted comments with replies stay as tombstones.",
   })
   async comments(@Root() article: Article, @Ctx() ctx: Context, @Args(() => CommentConnectionArgs) args: CommentConnectionArgs): Promise<Page<Comment>> {
-    const window = pageWindow(args, args.orderBy === "MOST_REPLIES" ? 3 : 2);
+    const window = pageWindow(args, commentsOfArticles(args.orderBy).sort.length);
     const idPage = await ctx.loaders.commentPagesByArticle.load({ parent: article.id, window, order: args.orderBy });
     return toConnection(idPage, ctx.loaders.commentById, () => ctx.loaders.listedCommentCountByArticle.load(article.id));
   }

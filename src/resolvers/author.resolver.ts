@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../context";
-import { authorList } from "../db/lists";
+import { authorList, commentsOfAuthors } from "../db/lists";
 import { Author, Comment } from "../entities";
 import { userError } from "../errors";
 import { listConnection, toConnection } from "../loaders/page.loader";
@@ -45,7 +45,7 @@ export class AuthorResolver {
 
   @FieldResolver(() => CommentConnection, { complexity: connectionCost, description: "Visible comments, newest first." })
   async comments(@Root() author: Author, @Ctx() ctx: Context, @Args(() => ConnectionArgs) args: ConnectionArgs): Promise<Page<Comment>> {
-    const idPage = await ctx.loaders.commentPagesByAuthor.load({ parent: author.id, window: pageWindow(args, 1), order: "NEWEST" });
+    const idPage = await ctx.loaders.commentPagesByAuthor.load({ parent: author.id, window: pageWindow(args, commentsOfAuthors().sort.length), order: "NEWEST" });
     return toConnection(idPage, ctx.loaders.commentById, () => ctx.loaders.commentCountByAuthor.load(author.id));
   }
 }

@@ -1,6 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../context";
 import { Article, Author, Comment } from "../entities";
+import { repliesOfComments } from "../db/lists";
 import { toConnection } from "../loaders/page.loader";
 import { pageWindow } from "../schema/connection";
 import type { Page } from "../schema/connection";
@@ -48,7 +49,7 @@ export class CommentResolver {
 
   @FieldResolver(() => CommentConnection, { complexity: connectionCost, description: "Direct replies, one level down." })
   async replies(@Root() comment: Comment, @Ctx() ctx: Context, @Args(() => CommentConnectionArgs) args: CommentConnectionArgs): Promise<Page<Comment>> {
-    const window = pageWindow(args, args.orderBy === "MOST_REPLIES" ? 3 : 2);
+    const window = pageWindow(args, repliesOfComments(args.orderBy).sort.length);
     const idPage = await ctx.loaders.replyPagesByComment.load({ parent: comment.id, window, order: args.orderBy });
     return toConnection(idPage, ctx.loaders.commentById, () => ctx.loaders.listedReplyCountByComment.load(comment.id));
   }

@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../context";
-import { tagList } from "../db/lists";
+import { articlesOfTags, tagList } from "../db/lists";
 import { Article, Tag } from "../entities";
 import { listConnection, toConnection } from "../loaders/page.loader";
 import { pageWindow } from "../schema/connection";
@@ -34,7 +34,7 @@ export class TagResolver {
 
   @FieldResolver(() => ArticleConnection, { complexity: connectionCost, description: "Newest first." })
   async articles(@Root() tag: Tag, @Ctx() ctx: Context, @Args(() => ConnectionArgs) args: ConnectionArgs): Promise<Page<Article>> {
-    const idPage = await ctx.loaders.articlePagesByTag.load({ parent: tag.id, window: pageWindow(args, 2), order: "PUBLISHED_AT_DESC" });
+    const idPage = await ctx.loaders.articlePagesByTag.load({ parent: tag.id, window: pageWindow(args, articlesOfTags().sort.length), order: "PUBLISHED_AT_DESC" });
     return toConnection(idPage, ctx.loaders.articleById, () => ctx.loaders.articleCountByTag.load(tag.id));
   }
 }
