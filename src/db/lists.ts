@@ -11,10 +11,12 @@ export const visibleComment = (alias: string): Sql => sql`${raw(alias)}."isDelet
 
 /**
  * A comment that has a place in a thread listing: visible, or a deleted one
- * kept as a tombstone because replies hang off it.
+ * kept as a tombstone because a visible comment hangs somewhere below it.
+ * The recursive walk runs only for deleted comments (the OR short-cuts), and
+ * both engines accept a correlated WITH RECURSIVE inside EXISTS.
  */
 export const listedComment = (alias: string): Sql =>
-  sql`(${visibleComment(alias)} OR EXISTS (SELECT 1 FROM comment r WHERE r."parentId" = ${raw(alias)}."id"))`;
+  sql`(${visibleComment(alias)} OR EXISTS (WITH RECURSIVE below(id, "isDeleted") AS (SELECT r."id", r."isDeleted" FROM comment r WHERE r."parentId" = ${raw(alias)}."id" UNION ALL SELECT x."id", x."isDeleted" FROM comment x JOIN below ON x."parentId" = below.id) SELECT 1 FROM below WHERE ${visibleComment("below")}))`;
 
 export const replyCountOf = (alias: string): Sql =>
   sql`(SELECT COUNT(*) FROM comment rc WHERE rc."parentId" = ${raw(alias)}."id" AND ${visibleComment("rc")})`;

@@ -69,12 +69,17 @@ describe.each(engines)("comment writes on %s", (engine) => {
   async function expectCountsMatchRows(id: string): Promise<Thread> {
     const served = await thread(id);
     expect(served.commentCount).toBe((await visibleCounts(t.db.dataSource, id)).commentCount);
-    const [listed] = await run<{ n: string | number }>(
+    // The tombstone rule, worked out from the rows in plain code: a top-level comment is listed
+    // when it, or anything at any depth below it, is not deleted.
+    const rows = await run<{ id: number; parentId: number | null; isDeleted: unknown }>(
       t.db.dataSource,
-      sql`SELECT COUNT(*) AS n FROM comment c WHERE c."articleId" = ${rowId(id)} AND c."parentId" IS NULL
-          AND (c."isDeleted" = ${false} OR EXISTS (SELECT 1 FROM comment r WHERE r."parentId" = c."id"))`,
+      sql`SELECT "id", "parentId", "isDeleted" FROM comment WHERE "articleId" = ${rowId(id)}`,
     );
-    expect(served.comments.totalCount).toBe(Number(listed.n));
+    const children = new Map<number, number[]>();
+    for (const row of rows) if (row.parentId !== null) children.set(Number(row.parentId), [...(children.get(Number(row.parentId)) ?? []), Number(row.id)]);
+    const deleted = new Set(rows.filter((row) => Boolean(row.isDeleted)).map((row) => Number(row.id)));
+    const listed = (commentId: number): boolean => !deleted.has(commentId) || (children.get(commentId) ?? []).some(listed);
+    expect(served.comments.totalCount).toBe(rows.filter((row) => row.parentId === null && listed(Number(row.id))).length);
     for (const comment of served.comments.nodes.flatMap((c) => [c, ...(c.replies?.nodes ?? [])])) {
       expect(comment.replyCount).toBe(await visibleReplies(t.db.dataSource, comment.id));
       if (comment.author) expect(comment.author.commentCount).toBe(await visibleByAuthor(t.db.dataSource, comment.author.id));
@@ -306,6 +311,28 @@ describe.each(engines)("comment writes on %s", (engine) => {
     expect(served.commentCount).toBe(2);
     expect(served.comments.totalCount).toBe(1);
     expect(served.comments.nodes.map((n) => n.id)).toEqual([parent.id]);
+  });
+
+  it("drops a tombstone once nothing visible hangs below it, at any depth", async () => {
+    const story = await importUniqueArticle(t);
+    const top = await postComment(t, story, "Top");
+    const middle = await postComment(t, story, "Middle", { parentId: top.id });
+    const bottom = await postComment(t, story, "Bottom", { parentId: middle.id });
+
+    await t.data(DELETE, { id: top.id }, { token: TEST_TOKEN });
+    await t.data(DELETE, { id: middle.id }, { token: TEST_TOKEN });
+    let served = await expectCountsMatchRows(story);
+    // Two tombstones stay because "Bottom" is still visible two levels down.
+    expect(served.commentCount).toBe(1);
+    expect(served.comments.totalCount).toBe(1);
+    expect(served.comments.nodes[0]).toMatchObject({ id: top.id, isDeleted: true, body: "" });
+    expect(served.comments.nodes[0].replies?.nodes).toMatchObject([{ id: middle.id, isDeleted: true }]);
+
+    await t.data(DELETE, { id: bottom.id }, { token: TEST_TOKEN });
+    served = await expectCountsMatchRows(story);
+    expect(served.commentCount).toBe(0);
+    expect(served.comments.totalCount).toBe(0);
+    expect(served.comments.nodes).toEqual([]);
   });
 
   it("answers later fields of one mutation request with what the earlier ones wrote", async () => {
