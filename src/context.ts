@@ -10,7 +10,10 @@ export interface Auth {
 }
 
 export interface Context {
+  /** The database that writes go to (through inTransaction). */
   db: DataSource;
+  /** The connection reads go to: loaders, lists and lookups. Never inside a write transaction. */
+  read: DataSource;
   loaders: Loaders;
   auth: Auth;
   events: CommentEvents;
@@ -20,6 +23,8 @@ export interface Context {
 
 export interface ContextDeps {
   db: DataSource;
+  /** Where reads go; the writer itself when not given. */
+  read?: DataSource;
   apiToken: string;
   events: CommentEvents;
 }
@@ -33,9 +38,11 @@ function tokenMatches(authorization: string | undefined, apiToken: string): bool
 }
 
 export function buildContext(deps: ContextDeps, authorization: string | undefined, queryTally: QueryTally = { count: 0 }): Context {
+  const read = deps.read ?? deps.db;
   return {
     db: deps.db,
-    loaders: createLoaders(deps.db),
+    read,
+    loaders: createLoaders(read),
     auth: { canWrite: tokenMatches(authorization, deps.apiToken) },
     events: deps.events,
     queryTally,

@@ -1,3 +1,4 @@
+import { foldKey } from "../text/fold";
 import { ListSpec, SortKey } from "./page-query";
 import { ident, list, raw, Sql, sql } from "./sql";
 
@@ -60,7 +61,7 @@ export function articleList(filter: ArticleFilter, order: ArticleOrderKey): List
       sql`EXISTS (SELECT 1 FROM article_tag at JOIN tag t ON t."id" = at."tagId" WHERE at."articleId" = a."id" AND t."slug" IN ${list(filter.tagSlugIn)})`,
     );
   }
-  if (filter.section) where.push(sql`LOWER(a."section") = ${filter.section.toLowerCase()}`);
+  if (filter.section) where.push(sql`a."sectionKey" = ${foldKey(filter.section)}`);
   // Every word must appear somewhere in the title or body.
   for (const word of (filter.search ?? "").split(/\s+/).filter(Boolean)) {
     where.push(sql`a."searchText" LIKE ${likePattern(word)} ESCAPE '\\'`);

@@ -10,6 +10,7 @@ import { inTransaction } from "../db/transaction";
 import { Article, Author, Comment } from "../entities";
 import { notFound, userError } from "../errors";
 import { commentAddedTopic, CommentEvents } from "../events/comment-events";
+import { foldKey } from "../text/fold";
 
 export const MAX_BODY_LENGTH = 10_000;
 export const MAX_AUTHOR_NAME_LENGTH = 80;
@@ -156,7 +157,7 @@ async function nextPosition(manager: EntityManager, articleId: number, parentId:
  * works alike on both engines and when another writer adds the same name at the same moment.
  */
 async function authorIdByName(manager: EntityManager, name: string): Promise<number> {
-  await manager.createQueryBuilder().insert().into(Author).values({ name }).orIgnore().updateEntity(false).execute();
+  await manager.createQueryBuilder().insert().into(Author).values({ name, nameKey: foldKey(name) }).orIgnore().updateEntity(false).execute();
   const author = await manager.findOneByOrFail(Author, { name });
   return author.id;
 }

@@ -2,6 +2,7 @@ import { Field, Int, ObjectType } from "type-graphql";
 import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
 import { DateTimeResolver } from "graphql-scalars";
 import { Node } from "../schema/node.interface";
+import { COLUMN_LENGTHS } from "./column-lengths";
 
 @ObjectType({ implements: Node, description: "A news article imported from a dump." })
 @Entity("article")
@@ -12,17 +13,22 @@ export class Article {
 
   @Field(() => String)
   @Index("UQ_article_slug", { unique: true })
-  @Column({ type: "varchar", length: 300 })
+  @Column({ type: "varchar", length: COLUMN_LENGTHS.articleSlug })
   slug: string;
 
   @Field(() => String)
-  @Column({ type: "varchar", length: 1000 })
+  @Column({ type: "varchar", length: COLUMN_LENGTHS.articleTitle })
   title: string;
 
   @Field(() => String, { nullable: true })
   @Index("IDX_article_section")
-  @Column({ type: "varchar", length: 200, nullable: true })
+  @Column({ type: "varchar", length: COLUMN_LENGTHS.articleSection, nullable: true })
   section: string | null;
+
+  /** foldKey(section): what `where.section` is compared with, alike on both engines. */
+  @Index("IDX_article_section_key")
+  @Column({ type: "text", nullable: true })
+  sectionKey: string | null;
 
   @Field(() => DateTimeResolver, { description: "When the article was published, in UTC." })
   @Index("IDX_article_published_at")
@@ -34,11 +40,11 @@ export class Article {
   imageCaption: string | null;
 
   @Field(() => String, { nullable: true })
-  @Column({ type: "varchar", length: 500, nullable: true })
+  @Column({ type: "varchar", length: COLUMN_LENGTHS.articleImageCredit, nullable: true })
   imageCredit: string | null;
 
   @Field(() => String, { nullable: true })
-  @Column({ type: "varchar", length: 200, nullable: true })
+  @Column({ type: "varchar", length: COLUMN_LENGTHS.articleDateline, nullable: true })
   dateline: string | null;
 
   @Field(() => [String])

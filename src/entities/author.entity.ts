@@ -1,8 +1,9 @@
 import { Field, ObjectType } from "type-graphql";
 import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
 import { Node } from "../schema/node.interface";
+import { COLUMN_LENGTHS } from "./column-lengths";
 
-@ObjectType({ implements: Node, description: "A commenter, shared by display name." })
+@ObjectType({ implements: Node, description: "A commenter, shared by exact display name." })
 @Entity("author")
 export class Author {
   @PrimaryGeneratedColumn()
@@ -10,6 +11,11 @@ export class Author {
 
   @Field(() => String)
   @Index("UQ_author_name", { unique: true })
-  @Column({ type: "varchar", length: 200 })
+  @Column({ type: "varchar", length: COLUMN_LENGTHS.authorName })
   name: string;
+
+  /** foldKey(name): what `author(name:)` is compared with, alike on both engines. */
+  @Index("IDX_author_name_key")
+  @Column({ type: "text" })
+  nameKey: string;
 }

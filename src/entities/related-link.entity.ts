@@ -2,6 +2,7 @@ import { Field, Int, ObjectType } from "type-graphql";
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from "typeorm";
 import { Node } from "../schema/node.interface";
 import { Article } from "./article.entity";
+import { COLUMN_LENGTHS } from "./column-lengths";
 
 /**
  * A related headline under an article. Dumps carry no URLs, so the linked
@@ -18,7 +19,7 @@ export class RelatedLink {
   articleId: number;
 
   @Field(() => String)
-  @Column({ type: "varchar", length: 1000 })
+  @Column({ type: "varchar", length: COLUMN_LENGTHS.relatedLinkTitle })
   title: string;
 
   @Field(() => Int, { description: "1-based place in the article's list." })

@@ -1,19 +1,27 @@
 import { Field, ObjectType } from "type-graphql";
 import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
 import { Node } from "../schema/node.interface";
+import { COLUMN_LENGTHS } from "./column-lengths";
 
-@ObjectType({ implements: Node, description: "A topic label; shared by slug across articles." })
+@ObjectType({ implements: Node, description: "A topic label, shared by every article that carries a tag of the same name (compared without case)." })
 @Entity("tag")
 export class Tag {
   @PrimaryGeneratedColumn()
   id: number;
 
   @Field(() => String, { description: "The name as first seen in a dump." })
-  @Column({ type: "varchar", length: 200 })
+  @Column({ type: "varchar", length: COLUMN_LENGTHS.tagName })
   name: string;
 
-  @Field(() => String)
+  /** foldKey(name): a tag's identity. "Syria" and "SYRIA" are one tag; "C++" and "C#" are two. */
+  @Index("UQ_tag_name_key", { unique: true })
+  @Column({ type: "text" })
+  nameKey: string;
+
+  @Field(() => String, {
+    description: "URL-safe key, unique per tag and fixed when the tag is created; pass it to `tag(slug:)` or `tagSlugIn`.",
+  })
   @Index("UQ_tag_slug", { unique: true })
-  @Column({ type: "varchar", length: 200 })
+  @Column({ type: "varchar", length: COLUMN_LENGTHS.tagSlug })
   slug: string;
 }

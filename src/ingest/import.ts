@@ -10,7 +10,9 @@ import { inTransaction } from "../db/transaction";
 import { Article, ArticleTag, Author, Comment, RelatedLink, Tag } from "../entities";
 import type { ParsedArticle, ParsedComment } from "./dump.types";
 import { DumpError, parseDump } from "./parse-dump";
-import { slugify } from "./slug";
+import { slugify, tagSlug } from "./slug";
+import { COLUMN_LENGTHS } from "../entities/column-lengths";
+import { foldKey, foldNullable } from "../text/fold";
 
 export type ImportStatus = "imported" | "updated" | "unchanged";
 
@@ -38,16 +40,16 @@ export class ImportError extends Error {
 const MAX_PARAMETERS = 900;
 
 /** Bumped when the meaning of the stored rows changes, so every dump re-imports once. */
-const HASH_VERSION = "1";
+const HASH_VERSION = "2";
 
 const LIMITS = {
-  title: 1000,
-  section: 200,
-  imageCredit: 500,
-  dateline: 200,
-  relatedLink: 1000,
-  tag: 200,
-  author: 200,
+  title: COLUMN_LENGTHS.articleTitle,
+  section: COLUMN_LENGTHS.articleSection,
+  imageCredit: COLUMN_LENGTHS.articleImageCredit,
+  dateline: COLUMN_LENGTHS.articleDateline,
+  relatedLink: COLUMN_LENGTHS.relatedLinkTitle,
+  tag: COLUMN_LENGTHS.tagName,
+  author: COLUMN_LENGTHS.authorName,
 } as const;
 
 interface Pending {
@@ -178,7 +180,7 @@ async function insertArticles(manager: EntityManager, items: Pending[]): Promise
   const linkRows: Partial<RelatedLink>[] = [];
   const commentRows: Partial<Comment>[] = [];
   items.forEach((item, i) => {
-    tagsPerArticle[i].forEach((tag, position) => tagRows.push({ articleId: ids[i], tagId: mustGet(tagIds, tag.slug, "tag"), position: position + 1 }));
+    tagsPerArticle[i].forEach((tag, position) => tagRows.push({ articleId: ids[i], tagId: mustGet(tagIds, tag.key, "tag"), position: position + 1 }));
     item.parsed.relatedLinks.forEach((link, position) => linkRows.push({ articleId: ids[i], title: link.title, position: position + 1 }));
     commentRows.push(...importedComments(ids[i], item.parsed.comments, authorIds, 0));
   });
@@ -198,7 +200,7 @@ async function updateArticle(manager: EntityManager, articleId: number, item: Pe
   await reconcileTags(
     manager,
     articleId,
-    tags.map((tag) => mustGet(tagIds, tag.slug, "tag")),
+    tags.map((tag) => mustGet(tagIds, tag.key, "tag")),
   );
   await reconcileLinks(manager, articleId, parsed.relatedLinks.map((link) => link.title));
   await reconcileComments(manager, articleId, parsed.comments, authorIds);
@@ -256,6 +258,7 @@ export function contentHash(parsed: ParsedArticle): string {
 function articleFields({ parsed, hash }: Pending) {
   return {
     section: parsed.section,
+    sectionKey: foldNullable(parsed.section),
     imageCaption: parsed.imageCaption,
     imageCredit: parsed.imageCredit,
     dateline: parsed.dateline,
@@ -324,32 +327,57 @@ async function freeSlugs(manager: EntityManager, articles: ParsedArticle[]): Pro
   return slugs;
 }
 
-/** A dump's tags, one per slug (`Syria` and `syria` are one tag), in dump order. */
-function distinctTags(names: string[]): { slug: string; name: string }[] {
-  const bySlug = new Map<string, string>();
+/** A dump's tags, one per folded name (`Syria` and `SYRIA` are one tag), in dump order. */
+function distinctTags(names: string[]): { key: string; name: string }[] {
+  const byKey = new Map<string, string>();
   for (const name of names) {
-    const slug = slugify(name);
-    if (!bySlug.has(slug)) bySlug.set(slug, name);
+    const key = foldKey(name);
+    if (!byKey.has(key)) byKey.set(key, name);
   }
-  return [...bySlug].map(([slug, name]) => ({ slug, name }));
+  return [...byKey].map(([key, name]) => ({ key, name }));
 }
 
-/** Tag id per slug, creating missing tags with the name first seen. */
-async function resolveTags(manager: EntityManager, tags: { slug: string; name: string }[]): Promise<Map<string, number>> {
-  const bySlug = new Map<string, string>();
-  for (const tag of tags) if (!bySlug.has(tag.slug)) bySlug.set(tag.slug, tag.name);
-  if (bySlug.size === 0) return new Map();
-  // Insert-or-ignore then select works the same on both engines, and a tag created by
-  // another import (even a concurrent one) keeps its first-seen name.
-  await insertRows(manager, Tag, [...bySlug].map(([slug, name]) => ({ slug, name })), true);
-  return selectIds(manager, Tag, "slug", [...bySlug.keys()]);
+/**
+ * Tag id per folded name, creating missing tags with the name first seen. A new tag's slug comes
+ * from its name; when another tag holds that slug already, -2, -3... is appended. A tag keeps its
+ * slug for good, so links to it survive re-imports.
+ */
+async function resolveTags(manager: EntityManager, tags: { key: string; name: string }[]): Promise<Map<string, number>> {
+  const byKey = new Map<string, string>();
+  for (const tag of tags) if (!byKey.has(tag.key)) byKey.set(tag.key, tag.name);
+  if (byKey.size === 0) return new Map();
+  const ids = await selectIds(manager, Tag, "nameKey", [...byKey.keys()]);
+  const missing = [...byKey].filter(([key]) => !ids.has(key));
+  if (missing.length === 0) return ids;
+
+  const bases = missing.map(([, name]) => tagSlug(name));
+  const taken = new Set((await selectIds(manager, Tag, "slug", [...new Set(bases)])).keys());
+  const rows: { name: string; nameKey: string; slug: string }[] = [];
+  for (let i = 0; i < missing.length; i++) {
+    let slug = bases[i];
+    if (taken.has(slug)) {
+      // Clashes are rare (names that differ only in punctuation), so they are looked up one at a time.
+      const variants = await manager
+        .createQueryBuilder(Tag, "t")
+        .select("t.slug", "slug")
+        .where("t.slug LIKE :numbered", { numbered: `${bases[i]}-%` })
+        .getRawMany<{ slug: string }>();
+      for (const row of variants) taken.add(row.slug);
+      for (let n = 2; taken.has(slug); n++) slug = `${bases[i]}-${n}`;
+    }
+    taken.add(slug);
+    rows.push({ name: missing[i][1], nameKey: missing[i][0], slug });
+  }
+  await insertRows(manager, Tag, rows);
+  for (const [key, id] of await selectIds(manager, Tag, "nameKey", missing.map(([key]) => key))) ids.set(key, id);
+  return ids;
 }
 
 /** Author id per display name, creating commenters by exact name. */
 async function resolveAuthors(manager: EntityManager, names: (string | null)[]): Promise<Map<string, number>> {
   const distinct = [...new Set(names.filter((name): name is string => name !== null))];
   if (distinct.length === 0) return new Map();
-  await insertRows(manager, Author, distinct.map((name) => ({ name })), true);
+  await insertRows(manager, Author, distinct.map((name) => ({ name, nameKey: foldKey(name) })), true);
   return selectIds(manager, Author, "name", distinct);
 }
 
@@ -502,7 +530,7 @@ async function insertRows<T extends ObjectLiteral>(
 async function selectIds<T extends ObjectLiteral>(
   manager: EntityManager,
   target: EntityTarget<T>,
-  column: "slug" | "name",
+  column: "slug" | "name" | "nameKey",
   keys: string[],
 ): Promise<Map<string, number>> {
   const ids = new Map<string, number>();

@@ -33,3 +33,12 @@ function capLength(slug: string): string {
   if (points.length <= SLUG_MAX_LENGTH) return slug;
   return points.slice(0, SLUG_MAX_LENGTH).join("").replace(/-+$/, "");
 }
+
+/**
+ * The slug a new tag starts from. Tag names lean on symbols that slugify would drop, so a "+" or
+ * "#" that ends a word is spelled out: "C++" is c-plus-plus and "C#" is c-sharp, not both "c".
+ * Any clash left over is settled by the importer with a numeric suffix.
+ */
+export function tagSlug(name: string): string {
+  return slugify(name.replace(/(?<=[\p{L}\p{N}+])\+/gu, " plus ").replace(/(?<=[\p{L}\p{N}])#/gu, " sharp "));
+}

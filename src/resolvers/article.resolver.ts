@@ -26,7 +26,7 @@ export class ArticleResolver {
       const rowId = idOfType(id, "Article");
       return rowId === null ? null : ctx.loaders.articleById.load(rowId);
     }
-    return ctx.db.getRepository(Article).findOneBy({ slug: slug! });
+    return ctx.read.getRepository(Article).findOneBy({ slug: slug! });
   }
 
   @Query(() => ArticleConnection, { complexity: connectionCost })
@@ -36,7 +36,7 @@ export class ArticleResolver {
       throw userError(`"publishedAfter" must be earlier than "publishedBefore"`);
     }
     const spec = articleList(where, args.orderBy);
-    return listConnection(ctx.db, spec, pageWindow(args, spec.sort.length), ctx.loaders.articleById);
+    return listConnection(ctx.read, spec, pageWindow(args, spec.sort.length), ctx.loaders.articleById);
   }
 
   @FieldResolver(() => ID)

@@ -1,3 +1,4 @@
+import { foldKey } from "../text/fold";
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../context";
 import { authorList, commentsOfAuthors } from "../db/lists";
@@ -12,7 +13,7 @@ import { AuthorConnection, CommentConnection, connectionCost } from "./types/con
 
 @Resolver(() => Author)
 export class AuthorResolver {
-  @Query(() => Author, { nullable: true, description: "One commenter by global id or by exact display name." })
+  @Query(() => Author, { nullable: true, description: "One commenter by global id, or by display name compared without case (an exact spelling wins when several match)." })
   async author(
     @Ctx() ctx: Context,
     // type-graphql lists arguments last-decorated first; this order gives (id, name) in the schema.
@@ -24,13 +25,15 @@ export class AuthorResolver {
       const rowId = idOfType(id, "Author");
       return rowId === null ? null : ctx.loaders.authorById.load(rowId);
     }
-    return ctx.db.getRepository(Author).findOneBy({ name: name! });
+    // Compared on the folded name; when several commenters fold alike, the exact spelling wins, then the first seen.
+    const candidates = await ctx.read.getRepository(Author).find({ where: { nameKey: foldKey(name!) }, order: { id: "ASC" }, take: 50 });
+    return candidates.find((author) => author.name === name) ?? candidates[0] ?? null;
   }
 
   @Query(() => AuthorConnection, { complexity: connectionCost, description: "Every commenter, in the order they were first seen." })
   authors(@Ctx() ctx: Context, @Args(() => ConnectionArgs) args: ConnectionArgs): Promise<Page<Author>> {
     const spec = authorList();
-    return listConnection(ctx.db, spec, pageWindow(args, spec.sort.length), ctx.loaders.authorById);
+    return listConnection(ctx.read, spec, pageWindow(args, spec.sort.length), ctx.loaders.authorById);
   }
 
   @FieldResolver(() => ID)

@@ -13,13 +13,13 @@ import { ArticleConnection, connectionCost, TagConnection } from "./types/connec
 export class TagResolver {
   @Query(() => Tag, { nullable: true })
   tag(@Ctx() ctx: Context, @Arg("slug", () => String) slug: string): Promise<Tag | null> {
-    return ctx.db.getRepository(Tag).findOneBy({ slug: slug.toLowerCase() });
+    return ctx.read.getRepository(Tag).findOneBy({ slug: slug.toLowerCase() });
   }
 
   @Query(() => TagConnection, { complexity: connectionCost, description: "Every tag, in the order they were first seen." })
   tags(@Ctx() ctx: Context, @Args(() => ConnectionArgs) args: ConnectionArgs): Promise<Page<Tag>> {
     const spec = tagList();
-    return listConnection(ctx.db, spec, pageWindow(args, spec.sort.length), ctx.loaders.tagById);
+    return listConnection(ctx.read, spec, pageWindow(args, spec.sort.length), ctx.loaders.tagById);
   }
 
   @FieldResolver(() => ID)

@@ -8,7 +8,7 @@ export class ArticleWhere {
   @Field(() => [String], { nullable: true, description: "Articles with at least one of these tag slugs." })
   tagSlugIn?: string[] | null;
 
-  @Field(() => String, { nullable: true, description: "Exact section name, case-insensitive." })
+  @Field(() => String, { nullable: true, description: "Section name, compared after Unicode case folding and NFKC (\"ОБЩЕСТВО\" finds \"Общество\"), alike on both engines." })
   section?: string | null;
 
   @Field(() => String, { nullable: true, description: "Words that must all appear in the title or body." })

@@ -1,0 +1,17 @@
+/**
+ * Lengths of the bounded text columns, in characters. The entities declare their columns with
+ * these, migrations create them with these, and the importer checks a dump against them before
+ * writing, so SQLite (which does not enforce varchar lengths) and PostgreSQL (which does) accept
+ * and refuse the same data.
+ */
+export const COLUMN_LENGTHS = {
+  articleSlug: 300,
+  articleTitle: 1000,
+  articleSection: 200,
+  articleImageCredit: 500,
+  articleDateline: 200,
+  relatedLinkTitle: 1000,
+  tagName: 200,
+  tagSlug: 200,
+  authorName: 200,
+} as const;
