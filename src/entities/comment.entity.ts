@@ -51,7 +51,11 @@ export class Comment {
   @Column({ type: Date, nullable: true })
   editedAt: Date | null;
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, {
+    description:
+      "True once deleteComment removed it. The tombstone rule: a deleted comment stays listed in Article.comments and " +
+      "Comment.replies (body \"\", author null) while a visible comment hangs somewhere below it, and leaves every list otherwise.",
+  })
   @Column({ type: "boolean", default: false })
   isDeleted: boolean;
 

@@ -1,63 +1,36 @@
-import DataLoader from "dataloader";
 import { DataSource, In } from "typeorm";
-import { articlesOfTags, CommentOrderKey, commentsOfArticles, commentsOfAuthors, repliesOfComments, visibleCommentsBy } from "../db/lists";
-import { Article, ArticleTag, Author, Comment, RelatedLink, Tag } from "../entities";
-import { byIdLoader, countLoader, groupLoader, MAX_BATCH, pageLoader } from "./page.loader";
+import { Article, Author, Comment, RelatedLink, Tag } from "../entities";
+import { articleLoaders } from "./article.loader";
+import { authorLoaders } from "./author.loader";
+import { byIdLoader, groupLoader } from "./batch.loader";
+import { commentLoaders } from "./comment.loader";
+import { tagLoaders } from "./tag.loader";
 
 /**
- * Every per-request loader. Made fresh for each request in buildContext, so
- * caching never outlives a request and tests can build them on any database.
+ * Every per-request loader. Made fresh for each request in buildContext, so caching never outlives
+ * a request and tests can build them on any database. Rows by id sit at the top; each noun's
+ * lists, counts and lookups sit under its own name, beside the definitions of its lists.
  */
 export function createLoaders(db: DataSource) {
-  const articleRepo = db.getRepository(Article);
-  const commentRepo = db.getRepository(Comment);
+  const articleById = byIdLoader((ids) => db.getRepository(Article).findBy({ id: In(ids) }));
+  const commentById = byIdLoader((ids) => db.getRepository(Comment).findBy({ id: In(ids) }));
+  const authorById = byIdLoader((ids) => db.getRepository(Author).findBy({ id: In(ids) }));
+  const tagById = byIdLoader((ids) => db.getRepository(Tag).findBy({ id: In(ids) }));
   return {
-    articleById: byIdLoader((ids) => articleRepo.findBy({ id: In(ids) })),
-    commentById: byIdLoader((ids) => commentRepo.findBy({ id: In(ids) })),
-    authorById: byIdLoader((ids) => db.getRepository(Author).findBy({ id: In(ids) })),
-    tagById: byIdLoader((ids) => db.getRepository(Tag).findBy({ id: In(ids) })),
+    articleById,
+    commentById,
+    authorById,
+    tagById,
     relatedLinkById: byIdLoader((ids) => db.getRepository(RelatedLink).findBy({ id: In(ids) })),
-
-    tagsByArticle: new DataLoader<number, Tag[]>(
-      async (articleIds) => {
-        const rows = await db.getRepository(ArticleTag).find({
-          where: { articleId: In([...articleIds]) },
-          relations: { tag: true },
-          order: { position: "ASC" },
-        });
-        const byArticle = new Map<number, Tag[]>();
-        for (const row of rows) byArticle.set(row.articleId, [...(byArticle.get(row.articleId) ?? []), row.tag!]);
-        return articleIds.map((id) => byArticle.get(id) ?? []);
-      },
-      { maxBatchSize: MAX_BATCH },
-    ),
     relatedLinksByArticle: groupLoader(
-      (articleIds: number[]) =>
-        db.getRepository(RelatedLink).find({ where: { articleId: In(articleIds) }, order: { position: "ASC" } }),
+      (articleIds: number[]) => db.getRepository(RelatedLink).find({ where: { articleId: In(articleIds) }, order: { position: "ASC" } }),
       (link) => link.articleId,
     ),
-    /** The article a related headline names: the newest one with exactly that title. */
-    articleByTitle: new DataLoader<string, Article | null>(
-      async (titles) => {
-        const rows = await articleRepo.find({ where: { title: In([...titles]) }, order: { publishedAt: "DESC", id: "DESC" } });
-        const byTitle = new Map<string, Article>();
-        for (const row of rows) if (!byTitle.has(row.title)) byTitle.set(row.title, row);
-        return titles.map((title) => byTitle.get(title) ?? null);
-      },
-      { maxBatchSize: MAX_BATCH },
-    ),
 
-    commentCountByArticle: countLoader(db, visibleCommentsBy("articleId")),
-    replyCountByComment: countLoader(db, visibleCommentsBy("parentId")),
-    articleCountByTag: countLoader(db, articlesOfTags()),
-    commentCountByAuthor: countLoader(db, commentsOfAuthors()),
-
-    commentPagesByArticle: pageLoader<CommentOrderKey>(db, commentsOfArticles),
-    listedCommentCountByArticle: countLoader(db, commentsOfArticles("OLDEST")),
-    replyPagesByComment: pageLoader<CommentOrderKey>(db, repliesOfComments),
-    listedReplyCountByComment: countLoader(db, repliesOfComments("OLDEST")),
-    articlePagesByTag: pageLoader<"PUBLISHED_AT_DESC">(db, () => articlesOfTags()),
-    commentPagesByAuthor: pageLoader<"NEWEST">(db, () => commentsOfAuthors()),
+    articles: articleLoaders(db, articleById),
+    comments: commentLoaders(db, commentById),
+    tags: tagLoaders(db, tagById),
+    authors: authorLoaders(db, authorById),
   };
 }
 

@@ -1,20 +1,16 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../context";
-import { articleList, commentsOfArticles } from "../db/lists";
-import { Article, RelatedLink, Tag } from "../entities";
+import { Article, Comment, RelatedLink, Tag } from "../entities";
 import { userError } from "../errors";
-import { listConnection, toConnection } from "../loaders/page.loader";
-import { pageWindow } from "../schema/connection";
-import type { Page } from "../schema/connection";
+import type { Connection } from "../loaders/connection";
+import { ArticleConnection, CommentConnection, connectionCost } from "../schema/connection";
 import { idOfType, toGlobalId } from "../schema/global-id";
 import { ArticlesArgs } from "./types/article.input";
 import { CommentConnectionArgs } from "./types/connection.args";
-import { ArticleConnection, CommentConnection, connectionCost } from "./types/connections";
-import { Comment } from "../entities";
 
 @Resolver(() => Article)
 export class ArticleResolver {
-  @Query(() => Article, { nullable: true, description: "One article by global id or by slug." })
+  @Query(() => Article, { nullable: true, description: "One article by global id or by slug; null when there is none." })
   async article(
     @Ctx() ctx: Context,
     // type-graphql lists arguments last-decorated first; this order gives (id, slug) in the schema.
@@ -26,17 +22,12 @@ export class ArticleResolver {
       const rowId = idOfType(id, "Article");
       return rowId === null ? null : ctx.loaders.articleById.load(rowId);
     }
-    return ctx.read.getRepository(Article).findOneBy({ slug: slug! });
+    return ctx.loaders.articles.bySlug(slug!);
   }
 
   @Query(() => ArticleConnection, { complexity: connectionCost })
-  articles(@Ctx() ctx: Context, @Args(() => ArticlesArgs) args: ArticlesArgs): Promise<Page<Article>> {
-    const where = args.where ?? {};
-    if (where.publishedAfter && where.publishedBefore && where.publishedAfter >= where.publishedBefore) {
-      throw userError(`"publishedAfter" must be earlier than "publishedBefore"`);
-    }
-    const spec = articleList(where, args.orderBy);
-    return listConnection(ctx.read, spec, pageWindow(args, spec.sort.length), ctx.loaders.articleById);
+  articles(@Ctx() ctx: Context, @Args(() => ArticlesArgs) args: ArticlesArgs): Promise<Connection<Article>> {
+    return ctx.loaders.articles.list(args);
   }
 
   @FieldResolver(() => ID)
@@ -46,7 +37,7 @@ export class ArticleResolver {
 
   @FieldResolver(() => [Tag])
   tags(@Root() article: Article, @Ctx() ctx: Context): Promise<Tag[]> {
-    return ctx.loaders.tagsByArticle.load(article.id);
+    return ctx.loaders.tags.forArticle(article.id);
   }
 
   @FieldResolver(() => [RelatedLink])
@@ -56,16 +47,20 @@ export class ArticleResolver {
 
   @FieldResolver(() => CommentConnection, {
     complexity: connectionCost,
-    description: "Top-level comments only; replies hang off each comment. Deleted comments with replies stay as tombstones.",
+    description:
+      "Top-level comments; replies hang off each comment. Deleted ones are listed as tombstones while a visible comment " +
+      "hangs below them (see Comment.isDeleted). totalCount counts what is listed, tombstones included.",
   })
-  async comments(@Root() article: Article, @Ctx() ctx: Context, @Args(() => CommentConnectionArgs) args: CommentConnectionArgs): Promise<Page<Comment>> {
-    const window = pageWindow(args, commentsOfArticles(args.orderBy).sort.length);
-    const idPage = await ctx.loaders.commentPagesByArticle.load({ parent: article.id, window, order: args.orderBy });
-    return toConnection(idPage, ctx.loaders.commentById, () => ctx.loaders.listedCommentCountByArticle.load(article.id));
+  comments(@Root() article: Article, @Ctx() ctx: Context, @Args(() => CommentConnectionArgs) args: CommentConnectionArgs): Promise<Connection<Comment>> {
+    return ctx.loaders.comments.forArticle(article.id, args);
   }
 
-  @FieldResolver(() => Int, { description: "Every visible comment, replies included; deleted comments are not counted." })
+  @FieldResolver(() => Int, {
+    description:
+      "Every visible (not deleted) comment of the article, replies at any depth included: exactly the visible comments " +
+      "reachable from comments. Tombstones are not counted.",
+  })
   commentCount(@Root() article: Article, @Ctx() ctx: Context): Promise<number> {
-    return ctx.loaders.commentCountByArticle.load(article.id);
+    return ctx.loaders.comments.countForArticle(article.id);
   }
 }

@@ -1,15 +1,11 @@
-import { foldKey } from "../text/fold";
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../context";
-import { authorList, commentsOfAuthors } from "../db/lists";
 import { Author, Comment } from "../entities";
 import { userError } from "../errors";
-import { listConnection, toConnection } from "../loaders/page.loader";
-import { pageWindow } from "../schema/connection";
-import type { Page } from "../schema/connection";
+import type { Connection } from "../loaders/connection";
+import { AuthorConnection, CommentConnection, connectionCost } from "../schema/connection";
 import { idOfType, toGlobalId } from "../schema/global-id";
 import { ConnectionArgs } from "./types/connection.args";
-import { AuthorConnection, CommentConnection, connectionCost } from "./types/connections";
 
 @Resolver(() => Author)
 export class AuthorResolver {
@@ -25,15 +21,12 @@ export class AuthorResolver {
       const rowId = idOfType(id, "Author");
       return rowId === null ? null : ctx.loaders.authorById.load(rowId);
     }
-    // Compared on the folded name; when several commenters fold alike, the exact spelling wins, then the first seen.
-    const candidates = await ctx.read.getRepository(Author).find({ where: { nameKey: foldKey(name!) }, order: { id: "ASC" }, take: 50 });
-    return candidates.find((author) => author.name === name) ?? candidates[0] ?? null;
+    return ctx.loaders.authors.byName(name!);
   }
 
   @Query(() => AuthorConnection, { complexity: connectionCost, description: "Every commenter, in the order they were first seen." })
-  authors(@Ctx() ctx: Context, @Args(() => ConnectionArgs) args: ConnectionArgs): Promise<Page<Author>> {
-    const spec = authorList();
-    return listConnection(ctx.read, spec, pageWindow(args, spec.sort.length), ctx.loaders.authorById);
+  authors(@Ctx() ctx: Context, @Args(() => ConnectionArgs) args: ConnectionArgs): Promise<Connection<Author>> {
+    return ctx.loaders.authors.list(args);
   }
 
   @FieldResolver(() => ID)
@@ -41,14 +34,13 @@ export class AuthorResolver {
     return toGlobalId("Author", author.id);
   }
 
-  @FieldResolver(() => Int, { description: "Visible comments only." })
+  @FieldResolver(() => Int, { description: "The commenter's visible (not deleted) comments: exactly what comments lists." })
   commentCount(@Root() author: Author, @Ctx() ctx: Context): Promise<number> {
-    return ctx.loaders.commentCountByAuthor.load(author.id);
+    return ctx.loaders.comments.countForAuthor(author.id);
   }
 
-  @FieldResolver(() => CommentConnection, { complexity: connectionCost, description: "Visible comments, newest first." })
-  async comments(@Root() author: Author, @Ctx() ctx: Context, @Args(() => ConnectionArgs) args: ConnectionArgs): Promise<Page<Comment>> {
-    const idPage = await ctx.loaders.commentPagesByAuthor.load({ parent: author.id, window: pageWindow(args, commentsOfAuthors().sort.length), order: "NEWEST" });
-    return toConnection(idPage, ctx.loaders.commentById, () => ctx.loaders.commentCountByAuthor.load(author.id));
+  @FieldResolver(() => CommentConnection, { complexity: connectionCost, description: "The commenter's visible (not deleted) comments on every article, newest first." })
+  comments(@Root() author: Author, @Ctx() ctx: Context, @Args(() => ConnectionArgs) args: ConnectionArgs): Promise<Connection<Comment>> {
+    return ctx.loaders.comments.forAuthor(author.id, args);
   }
 }

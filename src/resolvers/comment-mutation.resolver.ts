@@ -38,9 +38,10 @@ export class CommentMutationResolver {
   @Mutation(() => Comment, {
     description:
       "Soft-deletes a comment (needs the bearer token): its body is served as \"\" and its author as null from then on. " +
-      "While it has replies it stays in lists as a tombstone (isDeleted: true) and the replies stay reachable; " +
-      "without replies it leaves every list. commentCount, replyCount and Author.commentCount count visible comments " +
-      "only, so each drops by one. Deleting an already deleted comment changes nothing and returns it again.",
+      "It stays listed as a tombstone while a visible comment hangs somewhere below it, and leaves every list otherwise " +
+      "(see Comment.isDeleted); so may tombstones above it that had nothing else visible below. " +
+      "Article.commentCount and Author.commentCount drop by one; the parent's replyCount drops by one only when the comment " +
+      "leaves the list. Deleting an already deleted comment changes nothing and returns it again.",
   })
   async deleteComment(@Ctx() ctx: Context, @Arg("id", () => ID) id: string): Promise<Comment> {
     requireWriter(ctx);

@@ -1,17 +1,14 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../context";
 import { Article, Author, Comment } from "../entities";
-import { repliesOfComments } from "../db/lists";
-import { toConnection } from "../loaders/page.loader";
-import { pageWindow } from "../schema/connection";
-import type { Page } from "../schema/connection";
+import type { Connection } from "../loaders/connection";
+import { CommentConnection, connectionCost } from "../schema/connection";
 import { idOfType, toGlobalId } from "../schema/global-id";
 import { CommentConnectionArgs } from "./types/connection.args";
-import { CommentConnection, connectionCost } from "./types/connections";
 
 @Resolver(() => Comment)
 export class CommentResolver {
-  @Query(() => Comment, { nullable: true })
+  @Query(() => Comment, { nullable: true, description: "One comment by global id, deleted ones included; null when there is none." })
   comment(@Ctx() ctx: Context, @Arg("id", () => ID) id: string): Promise<Comment | null> | null {
     const rowId = idOfType(id, "Comment");
     return rowId === null ? null : ctx.loaders.commentById.load(rowId);
@@ -42,15 +39,18 @@ export class CommentResolver {
     return comment.parentId === null ? null : ctx.loaders.commentById.load(comment.parentId);
   }
 
-  @FieldResolver(() => Int, { description: "Visible direct replies; deleted ones are not counted." })
+  @FieldResolver(() => Int, {
+    description: "How many direct replies replies lists, tombstones included (see isDeleted): always replies.totalCount.",
+  })
   replyCount(@Root() comment: Comment, @Ctx() ctx: Context): Promise<number> {
-    return ctx.loaders.replyCountByComment.load(comment.id);
+    return ctx.loaders.comments.replyCount(comment.id);
   }
 
-  @FieldResolver(() => CommentConnection, { complexity: connectionCost, description: "Direct replies, one level down." })
-  async replies(@Root() comment: Comment, @Ctx() ctx: Context, @Args(() => CommentConnectionArgs) args: CommentConnectionArgs): Promise<Page<Comment>> {
-    const window = pageWindow(args, repliesOfComments(args.orderBy).sort.length);
-    const idPage = await ctx.loaders.replyPagesByComment.load({ parent: comment.id, window, order: args.orderBy });
-    return toConnection(idPage, ctx.loaders.commentById, () => ctx.loaders.listedReplyCountByComment.load(comment.id));
+  @FieldResolver(() => CommentConnection, {
+    complexity: connectionCost,
+    description: "Direct replies, one level down; deleted ones are listed as tombstones while a visible comment hangs below them (see isDeleted).",
+  })
+  replies(@Root() comment: Comment, @Ctx() ctx: Context, @Args(() => CommentConnectionArgs) args: CommentConnectionArgs): Promise<Connection<Comment>> {
+    return ctx.loaders.comments.forParent(comment.id, args);
   }
 }

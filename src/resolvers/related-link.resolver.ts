@@ -15,6 +15,6 @@ export class RelatedLinkResolver {
     description: "The article with this headline when one is known (the newest, if several), else null.",
   })
   article(@Root() link: RelatedLink, @Ctx() ctx: Context): Promise<Article | null> {
-    return ctx.loaders.articleByTitle.load(link.title);
+    return ctx.loaders.articles.byTitle(link.title);
   }
 }

@@ -1,25 +1,21 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../context";
-import { articlesOfTags, tagList } from "../db/lists";
 import { Article, Tag } from "../entities";
-import { listConnection, toConnection } from "../loaders/page.loader";
-import { pageWindow } from "../schema/connection";
-import type { Page } from "../schema/connection";
+import type { Connection } from "../loaders/connection";
+import { ArticleConnection, connectionCost, TagConnection } from "../schema/connection";
 import { toGlobalId } from "../schema/global-id";
 import { ConnectionArgs } from "./types/connection.args";
-import { ArticleConnection, connectionCost, TagConnection } from "./types/connections";
 
 @Resolver(() => Tag)
 export class TagResolver {
-  @Query(() => Tag, { nullable: true })
+  @Query(() => Tag, { nullable: true, description: "One tag by slug, compared in lower case; null when there is none." })
   tag(@Ctx() ctx: Context, @Arg("slug", () => String) slug: string): Promise<Tag | null> {
-    return ctx.read.getRepository(Tag).findOneBy({ slug: slug.toLowerCase() });
+    return ctx.loaders.tags.bySlug(slug);
   }
 
   @Query(() => TagConnection, { complexity: connectionCost, description: "Every tag, in the order they were first seen." })
-  tags(@Ctx() ctx: Context, @Args(() => ConnectionArgs) args: ConnectionArgs): Promise<Page<Tag>> {
-    const spec = tagList();
-    return listConnection(ctx.read, spec, pageWindow(args, spec.sort.length), ctx.loaders.tagById);
+  tags(@Ctx() ctx: Context, @Args(() => ConnectionArgs) args: ConnectionArgs): Promise<Connection<Tag>> {
+    return ctx.loaders.tags.list(args);
   }
 
   @FieldResolver(() => ID)
@@ -27,14 +23,13 @@ export class TagResolver {
     return toGlobalId("Tag", tag.id);
   }
 
-  @FieldResolver(() => Int)
+  @FieldResolver(() => Int, { description: "How many articles carry the tag: exactly what articles lists." })
   articleCount(@Root() tag: Tag, @Ctx() ctx: Context): Promise<number> {
-    return ctx.loaders.articleCountByTag.load(tag.id);
+    return ctx.loaders.articles.countForTag(tag.id);
   }
 
   @FieldResolver(() => ArticleConnection, { complexity: connectionCost, description: "Newest first." })
-  async articles(@Root() tag: Tag, @Ctx() ctx: Context, @Args(() => ConnectionArgs) args: ConnectionArgs): Promise<Page<Article>> {
-    const idPage = await ctx.loaders.articlePagesByTag.load({ parent: tag.id, window: pageWindow(args, articlesOfTags().sort.length), order: "PUBLISHED_AT_DESC" });
-    return toConnection(idPage, ctx.loaders.articleById, () => ctx.loaders.articleCountByTag.load(tag.id));
+  articles(@Root() tag: Tag, @Ctx() ctx: Context, @Args(() => ConnectionArgs) args: ConnectionArgs): Promise<Connection<Article>> {
+    return ctx.loaders.articles.forTag(tag.id, args);
   }
 }

@@ -10,13 +10,16 @@ export function toGlobalId(type: NodeTypeName, id: number): string {
   return Buffer.from(`${type}:${id}`, "utf8").toString("base64url");
 }
 
+/** Row ids are 32-bit on PostgreSQL; a larger one names no row, and must not reach SQL. */
+const MAX_ROW_ID = 2 ** 31 - 1;
+
 /** The type and row id behind a global id, or null for anything malformed. */
 export function fromGlobalId(globalId: string): { type: NodeTypeName; id: number } | null {
   if (!/^[A-Za-z0-9_-]{1,64}={0,2}$/.test(globalId)) return null;
-  const match = /^([A-Za-z]+):([1-9][0-9]{0,15})$/.exec(Buffer.from(globalId, "base64url").toString("utf8"));
+  const match = /^([A-Za-z]+):([1-9][0-9]{0,9})$/.exec(Buffer.from(globalId, "base64url").toString("utf8"));
   if (!match || !NODE_TYPES.has(match[1])) return null;
   const id = Number(match[2]);
-  return Number.isSafeInteger(id) ? { type: match[1] as NodeTypeName, id } : null;
+  return id <= MAX_ROW_ID ? { type: match[1] as NodeTypeName, id } : null;
 }
 
 /** The row id of a global id that must name `type`; null when it does not. */

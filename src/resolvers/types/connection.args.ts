@@ -1,19 +1,19 @@
 import { ArgsType, Field, Int, registerEnumType } from "type-graphql";
-import type { CommentOrderKey } from "../../db/lists";
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../schema/connection";
+import type { CommentOrderKey } from "../../loaders/comment.loader";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../loaders/connection";
 
 @ArgsType()
 export class ConnectionArgs {
   @Field(() => Int, { nullable: true, description: `Page size from the start, 0 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}).` })
   first?: number | null;
 
-  @Field(() => String, { nullable: true, description: "Cursor of the edge to start after." })
+  @Field(() => String, { nullable: true, description: "Start after the edge with this cursor: one that this very list gave (same parent object, same orderBy). Anything else is BAD_USER_INPUT naming the argument." })
   after?: string | null;
 
   @Field(() => Int, { nullable: true, description: `Page size from the end, 0 to ${MAX_PAGE_SIZE}.` })
   last?: number | null;
 
-  @Field(() => String, { nullable: true, description: "Cursor of the edge to end before." })
+  @Field(() => String, { nullable: true, description: "End before the edge with this cursor: one that this very list gave (same parent object, same orderBy). Anything else is BAD_USER_INPUT naming the argument." })
   before?: string | null;
 }
 
@@ -28,7 +28,7 @@ registerEnumType(CommentOrder, {
   valuesConfig: {
     OLDEST: { description: "Thread order: the order the comments were posted in." },
     NEWEST: { description: "Reverse thread order." },
-    MOST_REPLIES: { description: "Most visible replies first, then thread order." },
+    MOST_REPLIES: { description: "Highest replyCount first (tombstones included, as in replies), then thread order." },
   },
 });
 

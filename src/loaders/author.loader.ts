@@ -1,0 +1,36 @@
+/** The commenter list, and commenters by name. */
+import type DataLoader from "dataloader";
+import { DataSource, In } from "typeorm";
+import { sql } from "../db/sql";
+import { Author } from "../entities";
+import { foldKey } from "../text/fold";
+import { groupLoader, storable } from "./batch.loader";
+import { ListDef, listConnection, PageArgs } from "./connection";
+
+const allAuthors: ListDef<"FIRST_SEEN"> = {
+  name: "authors",
+  from: sql`author au`,
+  id: sql`au."id"`,
+  where: [],
+  orders: { FIRST_SEEN: [{ expr: sql`au."id"`, dir: "ASC", type: "int" }] },
+};
+
+/** Per-request commenter lists and lookups; `byId` serves the nodes. */
+export function authorLoaders(db: DataSource, byId: DataLoader<number, Author | null>) {
+  const byKey = groupLoader(async (keys: string[]) => {
+    const wanted = keys.filter(storable);
+    return wanted.length === 0 ? [] : db.getRepository(Author).find({ where: { nameKey: In(wanted) }, order: { id: "ASC" } });
+  }, (row) => row.nameKey);
+  return {
+    /** Query.authors: in the order they were first seen. */
+    list: (args: PageArgs) => listConnection(db, allAuthors, "FIRST_SEEN", args, byId),
+    /**
+     * Compared on the folded name; when several commenters fold alike, the exact spelling wins,
+     * then the first seen.
+     */
+    async byName(name: string): Promise<Author | null> {
+      const candidates = await byKey.load(foldKey(name));
+      return candidates.find((author) => author.name === name) ?? candidates[0] ?? null;
+    },
+  };
+}

@@ -1,0 +1,413 @@
+/**
+ * Relay connections, from a client's arguments to a served page. This is the one place that knows
+ * what a cursor holds: it checks the arguments (page sizes, cursors), turns a list's definition
+ * into keyset SQL, and turns rows into edges, nodes and pageInfo. The noun modules beside it
+ * (article.loader.ts, comment.loader.ts, ...) only define their lists: which rows, in which orders.
+ *
+ * A cursor names its list, the parent the list belongs to (0 for a top-level list), the order, and
+ * the row's sort-key values. Decoding checks each of them against the list it is given to, and
+ * each value against its key's type, so nothing a client sends reaches SQL unchecked.
+ */
+import DataLoader from "dataloader";
+import { DataSource } from "typeorm";
+import { join, list, raw, readDate, run, Sql, sql } from "../db/sql";
+import { userError } from "../errors";
+import { MAX_BATCH } from "./batch.loader";
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+/** Pagination arguments as a client sent them. */
+export interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
+}
+
+/**
+ * What a sort key's values are, checked when a cursor comes back: `int` for integer columns (ids,
+ * positions: 32-bit on PostgreSQL), `count` for COUNT(*) (never negative), `date` for timestamps
+ * (served as ISO-8601 UTC with milliseconds).
+ */
+export type KeyType = "int" | "count" | "date";
+
+/** One key of a list's order. The last key of every order is the row id, so the order is total. */
+export interface SortKey {
+  expr: Sql;
+  dir: "ASC" | "DESC";
+  type: KeyType;
+}
+
+/** Rows that can be counted: those of `from` that pass `where`, one group per `partition` value. */
+export interface RowSet {
+  from: Sql;
+  partition?: Sql;
+  where: Sql[];
+}
+
+/**
+ * A list that can be paged, in any of its named orders. With `partition`, there is one list per
+ * parent (an article's comments, a tag's articles), and one statement serves many parents.
+ * Column names are quoted because PostgreSQL folds unquoted ones to lower case.
+ */
+export interface ListDef<O extends string> extends RowSet {
+  /** The list's name in its cursors: a cursor is only taken by the list that gave it. */
+  name: string;
+  id: Sql;
+  orders: Record<O, SortKey[]>;
+}
+
+export interface PageInfo {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
+}
+
+export interface Edge<T> {
+  readonly cursor: string;
+  node: T;
+}
+
+/** What a connection field resolves to. */
+export interface Connection<T> {
+  edges: Edge<T>[];
+  nodes: T[];
+  pageInfo: PageInfo;
+  /** A getter, so the count is only queried when a client asks for totalCount. */
+  readonly totalCount: Promise<number>;
+}
+
+type KeyValue = string | number;
+
+/** A list in one order, for one parent: what a cursor is made for and checked against. */
+interface CursorScope {
+  list: string;
+  parent: number;
+  order: string;
+  sort: SortKey[];
+}
+
+/** Validated pagination: a direction, a size and the sort-key values of the cursors given. */
+interface PageWindow {
+  forward: boolean;
+  size: number;
+  /** Values of the `after` (forward) or `before` (backward) cursor. */
+  cursor: KeyValue[] | null;
+  /** The cursor on the far side, when the client sent both after and before. */
+  bound: KeyValue[] | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cursors
+
+const MAX_CURSOR_LENGTH = 512;
+const MAX_INT = 2 ** 31 - 1;
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+function encodeCursor(scope: CursorScope, values: KeyValue[]): string {
+  return Buffer.from(JSON.stringify([scope.list, scope.parent, scope.order, values]), "utf8").toString("base64url");
+}
+
+/** Whether a value read from a cursor can stand for a key of this type in SQL. */
+function fitsKey(type: KeyType, value: unknown): boolean {
+  switch (type) {
+    case "int":
+      return Number.isInteger(value) && Math.abs(value as number) <= MAX_INT;
+    case "count":
+      return Number.isSafeInteger(value) && (value as number) >= 0;
+    case "date":
+      // Only the form cursors are made in: a real instant that reads back the same.
+      return typeof value === "string" && ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString() === value;
+  }
+}
+
+/**
+ * The sort-key values of a cursor made for `scope`. Anything else (not a cursor, a cursor of
+ * another list or order, values of the wrong type) is the client's mistake: BAD_USER_INPUT
+ * naming the argument.
+ */
+function decodeCursor(cursor: string, scope: CursorScope, argument: "after" | "before"): KeyValue[] {
+  const refuse = (why: string) => userError(`"${argument}" ${why}`, { argumentName: argument });
+  const invalid = () => refuse("is not a valid cursor");
+  if (cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw invalid();
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 4) throw invalid();
+  const [listName, parent, order, values] = parsed as unknown[];
+  if (listName !== scope.list || parent !== scope.parent) {
+    throw refuse("is a cursor of another list; a cursor only works on the list that gave it");
+  }
+  if (order !== scope.order) {
+    const given = typeof order === "string" && /^[A-Z_]{1,40}$/.test(order) ? ` ${order}` : "";
+    throw refuse(`was given by another order${given}; send it with that order, or start again without a cursor`);
+  }
+  if (!Array.isArray(values) || values.length !== scope.sort.length || !scope.sort.every((key, i) => fitsKey(key.type, values[i]))) {
+    throw invalid();
+  }
+  return values as KeyValue[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Page windows
+
+function checkSize(value: number | null | undefined, argument: "first" | "last"): number | null {
+  if (value === null || value === undefined) return null;
+  if (value < 0 || value > MAX_PAGE_SIZE) {
+    throw userError(`"${argument}" must be between 0 and ${MAX_PAGE_SIZE}, got ${value}`, { argumentName: argument });
+  }
+  return value;
+}
+
+/** Turns client arguments into a page window for `scope`, rejecting what cannot be served. */
+function pageWindow(args: PageArgs, scope: CursorScope): PageWindow {
+  const first = checkSize(args.first, "first");
+  const last = checkSize(args.last, "last");
+  if (first !== null && last !== null) {
+    throw userError(`pass "first" or "last", not both`, { argumentName: "last" });
+  }
+  const after = args.after != null ? decodeCursor(args.after, scope, "after") : null;
+  const before = args.before != null ? decodeCursor(args.before, scope, "before") : null;
+  if (last !== null || (before !== null && first === null && after === null)) {
+    return { forward: false, size: last ?? DEFAULT_PAGE_SIZE, cursor: before, bound: after };
+  }
+  return { forward: true, size: first ?? DEFAULT_PAGE_SIZE, cursor: after, bound: before };
+}
+
+// ---------------------------------------------------------------------------------------------
+// SQL
+
+/** A page of ids for one parent, with the sort-key values their cursors are made from. */
+interface IdPage {
+  ids: number[];
+  keys: KeyValue[][];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+}
+
+function keyParam(key: SortKey, value: KeyValue): Sql {
+  // Checked by decodeCursor: a date is a valid ISO instant, a number fits its column.
+  return key.type === "date" ? sql`${new Date(value as string)}` : sql`${value as number}`;
+}
+
+/** Rows strictly after (`later`) or before the cursor in the list's order. */
+function beyond(sort: SortKey[], values: KeyValue[], later: boolean): Sql {
+  const alternatives = sort.map((key, index) => {
+    const equalities = sort.slice(0, index).map((prior, i) => sql`${prior.expr} = ${keyParam(prior, values[i])}`);
+    const op = (key.dir === "ASC") === later ? ">" : "<";
+    return join([...equalities, sql`${key.expr} ${raw(op)} ${keyParam(key, values[index])}`], " AND ");
+  });
+  return sql`(${join(alternatives.map((alt) => sql`(${alt})`), " OR ")})`;
+}
+
+function orderBy(sort: SortKey[], reverse: boolean): Sql {
+  return join(
+    sort.map((key) => sql`${key.expr} ${raw((key.dir === "ASC") !== reverse ? "ASC" : "DESC")}`),
+    ", ",
+  );
+}
+
+function whereClause(conditions: Sql[]): Sql {
+  return conditions.length === 0 ? sql`` : sql` WHERE ${join(conditions.map((c) => sql`(${c})`), " AND ")}`;
+}
+
+function readKey(key: SortKey, value: unknown): KeyValue {
+  return key.type === "date" ? readDate(value).toISOString() : Number(value);
+}
+
+/**
+ * One page of ids per parent (or one page for an unpartitioned list), in two statements at most
+ * whatever the number of parents: the page itself, and when a cursor was given, whether anything
+ * lies on its other side.
+ */
+async function fetchIdPages<O extends string>(
+  db: DataSource,
+  def: ListDef<O>,
+  order: O,
+  window: PageWindow,
+  parents: number[] | null,
+): Promise<Map<number, IdPage>> {
+  const pages = new Map<number, IdPage>();
+  const sort = def.orders[order];
+  const partition = def.partition ?? sql`0`;
+  const conditions = [...def.where];
+  if (parents) {
+    if (parents.length === 0) return pages;
+    conditions.push(sql`${partition} IN ${list(parents)}`);
+  }
+  const { forward, size, cursor, bound } = window;
+  const pageConditions = [...conditions];
+  if (cursor) pageConditions.push(beyond(sort, cursor, forward));
+  if (bound) pageConditions.push(beyond(sort, bound, !forward));
+
+  const keys = join(sort.map((key, index) => sql`${key.expr} AS ${raw(`k${index}`)}`), ", ");
+  const ordering = orderBy(sort, !forward);
+  const query = def.partition
+    ? sql`SELECT * FROM (SELECT ${def.id} AS id, ${partition} AS pk, ${keys}, ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY ${ordering}) AS rn FROM ${def.from}${whereClause(pageConditions)}) ranked WHERE rn <= ${size + 1} ORDER BY pk, rn`
+    : sql`SELECT ${def.id} AS id, 0 AS pk, ${keys} FROM ${def.from}${whereClause(pageConditions)} ORDER BY ${ordering} LIMIT ${size + 1}`;
+  const rows = await run(db, query);
+
+  const grouped = new Map<number, Record<string, unknown>[]>();
+  for (const row of rows) {
+    const pk = Number(row.pk);
+    const group = grouped.get(pk) ?? [];
+    group.push(row);
+    grouped.set(pk, group);
+  }
+
+  // Whether rows exist on the far side of the cursor: the cursor's own row counts.
+  let pastCursor = new Set<number>();
+  if (cursor) {
+    const existence = sql`SELECT DISTINCT ${partition} AS pk FROM ${def.from}${whereClause([...conditions, sql`NOT ${beyond(sort, cursor, forward)}`])}`;
+    pastCursor = new Set((await run(db, existence)).map((row) => Number(row.pk)));
+  }
+
+  for (const pk of parents ?? [0]) {
+    const group = grouped.get(pk) ?? [];
+    const taken = group.slice(0, size);
+    if (!forward) taken.reverse();
+    pages.set(pk, {
+      ids: taken.map((row) => Number(row.id)),
+      keys: taken.map((row) => sort.map((key, index) => readKey(key, row[`k${index}`]))),
+      hasNextPage: forward ? group.length > size : pastCursor.has(pk),
+      hasPreviousPage: forward ? pastCursor.has(pk) : group.length > size,
+    });
+  }
+  return pages;
+}
+
+/** How many rows the set holds, per parent (or under key 0 for an unpartitioned set). */
+async function countRows(db: DataSource, rows: RowSet, parents: number[] | null): Promise<Map<number, number>> {
+  const counts = new Map<number, number>();
+  if (parents && parents.length === 0) return counts;
+  const partition = rows.partition ?? sql`0`;
+  const conditions = parents ? [...rows.where, sql`${partition} IN ${list(parents)}`] : rows.where;
+  const result = rows.partition
+    ? await run(db, sql`SELECT ${partition} AS pk, COUNT(*) AS n FROM ${rows.from}${whereClause(conditions)} GROUP BY ${partition}`)
+    : await run(db, sql`SELECT 0 AS pk, COUNT(*) AS n FROM ${rows.from}${whereClause(conditions)}`);
+  for (const row of result) counts.set(Number(row.pk), Number(row.n));
+  return counts;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Connections
+
+/** An edge whose cursor is only encoded if a client selects it. */
+class LazyEdge<T> implements Edge<T> {
+  constructor(
+    readonly node: T,
+    private readonly scope: CursorScope,
+    private readonly key: KeyValue[],
+  ) {}
+
+  get cursor(): string {
+    return encodeCursor(this.scope, this.key);
+  }
+}
+
+/** Resolves a page's nodes through a by-id loader and wraps it as a connection. */
+async function toConnection<T>(
+  idPage: IdPage,
+  scope: CursorScope,
+  byId: DataLoader<number, T | null>,
+  totalCount: () => Promise<number>,
+): Promise<Connection<T>> {
+  const loaded = await byId.loadMany(idPage.ids);
+  const edges: LazyEdge<T>[] = [];
+  loaded.forEach((node, index) => {
+    if (node instanceof Error) throw node;
+    // A row deleted between the two statements is simply left out.
+    if (node !== null) edges.push(new LazyEdge(node, scope, idPage.keys[index]));
+  });
+  return {
+    edges,
+    nodes: edges.map((edge) => edge.node),
+    pageInfo: {
+      hasNextPage: idPage.hasNextPage,
+      hasPreviousPage: idPage.hasPreviousPage,
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return edges[edges.length - 1]?.cursor ?? null;
+      },
+    },
+    get totalCount() {
+      return totalCount();
+    },
+  };
+}
+
+function scopeOf<O extends string>(def: ListDef<O>, order: O, parent: number): CursorScope {
+  return { list: def.name, parent, order, sort: def.orders[order] };
+}
+
+/** A top-level list (articles, tags, authors): one statement for the page, and a count only if asked. */
+export async function listConnection<T, O extends string>(
+  db: DataSource,
+  def: ListDef<O>,
+  order: O,
+  args: PageArgs,
+  byId: DataLoader<number, T | null>,
+): Promise<Connection<T>> {
+  const scope = scopeOf(def, order, 0);
+  const idPage = (await fetchIdPages(db, def, order, pageWindow(args, scope), null)).get(0)!;
+  return toConnection(idPage, scope, byId, async () => (await countRows(db, def, null)).get(0) ?? 0);
+}
+
+/** How many rows a per-parent set holds, for many parents in one statement. */
+export function countLoader(db: DataSource, rows: RowSet) {
+  return new DataLoader<number, number>(
+    async (parents) => {
+      const counts = await countRows(db, rows, [...parents]);
+      return parents.map((parent) => counts.get(parent) ?? 0);
+    },
+    { maxBatchSize: MAX_BATCH },
+  );
+}
+
+interface PageKey<O extends string> {
+  parent: number;
+  order: O;
+  window: PageWindow;
+}
+
+/**
+ * The connections of a per-parent list (an article's comments, a comment's replies...). Parents
+ * asking for the same window and order are served by one statement; `count` is the list's
+ * totalCount, shared with any count field that must equal it.
+ */
+export function perParentConnections<T, O extends string>(
+  db: DataSource,
+  def: ListDef<O>,
+  byId: DataLoader<number, T | null>,
+  count: DataLoader<number, number>,
+): (parent: number, order: O, args: PageArgs) => Promise<Connection<T>> {
+  const pages = new DataLoader<PageKey<O>, IdPage, string>(
+    async (keys) => {
+      const groups = new Map<string, PageKey<O>[]>();
+      for (const key of keys) {
+        const group = JSON.stringify([key.order, key.window]);
+        groups.set(group, [...(groups.get(group) ?? []), key]);
+      }
+      const results = new Map<PageKey<O>, IdPage>();
+      for (const members of groups.values()) {
+        const { order, window } = members[0];
+        const fetched = await fetchIdPages(db, def, order, window, [...new Set(members.map((key) => key.parent))]);
+        for (const key of members) results.set(key, fetched.get(key.parent)!);
+      }
+      return keys.map((key) => results.get(key)!);
+    },
+    { cacheKeyFn: (key) => JSON.stringify([key.parent, key.order, key.window]), maxBatchSize: MAX_BATCH },
+  );
+  return async (parent, order, args) => {
+    const scope = scopeOf(def, order, parent);
+    const idPage = await pages.load({ parent, order, window: pageWindow(args, scope) });
+    return toConnection(idPage, scope, byId, () => count.load(parent));
+  };
+}
