@@ -6,7 +6,7 @@ import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/dis
 import { expressMiddleware } from "@as-integrations/express5";
 import cors from "cors";
 import express, { ErrorRequestHandler } from "express";
-import { GraphQLError, GraphQLFormattedError, parse } from "graphql";
+import { GraphQLError, GraphQLFormattedError } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { DataSource } from "typeorm";
@@ -15,7 +15,7 @@ import { buildContext, Context, ContextDeps } from "./context";
 import { currentQueryTally, QueryTally, withQueryTally } from "./db/query-counter";
 import { CommentEvents } from "./events/comment-events";
 import { buildThreadlineSchema } from "./schema/build-schema";
-import { checkLimits } from "./schema/limits";
+import { checkCost, limitRules, parseAndValidate, QUERY_LIMITS } from "./schema/limits";
 
 export const GRAPHQL_PATH = "/graphql";
 export const BODY_LIMIT = "2mb";
@@ -58,17 +58,27 @@ export function formatError(production: boolean) {
   };
 }
 
-/** Refuses over-deep or over-costly operations after parsing, before any resolver runs. */
-const limitsPlugin: ApolloServerPlugin<Context> = {
+/** Refuses over-costly operations once their variables are known, before any resolver runs. */
+const costPlugin: ApolloServerPlugin<Context> = {
   async requestDidStart() {
     return {
       async didResolveOperation({ schema, document, request }) {
-        const errors = checkLimits(schema, document, request.variables, request.operationName);
+        const errors = checkCost(schema, document, request.variables, request.operationName);
         if (errors.length > 0) throw errors[0];
       },
     };
   },
 };
+
+/**
+ * "Did you mean ...?" names fields, arguments and types that a production server does not reveal.
+ * Apollo drops them from HTTP errors (hideSchemaDetailsFromClientErrors); graphql-ws errors are
+ * cleaned here.
+ */
+function withoutSuggestions(error: GraphQLError): GraphQLError {
+  const message = error.message.replace(/ ?Did you mean .*\?$/s, "");
+  return message === error.message ? error : new GraphQLError(message, { nodes: error.nodes, extensions: error.extensions });
+}
 
 /** extensions.sqlQueries: how many statements the request ran, so anyone can see batching hold. */
 const sqlCountPlugin: ApolloServerPlugin<Context> = {
@@ -95,7 +105,11 @@ export async function createServer(config: Config, db: DataSource, events: Comme
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
   // Subscriptions bypass Apollo, so its error masking is applied here as well.
   const formatWsError = formatError(config.production);
-  const formatWsErrors = (errors: readonly GraphQLError[]) => errors.map((error) => formatWsError(error.toJSON(), error));
+  const formatWsErrors = (errors: readonly GraphQLError[]) =>
+    errors.map((error) => {
+      const shown = config.production ? withoutSuggestions(error) : error;
+      return formatWsError(shown.toJSON(), shown);
+    });
   const wsCleanup = useServer<Record<string, unknown>>(
     {
       schema,
@@ -103,14 +117,20 @@ export async function createServer(config: Config, db: DataSource, events: Comme
       onError: (_ctx, _id, _payload, errors) => formatWsErrors(errors),
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors ? { ...result, errors: formatWsErrors(result.errors) } : undefined,
-      onSubscribe: (_ctx, _id, payload) => {
-        // graphql-ws parses and validates on its own; the same limits as HTTP apply here.
-        try {
-          const errors = checkLimits(schema, parse(payload.query), payload.variables ?? undefined, payload.operationName);
-          return errors.length > 0 ? errors : undefined;
-        } catch (error) {
-          return error instanceof GraphQLError ? [error] : undefined;
-        }
+      onSubscribe: (ctx, _id, payload) => {
+        // Parsed and validated here, with the same token limit, rules and cost as HTTP (and no
+        // introspection in production); graphql-ws then runs the document as given.
+        const { document, errors } = parseAndValidate(schema, payload.query, config.production);
+        if (!document) return errors;
+        const costErrors = checkCost(schema, document, payload.variables ?? undefined, payload.operationName);
+        if (costErrors.length > 0) return costErrors;
+        return {
+          schema,
+          document,
+          variableValues: payload.variables,
+          operationName: payload.operationName,
+          contextValue: buildContext(deps, String(ctx.connectionParams?.authorization ?? "")),
+        };
       },
     },
     wsServer,
@@ -119,6 +139,9 @@ export async function createServer(config: Config, db: DataSource, events: Comme
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: !config.production,
+    hideSchemaDetailsFromClientErrors: config.production,
+    parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
+    validationRules: limitRules(false),
     includeStacktraceInErrorResponses: !config.production,
     formatError: formatError(config.production),
     plugins: [
@@ -133,7 +156,7 @@ export async function createServer(config: Config, db: DataSource, events: Comme
         },
       },
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
-      limitsPlugin,
+      costPlugin,
       ...(config.production ? [] : [sqlCountPlugin]),
     ],
   });
