@@ -6,7 +6,7 @@ import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/dis
 import { expressMiddleware } from "@as-integrations/express5";
 import cors from "cors";
 import express, { ErrorRequestHandler } from "express";
-import { GraphQLError, GraphQLFormattedError } from "graphql";
+import { DocumentNode, GraphQLError, GraphQLFormattedError, GraphQLSchema } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { DataSource } from "typeorm";
@@ -16,6 +16,7 @@ import { currentQueryTally, QueryTally, withQueryTally } from "./db/query-counte
 import { CommentEvents } from "./events/comment-events";
 import { buildThreadlineSchema } from "./schema/build-schema";
 import { checkCost, limitRules, parseAndValidate, QUERY_LIMITS } from "./schema/limits";
+import { checkTextInputs } from "./schema/text-inputs";
 
 export const GRAPHQL_PATH = "/graphql";
 export const BODY_LIMIT = "2mb";
@@ -58,12 +59,20 @@ export function formatError(production: boolean) {
   };
 }
 
-/** Refuses over-costly operations once their variables are known, before any resolver runs. */
-const costPlugin: ApolloServerPlugin<Context> = {
+/**
+ * Checks that need the variables: text the engines cannot store alike, and the cost. Both run
+ * before any resolver, for HTTP here and for graphql-ws in onSubscribe.
+ */
+function preflight(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | null | undefined, operationName?: string | null) {
+  const textErrors = checkTextInputs(document, variables);
+  return textErrors.length > 0 ? textErrors : checkCost(schema, document, variables ?? undefined, operationName);
+}
+
+const preflightPlugin: ApolloServerPlugin<Context> = {
   async requestDidStart() {
     return {
       async didResolveOperation({ schema, document, request }) {
-        const errors = checkCost(schema, document, request.variables, request.operationName);
+        const errors = preflight(schema, document, request.variables, request.operationName);
         if (errors.length > 0) throw errors[0];
       },
     };
@@ -122,8 +131,8 @@ export async function createServer(config: Config, db: DataSource, events: Comme
         // introspection in production); graphql-ws then runs the document as given.
         const { document, errors } = parseAndValidate(schema, payload.query, config.production);
         if (!document) return errors;
-        const costErrors = checkCost(schema, document, payload.variables ?? undefined, payload.operationName);
-        if (costErrors.length > 0) return costErrors;
+        const preflightErrors = preflight(schema, document, payload.variables, payload.operationName);
+        if (preflightErrors.length > 0) return preflightErrors;
         return {
           schema,
           document,
@@ -156,7 +165,7 @@ export async function createServer(config: Config, db: DataSource, events: Comme
         },
       },
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
-      costPlugin,
+      preflightPlugin,
       ...(config.production ? [] : [sqlCountPlugin]),
     ],
   });

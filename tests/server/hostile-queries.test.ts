@@ -151,6 +151,33 @@ describe.each(engines)("hostile queries against a production server on %s", (eng
     expect(messages).not.toMatch(/"first"|totalCount/);
   });
 
+  it("refuses NUL and unpaired surrogates in any text argument alike on both engines, naming it, and writes nothing", async () => {
+    const before = await t.data(`{ articles { totalCount } tags { totalCount } authors { totalCount } }`);
+    const cases: [string, Record<string, unknown>, string][] = [
+      [`query($s: String) { articles(where: { search: $s }) { totalCount } }`, { s: "a\u0000b" }, "$s"],
+      [`{ articles(where: { section: "x\u0000" }) { totalCount } }`, {}, "where"],
+      [`query($slug: String!) { tag(slug: $slug) { id } }`, { slug: "\u0000" }, "$slug"],
+      [`query($slug: String) { article(slug: $slug) { id } }`, { slug: "\ud800" }, "$slug"],
+      [`{ author(name: "\u0000") { id } }`, {}, "name"],
+      [`query($t: [String!]) { articles(where: { tagSlugIn: $t }) { totalCount } }`, { t: ["ok", "x\u0000"] }, "$t"],
+    ];
+    for (const [query, variables, argument] of cases) {
+      const answer = await post(url, { query, variables });
+      expect(answer.status).toBe(400);
+      expect(answer.body.errors[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", argumentName: argument });
+    }
+    const write = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${t.config.apiToken}` },
+      body: JSON.stringify({
+        query: `mutation($a: ID!) { addComment(articleId: $a, body: "hi\u0000there", authorName: "x") { id } }`,
+        variables: { a: "QXJ0aWNsZTox" },
+      }),
+    });
+    expect(write.status).toBe(400);
+    expect(await t.data(`{ articles { totalCount } tags { totalCount } authors { totalCount } }`)).toEqual(before);
+  });
+
   it("refuses introspection over WebSocket in production, without a token", async () => {
     ws = wsClient(host);
     const outcome = await probe(ws, `subscription { __schema { mutationType { name } } }`).next();
