@@ -11,11 +11,11 @@ import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { DataSource } from "typeorm";
 import { Config } from "./config";
-import { buildContext, Context, ContextDeps } from "./context";
+import { buildContext, Context, ContextDeps, tokenMatches } from "./context";
 import { currentQueryTally, QueryTally, withQueryTally } from "./db/query-counter";
 import { CommentEvents } from "./events/comment-events";
 import { buildThreadlineSchema } from "./schema/build-schema";
-import { checkCost, limitRules, parseAndValidate, QUERY_LIMITS } from "./schema/limits";
+import { checkCost, limitRules, parseAndValidate, QUERY_LIMITS, SOCKET_LIMITS } from "./schema/limits";
 import { checkTextInputs } from "./schema/text-inputs";
 
 export const GRAPHQL_PATH = "/graphql";
@@ -35,6 +35,7 @@ const KNOWN_CODES = new Set([
   "UNAUTHENTICATED",
   "NOT_FOUND",
   "FORBIDDEN",
+  "RATE_LIMITED",
   "GRAPHQL_VALIDATION_FAILED",
   "GRAPHQL_PARSE_FAILED",
   "BAD_REQUEST",
@@ -111,7 +112,27 @@ export async function createServer(config: Config, db: DataSource, events: Comme
   const app = express();
   const httpServer = createHttpServer(app);
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+  // Open sockets per client address, counted from the upgrade until the TCP connection closes.
+  const socketsByAddress = new Map<string, number>();
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: GRAPHQL_PATH,
+    verifyClient: ({ req }, accept) => {
+      const address = req.socket.remoteAddress ?? "unknown";
+      const open = socketsByAddress.get(address) ?? 0;
+      if (open >= SOCKET_LIMITS.socketsPerAddress) {
+        accept(false, 429, `too many WebSocket connections from this address; the maximum is ${SOCKET_LIMITS.socketsPerAddress}`);
+        return;
+      }
+      socketsByAddress.set(address, open + 1);
+      req.socket.once("close", () => {
+        const left = (socketsByAddress.get(address) ?? 1) - 1;
+        if (left > 0) socketsByAddress.set(address, left);
+        else socketsByAddress.delete(address);
+      });
+      accept(true);
+    },
+  });
   // Subscriptions bypass Apollo, so its error masking is applied here as well.
   const formatWsError = formatError(config.production);
   const formatWsErrors = (errors: readonly GraphQLError[]) =>
@@ -122,11 +143,25 @@ export async function createServer(config: Config, db: DataSource, events: Comme
   const wsCleanup = useServer<Record<string, unknown>>(
     {
       schema,
-      context: (ctx) => buildContext(deps, String(ctx.connectionParams?.authorization ?? "")),
+      // A socket that presents a credential must present a valid one: it is refused at connection
+      // time (4403) rather than on its first write. Without one, it may still read and subscribe.
+      onConnect: (ctx) => {
+        const authorization = ctx.connectionParams?.authorization;
+        if (authorization === undefined || authorization === null || authorization === "") return true;
+        return typeof authorization === "string" && tokenMatches(authorization, deps.apiToken);
+      },
       onError: (_ctx, _id, _payload, errors) => formatWsErrors(errors),
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors ? { ...result, errors: formatWsErrors(result.errors) } : undefined,
       onSubscribe: (ctx, _id, payload) => {
+        // graphql-ws has registered this subscription already, so the count includes it.
+        if (Object.keys(ctx.subscriptions).length > SOCKET_LIMITS.subscriptionsPerSocket) {
+          return [
+            new GraphQLError(`too many subscriptions on this connection; the maximum is ${SOCKET_LIMITS.subscriptionsPerSocket}`, {
+              extensions: { code: "RATE_LIMITED", maxSubscriptions: SOCKET_LIMITS.subscriptionsPerSocket },
+            }),
+          ];
+        }
         // Parsed and validated here, with the same token limit, rules and cost as HTTP (and no
         // introspection in production); graphql-ws then runs the document as given.
         const { document, errors } = parseAndValidate(schema, payload.query, config.production);

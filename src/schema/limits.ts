@@ -37,6 +37,17 @@ export const QUERY_LIMITS = {
   maxCost: 50_000,
 } as const;
 
+/**
+ * Live connections. Each subscription holds a listener and a context with its own loaders, and
+ * every event is read back once per subscriber, so one client's count must be bounded.
+ */
+export const SOCKET_LIMITS = {
+  /** Subscriptions running at once on one WebSocket. */
+  subscriptionsPerSocket: 50,
+  /** Open WebSockets from one client address (readers behind one address each hold one). */
+  socketsPerAddress: 50,
+} as const;
+
 export const MAX_DEPTH = QUERY_LIMITS.maxDepth;
 export const MAX_COST = QUERY_LIMITS.maxCost;
 
