@@ -11,6 +11,7 @@ import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { DataSource } from "typeorm";
 import { Config } from "./config";
+import { isClientErrorCode, isDatabaseUnavailable, RETRY_AFTER_OUTAGE_SECONDS, serviceUnavailable } from "./errors";
 import { buildContext, Context, ContextDeps, tokenMatches } from "./context";
 import { currentQueryTally, QueryTally, withQueryTally } from "./db/query-counter";
 import { CommentEvents } from "./events/comment-events";
@@ -21,28 +22,45 @@ import { checkTextInputs } from "./schema/text-inputs";
 export const GRAPHQL_PATH = "/graphql";
 export const BODY_LIMIT = "2mb";
 
+/** A dependency /health checks: resolves when it answers, rejects with the reason when not. */
+export type HealthCheck = () => Promise<void>;
+
+export interface ServerOptions {
+  /** Checks besides the database's, by name (the Redis event bus when REDIS_URL is set). */
+  healthChecks?: Record<string, HealthCheck>;
+}
+
+/** How long /health waits for one dependency before calling it down. */
+const HEALTH_TIMEOUT_MS = 2_000;
+
+async function runCheck(check: HealthCheck): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([check(), timeout]);
+    return "ok";
+  } catch (error) {
+    return (error as Error).message || String(error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export interface ThreadlineServer {
   app: express.Express;
   httpServer: Server;
   apollo: ApolloServer<Context>;
   /** Context for an operation run in-process (tests, scripts), as HTTP would build it. */
+  /**
+   * Stops taking new work (new requests and sockets get 503, /health says so) and waits for
+   * running requests up to the grace period before closing the rest.
+   */
   context(authorization?: string, tally?: QueryTally): Context;
   stop(): Promise<void>;
 }
 
-const KNOWN_CODES = new Set([
-  "BAD_USER_INPUT",
-  "UNAUTHENTICATED",
-  "NOT_FOUND",
-  "FORBIDDEN",
-  "RATE_LIMITED",
-  "GRAPHQL_VALIDATION_FAILED",
-  "GRAPHQL_PARSE_FAILED",
-  "BAD_REQUEST",
-  "PERSISTED_QUERY_NOT_FOUND",
-  "PERSISTED_QUERY_NOT_SUPPORTED",
-  "OPERATION_RESOLUTION_FAILURE",
-]);
 
 /**
  * Errors the client caused keep their message; anything else is logged in
@@ -52,8 +70,13 @@ const KNOWN_CODES = new Set([
 export function formatError(production: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
-    if (typeof code === "string" && KNOWN_CODES.has(code)) return formatted;
+    if (isClientErrorCode(code)) return formatted;
     const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+    if (isDatabaseUnavailable(original)) {
+      console.error(`[threadline] database unavailable: ${(original as Error).message}`);
+      const outage = serviceUnavailable();
+      return { message: outage.message, locations: formatted.locations, path: formatted.path, extensions: outage.extensions };
+    }
     console.error("[threadline] unexpected error:", original);
     if (!production) return { ...formatted, extensions: { ...formatted.extensions, code: "INTERNAL_SERVER_ERROR" } };
     return { message: "Internal server error", locations: formatted.locations, path: formatted.path, extensions: { code: "INTERNAL_SERVER_ERROR" } };
@@ -90,6 +113,21 @@ function withoutSuggestions(error: GraphQLError): GraphQLError {
   return message === error.message ? error : new GraphQLError(message, { nodes: error.nodes, extensions: error.extensions });
 }
 
+/** A database outage is HTTP 503 with Retry-After, so clients and proxies know to retry. */
+const outageStatusPlugin: ApolloServerPlugin<Context> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        if (response.body.kind !== "single") return;
+        if (response.body.singleResult.errors?.some((error) => error.extensions?.code === "SERVICE_UNAVAILABLE")) {
+          response.http.status = 503;
+          response.http.headers.set("retry-after", String(RETRY_AFTER_OUTAGE_SECONDS));
+        }
+      },
+    };
+  },
+};
+
 /** extensions.sqlQueries: how many statements the request ran, so anyone can see batching hold. */
 const sqlCountPlugin: ApolloServerPlugin<Context> = {
   async requestDidStart() {
@@ -106,11 +144,18 @@ const sqlCountPlugin: ApolloServerPlugin<Context> = {
   },
 };
 
-export async function createServer(config: Config, db: DataSource, events: CommentEvents): Promise<ThreadlineServer> {
+export async function createServer(config: Config, db: DataSource, events: CommentEvents, options: ServerOptions = {}): Promise<ThreadlineServer> {
   const schema = buildThreadlineSchema(events);
   const deps: ContextDeps = { db, apiToken: config.apiToken, events };
   const app = express();
   const httpServer = createHttpServer(app);
+  let draining = false;
+  const healthChecks: Record<string, HealthCheck> = {
+    database: async () => {
+      await db.query("SELECT 1");
+    },
+    ...options.healthChecks,
+  };
 
   // Open sockets per client address, counted from the upgrade until the TCP connection closes.
   const socketsByAddress = new Map<string, number>();
@@ -119,6 +164,10 @@ export async function createServer(config: Config, db: DataSource, events: Comme
     path: GRAPHQL_PATH,
     verifyClient: ({ req }, accept) => {
       const address = req.socket.remoteAddress ?? "unknown";
+      if (draining) {
+        accept(false, 503, "the server is shutting down");
+        return;
+      }
       const open = socketsByAddress.get(address) ?? 0;
       if (open >= SOCKET_LIMITS.socketsPerAddress) {
         accept(false, 429, `too many WebSocket connections from this address; the maximum is ${SOCKET_LIMITS.socketsPerAddress}`);
@@ -189,7 +238,7 @@ export async function createServer(config: Config, db: DataSource, events: Comme
     includeStacktraceInErrorResponses: !config.production,
     formatError: formatError(config.production),
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceSeconds * 1000 }),
       {
         async serverWillStart() {
           return {
@@ -201,11 +250,25 @@ export async function createServer(config: Config, db: DataSource, events: Comme
       },
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       preflightPlugin,
+      outageStatusPlugin,
       ...(config.production ? [] : [sqlCountPlugin]),
     ],
   });
   await apollo.start();
 
+  // Requests that arrive on kept-alive connections while the server drains are turned away.
+  app.use((_req, res, next) => {
+    if (!draining) return next();
+    res.setHeader("connection", "close");
+    res.status(503).json({ errors: [{ message: "the server is shutting down", extensions: { code: "SERVICE_UNAVAILABLE" } }] });
+  });
+  app.get("/health", async (_req, res) => {
+    const names = Object.keys(healthChecks);
+    const results = await Promise.all(names.map((name) => runCheck(healthChecks[name])));
+    const checks = Object.fromEntries(names.map((name, i) => [name, results[i]]));
+    const ok = results.every((result) => result === "ok");
+    res.status(ok ? 200 : 503).json({ ok, checks });
+  });
   app.use(
     GRAPHQL_PATH,
     cors<cors.CorsRequest>(),
@@ -217,9 +280,6 @@ export async function createServer(config: Config, db: DataSource, events: Comme
   );
   app.get("/", (_req, res) => {
     res.redirect(GRAPHQL_PATH);
-  });
-  app.get("/health", (_req, res) => {
-    res.json({ ok: true });
   });
   const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
     const status = (error as { status?: number }).status;
@@ -239,6 +299,7 @@ export async function createServer(config: Config, db: DataSource, events: Comme
     apollo,
     context: (authorization, tally) => buildContext(deps, authorization, tally),
     async stop() {
+      draining = true;
       await apollo.stop();
       wsServer.close();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
