@@ -1,4 +1,4 @@
-import { ArgumentNode, DocumentNode, GraphQLError, visit } from "graphql";
+import { ArgumentNode, DocumentNode, FieldNode, GraphQLError, visit } from "graphql";
 
 /**
  * Text that the engines store differently is refused at the edge, for every argument at once:
@@ -31,24 +31,47 @@ function findUnstorable(value: unknown, depth = 0): string | null {
 }
 
 /**
+ * Arguments that take a whole document which our own parser reads, and which it refuses or
+ * cleans with a reason naming the line: `importDump(text:)`. They are left to it.
+ */
+const PARSED_DOWNSTREAM = new Set(["importDump.text"]);
+
+/**
  * Refusals for string literals in the document (named by the argument they are given to) and for
  * variables (named by the variable), before any resolver runs.
  */
 export function checkTextInputs(document: DocumentNode, variables: Record<string, unknown> | null | undefined): GraphQLError[] {
   const errors: GraphQLError[] = [];
-  for (const [name, value] of Object.entries(variables ?? {})) {
-    const found = findUnstorable(value);
-    if (found !== null) errors.push(refusal(`$${name}`, found));
-  }
+  const fields: string[] = [];
   const argumentNames: string[] = [];
+  // Where each variable is used, as field.argument: a variable used only by arguments that parse
+  // their own text is not checked here.
+  const usages = new Map<string, Set<string>>();
+  const exempt = () => PARSED_DOWNSTREAM.has(`${fields.at(-1)}.${argumentNames.at(-1)}`);
   visit(document, {
+    Field: {
+      enter: (node: FieldNode) => void fields.push(node.name.value),
+      leave: () => void fields.pop(),
+    },
     Argument: {
       enter: (node: ArgumentNode) => void argumentNames.push(node.name.value),
       leave: () => void argumentNames.pop(),
     },
+    Variable(node) {
+      if (argumentNames.length === 0) return;
+      const used = usages.get(node.name.value) ?? new Set<string>();
+      used.add(`${fields.at(-1)}.${argumentNames.at(-1)}`);
+      usages.set(node.name.value, used);
+    },
     StringValue(node) {
-      if (errors.length === 0 && UNSTORABLE.test(node.value)) errors.push(refusal(argumentNames.at(-1) ?? "a string", node.value));
+      if (errors.length === 0 && !exempt() && UNSTORABLE.test(node.value)) errors.push(refusal(argumentNames.at(-1) ?? "a string", node.value));
     },
   });
+  for (const [name, value] of Object.entries(variables ?? {})) {
+    const used = usages.get(name);
+    if (used && [...used].every((usage) => PARSED_DOWNSTREAM.has(usage))) continue;
+    const found = findUnstorable(value);
+    if (found !== null) errors.push(refusal(`$${name}`, found));
+  }
   return errors;
 }
