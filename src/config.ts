@@ -13,6 +13,8 @@ export interface Config {
   apiTokenGenerated: boolean;
   production: boolean;
   redisUrl: string | null;
+  /** How long a stopping server lets running requests finish (SHUTDOWN_GRACE_SECONDS). */
+  shutdownGraceSeconds: number;
 }
 
 /** A bad setting: the message names the variable, and the process stops with it. */
@@ -91,6 +93,14 @@ function parseApiToken(value: string | undefined): { apiToken: string; apiTokenG
   return { apiToken: value, apiTokenGenerated: false };
 }
 
+function parseGraceSeconds(value: string | undefined): number {
+  if (value === undefined || value.trim() === "") return 10;
+  if (!/^\d+$/.test(value.trim()) || Number(value) > 600) {
+    throw new ConfigError("SHUTDOWN_GRACE_SECONDS", `expected a whole number of seconds from 0 to 600, got "${value}"`);
+  }
+  return Number(value);
+}
+
 /** Hides a password in a URL before it goes into an error message or a log. */
 export function redact(url: string): string {
   return url.replace(/(\/\/[^:/@]+:)[^@]*@/, "$1***@");
@@ -103,5 +113,6 @@ export function loadConfig(env: Env = process.env): Config {
     ...parseApiToken(env.API_TOKEN),
     production: parseNodeEnv(env.NODE_ENV),
     redisUrl: parseRedisUrl(env.REDIS_URL),
+    shutdownGraceSeconds: parseGraceSeconds(env.SHUTDOWN_GRACE_SECONDS),
   };
 }

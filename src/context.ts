@@ -29,7 +29,8 @@ export interface ContextDeps {
   events: CommentEvents;
 }
 
-function tokenMatches(authorization: string | undefined, apiToken: string): boolean {
+/** Whether an Authorization header value carries the service token. */
+export function tokenMatches(authorization: string | undefined, apiToken: string): boolean {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
   if (!match) return false;
   const given = Buffer.from(match[1]);

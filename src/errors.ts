@@ -1,7 +1,33 @@
 import { GraphQLError } from "graphql";
 
-/** The error codes CONTRACT.md promises; every error a client sees carries one. */
-export type ErrorCode = "BAD_USER_INPUT" | "UNAUTHENTICATED" | "NOT_FOUND" | "FORBIDDEN" | "INTERNAL_SERVER_ERROR";
+/**
+ * Every error code a client can see, in one list used by the resolvers and by formatError alike.
+ * The first group is ours (CONTRACT.md); the second is Apollo's and graphql-js's for requests that
+ * never reach a resolver. All of them are the client's to act on and pass through unmasked;
+ * anything else becomes INTERNAL_SERVER_ERROR.
+ */
+export const CLIENT_ERROR_CODES = [
+  "BAD_USER_INPUT",
+  "UNAUTHENTICATED",
+  "NOT_FOUND",
+  "FORBIDDEN",
+  "RATE_LIMITED",
+  "SERVICE_UNAVAILABLE",
+  "GRAPHQL_VALIDATION_FAILED",
+  "GRAPHQL_PARSE_FAILED",
+  "BAD_REQUEST",
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+  "OPERATION_RESOLUTION_FAILURE",
+] as const;
+
+export type ErrorCode = (typeof CLIENT_ERROR_CODES)[number] | "INTERNAL_SERVER_ERROR";
+
+const clientCodes: ReadonlySet<string> = new Set(CLIENT_ERROR_CODES);
+
+export function isClientErrorCode(code: unknown): boolean {
+  return typeof code === "string" && clientCodes.has(code);
+}
 
 export function userError(message: string, extra: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT", ...extra } });
@@ -13,4 +39,33 @@ export function notFound(message: string): GraphQLError {
 
 export function unauthenticated(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: "UNAUTHENTICATED" } });
+}
+
+/** Seconds a client is told to wait before retrying when the database is unreachable. */
+export const RETRY_AFTER_OUTAGE_SECONDS = 5;
+
+/** What a client sees when the database cannot be reached: HTTP 503, safe to retry. */
+export function serviceUnavailable(): GraphQLError {
+  return new GraphQLError("the database is unavailable; try again shortly", {
+    extensions: { code: "SERVICE_UNAVAILABLE", retryAfter: RETRY_AFTER_OUTAGE_SECONDS },
+  });
+}
+
+const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "SQLITE_BUSY", "SQLITE_CANTOPEN"]);
+const UNREACHABLE_MESSAGES =
+  /Connection terminated|Cannot use a pool after calling end|timeout exceeded when trying to connect|Database is closed|Connection with \w+ database is not established|Driver not Connected|connection to server .* failed|the database system is (?:shutting down|starting up|in recovery mode)/i;
+
+/**
+ * Whether an error means the database could not be reached or went away, rather than that a
+ * statement failed: connection errors from the drivers, PostgreSQL's connection-exception
+ * (08xxx), shutdown (57P01-57P03) and too-many-connections (53300) states, a busy or closed
+ * SQLite file. TypeORM wraps driver errors, so the wrapped one is looked at too.
+ */
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== "object" || depth > 3) return false;
+  const { code, message, driverError, cause, thrownValue } = error as Record<string, unknown>;
+  if (typeof code === "string" && (UNREACHABLE_CODES.has(code) || /^08/.test(code) || /^57P0[123]$/.test(code) || code === "53300")) return true;
+  if (typeof message === "string" && UNREACHABLE_MESSAGES.test(message)) return true;
+  // graphql-js wraps a thrown value that is not an Error (from another realm, say) as thrownValue.
+  return [driverError, cause, thrownValue].some((inner) => isDatabaseUnavailable(inner, depth + 1));
 }

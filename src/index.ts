@@ -25,14 +25,19 @@ async function main(): Promise<void> {
     process.exit(1);
   });
 
+  // Redis first: a wrong REDIS_URL should stop the start before minutes of seeding, not after.
+  const events = await createEvents(config.redisUrl).catch((error: Error) => {
+    console.error(`threadline: ${error.message}`);
+    process.exit(1);
+  });
+
   const seeded = await seedIfEmpty(db, resolve(__dirname, "../../seeds"));
   if (seeded) {
     console.log(`threadline: empty database: imported ${seeded.imported} dumps from seeds/, ${seeded.rejected} rejected`);
     for (const outcome of seeded.outcomes) if (outcome.error) console.log(`  rejected ${outcome.error}`);
   }
 
-  const events = await createEvents(config.redisUrl);
-  const server = await createServer(config, db, events.bus);
+  const server = await createServer(config, db, events.bus, config.redisUrl ? { healthChecks: { redis: events.ping } } : {});
   await new Promise<void>((listening, failed) => {
     server.httpServer.once("error", failed);
     server.httpServer.listen(config.port, listening);
@@ -46,14 +51,15 @@ async function main(): Promise<void> {
     console.log(`threadline: API_TOKEN was not set; write operations take this token until restart:\n  Authorization: Bearer ${config.apiToken}`);
   }
 
-  const shutdown = async () => {
+  const shutdown = async (signal: string) => {
+    console.log(`threadline: ${signal}: finishing running requests (up to ${config.shutdownGraceSeconds} s), then stopping`);
     await server.stop();
     await events.close();
     await db.destroy();
     process.exit(0);
   };
-  process.once("SIGINT", shutdown);
-  process.once("SIGTERM", shutdown);
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
 }
 
 main().catch((error) => {

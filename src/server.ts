@@ -6,41 +6,61 @@ import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/dis
 import { expressMiddleware } from "@as-integrations/express5";
 import cors from "cors";
 import express, { ErrorRequestHandler } from "express";
-import { GraphQLError, GraphQLFormattedError, parse } from "graphql";
+import { DocumentNode, GraphQLError, GraphQLFormattedError, GraphQLSchema } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { DataSource } from "typeorm";
 import { Config } from "./config";
-import { buildContext, Context, ContextDeps } from "./context";
+import { isClientErrorCode, isDatabaseUnavailable, RETRY_AFTER_OUTAGE_SECONDS, serviceUnavailable } from "./errors";
+import { buildContext, Context, ContextDeps, tokenMatches } from "./context";
 import { currentQueryTally, QueryTally, withQueryTally } from "./db/query-counter";
 import { CommentEvents } from "./events/comment-events";
 import { buildThreadlineSchema } from "./schema/build-schema";
-import { checkLimits } from "./schema/limits";
+import { checkCost, limitRules, parseAndValidate, QUERY_LIMITS, SOCKET_LIMITS } from "./schema/limits";
+import { checkTextInputs } from "./schema/text-inputs";
 
 export const GRAPHQL_PATH = "/graphql";
 export const BODY_LIMIT = "2mb";
+
+/** A dependency /health checks: resolves when it answers, rejects with the reason when not. */
+export type HealthCheck = () => Promise<void>;
+
+export interface ServerOptions {
+  /** Checks besides the database's, by name (the Redis event bus when REDIS_URL is set). */
+  healthChecks?: Record<string, HealthCheck>;
+}
+
+/** How long /health waits for one dependency before calling it down. */
+const HEALTH_TIMEOUT_MS = 2_000;
+
+async function runCheck(check: HealthCheck): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`)), HEALTH_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([check(), timeout]);
+    return "ok";
+  } catch (error) {
+    return (error as Error).message || String(error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export interface ThreadlineServer {
   app: express.Express;
   httpServer: Server;
   apollo: ApolloServer<Context>;
   /** Context for an operation run in-process (tests, scripts), as HTTP would build it. */
+  /**
+   * Stops taking new work (new requests and sockets get 503, /health says so) and waits for
+   * running requests up to the grace period before closing the rest.
+   */
   context(authorization?: string, tally?: QueryTally): Context;
   stop(): Promise<void>;
 }
 
-const KNOWN_CODES = new Set([
-  "BAD_USER_INPUT",
-  "UNAUTHENTICATED",
-  "NOT_FOUND",
-  "FORBIDDEN",
-  "GRAPHQL_VALIDATION_FAILED",
-  "GRAPHQL_PARSE_FAILED",
-  "BAD_REQUEST",
-  "PERSISTED_QUERY_NOT_FOUND",
-  "PERSISTED_QUERY_NOT_SUPPORTED",
-  "OPERATION_RESOLUTION_FAILURE",
-]);
 
 /**
  * Errors the client caused keep their message; anything else is logged in
@@ -50,21 +70,59 @@ const KNOWN_CODES = new Set([
 export function formatError(production: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
-    if (typeof code === "string" && KNOWN_CODES.has(code)) return formatted;
+    if (isClientErrorCode(code)) return formatted;
     const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+    if (isDatabaseUnavailable(original)) {
+      console.error(`[threadline] database unavailable: ${(original as Error).message}`);
+      const outage = serviceUnavailable();
+      return { message: outage.message, locations: formatted.locations, path: formatted.path, extensions: outage.extensions };
+    }
     console.error("[threadline] unexpected error:", original);
     if (!production) return { ...formatted, extensions: { ...formatted.extensions, code: "INTERNAL_SERVER_ERROR" } };
     return { message: "Internal server error", locations: formatted.locations, path: formatted.path, extensions: { code: "INTERNAL_SERVER_ERROR" } };
   };
 }
 
-/** Refuses over-deep or over-costly operations after parsing, before any resolver runs. */
-const limitsPlugin: ApolloServerPlugin<Context> = {
+/**
+ * Checks that need the variables: text the engines cannot store alike, and the cost. Both run
+ * before any resolver, for HTTP here and for graphql-ws in onSubscribe.
+ */
+function preflight(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | null | undefined, operationName?: string | null) {
+  const textErrors = checkTextInputs(document, variables);
+  return textErrors.length > 0 ? textErrors : checkCost(schema, document, variables ?? undefined, operationName);
+}
+
+const preflightPlugin: ApolloServerPlugin<Context> = {
   async requestDidStart() {
     return {
       async didResolveOperation({ schema, document, request }) {
-        const errors = checkLimits(schema, document, request.variables, request.operationName);
+        const errors = preflight(schema, document, request.variables, request.operationName);
         if (errors.length > 0) throw errors[0];
+      },
+    };
+  },
+};
+
+/**
+ * "Did you mean ...?" names fields, arguments and types that a production server does not reveal.
+ * Apollo drops them from HTTP errors (hideSchemaDetailsFromClientErrors); graphql-ws errors are
+ * cleaned here.
+ */
+function withoutSuggestions(error: GraphQLError): GraphQLError {
+  const message = error.message.replace(/ ?Did you mean .*\?$/s, "");
+  return message === error.message ? error : new GraphQLError(message, { nodes: error.nodes, extensions: error.extensions });
+}
+
+/** A database outage is HTTP 503 with Retry-After, so clients and proxies know to retry. */
+const outageStatusPlugin: ApolloServerPlugin<Context> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        if (response.body.kind !== "single") return;
+        if (response.body.singleResult.errors?.some((error) => error.extensions?.code === "SERVICE_UNAVAILABLE")) {
+          response.http.status = 503;
+          response.http.headers.set("retry-after", String(RETRY_AFTER_OUTAGE_SECONDS));
+        }
       },
     };
   },
@@ -86,31 +144,86 @@ const sqlCountPlugin: ApolloServerPlugin<Context> = {
   },
 };
 
-export async function createServer(config: Config, db: DataSource, events: CommentEvents): Promise<ThreadlineServer> {
+export async function createServer(config: Config, db: DataSource, events: CommentEvents, options: ServerOptions = {}): Promise<ThreadlineServer> {
   const schema = buildThreadlineSchema(events);
   const deps: ContextDeps = { db, apiToken: config.apiToken, events };
   const app = express();
   const httpServer = createHttpServer(app);
+  let draining = false;
+  const healthChecks: Record<string, HealthCheck> = {
+    database: async () => {
+      await db.query("SELECT 1");
+    },
+    ...options.healthChecks,
+  };
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+  // Open sockets per client address, counted from the upgrade until the TCP connection closes.
+  const socketsByAddress = new Map<string, number>();
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: GRAPHQL_PATH,
+    verifyClient: ({ req }, accept) => {
+      const address = req.socket.remoteAddress ?? "unknown";
+      if (draining) {
+        accept(false, 503, "the server is shutting down");
+        return;
+      }
+      const open = socketsByAddress.get(address) ?? 0;
+      if (open >= SOCKET_LIMITS.socketsPerAddress) {
+        accept(false, 429, `too many WebSocket connections from this address; the maximum is ${SOCKET_LIMITS.socketsPerAddress}`);
+        return;
+      }
+      socketsByAddress.set(address, open + 1);
+      req.socket.once("close", () => {
+        const left = (socketsByAddress.get(address) ?? 1) - 1;
+        if (left > 0) socketsByAddress.set(address, left);
+        else socketsByAddress.delete(address);
+      });
+      accept(true);
+    },
+  });
   // Subscriptions bypass Apollo, so its error masking is applied here as well.
   const formatWsError = formatError(config.production);
-  const formatWsErrors = (errors: readonly GraphQLError[]) => errors.map((error) => formatWsError(error.toJSON(), error));
+  const formatWsErrors = (errors: readonly GraphQLError[]) =>
+    errors.map((error) => {
+      const shown = config.production ? withoutSuggestions(error) : error;
+      return formatWsError(shown.toJSON(), shown);
+    });
   const wsCleanup = useServer<Record<string, unknown>>(
     {
       schema,
-      context: (ctx) => buildContext(deps, String(ctx.connectionParams?.authorization ?? "")),
+      // A socket that presents a credential must present a valid one: it is refused at connection
+      // time (4403) rather than on its first write. Without one, it may still read and subscribe.
+      onConnect: (ctx) => {
+        const authorization = ctx.connectionParams?.authorization;
+        if (authorization === undefined || authorization === null || authorization === "") return true;
+        return typeof authorization === "string" && tokenMatches(authorization, deps.apiToken);
+      },
       onError: (_ctx, _id, _payload, errors) => formatWsErrors(errors),
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors ? { ...result, errors: formatWsErrors(result.errors) } : undefined,
-      onSubscribe: (_ctx, _id, payload) => {
-        // graphql-ws parses and validates on its own; the same limits as HTTP apply here.
-        try {
-          const errors = checkLimits(schema, parse(payload.query), payload.variables ?? undefined, payload.operationName);
-          return errors.length > 0 ? errors : undefined;
-        } catch (error) {
-          return error instanceof GraphQLError ? [error] : undefined;
+      onSubscribe: (ctx, _id, payload) => {
+        // graphql-ws has registered this subscription already, so the count includes it.
+        if (Object.keys(ctx.subscriptions).length > SOCKET_LIMITS.subscriptionsPerSocket) {
+          return [
+            new GraphQLError(`too many subscriptions on this connection; the maximum is ${SOCKET_LIMITS.subscriptionsPerSocket}`, {
+              extensions: { code: "RATE_LIMITED", maxSubscriptions: SOCKET_LIMITS.subscriptionsPerSocket },
+            }),
+          ];
         }
+        // Parsed and validated here, with the same token limit, rules and cost as HTTP (and no
+        // introspection in production); graphql-ws then runs the document as given.
+        const { document, errors } = parseAndValidate(schema, payload.query, config.production);
+        if (!document) return errors;
+        const preflightErrors = preflight(schema, document, payload.variables, payload.operationName);
+        if (preflightErrors.length > 0) return preflightErrors;
+        return {
+          schema,
+          document,
+          variableValues: payload.variables,
+          operationName: payload.operationName,
+          contextValue: buildContext(deps, String(ctx.connectionParams?.authorization ?? "")),
+        };
       },
     },
     wsServer,
@@ -119,10 +232,13 @@ export async function createServer(config: Config, db: DataSource, events: Comme
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: !config.production,
+    hideSchemaDetailsFromClientErrors: config.production,
+    parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
+    validationRules: limitRules(false),
     includeStacktraceInErrorResponses: !config.production,
     formatError: formatError(config.production),
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceSeconds * 1000 }),
       {
         async serverWillStart() {
           return {
@@ -133,12 +249,26 @@ export async function createServer(config: Config, db: DataSource, events: Comme
         },
       },
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
-      limitsPlugin,
+      preflightPlugin,
+      outageStatusPlugin,
       ...(config.production ? [] : [sqlCountPlugin]),
     ],
   });
   await apollo.start();
 
+  // Requests that arrive on kept-alive connections while the server drains are turned away.
+  app.use((_req, res, next) => {
+    if (!draining) return next();
+    res.setHeader("connection", "close");
+    res.status(503).json({ errors: [{ message: "the server is shutting down", extensions: { code: "SERVICE_UNAVAILABLE" } }] });
+  });
+  app.get("/health", async (_req, res) => {
+    const names = Object.keys(healthChecks);
+    const results = await Promise.all(names.map((name) => runCheck(healthChecks[name])));
+    const checks = Object.fromEntries(names.map((name, i) => [name, results[i]]));
+    const ok = results.every((result) => result === "ok");
+    res.status(ok ? 200 : 503).json({ ok, checks });
+  });
   app.use(
     GRAPHQL_PATH,
     cors<cors.CorsRequest>(),
@@ -150,9 +280,6 @@ export async function createServer(config: Config, db: DataSource, events: Comme
   );
   app.get("/", (_req, res) => {
     res.redirect(GRAPHQL_PATH);
-  });
-  app.get("/health", (_req, res) => {
-    res.json({ ok: true });
   });
   const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
     const status = (error as { status?: number }).status;
@@ -172,6 +299,7 @@ export async function createServer(config: Config, db: DataSource, events: Comme
     apollo,
     context: (authorization, tally) => buildContext(deps, authorization, tally),
     async stop() {
+      draining = true;
       await apollo.stop();
       wsServer.close();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));

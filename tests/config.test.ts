@@ -9,6 +9,7 @@ describe("loadConfig", () => {
       production: false,
       redisUrl: null,
       apiTokenGenerated: true,
+      shutdownGraceSeconds: 10,
     });
     expect(config.apiToken.length).toBeGreaterThanOrEqual(24);
     expect(loadConfig({}).apiToken).not.toBe(config.apiToken);
@@ -22,6 +23,7 @@ describe("loadConfig", () => {
         API_TOKEN: "s3cret-token",
         NODE_ENV: "production",
         REDIS_URL: "redis://127.0.0.1:6379",
+        SHUTDOWN_GRACE_SECONDS: "30",
       }),
     ).toEqual({
       port: 8080,
@@ -30,6 +32,7 @@ describe("loadConfig", () => {
       apiTokenGenerated: false,
       production: true,
       redisUrl: "redis://127.0.0.1:6379",
+      shutdownGraceSeconds: 30,
     });
     expect(loadConfig({ DATABASE_URL: "sqlite::memory:" }).database).toEqual({ type: "sqlite", path: ":memory:" });
   });
@@ -43,6 +46,7 @@ describe("loadConfig", () => {
     [{ NODE_ENV: "prod" }, `NODE_ENV: expected production, development or test, got "prod"`],
     [{ API_TOKEN: "short" }, "API_TOKEN: must be at least 8 characters with no whitespace"],
     [{ REDIS_URL: "http://x" }, `REDIS_URL: expected redis:// or rediss://, got "http:"`],
+    [{ SHUTDOWN_GRACE_SECONDS: "-1" }, `SHUTDOWN_GRACE_SECONDS: expected a whole number of seconds from 0 to 600, got "-1"`],
   ])("names the variable in the error for %j", (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message.split(":")[0], message.slice(message.indexOf(":") + 2)));
     expect(() => loadConfig(env)).toThrow(message);

@@ -1,36 +1,153 @@
-import { DocumentNode, GraphQLError, GraphQLSchema, validate } from "graphql";
-import depthLimit from "graphql-depth-limit";
+import { DocumentNode, GraphQLError, GraphQLSchema, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, ValidationContext, ValidationRule } from "graphql";
+import { costLimitRule } from "@escape.tech/graphql-armor-cost-limit";
+import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
+import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
+import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from "graphql-query-complexity";
 
 /**
- * Limits for a public endpoint. A connection costs its page size times its
- * items' cost, so the budget admits README's deep query (50 articles, 10
- * comments each with their commenters, 5 replies per comment: about 30,000)
- * and refuses 100 x 100 x 100 nested pages before any resolver runs.
+ * Limits for a public endpoint, checked before any resolver runs and in an order that keeps the
+ * checking itself cheap:
+ * 1. tokens, while parsing: a document is never built for an oversized text;
+ * 2. aliases, directives, depth and the expanded size, by GraphQL Armor's rules. They count each
+ *    fragment once and reuse its figure at every spread, so their work is linear in the text
+ *    even when fragments spread each other (graphql-depth-limit expanded them: 24 fragments that
+ *    each spread the next twice blocked the event loop for 14 s);
+ * 3. the cost with variables (graphql-query-complexity), which walks the expanded document and so
+ *    runs only once step 2 has bounded that expansion.
+ * A connection costs its page size times its items' cost, so the budget admits the README's deep
+ * query (50 articles, 10 comments each with their commenters, 5 replies per comment: about
+ * 30,000) and refuses 100 x 100 x 100 nested pages.
  */
-export const MAX_DEPTH = 12;
-export const MAX_COST = 50_000;
+export const QUERY_LIMITS = {
+  /** Lexical tokens in one document; the README's deep query has about 60. */
+  maxTokens: 5_000,
+  /** Aliased fields in one operation, fragments included. */
+  maxAliases: 30,
+  /** Directives in one operation. */
+  maxDirectives: 30,
+  /** Nesting of selections, fragments counted where they are spread. */
+  maxDepth: 12,
+  /**
+   * Field selections once every fragment is spread out, with literal page sizes multiplying their
+   * children. It bounds the work of step 3; every query within the cost budget is far below it.
+   */
+  maxExpandedSize: 1_000_000,
+  /** graphql-query-complexity's budget, with page sizes taken from variables too. */
+  maxCost: 50_000,
+} as const;
 
+/**
+ * Live connections. Each subscription holds a listener and a context with its own loaders, and
+ * every event is read back once per subscriber, so one client's count must be bounded.
+ */
+export const SOCKET_LIMITS = {
+  /** Subscriptions running at once on one WebSocket. */
+  subscriptionsPerSocket: 50,
+  /** Open WebSockets from one client address (readers behind one address each hold one). */
+  socketsPerAddress: 50,
+} as const;
+
+export const MAX_DEPTH = QUERY_LIMITS.maxDepth;
+export const MAX_COST = QUERY_LIMITS.maxCost;
+
+/** A refusal of the client's query: HTTP 400 with GRAPHQL_VALIDATION_FAILED. */
 function limitError(message: string, extra: Record<string, unknown>): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: "GRAPHQL_VALIDATION_FAILED", ...extra } });
+  return new GraphQLError(message, { extensions: { code: "GRAPHQL_VALIDATION_FAILED", http: { status: 400 }, ...extra } });
+}
+
+/** Armor reports "Syntax Error: <limit> exceeded, found N."; ours name the limit and its value. */
+function found(error: GraphQLError): number | null {
+  const match = /found (\d+(?:\.\d+)?)/.exec(error.message);
+  return match ? Number(match[1]) : null;
+}
+
+function reporter(describe: (found: number | null) => GraphQLError) {
+  return [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(describe(found(error)))];
 }
 
 /**
- * Depth and cost of one operation, with its variables. Used by the HTTP
- * server's plugin and by graphql-ws, which Apollo's validation rules do not reach.
+ * Validation rules for every transport: Apollo's `validationRules` for HTTP, and the validation
+ * that graphql-ws subscriptions go through. In production, introspection is refused too.
  */
-export function checkLimits(
+export function limitRules(production: boolean): ValidationRule[] {
+  const rules: ValidationRule[] = [
+    maxAliasesRule({
+      n: QUERY_LIMITS.maxAliases,
+      propagateOnRejection: false,
+      onReject: reporter((n) =>
+        limitError(`the query uses ${n ?? "too many"} aliases; the maximum is ${QUERY_LIMITS.maxAliases}`, { maxAliases: QUERY_LIMITS.maxAliases }),
+      ),
+    }),
+    maxDirectivesRule({
+      n: QUERY_LIMITS.maxDirectives,
+      propagateOnRejection: false,
+      onReject: reporter((n) =>
+        limitError(`the query uses ${n ?? "too many"} directives; the maximum is ${QUERY_LIMITS.maxDirectives}`, {
+          maxDirectives: QUERY_LIMITS.maxDirectives,
+        }),
+      ),
+    }),
+    maxDepthRule({
+      n: QUERY_LIMITS.maxDepth,
+      propagateOnRejection: false,
+      onReject: reporter((n) =>
+        limitError(`the query is nested ${n ?? "too"} levels deep: the maximum query depth is ${QUERY_LIMITS.maxDepth}`, {
+          maxDepth: QUERY_LIMITS.maxDepth,
+        }),
+      ),
+    }),
+    costLimitRule({
+      maxCost: QUERY_LIMITS.maxExpandedSize,
+      objectCost: 1,
+      scalarCost: 1,
+      depthCostFactor: 1,
+      propagateOnRejection: false,
+      onReject: reporter(() =>
+        limitError(`the query is too large once its fragments are spread out: ask for smaller pages or fewer fields`, {
+          maxExpandedSize: QUERY_LIMITS.maxExpandedSize,
+        }),
+      ),
+    }),
+  ];
+  if (production) rules.push(NoSchemaIntrospectionCustomRule);
+  return rules;
+}
+
+/** Parses with the token limit; a longer document is refused before any tree is built. */
+export function parseLimited(text: string): DocumentNode {
+  return parse(text, { maxTokens: QUERY_LIMITS.maxTokens });
+}
+
+/** Parse, the standard rules and the limit rules: what graphql-ws runs before a subscription starts. */
+export function parseAndValidate(schema: GraphQLSchema, text: string, production: boolean): { document?: DocumentNode; errors: GraphQLError[] } {
+  let document: DocumentNode;
+  try {
+    document = parseLimited(text);
+  } catch (error) {
+    if (error instanceof GraphQLError) return { errors: [withCode(error, "GRAPHQL_PARSE_FAILED")] };
+    throw error;
+  }
+  const errors = validate(schema, document, [...specifiedRules, ...limitRules(production)]);
+  return errors.length > 0 ? { errors: errors.map((error) => withCode(error, "GRAPHQL_VALIDATION_FAILED")) } : { document, errors: [] };
+}
+
+/** The code Apollo gives the same error over HTTP, unless the error carries its own. */
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  if (error.extensions.code) return error;
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
+}
+
+/**
+ * The cost of one valid operation, with its variables. Used by the HTTP server's plugin and by
+ * graphql-ws, which Apollo's plugins do not reach.
+ */
+export function checkCost(
   schema: GraphQLSchema,
   document: DocumentNode,
   variables: Record<string, unknown> | undefined,
   operationName?: string | null,
 ): GraphQLError[] {
-  const depthErrors = validate(schema, document, [depthLimit(MAX_DEPTH)]);
-  if (depthErrors.length > 0) {
-    return depthErrors.map((error) =>
-      limitError(`${error.message.replace(/\.$/, "")}: the maximum query depth is ${MAX_DEPTH}`, { maxDepth: MAX_DEPTH }),
-    );
-  }
   let cost: number;
   try {
     cost = getComplexity({
@@ -43,11 +160,11 @@ export function checkLimits(
   } catch (error) {
     return [limitError(`could not estimate the query's cost: ${(error as Error).message}`, {})];
   }
-  if (cost > MAX_COST) {
+  if (cost > QUERY_LIMITS.maxCost) {
     return [
-      limitError(`query cost ${cost} exceeds the limit of ${MAX_COST}: ask for smaller pages or fewer nested lists`, {
+      limitError(`query cost ${cost} exceeds the limit of ${QUERY_LIMITS.maxCost}: ask for smaller pages or fewer nested lists`, {
         cost,
-        maxCost: MAX_COST,
+        maxCost: QUERY_LIMITS.maxCost,
       }),
     ];
   }

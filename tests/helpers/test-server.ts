@@ -34,6 +34,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     apiTokenGenerated: false,
     production: false,
     redisUrl: null,
+    shutdownGraceSeconds: 10,
     ...overrides,
   };
 }

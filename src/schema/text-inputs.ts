@@ -1,0 +1,77 @@
+import { ArgumentNode, DocumentNode, FieldNode, GraphQLError, visit } from "graphql";
+
+/**
+ * Text that the engines store differently is refused at the edge, for every argument at once:
+ * PostgreSQL rejects NUL in text (an INTERNAL_SERVER_ERROR deep in a query) while SQLite stores it
+ * (and `search: "\u0000"` matched every article); an unpaired UTF-16 surrogate is written as U+FFFD
+ * by both drivers, so what was stored is not what was sent.
+ */
+// A lone surrogate: a high one not followed by a low one, or a low one not preceded by a high one.
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function describe(text: string): string {
+  return text.includes("\u0000") ? "a NUL character" : "an unpaired UTF-16 surrogate";
+}
+
+function refusal(argument: string, text: string): GraphQLError {
+  return new GraphQLError(`"${argument}" contains ${describe(text)}, which cannot be stored or searched`, {
+    extensions: { code: "BAD_USER_INPUT", argumentName: argument, http: { status: 400 } },
+  });
+}
+
+/** The first string inside a JSON-like value that cannot be stored, if any. */
+function findUnstorable(value: unknown, depth = 0): string | null {
+  if (typeof value === "string") return UNSTORABLE.test(value) ? value : null;
+  if (depth > 20 || value === null || typeof value !== "object") return null;
+  for (const item of Array.isArray(value) ? value : Object.values(value as Record<string, unknown>)) {
+    const found = findUnstorable(item, depth + 1);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+/**
+ * Arguments that take a whole document which our own parser reads, and which it refuses or
+ * cleans with a reason naming the line: `importDump(text:)`. They are left to it.
+ */
+const PARSED_DOWNSTREAM = new Set(["importDump.text"]);
+
+/**
+ * Refusals for string literals in the document (named by the argument they are given to) and for
+ * variables (named by the variable), before any resolver runs.
+ */
+export function checkTextInputs(document: DocumentNode, variables: Record<string, unknown> | null | undefined): GraphQLError[] {
+  const errors: GraphQLError[] = [];
+  const fields: string[] = [];
+  const argumentNames: string[] = [];
+  // Where each variable is used, as field.argument: a variable used only by arguments that parse
+  // their own text is not checked here.
+  const usages = new Map<string, Set<string>>();
+  const exempt = () => PARSED_DOWNSTREAM.has(`${fields.at(-1)}.${argumentNames.at(-1)}`);
+  visit(document, {
+    Field: {
+      enter: (node: FieldNode) => void fields.push(node.name.value),
+      leave: () => void fields.pop(),
+    },
+    Argument: {
+      enter: (node: ArgumentNode) => void argumentNames.push(node.name.value),
+      leave: () => void argumentNames.pop(),
+    },
+    Variable(node) {
+      if (argumentNames.length === 0) return;
+      const used = usages.get(node.name.value) ?? new Set<string>();
+      used.add(`${fields.at(-1)}.${argumentNames.at(-1)}`);
+      usages.set(node.name.value, used);
+    },
+    StringValue(node) {
+      if (errors.length === 0 && !exempt() && UNSTORABLE.test(node.value)) errors.push(refusal(argumentNames.at(-1) ?? "a string", node.value));
+    },
+  });
+  for (const [name, value] of Object.entries(variables ?? {})) {
+    const used = usages.get(name);
+    if (used && [...used].every((usage) => PARSED_DOWNSTREAM.has(usage))) continue;
+    const found = findUnstorable(value);
+    if (found !== null) errors.push(refusal(`$${name}`, found));
+  }
+  return errors;
+}

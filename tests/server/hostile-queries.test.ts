@@ -1,0 +1,203 @@
+/**
+ * Queries built to make the server work hard, sent over real HTTP and WebSocket to a production
+ * server. Each is refused before execution as a client error (HTTP 400), quickly, while a cheap
+ * read sent at the same time is still answered.
+ */
+import { Client } from "graphql-ws";
+import { engines } from "../helpers/databases";
+import { listen, probe, wsClient } from "../helpers/subscriptions";
+import { startTestServer, TestServer } from "../helpers/test-server";
+import { QUERY_LIMITS } from "../../src/schema/limits";
+
+// Response bodies are checked field by field; `any` keeps those checks short.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Body = any;
+
+interface Answer {
+  status: number;
+  body: Body;
+  ms: number;
+}
+
+async function post(url: string, body: unknown): Promise<Answer> {
+  const started = performance.now();
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const text = await response.text();
+  let parsed: Body;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = { raw: text };
+  }
+  return { status: response.status, body: parsed, ms: performance.now() - started };
+}
+
+/** Fragments F0..F{n-1}, each spreading the next one twice: 2^n selections once spread out. */
+function fragmentBomb(levels: number): string {
+  const fragments = Array.from({ length: levels }, (_, i) =>
+    i === levels - 1 ? `fragment F${i} on Article { id title }` : `fragment F${i} on Article { ...F${i + 1} ...F${i + 1} }`,
+  );
+  return `{ articles(first: 1) { nodes { ...F0 } } }\n${fragments.join("\n")}`;
+}
+
+function aliases(count: number, field = "a: tags(first: 0) { totalCount }"): string {
+  return `{ ${Array.from({ length: count }, (_, i) => field.replace(/^a:/, `a${i}:`)).join(" ")} }`;
+}
+
+const CHEAP = { query: "{ articles(first: 1) { totalCount } }" };
+
+describe.each(engines)("hostile queries against a production server on %s", (engine) => {
+  let t: TestServer;
+  let host: string;
+  let url: string;
+  let ws: Client | null = null;
+  beforeAll(async () => {
+    t = await startTestServer(engine, { production: true });
+    host = await listen(t.server.httpServer);
+    url = `http://${host}/graphql`;
+  });
+  afterEach(async () => {
+    await ws?.dispose();
+    ws = null;
+  });
+  afterAll(() => t.close());
+
+  /** Sends the attack and a cheap read together; the read must not wait on the attack. */
+  async function attack(body: unknown): Promise<{ hostile: Answer; cheap: Answer }> {
+    const hostile = post(url, body);
+    const cheap = post(url, CHEAP);
+    return { hostile: await hostile, cheap: await cheap };
+  }
+
+  function expectRefused(answer: Answer, pattern: RegExp): void {
+    expect(answer.status).toBe(400);
+    expect(answer.body.data).toBeUndefined();
+    expect(answer.body.errors[0].extensions.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    expect(answer.body.errors[0].message).toMatch(pattern);
+  }
+
+  it("refuses 24 fragments that each spread the next twice, in well under a second", async () => {
+    const query = fragmentBomb(24);
+    expect(query.length).toBeLessThan(1500);
+    const { hostile, cheap } = await attack({ query });
+    expectRefused(hostile, /maximum query depth is 12/);
+    expect(hostile.ms).toBeLessThan(1000);
+    expect(cheap.status).toBe(200);
+    expect(cheap.ms).toBeLessThan(1000);
+  });
+
+  it("refuses a wide fragment fan-out within the depth limit by its expanded size", async () => {
+    // Five levels (within the depth limit), each spreading the next 40 times: 40^5 selections.
+    const levels = 5;
+    const fragments = Array.from({ length: levels }, (_, i) =>
+      i === levels - 1
+        ? `fragment F${i} on Query { __typename }`
+        : `fragment F${i} on Query { ${Array.from({ length: 40 }, () => `...F${i + 1}`).join(" ")} }`,
+    );
+    const started = performance.now();
+    const answer = await post(url, { query: `{ ...F0 }\n${fragments.join("\n")}` });
+    expectRefused(answer, /too large once its fragments are spread out/);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it(`allows ${QUERY_LIMITS.maxAliases} aliases and refuses one more (graphql-cop's 101 too)`, async () => {
+    const ok = await post(url, { query: aliases(QUERY_LIMITS.maxAliases) });
+    expect(ok.status).toBe(200);
+    expect(ok.body.errors).toBeUndefined();
+    expectRefused(await post(url, { query: aliases(QUERY_LIMITS.maxAliases + 1) }), /aliases; the maximum is 30/);
+    expectRefused(await post(url, { query: aliases(101) }), /the query uses 101 aliases/);
+  });
+
+  it("refuses 80,000 aliases (1.4 MB) at the token limit, before building a document", async () => {
+    const query = aliases(80_000, "a: __typename");
+    expect(query.length).toBeGreaterThan(1_400_000);
+    const { hostile, cheap } = await attack({ query });
+    expect(hostile.status).toBe(400);
+    expect(hostile.body.errors[0].extensions.code).toBe("GRAPHQL_PARSE_FAILED");
+    expect(hostile.body.errors[0].message).toMatch(/Document contains more tha[nt] 5000 tokens/);
+    expect(hostile.ms).toBeLessThan(1000);
+    expect(cheap.status).toBe(200);
+  });
+
+  it("refuses too many directives", async () => {
+    const query = `{ ${Array.from({ length: QUERY_LIMITS.maxDirectives + 1 }, (_, i) => `a${i}: __typename @include(if: true)`).join(" ")} }`;
+    expectRefused(await post(url, { query }), /directives; the maximum is 30/);
+  });
+
+  it("answers depth and cost refusals with HTTP 400, and runs no statement", async () => {
+    let nested = "id";
+    for (let i = 0; i < QUERY_LIMITS.maxDepth; i++) nested = `replies { nodes { ${nested} } }`;
+    expectRefused(await post(url, { query: `{ comment(id: "x") { ${nested} } }` }), /maximum query depth is 12/);
+    const costly = await post(url, {
+      query: `query($n: Int) { articles(first: $n) { nodes { comments(first: $n) { nodes { replies(first: $n) { nodes { body } } } } } } }`,
+      variables: { n: 100 },
+    });
+    expectRefused(costly, /^query cost \d+ exceeds the limit of 50000/);
+  });
+
+  it("answers a variable of the wrong type with HTTP 400 and a client error code", async () => {
+    const answer = await post(url, { query: `query($n: Int) { articles(first: $n) { totalCount } }`, variables: { n: "ten" } });
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors[0].message).toMatch(/Variable "\$n" got invalid value "ten"/);
+    expect(["BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED"]).toContain(answer.body.errors[0].extensions.code);
+  });
+
+  it("suggests no field, argument or type names in production", async () => {
+    const answer = await post(url, { query: `{ articles(frist: 1) { totalCont } }` });
+    expect(answer.status).toBe(400);
+    const messages = answer.body.errors.map((error: Body) => error.message).join("\n");
+    expect(messages).toMatch(/Unknown argument "frist"/);
+    expect(messages).not.toMatch(/Did you mean/);
+    expect(messages).not.toMatch(/"first"|totalCount/);
+  });
+
+  it("refuses NUL and unpaired surrogates in any text argument alike on both engines, naming it, and writes nothing", async () => {
+    const before = await t.data(`{ articles { totalCount } tags { totalCount } authors { totalCount } }`);
+    const cases: [string, Record<string, unknown>, string][] = [
+      [`query($s: String) { articles(where: { search: $s }) { totalCount } }`, { s: "a\u0000b" }, "$s"],
+      [`{ articles(where: { section: "x\u0000" }) { totalCount } }`, {}, "where"],
+      [`query($slug: String!) { tag(slug: $slug) { id } }`, { slug: "\u0000" }, "$slug"],
+      [`query($slug: String) { article(slug: $slug) { id } }`, { slug: "\ud800" }, "$slug"],
+      [`{ author(name: "\u0000") { id } }`, {}, "name"],
+      [`query($t: [String!]) { articles(where: { tagSlugIn: $t }) { totalCount } }`, { t: ["ok", "x\u0000"] }, "$t"],
+    ];
+    for (const [query, variables, argument] of cases) {
+      const answer = await post(url, { query, variables });
+      expect(answer.status).toBe(400);
+      expect(answer.body.errors[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", argumentName: argument });
+    }
+    const write = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${t.config.apiToken}` },
+      body: JSON.stringify({
+        query: `mutation($a: ID!) { addComment(articleId: $a, body: "hi\u0000there", authorName: "x") { id } }`,
+        variables: { a: "QXJ0aWNsZTox" },
+      }),
+    });
+    expect(write.status).toBe(400);
+    expect(await t.data(`{ articles { totalCount } tags { totalCount } authors { totalCount } }`)).toEqual(before);
+  });
+
+  it("refuses introspection over WebSocket in production, without a token", async () => {
+    ws = wsClient(host);
+    const outcome = await probe(ws, `subscription { __schema { mutationType { name } } }`).next();
+    expect(outcome.kind).toBe("error");
+    const errors = (outcome as { error: { message: string }[] }).error;
+    expect(JSON.stringify(errors)).toMatch(/introspection/i);
+    expect(JSON.stringify(errors)).not.toMatch(/Mutation/);
+  });
+
+  it("applies the same limits to subscriptions, and hides suggestions there too", async () => {
+    ws = wsClient(host);
+    const bomb = fragmentBomb(24).replace("{ articles(first: 1) { nodes { ...F0 } } }", `subscription { commentAdded(articleId: "x") { article { ...F0 } } }`);
+    const refused = await probe(ws, bomb).next();
+    expect(refused.kind).toBe("error");
+    expect(JSON.stringify((refused as { error: unknown }).error)).toMatch(/maximum query depth is 12/);
+
+    const misspelt = await probe(ws, `subscription { commentAdded(articleId: "x") { bdy } }`).next();
+    expect(misspelt.kind).toBe("error");
+    const text = ((misspelt as { error: { message: string }[] }).error).map((error) => error.message).join("\n");
+    expect(text).toMatch(/Cannot query field "bdy"/);
+    expect(text).not.toMatch(/Did you mean/);
+  });
+});
