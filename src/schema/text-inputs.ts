@@ -1,4 +1,4 @@
-import { ArgumentNode, DocumentNode, FieldNode, GraphQLError, visit } from "graphql";
+import { ArgumentNode, DocumentNode, FieldNode, GraphQLError, ObjectFieldNode, visit } from "graphql";
 
 /**
  * Text that the engines store differently is refused at the edge, for every argument at once:
@@ -37,41 +37,44 @@ function findUnstorable(value: unknown, depth = 0): string | null {
 const PARSED_DOWNSTREAM = new Set(["importDump.text"]);
 
 /**
- * Refusals for string literals in the document (named by the argument they are given to) and for
- * variables (named by the variable), before any resolver runs.
+ * Refusals for string literals and variables, before any resolver runs. Each is named by where it
+ * is given, as an argument path: `after`, `where.search`, `slug`. A variable used nowhere in the
+ * document's arguments (an unused one) is named by itself, `$name`.
  */
 export function checkTextInputs(document: DocumentNode, variables: Record<string, unknown> | null | undefined): GraphQLError[] {
   const errors: GraphQLError[] = [];
   const fields: string[] = [];
-  const argumentNames: string[] = [];
-  // Where each variable is used, as field.argument: a variable used only by arguments that parse
-  // their own text is not checked here.
-  const usages = new Map<string, Set<string>>();
-  const exempt = () => PARSED_DOWNSTREAM.has(`${fields.at(-1)}.${argumentNames.at(-1)}`);
+  // Argument name, then input-object field names below it.
+  const path: string[] = [];
+  const usages = new Map<string, { coordinate: string; path: string }[]>();
+  const here = () => ({ coordinate: `${fields.at(-1)}.${path[0]}`, path: path.join(".") });
   visit(document, {
     Field: {
       enter: (node: FieldNode) => void fields.push(node.name.value),
       leave: () => void fields.pop(),
     },
     Argument: {
-      enter: (node: ArgumentNode) => void argumentNames.push(node.name.value),
-      leave: () => void argumentNames.pop(),
+      enter: (node: ArgumentNode) => void path.push(node.name.value),
+      leave: () => void path.pop(),
+    },
+    ObjectField: {
+      enter: (node: ObjectFieldNode) => void path.push(node.name.value),
+      leave: () => void path.pop(),
     },
     Variable(node) {
-      if (argumentNames.length === 0) return;
-      const used = usages.get(node.name.value) ?? new Set<string>();
-      used.add(`${fields.at(-1)}.${argumentNames.at(-1)}`);
-      usages.set(node.name.value, used);
+      if (path.length === 0) return;
+      usages.set(node.name.value, [...(usages.get(node.name.value) ?? []), here()]);
     },
     StringValue(node) {
-      if (errors.length === 0 && !exempt() && UNSTORABLE.test(node.value)) errors.push(refusal(argumentNames.at(-1) ?? "a string", node.value));
+      if (errors.length > 0 || path.length === 0 || PARSED_DOWNSTREAM.has(here().coordinate)) return;
+      if (UNSTORABLE.test(node.value)) errors.push(refusal(here().path, node.value));
     },
   });
   for (const [name, value] of Object.entries(variables ?? {})) {
-    const used = usages.get(name);
-    if (used && [...used].every((usage) => PARSED_DOWNSTREAM.has(usage))) continue;
+    const used = (usages.get(name) ?? []).filter((usage) => !PARSED_DOWNSTREAM.has(usage.coordinate));
+    if (usages.has(name) && used.length === 0) continue;
     const found = findUnstorable(value);
-    if (found !== null) errors.push(refusal(`$${name}`, found));
+    if (found !== null) errors.push(refusal(used[0]?.path ?? `$${name}`, found));
   }
   return errors;
 }

@@ -154,12 +154,12 @@ describe.each(engines)("hostile queries against a production server on %s", (eng
   it("refuses NUL and unpaired surrogates in any text argument alike on both engines, naming it, and writes nothing", async () => {
     const before = await t.data(`{ articles { totalCount } tags { totalCount } authors { totalCount } }`);
     const cases: [string, Record<string, unknown>, string][] = [
-      [`query($s: String) { articles(where: { search: $s }) { totalCount } }`, { s: "a\u0000b" }, "$s"],
-      [`{ articles(where: { section: "x\u0000" }) { totalCount } }`, {}, "where"],
-      [`query($slug: String!) { tag(slug: $slug) { id } }`, { slug: "\u0000" }, "$slug"],
-      [`query($slug: String) { article(slug: $slug) { id } }`, { slug: "\ud800" }, "$slug"],
+      [`query($s: String) { articles(where: { search: $s }) { totalCount } }`, { s: "a\u0000b" }, "where.search"],
+      [`{ articles(where: { section: "x\u0000" }) { totalCount } }`, {}, "where.section"],
+      [`query($slug: String!) { tag(slug: $slug) { id } }`, { slug: "\u0000" }, "slug"],
+      [`query($slug: String) { article(slug: $slug) { id } }`, { slug: "\ud800" }, "slug"],
       [`{ author(name: "\u0000") { id } }`, {}, "name"],
-      [`query($t: [String!]) { articles(where: { tagSlugIn: $t }) { totalCount } }`, { t: ["ok", "x\u0000"] }, "$t"],
+      [`query($t: [String!]) { articles(where: { tagSlugIn: $t }) { totalCount } }`, { t: ["ok", "x\u0000"] }, "where.tagSlugIn"],
     ];
     for (const [query, variables, argument] of cases) {
       const answer = await post(url, { query, variables });
