@@ -6,9 +6,10 @@ import { DatabaseConfig } from "../config";
 import { entities } from "../entities";
 import { InitialSchema1764133200000 } from "./migrations/1764133200000-initial-schema";
 import { FoldedKeys1764200000000 } from "./migrations/1764200000000-folded-keys";
+import { CommentImportKeys1764260000000 } from "./migrations/1764260000000-comment-import-keys";
 import { CountingLogger } from "./query-counter";
 
-export const migrations = [InitialSchema1764133200000, FoldedKeys1764200000000];
+export const migrations = [InitialSchema1764133200000, FoldedKeys1764200000000, CommentImportKeys1764260000000];
 
 export interface DataSourceExtras {
   /** PostgreSQL schema to use instead of `public` (tests give each suite its own). */

@@ -43,6 +43,17 @@ export class Comment {
   @Column({ type: "boolean", default: false })
   imported: boolean;
 
+  /**
+   * commentImportKey of the author and body the dump gave, kept when a moderator edits the body,
+   * so a re-import still knows the comment. Null for comments posted through the API.
+   */
+  @Column({ type: "text", nullable: true })
+  importKey: string | null;
+
+  /** Deleted because a re-imported dump no longer had it (not by a moderator): it may come back. */
+  @Column({ type: "boolean", default: false })
+  removedByImport: boolean;
+
   @Field(() => DateTimeResolver, { nullable: true, description: "Null for imported comments: dumps carry no comment times." })
   @Column({ type: Date, nullable: true })
   createdAt: Date | null;

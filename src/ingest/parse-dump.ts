@@ -92,11 +92,31 @@ function quote(text: string): string {
   return JSON.stringify(cut);
 }
 
-function splitLines(text: string): Line[] {
+/**
+ * A UTF-16 surrogate without its other half: no character at all. It reaches us only through
+ * strings a client sends (a decoder never makes one), and neither engine can store it: both
+ * drivers write U+FFFD instead, so the stored text would differ from the text the importer looks
+ * it up by, and a re-import of the dump would no longer find its own article.
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Lines of the text. Lone surrogates become U+FFFD here, as the database would store them, so
+ * every field holds the same text on both engines and in the content hash; each line that had
+ * one gets a warning.
+ */
+function splitLines(text: string, warnings: string[]): Line[] {
   const parts = text.split(/\r\n|\r|\n/);
   const lines: Line[] = new Array<Line>(parts.length);
+  const checkSurrogates = text.search(LONE_SURROGATE) >= 0;
   for (let i = 0; i < parts.length; i++) {
-    const raw = parts[i].replace(ODD_SPACES, " ").replace(/\s+$/, "");
+    let part = parts[i];
+    if (checkSurrogates) {
+      const fixed = part.replace(LONE_SURROGATE, "\uFFFD");
+      if (fixed !== part) warnings.push(`line ${i + 1}: unpaired UTF-16 surrogate replaced with U+FFFD`);
+      part = fixed;
+    }
+    const raw = part.replace(ODD_SPACES, " ").replace(/\s+$/, "");
     const text = raw.trimStart();
     lines[i] = { no: i + 1, indent: raw.length - text.length, text, raw, blank: text === "" };
   }
@@ -108,7 +128,11 @@ function lineOfOffset(text: string, offset: number): number {
   return before.split(/\r\n|\r|\n/).length;
 }
 
-/** Rejects what is plainly not text: a dump never holds NUL bytes or runs of undecodable bytes. */
+/**
+ * Rejects what is plainly not text: a dump never holds NUL bytes or runs of undecodable bytes.
+ * Refusing NUL (rather than dropping it) also keeps the engines alike: PostgreSQL cannot store
+ * it in text, SQLite would.
+ */
 function checkBinary(text: string, file: string): DumpError | null {
   const nul = text.indexOf("\u0000");
   if (nul >= 0) {
@@ -517,8 +541,8 @@ function parse(text: string, file: string): ParsedDump | DumpError {
   const binary = checkBinary(withoutBom, file);
   if (binary) return binary;
 
-  const lines = splitLines(withoutBom);
   const warnings: string[] = [];
+  const lines = splitLines(withoutBom, warnings);
   const n = lines.length;
 
   let t = 0;

@@ -1,7 +1,8 @@
 import { Args, Ctx, Mutation, Resolver } from "type-graphql";
 import type { Context } from "../context";
 import { userError } from "../errors";
-import { importDumpText, ImportStatus } from "../ingest/import";
+import { ImportStatus } from "../ingest/import";
+import { importDumpText } from "../ingest/import-text";
 import { DumpError } from "../ingest/parse-dump";
 import { ImportDumpArgs, ImportDumpPayload, ImportDumpStatus, MAX_FILE_NAME_LENGTH } from "./types/import.types";
 import { freshReads } from "../discussion/fresh-reads";

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { run, sql } from "../../src/db/sql";
+import type { ParsedArticle } from "../../src/ingest/dump.types";
 import { DumpError, parseDump } from "../../src/ingest/parse-dump";
 import { renderDump } from "../../src/ingest/render-dump";
 import { engines } from "../helpers/databases";
@@ -72,6 +73,48 @@ describe.each(engines)("importDump on %s", (engine) => {
     const refused = await t.gql(IMPORT_DUMP, { text: tooLong }, { token: TEST_TOKEN });
     expect(refused.errors?.[0].extensions?.code).toBe("BAD_USER_INPUT");
     expect(refused.errors?.[0].message).toMatch(/tag is longer than 200 characters/);
+    expect(await tableSizes(t.db.dataSource)).toEqual(before);
+  });
+
+  it.each<[string, Partial<ParsedArticle>, number, string]>([
+    ["in the title only", { title: `Lone \uD800 surrogate ${Date.now()}` }, 1, "Plain body"],
+    [
+      "in the title, a tag, a name and a comment",
+      {
+        title: `Lone \uD800 surrogates ${Date.now()}`,
+        tags: ["Tag \uDC00"],
+        comments: [{ author: "Ann\uDBFF", hasAvatar: true, body: "Body \uDFFF here" }],
+      },
+      4,
+      "Body \uFFFD here",
+    ],
+  ])("stores a lone surrogate %s as U+FFFD, so the same dump re-imports as UNCHANGED", async (_, overrides, warnings, storedBody) => {
+    // A client's JSON may carry "\ud800" alone. Both drivers write U+FFFD in its place, and the
+    // importer used to look the article up by the title it had not stored: a UNIQUE violation.
+    const article = uniqueArticle({ comments: [{ author: null, hasAvatar: false, body: "Plain body" }], ...overrides });
+    const text = renderDump(article);
+    const first = (await t.data(IMPORT_DUMP, { text }, { token: TEST_TOKEN })).importDump;
+    expect(first.status).toBe("IMPORTED");
+    const again = await t.gql(IMPORT_DUMP, { text }, { token: TEST_TOKEN });
+    expect(again.errors).toBeUndefined();
+    expect(again.data?.importDump).toEqual({ ...first, status: "UNCHANGED" });
+
+    expect(first.article.title).toBe(article.title.replace("\uD800", "\uFFFD"));
+    expect(first.warnings).toHaveLength(warnings);
+    for (const warning of first.warnings) expect(warning).toMatch(/^line \d+: unpaired UTF-16 surrogate replaced with U\+FFFD$/);
+    const [row] = await run<{ title: string }>(t.db.dataSource, sql`SELECT "title" FROM article WHERE "id" = ${rowId(first.article.id)}`);
+    expect(row.title).toBe(first.article.title);
+    const [comment] = await run<{ body: string }>(t.db.dataSource, sql`SELECT "body" FROM comment WHERE "articleId" = ${rowId(first.article.id)}`);
+    expect(comment.body).toBe(storedBody);
+  });
+
+  it("refuses a dump with a NUL character as BAD_USER_INPUT naming the line, on both engines alike", async () => {
+    const before = await tableSizes(t.db.dataSource);
+    const lines = renderDump(uniqueArticle({ comments: [{ author: null, hasAvatar: false, body: "Nul \u0000 inside" }] })).split("\n");
+    const at = lines.findIndex((line) => line.includes("Nul")) + 1;
+    const result = await t.gql(IMPORT_DUMP, { text: lines.join("\n") }, { token: TEST_TOKEN });
+    expect(result.errors?.[0].extensions?.code).toBe("BAD_USER_INPUT");
+    expect(result.errors?.[0].message).toContain(`line ${at}: binary data (NUL bytes)`);
     expect(await tableSizes(t.db.dataSource)).toEqual(before);
   });
 });

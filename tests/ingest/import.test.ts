@@ -1,10 +1,12 @@
 import { DataSource } from "typeorm";
 import type { ParsedArticle, ParsedComment } from "../../src/ingest/dump.types";
-import { importArticle, importArticles, importDumpText, ImportError } from "../../src/ingest/import";
+import { importArticle, importArticles, ImportError } from "../../src/ingest/import";
+import { importDumpText } from "../../src/ingest/import-text";
 import { seedIfEmpty } from "../../src/ingest/import-files";
 import { DumpError } from "../../src/ingest/parse-dump";
 import { slugify } from "../../src/ingest/slug";
 import { engines, openTestDatabase, TestDatabase } from "../helpers/databases";
+import { refuseCommentsContaining } from "./database-faults";
 import { readSeed, REAL_SEED, REAL_SEED_ARTICLE, SEEDS_DIR } from "./dump-fixtures";
 
 const TABLES = ["article", "tag", "article_tag", "related_link", "author", "comment"] as const;
@@ -36,6 +38,7 @@ interface CommentRow {
   imported: boolean;
   createdAt: Date | null;
   isDeleted: boolean;
+  removedByImport: boolean;
 }
 
 /** Comment rows with booleans as booleans on both engines (SQLite returns 0/1). */
@@ -48,6 +51,7 @@ async function comments(dataSource: DataSource, articleId: number): Promise<Comm
     hasAvatar: Boolean(row.hasAvatar),
     imported: Boolean(row.imported),
     isDeleted: Boolean(row.isDeleted),
+    removedByImport: Boolean(row.removedByImport),
   }));
 }
 
@@ -170,19 +174,25 @@ describe.each(engines)("importer on %s", (engine) => {
     expect(await count(ds, "tag")).toBe(3);
     expect(await ds.query(`SELECT "title", "position" FROM "related_link"`)).toEqual([{ title: "Fireworks Over Moscow", position: 1 }]);
 
+    // Comments are matched by content: "first" keeps its row; the dump's other comments are new
+    // rows placed after it, and the three it no longer has are deleted, their rows kept.
     const rows = await comments(ds, first.articleId);
-    expect(rows.map((r) => [r.body, r.position, r.hasAvatar])).toEqual([
-      ["first", 1, true],
-      ["second, now named", 2, true],
-      ["third, now anonymous", 3, false],
+    expect(rows.map((r) => [r.body, r.position, r.hasAvatar, r.isDeleted])).toEqual([
+      ["first", 1, true, false],
+      ["second, now named", 2, true, false],
+      ["third, now anonymous", 3, false, false],
+      ["second, anonymous", 4, false, true],
+      ["third", 5, true, true],
+      ["fourth with avatar", 6, true, true],
     ]);
-    // Matched by position: the rows (and their ids) are kept, the surplus fourth is gone.
-    expect(rows.map((r) => r.id)).toEqual(oldComments.slice(0, 3).map((r) => r.id));
+    expect(rows[0].id).toBe(oldComments[0].id);
+    expect(rows.slice(3).map((r) => r.id)).toEqual(oldComments.slice(1).map((r) => r.id));
+    expect(Math.min(...rows.slice(1, 3).map((r) => r.id))).toBeGreaterThan(Math.max(...oldComments.map((r) => r.id)));
     expect(rows[2].authorId).toBeNull();
 
     const grown = await importArticle(ds, article({ comments: [...changed.comments, c(null, "a new fourth", false), c("teddy j", "a fifth")] }));
     expect(grown.status).toBe("updated");
-    expect((await comments(ds, first.articleId)).map((r) => [r.body, r.position])).toEqual([
+    expect((await comments(ds, first.articleId)).filter((r) => !r.isDeleted).map((r) => [r.body, r.position])).toEqual([
       ["first", 1],
       ["second, now named", 2],
       ["third, now anonymous", 3],
@@ -191,7 +201,7 @@ describe.each(engines)("importer on %s", (engine) => {
     ]);
   });
 
-  it("never touches comments posted through the API, and keeps a removed comment with replies as a tombstone", async () => {
+  it("keeps readers' comments and their parents, and the rows of dump comments it deletes", async () => {
     const { articleId } = await importArticle(ds, article());
     const imported = await comments(ds, articleId);
     await ds.query(
@@ -205,43 +215,60 @@ describe.each(engines)("importer on %s", (engine) => {
     const result = await importArticle(ds, article({ comments: [c("teddy j", "first"), c(null, "second, edited", false)] }));
     expect(result.status).toBe("updated");
     const rows = await comments(ds, articleId);
-    expect(rows.filter((r) => !r.imported)).toEqual(api);
+    // The reader's comments keep their text and parents; the top-level one moves down one place
+    // to make room for the new comment above it.
+    expect(rows.filter((r) => !r.imported)).toEqual(api.map((r) => (r.parentId === null ? { ...r, position: 6 } : r)));
     const importedNow = rows.filter((r) => r.imported);
-    expect(importedNow.map((r) => [r.body, r.position, r.isDeleted])).toEqual([
-      ["first", 1, false],
-      ["second, edited", 2, false],
-      ["third", 3, true],
-      ["fourth with avatar", 4, true],
+    expect(importedNow.map((r) => [r.body, r.position, r.isDeleted, r.removedByImport])).toEqual([
+      ["first", 1, false, false],
+      ["second, edited", 2, false, false],
+      ["second, anonymous", 3, true, true],
+      ["third", 4, true, true],
+      ["fourth with avatar", 5, true, true],
     ]);
-    expect(importedNow.map((r) => r.id)).toEqual(imported.map((r) => r.id));
+    expect(importedNow.filter((r) => r.body !== "second, edited").map((r) => r.id)).toEqual(imported.map((r) => r.id));
   });
 
-  it("removes surplus imported comments that have no replies", async () => {
+  it("deletes comments gone from the dump as deleteComment does, and brings one back when a later dump has it again", async () => {
     const { articleId } = await importArticle(ds, article());
+    const before = await comments(ds, articleId);
     await importArticle(ds, article({ comments: [c(null, "only one", false)] }));
-    expect((await comments(ds, articleId)).map((r) => r.body)).toEqual(["only one"]);
+    const after = await comments(ds, articleId);
+    expect(after.map((r) => [r.body, r.isDeleted])).toEqual([
+      ["only one", false],
+      ...before.map((r) => [r.body, true]),
+    ]);
     await importArticle(ds, article({ comments: [] }));
-    expect(await comments(ds, articleId)).toEqual([]);
+    expect((await comments(ds, articleId)).every((r) => r.isDeleted)).toBe(true);
+    // The dump has "third" again: its own row comes back, not a copy.
+    await importArticle(ds, article({ comments: [c("Дмитрий", "third")] }));
+    const back = (await comments(ds, articleId)).filter((r) => !r.isDeleted);
+    expect(back.map((r) => [r.id, r.body, r.removedByImport])).toEqual([[before[2].id, "third", false]]);
+    expect(await count(ds, "comment")).toBe(5);
   });
 
-  it("leaves no row behind when a dump fails part-way through", async () => {
+  it("leaves no row behind when a dump fails part-way through, and rejects only that dump in a batch", async () => {
     // The failing statement is logged on stderr by design; keep the test output readable.
     const quiet = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
     await importArticle(ds, article({ title: "An Earlier Article", tags: ["Syria"] }));
+    await refuseCommentsContaining(ds, "Cursed", "cursed comments are refused");
     const before = await snapshot(ds);
-    // The comment insert comes last, after the article, tags, authors and links: a NOT NULL
-    // violation there has to take all of them back.
+    // The comment insert comes last, after the article, tags, authors and links: the database
+    // refusing it has to take all of them back.
     const broken = article({
       title: "A Dump That Breaks",
       tags: ["Syria", "A Brand New Tag"],
-      comments: [c("A Brand New Commenter", "fine"), c(null, null as unknown as string, false)],
+      comments: [c("A Brand New Commenter", "fine"), c(null, "Cursed words", false)],
     });
-    await expect(importArticle(ds, broken)).rejects.toThrow();
+    await expect(importArticle(ds, broken)).rejects.toThrow(/cursed comments are refused/);
     expect(await snapshot(ds)).toEqual(before);
 
-    // In a batch, the other dumps still import and the broken one leaves nothing.
+    // In a batch, the other dumps still import and the broken one comes back with the database's reason.
     const good = article({ title: "A Good Neighbour" });
-    await expect(importArticles(ds, [good, broken])).rejects.toThrow();
+    const [goodResult, brokenResult] = await importArticles(ds, [good, broken]);
+    expect(goodResult).toMatchObject({ status: "imported" });
+    expect(brokenResult).toBeInstanceOf(ImportError);
+    expect((brokenResult as ImportError).reason).toMatch(/^the database refused it: .*cursed comments are refused/);
     expect((await ds.query(`SELECT "title" FROM "article" ORDER BY "id"`)).map((r: { title: string }) => r.title)).toEqual([
       "An Earlier Article",
       "A Good Neighbour",

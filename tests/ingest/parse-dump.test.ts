@@ -451,3 +451,45 @@ describe("parseDump: inputs that are not dumps", () => {
     );
   });
 });
+
+describe("parseDump: text the database cannot store as given", () => {
+  const LONE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+  const fix = (s: string) => s.replace(LONE, "\uFFFD");
+
+  it("replaces lone UTF-16 surrogates in every field with U+FFFD, warning once per line", () => {
+    const article: ParsedArticle = {
+      ...BASE,
+      title: "Title \uD800 high",
+      section: "World \uDC00",
+      imageCaption: "Caption \uDBFF",
+      paragraphs: ["First \uDFFF paragraph.", "Second 😀 paragraph, a pair left alone."],
+      relatedLinks: [{ title: "Related \uD83D" }],
+      tags: ["Russia\uDE00", "China"],
+      comments: [comment("Ann\uD800", true, "Hello \uDC01."), comment(null, false, "Plain 🇷🇺.")],
+    };
+    const text = renderDump(article);
+    const lines = text.split("\n");
+    const affected = lines.flatMap((line, i) => (line.search(LONE) >= 0 ? [i + 1] : []));
+    expect(affected).toHaveLength(8);
+    const fixed: ParsedArticle = {
+      ...article,
+      title: fix(article.title),
+      section: fix(article.section as string),
+      imageCaption: fix(article.imageCaption as string),
+      paragraphs: article.paragraphs.map(fix),
+      relatedLinks: article.relatedLinks.map((link) => ({ title: fix(link.title) })),
+      tags: article.tags.map(fix),
+      comments: article.comments.map((c) => ({ ...c, author: c.author === null ? null : fix(c.author), body: fix(c.body) })),
+    };
+    expect(parseDump(text)).toEqual(ok(fixed, affected.map((n) => `line ${n}: unpaired UTF-16 surrogate replaced with U+FFFD`)));
+    // What was replaced parses to the same article, with nothing left to warn about.
+    expect(parseDump(fix(text))).toEqual(ok(fixed));
+  });
+
+  it("refuses NUL anywhere, naming its line, rather than store text one engine cannot hold", () => {
+    const lines = baseLines();
+    const at = lines.findIndex((line) => line.includes("Hello."));
+    lines[at] = lines[at].replace("Hello.", "Hel\u0000lo.");
+    expectError(parseDump(lines.join("\n")), at + 1, "binary data (NUL bytes): not a text dump");
+  });
+});
