@@ -11,9 +11,10 @@ import { Article, Author, Comment } from "../entities";
 import { notFound, userError } from "../errors";
 import { commentAddedTopic, CommentEvents } from "../events/comment-events";
 import { foldKey } from "../text/fold";
+import { characterCount, WRITE_LIMITS } from "../text/write-limits";
 
-export const MAX_BODY_LENGTH = 10_000;
-export const MAX_AUTHOR_NAME_LENGTH = 80;
+export const MAX_BODY_LENGTH = WRITE_LIMITS.commentBody;
+export const MAX_AUTHOR_NAME_LENGTH = WRITE_LIMITS.authorName;
 
 export interface NewComment {
   articleId: number;
@@ -23,10 +24,6 @@ export interface NewComment {
   authorName?: string | null;
 }
 
-/** Characters as a reader counts them (code points), not UTF-16 units. */
-function characterCount(text: string): number {
-  return Array.from(text).length;
-}
 
 /**
  * The body as stored: trimmed, not blank, at most MAX_BODY_LENGTH characters. NUL is refused

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { DataSource, EntityManager } from "typeorm";
 import { inTransaction } from "../db/transaction";
 import { Article, ArticleTag, Comment, RelatedLink } from "../entities";
-import { COLUMN_LENGTHS } from "../entities/column-lengths";
+import { characterCount, WRITE_LIMITS } from "../text/write-limits";
 import { foldNullable } from "../text/fold";
 import { chunks, insertedId, insertRows, MAX_PARAMETERS, mustGet, selectIds } from "./bulk-sql";
 import type { ParsedArticle } from "./dump.types";
@@ -38,15 +38,6 @@ export class ImportError extends Error {
 /** Bumped when the meaning of the stored rows changes, so every dump re-imports once. */
 const HASH_VERSION = "2";
 
-const LIMITS = {
-  title: COLUMN_LENGTHS.articleTitle,
-  section: COLUMN_LENGTHS.articleSection,
-  imageCredit: COLUMN_LENGTHS.articleImageCredit,
-  dateline: COLUMN_LENGTHS.articleDateline,
-  relatedLink: COLUMN_LENGTHS.relatedLinkTitle,
-  tag: COLUMN_LENGTHS.tagName,
-  author: COLUMN_LENGTHS.authorName,
-} as const;
 
 interface Pending {
   parsed: ParsedArticle;
@@ -260,21 +251,39 @@ function articleRow(item: Pending, slug: string) {
   return { ...articleFields(item), slug, title: item.parsed.title, publishedAt: item.parsed.publishedAt };
 }
 
+/**
+ * A dump is held to the limits readers' writes obey (WRITE_LIMITS), so an import can neither store
+ * what `addComment` would refuse nor overflow a column (PostgreSQL enforces varchar lengths and
+ * SQLite does not: both engines must accept and refuse the same dumps). The reason names the part.
+ */
 function checkFits(parsed: ParsedArticle): void {
-  // String length counts UTF-16 units, never fewer than the characters PostgreSQL counts.
   const tooLong = (what: string, value: string | null, limit: number) => {
-    if (value !== null && value.length > limit) {
+    if (value === null) return;
+    const length = characterCount(value);
+    if (length > limit) {
       const start = Array.from(value).slice(0, 40).join("");
-      throw new ImportError(`${what} is longer than ${limit} characters: "${start}…"`);
+      throw new ImportError(`${what} is ${length} characters long; the limit is ${limit}: "${start}…"`);
     }
   };
-  tooLong("title", parsed.title, LIMITS.title);
-  tooLong("section", parsed.section, LIMITS.section);
-  tooLong("photo credit", parsed.imageCredit, LIMITS.imageCredit);
-  tooLong("dateline", parsed.dateline, LIMITS.dateline);
-  for (const link of parsed.relatedLinks) tooLong("related headline", link.title, LIMITS.relatedLink);
-  for (const tag of parsed.tags) tooLong("tag", tag, LIMITS.tag);
-  for (const comment of parsed.comments) tooLong("commenter name", comment.author, LIMITS.author);
+  const tooMany = (what: string, count: number, limit: number) => {
+    if (count > limit) throw new ImportError(`the dump has ${count} ${what}; the limit is ${limit}`);
+  };
+  tooLong("title", parsed.title, WRITE_LIMITS.title);
+  tooLong("section", parsed.section, WRITE_LIMITS.section);
+  tooLong("photo caption", parsed.imageCaption, WRITE_LIMITS.imageCaption);
+  tooLong("photo credit", parsed.imageCredit, WRITE_LIMITS.imageCredit);
+  tooLong("dateline", parsed.dateline, WRITE_LIMITS.dateline);
+  tooMany("paragraphs", parsed.paragraphs.length, WRITE_LIMITS.paragraphs);
+  parsed.paragraphs.forEach((paragraph, i) => tooLong(`paragraph ${i + 1}`, paragraph, WRITE_LIMITS.paragraph));
+  tooMany("related headlines", parsed.relatedLinks.length, WRITE_LIMITS.relatedLinks);
+  for (const link of parsed.relatedLinks) tooLong("related headline", link.title, WRITE_LIMITS.relatedLinkTitle);
+  tooMany("tags", parsed.tags.length, WRITE_LIMITS.tags);
+  for (const tag of parsed.tags) tooLong("tag", tag, WRITE_LIMITS.tagName);
+  tooMany("comments", parsed.comments.length, WRITE_LIMITS.comments);
+  parsed.comments.forEach((comment, i) => {
+    tooLong(`commenter name of comment ${i + 1}`, comment.author, WRITE_LIMITS.authorName);
+    tooLong(`comment ${i + 1}`, comment.body, WRITE_LIMITS.commentBody);
+  });
 }
 
 function errorMessage(error: unknown): string {

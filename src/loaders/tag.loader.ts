@@ -3,6 +3,7 @@ import DataLoader from "dataloader";
 import { DataSource, In } from "typeorm";
 import { sql } from "../db/sql";
 import { ArticleTag, Tag } from "../entities";
+import { WRITE_LIMITS } from "../text/write-limits";
 import { byTextLoader, MAX_BATCH } from "./batch.loader";
 import { ListDef, listConnection, PageArgs } from "./connection";
 
@@ -26,7 +27,8 @@ export function tagLoaders(db: DataSource, byId: DataLoader<number, Tag | null>)
       });
       const tags = new Map<number, Tag[]>();
       for (const row of rows) tags.set(row.articleId, [...(tags.get(row.articleId) ?? []), row.tag!]);
-      return articleIds.map((id) => tags.get(id) ?? []);
+      // Imports refuse more than WRITE_LIMITS.tags; the cap also holds for rows stored before that rule.
+      return articleIds.map((id) => (tags.get(id) ?? []).slice(0, WRITE_LIMITS.tags));
     },
     { maxBatchSize: MAX_BATCH },
   );
@@ -35,7 +37,7 @@ export function tagLoaders(db: DataSource, byId: DataLoader<number, Tag | null>)
     list: (args: PageArgs) => listConnection(db, allTags, "FIRST_SEEN", args, byId),
     /** Query.tag: slugs are stored in lower case, so "SYRIA" finds syria. */
     bySlug: (slug: string) => bySlug.load(slug.toLowerCase()),
-    /** Article.tags, in the dump's order. */
+    /** Article.tags, in the dump's order, at most WRITE_LIMITS.tags. */
     forArticle: (articleId: number) => byArticle.load(articleId),
   };
 }

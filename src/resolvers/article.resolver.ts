@@ -3,7 +3,8 @@ import type { Context } from "../context";
 import { Article, Comment, RelatedLink, Tag } from "../entities";
 import { userError } from "../errors";
 import type { Connection } from "../loaders/connection";
-import { ArticleConnection, CommentConnection, connectionCost } from "../schema/connection";
+import { ArticleConnection, articlesCost, cappedListCost, CommentConnection, connectionCost } from "../schema/connection";
+import { WRITE_LIMITS } from "../text/write-limits";
 import { idOfType, toGlobalId } from "../schema/global-id";
 import { ArticlesArgs } from "./types/article.input";
 import { CommentConnectionArgs } from "./types/connection.args";
@@ -25,7 +26,7 @@ export class ArticleResolver {
     return ctx.loaders.articles.bySlug(slug!);
   }
 
-  @Query(() => ArticleConnection, { complexity: connectionCost })
+  @Query(() => ArticleConnection, { complexity: articlesCost })
   articles(@Ctx() ctx: Context, @Args(() => ArticlesArgs) args: ArticlesArgs): Promise<Connection<Article>> {
     return ctx.loaders.articles.list(args);
   }
@@ -35,14 +36,21 @@ export class ArticleResolver {
     return toGlobalId("Article", article.id);
   }
 
-  @FieldResolver(() => [Tag])
+  @FieldResolver(() => [Tag], {
+    complexity: cappedListCost(WRITE_LIMITS.tags),
+    description: `The article's tags in the dump's order; at most ${WRITE_LIMITS.tags}.`,
+  })
   tags(@Root() article: Article, @Ctx() ctx: Context): Promise<Tag[]> {
     return ctx.loaders.tags.forArticle(article.id);
   }
 
-  @FieldResolver(() => [RelatedLink])
-  relatedLinks(@Root() article: Article, @Ctx() ctx: Context): Promise<RelatedLink[]> {
-    return ctx.loaders.relatedLinksByArticle.load(article.id);
+  @FieldResolver(() => [RelatedLink], {
+    complexity: cappedListCost(WRITE_LIMITS.relatedLinks),
+    description: `Related headlines in the dump's order; at most ${WRITE_LIMITS.relatedLinks}.`,
+  })
+  async relatedLinks(@Root() article: Article, @Ctx() ctx: Context): Promise<RelatedLink[]> {
+    // Imports refuse more; the cap also holds for rows stored before that rule.
+    return (await ctx.loaders.relatedLinksByArticle.load(article.id)).slice(0, WRITE_LIMITS.relatedLinks);
   }
 
   @FieldResolver(() => CommentConnection, {

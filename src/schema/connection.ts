@@ -67,3 +67,21 @@ export const connectionCost: ComplexityEstimator = ({ args, childComplexity }) =
   const size = Number(args.first ?? args.last ?? DEFAULT_PAGE_SIZE);
   return 1 + Math.max(1, Number.isFinite(size) ? size : DEFAULT_PAGE_SIZE) * childComplexity;
 };
+
+/** A plain list with a hard cap costs as if it were full. */
+export function cappedListCost(max: number): ComplexityEstimator {
+  return ({ childComplexity }) => 1 + max * childComplexity;
+}
+
+/**
+ * What each search word adds to `articles`: a word is a scan of every article's text, whatever
+ * the page size, so 30 aliases of a 20-word search (a minute of database time) are over budget.
+ */
+export const SEARCH_WORD_COST = 100;
+
+/** `articles`: its page, plus its filter's database work. */
+export const articlesCost: ComplexityEstimator = (options) => {
+  const where = (options.args.where ?? {}) as { search?: unknown };
+  const words = typeof where.search === "string" ? where.search.split(/\s+/).filter(Boolean).length : 0;
+  return Number(connectionCost(options)) + SEARCH_WORD_COST * words;
+};

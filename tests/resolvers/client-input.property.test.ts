@@ -88,7 +88,7 @@ const forgedId = fc.oneof(
 function expectOnlyClientErrors(result: GqlResult, argument?: string) {
   for (const error of result.errors ?? []) {
     const code = error.extensions?.code;
-    expect({ message: error.message, code }).toEqual({ message: error.message, code: expect.stringMatching(/^(BAD_USER_INPUT|NOT_FOUND)$/) });
+    expect({ message: error.message, code }).toEqual({ message: error.message, code: expect.stringMatching(/^(BAD_USER_INPUT|NOT_FOUND|GRAPHQL_VALIDATION_FAILED)$/) });
     if (argument && code === "BAD_USER_INPUT") expect(error.extensions?.argumentName).toBe(argument);
   }
 }

@@ -8,6 +8,8 @@ import { engines } from "../helpers/databases";
 import { listen, probe, wsClient } from "../helpers/subscriptions";
 import { startTestServer, TestServer } from "../helpers/test-server";
 import { QUERY_LIMITS } from "../../src/schema/limits";
+import { renderDump } from "../../src/ingest/render-dump";
+import { IMPORT_DUMP, uniqueArticle } from "../helpers/discussion";
 
 // Response bodies are checked field by field; `any` keeps those checks short.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -176,6 +178,85 @@ describe.each(engines)("hostile queries against a production server on %s", (eng
     });
     expect(write.status).toBe(400);
     expect(await t.data(`{ articles { totalCount } tags { totalCount } authors { totalCount } }`)).toEqual(before);
+  });
+
+  /** Row counts of every table: "nothing was written". */
+  async function sizes(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const table of ["article", "tag", "article_tag", "related_link", "author", "comment"]) {
+      const [{ n }] = await t.db.dataSource.query(`SELECT COUNT(*) AS n FROM "${table}"`);
+      out[table] = Number(n);
+    }
+    return out;
+  }
+
+  async function importText(text: string): Promise<Answer> {
+    const started = performance.now();
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${t.config.apiToken}` },
+      body: JSON.stringify({ query: IMPORT_DUMP, variables: { text } }),
+    });
+    return { status: response.status, body: await response.json(), ms: performance.now() - started };
+  }
+
+  it("prices search words: 1,000 aliases are refused, 30 aliases of a long search are over budget, and one is capped", async () => {
+    const before = await sizes();
+    const thousand = `query($s: String) { ${Array.from({ length: 1000 }, (_, i) => `a${i}: articles(first: 0, where: { search: $s }) { totalCount }`).join(" ")} }`;
+    const { hostile, cheap } = await attack({ query: thousand, variables: { s: "minister" } });
+    // 1,000 aliases are over the token limit before they are over the alias limit.
+    expect(hostile.status).toBe(400);
+    expect(hostile.body.errors[0].extensions.code).toBe("GRAPHQL_PARSE_FAILED");
+    expect(hostile.ms).toBeLessThan(1000);
+    expect(cheap.status).toBe(200);
+    expect(cheap.ms).toBeLessThan(1000);
+
+    const words = Array.from({ length: 998 }, (_, i) => `word${i}`).join(" ");
+    const thirty = `query($s: String) { ${Array.from({ length: 30 }, (_, i) => `a${i}: articles(first: 0, where: { search: $s }) { totalCount }`).join(" ")} }`;
+    const overBudget = await attack({ query: thirty, variables: { s: words } });
+    expectRefused(overBudget.hostile, /^query cost \d+ exceeds the limit of 50000/);
+    expect(overBudget.hostile.ms).toBeLessThan(1000);
+    expect(overBudget.cheap.ms).toBeLessThan(1000);
+
+    const one = await post(url, { query: `query($s: String) { articles(where: { search: $s }) { totalCount } }`, variables: { s: words.split(" ").slice(0, 21).join(" ") } });
+    expect(one.status).toBe(200);
+    expect(one.body.errors[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", argumentName: "where" });
+    expect(one.body.errors[0].message).toMatch(/at most 20 words/);
+    expect(await sizes()).toEqual(before);
+  });
+
+  it("refuses 50,000 tag slugs before any SQL, naming the argument", async () => {
+    const slugs = Array.from({ length: 50_000 }, (_, i) => `tag-${i}`);
+    const { hostile, cheap } = await attack({ query: `query($t: [String!]) { articles(where: { tagSlugIn: $t }) { totalCount } }`, variables: { t: slugs } });
+    expect(hostile.body.errors[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", argumentName: "where" });
+    expect(hostile.body.errors[0].message).toMatch(/at most 100 slugs/);
+    expect(cheap.status).toBe(200);
+  });
+
+  it("refuses a dump with 1,000 tags or a 500,000-character comment, naming the part, and writes nothing", async () => {
+    const before = await sizes();
+    const tagged = await importText(renderDump(uniqueArticle({ tags: Array.from({ length: 1000 }, (_, i) => `Tag ${i}`) })));
+    expect(tagged.body.errors[0].extensions.code).toBe("BAD_USER_INPUT");
+    expect(tagged.body.errors[0].message).toMatch(/the dump has 1000 tags; the limit is 50/);
+
+    const long = await importText(renderDump(uniqueArticle({ comments: [{ author: "Ann", hasAvatar: true, body: "x".repeat(500_000) }] })));
+    expect(long.body.errors[0].extensions.code).toBe("BAD_USER_INPUT");
+    expect(long.body.errors[0].message).toMatch(/comment 1 is 500000 characters long; the limit is 10000/);
+    expect(await sizes()).toEqual(before);
+
+    const fine = await importText(renderDump(uniqueArticle({ tags: Array.from({ length: 50 }, (_, i) => `Tag ${i}`) })));
+    expect(fine.body.errors).toBeUndefined();
+  });
+
+  it("prices nested tag lists by their cap, so a tag fan-out stays small and quick", async () => {
+    const query = `{ articles(first: 5) { nodes { tags { articles(first: 1) { nodes { tags { slug } } } } } } }`;
+    const { hostile, cheap } = await attack({ query });
+    expect(hostile.status).toBe(200);
+    expect(hostile.body.errors).toBeUndefined();
+    expect(hostile.ms).toBeLessThan(1000);
+    expect(cheap.ms).toBeLessThan(1000);
+    const wide = await post(url, { query: `{ articles(first: 100) { nodes { tags { articles(first: 100) { nodes { tags { slug } } } } } } }` });
+    expectRefused(wide, /^query cost \d+ exceeds the limit of 50000/);
   });
 
   it("refuses introspection over WebSocket in production, without a token", async () => {
