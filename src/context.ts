@@ -1,5 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import { DataSource } from "typeorm";
+import type { Database } from "./db/data-source";
 import { QueryTally } from "./db/query-counter";
 import { createLoaders, Loaders } from "./loaders";
 import type { CommentEvents } from "./events/comment-events";
@@ -11,8 +12,11 @@ export interface Auth {
 
 export interface Context {
   /** The database that writes go to (through inTransaction). */
-  db: DataSource;
-  /** The connection reads go to: loaders, lists and lookups. Never inside a write transaction. */
+  db: Database;
+  /**
+   * Where this request's reads go: loaders, lists and lookups. On SQLite a read-only connection
+   * of its own, so a read never runs inside a write transaction; on PostgreSQL the pool.
+   */
   read: DataSource;
   loaders: Loaders;
   auth: Auth;
@@ -22,9 +26,7 @@ export interface Context {
 }
 
 export interface ContextDeps {
-  db: DataSource;
-  /** Where reads go; the writer itself when not given. */
-  read?: DataSource;
+  db: Database;
   apiToken: string;
   events: CommentEvents;
 }
@@ -39,7 +41,7 @@ export function tokenMatches(authorization: string | undefined, apiToken: string
 }
 
 export function buildContext(deps: ContextDeps, authorization: string | undefined, queryTally: QueryTally = { count: 0 }): Context {
-  const read = deps.read ?? deps.db;
+  const read = deps.db.reader();
   return {
     db: deps.db,
     read,

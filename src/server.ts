@@ -9,10 +9,10 @@ import express, { ErrorRequestHandler } from "express";
 import { DocumentNode, GraphQLError, GraphQLFormattedError, GraphQLSchema } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
-import { DataSource } from "typeorm";
 import { Config } from "./config";
 import { isClientErrorCode, isDatabaseUnavailable, RETRY_AFTER_OUTAGE_SECONDS, serviceUnavailable } from "./errors";
 import { buildContext, Context, ContextDeps, tokenMatches } from "./context";
+import type { Database } from "./db/data-source";
 import { currentQueryTally, QueryTally, withQueryTally } from "./db/query-counter";
 import { CommentEvents } from "./events/comment-events";
 import { buildThreadlineSchema } from "./schema/build-schema";
@@ -144,7 +144,7 @@ const sqlCountPlugin: ApolloServerPlugin<Context> = {
   },
 };
 
-export async function createServer(config: Config, db: DataSource, events: CommentEvents, options: ServerOptions = {}): Promise<ThreadlineServer> {
+export async function createServer(config: Config, db: Database, events: CommentEvents, options: ServerOptions = {}): Promise<ThreadlineServer> {
   const schema = buildThreadlineSchema(events);
   const deps: ContextDeps = { db, apiToken: config.apiToken, events };
   const app = express();

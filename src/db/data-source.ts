@@ -1,7 +1,9 @@
 import "reflect-metadata";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import { DataSource, DataSourceOptions } from "typeorm";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import sqlite3 from "sqlite3";
+import { DataSource, DataSourceOptions, EntityManager } from "typeorm";
 import { DatabaseConfig } from "../config";
 import { entities } from "../entities";
 import { InitialSchema1764133200000 } from "./migrations/1764133200000-initial-schema";
@@ -11,13 +13,36 @@ import { CountingLogger } from "./query-counter";
 
 export const migrations = [InitialSchema1764133200000, FoldedKeys1764200000000, CommentImportKeys1764260000000];
 
+/**
+ * Read-only connections a SQLite database opens besides its writer. sqlite3 runs one statement
+ * at a time per connection, on libuv's pool of four threads; two readers let two reads run at
+ * once without crowding the writer out of that pool.
+ */
+export const DEFAULT_SQLITE_READERS = 2;
+
+/** How long a SQLite connection waits for a lock (another process writing, a checkpoint) before failing. */
+const BUSY_TIMEOUT_MS = 5000;
+
 export interface DataSourceExtras {
   /** PostgreSQL schema to use instead of `public` (tests give each suite its own). */
   pgSchema?: string;
+  /**
+   * SQLite only: how many read-only connections to open for reads (default DEFAULT_SQLITE_READERS).
+   * 0 sends reads to the writer's connection, where a read that arrives during a write
+   * transaction runs inside it and sees the write half done; only the read-under-write
+   * benchmark asks for that, to measure against it.
+   */
+  readers?: number;
 }
 
-export function dataSourceOptions(database: DatabaseConfig, extras: DataSourceExtras = {}): DataSourceOptions {
-  const common = {
+/**
+ * sqlite3 as TypeORM should load it. TypeORM calls `verbose()` on the driver, which makes every
+ * sqlite3 call build an Error for its stack trace; this copy answers `verbose()` with itself.
+ */
+const quietSqlite3 = Object.create(sqlite3, { verbose: { value: () => quietSqlite3 } }) as typeof sqlite3;
+
+function commonOptions() {
+  return {
     entities,
     migrations,
     synchronize: false,
@@ -25,9 +50,12 @@ export function dataSourceOptions(database: DatabaseConfig, extras: DataSourceEx
     logger: new CountingLogger(),
     logging: ["query", "error", "warn"] as ("query" | "error" | "warn")[],
   };
+}
+
+export function dataSourceOptions(database: DatabaseConfig, extras: DataSourceExtras = {}): DataSourceOptions {
   if (database.type === "postgres") {
     return {
-      ...common,
+      ...commonOptions(),
       type: "postgres",
       url: database.url,
       schema: extras.pgSchema,
@@ -35,23 +63,122 @@ export function dataSourceOptions(database: DatabaseConfig, extras: DataSourceEx
     };
   }
   if (database.path !== ":memory:") mkdirSync(dirname(database.path), { recursive: true });
-  return { ...common, type: "sqlite", database: database.path };
+  return { ...commonOptions(), type: "sqlite", database: database.path, busyTimeout: BUSY_TIMEOUT_MS, driver: quietSqlite3 };
 }
 
-/** Opens the database and brings its schema up to date with the migrations. */
-export async function openDataSource(database: DatabaseConfig, extras: DataSourceExtras = {}): Promise<DataSource> {
-  const dataSource = new DataSource(dataSourceOptions(database, extras));
-  await dataSource.initialize();
-  if (database.type === "sqlite") {
-    // One shared connection: make readers never wait on the journal, and let
-    // cascades and SET NULL work (SQLite leaves foreign keys off by default).
-    await dataSource.query("PRAGMA foreign_keys = ON");
-    if (database.path !== ":memory:") await dataSource.query("PRAGMA journal_mode = WAL");
-    // With WAL, NORMAL is still crash-safe (a power cut may lose the last commits, never corrupt); FULL fsyncs every commit.
-    if (database.path !== ":memory:") await dataSource.query("PRAGMA synchronous = NORMAL");
+function readerOptions(path: string): DataSourceOptions {
+  return { ...commonOptions(), type: "sqlite", database: path, flags: sqlite3.OPEN_READONLY, busyTimeout: BUSY_TIMEOUT_MS, driver: quietSqlite3 };
+}
+
+/**
+ * The database as the service uses it: this DataSource is the writer (SQLite's one connection,
+ * or PostgreSQL's pool), and it owns the queue that write transactions wait in and the
+ * connections that reads go to.
+ *
+ * On SQLite (in WAL mode) reads run on read-only connections of their own, so a read never
+ * runs inside a write transaction: it sees the last commit, never a write half done nor one
+ * that will roll back. PostgreSQL gives every statement its own snapshot of committed data
+ * already, so reads go to the pool.
+ */
+export class Database extends DataSource {
+  /** Settles when the last queued write transaction has. */
+  private lastWrite: Promise<unknown> = Promise.resolve();
+  private readers: DataSource[] = [];
+  private nextReader = 0;
+
+  /**
+   * `readerCount`: read-only connections to open on SQLite. `scratchDir`: the folder of the
+   * temporary file that stands in for `:memory:`, removed on destroy.
+   */
+  constructor(
+    options: DataSourceOptions,
+    private readonly readerCount = 0,
+    private readonly scratchDir: string | null = null,
+  ) {
+    super(options);
   }
-  await dataSource.runMigrations({ transaction: "each" });
-  return dataSource;
+
+  /** Connects the writer and, on SQLite, puts the file in WAL mode and opens the readers. */
+  async initialize(): Promise<this> {
+    await super.initialize();
+    if (this.options.type !== "sqlite") return this;
+    try {
+      // WAL: readers read the last commit while the writer writes, and nobody waits on a journal.
+      await this.query("PRAGMA journal_mode = WAL");
+      // With WAL, NORMAL is still crash-safe (a power cut may lose the last commits, never
+      // corrupt); FULL fsyncs every commit. A scratch database need not survive a crash at all.
+      await this.query(this.scratchDir ? "PRAGMA synchronous = OFF" : "PRAGMA synchronous = NORMAL");
+      for (let i = 0; i < this.readerCount; i++) {
+        this.readers.push(await new DataSource(readerOptions(this.options.database as string)).initialize());
+      }
+    } catch (error) {
+      await this.destroy();
+      throw error;
+    }
+    return this;
+  }
+
+  /**
+   * Runs `work` in a transaction once every write queued before it has finished. TypeORM's
+   * SQLite driver has one connection, so two transactions at once would nest (and a failing one
+   * would roll back the other's writes). PostgreSQL has a pool, but serialising writes per
+   * process costs little at this scale and keeps both engines alike.
+   */
+  write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const run = this.lastWrite.then(() => this.transaction(work));
+    this.lastWrite = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Where one request's reads go: the read-only connections in turn, or this pool on PostgreSQL. */
+  reader(): DataSource {
+    if (this.readers.length === 0) return this;
+    this.nextReader = (this.nextReader + 1) % this.readers.length;
+    return this.readers[this.nextReader];
+  }
+
+  /** The writer, then every reader: what a statement on this database may run on. */
+  dataSources(): DataSource[] {
+    return [this, ...this.readers];
+  }
+
+  /**
+   * Lets queued writes finish, then closes the readers and the writer (which, last to leave,
+   * folds the WAL back into the file).
+   */
+  async destroy(): Promise<void> {
+    await this.lastWrite;
+    const readers = this.readers;
+    this.readers = [];
+    await Promise.all(readers.map((reader) => reader.destroy()));
+    try {
+      if (this.isInitialized) await super.destroy();
+    } finally {
+      if (this.scratchDir) rmSync(this.scratchDir, { recursive: true, force: true });
+    }
+  }
+}
+
+/**
+ * Opens the database and brings its schema up to date with the migrations.
+ *
+ * `sqlite::memory:` gets a private file in the temporary folder instead, removed when the
+ * database is destroyed: an in-memory SQLite database lives inside one connection, and readers
+ * need connections of their own.
+ */
+export async function openDataSource(database: DatabaseConfig, extras: DataSourceExtras = {}): Promise<Database> {
+  const scratchDir = database.type === "sqlite" && database.path === ":memory:" ? mkdtempSync(join(tmpdir(), "threadline-memory-")) : null;
+  const actual: DatabaseConfig = scratchDir ? { type: "sqlite", path: join(scratchDir, "threadline.sqlite") } : database;
+  const readers = actual.type === "sqlite" ? (extras.readers ?? DEFAULT_SQLITE_READERS) : 0;
+  const db = new Database(dataSourceOptions(actual, extras), readers, scratchDir);
+  try {
+    await db.initialize();
+    await db.runMigrations({ transaction: "each" });
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return db;
 }
 
 export function isPostgres(dataSource: DataSource): boolean {

@@ -1,20 +1,15 @@
 import { DataSource, EntityManager } from "typeorm";
+import { Database } from "./data-source";
 
 /**
- * Tail of the queue of write transactions, per data source. TypeORM's SQLite
- * driver shares one connection, so two transactions at once would nest (and a
- * failing one would roll back the other's writes); every write goes through
- * here and waits its turn. PostgreSQL has a pool, but serialising writes per
- * process costs little at this scale and keeps both engines alike.
+ * Runs `work` in a write transaction, after every write queued before it on the same database
+ * (see Database.write). Takes the DataSource type so that write functions can keep asking for
+ * one; the queue lives on the Database that openDataSource made.
  */
-const queues = new WeakMap<DataSource, Promise<unknown>>();
-
 export function inTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
-  const previous = queues.get(dataSource) ?? Promise.resolve();
-  const run = previous.catch(() => undefined).then(() => dataSource.transaction(work));
-  queues.set(
-    dataSource,
-    run.catch(() => undefined),
-  );
-  return run;
+  if (!(dataSource instanceof Database)) {
+    // A bare DataSource has no queue: on SQLite its transactions would nest and roll back each other.
+    return Promise.reject(new TypeError("inTransaction needs a database opened by openDataSource, which owns the write queue"));
+  }
+  return dataSource.write(work);
 }

@@ -1,16 +1,17 @@
 import { randomBytes } from "node:crypto";
 import { DataSource } from "typeorm";
 import { DatabaseConfig } from "../../src/config";
-import { openDataSource } from "../../src/db/data-source";
+import { Database, DataSourceExtras, openDataSource } from "../../src/db/data-source";
 
 /**
- * The engines every database test runs on: SQLite in memory always, and
+ * The engines every database test runs on: SQLite always (`:memory:`, which is a scratch file
+ * removed on close, with the same read-only reader connections as any SQLite file), and
  * PostgreSQL when TEST_DATABASE_URL is set (global-setup says when it is not).
  */
 export const engines: ("sqlite" | "postgres")[] = process.env.TEST_DATABASE_URL ? ["sqlite", "postgres"] : ["sqlite"];
 
 export interface TestDatabase {
-  dataSource: DataSource;
+  dataSource: Database;
   config: DatabaseConfig;
   close(): Promise<void>;
 }
@@ -19,10 +20,14 @@ export interface TestDatabase {
  * A fresh, migrated database. On PostgreSQL each one lives in its own schema,
  * so test files can run side by side in one database and leave nothing behind.
  */
-export async function openTestDatabase(engine: "sqlite" | "postgres", sqlitePath = ":memory:"): Promise<TestDatabase> {
+export async function openTestDatabase(
+  engine: "sqlite" | "postgres",
+  sqlitePath = ":memory:",
+  extras: Omit<DataSourceExtras, "pgSchema"> = {},
+): Promise<TestDatabase> {
   if (engine === "sqlite") {
     const config: DatabaseConfig = { type: "sqlite", path: sqlitePath };
-    const dataSource = await openDataSource(config);
+    const dataSource = await openDataSource(config, extras);
     return { dataSource, config, close: () => dataSource.destroy() };
   }
   const url = process.env.TEST_DATABASE_URL;
@@ -32,9 +37,9 @@ export async function openTestDatabase(engine: "sqlite" | "postgres", sqlitePath
   await admin.initialize();
   await admin.query(`CREATE SCHEMA "${schema}"`);
   const config: DatabaseConfig = { type: "postgres", url };
-  let dataSource: DataSource;
+  let dataSource: Database;
   try {
-    dataSource = await openDataSource(config, { pgSchema: schema });
+    dataSource = await openDataSource(config, { ...extras, pgSchema: schema });
   } catch (error) {
     await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
     await admin.destroy();

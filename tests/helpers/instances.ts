@@ -1,6 +1,5 @@
 /** Two Threadline instances on one PostgreSQL schema, with their events going through Redis. */
-import { DataSource } from "typeorm";
-import { openDataSource } from "../../src/db/data-source";
+import { Database, openDataSource } from "../../src/db/data-source";
 import { createEvents, EventBus } from "../../src/events/create-events";
 import { createServer, ThreadlineServer } from "../../src/server";
 import { openTestDatabase, TestDatabase } from "./databases";
@@ -10,7 +9,7 @@ import { testConfig } from "./test-server";
 export interface Instance {
   server: ThreadlineServer;
   events: EventBus;
-  dataSource: DataSource;
+  dataSource: Database;
   /** "host:port" it listens on. */
   host: string;
 }
@@ -27,7 +26,7 @@ export async function startInstancePair(redisUrl: string): Promise<InstancePair>
   // The second instance opens its own pool on the first one's schema, as a second process would.
   const schema = (db.dataSource.options as { schema?: string }).schema;
   const secondSource = await openDataSource(db.config, { pgSchema: schema });
-  const start = async (dataSource: DataSource): Promise<Instance> => {
+  const start = async (dataSource: Database): Promise<Instance> => {
     const events = await createEvents(redisUrl);
     const server = await createServer(testConfig({ database: db.config, redisUrl }), dataSource, events.bus);
     return { server, events, dataSource, host: await listen(server.httpServer) };

@@ -7,7 +7,7 @@ import { startTestServer, TestServer } from "../helpers/test-server";
 import { engines } from "../helpers/databases";
 import { listen } from "../helpers/subscriptions";
 import { startTcpProxy, TcpProxy } from "../helpers/tcp-proxy";
-import { openDataSource } from "../../src/db/data-source";
+import { Database, openDataSource } from "../../src/db/data-source";
 import { createServer, ThreadlineServer } from "../../src/server";
 import { createLocalEvents } from "../../src/events/comment-events";
 import { testConfig } from "../helpers/test-server";
@@ -84,7 +84,8 @@ describe.each(engines)("failure on %s", (engine) => {
   });
 
   it("on stop, lets a running request finish, and turns new ones away", async () => {
-    const restore = slowStatements(t.db.dataSource, 400);
+    const undo = t.db.dataSource.dataSources().map((dataSource) => slowStatements(dataSource, 400));
+    const restore = () => undo.forEach((undoOne) => undoOne());
     try {
       const running = post(`${base}/graphql`, CHEAP);
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -109,7 +110,7 @@ const describeWithPostgres = process.env.TEST_DATABASE_URL ? describe : describe
 describeWithPostgres("a PostgreSQL server that goes away and comes back", () => {
   let t: TestServer;
   let proxy: TcpProxy;
-  let behindProxy: DataSource;
+  let behindProxy: Database;
   let server: ThreadlineServer;
   let base: string;
   beforeAll(async () => {
