@@ -59,7 +59,7 @@ async function main(): Promise<void> {
         { chunk: 500 },
       );
     }
-    const config = { port: 0, database: { type: "sqlite" as const, path: "" }, apiToken: "bench-token", apiTokenGenerated: false, production: false, redisUrl: null, shutdownGraceSeconds: 0 };
+    const config = { port: 0, database: { type: "sqlite" as const, path: "" }, apiToken: "bench-token", apiTokenGenerated: false, production: false, redisUrl: null, shutdownGraceSeconds: 0, statementTimeoutSeconds: 0 };
     const server = await createServer(config, db, createLocalEvents());
     const run = async (first: number) => {
       const tally = { count: 0 };

@@ -15,6 +15,8 @@ export interface Config {
   redisUrl: string | null;
   /** How long a stopping server lets running requests finish (SHUTDOWN_GRACE_SECONDS). */
   shutdownGraceSeconds: number;
+  /** The longest one database statement of a request may run (STATEMENT_TIMEOUT_SECONDS; 0: no limit). */
+  statementTimeoutSeconds: number;
 }
 
 /** A bad setting: the message names the variable, and the process stops with it. */
@@ -93,10 +95,10 @@ function parseApiToken(value: string | undefined): { apiToken: string; apiTokenG
   return { apiToken: value, apiTokenGenerated: false };
 }
 
-function parseGraceSeconds(value: string | undefined): number {
-  if (value === undefined || value.trim() === "") return 10;
+function parseSeconds(variable: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value.trim() === "") return fallback;
   if (!/^\d+$/.test(value.trim()) || Number(value) > 600) {
-    throw new ConfigError("SHUTDOWN_GRACE_SECONDS", `expected a whole number of seconds from 0 to 600, got "${value}"`);
+    throw new ConfigError(variable, `expected a whole number of seconds from 0 to 600, got "${value}"`);
   }
   return Number(value);
 }
@@ -113,6 +115,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...parseApiToken(env.API_TOKEN),
     production: parseNodeEnv(env.NODE_ENV),
     redisUrl: parseRedisUrl(env.REDIS_URL),
-    shutdownGraceSeconds: parseGraceSeconds(env.SHUTDOWN_GRACE_SECONDS),
+    shutdownGraceSeconds: parseSeconds("SHUTDOWN_GRACE_SECONDS", env.SHUTDOWN_GRACE_SECONDS, 10),
+    statementTimeoutSeconds: parseSeconds("STATEMENT_TIMEOUT_SECONDS", env.STATEMENT_TIMEOUT_SECONDS, 5),
   };
 }

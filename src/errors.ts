@@ -44,11 +44,35 @@ export function unauthenticated(message: string): GraphQLError {
 /** Seconds a client is told to wait before retrying when the database is unreachable. */
 export const RETRY_AFTER_OUTAGE_SECONDS = 5;
 
-/** What a client sees when the database cannot be reached: HTTP 503, safe to retry. */
-export function serviceUnavailable(): GraphQLError {
-  return new GraphQLError("the database is unavailable; try again shortly", {
-    extensions: { code: "SERVICE_UNAVAILABLE", retryAfter: RETRY_AFTER_OUTAGE_SECONDS },
-  });
+/**
+ * What a client sees when the database cannot answer: it cannot be reached, or a statement ran
+ * past the statement timeout. HTTP 503 with Retry-After, as a proxy would answer.
+ */
+export function serviceUnavailable(cause: DatabaseFailure = "unreachable"): GraphQLError {
+  const message =
+    cause === "timeout"
+      ? "the database took too long to answer; try again shortly, or ask for less"
+      : "the database is unavailable; try again shortly";
+  return new GraphQLError(message, { extensions: { code: "SERVICE_UNAVAILABLE", retryAfter: RETRY_AFTER_OUTAGE_SECONDS } });
+}
+
+export type DatabaseFailure = "unreachable" | "timeout";
+
+/** PostgreSQL's query_canceled (statement_timeout) and SQLite's interrupt (our read timeout). */
+const TIMEOUT_CODES = new Set(["57014", "SQLITE_INTERRUPT"]);
+
+/** Whether an error is a statement stopped by the statement timeout; wrapped errors are looked at too. */
+export function isStatementTimeout(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== "object" || depth > 3) return false;
+  const { code, driverError, cause, thrownValue } = error as Record<string, unknown>;
+  if (typeof code === "string" && TIMEOUT_CODES.has(code)) return true;
+  return [driverError, cause, thrownValue].some((inner) => isStatementTimeout(inner, depth + 1));
+}
+
+/** How the database failed a request, if that is why it failed. */
+export function databaseFailure(error: unknown): DatabaseFailure | null {
+  if (isStatementTimeout(error)) return "timeout";
+  return isDatabaseUnavailable(error) ? "unreachable" : null;
 }
 
 const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "SQLITE_BUSY", "SQLITE_CANTOPEN"]);

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   }
 
   const where = config.database.type === "postgres" ? redact(config.database.url) : `sqlite:${config.database.path}`;
-  const db = await openDataSource(config.database).catch((error: Error) => {
+  const db = await openDataSource(config.database, { statementTimeoutMs: config.statementTimeoutSeconds * 1000 }).catch((error: Error) => {
     console.error(`threadline: cannot open the database at ${where}: ${error.message}`);
     process.exit(1);
   });

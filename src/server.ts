@@ -10,7 +10,7 @@ import { DocumentNode, GraphQLError, GraphQLFormattedError, GraphQLSchema } from
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { Config } from "./config";
-import { isClientErrorCode, isDatabaseUnavailable, RETRY_AFTER_OUTAGE_SECONDS, serviceUnavailable } from "./errors";
+import { databaseFailure, isClientErrorCode, RETRY_AFTER_OUTAGE_SECONDS, serviceUnavailable } from "./errors";
 import { buildContext, Context, ContextDeps, tokenMatches } from "./context";
 import type { Database } from "./db/data-source";
 import { currentQueryTally, QueryTally, withQueryTally } from "./db/query-counter";
@@ -72,9 +72,10 @@ export function formatError(production: boolean) {
     const code = formatted.extensions?.code;
     if (isClientErrorCode(code)) return formatted;
     const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
-    if (isDatabaseUnavailable(original)) {
-      console.error(`[threadline] database unavailable: ${(original as Error).message}`);
-      const outage = serviceUnavailable();
+    const failure = databaseFailure(original);
+    if (failure) {
+      console.error(`[threadline] database ${failure}: ${(original as Error).message}`);
+      const outage = serviceUnavailable(failure);
       return { message: outage.message, locations: formatted.locations, path: formatted.path, extensions: outage.extensions };
     }
     console.error("[threadline] unexpected error:", original);

@@ -10,6 +10,7 @@ describe("loadConfig", () => {
       redisUrl: null,
       apiTokenGenerated: true,
       shutdownGraceSeconds: 10,
+      statementTimeoutSeconds: 5,
     });
     expect(config.apiToken.length).toBeGreaterThanOrEqual(24);
     expect(loadConfig({}).apiToken).not.toBe(config.apiToken);
@@ -24,6 +25,7 @@ describe("loadConfig", () => {
         NODE_ENV: "production",
         REDIS_URL: "redis://127.0.0.1:6379",
         SHUTDOWN_GRACE_SECONDS: "30",
+        STATEMENT_TIMEOUT_SECONDS: "2",
       }),
     ).toEqual({
       port: 8080,
@@ -33,6 +35,7 @@ describe("loadConfig", () => {
       production: true,
       redisUrl: "redis://127.0.0.1:6379",
       shutdownGraceSeconds: 30,
+      statementTimeoutSeconds: 2,
     });
     expect(loadConfig({ DATABASE_URL: "sqlite::memory:" }).database).toEqual({ type: "sqlite", path: ":memory:" });
   });
@@ -46,6 +49,7 @@ describe("loadConfig", () => {
     [{ NODE_ENV: "prod" }, `NODE_ENV: expected production, development or test, got "prod"`],
     [{ API_TOKEN: "short" }, "API_TOKEN: must be at least 8 characters with no whitespace"],
     [{ REDIS_URL: "http://x" }, `REDIS_URL: expected redis:// or rediss://, got "http:"`],
+    [{ STATEMENT_TIMEOUT_SECONDS: "1.5" }, `STATEMENT_TIMEOUT_SECONDS: expected a whole number of seconds from 0 to 600, got "1.5"`],
     [{ SHUTDOWN_GRACE_SECONDS: "-1" }, `SHUTDOWN_GRACE_SECONDS: expected a whole number of seconds from 0 to 600, got "-1"`],
   ])("names the variable in the error for %j", (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message.split(":")[0], message.slice(message.indexOf(":") + 2)));

@@ -33,6 +33,13 @@ export interface DataSourceExtras {
    * benchmark asks for that, to measure against it.
    */
   readers?: number;
+  /**
+   * The longest one statement of the service's may run, in ms (0 or absent: no limit). On
+   * PostgreSQL every session of the pool gets it as statement_timeout; on SQLite the read-only
+   * connections interrupt a statement that runs longer. Writes on SQLite are bounded by the write
+   * limits instead: interrupting one would abort its whole transaction. Migrations run without it.
+   */
+  statementTimeoutMs?: number;
 }
 
 /**
@@ -54,13 +61,10 @@ function commonOptions() {
 
 export function dataSourceOptions(database: DatabaseConfig, extras: DataSourceExtras = {}): DataSourceOptions {
   if (database.type === "postgres") {
-    return {
-      ...commonOptions(),
-      type: "postgres",
-      url: database.url,
-      schema: extras.pgSchema,
-      extra: extras.pgSchema ? { options: `-c search_path=${extras.pgSchema}` } : undefined,
-    };
+    const extra: Record<string, unknown> = {};
+    if (extras.pgSchema) extra.options = `-c search_path=${extras.pgSchema}`;
+    if (extras.statementTimeoutMs) extra.statement_timeout = extras.statementTimeoutMs;
+    return { ...commonOptions(), type: "postgres", url: database.url, schema: extras.pgSchema, extra };
   }
   if (database.path !== ":memory:") mkdirSync(dirname(database.path), { recursive: true });
   return { ...commonOptions(), type: "sqlite", database: database.path, busyTimeout: BUSY_TIMEOUT_MS, driver: quietSqlite3 };
@@ -94,6 +98,7 @@ export class Database extends DataSource {
     options: DataSourceOptions,
     private readonly readerCount = 0,
     private readonly scratchDir: string | null = null,
+    private readonly readTimeoutMs = 0,
   ) {
     super(options);
   }
@@ -109,7 +114,9 @@ export class Database extends DataSource {
       // corrupt); FULL fsyncs every commit. A scratch database need not survive a crash at all.
       await this.query(this.scratchDir ? "PRAGMA synchronous = OFF" : "PRAGMA synchronous = NORMAL");
       for (let i = 0; i < this.readerCount; i++) {
-        this.readers.push(await new DataSource(readerOptions(this.options.database as string)).initialize());
+        const reader = await new DataSource(readerOptions(this.options.database as string)).initialize();
+        if (this.readTimeoutMs > 0) interruptAfter(reader, this.readTimeoutMs);
+        this.readers.push(reader);
       }
     } catch (error) {
       await this.destroy();
@@ -160,6 +167,26 @@ export class Database extends DataSource {
 }
 
 /**
+ * Makes a SQLite connection interrupt any statement still running after `ms` (it then fails with
+ * SQLITE_INTERRUPT). sqlite3's interrupt() stops whatever that connection is running, so a
+ * statement queued behind a runaway one on the same reader may be stopped with it.
+ */
+function interruptAfter(reader: DataSource, ms: number): void {
+  const connection = (reader.driver as unknown as { databaseConnection: sqlite3.Database }).databaseConnection;
+  for (const method of ["all", "run"] as const) {
+    const original = connection[method].bind(connection) as (...args: unknown[]) => sqlite3.Database;
+    (connection as unknown as Record<string, unknown>)[method] = (query: string, parameters: unknown, callback: (...results: unknown[]) => void) => {
+      const timer = setTimeout(() => connection.interrupt(), ms);
+      // sqlite3 calls back with the Statement as `this` (TypeORM reads this.changes), so no arrow.
+      return original(query, parameters, function (this: unknown, ...results: unknown[]) {
+        clearTimeout(timer);
+        callback.apply(this, results);
+      });
+    };
+  }
+}
+
+/**
  * Opens the database and brings its schema up to date with the migrations.
  *
  * `sqlite::memory:` gets a private file in the temporary folder instead, removed when the
@@ -170,7 +197,16 @@ export async function openDataSource(database: DatabaseConfig, extras: DataSourc
   const scratchDir = database.type === "sqlite" && database.path === ":memory:" ? mkdtempSync(join(tmpdir(), "threadline-memory-")) : null;
   const actual: DatabaseConfig = scratchDir ? { type: "sqlite", path: join(scratchDir, "threadline.sqlite") } : database;
   const readers = actual.type === "sqlite" ? (extras.readers ?? DEFAULT_SQLITE_READERS) : 0;
-  const db = new Database(dataSourceOptions(actual, extras), readers, scratchDir);
+  if (actual.type === "postgres" && extras.statementTimeoutMs) {
+    // Migrations may rewrite whole tables; they run on a pool of their own without the timeout.
+    const migrator = await new DataSource(dataSourceOptions(actual, { ...extras, statementTimeoutMs: 0 })).initialize();
+    try {
+      await migrator.runMigrations({ transaction: "each" });
+    } finally {
+      await migrator.destroy();
+    }
+  }
+  const db = new Database(dataSourceOptions(actual, extras), readers, scratchDir, extras.statementTimeoutMs ?? 0);
   try {
     await db.initialize();
     await db.runMigrations({ transaction: "each" });

@@ -109,7 +109,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   let dataSource: DataSource;
   try {
-    dataSource = await openDataSource(database);
+    // The seed command only writes; read-only connections would sit idle.
+    dataSource = await openDataSource(database, { readers: 0 });
   } catch (error) {
     const where = database.type === "sqlite" ? database.path : redact(database.url);
     io.stderr.write(`seed: cannot open the database ${where}: ${error instanceof Error ? error.message : String(error)}\n`);

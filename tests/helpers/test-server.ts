@@ -35,6 +35,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     production: false,
     redisUrl: null,
     shutdownGraceSeconds: 10,
+    statementTimeoutSeconds: 5,
     ...overrides,
   };
 }

@@ -1,0 +1,63 @@
+/**
+ * No single statement holds the database for long: reads past the statement timeout are stopped
+ * on both engines, and the client gets HTTP 503 SERVICE_UNAVAILABLE rather than a masked 500.
+ */
+import { createLocalEvents } from "../../src/events/comment-events";
+import { createServer } from "../../src/server";
+import { engines, openTestDatabase, TestDatabase } from "../helpers/databases";
+import { listen } from "../helpers/subscriptions";
+import { testConfig } from "../helpers/test-server";
+
+/** A statement that runs for many seconds on each engine unless stopped. */
+const SLOW = {
+  sqlite: `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 300000000) SELECT COUNT(*) AS n FROM c`,
+  postgres: `SELECT pg_sleep(30)`,
+};
+
+describe.each(engines)("statement timeout on %s", (engine) => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await openTestDatabase(engine, ":memory:", { statementTimeoutMs: 300 });
+  });
+  afterAll(() => db.close());
+
+  it("stops a read that runs past the timeout, and the database serves the next one", async () => {
+    const started = performance.now();
+    const failure = await db.dataSource.reader().query(SLOW[engine]).then(
+      () => null,
+      (error: { code?: string; driverError?: { code?: string } }) => error.driverError?.code ?? error.code,
+    );
+    expect(failure).toBe(engine === "sqlite" ? "SQLITE_INTERRUPT" : "57014");
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(await db.dataSource.reader().query("SELECT 1 AS one")).toEqual([{ one: 1 }]);
+  });
+
+  it("answers a request whose statement timed out with 503 and a retryable code", async () => {
+    const server = await createServer(testConfig({ database: db.config, production: true }), db.dataSource, createLocalEvents());
+    const base = `http://${await listen(server.httpServer)}`;
+    // Any statement of this request stands for one that ran too long.
+    const code = engine === "sqlite" ? "SQLITE_INTERRUPT" : "57014";
+    const patched = db.dataSource.dataSources().map((source) => {
+      const original = source.query.bind(source);
+      source.query = () => Promise.reject(Object.assign(new Error("interrupted"), { code }));
+      return () => {
+        source.query = original;
+      };
+    });
+    const restore = () => patched.forEach((undo) => undo());
+    try {
+      const response = await fetch(`${base}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: "{ articles(first: 1) { totalCount } }" }),
+      });
+      const body = (await response.json()) as { errors: { message: string; extensions: Record<string, unknown> }[] };
+      expect(response.status).toBe(503);
+      expect(body.errors[0].extensions).toEqual({ code: "SERVICE_UNAVAILABLE", retryAfter: 5 });
+      expect(body.errors[0].message).toMatch(/took too long/);
+    } finally {
+      restore();
+      await server.stop();
+    }
+  });
+});
