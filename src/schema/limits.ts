@@ -74,6 +74,8 @@ export function limitRules(production: boolean): ValidationRule[] {
   const rules: ValidationRule[] = [
     maxAliasesRule({
       n: QUERY_LIMITS.maxAliases,
+      // Armor lets __typename be aliased freely; every alias costs a field, so none is free here.
+      allowList: [],
       propagateOnRejection: false,
       onReject: reporter((n) =>
         limitError(`the query uses ${n ?? "too many"} aliases; the maximum is ${QUERY_LIMITS.maxAliases}`, { maxAliases: QUERY_LIMITS.maxAliases }),
@@ -158,7 +160,12 @@ export function checkCost(
       estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
     });
   } catch (error) {
-    return [limitError(`could not estimate the query's cost: ${(error as Error).message}`, {})];
+    const message = (error as Error).message;
+    // The cost needs the variables' values, so a value of the wrong type is found here first.
+    if (/^Variable "\$/.test(message)) {
+      return [new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } })];
+    }
+    return [limitError(`could not estimate the query's cost: ${message}`, {})];
   }
   if (cost > QUERY_LIMITS.maxCost) {
     return [

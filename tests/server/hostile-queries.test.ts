@@ -108,6 +108,8 @@ describe.each(engines)("hostile queries against a production server on %s", (eng
     expect(ok.body.errors).toBeUndefined();
     expectRefused(await post(url, { query: aliases(QUERY_LIMITS.maxAliases + 1) }), /aliases; the maximum is 30/);
     expectRefused(await post(url, { query: aliases(101) }), /the query uses 101 aliases/);
+    // graphql-cop aliases __typename: that counts too.
+    expectRefused(await post(url, { query: aliases(101, "a: __typename") }), /the query uses 101 aliases/);
   });
 
   it("refuses 80,000 aliases (1.4 MB) at the token limit, before building a document", async () => {
@@ -122,7 +124,7 @@ describe.each(engines)("hostile queries against a production server on %s", (eng
   });
 
   it("refuses too many directives", async () => {
-    const query = `{ ${Array.from({ length: QUERY_LIMITS.maxDirectives + 1 }, (_, i) => `a${i}: __typename @include(if: true)`).join(" ")} }`;
+    const query = `{ __typename ${Array.from({ length: QUERY_LIMITS.maxDirectives + 1 }, () => `@include(if: true)`).join(" ")} }`;
     expectRefused(await post(url, { query }), /directives; the maximum is 30/);
   });
 
@@ -141,7 +143,7 @@ describe.each(engines)("hostile queries against a production server on %s", (eng
     const answer = await post(url, { query: `query($n: Int) { articles(first: $n) { totalCount } }`, variables: { n: "ten" } });
     expect(answer.status).toBe(400);
     expect(answer.body.errors[0].message).toMatch(/Variable "\$n" got invalid value "ten"/);
-    expect(["BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED"]).toContain(answer.body.errors[0].extensions.code);
+    expect(answer.body.errors[0].extensions.code).toBe("BAD_USER_INPUT");
   });
 
   it("suggests no field, argument or type names in production", async () => {
