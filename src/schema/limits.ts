@@ -1,4 +1,4 @@
-import { DocumentNode, GraphQLError, GraphQLSchema, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, ValidationContext, ValidationRule } from "graphql";
+import { ASTVisitor, DirectiveNode, DocumentNode, GraphQLError, GraphQLSchema, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, ValidationContext, ValidationRule } from "graphql";
 import { costLimitRule } from "@escape.tech/graphql-armor-cost-limit";
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
@@ -67,11 +67,32 @@ function reporter(describe: (found: number | null) => GraphQLError) {
 }
 
 /**
+ * A directive given twice at one place (`__typename @aa @aa ...`) is refused once, by name, whether
+ * or not the schema knows it: graphql-js only catches repeats of directives it knows, and reports
+ * an unknown one once per copy.
+ */
+function repeatedDirectivesRule(context: ValidationContext): ASTVisitor {
+  const check = (node: { directives?: readonly DirectiveNode[] }) => {
+    const seen = new Set<string>();
+    for (const directive of node.directives ?? []) {
+      const name = directive.name.value;
+      if (seen.has(name) && !context.getSchema().getDirective(name)?.isRepeatable) {
+        context.reportError(limitError(`the directive @${name} is repeated at one place; give each directive once`, { directive: name }));
+        return;
+      }
+      seen.add(name);
+    }
+  };
+  return { Field: check, FragmentSpread: check, InlineFragment: check, OperationDefinition: check, FragmentDefinition: check };
+}
+
+/**
  * Validation rules for every transport: Apollo's `validationRules` for HTTP, and the validation
  * that graphql-ws subscriptions go through. In production, introspection is refused too.
  */
 export function limitRules(production: boolean): ValidationRule[] {
   const rules: ValidationRule[] = [
+    repeatedDirectivesRule,
     maxAliasesRule({
       n: QUERY_LIMITS.maxAliases,
       // Armor lets __typename be aliased freely; every alias costs a field, so none is free here.

@@ -123,6 +123,16 @@ describe.each(engines)("hostile queries against a production server on %s", (eng
     expect(cheap.status).toBe(200);
   });
 
+  it("refuses a directive repeated at one place, known or not (graphql-cop's directive overloading)", async () => {
+    const answer = await post(url, { query: `query cop { __typename @aa@aa@aa@aa@aa@aa@aa@aa@aa@aa }` });
+    expect(answer.status).toBe(400);
+    const messages: string[] = answer.body.errors.map((error: Body) => error.message);
+    expect(messages).toContain("the directive @aa is repeated at one place; give each directive once");
+    const known = await post(url, { query: `{ __typename @include(if: true) @include(if: true) }` });
+    expect(known.status).toBe(400);
+    expect(known.body.errors.map((error: Body) => error.message)).toContain("the directive @include is repeated at one place; give each directive once");
+  });
+
   it("refuses too many directives", async () => {
     const query = `{ __typename ${Array.from({ length: QUERY_LIMITS.maxDirectives + 1 }, () => `@include(if: true)`).join(" ")} }`;
     expectRefused(await post(url, { query }), /directives; the maximum is 30/);
