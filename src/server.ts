@@ -114,15 +114,38 @@ function withoutSuggestions(error: GraphQLError): GraphQLError {
   return message === error.message ? error : new GraphQLError(message, { nodes: error.nodes, extensions: error.extensions });
 }
 
-/** A database outage is HTTP 503 with Retry-After, so clients and proxies know to retry. */
-const outageStatusPlugin: ApolloServerPlugin<Context> = {
+/**
+ * HTTP statuses that say what GraphQL errors say. A database outage is 503 with Retry-After,
+ * whatever else the response holds. A request refused as a whole (no data at all, or data null
+ * because its only root field was refused) gets the status of its first error's code, so every
+ * refusal of a client's request is a 4xx; a response with some data stays 200.
+ */
+const STATUS_BY_CODE: Record<string, number> = {
+  BAD_USER_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  RATE_LIMITED: 429,
+};
+
+const statusPlugin: ApolloServerPlugin<Context> = {
   async requestDidStart() {
     return {
       async willSendResponse({ response }) {
         if (response.body.kind !== "single") return;
-        if (response.body.singleResult.errors?.some((error) => error.extensions?.code === "SERVICE_UNAVAILABLE")) {
+        const { errors, data } = response.body.singleResult;
+        if (!errors || errors.length === 0) return;
+        if (errors.some((error) => error.extensions?.code === "SERVICE_UNAVAILABLE")) {
           response.http.status = 503;
           response.http.headers.set("retry-after", String(RETRY_AFTER_OUTAGE_SECONDS));
+          return;
+        }
+        const refusedWhole = data === null || data === undefined || Object.values(data).every((value) => value === null);
+        const status = STATUS_BY_CODE[String(errors[0].extensions?.code)];
+        if (refusedWhole && status && (response.http.status === undefined || response.http.status === 200)) {
+          response.http.status = status;
+          const retryAfter = errors[0].extensions?.retryAfter;
+          if (status === 429 && typeof retryAfter === "number") response.http.headers.set("retry-after", String(retryAfter));
         }
       },
     };
@@ -251,7 +274,7 @@ export async function createServer(config: Config, db: Database, events: Comment
       },
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       preflightPlugin,
-      outageStatusPlugin,
+      statusPlugin,
       ...(config.production ? [] : [sqlCountPlugin]),
     ],
   });

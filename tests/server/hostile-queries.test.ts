@@ -231,7 +231,7 @@ describe.each(engines)("hostile queries against a production server on %s", (eng
     expect(overBudget.cheap.ms).toBeLessThan(1000);
 
     const one = await post(url, { query: `query($s: String) { articles(where: { search: $s }) { totalCount } }`, variables: { s: words.split(" ").slice(0, 21).join(" ") } });
-    expect(one.status).toBe(200);
+    expect(one.status).toBe(400);
     expect(one.body.errors[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", argumentName: "where" });
     expect(one.body.errors[0].message).toMatch(/at most 20 words/);
     expect(await sizes()).toEqual(before);
@@ -248,16 +248,34 @@ describe.each(engines)("hostile queries against a production server on %s", (eng
   it("refuses a dump with 1,000 tags or a 500,000-character comment, naming the part, and writes nothing", async () => {
     const before = await sizes();
     const tagged = await importText(renderDump(uniqueArticle({ tags: Array.from({ length: 1000 }, (_, i) => `Tag ${i}`) })));
+    expect(tagged.status).toBe(400);
     expect(tagged.body.errors[0].extensions.code).toBe("BAD_USER_INPUT");
     expect(tagged.body.errors[0].message).toMatch(/the dump has 1000 tags; the limit is 50/);
 
     const long = await importText(renderDump(uniqueArticle({ comments: [{ author: "Ann", hasAvatar: true, body: "x".repeat(500_000) }] })));
+    expect(long.status).toBe(400);
     expect(long.body.errors[0].extensions.code).toBe("BAD_USER_INPUT");
     expect(long.body.errors[0].message).toMatch(/comment 1 is 500000 characters long; the limit is 10000/);
     expect(await sizes()).toEqual(before);
 
     const fine = await importText(renderDump(uniqueArticle({ tags: Array.from({ length: 50 }, (_, i) => `Tag ${i}`) })));
     expect(fine.body.errors).toBeUndefined();
+  });
+
+  it("answers every refusal of a whole request with a 4xx that matches its code, and partial data with 200", async () => {
+    const anonymous = await post(url, { query: IMPORT_DUMP, variables: { text: renderDump(uniqueArticle()) } });
+    expect([anonymous.status, anonymous.body.errors[0].extensions.code]).toEqual([401, "UNAUTHENTICATED"]);
+    const missing = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${t.config.apiToken}` },
+      body: JSON.stringify({ query: `mutation { deleteComment(id: "Q29tbWVudDo5OTk5OTk5") { id } }` }),
+    });
+    const missingBody = await missing.json();
+    expect([missing.status, missingBody.errors[0].extensions.code]).toEqual([404, "NOT_FOUND"]);
+    const partial = await post(url, { query: `{ articles(first: 1) { totalCount } article(id: "x", slug: "y") { id } }` });
+    expect(partial.status).toBe(200);
+    expect(partial.body.data.articles.totalCount).toBeGreaterThan(0);
+    expect(partial.body.errors[0].extensions.code).toBe("BAD_USER_INPUT");
   });
 
   it("prices nested tag lists by their cap, so a tag fan-out stays small and quick", async () => {
