@@ -347,17 +347,21 @@ function scopeOf<O extends string>(def: ListDef<O>, order: O, parent: number): C
   return { list: def.name, parent, order, sort: def.orders[order] };
 }
 
-/** A top-level list (articles, tags, authors): one statement for the page, and a count only if asked. */
+/**
+ * A top-level list (articles, tags, authors): one statement for the page, and a count only if
+ * asked: `storedTotal` when the list has one, else counted.
+ */
 export async function listConnection<T, O extends string>(
   db: DataSource,
   def: ListDef<O>,
   order: O,
   args: PageArgs,
   byId: DataLoader<number, T | null>,
+  storedTotal?: () => Promise<number>,
 ): Promise<Connection<T>> {
   const scope = scopeOf(def, order, 0);
   const idPage = (await fetchIdPages(db, def, order, pageWindow(args, scope), null)).get(0)!;
-  return toConnection(idPage, scope, byId, async () => (await countRows(db, def, null)).get(0) ?? 0);
+  return toConnection(idPage, scope, byId, storedTotal ?? (async () => (await countRows(db, def, null)).get(0) ?? 0));
 }
 
 /** How many rows a per-parent set holds, for many parents in one statement. */
