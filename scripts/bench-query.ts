@@ -223,10 +223,12 @@ async function scale(articles: number, runs: number, showPlans: boolean): Promis
     const names = opened[0].queries.map((query) => query.name.replace(/ after:\d+$/, ""));
     const times = opened.map(() => names.map((): number[] => []));
     const statements = opened.map(() => names.map(() => 0));
-    // Warm-up, then the runs interleaved: every query on every size in turn, so drift hits all alike.
+    // Warm-up, then the runs interleaved: every query on every size in turn, so drift hits all
+    // alike, and the sizes take turns going first, so neither always follows the heaviest query.
     for (let run = -3; run < runs; run++) {
       for (let q = 0; q < names.length; q++) {
-        for (const [s, { server, queries }] of opened.entries()) {
+        for (const s of run % 2 === 0 ? [0, 1] : [1, 0]) {
+          const { server, queries } = opened[s];
           const result = await execute(server, queries[q].query, queries[q].variables);
           if (run >= 0) times[s][q].push(result.ms);
           statements[s][q] = result.statements;
