@@ -50,10 +50,11 @@ class Increments {
 /**
  * Adds each id's increment to its row's `column`: one `CASE "id" WHEN ... END` statement per
  * chunk. Ids and increments are integers computed here, written as literals, so PostgreSQL has no
- * untyped parameters in the CASE to guess a type for.
+ * untyped parameters in the CASE to guess a type for. Rows are taken in id order, so two writers
+ * that share rows (a popular commenter, a common tag) lock them in the same order.
  */
 async function applyIncrements(manager: EntityManager, table: string, column: string, increments: Increments): Promise<void> {
-  const entries = [...increments.byId];
+  const entries = [...increments.byId].sort(([a], [b]) => a - b);
   for (const [id, by] of entries) {
     if (!Number.isSafeInteger(id) || !Number.isSafeInteger(by)) throw new Error(`not an integer: ${id} -> ${by}`);
   }
