@@ -1,4 +1,4 @@
-import { DataSource } from "typeorm";
+import { DataSource, EntityManager } from "typeorm";
 import { DateUtils } from "typeorm/util/DateUtils";
 
 /**
@@ -65,14 +65,19 @@ function toDriverValue(dataSource: DataSource, value: unknown): unknown {
   return value;
 }
 
-export async function run<T = Record<string, unknown>>(dataSource: DataSource, query: Sql): Promise<T[]> {
+/**
+ * Runs a statement on a DataSource, or inside a transaction when given its EntityManager (a
+ * DataSource would take another connection of PostgreSQL's pool, outside the transaction).
+ */
+export async function run<T = Record<string, unknown>>(target: DataSource | EntityManager, query: Sql): Promise<T[]> {
+  const dataSource = target instanceof EntityManager ? target.connection : target;
   let text = query.text;
   if (dataSource.options.type === "postgres") {
     let n = 0;
     text = text.replace(/\?/g, () => `$${++n}`);
   }
   const params = query.params.map((value) => toDriverValue(dataSource, value));
-  return (await dataSource.query(text, params)) as T[];
+  return (await target.query(text, params)) as T[];
 }
 
 /** A timestamp as either engine returns it, as a Date. */

@@ -1,11 +1,12 @@
 /**
  * Readers' writes to a discussion: posting, editing and (soft) deleting comments. Every write goes
  * through inTransaction, so on SQLite's single shared connection a failing write can never roll
- * back another request's comment. Counts are never stored: commentCount and replyCount are counted
- * from the rows on read, so they stay exact whatever happens here.
+ * back another request's comment. The stored counts (db/stored-counts.ts) change in the same
+ * transaction as the comment, so no reader ever sees one without the other.
  */
 import { DataSource, EntityManager } from "typeorm";
 import { isPostgres } from "../db/data-source";
+import { commentsChanged } from "../db/stored-counts";
 import { inTransaction } from "../db/transaction";
 import { Article, Author, Comment } from "../entities";
 import { notFound, userError } from "../errors";
@@ -93,6 +94,7 @@ export async function addComment(db: DataSource, events: CommentEvents, input: N
       editedAt: null,
       isDeleted: false,
     });
+    await commentsChanged(manager, { shown: [{ articleId: article.id, authorId, parentId: input.parentId, replyCount: 0 }] });
     return manager.findOneByOrFail(Comment, { id: Number(inserted.identifiers[0].id) });
   });
   publishAdded(events, comment);
@@ -123,6 +125,7 @@ export async function deleteComment(db: DataSource, id: number): Promise<Comment
     if (!comment) throw notFound(`no comment with that id`);
     if (comment.isDeleted) return comment;
     await manager.update(Comment, { id }, { isDeleted: true });
+    await commentsChanged(manager, { hidden: [comment] });
     return manager.findOneByOrFail(Comment, { id });
   });
 }

@@ -7,6 +7,10 @@ import { COLUMN_LENGTHS } from "./column-lengths";
 @ObjectType({ implements: Node, description: "A news article imported from a dump." })
 @Entity("article")
 @Index("UQ_article_title_published", ["title", "publishedAt"], { unique: true })
+// The orders' keys, id last; on SQLite the id is the rowid every index ends with (see the
+// stored-counts migration), so there the migration leaves it out.
+@Index("IDX_article_published_at", ["publishedAt", "id"])
+@Index("IDX_article_comment_count", ["commentCount", "id"])
 export class Article {
   @PrimaryGeneratedColumn()
   id: number;
@@ -31,7 +35,6 @@ export class Article {
   sectionKey: string | null;
 
   @Field(() => DateTimeResolver, { description: "When the article was published, in UTC." })
-  @Index("IDX_article_published_at")
   @Column({ type: Date })
   publishedAt: Date;
 
@@ -58,6 +61,10 @@ export class Article {
   /** Lower-cased title and body, what `where.search` matches against. */
   @Column({ type: "text" })
   searchText: string;
+
+  /** Article.commentCount, kept by the writers of comments (see db/stored-counts.ts). */
+  @Column({ type: "integer", default: 0 })
+  commentCount: number;
 
   /** Hash of the parsed dump, so a re-import of an unchanged dump writes nothing. */
   @Column({ type: "varchar", length: 64 })

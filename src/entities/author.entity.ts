@@ -18,4 +18,8 @@ export class Author {
   @Index("IDX_author_name_key")
   @Column({ type: "text" })
   nameKey: string;
+
+  /** Author.commentCount, kept by the writers of comments (see db/stored-counts.ts). */
+  @Column({ type: "integer", default: 0 })
+  commentCount: number;
 }

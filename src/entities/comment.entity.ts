@@ -9,7 +9,8 @@ import { Author } from "./author.entity";
 @Entity("comment")
 @Index("IDX_comment_thread", ["articleId", "parentId", "position"])
 @Index("IDX_comment_parent", ["parentId", "position"])
-@Index("IDX_comment_author", ["authorId"])
+// Author.comments' order, id last (implicit on SQLite: see the stored-counts migration).
+@Index("IDX_comment_author", ["authorId", "id"])
 export class Comment {
   @PrimaryGeneratedColumn()
   id: number;
@@ -69,6 +70,14 @@ export class Comment {
   })
   @Column({ type: "boolean", default: false })
   isDeleted: boolean;
+
+  /**
+   * Comment.replyCount: the listed direct replies, kept by the writers of comments (see
+   * db/stored-counts.ts). By the tombstone rule a reply is listed when it is visible or has a
+   * listed reply itself, so a value above 0 also says that a visible comment hangs below.
+   */
+  @Column({ type: "integer", default: 0 })
+  replyCount: number;
 
   @ManyToOne(() => Article, { onDelete: "CASCADE" })
   @JoinColumn({ name: "articleId" })

@@ -24,4 +24,8 @@ export class Tag {
   @Index("UQ_tag_slug", { unique: true })
   @Column({ type: "varchar", length: COLUMN_LENGTHS.tagSlug })
   slug: string;
+
+  /** Tag.articleCount, kept by the importer as it tags and untags articles (see db/stored-counts.ts). */
+  @Column({ type: "integer", default: 0 })
+  articleCount: number;
 }

@@ -5,6 +5,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { DataSource } from "typeorm";
+import { refreshStatistics } from "../db/statistics";
 import { Article } from "../entities";
 import type { ParsedArticle } from "./dump.types";
 import { ImportError, ImportStatus, importArticles } from "./import";
@@ -92,7 +93,8 @@ const READ_AHEAD = 16;
 /**
  * Imports the files, each whole or not at all; a bad file is reported and the rest go on.
  * Outcomes come back in file order. While one batch is written (SQLite works on its own thread),
- * the next batch is read and parsed.
+ * the next batch is read and parsed. When anything was written, the planner's statistics are
+ * refreshed at the end (see refreshStatistics), before the summary is returned.
  */
 export async function importFiles(
   dataSource: DataSource | null,
@@ -173,7 +175,9 @@ export async function importFiles(
   await flush();
   await inFlight;
   report();
-  return summarise(outcomes);
+  const summary = summarise(outcomes);
+  if (dataSource && !options.dryRun && summary.imported + summary.updated > 0) await refreshStatistics(dataSource);
+  return summary;
 }
 
 export function summarise(outcomes: FileOutcome[]): ImportSummary {

@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { DataSource, EntityManager } from "typeorm";
+import { articlesAdded, commentsChanged, taggingsChanged } from "../db/stored-counts";
 import { inTransaction } from "../db/transaction";
 import { Article, ArticleTag, Comment, RelatedLink } from "../entities";
 import { characterCount, WRITE_LIMITS } from "../text/write-limits";
@@ -166,12 +167,14 @@ async function insertArticles(manager: EntityManager, items: Pending[]): Promise
     for (const [slug, id] of await selectIds(manager, Article, "slug", slugs)) articleId.set(slug, id);
   }
   const ids = slugs.map((slug) => mustGet(articleId, slug, "article"));
+  await articlesAdded(manager, ids.length);
 
   const tagRows: Partial<ArticleTag>[] = [];
   const linkRows: Partial<RelatedLink>[] = [];
   const commentRows: Partial<Comment>[] = [];
   items.forEach((item, i) => {
-    tagsPerArticle[i].forEach((tag, position) => tagRows.push({ articleId: ids[i], tagId: mustGet(tagIds, tag.key, "tag"), position: position + 1 }));
+    const publishedAt = item.parsed.publishedAt;
+    tagsPerArticle[i].forEach((tag, position) => tagRows.push({ articleId: ids[i], tagId: mustGet(tagIds, tag.key, "tag"), position: position + 1, publishedAt }));
     item.parsed.relatedLinks.forEach((link, position) => linkRows.push({ articleId: ids[i], title: link.title, position: position + 1 }));
     commentRows.push(
       ...importedCommentRows(
@@ -185,6 +188,12 @@ async function insertArticles(manager: EntityManager, items: Pending[]): Promise
   await insertRows(manager, ArticleTag, tagRows);
   await insertRows(manager, RelatedLink, linkRows);
   await insertRows(manager, Comment, commentRows);
+  await commentsChanged(manager, {
+    shown: commentRows.map((row) => ({ articleId: row.articleId!, authorId: row.authorId ?? null, parentId: null, replyCount: 0 })),
+  });
+  const taggings = new Map<number, number>();
+  for (const row of tagRows) taggings.set(row.tagId!, (taggings.get(row.tagId!) ?? 0) + 1);
+  await taggingsChanged(manager, taggings);
   return ids;
 }
 
@@ -200,6 +209,7 @@ async function updateArticle(manager: EntityManager, articleId: number, item: Pe
     manager,
     articleId,
     tags.map((tag) => mustGet(tagIds, tag.key, "tag")),
+    parsed.publishedAt,
   );
   await reconcileLinks(manager, articleId, parsed.relatedLinks.map((link) => link.title));
   await reconcileComments(manager, articleId, parsed.comments);

@@ -4,6 +4,7 @@
  * through the API, and what moderators did to imported ones, are the site's own.
  */
 import { EntityManager, In } from "typeorm";
+import { CountedComment, commentsChanged, taggingsChanged } from "../db/stored-counts";
 import { ArticleTag, Comment, RelatedLink, Tag } from "../entities";
 import type { ParsedComment } from "./dump.types";
 import { alignComments, commentImportKey } from "./comment-alignment";
@@ -32,6 +33,8 @@ export function importedCommentRows(
 
 interface TopLevelRow {
   id: number;
+  authorId: number | null;
+  replyCount: number;
   position: number;
   imported: boolean;
   importKey: string | null;
@@ -55,7 +58,7 @@ export async function reconcileComments(manager: EntityManager, articleId: numbe
   const rows: TopLevelRow[] = (
     await manager
       .createQueryBuilder(Comment, "c")
-      .select(["c.id", "c.position", "c.imported", "c.importKey", "c.hasAvatar", "c.isDeleted", "c.removedByImport"])
+      .select(["c.id", "c.authorId", "c.replyCount", "c.position", "c.imported", "c.importKey", "c.hasAvatar", "c.isDeleted", "c.removedByImport"])
       .where("c.articleId = :articleId AND c.parentId IS NULL", { articleId })
       .orderBy("c.position", "ASC")
       .addOrderBy("c.id", "ASC")
@@ -82,6 +85,10 @@ export async function reconcileComments(manager: EntityManager, articleId: numbe
     if (row.removedByImport) comeBack.push(row.id);
   });
   const removed = plan.gone.filter((id) => !byId.get(id)?.isDeleted);
+  const counted = (id: number): CountedComment => {
+    const row = byId.get(id)!;
+    return { articleId, authorId: row.authorId, parentId: null, replyCount: row.replyCount };
+  };
 
   await updateIntegerColumn(manager, "comment", "position", plan.repositioned);
   await updateByIds(manager, Comment, avatarOn, { hasAvatar: true });
@@ -93,19 +100,24 @@ export async function reconcileComments(manager: EntityManager, articleId: numbe
     manager,
     fresh.map(({ comment }) => comment.author),
   );
-  await insertRows(
-    manager,
-    Comment,
-    importedCommentRows(
-      articleId,
-      fresh.map(({ comment }) => comment),
-      authorIds,
-      fresh.map(({ position }) => position),
-    ),
+  const freshRows = importedCommentRows(
+    articleId,
+    fresh.map(({ comment }) => comment),
+    authorIds,
+    fresh.map(({ position }) => position),
   );
+  await insertRows(manager, Comment, freshRows);
+  await commentsChanged(manager, {
+    shown: [
+      ...comeBack.filter((id) => byId.get(id)!.isDeleted).map(counted),
+      ...freshRows.map((row) => ({ articleId, authorId: row.authorId ?? null, parentId: null, replyCount: 0 })),
+    ],
+    hidden: removed.map(counted),
+  });
 }
 
-export async function reconcileTags(manager: EntityManager, articleId: number, tagIds: number[]): Promise<void> {
+/** `publishedAt` is the article's, copied onto its tag rows (see ArticleTag.publishedAt). */
+export async function reconcileTags(manager: EntityManager, articleId: number, tagIds: number[], publishedAt: Date): Promise<void> {
   const current = await manager
     .createQueryBuilder(ArticleTag, "t")
     .select(["t.tagId", "t.position"])
@@ -114,6 +126,8 @@ export async function reconcileTags(manager: EntityManager, articleId: number, t
   const wanted = new Map(tagIds.map((tagId, index) => [tagId, index + 1]));
   const have = new Map(current.map((row) => [row.tagId, row.position]));
   const dropped = current.filter((row) => !wanted.has(row.tagId)).map((row) => row.tagId);
+  const added = [...wanted].filter(([tagId]) => !have.has(tagId));
+  await taggingsChanged(manager, new Map([...dropped.map((tagId) => [tagId, -1] as const), ...added.map(([tagId]) => [tagId, 1] as const)]));
   if (dropped.length > 0) {
     await manager
       .createQueryBuilder()
@@ -136,8 +150,7 @@ export async function reconcileTags(manager: EntityManager, articleId: number, t
       await manager.update(ArticleTag, { articleId, tagId }, { position });
     }
   }
-  const added = [...wanted].filter(([tagId]) => !have.has(tagId));
-  await insertRows(manager, ArticleTag, added.map(([tagId, position]) => ({ articleId, tagId, position })));
+  await insertRows(manager, ArticleTag, added.map(([tagId, position]) => ({ articleId, tagId, position, publishedAt })));
 }
 
 /** Links are matched by position, so a retitled headline keeps its row (and its global id). */

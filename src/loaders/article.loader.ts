@@ -2,12 +2,12 @@
 import type DataLoader from "dataloader";
 import { DataSource, In } from "typeorm";
 import { list, Sql, sql } from "../db/sql";
-import { Article } from "../entities";
+import { storedTableCount } from "../db/stored-counts";
+import { Article, Tag } from "../entities";
 import { userError } from "../errors";
 import { foldKey } from "../text/fold";
-import { byTextLoader, storable } from "./batch.loader";
-import { commentCountOf } from "./comment.loader";
-import { countLoader, ListDef, listConnection, PageArgs, perParentConnections, SortKey } from "./connection";
+import { byTextLoader, storable, storedCountLoader } from "./batch.loader";
+import { ListDef, listConnection, PageArgs, perParentConnections, SortKey } from "./connection";
 
 export type ArticleOrderKey = "PUBLISHED_AT_DESC" | "PUBLISHED_AT_ASC" | "COMMENT_COUNT_DESC";
 
@@ -40,7 +40,7 @@ const articleOrders: Record<ArticleOrderKey, SortKey[]> = {
     { expr: sql`a."id"`, dir: "ASC", type: "int" },
   ],
   COMMENT_COUNT_DESC: [
-    { expr: commentCountOf("a"), dir: "DESC", type: "count" },
+    { expr: sql`a."commentCount"`, dir: "DESC", type: "count" },
     { expr: sql`a."id"`, dir: "DESC", type: "int" },
   ],
 };
@@ -82,20 +82,28 @@ function filterConditions(filter: ArticleFilter): Sql[] {
   return where;
 }
 
+/** A tag's articles, read from its tag rows alone: they carry the article's publishedAt. */
 const ofTags: ListDef<"PUBLISHED_AT_DESC"> = {
   name: "Tag.articles",
-  from: sql`article_tag at JOIN article a ON a."id" = at."articleId"`,
-  id: sql`a."id"`,
+  from: sql`article_tag at`,
+  id: sql`at."articleId"`,
   partition: sql`at."tagId"`,
   where: [],
-  orders: { PUBLISHED_AT_DESC: newestFirst },
+  orders: {
+    PUBLISHED_AT_DESC: [
+      { expr: sql`at."publishedAt"`, dir: "DESC", type: "date" },
+      { expr: sql`at."articleId"`, dir: "DESC", type: "int" },
+    ],
+  },
 };
 
-/** Per-request article lists and lookups; `byId` serves the nodes. */
-export function articleLoaders(db: DataSource, byId: DataLoader<number, Article | null>) {
+/**
+ * Per-request article lists and lookups; `byId` serves the nodes, `tagById` the stored totals of
+ * tags' lists.
+ */
+export function articleLoaders(db: DataSource, byId: DataLoader<number, Article | null>, tagById: DataLoader<number, Tag | null>) {
   const repo = db.getRepository(Article);
-  const tagCount = countLoader(db, ofTags);
-  const forTag = perParentConnections(db, ofTags, byId, tagCount);
+  const forTag = perParentConnections(db, ofTags, byId, storedCountLoader(tagById, (tag) => tag.articleCount));
   const bySlug = byTextLoader((slugs) => repo.findBy({ slug: In(slugs) }), (row) => row.slug);
   const byTitle = byTextLoader(
     (titles) => repo.find({ where: { title: In(titles) }, order: { publishedAt: "DESC", id: "DESC" } }),
@@ -111,12 +119,12 @@ export function articleLoaders(db: DataSource, byId: DataLoader<number, Article 
         where: filterConditions(args.where ?? {}),
         orders: articleOrders,
       };
-      return listConnection(db, def, args.orderBy ?? "PUBLISHED_AT_DESC", args, byId);
+      // Unfiltered, the list is every article, whose number is stored: counting them would read the whole table.
+      const storedTotal = def.where.length === 0 ? () => storedTableCount(db, "articles") : undefined;
+      return listConnection(db, def, args.orderBy ?? "PUBLISHED_AT_DESC", args, byId, storedTotal);
     },
     /** Tag.articles: newest first. */
     forTag: (tagId: number, args: PageArgs) => forTag(tagId, "PUBLISHED_AT_DESC", args),
-    /** Tag.articleCount, the same count as Tag.articles.totalCount. */
-    countForTag: (tagId: number) => tagCount.load(tagId),
     /** Query.article(slug:). */
     bySlug: (slug: string) => bySlug.load(slug),
     /** RelatedLink.article: the newest article with exactly the headline's title. */

@@ -30,7 +30,10 @@ export function authorLoaders(db: DataSource, byId: DataLoader<number, Author | 
      */
     async byName(name: string): Promise<Author | null> {
       const candidates = await byKey.load(foldKey(name));
-      return candidates.find((author) => author.name === name) ?? candidates[0] ?? null;
+      const author = candidates.find((candidate) => candidate.name === name) ?? candidates[0] ?? null;
+      // Where Author.comments finds its stored total.
+      if (author) byId.prime(author.id, author);
+      return author;
     },
   };
 }

@@ -18,6 +18,18 @@ export function byIdLoader<T extends { id: number }>(load: (ids: number[]) => Pr
   );
 }
 
+/**
+ * A count stored in the parent rows, as the totalCount loader of a per-parent list: read through
+ * the parents' by-id loader, which has them already wherever the list hangs off a loaded parent.
+ * A parent that no longer exists has an empty list.
+ */
+export function storedCountLoader<T>(byId: DataLoader<number, T | null>, count: (row: T) => number) {
+  return new DataLoader<number, number>(
+    async (ids) => (await byId.loadMany(ids)).map((row) => (row instanceof Error ? row : row === null ? 0 : count(row))),
+    { maxBatchSize: MAX_BATCH },
+  );
+}
+
 /** Rows grouped under a key, in key order, [] for keys with none. */
 export function groupLoader<K, T>(load: (keys: K[]) => Promise<T[]>, keyOf: (row: T) => K) {
   return new DataLoader<K, T[]>(

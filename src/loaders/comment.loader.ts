@@ -8,30 +8,23 @@
  * - Article.commentCount is the visible comments at any depth, and each of them is reachable from
  *   Article.comments, since every comment above a visible one is listed;
  * - Author.commentCount is Author.comments.totalCount: the author's visible comments.
+ * The counts are stored in the rows and kept by the writers (db/stored-counts.ts), and replyCount
+ * also decides the rule itself: a comment has a visible comment below it exactly when it has a
+ * listed reply.
  */
 import DataLoader from "dataloader";
 import { DataSource } from "typeorm";
 import { raw, Sql, sql } from "../db/sql";
 import type { Comment } from "../entities";
-import { countLoader, ListDef, PageArgs, perParentConnections, RowSet, SortKey } from "./connection";
+import type { Author } from "../entities";
+import { storedCountLoader } from "./batch.loader";
+import { countLoader, ListDef, PageArgs, perParentConnections, SortKey } from "./connection";
 
 /** A comment readers can see. */
 export const visibleComment = (alias: string): Sql => sql`${raw(alias)}."isDeleted" = ${false}`;
 
-/**
- * The tombstone rule in SQL. The recursive walk runs only for deleted comments (the OR
- * short-cuts), and both engines accept a correlated WITH RECURSIVE inside EXISTS.
- */
-export const listedComment = (alias: string): Sql =>
-  sql`(${visibleComment(alias)} OR EXISTS (WITH RECURSIVE below(id, "isDeleted") AS (SELECT r."id", r."isDeleted" FROM comment r WHERE r."parentId" = ${raw(alias)}."id" UNION ALL SELECT x."id", x."isDeleted" FROM comment x JOIN below ON x."parentId" = below.id) SELECT 1 FROM below WHERE ${visibleComment("below")}))`;
-
-/** Comment.replyCount of the comment `alias`, as a sort key. */
-const replyCountOf = (alias: string): Sql =>
-  sql`(SELECT COUNT(*) FROM comment rc WHERE rc."parentId" = ${raw(alias)}."id" AND ${listedComment("rc")})`;
-
-/** Article.commentCount of the article `alias`, as a sort key. */
-export const commentCountOf = (alias: string): Sql =>
-  sql`(SELECT COUNT(*) FROM comment cc WHERE cc."articleId" = ${raw(alias)}."id" AND ${visibleComment("cc")})`;
+/** The tombstone rule in SQL, on the row alone: visible, or with a listed reply below it. */
+export const listedComment = (alias: string): Sql => sql`(${visibleComment(alias)} OR ${raw(alias)}."replyCount" > 0)`;
 
 export type CommentOrderKey = "OLDEST" | "NEWEST" | "MOST_REPLIES";
 
@@ -42,7 +35,7 @@ const idDescending: SortKey = { expr: sql`c."id"`, dir: "DESC", type: "int" };
 const threadOrders: Record<CommentOrderKey, SortKey[]> = {
   OLDEST: [position, idAscending],
   NEWEST: [{ ...position, dir: "DESC" }, idDescending],
-  MOST_REPLIES: [{ expr: replyCountOf("c"), dir: "DESC", type: "count" }, position, idAscending],
+  MOST_REPLIES: [{ expr: sql`c."replyCount"`, dir: "DESC", type: "count" }, position, idAscending],
 };
 
 const topLevelOfArticles: ListDef<CommentOrderKey> = {
@@ -72,22 +65,20 @@ const ofAuthors: ListDef<"NEWEST"> = {
   orders: { NEWEST: [idDescending] },
 };
 
-const visibleOfArticles: RowSet = { from: sql`comment c`, partition: sql`c."articleId"`, where: [visibleComment("c")] };
-
 /** Thread lists also take an order. */
 export interface CommentListArgs extends PageArgs {
   orderBy?: CommentOrderKey | null;
 }
 
-/** Per-request comment lists and counts; `byId` serves the nodes. */
-export function commentLoaders(db: DataSource, byId: DataLoader<number, Comment | null>) {
+/**
+ * Per-request comment lists; `byId` serves the nodes, and with `authorById` the lists' stored
+ * totals (the parents are loaded already wherever a list hangs off them).
+ */
+export function commentLoaders(db: DataSource, byId: DataLoader<number, Comment | null>, authorById: DataLoader<number, Author | null>) {
   const topLevelCount = countLoader(db, topLevelOfArticles);
-  const replyCount = countLoader(db, repliesOfComments);
-  const authorCount = countLoader(db, ofAuthors);
-  const visibleCount = countLoader(db, visibleOfArticles);
   const topLevel = perParentConnections(db, topLevelOfArticles, byId, topLevelCount);
-  const replies = perParentConnections(db, repliesOfComments, byId, replyCount);
-  const byAuthor = perParentConnections(db, ofAuthors, byId, authorCount);
+  const replies = perParentConnections(db, repliesOfComments, byId, storedCountLoader(byId, (comment) => comment.replyCount));
+  const byAuthor = perParentConnections(db, ofAuthors, byId, storedCountLoader(authorById, (author) => author.commentCount));
   return {
     /** Article.comments: listed top-level comments. */
     forArticle: (articleId: number, args: CommentListArgs) => topLevel(articleId, args.orderBy ?? "OLDEST", args),
@@ -95,11 +86,5 @@ export function commentLoaders(db: DataSource, byId: DataLoader<number, Comment 
     forParent: (commentId: number, args: CommentListArgs) => replies(commentId, args.orderBy ?? "OLDEST", args),
     /** Author.comments: visible comments, newest first. */
     forAuthor: (authorId: number, args: PageArgs) => byAuthor(authorId, "NEWEST", args),
-    /** Article.commentCount. */
-    countForArticle: (articleId: number) => visibleCount.load(articleId),
-    /** Comment.replyCount, the same count as Comment.replies.totalCount. */
-    replyCount: (commentId: number) => replyCount.load(commentId),
-    /** Author.commentCount, the same count as Author.comments.totalCount. */
-    countForAuthor: (authorId: number) => authorCount.load(authorId),
   };
 }

@@ -195,12 +195,47 @@ function keyParam(key: SortKey, value: KeyValue): Sql {
   return key.type === "date" ? sql`${new Date(value as string)}` : sql`${value as number}`;
 }
 
-/** Rows strictly after (`later`) or before the cursor in the list's order. */
-function beyond(sort: SortKey[], values: KeyValue[], later: boolean): Sql {
-  const alternatives = sort.map((key, index) => {
-    const equalities = sort.slice(0, index).map((prior, i) => sql`${prior.expr} = ${keyParam(prior, values[i])}`);
-    const op = (key.dir === "ASC") === later ? ">" : "<";
-    return join([...equalities, sql`${key.expr} ${raw(op)} ${keyParam(key, values[index])}`], " AND ");
+/** Consecutive sort keys that share a direction, with the cursor's values for them. */
+interface KeyRun {
+  keys: SortKey[];
+  values: KeyValue[];
+}
+
+function keyRuns(sort: SortKey[], values: KeyValue[]): KeyRun[] {
+  const runs: KeyRun[] = [];
+  sort.forEach((key, index) => {
+    const last = runs[runs.length - 1];
+    if (last && last.keys[0].dir === key.dir) {
+      last.keys.push(key);
+      last.values.push(values[index]);
+    } else {
+      runs.push({ keys: [key], values: [values[index]] });
+    }
+  });
+  return runs;
+}
+
+/** `(a, b) > (?, ?)`, or `a > ?` for a single key. */
+function compareRun(run: KeyRun, op: string): Sql {
+  if (run.keys.length === 1) return sql`${run.keys[0].expr} ${raw(op)} ${keyParam(run.keys[0], run.values[0])}`;
+  const columns = join(run.keys.map((key) => key.expr), ", ");
+  const params = join(run.keys.map((key, i) => keyParam(key, run.values[i])), ", ");
+  return sql`(${columns}) ${raw(op)} (${params})`;
+}
+
+/**
+ * Rows strictly after (`later`) or before the cursor in the list's order; with `inclusive`, the
+ * cursor's own row too. Keys that share a direction compare as one row value, `(a, b) > (?, ?)`,
+ * which both engines turn into a seek on an index that holds those keys in that order, where the
+ * equivalent `a > ? OR (a = ? AND b > ?)` walks the index up to the cursor. An order that changes
+ * direction (MOST_REPLIES) takes one alternative per change.
+ */
+function beyond(sort: SortKey[], values: KeyValue[], later: boolean, inclusive = false): Sql {
+  const runs = keyRuns(sort, values);
+  const alternatives = runs.map((run, index) => {
+    const equalities = runs.slice(0, index).flatMap((prior) => prior.keys.map((key, i) => sql`${key.expr} = ${keyParam(key, prior.values[i])}`));
+    const op = ((run.keys[0].dir === "ASC") === later ? ">" : "<") + (inclusive && index === runs.length - 1 ? "=" : "");
+    return join([...equalities, compareRun(run, op)], " AND ");
   });
   return sql`(${join(alternatives.map((alt) => sql`(${alt})`), " OR ")})`;
 }
@@ -224,6 +259,12 @@ function readKey(key: SortKey, value: unknown): KeyValue {
  * One page of ids per parent (or one page for an unpartitioned list), in two statements at most
  * whatever the number of parents: the page itself, and when a cursor was given, whether anything
  * lies on its other side.
+ *
+ * One list (unpartitioned, or one parent's) is read with ORDER BY ... LIMIT, which seeks the index
+ * to the cursor and stops after the page, so its cost does not grow with the list. Several
+ * parents' lists are read together, numbered per parent with ROW_NUMBER(); that reads each of
+ * their lists whole, which is what per-parent lists (an article's comments, a comment's replies)
+ * can afford. The other side of a cursor is probed with LIMIT 1.
  */
 async function fetchIdPages<O extends string>(
   db: DataSource,
@@ -247,9 +288,10 @@ async function fetchIdPages<O extends string>(
 
   const keys = join(sort.map((key, index) => sql`${key.expr} AS ${raw(`k${index}`)}`), ", ");
   const ordering = orderBy(sort, !forward);
-  const query = def.partition
-    ? sql`SELECT * FROM (SELECT ${def.id} AS id, ${partition} AS pk, ${keys}, ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY ${ordering}) AS rn FROM ${def.from}${whereClause(pageConditions)}) ranked WHERE rn <= ${size + 1} ORDER BY pk, rn`
-    : sql`SELECT ${def.id} AS id, 0 AS pk, ${keys} FROM ${def.from}${whereClause(pageConditions)} ORDER BY ${ordering} LIMIT ${size + 1}`;
+  const query =
+    def.partition && parents && parents.length > 1
+      ? sql`SELECT * FROM (SELECT ${def.id} AS id, ${partition} AS pk, ${keys}, ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY ${ordering}) AS rn FROM ${def.from}${whereClause(pageConditions)}) ranked WHERE rn <= ${size + 1} ORDER BY pk, rn`
+      : sql`SELECT ${def.id} AS id, ${partition} AS pk, ${keys} FROM ${def.from}${whereClause(pageConditions)} ORDER BY ${ordering} LIMIT ${size + 1}`;
   const rows = await run(db, query);
 
   const grouped = new Map<number, Record<string, unknown>[]>();
@@ -260,10 +302,17 @@ async function fetchIdPages<O extends string>(
     grouped.set(pk, group);
   }
 
-  // Whether rows exist on the far side of the cursor: the cursor's own row counts.
+  // Whether rows exist on the far side of the cursor: the cursor's own row counts. The nearest
+  // such row is asked for, so the engine seeks the index to the cursor and reads one entry, where
+  // "any row" may be planned as a scan that hopes to meet one early. A cursor names its parent,
+  // so a page after one has a single parent, unless a client made cursors up.
   let pastCursor = new Set<number>();
   if (cursor) {
-    const existence = sql`SELECT DISTINCT ${partition} AS pk FROM ${def.from}${whereClause([...conditions, sql`NOT ${beyond(sort, cursor, forward)}`])}`;
+    const behind = whereClause([...conditions, beyond(sort, cursor, !forward, true)]);
+    const existence =
+      parents && parents.length > 1
+        ? sql`SELECT DISTINCT ${partition} AS pk FROM ${def.from}${behind}`
+        : sql`SELECT ${partition} AS pk FROM ${def.from}${behind} ORDER BY ${orderBy(sort, forward)} LIMIT 1`;
     pastCursor = new Set((await run(db, existence)).map((row) => Number(row.pk)));
   }
 
@@ -347,17 +396,21 @@ function scopeOf<O extends string>(def: ListDef<O>, order: O, parent: number): C
   return { list: def.name, parent, order, sort: def.orders[order] };
 }
 
-/** A top-level list (articles, tags, authors): one statement for the page, and a count only if asked. */
+/**
+ * A top-level list (articles, tags, authors): one statement for the page, and a count only if
+ * asked: `storedTotal` when the list has one, else counted.
+ */
 export async function listConnection<T, O extends string>(
   db: DataSource,
   def: ListDef<O>,
   order: O,
   args: PageArgs,
   byId: DataLoader<number, T | null>,
+  storedTotal?: () => Promise<number>,
 ): Promise<Connection<T>> {
   const scope = scopeOf(def, order, 0);
   const idPage = (await fetchIdPages(db, def, order, pageWindow(args, scope), null)).get(0)!;
-  return toConnection(idPage, scope, byId, async () => (await countRows(db, def, null)).get(0) ?? 0);
+  return toConnection(idPage, scope, byId, storedTotal ?? (async () => (await countRows(db, def, null)).get(0) ?? 0));
 }
 
 /** How many rows a per-parent set holds, for many parents in one statement. */

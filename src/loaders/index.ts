@@ -27,8 +27,8 @@ export function createLoaders(db: DataSource) {
       (link) => link.articleId,
     ),
 
-    articles: articleLoaders(db, articleById),
-    comments: commentLoaders(db, commentById),
+    articles: articleLoaders(db, articleById, tagById),
+    comments: commentLoaders(db, commentById, authorById),
     tags: tagLoaders(db, tagById),
     authors: authorLoaders(db, authorById),
   };

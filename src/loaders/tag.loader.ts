@@ -35,8 +35,15 @@ export function tagLoaders(db: DataSource, byId: DataLoader<number, Tag | null>)
   return {
     /** Query.tags: in the order they were first seen. */
     list: (args: PageArgs) => listConnection(db, allTags, "FIRST_SEEN", args, byId),
-    /** Query.tag: slugs are stored in lower case, so "SYRIA" finds syria. */
-    bySlug: (slug: string) => bySlug.load(slug.toLowerCase()),
+    /**
+     * Query.tag: slugs are stored in lower case, so "SYRIA" finds syria. The tag is primed into
+     * `byId`, where its articles' list finds its stored total.
+     */
+    async bySlug(slug: string): Promise<Tag | null> {
+      const tag = await bySlug.load(slug.toLowerCase());
+      if (tag) byId.prime(tag.id, tag);
+      return tag;
+    },
     /** Article.tags, in the dump's order, at most WRITE_LIMITS.tags. */
     forArticle: (articleId: number) => byArticle.load(articleId),
   };

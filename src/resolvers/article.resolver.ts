@@ -68,7 +68,7 @@ export class ArticleResolver {
       "Every visible (not deleted) comment of the article, replies at any depth included: exactly the visible comments " +
       "reachable from comments. Tombstones are not counted.",
   })
-  commentCount(@Root() article: Article, @Ctx() ctx: Context): Promise<number> {
-    return ctx.loaders.comments.countForArticle(article.id);
+  commentCount(@Root() article: Article): number {
+    return article.commentCount;
   }
 }

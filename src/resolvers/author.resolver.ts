@@ -35,8 +35,8 @@ export class AuthorResolver {
   }
 
   @FieldResolver(() => Int, { description: "The commenter's visible (not deleted) comments: exactly what comments lists." })
-  commentCount(@Root() author: Author, @Ctx() ctx: Context): Promise<number> {
-    return ctx.loaders.comments.countForAuthor(author.id);
+  commentCount(@Root() author: Author): number {
+    return author.commentCount;
   }
 
   @FieldResolver(() => CommentConnection, { complexity: connectionCost, description: "The commenter's visible (not deleted) comments on every article, newest first." })

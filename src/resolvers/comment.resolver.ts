@@ -42,8 +42,8 @@ export class CommentResolver {
   @FieldResolver(() => Int, {
     description: "How many direct replies replies lists, tombstones included (see isDeleted): always replies.totalCount.",
   })
-  replyCount(@Root() comment: Comment, @Ctx() ctx: Context): Promise<number> {
-    return ctx.loaders.comments.replyCount(comment.id);
+  replyCount(@Root() comment: Comment): number {
+    return comment.replyCount;
   }
 
   @FieldResolver(() => CommentConnection, {

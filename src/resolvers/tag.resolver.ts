@@ -24,8 +24,8 @@ export class TagResolver {
   }
 
   @FieldResolver(() => Int, { description: "How many articles carry the tag: exactly what articles lists." })
-  articleCount(@Root() tag: Tag, @Ctx() ctx: Context): Promise<number> {
-    return ctx.loaders.articles.countForTag(tag.id);
+  articleCount(@Root() tag: Tag): number {
+    return tag.articleCount;
   }
 
   @FieldResolver(() => ArticleConnection, { complexity: connectionCost, description: "Newest first." })

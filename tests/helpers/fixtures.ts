@@ -1,4 +1,6 @@
 import { DataSource } from "typeorm";
+import { recountStoredCounts } from "../../src/db/stored-counts";
+import { inTransaction } from "../../src/db/transaction";
 import { Comment } from "../../src/entities";
 import { ParsedArticle } from "../../src/ingest/dump.types";
 import { importArticle } from "../../src/ingest/import";
@@ -46,5 +48,11 @@ export async function seedGenerated(db: DataSource, count: number, replies = 2):
     ),
   );
   await repo.save(rows, { chunk: 200 });
+  await recountAfterDirectWrites(db);
   return ids;
+}
+
+/** Rows written straight into the tables, as fixtures do, are counted as the writers would have. */
+export function recountAfterDirectWrites(db: DataSource): Promise<void> {
+  return inTransaction(db, (manager) => recountStoredCounts(manager));
 }

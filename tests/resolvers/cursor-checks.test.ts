@@ -6,7 +6,7 @@
 import { Comment } from "../../src/entities";
 import { toGlobalId } from "../../src/schema/global-id";
 import { engines } from "../helpers/databases";
-import { seedGenerated } from "../helpers/fixtures";
+import { recountAfterDirectWrites, seedGenerated } from "../helpers/fixtures";
 import { GqlResult, startTestServer, TestServer } from "../helpers/test-server";
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value), "utf8").toString("base64url");
@@ -30,6 +30,7 @@ describe.each(engines)("cursor checks on %s", (engine) => {
     const repo = t.db.dataSource.getRepository(Comment);
     const first = await repo.findOneByOrFail({ articleId: 1, depth: 0, position: 1 });
     await repo.save(repo.create({ articleId: 1, parentId: first.id, body: "extra", depth: 1, position: 3, createdAt: new Date() }));
+    await recountAfterDirectWrites(t.db.dataSource);
   });
   afterAll(() => t.close());
 

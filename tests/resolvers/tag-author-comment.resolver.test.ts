@@ -1,7 +1,7 @@
 import { Comment } from "../../src/entities";
 import { toGlobalId } from "../../src/schema/global-id";
 import { engines } from "../helpers/databases";
-import { seedGenerated } from "../helpers/fixtures";
+import { recountAfterDirectWrites, seedGenerated } from "../helpers/fixtures";
 import { startTestServer, TestServer } from "../helpers/test-server";
 
 describe.each(engines)("tags, authors, comments and node on %s", (engine) => {
@@ -75,6 +75,7 @@ describe.each(engines)("tags, authors, comments and node on %s", (engine) => {
     const repo = t.db.dataSource.getRepository(Comment);
     const third = await repo.findOneByOrFail({ articleId: 2, depth: 0, position: 3 });
     await repo.save(repo.create({ articleId: 2, parentId: third.id, body: "one more", depth: 1, position: 4, createdAt: new Date() }));
+    await recountAfterDirectWrites(t.db.dataSource);
     const { article } = await t.data(`query($id: ID!) { article(id: $id) { comments(first: 3, orderBy: MOST_REPLIES) { nodes { position replyCount } } } }`, {
       id: toGlobalId("Article", 2),
     });
