@@ -9,9 +9,10 @@ import { entities } from "../entities";
 import { InitialSchema1764133200000 } from "./migrations/1764133200000-initial-schema";
 import { FoldedKeys1764200000000 } from "./migrations/1764200000000-folded-keys";
 import { CommentImportKeys1764260000000 } from "./migrations/1764260000000-comment-import-keys";
+import { SearchIndex1764400000000 } from "./migrations/1764400000000-search-index";
 import { CountingLogger } from "./query-counter";
 
-export const migrations = [InitialSchema1764133200000, FoldedKeys1764200000000, CommentImportKeys1764260000000];
+export const migrations = [InitialSchema1764133200000, FoldedKeys1764200000000, CommentImportKeys1764260000000, SearchIndex1764400000000];
 
 /**
  * Read-only connections a SQLite database opens besides its writer. sqlite3 runs one statement

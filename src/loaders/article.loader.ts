@@ -4,15 +4,16 @@ import { DataSource, In } from "typeorm";
 import { list, Sql, sql } from "../db/sql";
 import { Article } from "../entities";
 import { userError } from "../errors";
+import { articleHits, articleIds } from "../search/match-sql";
+import { parseSearchQuery, SearchQuery } from "../search/parse-query";
 import { foldKey } from "../text/fold";
 import { byTextLoader, storable } from "./batch.loader";
 import { commentCountOf } from "./comment.loader";
 import { countLoader, ListDef, listConnection, PageArgs, perParentConnections, SortKey } from "./connection";
 
-export type ArticleOrderKey = "PUBLISHED_AT_DESC" | "PUBLISHED_AT_ASC" | "COMMENT_COUNT_DESC";
+export type ArticleOrderKey = "PUBLISHED_AT_DESC" | "PUBLISHED_AT_ASC" | "COMMENT_COUNT_DESC" | "RELEVANCE";
 
 /** Limits that keep a filter within both engines' bound-parameter limits. */
-export const MAX_SEARCH_WORDS = 20;
 export const MAX_TAG_SLUGS = 100;
 
 export interface ArticleFilter {
@@ -43,29 +44,42 @@ const articleOrders: Record<ArticleOrderKey, SortKey[]> = {
     { expr: commentCountOf("a"), dir: "DESC", type: "count" },
     { expr: sql`a."id"`, dir: "DESC", type: "int" },
   ],
+  // Only with a search: `hits` is then joined in (see list).
+  RELEVANCE: [
+    { expr: sql`hits.score`, dir: "DESC", type: "score" },
+    { expr: sql`a."id"`, dir: "DESC", type: "int" },
+  ],
 };
 
 /** The condition for text that cannot match (see `storable`). */
 const NOTHING = sql`1 = 0`;
 
-/** LIKE pattern that matches `text` literally; `\` escapes are declared in the query. */
-function likePattern(text: string): string {
-  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/** What a search without any word finds: nothing, with the columns of articleHits. */
+const NO_HITS = sql`SELECT 0 AS id, CAST(0 AS double precision) AS score WHERE 1 = 0`;
+
+/**
+ * The parsed `where.search`, or null when there is none: a blank search filters nothing, as if it
+ * were absent (a search box left empty).
+ */
+export function searchOf(filter: ArticleFilter): SearchQuery | null {
+  if (!filter.search || filter.search.trim() === "") return null;
+  return parseSearchQuery(filter.search, { path: "where.search", argumentName: "where" });
 }
 
-function filterConditions(filter: ArticleFilter): Sql[] {
+/**
+ * The filter as conditions on the article `a`. `searched`: the search is already applied by a
+ * join (orderBy RELEVANCE), so it is not repeated here.
+ */
+export function filterConditions(db: DataSource, filter: ArticleFilter, searched = false): Sql[] {
   const where: Sql[] = [];
-  const { tagSlugIn, section, search, publishedAfter, publishedBefore } = filter;
+  const { tagSlugIn, section, publishedAfter, publishedBefore } = filter;
   if (publishedAfter && publishedBefore && publishedAfter >= publishedBefore) {
     throw userError(`"publishedAfter" must be earlier than "publishedBefore"`, { argumentName: "where" });
   }
   if (tagSlugIn && tagSlugIn.length > MAX_TAG_SLUGS) {
     throw userError(`"where.tagSlugIn" holds at most ${MAX_TAG_SLUGS} slugs`, { argumentName: "where" });
   }
-  const words = (search ?? "").split(/\s+/).filter(Boolean);
-  if (words.length > MAX_SEARCH_WORDS) {
-    throw userError(`"where.search" holds at most ${MAX_SEARCH_WORDS} words`, { argumentName: "where" });
-  }
+  const search = searchOf(filter);
   if (tagSlugIn && tagSlugIn.length > 0) {
     const slugs = tagSlugIn.filter(storable);
     where.push(
@@ -75,8 +89,7 @@ function filterConditions(filter: ArticleFilter): Sql[] {
     );
   }
   if (section) where.push(storable(section) ? sql`a."sectionKey" = ${foldKey(section)}` : NOTHING);
-  // Every word must appear somewhere in the title or body.
-  for (const word of words) where.push(storable(word) ? sql`a."searchText" LIKE ${likePattern(word)} ESCAPE '\\'` : NOTHING);
+  if (search && !searched) where.push(search.terms.length === 0 ? NOTHING : sql`a."id" IN (${articleIds(db, search)})`);
   if (publishedAfter) where.push(sql`a."publishedAt" >= ${publishedAfter}`);
   if (publishedBefore) where.push(sql`a."publishedAt" < ${publishedBefore}`);
   return where;
@@ -104,14 +117,21 @@ export function articleLoaders(db: DataSource, byId: DataLoader<number, Article 
   return {
     /** Query.articles. */
     list(args: ArticleListArgs) {
+      const filter = args.where ?? {};
+      const order = args.orderBy ?? "PUBLISHED_AT_DESC";
+      const search = searchOf(filter);
+      const ranked = order === "RELEVANCE";
+      if (ranked && search === null) {
+        throw userError(`"orderBy: RELEVANCE" needs a search: pass "where.search", or another order`, { argumentName: "orderBy" });
+      }
       const def: ListDef<ArticleOrderKey> = {
         name: "articles",
-        from: sql`article a`,
+        from: ranked ? sql`article a JOIN (${search!.terms.length > 0 ? articleHits(db, search!) : NO_HITS}) hits ON hits.id = a."id"` : sql`article a`,
         id: sql`a."id"`,
-        where: filterConditions(args.where ?? {}),
+        where: filterConditions(db, filter, ranked),
         orders: articleOrders,
       };
-      return listConnection(db, def, args.orderBy ?? "PUBLISHED_AT_DESC", args, byId);
+      return listConnection(db, def, order, args, byId);
     },
     /** Tag.articles: newest first. */
     forTag: (tagId: number, args: PageArgs) => forTag(tagId, "PUBLISHED_AT_DESC", args),

@@ -28,9 +28,10 @@ export interface PageArgs {
 /**
  * What a sort key's values are, checked when a cursor comes back: `int` for integer columns (ids,
  * positions: 32-bit on PostgreSQL), `count` for COUNT(*) (never negative), `date` for timestamps
- * (served as ISO-8601 UTC with milliseconds).
+ * (served as ISO-8601 UTC with milliseconds), `score` for a relevance computed in SQL (a finite
+ * double, which JSON carries exactly, so the row it came from compares equal to it).
  */
-export type KeyType = "int" | "count" | "date";
+export type KeyType = "int" | "count" | "date" | "score";
 
 /** One key of a list's order. The last key of every order is the row id, so the order is total. */
 export interface SortKey {
@@ -79,7 +80,7 @@ export interface Connection<T> {
   readonly totalCount: Promise<number>;
 }
 
-type KeyValue = string | number;
+export type KeyValue = string | number;
 
 /** A list in one order, for one parent: what a cursor is made for and checked against. */
 interface CursorScope {
@@ -120,6 +121,8 @@ function fitsKey(type: KeyType, value: unknown): boolean {
     case "date":
       // Only the form cursors are made in: a real instant that reads back the same.
       return typeof value === "string" && ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString() === value;
+    case "score":
+      return typeof value === "number" && Number.isFinite(value);
   }
 }
 
@@ -409,5 +412,67 @@ export function perParentConnections<T, O extends string>(
     const scope = scopeOf(def, order, parent);
     const idPage = await pages.load({ parent, order, window: pageWindow(args, scope) });
     return toConnection(idPage, scope, byId, () => count.load(parent));
+  };
+}
+
+/** One row of a page: its id, its sort-key values, and its cursor, encoded only when read. */
+export interface ListRow {
+  id: number;
+  key: KeyValue[];
+  readonly cursor: string;
+}
+
+export interface ListRows {
+  rows: ListRow[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+}
+
+/**
+ * A page of a top-level list as rows, for lists whose edges carry more than a node (search hits:
+ * a score, highlights, nodes of two types). `parent` ties the cursors to more than the list's
+ * name: a search passes a fingerprint of its query, so a cursor of one search is refused by another.
+ */
+export async function listRows<O extends string>(db: DataSource, def: ListDef<O>, order: O, args: PageArgs, parent = 0): Promise<ListRows> {
+  const scope = scopeOf(def, order, parent);
+  const idPage = (await fetchIdPages(db, def, order, pageWindow(args, scope), null)).get(0)!;
+  return {
+    rows: idPage.ids.map((id, index) => {
+      const key = idPage.keys[index];
+      return {
+        id,
+        key,
+        get cursor() {
+          return encodeCursor(scope, key);
+        },
+      };
+    }),
+    hasNextPage: idPage.hasNextPage,
+    hasPreviousPage: idPage.hasPreviousPage,
+  };
+}
+
+/** A connection of edges already built (from listRows), with the count run only if asked. */
+export function edgesConnection<T, E extends Edge<T>>(
+  edges: E[],
+  page: Pick<ListRows, "hasNextPage" | "hasPreviousPage">,
+  totalCount: () => Promise<number>,
+): Connection<T> & { edges: E[] } {
+  return {
+    edges,
+    nodes: edges.map((edge) => edge.node),
+    pageInfo: {
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: page.hasPreviousPage,
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return edges[edges.length - 1]?.cursor ?? null;
+      },
+    },
+    get totalCount() {
+      return totalCount();
+    },
   };
 }
