@@ -286,6 +286,15 @@ describe.each(engines)("search on %s", (engine) => {
     expect((await t.data(`{ articles(where: { search: "  " }) { totalCount } }`)).articles.totalCount).toBeGreaterThan(3);
   });
 
+  it("prices a search by its words", async () => {
+    const aliases = (q: string) =>
+      t.gql(`query($q: String!) { ${Array.from({ length: 30 }, (_, i) => `a${i}: search(query: $q, first: 1) { totalCount }`).join(" ")} }`, { q });
+    const wordy = await aliases(Array.from({ length: 12 }, (_, i) => `w${i}`).join(" "));
+    expect(wordy.errors?.[0].message).toMatch(/^query cost \d+ exceeds the limit of 50000/);
+    const short = await aliases("election");
+    expect(short.errors).toBeUndefined();
+  });
+
   it("treats engine syntax as plain words", async () => {
     // Raw, these would be a column filter, an OR, a NEAR group and a bare prefix.
     expect((await search("title:software")).edges).toEqual([]);
