@@ -415,47 +415,40 @@ export function perParentConnections<T, O extends string>(
   };
 }
 
-/** One row of a page: its id, its sort-key values, and its cursor, encoded only when read. */
-export interface ListRow {
-  id: number;
-  key: KeyValue[];
-  readonly cursor: string;
-}
-
-export interface ListRows {
-  rows: ListRow[];
-  hasNextPage: boolean;
-  hasPreviousPage: boolean;
-}
-
 /**
- * A page of a top-level list as rows, for lists whose edges carry more than a node (search hits:
- * a score, highlights, nodes of two types). `parent` ties the cursors to more than the list's
- * name: a search passes a fingerprint of its query, so a cursor of one search is refused by another.
+ * A page window for a list that runs its own statements (search, which reads its list in
+ * segments): the checked arguments, the keyset SQL over its sort keys, and its cursors. The list
+ * still names itself and its order, and `parent` ties its cursors to more than that: a search
+ * passes a fingerprint of its query, so a cursor of one search is refused by another.
  */
-export async function listRows<O extends string>(db: DataSource, def: ListDef<O>, order: O, args: PageArgs, parent = 0): Promise<ListRows> {
-  const scope = scopeOf(def, order, parent);
-  const idPage = (await fetchIdPages(db, def, order, pageWindow(args, scope), null)).get(0)!;
+export interface KeysetWindow {
+  forward: boolean;
+  size: number;
+  /** Sort-key values of the `after` (forward) or `before` (backward) cursor. */
+  cursor: KeyValue[] | null;
+  /** The cursor on the far side, when both after and before were sent. */
+  bound: KeyValue[] | null;
+  /** Rows strictly after (`later`) or before `values` in the list's order. */
+  beyond(values: KeyValue[], later: boolean): Sql;
+  /** ORDER BY the list's keys, or their reverse. */
+  orderBy(reverse: boolean): Sql;
+  cursorFor(key: KeyValue[]): string;
+}
+
+export function keysetWindow(list: string, order: string, sort: SortKey[], args: PageArgs, parent = 0): KeysetWindow {
+  const scope: CursorScope = { list, parent, order, sort };
   return {
-    rows: idPage.ids.map((id, index) => {
-      const key = idPage.keys[index];
-      return {
-        id,
-        key,
-        get cursor() {
-          return encodeCursor(scope, key);
-        },
-      };
-    }),
-    hasNextPage: idPage.hasNextPage,
-    hasPreviousPage: idPage.hasPreviousPage,
+    ...pageWindow(args, scope),
+    beyond: (values, later) => beyond(sort, values, later),
+    orderBy: (reverse) => orderBy(sort, reverse),
+    cursorFor: (key) => encodeCursor(scope, key),
   };
 }
 
-/** A connection of edges already built (from listRows), with the count run only if asked. */
+/** A connection of edges already built, with the count run only if asked. */
 export function edgesConnection<T, E extends Edge<T>>(
   edges: E[],
-  page: Pick<ListRows, "hasNextPage" | "hasPreviousPage">,
+  page: { hasNextPage: boolean; hasPreviousPage: boolean },
   totalCount: () => Promise<number>,
 ): Connection<T> & { edges: E[] } {
   return {

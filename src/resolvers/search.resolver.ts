@@ -14,7 +14,8 @@ export class SearchResolver {
     complexity: searchCost,
     description:
       "Full-text search over articles and comments, one list ranked by relevance (see SearchEdge.score); ties go to " +
-      "articles before comments, then to the most recently added.",
+      "articles before comments, then to the most recently added. hasPreviousPage (paging forward) and hasNextPage " +
+      "(paging backward) are true whenever a cursor was given: its own row lies on that side.",
   })
   search(@Ctx() ctx: Context, @Args(() => SearchArgs) args: SearchArgs): Promise<Connection<unknown>> {
     return ctx.loaders.search.search(args);

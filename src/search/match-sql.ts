@@ -4,14 +4,13 @@
  * lexeme ('...') cast with ::tsquery on PostgreSQL, which takes lexemes as written. No text a
  * client sent reaches MATCH or a tsquery parser, and both engines look up the same tokens.
  *
- * Scores: BM25 on SQLite, ts_rank_cd on PostgreSQL, with the same field weights (title 10,
- * section and tags 4, body 1 on SQLite; A 1.0, B 0.4, D 0.1 on PostgreSQL). A raw relevance r >= 0
- * is served as r / (1 + r), below 1, plus 1 when a looked-for term matched in the title, so title
- * matches come first on both engines and a score is comparable with every other in its list.
+ * Relevance: BM25 on SQLite, ts_rank_cd on PostgreSQL, with the same field weights (title 10,
+ * section and tags 4, body 1 on SQLite; A 1.0, B 0.4, D 0.1 on PostgreSQL). How it becomes a
+ * score, and which matches are ranked, is the search list's business (loaders/search.loader.ts).
  */
 import { DataSource } from "typeorm";
 import { isPostgres } from "../db/data-source";
-import { Sql, sql } from "../db/sql";
+import { join, raw, Sql, sql } from "../db/sql";
 import { FORM_MARK } from "./search-document";
 import type { SearchQuery, SearchTerm } from "./parse-query";
 
@@ -77,41 +76,87 @@ function tsTitleMatch(query: SearchQuery): string {
 // ---------------------------------------------------------------------------------------------
 // Rows
 
-/** `SELECT id` of the articles that match. */
-export function articleIds(db: DataSource, query: SearchQuery): Sql {
-  return isPostgres(db)
-    ? sql`SELECT "articleId" AS id FROM search_article WHERE document @@ CAST(${tsMatch(query)} AS tsquery)`
-    : sql`SELECT rowid AS id FROM search_article WHERE search_article MATCH ${ftsMatch(query, ARTICLE_STEMS, ARTICLE_FORMS)}`;
-}
+export type SearchKind = "article" | "comment";
 
-/** `SELECT id` of the comments that match. */
-export function commentIds(db: DataSource, query: SearchQuery): Sql {
-  return isPostgres(db)
-    ? sql`SELECT "commentId" AS id FROM search_comment WHERE document @@ CAST(${tsMatch(query)} AS tsquery)`
-    : sql`SELECT rowid AS id FROM search_comment WHERE search_comment MATCH ${ftsMatch(query, COMMENT_STEMS, COMMENT_FORMS)}`;
-}
-
-/*
- * The ranking functions run in an inner query that the planner may not merge into the outer one
- * (LIMIT -1 on SQLite, OFFSET 0 on PostgreSQL): merged, each mention of the score would run them
- * again, once for the SELECT list, once for the cursor's WHERE and once for the ORDER BY.
+/**
+ * Which matches: all of them, or (articles only) those where a looked-for term occurs in the
+ * title, or those where none does.
  */
+export type MatchPart = "all" | "title" | "untitled";
 
-/** `SELECT id, score` of the articles that match. */
-export function articleHits(db: DataSource, query: SearchQuery): Sql {
-  if (isPostgres(db)) {
-    const match = tsMatch(query);
-    return sql`SELECT id, (CASE WHEN in_title THEN 1.0 ELSE 0.0 END)::float8 + r / (1.0 + r) AS score FROM (SELECT "articleId" AS id, ts_rank_cd('{0.1,0.2,0.4,1.0}', document, CAST(${match} AS tsquery))::float8 AS r, document @@ CAST(${tsTitleMatch(query)} AS tsquery) AS in_title FROM search_article WHERE document @@ CAST(${match} AS tsquery) OFFSET 0) ranked`;
-  }
-  // bm25() is negative, lower is better; with weights on the title columns only, it is below 0
-  // exactly when a looked-for term occurs in the title.
-  return sql`SELECT id, (CASE WHEN title_bm25 < 0 THEN 1.0 ELSE 0.0 END) + (0.0 - bm25) / (1.0 - bm25) AS score FROM (SELECT rowid AS id, bm25(search_article, 10.0, 4.0, 1.0, 10.0, 4.0, 1.0) AS bm25, bm25(search_article, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0) AS title_bm25 FROM search_article WHERE search_article MATCH ${ftsMatch(query, ARTICLE_STEMS, ARTICLE_FORMS)} LIMIT -1) ranked`;
+/** Whether any looked-for term occurs in the title, as FTS5 MATCH text. */
+function ftsTitleMatch(query: SearchQuery): string {
+  return query.terms
+    .filter((t) => !t.negated)
+    .map((t) => `(${ftsTerm(t, "{title}", "{title_forms}")})`)
+    .join(" OR ");
 }
 
-/** `SELECT id, score` of the comments that match. */
-export function commentHits(db: DataSource, query: SearchQuery): Sql {
+function ftsPart(query: SearchQuery, kind: SearchKind, part: MatchPart): string {
+  const match = kind === "article" ? ftsMatch(query, ARTICLE_STEMS, ARTICLE_FORMS) : ftsMatch(query, COMMENT_STEMS, COMMENT_FORMS);
+  if (part === "all") return match;
+  return `(${match}) ${part === "title" ? "AND" : "NOT"} (${ftsTitleMatch(query)})`;
+}
+
+function tsPart(query: SearchQuery, part: MatchPart): Sql {
+  const match = sql`document @@ CAST(${tsMatch(query)} AS tsquery)`;
+  if (part === "all") return match;
+  const title = sql`document @@ CAST(${tsTitleMatch(query)} AS tsquery)`;
+  return part === "title" ? sql`${match} AND ${title}` : sql`${match} AND NOT (${title})`;
+}
+
+const TABLE = { article: raw("search_article"), comment: raw("search_comment") };
+const PG_ID = { article: raw(`"articleId"`), comment: raw(`"commentId"`) };
+
+/** A bound on ids, inside the statement that reads the index, where the engine can seek with it. */
+export interface IdRange {
+  /** ids >= this */
+  from?: Sql;
+  /** ids < this */
+  below?: Sql;
+}
+
+function idConditions(column: Sql, range: IdRange): Sql {
+  const parts: Sql[] = [];
+  if (range.from) parts.push(sql` AND ${column} >= ${range.from}`);
+  if (range.below) parts.push(sql` AND ${column} < ${range.below}`);
+  return join(parts, "");
+}
+
+/** `SELECT id` of the matches of one kind (an index read only: no ranking). */
+export function matchIds(db: DataSource, kind: SearchKind, query: SearchQuery, part: MatchPart = "all", range: IdRange = {}): Sql {
   if (isPostgres(db)) {
-    return sql`SELECT id, r / (1.0 + r) AS score FROM (SELECT "commentId" AS id, ts_rank_cd('{0.1,0.2,0.4,1.0}', document, CAST(${tsMatch(query)} AS tsquery))::float8 AS r FROM search_comment WHERE document @@ CAST(${tsMatch(query)} AS tsquery) OFFSET 0) ranked`;
+    return sql`SELECT ${PG_ID[kind]} AS id FROM ${TABLE[kind]} WHERE ${tsPart(query, part)}${idConditions(sql`${PG_ID[kind]}`, range)}`;
   }
-  return sql`SELECT id, (0.0 - bm25) / (1.0 - bm25) AS score FROM (SELECT rowid AS id, bm25(search_comment, 1.0, 1.0) AS bm25 FROM search_comment WHERE search_comment MATCH ${ftsMatch(query, COMMENT_STEMS, COMMENT_FORMS)} LIMIT -1) ranked`;
+  return sql`SELECT rowid AS id FROM ${TABLE[kind]} WHERE ${TABLE[kind]} MATCH ${ftsPart(query, kind, part)}${idConditions(sql`rowid`, range)}`;
+}
+
+/**
+ * `SELECT id, r`: the matches of one kind in `range` with their relevance r > 0 (BM25 negated on
+ * SQLite, ts_rank_cd on PostgreSQL, never below 1e-12 so that every ranked match scores above
+ * the unranked ones). The ranking runs in an inner query that the planner may not merge into the
+ * outer one (LIMIT -1 on SQLite, OFFSET 0 on PostgreSQL): merged, every mention of r in the
+ * cursor's WHERE and the ORDER BY would run the ranking function again.
+ */
+export function matchScores(db: DataSource, kind: SearchKind, query: SearchQuery, part: MatchPart, range: IdRange): Sql {
+  if (isPostgres(db)) {
+    return sql`SELECT ${PG_ID[kind]} AS id, GREATEST(ts_rank_cd('{0.1,0.2,0.4,1.0}', document, CAST(${tsMatch(query)} AS tsquery))::float8, 1e-12) AS r FROM ${TABLE[kind]} WHERE ${tsPart(query, part)}${idConditions(sql`${PG_ID[kind]}`, range)} OFFSET 0`;
+  }
+  const weights = raw(kind === "article" ? "10.0, 4.0, 1.0, 10.0, 4.0, 1.0" : "1.0, 1.0");
+  return sql`SELECT rowid AS id, MAX(0.0 - bm25(${TABLE[kind]}, ${weights}), 1e-12) AS r FROM ${TABLE[kind]} WHERE ${TABLE[kind]} MATCH ${ftsPart(query, kind, part)}${idConditions(sql`rowid`, range)} LIMIT -1`;
+}
+
+/** `SELECT id` of the articles that match: for `where.search`. */
+export function articleIds(db: DataSource, query: SearchQuery): Sql {
+  return matchIds(db, "article", query);
+}
+
+/**
+ * `SELECT id, score` of every matching article, scored as Query.search scores its ranked ones:
+ * for `articles(orderBy: RELEVANCE)`.
+ */
+export function articleHits(db: DataSource, query: SearchQuery): Sql {
+  const title = matchScores(db, "article", query, "title", {});
+  const untitled = matchScores(db, "article", query, "untitled", {});
+  return sql`SELECT id, 1.0 + r / (1.0 + r) AS score FROM (${title}) t UNION ALL SELECT id, r / (1.0 + r) AS score FROM (${untitled}) u`;
 }

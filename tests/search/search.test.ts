@@ -5,6 +5,7 @@ import { renderDump } from "../../src/ingest/render-dump";
 import { engines } from "../helpers/databases";
 import { IMPORT_DUMP, postComment, rowId, uniqueArticle } from "../helpers/discussion";
 import { startTestServer, TEST_TOKEN, TestServer } from "../helpers/test-server";
+import { RANK_WINDOW } from "../../src/loaders/search.loader";
 
 const SEARCH = `query($q: String!, $scope: [SearchScope!], $first: Int, $after: String, $last: Int, $before: String, $where: ArticleWhere) {
   search(query: $q, scope: $scope, first: $first, after: $after, last: $last, before: $before, where: $where) {
@@ -205,6 +206,43 @@ describe.each(engines)("search on %s", (engine) => {
     expect(other.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", argumentName: "after" });
     const list = await t.gql(`query($a: String) { articles(after: $a) { totalCount } }`, { a: all.edges[0].cursor });
     expect(list.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", argumentName: "after" });
+  });
+
+  it("ranks the newest RANK_WINDOW matches, lists older ones after them unranked, and pages through all of them both ways", async () => {
+    const count = RANK_WINDOW + 150;
+    const comments = Array.from({ length: count }, (_, i) => ({
+      author: null,
+      hasAvatar: false,
+      body: `Quokka sighting ${i}${i % 7 === 0 ? " quokka quokka" : ""}`,
+    }));
+    await importArticle({ title: "Island wildlife", paragraphs: ["Rottnest has many animals."], comments }, new Date(Date.UTC(2020, 5, 1)));
+
+    const walk = async (forward: boolean) => {
+      const seen: Hit[] = [];
+      let cursor: string | null = null;
+      for (;;) {
+        const page: { edges: Hit[]; pageInfo: any } = await search("quokka", forward ? { first: 100, after: cursor } : { last: 100, before: cursor });
+        if (forward) seen.push(...page.edges);
+        else seen.unshift(...page.edges);
+        if (!(forward ? page.pageInfo.hasNextPage : page.pageInfo.hasPreviousPage)) return seen;
+        cursor = forward ? page.pageInfo.endCursor : page.pageInfo.startCursor;
+      }
+    };
+    const forward = await walk(true);
+    expect(forward).toHaveLength(count);
+    expect(new Set(forward.map((e) => e.node.id)).size).toBe(count);
+    for (let i = 1; i < forward.length; i++) expect(forward[i].score).toBeLessThanOrEqual(forward[i - 1].score);
+    // The ranked window first (the newest comments, scores above 0), then the oldest, newest first, at 0.
+    const ranked = forward.filter((e) => e.score > 0);
+    expect(ranked).toHaveLength(RANK_WINDOW);
+    const ids = (edges: Hit[]) => edges.map((e) => rowId(e.node.id));
+    expect(Math.min(...ids(ranked))).toBeGreaterThan(Math.max(...ids(forward.slice(RANK_WINDOW))));
+    const older = ids(forward.slice(RANK_WINDOW));
+    expect(older).toEqual([...older].sort((a, b) => b - a));
+    // Among the ranked, a comment that says it three times comes before one that says it once.
+    expect(ranked[0].node.body).toMatch(/quokka quokka$/);
+    expect((await walk(false)).map((e) => e.node.id)).toEqual(forward.map((e) => e.node.id));
+    expect((await search("quokka", { first: 0 })).totalCount).toBe(count);
   });
 
   it("keeps the index in step with comments posted, edited and deleted", async () => {

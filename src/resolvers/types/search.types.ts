@@ -1,6 +1,7 @@
 import { ArgsType, createUnionType, Field, Float, Int, ObjectType, registerEnumType } from "type-graphql";
 import { Article, Comment } from "../../entities";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../loaders/connection";
+import { RANK_WINDOW } from "../../loaders/search.loader";
 import type { SearchScopeKey } from "../../loaders/search.loader";
 import { MAX_FRAGMENT_LENGTH } from "../../search/highlight";
 import { MAX_QUERY_LENGTH, MAX_QUERY_WORDS, MIN_PREFIX_LENGTH } from "../../search/parse-query";
@@ -64,9 +65,11 @@ export class SearchEdge {
 
   @Field(() => Float, {
     description:
-      "Relevance, comparable with every other score of the same list (not across searches): BM25 on SQLite, ts_rank_cd on " +
-      "PostgreSQL, with the title weighted above section and tags, and those above the body; r is served as r / (1 + r), " +
-      "plus 1 when a looked-for word or phrase occurs in an article's title. Results come in descending score.",
+      "Relevance, comparable with every other score of the same list (not across searches): BM25 on SQLite, ts_rank_cd " +
+      "on PostgreSQL, the title weighted above section and tags and those above the body, served as r / (1 + r), plus 1 " +
+      `when a looked-for word or phrase occurs in an article's title. Each kind of match (title matches, other articles, ` +
+      `comments) ranks its ${RANK_WINDOW} newest; older ones follow their kind unranked, newest first, scored 1 (title ` +
+      "matches) or 0. Results come in descending score.",
   })
   score: number;
 
