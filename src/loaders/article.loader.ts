@@ -4,12 +4,13 @@ import { DataSource, In } from "typeorm";
 import { list, Sql, sql } from "../db/sql";
 import { Article } from "../entities";
 import { userError } from "../errors";
-import { articleHits, articleIds } from "../search/match-sql";
+import { articleIds } from "../search/match-sql";
 import { parseSearchQuery, SearchQuery } from "../search/parse-query";
 import { foldKey } from "../text/fold";
 import { byTextLoader, storable } from "./batch.loader";
 import { commentCountOf } from "./comment.loader";
-import { countLoader, ListDef, listConnection, PageArgs, perParentConnections, SortKey } from "./connection";
+import { Connection, countLoader, Edge, edgesConnection, keysetWindow, ListDef, listConnection, PageArgs, perParentConnections, SortKey } from "./connection";
+import { rankedMatches, RELEVANCE } from "./ranked-matches";
 
 export type ArticleOrderKey = "PUBLISHED_AT_DESC" | "PUBLISHED_AT_ASC" | "COMMENT_COUNT_DESC" | "RELEVANCE";
 
@@ -34,7 +35,10 @@ const newestFirst: SortKey[] = [
   { expr: sql`a."id"`, dir: "DESC", type: "int" },
 ];
 
-const articleOrders: Record<ArticleOrderKey, SortKey[]> = {
+/** The orders of the plain article list; RELEVANCE is the ranked list of ranked-matches.ts. */
+type ListOrderKey = Exclude<ArticleOrderKey, "RELEVANCE">;
+
+const articleOrders: Record<ListOrderKey, SortKey[]> = {
   PUBLISHED_AT_DESC: newestFirst,
   PUBLISHED_AT_ASC: [
     { expr: sql`a."publishedAt"`, dir: "ASC", type: "date" },
@@ -44,18 +48,11 @@ const articleOrders: Record<ArticleOrderKey, SortKey[]> = {
     { expr: commentCountOf("a"), dir: "DESC", type: "count" },
     { expr: sql`a."id"`, dir: "DESC", type: "int" },
   ],
-  // Only with a search: `hits` is then joined in (see list).
-  RELEVANCE: [
-    { expr: sql`hits.score`, dir: "DESC", type: "score" },
-    { expr: sql`a."id"`, dir: "DESC", type: "int" },
-  ],
 };
 
 /** The condition for text that cannot match (see `storable`). */
 const NOTHING = sql`1 = 0`;
 
-/** What a search without any word finds: nothing, with the columns of articleHits. */
-const NO_HITS = sql`SELECT 0 AS id, CAST(0 AS double precision) AS score WHERE 1 = 0`;
 
 /**
  * The parsed `where.search`, or null when there is none: a blank search filters nothing, as if it
@@ -114,21 +111,40 @@ export function articleLoaders(db: DataSource, byId: DataLoader<number, Article 
     (titles) => repo.find({ where: { title: In(titles) }, order: { publishedAt: "DESC", id: "DESC" } }),
     (row) => row.title,
   );
+  /**
+   * Query.articles ordered by RELEVANCE: the search's ranked list (ranked-matches.ts), articles
+   * only, as Query.search(scope: [ARTICLES]) lists them.
+   */
+  async function ranked(filter: ArticleFilter, args: PageArgs): Promise<Connection<Article>> {
+    const search = searchOf(filter);
+    if (search === null) {
+      throw userError(`"orderBy: RELEVANCE" needs a search: pass "where.search", or another order`, { argumentName: "orderBy" });
+    }
+    const window = keysetWindow("articles", "RELEVANCE", RELEVANCE, args);
+    if (search.terms.length === 0) return edgesConnection<Article, Edge<Article>>([], { hasNextPage: false, hasPreviousPage: false }, async () => 0);
+    const matches = rankedMatches(db, search, ["article"], filterConditions(db, filter, true));
+    const { keys, ...pageInfo } = await matches.page(window);
+    const loaded = await byId.loadMany(keys.map((key) => key[2] as number));
+    const edges: Edge<Article>[] = [];
+    loaded.forEach((node, i) => {
+      if (node instanceof Error) throw node;
+      // A row gone between the statements is simply left out.
+      if (node) edges.push({ node, get cursor() { return window.cursorFor(keys[i]); } });
+    });
+    return edgesConnection(edges, pageInfo, () => matches.count());
+  }
+
   return {
     /** Query.articles. */
-    list(args: ArticleListArgs) {
+    list(args: ArticleListArgs): Promise<Connection<Article>> {
       const filter = args.where ?? {};
       const order = args.orderBy ?? "PUBLISHED_AT_DESC";
-      const search = searchOf(filter);
-      const ranked = order === "RELEVANCE";
-      if (ranked && search === null) {
-        throw userError(`"orderBy: RELEVANCE" needs a search: pass "where.search", or another order`, { argumentName: "orderBy" });
-      }
-      const def: ListDef<ArticleOrderKey> = {
+      if (order === "RELEVANCE") return ranked(filter, args);
+      const def: ListDef<ListOrderKey> = {
         name: "articles",
-        from: ranked ? sql`article a JOIN (${search!.terms.length > 0 ? articleHits(db, search!) : NO_HITS}) hits ON hits.id = a."id"` : sql`article a`,
+        from: sql`article a`,
         id: sql`a."id"`,
-        where: filterConditions(db, filter, ranked),
+        where: filterConditions(db, filter),
         orders: articleOrders,
       };
       return listConnection(db, def, order, args, byId);

@@ -150,13 +150,3 @@ export function matchScores(db: DataSource, kind: SearchKind, query: SearchQuery
 export function articleIds(db: DataSource, query: SearchQuery): Sql {
   return matchIds(db, "article", query);
 }
-
-/**
- * `SELECT id, score` of every matching article, scored as Query.search scores its ranked ones:
- * for `articles(orderBy: RELEVANCE)`.
- */
-export function articleHits(db: DataSource, query: SearchQuery): Sql {
-  const title = matchScores(db, "article", query, "title", {});
-  const untitled = matchScores(db, "article", query, "untitled", {});
-  return sql`SELECT id, 1.0 + r / (1.0 + r) AS score FROM (${title}) t UNION ALL SELECT id, r / (1.0 + r) AS score FROM (${untitled}) u`;
-}

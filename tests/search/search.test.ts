@@ -5,7 +5,7 @@ import { renderDump } from "../../src/ingest/render-dump";
 import { engines } from "../helpers/databases";
 import { IMPORT_DUMP, postComment, rowId, uniqueArticle } from "../helpers/discussion";
 import { startTestServer, TEST_TOKEN, TestServer } from "../helpers/test-server";
-import { RANK_WINDOW } from "../../src/loaders/search.loader";
+import { RANK_WINDOW } from "../../src/loaders/ranked-matches";
 
 const SEARCH = `query($q: String!, $scope: [SearchScope!], $first: Int, $after: String, $last: Int, $before: String, $where: ArticleWhere) {
   search(query: $q, scope: $scope, first: $first, after: $after, last: $last, before: $before, where: $where) {
@@ -137,6 +137,14 @@ describe.each(engines)("search on %s", (engine) => {
 
     const ranked = await t.data(`{ articles(where: { search: "election" }, orderBy: RELEVANCE) { nodes { title } } }`);
     expect(ranked.articles.nodes.map((n: { title: string }) => n.title)).toEqual(["Moscow votes in municipal elections", "A quiet weekend"]);
+    const asSearch = await search("election", { scope: ["ARTICLES"] });
+    expect(titles(asSearch.edges)).toEqual(["Moscow votes in municipal elections", "A quiet weekend"]);
+    const page = await t.data(`{ articles(where: { search: "election" }, orderBy: RELEVANCE, first: 1) { totalCount pageInfo { endCursor } } }`);
+    expect(page.articles.totalCount).toBe(2);
+    const next = await t.data(`query($a: String) { articles(where: { search: "election" }, orderBy: RELEVANCE, first: 1, after: $a) { nodes { title } pageInfo { hasNextPage } } }`, {
+      a: page.articles.pageInfo.endCursor,
+    });
+    expect(next.articles).toEqual({ nodes: [{ title: "A quiet weekend" }], pageInfo: { hasNextPage: false } });
     const unranked = await t.gql(`{ articles(orderBy: RELEVANCE) { nodes { title } } }`);
     expect(unranked.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", argumentName: "orderBy" });
   });
