@@ -44,8 +44,9 @@ registerEnumType(ArticleOrder, {
     COMMENT_COUNT_DESC: { description: "Highest commentCount first; among equals, the most recently added first." },
     RELEVANCE: {
       description:
-        "Best match for where.search first (title matches before all others; see SearchEdge.score); among equals, the most " +
-        "recently added first. Only with a non-blank where.search: BAD_USER_INPUT naming orderBy otherwise.",
+        "Best match for where.search first: the list Query.search gives with scope [ARTICLES] (title matches first, see " +
+        "SearchEdge.score; among equals, the most recently added first). Only with a non-blank where.search: " +
+        "BAD_USER_INPUT naming orderBy otherwise.",
     },
   },
 });
