@@ -16,6 +16,7 @@
  * only as many rows as the page still needs.
  */
 import { DataSource } from "typeorm";
+import { isPostgres } from "../db/data-source";
 import { join, raw, run, Sql, sql } from "../db/sql";
 import { MatchPart, matchIds, matchScores, SearchKind } from "../search/match-sql";
 import type { SearchQuery } from "../search/parse-query";
@@ -100,9 +101,15 @@ export function rankedMatches(db: DataSource, query: SearchQuery, kinds: SearchK
     const articleOf = kind === "article" ? sql`JOIN article a ON a."id" = h.id` : sql`JOIN comment c ON c."id" = h.id JOIN article a ON a."id" = c."articleId"`;
     return sql`SELECT ${columns} FROM (${rows}) h ${articleOf} WHERE ${join(filter.map((c) => sql`(${c})`), " AND ")}`;
   };
-  /** The id from which the newest RANK_WINDOW matches of a part start (0 when there are fewer). */
+  /**
+   * The id from which the newest RANK_WINDOW matches of a part start (0 when there are fewer).
+   * FTS5 reads matches in id order at no cost. PostgreSQL would walk the primary key backwards
+   * testing every row for a rare word, so there the ordering is on an expression: the index finds
+   * the matches, and a top-N sort picks the window.
+   */
+  const newestFirst = isPostgres(db) ? sql`f.id + 0 DESC` : sql`f.id DESC`;
   const windowStart = (kind: SearchKind, part: MatchPart): Sql =>
-    sql`COALESCE((SELECT f.id FROM (${filtered(kind, matchIds(db, kind, query, part), sql`h.id`)}) f ORDER BY f.id DESC LIMIT 1 OFFSET ${RANK_WINDOW - 1}), 0)`;
+    sql`COALESCE((SELECT f.id FROM (${filtered(kind, matchIds(db, kind, query, part), sql`h.id`)}) f ORDER BY ${newestFirst} LIMIT 1 OFFSET ${RANK_WINDOW - 1}), 0)`;
   const ranked = (kind: SearchKind, part: MatchPart, score: Sql): Sql => {
     const scores = matchScores(db, kind, query, part, { from: windowStart(kind, part) });
     return sql`SELECT ${raw(String(KIND[kind]))} AS kind, x.id, ${score} AS score FROM (${filtered(kind, scores, sql`h.id, h.r`)}) x`;
