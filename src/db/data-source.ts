@@ -10,9 +10,16 @@ import { InitialSchema1764133200000 } from "./migrations/1764133200000-initial-s
 import { FoldedKeys1764200000000 } from "./migrations/1764200000000-folded-keys";
 import { CommentImportKeys1764260000000 } from "./migrations/1764260000000-comment-import-keys";
 import { StoredCounts1764300000000 } from "./migrations/1764300000000-stored-counts";
+import { SearchIndex1764400000000 } from "./migrations/1764400000000-search-index";
 import { CountingLogger } from "./query-counter";
 
-export const migrations = [InitialSchema1764133200000, FoldedKeys1764200000000, CommentImportKeys1764260000000, StoredCounts1764300000000];
+export const migrations = [
+  InitialSchema1764133200000,
+  FoldedKeys1764200000000,
+  CommentImportKeys1764260000000,
+  StoredCounts1764300000000,
+  SearchIndex1764400000000,
+];
 
 /**
  * Read-only connections a SQLite database opens besides its writer. sqlite3 runs one statement

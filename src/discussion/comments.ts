@@ -13,6 +13,7 @@ import { notFound, userError } from "../errors";
 import { commentAddedTopic, CommentEvents } from "../events/comment-events";
 import { foldKey } from "../text/fold";
 import { characterCount, WRITE_LIMITS } from "../text/write-limits";
+import { indexComments, unindexComments } from "../search/search-index";
 
 export const MAX_BODY_LENGTH = WRITE_LIMITS.commentBody;
 export const MAX_AUTHOR_NAME_LENGTH = WRITE_LIMITS.authorName;
@@ -95,7 +96,9 @@ export async function addComment(db: DataSource, events: CommentEvents, input: N
       isDeleted: false,
     });
     await commentsChanged(manager, { shown: [{ articleId: article.id, authorId, parentId: input.parentId, replyCount: 0 }] });
-    return manager.findOneByOrFail(Comment, { id: Number(inserted.identifiers[0].id) });
+    const id = Number(inserted.identifiers[0].id);
+    await indexComments(manager, [{ id, body }], true);
+    return manager.findOneByOrFail(Comment, { id });
   });
   publishAdded(events, comment);
   return comment;
@@ -109,6 +112,8 @@ export async function editComment(db: DataSource, id: number, body: string): Pro
     if (!comment) throw notFound(`no comment with that id`);
     if (comment.isDeleted) throw userError(`a deleted comment cannot be edited`, { argumentName: "id" });
     await manager.update(Comment, { id }, { body: cleaned, editedAt: new Date() });
+    // Found by its new words only: the entry is replaced, not added to.
+    await indexComments(manager, [{ id, body: cleaned }]);
     return manager.findOneByOrFail(Comment, { id });
   });
 }
@@ -126,6 +131,7 @@ export async function deleteComment(db: DataSource, id: number): Promise<Comment
     if (comment.isDeleted) return comment;
     await manager.update(Comment, { id }, { isDeleted: true });
     await commentsChanged(manager, { hidden: [comment] });
+    await unindexComments(manager, [id]);
     return manager.findOneByOrFail(Comment, { id });
   });
 }

@@ -58,7 +58,10 @@ export class Article {
   @Column({ type: "integer" })
   wordCount: number;
 
-  /** Lower-cased title and body, what `where.search` matches against. */
+  /**
+   * Lower-cased title and body. `where.search` once matched it with LIKE; search now goes through
+   * the full-text index (src/search/), and only `npm run bench:search` reads this, as the baseline.
+   */
   @Column({ type: "text" })
   searchText: string;
 

@@ -16,6 +16,7 @@ import type { ParsedArticle } from "./dump.types";
 import { importedCommentRows, reconcileComments, reconcileLinks, reconcileTags } from "./reconcile";
 import { distinctTags, resolveAuthors, resolveTags } from "./shared-rows";
 import { freeArticleSlugs } from "./slug-allocation";
+import { indexArticles, indexComments } from "../search/search-index";
 
 export type ImportStatus = "imported" | "updated" | "unchanged";
 
@@ -194,7 +195,34 @@ async function insertArticles(manager: EntityManager, items: Pending[]): Promise
   const taggings = new Map<number, number>();
   for (const row of tagRows) taggings.set(row.tagId!, (taggings.get(row.tagId!) ?? 0) + 1);
   await taggingsChanged(manager, taggings);
+  await indexArticles(
+    manager,
+    items.map((item, i) => ({ id: ids[i], ...item.parsed, tags: tagsPerArticle[i].map((tag) => tag.name) })),
+    true,
+  );
+  await indexComments(manager, await insertedComments(manager, items, ids), true);
   return ids;
+}
+
+/**
+ * The comments just inserted under new articles, with their ids: the multi-row inserts report
+ * none, so they are looked up by article and position (the dump's order), bodies taken from
+ * the dumps rather than read back.
+ */
+async function insertedComments(manager: EntityManager, items: Pending[], ids: number[]) {
+  const bodies = new Map<number, string[]>();
+  items.forEach((item, i) => bodies.set(ids[i], item.parsed.comments.map((comment) => comment.body)));
+  const withComments = ids.filter((id) => (bodies.get(id)?.length ?? 0) > 0);
+  const found: { id: number; body: string }[] = [];
+  for (const chunk of chunks(withComments, MAX_PARAMETERS)) {
+    const rows = await manager
+      .createQueryBuilder(Comment, "c")
+      .select(["c.id", "c.articleId", "c.position"])
+      .where("c.articleId IN (:...chunk)", { chunk })
+      .getMany();
+    for (const row of rows) found.push({ id: row.id, body: bodies.get(row.articleId)![row.position - 1] });
+  }
+  return found;
 }
 
 async function updateArticle(manager: EntityManager, articleId: number, item: Pending): Promise<void> {
@@ -213,6 +241,7 @@ async function updateArticle(manager: EntityManager, articleId: number, item: Pe
   );
   await reconcileLinks(manager, articleId, parsed.relatedLinks.map((link) => link.title));
   await reconcileComments(manager, articleId, parsed.comments);
+  await indexArticles(manager, [{ id: articleId, ...parsed, tags: tags.map((tag) => tag.name) }]);
 }
 
 /** Words across the body: whitespace-separated runs that hold a letter or a digit (not a lone dash). */

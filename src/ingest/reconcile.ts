@@ -10,6 +10,7 @@ import type { ParsedComment } from "./dump.types";
 import { alignComments, commentImportKey } from "./comment-alignment";
 import { deleteByIds, insertRows, mustGet, updateByIds, updateIntegerColumn } from "./bulk-sql";
 import { resolveAuthors } from "./shared-rows";
+import { reindexComments, unindexComments } from "../search/search-index";
 
 /** Rows for comments as a dump gives them, at the positions given. */
 export function importedCommentRows(
@@ -114,6 +115,23 @@ export async function reconcileComments(manager: EntityManager, articleId: numbe
     ],
     hidden: removed.map(counted),
   });
+
+  // The search index follows: removed comments leave it, returning and new ones enter it (a
+  // returning one with its current text, which a moderator may have edited).
+  await unindexComments(manager, removed);
+  const inserted =
+    fresh.length === 0
+      ? []
+      : (
+          await manager
+            .createQueryBuilder(Comment, "c")
+            .select(["c.id"])
+            .where("c.articleId = :articleId AND c.parentId IS NULL", { articleId })
+            .getMany()
+        )
+          .map((row) => row.id)
+          .filter((id) => !byId.has(id));
+  await reindexComments(manager, [...comeBack, ...inserted]);
 }
 
 /** `publishedAt` is the article's, copied onto its tag rows (see ArticleTag.publishedAt). */

@@ -5,14 +5,16 @@ import { list, Sql, sql } from "../db/sql";
 import { storedTableCount } from "../db/stored-counts";
 import { Article, Tag } from "../entities";
 import { userError } from "../errors";
+import { articleIds } from "../search/match-sql";
+import { parseSearchQuery, SearchQuery } from "../search/parse-query";
 import { foldKey } from "../text/fold";
 import { byTextLoader, storable, storedCountLoader } from "./batch.loader";
-import { ListDef, listConnection, PageArgs, perParentConnections, SortKey } from "./connection";
+import { Connection, Edge, edgesConnection, keysetWindow, ListDef, listConnection, PageArgs, perParentConnections, SortKey } from "./connection";
+import { rankedMatches, RELEVANCE } from "./ranked-matches";
 
-export type ArticleOrderKey = "PUBLISHED_AT_DESC" | "PUBLISHED_AT_ASC" | "COMMENT_COUNT_DESC";
+export type ArticleOrderKey = "PUBLISHED_AT_DESC" | "PUBLISHED_AT_ASC" | "COMMENT_COUNT_DESC" | "RELEVANCE";
 
 /** Limits that keep a filter within both engines' bound-parameter limits. */
-export const MAX_SEARCH_WORDS = 20;
 export const MAX_TAG_SLUGS = 100;
 
 export interface ArticleFilter {
@@ -33,7 +35,10 @@ const newestFirst: SortKey[] = [
   { expr: sql`a."id"`, dir: "DESC", type: "int" },
 ];
 
-const articleOrders: Record<ArticleOrderKey, SortKey[]> = {
+/** The orders of the plain article list; RELEVANCE is the ranked list of ranked-matches.ts. */
+type ListOrderKey = Exclude<ArticleOrderKey, "RELEVANCE">;
+
+const articleOrders: Record<ListOrderKey, SortKey[]> = {
   PUBLISHED_AT_DESC: newestFirst,
   PUBLISHED_AT_ASC: [
     { expr: sql`a."publishedAt"`, dir: "ASC", type: "date" },
@@ -48,24 +53,30 @@ const articleOrders: Record<ArticleOrderKey, SortKey[]> = {
 /** The condition for text that cannot match (see `storable`). */
 const NOTHING = sql`1 = 0`;
 
-/** LIKE pattern that matches `text` literally; `\` escapes are declared in the query. */
-function likePattern(text: string): string {
-  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * The parsed `where.search`, or null when there is none: a blank search filters nothing, as if it
+ * were absent (a search box left empty).
+ */
+export function searchOf(filter: ArticleFilter): SearchQuery | null {
+  if (!filter.search || filter.search.trim() === "") return null;
+  return parseSearchQuery(filter.search, { path: "where.search", argumentName: "where" });
 }
 
-function filterConditions(filter: ArticleFilter): Sql[] {
+/**
+ * The filter as conditions on the article `a`. `searched`: the search is already applied by a
+ * join (orderBy RELEVANCE), so it is not repeated here.
+ */
+export function filterConditions(db: DataSource, filter: ArticleFilter, searched = false): Sql[] {
   const where: Sql[] = [];
-  const { tagSlugIn, section, search, publishedAfter, publishedBefore } = filter;
+  const { tagSlugIn, section, publishedAfter, publishedBefore } = filter;
   if (publishedAfter && publishedBefore && publishedAfter >= publishedBefore) {
     throw userError(`"publishedAfter" must be earlier than "publishedBefore"`, { argumentName: "where" });
   }
   if (tagSlugIn && tagSlugIn.length > MAX_TAG_SLUGS) {
     throw userError(`"where.tagSlugIn" holds at most ${MAX_TAG_SLUGS} slugs`, { argumentName: "where" });
   }
-  const words = (search ?? "").split(/\s+/).filter(Boolean);
-  if (words.length > MAX_SEARCH_WORDS) {
-    throw userError(`"where.search" holds at most ${MAX_SEARCH_WORDS} words`, { argumentName: "where" });
-  }
+  const search = searchOf(filter);
   if (tagSlugIn && tagSlugIn.length > 0) {
     const slugs = tagSlugIn.filter(storable);
     where.push(
@@ -75,8 +86,7 @@ function filterConditions(filter: ArticleFilter): Sql[] {
     );
   }
   if (section) where.push(storable(section) ? sql`a."sectionKey" = ${foldKey(section)}` : NOTHING);
-  // Every word must appear somewhere in the title or body.
-  for (const word of words) where.push(storable(word) ? sql`a."searchText" LIKE ${likePattern(word)} ESCAPE '\\'` : NOTHING);
+  if (search && !searched) where.push(search.terms.length === 0 ? NOTHING : sql`a."id" IN (${articleIds(db, search)})`);
   if (publishedAfter) where.push(sql`a."publishedAt" >= ${publishedAfter}`);
   if (publishedBefore) where.push(sql`a."publishedAt" < ${publishedBefore}`);
   return where;
@@ -109,19 +119,45 @@ export function articleLoaders(db: DataSource, byId: DataLoader<number, Article 
     (titles) => repo.find({ where: { title: In(titles) }, order: { publishedAt: "DESC", id: "DESC" } }),
     (row) => row.title,
   );
+  /**
+   * Query.articles ordered by RELEVANCE: the search's ranked list (ranked-matches.ts), articles
+   * only, as Query.search(scope: [ARTICLES]) lists them.
+   */
+  async function ranked(filter: ArticleFilter, args: PageArgs): Promise<Connection<Article>> {
+    const search = searchOf(filter);
+    if (search === null) {
+      throw userError(`"orderBy: RELEVANCE" needs a search: pass "where.search", or another order`, { argumentName: "orderBy" });
+    }
+    const window = keysetWindow("articles", "RELEVANCE", RELEVANCE, args);
+    if (search.terms.length === 0) return edgesConnection<Article, Edge<Article>>([], { hasNextPage: false, hasPreviousPage: false }, async () => 0);
+    const matches = rankedMatches(db, search, ["article"], filterConditions(db, filter, true));
+    const { keys, ...pageInfo } = await matches.page(window);
+    const loaded = await byId.loadMany(keys.map((key) => key[2] as number));
+    const edges: Edge<Article>[] = [];
+    loaded.forEach((node, i) => {
+      if (node instanceof Error) throw node;
+      // A row gone between the statements is simply left out.
+      if (node) edges.push({ node, get cursor() { return window.cursorFor(keys[i]); } });
+    });
+    return edgesConnection(edges, pageInfo, () => matches.count());
+  }
+
   return {
     /** Query.articles. */
-    list(args: ArticleListArgs) {
-      const def: ListDef<ArticleOrderKey> = {
+    list(args: ArticleListArgs): Promise<Connection<Article>> {
+      const filter = args.where ?? {};
+      const order = args.orderBy ?? "PUBLISHED_AT_DESC";
+      if (order === "RELEVANCE") return ranked(filter, args);
+      const def: ListDef<ListOrderKey> = {
         name: "articles",
         from: sql`article a`,
         id: sql`a."id"`,
-        where: filterConditions(args.where ?? {}),
+        where: filterConditions(db, filter),
         orders: articleOrders,
       };
       // Unfiltered, the list is every article, whose number is stored: counting them would read the whole table.
       const storedTotal = def.where.length === 0 ? () => storedTableCount(db, "articles") : undefined;
-      return listConnection(db, def, args.orderBy ?? "PUBLISHED_AT_DESC", args, byId, storedTotal);
+      return listConnection(db, def, order, args, byId, storedTotal);
     },
     /** Tag.articles: newest first. */
     forTag: (tagId: number, args: PageArgs) => forTag(tagId, "PUBLISHED_AT_DESC", args),

@@ -28,9 +28,10 @@ export interface PageArgs {
 /**
  * What a sort key's values are, checked when a cursor comes back: `int` for integer columns (ids,
  * positions: 32-bit on PostgreSQL), `count` for COUNT(*) (never negative), `date` for timestamps
- * (served as ISO-8601 UTC with milliseconds).
+ * (served as ISO-8601 UTC with milliseconds), `score` for a relevance computed in SQL (a finite
+ * double, which JSON carries exactly, so the row it came from compares equal to it).
  */
-export type KeyType = "int" | "count" | "date";
+export type KeyType = "int" | "count" | "date" | "score";
 
 /** One key of a list's order. The last key of every order is the row id, so the order is total. */
 export interface SortKey {
@@ -79,7 +80,7 @@ export interface Connection<T> {
   readonly totalCount: Promise<number>;
 }
 
-type KeyValue = string | number;
+export type KeyValue = string | number;
 
 /** A list in one order, for one parent: what a cursor is made for and checked against. */
 interface CursorScope {
@@ -120,6 +121,8 @@ function fitsKey(type: KeyType, value: unknown): boolean {
     case "date":
       // Only the form cursors are made in: a real instant that reads back the same.
       return typeof value === "string" && ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString() === value;
+    case "score":
+      return typeof value === "number" && Number.isFinite(value);
   }
 }
 
@@ -462,5 +465,60 @@ export function perParentConnections<T, O extends string>(
     const scope = scopeOf(def, order, parent);
     const idPage = await pages.load({ parent, order, window: pageWindow(args, scope) });
     return toConnection(idPage, scope, byId, () => count.load(parent));
+  };
+}
+
+/**
+ * A page window for a list that runs its own statements (search, which reads its list in
+ * segments): the checked arguments, the keyset SQL over its sort keys, and its cursors. The list
+ * still names itself and its order, and `parent` ties its cursors to more than that: a search
+ * passes a fingerprint of its query, so a cursor of one search is refused by another.
+ */
+export interface KeysetWindow {
+  forward: boolean;
+  size: number;
+  /** Sort-key values of the `after` (forward) or `before` (backward) cursor. */
+  cursor: KeyValue[] | null;
+  /** The cursor on the far side, when both after and before were sent. */
+  bound: KeyValue[] | null;
+  /** Rows strictly after (`later`) or before `values` in the list's order. */
+  beyond(values: KeyValue[], later: boolean): Sql;
+  /** ORDER BY the list's keys, or their reverse. */
+  orderBy(reverse: boolean): Sql;
+  cursorFor(key: KeyValue[]): string;
+}
+
+export function keysetWindow(list: string, order: string, sort: SortKey[], args: PageArgs, parent = 0): KeysetWindow {
+  const scope: CursorScope = { list, parent, order, sort };
+  return {
+    ...pageWindow(args, scope),
+    beyond: (values, later) => beyond(sort, values, later),
+    orderBy: (reverse) => orderBy(sort, reverse),
+    cursorFor: (key) => encodeCursor(scope, key),
+  };
+}
+
+/** A connection of edges already built, with the count run only if asked. */
+export function edgesConnection<T, E extends Edge<T>>(
+  edges: E[],
+  page: { hasNextPage: boolean; hasPreviousPage: boolean },
+  totalCount: () => Promise<number>,
+): Connection<T> & { edges: E[] } {
+  return {
+    edges,
+    nodes: edges.map((edge) => edge.node),
+    pageInfo: {
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: page.hasPreviousPage,
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return edges[edges.length - 1]?.cursor ?? null;
+      },
+    },
+    get totalCount() {
+      return totalCount();
+    },
   };
 }

@@ -6,6 +6,7 @@ import { CommentSubscriptionResolver } from "./comment-subscription.resolver";
 import { ImportResolver } from "./import.resolver";
 import { NodeResolver } from "./node.resolver";
 import { RelatedLinkResolver } from "./related-link.resolver";
+import { SearchResolver } from "./search.resolver";
 import { TagResolver } from "./tag.resolver";
 
 export const resolvers = [
@@ -18,4 +19,5 @@ export const resolvers = [
   CommentMutationResolver,
   CommentSubscriptionResolver,
   ImportResolver,
+  SearchResolver,
 ] as const;

@@ -6,6 +6,7 @@ import { ComplexityEstimator } from "graphql-query-complexity";
 import { ClassType, Field, Int, ObjectType } from "type-graphql";
 import { Article, Author, Comment, Tag } from "../entities";
 import { DEFAULT_PAGE_SIZE } from "../loaders/connection";
+import { queryWordCount } from "../search/parse-query";
 
 @ObjectType({ description: "Relay page information." })
 export class PageInfo {
@@ -74,14 +75,22 @@ export function cappedListCost(max: number): ComplexityEstimator {
 }
 
 /**
- * What each search word adds to `articles`: a word is a scan of every article's text, whatever
- * the page size, so 30 aliases of a 20-word search (a minute of database time) are over budget.
+ * What each search word adds: a word is an index look-up whose matches are all scored and sorted
+ * before a page can be cut, however small the page, so a common word costs a scan of its matches.
+ * 30 aliases of a 12-word search are over budget.
  */
-export const SEARCH_WORD_COST = 100;
+export const SEARCH_WORD_COST = 150;
 
-/** `articles`: its page, plus its filter's database work. */
+/** `articles`: its page, plus its search's database work. */
 export const articlesCost: ComplexityEstimator = (options) => {
   const where = (options.args.where ?? {}) as { search?: unknown };
-  const words = typeof where.search === "string" ? where.search.split(/\s+/).filter(Boolean).length : 0;
-  return Number(connectionCost(options)) + SEARCH_WORD_COST * words;
+  return Number(connectionCost(options)) + SEARCH_WORD_COST * queryWordCount(where.search);
 };
+
+/**
+ * `search`: its page, the words of its query, and a base price for the ranking every search does
+ * (an article and a comment index, each scored and sorted) even when its words are few.
+ */
+export const SEARCH_BASE_COST = 200;
+export const searchCost: ComplexityEstimator = (options) =>
+  Number(connectionCost(options)) + SEARCH_BASE_COST + SEARCH_WORD_COST * queryWordCount(options.args.query);

@@ -1,6 +1,7 @@
 import { DateTimeResolver } from "graphql-scalars";
 import { ArgsType, Field, InputType, registerEnumType } from "type-graphql";
-import { MAX_SEARCH_WORDS, MAX_TAG_SLUGS } from "../../loaders/article.loader";
+import { MAX_TAG_SLUGS } from "../../loaders/article.loader";
+import { MAX_QUERY_LENGTH, MAX_QUERY_WORDS } from "../../search/parse-query";
 import type { ArticleOrderKey } from "../../loaders/article.loader";
 import { ConnectionArgs } from "./connection.args";
 
@@ -12,7 +13,13 @@ export class ArticleWhere {
   @Field(() => String, { nullable: true, description: "Section name, compared after Unicode case folding and NFKC (\"ОБЩЕСТВО\" finds \"Общество\"), alike on both engines." })
   section?: string | null;
 
-  @Field(() => String, { nullable: true, description: `Words (at most ${MAX_SEARCH_WORDS}) that must all appear in the title or body, compared without case.` })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      `Articles that match this search, in the language of Query.search (words ANDed, "phrases", -exclusions, prefix*; ` +
+      `at most ${MAX_QUERY_LENGTH} characters and ${MAX_QUERY_WORDS} words), over title, section, tags and paragraphs. ` +
+      "A blank search filters nothing; one without any word matches nothing. Pass orderBy: RELEVANCE to rank the results.",
+  })
   search?: string | null;
 
   @Field(() => DateTimeResolver, { nullable: true, description: "Published at or after this instant." })
@@ -26,6 +33,7 @@ export enum ArticleOrder {
   PUBLISHED_AT_DESC = "PUBLISHED_AT_DESC",
   PUBLISHED_AT_ASC = "PUBLISHED_AT_ASC",
   COMMENT_COUNT_DESC = "COMMENT_COUNT_DESC",
+  RELEVANCE = "RELEVANCE",
 }
 
 registerEnumType(ArticleOrder, {
@@ -34,6 +42,12 @@ registerEnumType(ArticleOrder, {
     PUBLISHED_AT_DESC: { description: "Newest first." },
     PUBLISHED_AT_ASC: { description: "Oldest first." },
     COMMENT_COUNT_DESC: { description: "Highest commentCount first; among equals, the most recently added first." },
+    RELEVANCE: {
+      description:
+        "Best match for where.search first: the list Query.search gives with scope [ARTICLES] (title matches first, see " +
+        "SearchEdge.score; among equals, the most recently added first). Only with a non-blank where.search: " +
+        "BAD_USER_INPUT naming orderBy otherwise.",
+    },
   },
 });
 

@@ -1,0 +1,34 @@
+import { Args, Ctx, FieldResolver, Query, Resolver, Root } from "type-graphql";
+import type { Context } from "../context";
+import { Article } from "../entities";
+import type { Connection } from "../loaders/connection";
+import type { SearchHit } from "../loaders/search.loader";
+import { searchCost } from "../schema/connection";
+import { articleHighlights, commentHighlights, MAX_PARAGRAPH_HIGHLIGHTS } from "../search/highlight";
+import type { Highlight as HighlightValue } from "../search/highlight";
+import { Highlight, SearchArgs, SearchConnection, SearchEdge } from "./types/search.types";
+
+@Resolver(() => SearchEdge)
+export class SearchResolver {
+  @Query(() => SearchConnection, {
+    complexity: searchCost,
+    description:
+      "Full-text search over articles and comments, one list ranked by relevance (see SearchEdge.score); ties go to " +
+      "articles before comments, then to the most recently added. hasPreviousPage (paging forward) and hasNextPage " +
+      "(paging backward) are true whenever a cursor was given: its own row lies on that side.",
+  })
+  search(@Ctx() ctx: Context, @Args(() => SearchArgs) args: SearchArgs): Promise<Connection<unknown>> {
+    return ctx.loaders.search.search(args);
+  }
+
+  @FieldResolver(() => [Highlight], {
+    description:
+      "Where the search's words occur in this hit: an article's title, section, each matching tag and its first " +
+      `${MAX_PARAGRAPH_HIGHLIGHTS} matching paragraphs; a comment's body. Fields without a match are left out.`,
+  })
+  async highlights(@Root() hit: SearchHit, @Ctx() ctx: Context): Promise<HighlightValue[]> {
+    if (!(hit.node instanceof Article)) return commentHighlights(hit.node.body, hit.query);
+    const tags = await ctx.loaders.tags.forArticle(hit.node.id);
+    return articleHighlights({ ...hit.node, tags: tags.map((tag) => tag.name) }, hit.query);
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * Parsed search terms -> SQL on each engine. The engine query is built here from the terms' folded
+ * stems and forms, every one quoted as a literal: an FTS5 string ("...") on SQLite, a tsquery
+ * lexeme ('...') cast with ::tsquery on PostgreSQL, which takes lexemes as written. No text a
+ * client sent reaches MATCH or a tsquery parser, and both engines look up the same tokens.
+ *
+ * Relevance: BM25 on SQLite, ts_rank_cd on PostgreSQL, with the same field weights (title 10,
+ * section and tags 4, body 1 on SQLite; A 1.0, B 0.4, D 0.1 on PostgreSQL). How it becomes a
+ * score, and which matches are ranked, is the search list's business (loaders/search.loader.ts).
+ */
+import { DataSource } from "typeorm";
+import { isPostgres } from "../db/data-source";
+import { join, raw, Sql, sql } from "../db/sql";
+import { FORM_MARK } from "./search-document";
+import type { SearchQuery, SearchTerm } from "./parse-query";
+
+const ARTICLE_STEMS = "{title labels body}";
+const ARTICLE_FORMS = "{title_forms labels_forms body_forms}";
+const COMMENT_STEMS = "{body}";
+const COMMENT_FORMS = "{body_forms}";
+
+// ---------------------------------------------------------------------------------------------
+// SQLite FTS5
+
+function ftsString(text: string): string {
+  return `"${text.replace(/"/g, '""')}"`;
+}
+
+function ftsTerm(term: SearchTerm, stems: string, forms: string): string {
+  const { words } = term;
+  if (!term.prefix) return `${stems} : ${ftsString(words.map((w) => w.stem).join(" "))}`;
+  const last = words[words.length - 1].form;
+  if (words.length === 1) return `(${stems} : ${ftsString(last)} * OR ${forms} : ${ftsString(last)} *)`;
+  // Inside a phrase the last word's start is compared with stems only: forms carry no positions.
+  return `${stems} : ${ftsString([...words.slice(0, -1).map((w) => w.stem), last].join(" "))} *`;
+}
+
+/** The MATCH expression: every looked-for term, and none of the excluded ones. */
+function ftsMatch(query: SearchQuery, stems: string, forms: string): string {
+  const wanted = query.terms.filter((t) => !t.negated).map((t) => `(${ftsTerm(t, stems, forms)})`);
+  const excluded = query.terms.filter((t) => t.negated).map((t) => `(${ftsTerm(t, stems, forms)})`);
+  const positive = `(${wanted.join(" AND ")})`;
+  return excluded.length === 0 ? positive : `${positive} NOT (${excluded.join(" OR ")})`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL tsquery
+
+function lexeme(text: string): string {
+  return `'${text.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
+}
+
+/** A term as tsquery text; `weight` restricts it to one field ("A": the title). */
+function tsTerm(term: SearchTerm, weight = ""): string {
+  const { words } = term;
+  const last = words[words.length - 1].form;
+  if (term.prefix && words.length === 1) {
+    return `(${lexeme(last)}:*${weight} | ${lexeme(FORM_MARK + last)}:*${weight})`;
+  }
+  const parts = words.map((w, i) => (term.prefix && i === words.length - 1 ? `${lexeme(last)}:*${weight}` : `${lexeme(w.stem)}${weight ? `:${weight}` : ""}`));
+  return parts.length === 1 ? parts[0] : `(${parts.join(" <-> ")})`;
+}
+
+function tsMatch(query: SearchQuery): string {
+  return query.terms.map((t) => (t.negated ? `!${tsTerm(t)}` : tsTerm(t))).join(" & ");
+}
+
+/** Whether any looked-for term matched in the title. */
+function tsTitleMatch(query: SearchQuery): string {
+  return query.terms
+    .filter((t) => !t.negated)
+    .map((t) => tsTerm(t, "A"))
+    .join(" | ");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rows
+
+export type SearchKind = "article" | "comment";
+
+/**
+ * Which matches: all of them, or (articles only) those where a looked-for term occurs in the
+ * title, or those where none does.
+ */
+export type MatchPart = "all" | "title" | "untitled";
+
+/** Whether any looked-for term occurs in the title, as FTS5 MATCH text. */
+function ftsTitleMatch(query: SearchQuery): string {
+  return query.terms
+    .filter((t) => !t.negated)
+    .map((t) => `(${ftsTerm(t, "{title}", "{title_forms}")})`)
+    .join(" OR ");
+}
+
+function ftsPart(query: SearchQuery, kind: SearchKind, part: MatchPart): string {
+  const match = kind === "article" ? ftsMatch(query, ARTICLE_STEMS, ARTICLE_FORMS) : ftsMatch(query, COMMENT_STEMS, COMMENT_FORMS);
+  if (part === "all") return match;
+  return `(${match}) ${part === "title" ? "AND" : "NOT"} (${ftsTitleMatch(query)})`;
+}
+
+function tsPart(query: SearchQuery, part: MatchPart): Sql {
+  const match = sql`document @@ CAST(${tsMatch(query)} AS tsquery)`;
+  if (part === "all") return match;
+  const title = sql`document @@ CAST(${tsTitleMatch(query)} AS tsquery)`;
+  return part === "title" ? sql`${match} AND ${title}` : sql`${match} AND NOT (${title})`;
+}
+
+const TABLE = { article: raw("search_article"), comment: raw("search_comment") };
+const PG_ID = { article: raw(`"articleId"`), comment: raw(`"commentId"`) };
+
+/** A bound on ids, inside the statement that reads the index, where the engine can seek with it. */
+export interface IdRange {
+  /** ids >= this */
+  from?: Sql;
+  /** ids < this */
+  below?: Sql;
+}
+
+function idConditions(column: Sql, range: IdRange): Sql {
+  const parts: Sql[] = [];
+  if (range.from) parts.push(sql` AND ${column} >= ${range.from}`);
+  if (range.below) parts.push(sql` AND ${column} < ${range.below}`);
+  return join(parts, "");
+}
+
+/** `SELECT id` of the matches of one kind (an index read only: no ranking). */
+export function matchIds(db: DataSource, kind: SearchKind, query: SearchQuery, part: MatchPart = "all", range: IdRange = {}): Sql {
+  if (isPostgres(db)) {
+    return sql`SELECT ${PG_ID[kind]} AS id FROM ${TABLE[kind]} WHERE ${tsPart(query, part)}${idConditions(sql`${PG_ID[kind]}`, range)}`;
+  }
+  return sql`SELECT rowid AS id FROM ${TABLE[kind]} WHERE ${TABLE[kind]} MATCH ${ftsPart(query, kind, part)}${idConditions(sql`rowid`, range)}`;
+}
+
+/**
+ * `SELECT id, r`: the matches of one kind in `range` with their relevance r > 0 (BM25 negated on
+ * SQLite, ts_rank_cd on PostgreSQL, never below 1e-12 so that every ranked match scores above
+ * the unranked ones). The ranking runs in an inner query that the planner may not merge into the
+ * outer one (LIMIT -1 on SQLite, OFFSET 0 on PostgreSQL): merged, every mention of r in the
+ * cursor's WHERE and the ORDER BY would run the ranking function again.
+ */
+export function matchScores(db: DataSource, kind: SearchKind, query: SearchQuery, part: MatchPart, range: IdRange): Sql {
+  if (isPostgres(db)) {
+    return sql`SELECT ${PG_ID[kind]} AS id, GREATEST(ts_rank_cd('{0.1,0.2,0.4,1.0}', document, CAST(${tsMatch(query)} AS tsquery))::float8, 1e-12) AS r FROM ${TABLE[kind]} WHERE ${tsPart(query, part)}${idConditions(sql`${PG_ID[kind]}`, range)} OFFSET 0`;
+  }
+  const weights = raw(kind === "article" ? "10.0, 4.0, 1.0, 10.0, 4.0, 1.0" : "1.0, 1.0");
+  return sql`SELECT rowid AS id, MAX(0.0 - bm25(${TABLE[kind]}, ${weights}), 1e-12) AS r FROM ${TABLE[kind]} WHERE ${TABLE[kind]} MATCH ${ftsPart(query, kind, part)}${idConditions(sql`rowid`, range)} LIMIT -1`;
+}
+
+/** `SELECT id` of the articles that match: for `where.search`. */
+export function articleIds(db: DataSource, query: SearchQuery): Sql {
+  return matchIds(db, "article", query);
+}

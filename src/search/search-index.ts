@@ -1,0 +1,116 @@
+/**
+ * Keeping the search index in step with the rows it describes. Every function takes the
+ * EntityManager of the write transaction that changed the rows, so a change and its index entry
+ * commit or roll back together. The index holds every article and every visible comment; a
+ * deleted comment is taken out, so nothing can find it.
+ *
+ * Tables (created by the SearchIndex migration): on SQLite the contentless FTS5 tables
+ * search_article (rowid = article id) and search_comment (rowid = comment id); on PostgreSQL the
+ * tables search_article ("articleId", document) and search_comment ("commentId", document)
+ * with GIN indexes on document.
+ */
+import { EntityManager } from "typeorm";
+import { isPostgres } from "../db/data-source";
+import { chunks, MAX_PARAMETERS } from "../ingest/bulk-sql";
+import { articleDocument, ArticleText, commentDocument, ftsColumns, SearchDocument, tsvectorLiteral } from "./search-document";
+
+export interface IndexedArticle extends ArticleText {
+  id: number;
+}
+
+export interface IndexedComment {
+  id: number;
+  body: string;
+}
+
+const ARTICLE_COLUMNS = ["title", "labels", "body", "title_forms", "labels_forms", "body_forms"];
+const COMMENT_COLUMNS = ["body", "body_forms"];
+
+function placeholders(manager: EntityManager, count: number, offset: number): string {
+  return Array.from({ length: count }, (_, i) => (isPostgres(manager.connection) ? `$${offset + i + 1}` : "?")).join(", ");
+}
+
+/** Removes the entries of these ids (absent ones are no matter). */
+async function remove(manager: EntityManager, table: "search_article" | "search_comment", ids: number[]): Promise<void> {
+  const key = isPostgres(manager.connection) ? (table === "search_article" ? `"articleId"` : `"commentId"`) : "rowid";
+  for (const chunk of chunks(ids, MAX_PARAMETERS)) {
+    if (chunk.length > 0) await manager.query(`DELETE FROM ${table} WHERE ${key} IN (${placeholders(manager, chunk.length, 0)})`, chunk);
+  }
+}
+
+/** Writes entries for rows that have none. */
+async function insert(
+  manager: EntityManager,
+  table: "search_article" | "search_comment",
+  columns: string[],
+  entries: { id: number; document: SearchDocument }[],
+): Promise<void> {
+  const postgres = isPostgres(manager.connection);
+  const perRow = postgres ? 2 : 1 + columns.length;
+  for (const chunk of chunks(entries, Math.floor(MAX_PARAMETERS / perRow))) {
+    if (chunk.length === 0) continue;
+    const params: unknown[] = [];
+    const rows = chunk.map(({ id, document }) => {
+      const values = postgres ? [id, tsvectorLiteral(document)] : [id, ...ftsColumns(document)];
+      const start = params.length;
+      params.push(...values);
+      if (!postgres) return `(${placeholders(manager, values.length, start)})`;
+      return `($${start + 1}, CAST($${start + 2} AS tsvector))`;
+    });
+    const target = postgres
+      ? `${table} (${table === "search_article" ? `"articleId"` : `"commentId"`}, document)`
+      : `${table} (rowid, ${columns.join(", ")})`;
+    await manager.query(`INSERT INTO ${target} VALUES ${rows.join(", ")}`, params);
+  }
+}
+
+/** Indexes articles, replacing what the index held for them. */
+export async function indexArticles(manager: EntityManager, articles: IndexedArticle[], fresh = false): Promise<void> {
+  if (!fresh) await remove(manager, "search_article", articles.map((a) => a.id));
+  await insert(manager, "search_article", ARTICLE_COLUMNS, articles.map((a) => ({ id: a.id, document: articleDocument(a) })));
+}
+
+/**
+ * Indexes comments, replacing what the index held for them. Give visible comments only; `fresh`
+ * says that none of them is indexed yet (just inserted), which saves the DELETE.
+ */
+export async function indexComments(manager: EntityManager, comments: IndexedComment[], fresh = false): Promise<void> {
+  if (!fresh) await remove(manager, "search_comment", comments.map((c) => c.id));
+  await insert(manager, "search_comment", COMMENT_COLUMNS, comments.map((c) => ({ id: c.id, document: commentDocument(c.body) })));
+}
+
+/** Takes comments out of the index: deleted ones, which nobody may find. */
+export function unindexComments(manager: EntityManager, ids: number[]): Promise<void> {
+  return remove(manager, "search_comment", ids);
+}
+
+/** Re-reads an article (title, section, tags, paragraphs) and indexes it anew. */
+export async function reindexArticle(manager: EntityManager, articleId: number): Promise<void> {
+  const p = (n: number) => (isPostgres(manager.connection) ? `$${n}` : "?");
+  const [row] = (await manager.query(`SELECT "title", "section", "paragraphs" FROM "article" WHERE "id" = ${p(1)}`, [articleId])) as {
+    title: string;
+    section: string | null;
+    paragraphs: string;
+  }[];
+  if (!row) return;
+  const tags = (await manager.query(
+    `SELECT t."name" FROM "article_tag" at JOIN "tag" t ON t."id" = at."tagId" WHERE at."articleId" = ${p(1)} ORDER BY at."position"`,
+    [articleId],
+  )) as { name: string }[];
+  await indexArticles(manager, [{ id: articleId, title: row.title, section: row.section, paragraphs: JSON.parse(row.paragraphs) as string[], tags: tags.map((t) => t.name) }]);
+}
+
+/** Re-reads comments and brings their entries in line: indexed when visible, out when deleted. */
+export async function reindexComments(manager: EntityManager, ids: number[]): Promise<void> {
+  const visible: IndexedComment[] = [];
+  for (const chunk of chunks(ids, MAX_PARAMETERS)) {
+    if (chunk.length === 0) continue;
+    const rows = (await manager.query(
+      `SELECT "id", "body", "isDeleted" FROM "comment" WHERE "id" IN (${placeholders(manager, chunk.length, 0)})`,
+      chunk,
+    )) as { id: number; body: string; isDeleted: boolean | number }[];
+    for (const row of rows) if (!row.isDeleted) visible.push({ id: Number(row.id), body: row.body });
+  }
+  await unindexComments(manager, ids);
+  await indexComments(manager, visible, true);
+}
