@@ -2,7 +2,12 @@ import { createServer as createHttpServer, Server } from "node:http";
 import { ApolloServer, ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
 import cors from "cors";
 import express, { ErrorRequestHandler } from "express";
@@ -273,6 +278,11 @@ export async function createServer(config: Config, db: Database, events: Comment
         },
       },
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      // Apollo installs these unless told not to. Cache control wraps every field's resolver with
+      // a hook (we send no cache hints), and the others report to Apollo's cloud, which we do not use.
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
       preflightPlugin,
       statusPlugin,
       ...(config.production ? [] : [sqlCountPlugin]),
@@ -297,7 +307,8 @@ export async function createServer(config: Config, db: Database, events: Comment
     GRAPHQL_PATH,
     cors<cors.CorsRequest>(),
     express.json({ limit: BODY_LIMIT }),
-    (_req, _res, next) => withQueryTally({ count: 0 }, next),
+    // The tally rides on AsyncLocalStorage, whose hooks tax every promise; production serves no tally.
+    ...(config.production ? [] : [(_req: express.Request, _res: express.Response, next: express.NextFunction) => withQueryTally({ count: 0 }, next)]),
     expressMiddleware(apollo, {
       context: async ({ req }) => buildContext(deps, req.headers.authorization, currentQueryTally()),
     }),
