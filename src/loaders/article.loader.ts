@@ -1,13 +1,14 @@
 /** Article lists (all articles with filters, a tag's articles) and lookups by text. */
-import type DataLoader from "dataloader";
-import { DataSource, In } from "typeorm";
-import { list, Sql, sql } from "../db/sql";
+import DataLoader from "dataloader";
+import { DataSource } from "typeorm";
+import { list, run, Sql, sql } from "../db/sql";
 import { Article } from "../entities";
 import { userError } from "../errors";
 import { foldKey } from "../text/fold";
-import { byTextLoader, storable } from "./batch.loader";
+import { byTextLoader, MAX_BATCH, storable } from "./batch.loader";
 import { commentCountOf } from "./comment.loader";
 import { countLoader, ListDef, listConnection, PageArgs, perParentConnections, SortKey } from "./connection";
+import { articleRows, readRows } from "./rows";
 
 export type ArticleOrderKey = "PUBLISHED_AT_DESC" | "PUBLISHED_AT_ASC" | "COMMENT_COUNT_DESC";
 
@@ -93,13 +94,21 @@ const ofTags: ListDef<"PUBLISHED_AT_DESC"> = {
 
 /** Per-request article lists and lookups; `byId` serves the nodes. */
 export function articleLoaders(db: DataSource, byId: DataLoader<number, Article | null>) {
-  const repo = db.getRepository(Article);
   const tagCount = countLoader(db, ofTags);
   const forTag = perParentConnections(db, ofTags, byId, tagCount);
-  const bySlug = byTextLoader((slugs) => repo.findBy({ slug: In(slugs) }), (row) => row.slug);
+  const bySlug = byTextLoader((slugs) => readRows(db, articleRows, sql`a."slug" IN ${list(slugs)}`), (row) => row.slug);
   const byTitle = byTextLoader(
-    (titles) => repo.find({ where: { title: In(titles) }, order: { publishedAt: "DESC", id: "DESC" } }),
+    (titles) => readRows(db, articleRows, sql`a."title" IN ${list(titles)}`, sql`a."publishedAt" DESC, a."id" DESC`),
     (row) => row.title,
+  );
+  const paragraphs = new DataLoader<number, string[]>(
+    async (ids) => {
+      const rows = await run(db, sql`SELECT a."id", a."paragraphs" FROM article a WHERE a."id" IN ${list([...ids])}`);
+      // A simple-json column: TypeORM stores the array as JSON text.
+      const bodies = new Map(rows.map((row) => [Number(row.id), JSON.parse(String(row.paragraphs)) as string[]]));
+      return ids.map((id) => bodies.get(id) ?? []);
+    },
+    { maxBatchSize: MAX_BATCH },
   );
   return {
     /** Query.articles. */
@@ -121,5 +130,7 @@ export function articleLoaders(db: DataSource, byId: DataLoader<number, Article 
     bySlug: (slug: string) => bySlug.load(slug),
     /** RelatedLink.article: the newest article with exactly the headline's title. */
     byTitle: (title: string) => byTitle.load(title),
+    /** Article.paragraphs: the body, which article rows leave out; [] for an article that is gone. */
+    paragraphs: (articleId: number) => paragraphs.load(articleId),
   };
 }
