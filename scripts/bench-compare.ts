@@ -68,14 +68,28 @@ interface Server {
   exited: Promise<void>;
 }
 
-async function startServer(name: string, script: string, args: string[], env: NodeJS.ProcessEnv, port: number, nodeFlags: string[] = []): Promise<Server> {
+async function startServer(
+  name: string,
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  port: number,
+  nodeFlags: string[] = [],
+  onLine: (line: string) => void = () => undefined,
+): Promise<Server> {
   const child = spawn(process.execPath, [...nodeFlags, join(ROOT, script), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  let partial = "";
+  child.stdout!.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+    const lines = (partial + chunk.toString()).split("\n");
+    partial = lines.pop()!;
+    lines.forEach(onLine);
+  });
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((done) => child.once("exit", () => done()));
   const url = `http://127.0.0.1:${port}/graphql`;
@@ -140,6 +154,25 @@ function cpuSeconds(pid: number, thread?: number): number {
   } catch {
     return NaN;
   }
+}
+
+/** One line of `node --trace-gc`: the heap before and after, and how long the main thread paused. */
+interface GcEvent {
+  before: number;
+  after: number;
+  pauseMs: number;
+}
+
+function parseGcLine(line: string): GcEvent | null {
+  const match = /: (?:Scavenge|Mark-Compact|Mark-sweep|Minor Mark-Compact)\b.*? ([\d.]+) \([\d.]+\) -> ([\d.]+) \([\d.]+\) MB, ([\d.]+) \/ [\d.]+ ms/.exec(line);
+  return match ? { before: Number(match[1]), after: Number(match[2]), pauseMs: Number(match[3]) } : null;
+}
+
+/** MiB allocated between the first and the last collection: what each one found beyond what the last left. */
+function allocatedMiB(events: GcEvent[]): number {
+  let total = 0;
+  for (let i = 1; i < events.length; i++) total += Math.max(0, events[i].before - events[i - 1].after);
+  return total;
 }
 
 interface Measure {
@@ -207,26 +240,39 @@ async function main(): Promise<void> {
         env: { NODE_ENV: "production", DATABASE_URL: `sqlite:${file}`, PORT: "4801", API_TOKEN: randomBytes(16).toString("hex") },
         port: 4801,
       },
-      { name: "reference", script: "dist/bench/reference-server.js", args: ["--db", file, "--port", "4802"], env: {}, port: 4802 },
-      { name: "floor", script: "dist/bench/floor-server.js", args: ["--db", file, "--port", "4803"], env: {}, port: 4803 },
+      // graphql-js checks instanceof more thoroughly outside production; every server runs as deployed.
+      { name: "reference", script: "dist/bench/reference-server.js", args: ["--db", file, "--port", "4802"], env: { NODE_ENV: "production" }, port: 4802 },
+      { name: "floor", script: "dist/bench/floor-server.js", args: ["--db", file, "--port", "4803"], env: { NODE_ENV: "production" }, port: 4803 },
     ];
 
     if (args.profile) {
       mkdirSync(profileDir, { recursive: true });
       const spec = specs.find((candidate) => candidate.name === args.profile)!;
-      const server = await startServer(spec.name, spec.script, spec.args, spec.env, spec.port, ["--cpu-prof", `--cpu-prof-dir=${profileDir}`]);
+      let inWindow = false;
+      const gcEvents: GcEvent[] = [];
+      const server = await startServer(spec.name, spec.script, spec.args, spec.env, spec.port, ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "--trace-gc"], (line) => {
+        const event = inWindow ? parseGcLine(line) : null;
+        if (event) gcEvents.push(event);
+      });
       servers.push(server);
       const [query] = queries;
       await load(server, query, args.connections, args.warmup);
+      inWindow = true;
       const from = Number(process.hrtime.bigint() / 1000n);
       const measure = await load(server, query, args.connections, args.duration);
       const to = Number(process.hrtime.bigint() / 1000n);
+      inWindow = false;
       await stopServer(server);
       const [profile] = readdirSync(profileDir).filter((name) => name.endsWith(".cpuprofile"));
       if (!profile) throw new Error(`no profile was written to ${profileDir}`);
+      const pauses = gcEvents.reduce((sum, event) => sum + event.pauseMs, 0);
       console.log(
         `${query.name} on ${spec.name} under --cpu-prof: ${fmt(measure.rps, 1)} req/s, p50 ${measure.p50} ms, p99 ${measure.p99} ms, ` +
           `peak RSS ${fmt(measure.rss)} MiB, CPU per request ${fmt(measure.cpuMs)} ms (main thread ${fmt(measure.mainThreadMs / measure.requests)} ms)`,
+      );
+      console.log(
+        `--trace-gc: about ${fmt(allocatedMiB(gcEvents) / measure.requests, 1)} MiB allocated per request; ${gcEvents.length} collections paused the main thread ` +
+          `${fmt(pauses)} ms = ${fmt((pauses / measure.mainThreadMs) * 100, 1)}% of its CPU time`,
       );
       printProfileSummary(summariseProfile(join(profileDir, profile), from, to));
       console.log(`profile: ${join(profileDir, profile)} (open in Chrome DevTools, Performance tab)`);
