@@ -54,7 +54,7 @@ export function sentence(random: Random, words: number): string {
   return `${out.join(" ")}.`;
 }
 
-function comment(random: Random): ParsedComment {
+export function comment(random: Random): ParsedComment {
   const roll = random.next();
   const text = () => sentence(random, random.int(8, 60));
   if (roll < 0.25) return { author: null, hasAvatar: false, body: text() };

@@ -2,7 +2,12 @@ import { createServer as createHttpServer, Server } from "node:http";
 import { ApolloServer, ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
 import cors from "cors";
 import express, { ErrorRequestHandler } from "express";
@@ -17,6 +22,7 @@ import { currentQueryTally, QueryTally, withQueryTally } from "./db/query-counte
 import { CommentEvents } from "./events/comment-events";
 import { buildThreadlineSchema } from "./schema/build-schema";
 import { checkCost, limitRules, parseAndValidate, QUERY_LIMITS, SOCKET_LIMITS } from "./schema/limits";
+import { DocumentCache, PreflightVerdicts } from "./schema/operation-cache";
 import { checkTextInputs } from "./schema/text-inputs";
 
 export const GRAPHQL_PATH = "/graphql";
@@ -86,23 +92,31 @@ export function formatError(production: boolean) {
 
 /**
  * Checks that need the variables: text the engines cannot store alike, and the cost. Both run
- * before any resolver, for HTTP here and for graphql-ws in onSubscribe.
+ * before any resolver, for HTTP in the plugin below and for graphql-ws in onSubscribe. A document
+ * that passed with the same variables before passes again without being walked.
  */
-function preflight(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | null | undefined, operationName?: string | null) {
-  const textErrors = checkTextInputs(document, variables);
-  return textErrors.length > 0 ? textErrors : checkCost(schema, document, variables ?? undefined, operationName);
+function preflightCheck(schema: GraphQLSchema, verdicts: PreflightVerdicts) {
+  return (document: DocumentNode, variables: Record<string, unknown> | null | undefined, operationName?: string | null): GraphQLError[] => {
+    if (verdicts.hasPassed(document, operationName, variables)) return [];
+    const textErrors = checkTextInputs(document, variables);
+    const errors = textErrors.length > 0 ? textErrors : checkCost(schema, document, variables ?? undefined, operationName);
+    if (errors.length === 0) verdicts.recordPass(document, operationName, variables);
+    return errors;
+  };
 }
 
-const preflightPlugin: ApolloServerPlugin<Context> = {
-  async requestDidStart() {
-    return {
-      async didResolveOperation({ schema, document, request }) {
-        const errors = preflight(schema, document, request.variables, request.operationName);
-        if (errors.length > 0) throw errors[0];
-      },
-    };
-  },
-};
+function preflightPlugin(preflight: ReturnType<typeof preflightCheck>): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, request }) {
+          const errors = preflight(document, request.variables, request.operationName);
+          if (errors.length > 0) throw errors[0];
+        },
+      };
+    },
+  };
+}
 
 /**
  * "Did you mean ...?" names fields, arguments and types that a production server does not reveal.
@@ -170,8 +184,13 @@ const sqlCountPlugin: ApolloServerPlugin<Context> = {
 
 export async function createServer(config: Config, db: Database, events: CommentEvents, options: ServerOptions = {}): Promise<ThreadlineServer> {
   const schema = buildThreadlineSchema(events);
+  const documents = new DocumentCache();
+  const preflight = preflightCheck(schema, new PreflightVerdicts());
   const deps: ContextDeps = { db, apiToken: config.apiToken, events };
   const app = express();
+  // An ETag is a hash of the whole body, worked out for every answer; GraphQL clients POST and
+  // never revalidate, so it is work for nothing (hundreds of KB for a deep page).
+  app.set("etag", false);
   const httpServer = createHttpServer(app);
   let draining = false;
   const healthChecks: Record<string, HealthCheck> = {
@@ -236,10 +255,16 @@ export async function createServer(config: Config, db: Database, events: Comment
           ];
         }
         // Parsed and validated here, with the same token limit, rules and cost as HTTP (and no
-        // introspection in production); graphql-ws then runs the document as given.
-        const { document, errors } = parseAndValidate(schema, payload.query, config.production);
-        if (!document) return errors;
-        const preflightErrors = preflight(schema, document, payload.variables, payload.operationName);
+        // introspection in production: graphql-js's rule here, Apollo's alike over HTTP), so a
+        // document either transport validated serves both; graphql-ws then runs it as given.
+        let document = documents.documentFor(payload.query);
+        if (!document) {
+          const checked = parseAndValidate(schema, payload.query, config.production);
+          if (!checked.document) return checked.errors;
+          document = checked.document;
+          documents.remember(payload.query, document);
+        }
+        const preflightErrors = preflight(document, payload.variables, payload.operationName);
         if (preflightErrors.length > 0) return preflightErrors;
         return {
           schema,
@@ -258,6 +283,7 @@ export async function createServer(config: Config, db: Database, events: Comment
     introspection: !config.production,
     hideSchemaDetailsFromClientErrors: config.production,
     parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
+    documentStore: documents,
     validationRules: limitRules(false),
     includeStacktraceInErrorResponses: !config.production,
     formatError: formatError(config.production),
@@ -273,7 +299,12 @@ export async function createServer(config: Config, db: Database, events: Comment
         },
       },
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
-      preflightPlugin,
+      // Apollo installs these unless told not to. Cache control wraps every field's resolver with
+      // a hook (we send no cache hints), and the others report to Apollo's cloud, which we do not use.
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
+      preflightPlugin(preflight),
       statusPlugin,
       ...(config.production ? [] : [sqlCountPlugin]),
     ],
@@ -297,7 +328,8 @@ export async function createServer(config: Config, db: Database, events: Comment
     GRAPHQL_PATH,
     cors<cors.CorsRequest>(),
     express.json({ limit: BODY_LIMIT }),
-    (_req, _res, next) => withQueryTally({ count: 0 }, next),
+    // The tally rides on AsyncLocalStorage, whose hooks tax every promise; production serves no tally.
+    ...(config.production ? [] : [(_req: express.Request, _res: express.Response, next: express.NextFunction) => withQueryTally({ count: 0 }, next)]),
     expressMiddleware(apollo, {
       context: async ({ req }) => buildContext(deps, req.headers.authorization, currentQueryTally()),
     }),

@@ -4,7 +4,7 @@ import { DateTimeResolver } from "graphql-scalars";
 import { Node } from "../schema/node.interface";
 import { COLUMN_LENGTHS } from "./column-lengths";
 
-@ObjectType({ implements: Node, description: "A news article imported from a dump." })
+@ObjectType({ implements: Node, description: "A news article imported from a dump.", simpleResolvers: true })
 @Entity("article")
 @Index("UQ_article_title_published", ["title", "publishedAt"], { unique: true })
 // The orders' keys, id last; on SQLite the id is the rowid every index ends with (see the
@@ -50,6 +50,7 @@ export class Article {
   @Column({ type: "varchar", length: COLUMN_LENGTHS.articleDateline, nullable: true })
   dateline: string | null;
 
+  /** Loaders leave the body out of article rows; the resolver reads it when it is selected. */
   @Field(() => [String])
   @Column({ type: "simple-json" })
   paragraphs: string[];

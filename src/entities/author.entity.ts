@@ -3,7 +3,7 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
 import { Node } from "../schema/node.interface";
 import { COLUMN_LENGTHS } from "./column-lengths";
 
-@ObjectType({ implements: Node, description: "A commenter, shared by exact display name." })
+@ObjectType({ implements: Node, description: "A commenter, shared by exact display name.", simpleResolvers: true })
 @Entity("author")
 export class Author {
   @PrimaryGeneratedColumn()

@@ -5,7 +5,7 @@ import { Node } from "../schema/node.interface";
 import { Article } from "./article.entity";
 import { Author } from "./author.entity";
 
-@ObjectType({ implements: Node, description: "A reader comment; replies hang off `parent`." })
+@ObjectType({ implements: Node, description: "A reader comment; replies hang off `parent`.", simpleResolvers: true })
 @Entity("comment")
 @Index("IDX_comment_thread", ["articleId", "parentId", "position"])
 @Index("IDX_comment_parent", ["parentId", "position"])

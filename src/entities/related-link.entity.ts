@@ -8,7 +8,7 @@ import { COLUMN_LENGTHS } from "./column-lengths";
  * A related headline under an article. Dumps carry no URLs, so the linked
  * article is found by title when it is read, whatever the import order.
  */
-@ObjectType({ implements: Node })
+@ObjectType({ implements: Node, simpleResolvers: true })
 @Entity("related_link")
 @Index("IDX_related_link_article", ["articleId", "position"])
 export class RelatedLink {

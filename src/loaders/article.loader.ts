@@ -1,16 +1,17 @@
 /** Article lists (all articles with filters, a tag's articles) and lookups by text. */
-import type DataLoader from "dataloader";
-import { DataSource, In } from "typeorm";
-import { list, Sql, sql } from "../db/sql";
+import DataLoader from "dataloader";
+import { DataSource } from "typeorm";
+import { list, run, Sql, sql } from "../db/sql";
 import { storedTableCount } from "../db/stored-counts";
 import { Article, Tag } from "../entities";
 import { userError } from "../errors";
 import { articleIds } from "../search/match-sql";
 import { parseSearchQuery, SearchQuery } from "../search/parse-query";
 import { foldKey } from "../text/fold";
-import { byTextLoader, storable, storedCountLoader } from "./batch.loader";
+import { byTextLoader, MAX_BATCH, storable, storedCountLoader } from "./batch.loader";
 import { Connection, Edge, edgesConnection, keysetWindow, ListDef, listConnection, PageArgs, perParentConnections, SortKey } from "./connection";
 import { rankedMatches, RELEVANCE } from "./ranked-matches";
+import { articleRows, readRows } from "./rows";
 
 export type ArticleOrderKey = "PUBLISHED_AT_DESC" | "PUBLISHED_AT_ASC" | "COMMENT_COUNT_DESC" | "RELEVANCE";
 
@@ -112,11 +113,10 @@ const ofTags: ListDef<"PUBLISHED_AT_DESC"> = {
  * tags' lists.
  */
 export function articleLoaders(db: DataSource, byId: DataLoader<number, Article | null>, tagById: DataLoader<number, Tag | null>) {
-  const repo = db.getRepository(Article);
   const forTag = perParentConnections(db, ofTags, byId, storedCountLoader(tagById, (tag) => tag.articleCount));
-  const bySlug = byTextLoader((slugs) => repo.findBy({ slug: In(slugs) }), (row) => row.slug);
+  const bySlug = byTextLoader((slugs) => readRows(db, articleRows, sql`a."slug" IN ${list(slugs)}`), (row) => row.slug);
   const byTitle = byTextLoader(
-    (titles) => repo.find({ where: { title: In(titles) }, order: { publishedAt: "DESC", id: "DESC" } }),
+    (titles) => readRows(db, articleRows, sql`a."title" IN ${list(titles)}`, sql`a."publishedAt" DESC, a."id" DESC`),
     (row) => row.title,
   );
   /**
@@ -142,6 +142,16 @@ export function articleLoaders(db: DataSource, byId: DataLoader<number, Article 
     return edgesConnection(edges, pageInfo, () => matches.count());
   }
 
+
+  const paragraphs = new DataLoader<number, string[]>(
+    async (ids) => {
+      const rows = await run(db, sql`SELECT a."id", a."paragraphs" FROM article a WHERE a."id" IN ${list([...ids])}`);
+      // A simple-json column: TypeORM stores the array as JSON text.
+      const bodies = new Map(rows.map((row) => [Number(row.id), JSON.parse(String(row.paragraphs)) as string[]]));
+      return ids.map((id) => bodies.get(id) ?? []);
+    },
+    { maxBatchSize: MAX_BATCH },
+  );
   return {
     /** Query.articles. */
     list(args: ArticleListArgs): Promise<Connection<Article>> {
@@ -165,5 +175,7 @@ export function articleLoaders(db: DataSource, byId: DataLoader<number, Article 
     bySlug: (slug: string) => bySlug.load(slug),
     /** RelatedLink.article: the newest article with exactly the headline's title. */
     byTitle: (title: string) => byTitle.load(title),
+    /** Article.paragraphs: the body, which article rows leave out; [] for an article that is gone. */
+    paragraphs: (articleId: number) => paragraphs.load(articleId),
   };
 }

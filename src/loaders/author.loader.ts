@@ -1,11 +1,12 @@
 /** The commenter list, and commenters by name. */
 import type DataLoader from "dataloader";
-import { DataSource, In } from "typeorm";
-import { sql } from "../db/sql";
+import { DataSource } from "typeorm";
+import { list, sql } from "../db/sql";
 import { Author } from "../entities";
 import { foldKey } from "../text/fold";
 import { groupLoader, storable } from "./batch.loader";
 import { ListDef, listConnection, PageArgs } from "./connection";
+import { authorRows, readRows } from "./rows";
 
 const allAuthors: ListDef<"FIRST_SEEN"> = {
   name: "authors",
@@ -19,7 +20,7 @@ const allAuthors: ListDef<"FIRST_SEEN"> = {
 export function authorLoaders(db: DataSource, byId: DataLoader<number, Author | null>) {
   const byKey = groupLoader(async (keys: string[]) => {
     const wanted = keys.filter(storable);
-    return wanted.length === 0 ? [] : db.getRepository(Author).find({ where: { nameKey: In(wanted) }, order: { id: "ASC" } });
+    return wanted.length === 0 ? [] : readRows(db, authorRows, sql`au."nameKey" IN ${list(wanted)}`, sql`au."id" ASC`);
   }, (row) => row.nameKey);
   return {
     /** Query.authors: in the order they were first seen. */

@@ -37,7 +37,9 @@ export function groupLoader<K, T>(load: (keys: K[]) => Promise<T[]>, keyOf: (row
       const groups = new Map<K, T[]>();
       for (const row of await load([...keys])) {
         const key = keyOf(row);
-        groups.set(key, [...(groups.get(key) ?? []), row]);
+        const group = groups.get(key);
+        if (group) group.push(row);
+        else groups.set(key, [row]);
       }
       return keys.map((key) => groups.get(key) ?? []);
     },

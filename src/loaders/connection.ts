@@ -73,9 +73,9 @@ export interface Edge<T> {
 
 /** What a connection field resolves to. */
 export interface Connection<T> {
-  edges: Edge<T>[];
-  nodes: T[];
-  pageInfo: PageInfo;
+  readonly edges: Edge<T>[];
+  readonly nodes: T[];
+  readonly pageInfo: PageInfo;
   /** A getter, so the count is only queried when a client asks for totalCount. */
   readonly totalCount: Promise<number>;
 }
@@ -362,6 +362,43 @@ class LazyEdge<T> implements Edge<T> {
   }
 }
 
+/**
+ * A served page. Only the nodes are made up front: edges, cursors and the count are made when a
+ * client selects them, so a list of nodes alone costs none of that.
+ */
+class PageConnection<T> implements Connection<T> {
+  constructor(
+    readonly nodes: T[],
+    /** Sort-key values of each node, for its cursor. */
+    private readonly keys: KeyValue[][],
+    private readonly scope: CursorScope,
+    private readonly idPage: IdPage,
+    private readonly count: () => Promise<number>,
+  ) {}
+
+  get edges(): Edge<T>[] {
+    return this.nodes.map((node, index) => new LazyEdge(node, this.scope, this.keys[index]));
+  }
+
+  get pageInfo(): PageInfo {
+    const { keys, scope } = this;
+    return {
+      hasNextPage: this.idPage.hasNextPage,
+      hasPreviousPage: this.idPage.hasPreviousPage,
+      get startCursor() {
+        return keys.length > 0 ? encodeCursor(scope, keys[0]) : null;
+      },
+      get endCursor() {
+        return keys.length > 0 ? encodeCursor(scope, keys[keys.length - 1]) : null;
+      },
+    };
+  }
+
+  get totalCount(): Promise<number> {
+    return this.count();
+  }
+}
+
 /** Resolves a page's nodes through a by-id loader and wraps it as a connection. */
 async function toConnection<T>(
   idPage: IdPage,
@@ -369,30 +406,18 @@ async function toConnection<T>(
   byId: DataLoader<number, T | null>,
   totalCount: () => Promise<number>,
 ): Promise<Connection<T>> {
-  const loaded = await byId.loadMany(idPage.ids);
-  const edges: LazyEdge<T>[] = [];
-  loaded.forEach((node, index) => {
-    if (node instanceof Error) throw node;
+  // Not loadMany, which wraps every key's promise in one more to collect errors one by one.
+  const loaded = await Promise.all(idPage.ids.map((id) => byId.load(id)));
+  const nodes: T[] = [];
+  const keys: KeyValue[][] = [];
+  for (let index = 0; index < loaded.length; index++) {
+    const node = loaded[index];
     // A row deleted between the two statements is simply left out.
-    if (node !== null) edges.push(new LazyEdge(node, scope, idPage.keys[index]));
-  });
-  return {
-    edges,
-    nodes: edges.map((edge) => edge.node),
-    pageInfo: {
-      hasNextPage: idPage.hasNextPage,
-      hasPreviousPage: idPage.hasPreviousPage,
-      get startCursor() {
-        return edges[0]?.cursor ?? null;
-      },
-      get endCursor() {
-        return edges[edges.length - 1]?.cursor ?? null;
-      },
-    },
-    get totalCount() {
-      return totalCount();
-    },
-  };
+    if (node === null) continue;
+    nodes.push(node);
+    keys.push(idPage.keys[index]);
+  }
+  return new PageConnection(nodes, keys, scope, idPage, totalCount);
 }
 
 function scopeOf<O extends string>(def: ListDef<O>, order: O, parent: number): CursorScope {
@@ -431,6 +456,8 @@ interface PageKey<O extends string> {
   parent: number;
   order: O;
   window: PageWindow;
+  /** The order and window as text: parents that share it are served by one statement. */
+  group: string;
 }
 
 /**
@@ -448,8 +475,9 @@ export function perParentConnections<T, O extends string>(
     async (keys) => {
       const groups = new Map<string, PageKey<O>[]>();
       for (const key of keys) {
-        const group = JSON.stringify([key.order, key.window]);
-        groups.set(group, [...(groups.get(group) ?? []), key]);
+        const members = groups.get(key.group);
+        if (members) members.push(key);
+        else groups.set(key.group, [key]);
       }
       const results = new Map<PageKey<O>, IdPage>();
       for (const members of groups.values()) {
@@ -459,11 +487,12 @@ export function perParentConnections<T, O extends string>(
       }
       return keys.map((key) => results.get(key)!);
     },
-    { cacheKeyFn: (key) => JSON.stringify([key.parent, key.order, key.window]), maxBatchSize: MAX_BATCH },
+    { cacheKeyFn: (key) => `${key.parent} ${key.group}`, maxBatchSize: MAX_BATCH },
   );
   return async (parent, order, args) => {
     const scope = scopeOf(def, order, parent);
-    const idPage = await pages.load({ parent, order, window: pageWindow(args, scope) });
+    const window = pageWindow(args, scope);
+    const idPage = await pages.load({ parent, order, window, group: JSON.stringify([order, window]) });
     return toConnection(idPage, scope, byId, () => count.load(parent));
   };
 }

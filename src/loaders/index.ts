@@ -1,10 +1,11 @@
-import { DataSource, In } from "typeorm";
-import { Article, Author, Comment, RelatedLink, Tag } from "../entities";
+import { DataSource } from "typeorm";
+import { list, sql } from "../db/sql";
 import { articleLoaders } from "./article.loader";
 import { authorLoaders } from "./author.loader";
 import { byIdLoader, groupLoader } from "./batch.loader";
 import { commentLoaders } from "./comment.loader";
 import { searchLoaders } from "./search.loader";
+import { articleRows, authorRows, commentRows, readRows, relatedLinkRows, tagRows } from "./rows";
 import { tagLoaders } from "./tag.loader";
 
 /**
@@ -13,18 +14,18 @@ import { tagLoaders } from "./tag.loader";
  * lists, counts and lookups sit under its own name, beside the definitions of its lists.
  */
 export function createLoaders(db: DataSource) {
-  const articleById = byIdLoader((ids) => db.getRepository(Article).findBy({ id: In(ids) }));
-  const commentById = byIdLoader((ids) => db.getRepository(Comment).findBy({ id: In(ids) }));
-  const authorById = byIdLoader((ids) => db.getRepository(Author).findBy({ id: In(ids) }));
-  const tagById = byIdLoader((ids) => db.getRepository(Tag).findBy({ id: In(ids) }));
+  const articleById = byIdLoader((ids) => readRows(db, articleRows, sql`a."id" IN ${list(ids)}`));
+  const commentById = byIdLoader((ids) => readRows(db, commentRows, sql`c."id" IN ${list(ids)}`));
+  const authorById = byIdLoader((ids) => readRows(db, authorRows, sql`au."id" IN ${list(ids)}`));
+  const tagById = byIdLoader((ids) => readRows(db, tagRows, sql`t."id" IN ${list(ids)}`));
   return {
     articleById,
     commentById,
     authorById,
     tagById,
-    relatedLinkById: byIdLoader((ids) => db.getRepository(RelatedLink).findBy({ id: In(ids) })),
+    relatedLinkById: byIdLoader((ids) => readRows(db, relatedLinkRows, sql`rl."id" IN ${list(ids)}`)),
     relatedLinksByArticle: groupLoader(
-      (articleIds: number[]) => db.getRepository(RelatedLink).find({ where: { articleId: In(articleIds) }, order: { position: "ASC" } }),
+      (articleIds: number[]) => readRows(db, relatedLinkRows, sql`rl."articleId" IN ${list(articleIds)}`, sql`rl."position" ASC`),
       (link) => link.articleId,
     ),
 

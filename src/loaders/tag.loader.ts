@@ -1,11 +1,12 @@
 /** The tag list, and tags by slug and by article. */
 import DataLoader from "dataloader";
-import { DataSource, In } from "typeorm";
-import { sql } from "../db/sql";
-import { ArticleTag, Tag } from "../entities";
+import { DataSource } from "typeorm";
+import { list, sql } from "../db/sql";
+import { Tag } from "../entities";
 import { WRITE_LIMITS } from "../text/write-limits";
 import { byTextLoader, MAX_BATCH } from "./batch.loader";
 import { ListDef, listConnection, PageArgs } from "./connection";
+import { readRows, RowShape, tagRows } from "./rows";
 
 const allTags: ListDef<"FIRST_SEEN"> = {
   name: "tags",
@@ -15,18 +16,25 @@ const allTags: ListDef<"FIRST_SEEN"> = {
   orders: { FIRST_SEEN: [{ expr: sql`t."id"`, dir: "ASC", type: "int" }] },
 };
 
+/** Tags with the article that carries them, in the dump's order. */
+const tagsOfArticles: RowShape<{ articleId: number; tag: Tag }> = {
+  from: sql`article_tag at JOIN tag t ON t."id" = at."tagId"`,
+  columns: sql`at."articleId", ${tagRows.columns}`,
+  build: (row) => ({ articleId: Number(row.articleId), tag: tagRows.build(row) }),
+};
+
 /** Per-request tag lists and lookups; `byId` serves the nodes. */
 export function tagLoaders(db: DataSource, byId: DataLoader<number, Tag | null>) {
-  const bySlug = byTextLoader((slugs) => db.getRepository(Tag).findBy({ slug: In(slugs) }), (row) => row.slug);
+  const bySlug = byTextLoader((slugs) => readRows(db, tagRows, sql`t."slug" IN ${list(slugs)}`), (row) => row.slug);
   const byArticle = new DataLoader<number, Tag[]>(
     async (articleIds) => {
-      const rows = await db.getRepository(ArticleTag).find({
-        where: { articleId: In([...articleIds]) },
-        relations: { tag: true },
-        order: { position: "ASC" },
-      });
+      const rows = await readRows(db, tagsOfArticles, sql`at."articleId" IN ${list([...articleIds])}`, sql`at."position" ASC`);
       const tags = new Map<number, Tag[]>();
-      for (const row of rows) tags.set(row.articleId, [...(tags.get(row.articleId) ?? []), row.tag!]);
+      for (const { articleId, tag } of rows) {
+        const group = tags.get(articleId);
+        if (group) group.push(tag);
+        else tags.set(articleId, [tag]);
+      }
       // Imports refuse more than WRITE_LIMITS.tags; the cap also holds for rows stored before that rule.
       return articleIds.map((id) => (tags.get(id) ?? []).slice(0, WRITE_LIMITS.tags));
     },

@@ -36,6 +36,11 @@ export class ArticleResolver {
     return toGlobalId("Article", article.id);
   }
 
+  @FieldResolver(() => [String])
+  paragraphs(@Root() article: Article, @Ctx() ctx: Context): Promise<string[]> {
+    return ctx.loaders.articles.paragraphs(article.id);
+  }
+
   @FieldResolver(() => [Tag], {
     complexity: cappedListCost(WRITE_LIMITS.tags),
     description: `The article's tags in the dump's order; at most ${WRITE_LIMITS.tags}.`,

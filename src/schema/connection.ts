@@ -8,7 +8,7 @@ import { Article, Author, Comment, Tag } from "../entities";
 import { DEFAULT_PAGE_SIZE } from "../loaders/connection";
 import { queryWordCount } from "../search/parse-query";
 
-@ObjectType({ description: "Relay page information." })
+@ObjectType({ description: "Relay page information.", simpleResolvers: true })
 export class PageInfo {
   @Field(() => Boolean)
   hasNextPage: boolean;
@@ -25,7 +25,7 @@ export class PageInfo {
 
 /** A Relay connection type for `nodeType`, named `${name}Connection` with `${name}Edge` edges. */
 function connectionType<T extends object>(nodeType: ClassType<T>, name: string) {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class EdgeType {
     @Field(() => String, { description: "Opaque; pass it as after or before to the list that gave it (same parent object, same orderBy)." })
     cursor: string;
@@ -34,7 +34,7 @@ function connectionType<T extends object>(nodeType: ClassType<T>, name: string) 
     node: T;
   }
 
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, { simpleResolvers: true })
   class ConnectionType {
     @Field(() => [EdgeType])
     edges: EdgeType[];
@@ -51,16 +51,16 @@ function connectionType<T extends object>(nodeType: ClassType<T>, name: string) 
   return ConnectionType;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ArticleConnection extends connectionType(Article, "Article") {}
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class TagConnection extends connectionType(Tag, "Tag") {}
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class AuthorConnection extends connectionType(Author, "Author") {}
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CommentConnection extends connectionType(Comment, "Comment") {}
 
 /** A connection costs its page size times what each item costs. */

@@ -1,3 +1,4 @@
+import { CountingLogger } from "../../src/db/query-counter";
 import { engines } from "../helpers/databases";
 import { seedGenerated } from "../helpers/fixtures";
 import { DEEP_QUERY } from "../../scripts/deep-query";
@@ -32,6 +33,30 @@ describe.each(engines)("batching on %s", (engine) => {
     const statements50 = fifty.extensions?.sqlQueries as number;
     expect(statements1).toBeGreaterThan(5);
     expect(statements50).toBe(statements1);
+  });
+
+  it("reads no article body for title lists and related headlines, and the body in one statement when asked", async () => {
+    // Every statement any connection runs passes through the TypeORM logger.
+    const logged = jest.spyOn(CountingLogger.prototype, "logQuery");
+    const statements = () => logged.mock.calls.map(([text]) => text);
+    try {
+      const titles = await t.data(`{ articles(first: 20, orderBy: PUBLISHED_AT_ASC) { nodes { title relatedLinks { article { title } } comments(first: 2) { nodes { article { title } } } } } }`);
+      expect(titles.articles.nodes[10].relatedLinks[0].article.title).toBe("Generated Story Number 11");
+      expect(statements().length).toBeGreaterThan(3);
+      expect(statements().filter((text) => /paragraphs|searchText/.test(text))).toEqual([]);
+
+      const bodies = async (first: number) => {
+        logged.mockClear();
+        const page = await t.gql(`query($first: Int!) { articles(first: $first) { nodes { title paragraphs } } }`, { first });
+        expect(page.data!.articles.nodes[0].paragraphs).toHaveLength(2);
+        return { count: page.extensions?.sqlQueries, reads: statements().filter((text) => /paragraphs/.test(text)).length };
+      };
+      const one = await bodies(1);
+      expect(one.reads).toBe(1);
+      expect(await bodies(50)).toEqual(one);
+    } finally {
+      logged.mockRestore();
+    }
   });
 
   it("keeps the count flat for tags and authors with their nested lists", async () => {

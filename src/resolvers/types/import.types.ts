@@ -31,7 +31,7 @@ export class ImportDumpArgs {
   fileName?: string | null;
 }
 
-@ObjectType({ description: "The outcome of importing one dump." })
+@ObjectType({ description: "The outcome of importing one dump.", simpleResolvers: true })
 export class ImportDumpPayload {
   @Field(() => Article, { description: "The article the dump describes, as now stored." })
   article: Article;

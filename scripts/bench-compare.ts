@@ -1,0 +1,336 @@
+/**
+ * `npm run bench:compare -- [--duration S] [--warmup S] [--connections N] [--only q1,q3] [--profile [SERVER]]`
+ *
+ * Threadline (NODE_ENV=production, real HTTP) beside two servers written for the comparison that
+ * read the same SQLite file (bench/): a "reference", plain graphql-js with DataLoader over the same
+ * SQL, and a "floor", node:http with hand-written batched SQL and JSON.stringify. Their answers to
+ * q1-q4 (bench/queries.ts) are first checked against Threadline's; then each query is put under
+ * load (autocannon) on the three servers in turn, and the script prints req/s, latency p50/p99,
+ * peak RSS, and the ratios Threadline / reference and Threadline / floor.
+ *
+ * --profile instead runs one query (q3 unless --only names another) on one server (Threadline unless
+ * `reference` or `floor` is named) under `node --cpu-prof`, and prints the share of busy CPU spent
+ * in garbage collection and where the rest went, over the load window only (the profile is kept
+ * for DevTools).
+ */
+import { ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { isDeepStrictEqual } from "node:util";
+import autocannon from "autocannon";
+import { Readers } from "../bench/bench-sql";
+import { BenchQuery, benchQueries } from "../bench/queries";
+import { copyDataset } from "./bench-dataset";
+import { printProfileSummary, summariseProfile } from "./cpu-profile";
+
+interface Args {
+  duration: number;
+  warmup: number;
+  connections: number;
+  only: string[] | null;
+  /** The server to profile, or null to compare. */
+  profile: string | null;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { duration: 10, warmup: 3, connections: 10, only: null, profile: null };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split("=", 2);
+    if (flag === "--profile") {
+      const named = inline ?? (argv[i + 1] && !argv[i + 1].startsWith("--") ? argv[++i] : undefined);
+      args.profile = named ?? "Threadline";
+      if (!["Threadline", "reference", "floor"].includes(args.profile)) throw new Error(`--profile takes Threadline, reference or floor, got ${named}`);
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (flag === "--only") {
+      args.only = value.split(",");
+      continue;
+    }
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} needs a positive number, got ${value}`);
+    if (flag === "--duration") args.duration = n;
+    else if (flag === "--warmup") args.warmup = n;
+    else if (flag === "--connections") args.connections = Math.round(n);
+    else throw new Error(`unknown argument ${argv[i]}; use --duration S --warmup S --connections N --only q1,q3 --profile`);
+  }
+  return args;
+}
+
+const ROOT = resolve(__dirname, "../..");
+
+interface Server {
+  name: string;
+  url: string;
+  process: ChildProcess;
+  exited: Promise<void>;
+}
+
+async function startServer(
+  name: string,
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  port: number,
+  nodeFlags: string[] = [],
+  onLine: (line: string) => void = () => undefined,
+): Promise<Server> {
+  const child = spawn(process.execPath, [...nodeFlags, join(ROOT, script), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  let partial = "";
+  child.stdout!.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+    const lines = (partial + chunk.toString()).split("\n");
+    partial = lines.pop()!;
+    lines.forEach(onLine);
+  });
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((done) => child.once("exit", () => done()));
+  const url = `http://127.0.0.1:${port}/graphql`;
+  for (let waited = 0; ; waited += 100) {
+    if (child.exitCode !== null) throw new Error(`${name} exited at start:\n${output}`);
+    if (waited > 60_000) throw new Error(`${name} did not answer within 60 s:\n${output}`);
+    try {
+      await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ __typename }" }) });
+      break;
+    } catch {
+      await new Promise((wait) => setTimeout(wait, 100));
+    }
+  }
+  return { name, url, process: child, exited };
+}
+
+async function stopServer(server: Server): Promise<void> {
+  if (server.process.exitCode === null) server.process.kill("SIGINT");
+  await server.exited;
+}
+
+async function post(url: string, query: BenchQuery): Promise<string> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query: query.query, variables: query.variables }),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${url} answered ${query.name} with HTTP ${response.status}: ${text.slice(0, 500)}`);
+  return text;
+}
+
+/** Where two JSON values first differ, for the report of a mismatch. */
+function firstDifference(a: unknown, b: unknown, path = "$"): string | null {
+  if (isDeepStrictEqual(a, b)) return null;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return `${path}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const key of keys) {
+    const found = firstDifference((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], `${path}.${key}`);
+    if (found) return found;
+  }
+  return `${path}: differs`;
+}
+
+function rssMiB(pid: number): number {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Number(match[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU seconds (user + system) the process (every thread) or one of its threads has used so far. */
+function cpuSeconds(pid: number, thread?: number): number {
+  try {
+    const fields = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, "utf8")
+      .replace(/^.*\) /s, "")
+      .split(" ");
+    // utime and stime, fields 14 and 15 of stat, counted in clock ticks of 1/100 s on Linux.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** One line of `node --trace-gc`: the heap before and after, and how long the main thread paused. */
+interface GcEvent {
+  before: number;
+  after: number;
+  pauseMs: number;
+}
+
+function parseGcLine(line: string): GcEvent | null {
+  const match = /: (?:Scavenge|Mark-Compact|Mark-sweep|Minor Mark-Compact)\b.*? ([\d.]+) \([\d.]+\) -> ([\d.]+) \([\d.]+\) MB, ([\d.]+) \/ [\d.]+ ms/.exec(line);
+  return match ? { before: Number(match[1]), after: Number(match[2]), pauseMs: Number(match[3]) } : null;
+}
+
+/** MiB allocated between the first and the last collection: what each one found beyond what the last left. */
+function allocatedMiB(events: GcEvent[]): number {
+  let total = 0;
+  for (let i = 1; i < events.length; i++) total += Math.max(0, events[i].before - events[i - 1].after);
+  return total;
+}
+
+interface Measure {
+  rps: number;
+  p50: number;
+  p99: number;
+  rss: number;
+  /** Server CPU time per answered request: less sensitive than req/s to other load on the machine. */
+  cpuMs: number;
+  /** CPU time of the server's main (JavaScript) thread over the window. */
+  mainThreadMs: number;
+  requests: number;
+  failures: number;
+}
+
+async function load(server: Server, query: BenchQuery, connections: number, duration: number): Promise<Measure> {
+  let rss = rssMiB(server.process.pid!);
+  const sampler = setInterval(() => (rss = Math.max(rss, rssMiB(server.process.pid!))), 250);
+  const cpuBefore = cpuSeconds(server.process.pid!);
+  const mainBefore = cpuSeconds(server.process.pid!, server.process.pid!);
+  try {
+    const result = await autocannon({
+      url: server.url,
+      connections,
+      duration,
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: query.query, variables: query.variables }),
+    });
+    const cpuMs = ((cpuSeconds(server.process.pid!) - cpuBefore) * 1000) / Math.max(1, result.requests.total);
+    const mainThreadMs = (cpuSeconds(server.process.pid!, server.process.pid!) - mainBefore) * 1000;
+    return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, rss, cpuMs, mainThreadMs, requests: Math.max(1, result.requests.total), failures: result.errors + result.timeouts + result.non2xx };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+/** An article with resolvable related links and commenters, from the middle of the file. */
+async function pickSlug(path: string): Promise<string> {
+  const readers = await Readers.open(path, 1);
+  const rows = await readers.take()(
+    `SELECT a."slug" FROM article a WHERE (SELECT COUNT(*) FROM related_link rl JOIN article t ON t."title" = rl."title" WHERE rl."articleId" = a."id") >= 2 ORDER BY a."id" LIMIT 1 OFFSET 20`,
+  );
+  readers.close();
+  return rows[0].slug as string;
+}
+
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits }) : "-");
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const work = mkdtempSync(join(tmpdir(), "threadline-compare-"));
+  const servers: Server[] = [];
+  const profileDir = join(tmpdir(), "threadline-bench-profiles", new Date().toISOString().replace(/[:.]/g, "-"));
+  try {
+    const file = join(work, "bench.sqlite");
+    await copyDataset(file);
+    const slug = await pickSlug(file);
+    const queries = benchQueries(slug).filter((query) => (args.only ? args.only.includes(query.name) : !args.profile || query.name === "q3"));
+    const specs = [
+      {
+        name: "Threadline",
+        script: "dist/src/index.js",
+        args: [],
+        env: { NODE_ENV: "production", DATABASE_URL: `sqlite:${file}`, PORT: "4801", API_TOKEN: randomBytes(16).toString("hex") },
+        port: 4801,
+      },
+      // graphql-js checks instanceof more thoroughly outside production; every server runs as deployed.
+      { name: "reference", script: "dist/bench/reference-server.js", args: ["--db", file, "--port", "4802"], env: { NODE_ENV: "production" }, port: 4802 },
+      { name: "floor", script: "dist/bench/floor-server.js", args: ["--db", file, "--port", "4803"], env: { NODE_ENV: "production" }, port: 4803 },
+    ];
+
+    if (args.profile) {
+      mkdirSync(profileDir, { recursive: true });
+      const spec = specs.find((candidate) => candidate.name === args.profile)!;
+      let inWindow = false;
+      const gcEvents: GcEvent[] = [];
+      const server = await startServer(spec.name, spec.script, spec.args, spec.env, spec.port, ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "--trace-gc"], (line) => {
+        const event = inWindow ? parseGcLine(line) : null;
+        if (event) gcEvents.push(event);
+      });
+      servers.push(server);
+      const [query] = queries;
+      await load(server, query, args.connections, args.warmup);
+      inWindow = true;
+      const from = Number(process.hrtime.bigint() / 1000n);
+      const measure = await load(server, query, args.connections, args.duration);
+      const to = Number(process.hrtime.bigint() / 1000n);
+      inWindow = false;
+      await stopServer(server);
+      const [profile] = readdirSync(profileDir).filter((name) => name.endsWith(".cpuprofile"));
+      if (!profile) throw new Error(`no profile was written to ${profileDir}`);
+      const pauses = gcEvents.reduce((sum, event) => sum + event.pauseMs, 0);
+      console.log(
+        `${query.name} on ${spec.name} under --cpu-prof: ${fmt(measure.rps, 1)} req/s, p50 ${measure.p50} ms, p99 ${measure.p99} ms, ` +
+          `peak RSS ${fmt(measure.rss)} MiB, CPU per request ${fmt(measure.cpuMs)} ms (main thread ${fmt(measure.mainThreadMs / measure.requests)} ms)`,
+      );
+      console.log(
+        `--trace-gc: about ${fmt(allocatedMiB(gcEvents) / measure.requests, 1)} MiB allocated per request; ${gcEvents.length} collections paused the main thread ` +
+          `${fmt(pauses)} ms = ${fmt((pauses / measure.mainThreadMs) * 100, 1)}% of its CPU time`,
+      );
+      printProfileSummary(summariseProfile(join(profileDir, profile), from, to));
+      console.log(`profile: ${join(profileDir, profile)} (open in Chrome DevTools, Performance tab)`);
+      return;
+    }
+
+    // Threadline first: it brings the file's schema up to date before the others read it.
+    for (const spec of specs) servers.push(await startServer(spec.name, spec.script, spec.args, spec.env, spec.port));
+
+    // Same answers first: a faster server that answers something else proves nothing.
+    for (const query of queries) {
+      const [expected, ...others] = await Promise.all(servers.map((server) => post(server.url, query)));
+      const verdicts = others.map((text, i) => {
+        if (text === expected) return `${servers[i + 1].name}: same bytes`;
+        const difference = firstDifference(JSON.parse(expected), JSON.parse(text));
+        if (difference) throw new Error(`${servers[i + 1].name} answers ${query.name} unlike Threadline at ${difference}`);
+        return `${servers[i + 1].name}: same JSON`;
+      });
+      console.log(`${query.name} (${(expected.length / 1024).toFixed(1)} KiB): ${verdicts.join(", ")}`);
+    }
+
+    console.log(`\nload: autocannon, ${args.connections} connections, ${args.warmup} s warm-up + ${args.duration} s per server and query, interleaved`);
+    const results = new Map<string, Measure>();
+    for (const query of queries) {
+      for (const server of servers) {
+        await load(server, query, args.connections, args.warmup);
+        const measure = await load(server, query, args.connections, args.duration);
+        results.set(`${query.name} ${server.name}`, measure);
+        if (measure.failures > 0) console.log(`  ${server.name} ${query.name}: ${measure.failures} failed requests`);
+      }
+    }
+
+    console.log("");
+    console.log(`| query | server | req/s | p50 ms | p99 ms | peak RSS MiB | CPU ms/req | main thread ms/req |`);
+    console.log(`|---|---|---:|---:|---:|---:|---:|---:|`);
+    for (const query of queries) {
+      for (const server of servers) {
+        const m = results.get(`${query.name} ${server.name}`)!;
+        console.log(`| ${query.name} | ${server.name} | ${fmt(m.rps, 1)} | ${m.p50} | ${m.p99} | ${fmt(m.rss)} | ${fmt(m.cpuMs, 2)} | ${fmt(m.mainThreadMs / m.requests, 2)} |`);
+      }
+    }
+    console.log("");
+    console.log(`| query | Threadline req/s | reference | floor | Threadline / reference | Threadline / floor | same, by CPU per request |`);
+    console.log(`|---|---:|---:|---:|---:|---:|---:|`);
+    for (const query of queries) {
+      const [t, r, f] = servers.map((server) => results.get(`${query.name} ${server.name}`)!);
+      console.log(
+        `| ${query.name} ${query.description} | ${fmt(t.rps, 1)} | ${fmt(r.rps, 1)} | ${fmt(f.rps, 1)} | ${fmt(t.rps / r.rps, 2)} | ${fmt(t.rps / f.rps, 3)} | ` +
+          `${fmt(r.cpuMs / t.cpuMs, 2)} / ${fmt(f.cpuMs / t.cpuMs, 3)} |`,
+      );
+    }
+  } finally {
+    await Promise.all(servers.map(stopServer));
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
