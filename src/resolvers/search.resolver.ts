@@ -28,7 +28,8 @@ export class SearchResolver {
   })
   async highlights(@Root() hit: SearchHit, @Ctx() ctx: Context): Promise<HighlightValue[]> {
     if (!(hit.node instanceof Article)) return commentHighlights(hit.node.body, hit.query);
-    const tags = await ctx.loaders.tags.forArticle(hit.node.id);
-    return articleHighlights({ ...hit.node, tags: tags.map((tag) => tag.name) }, hit.query);
+    // Article rows leave the body out; it has a loader of its own.
+    const [tags, paragraphs] = await Promise.all([ctx.loaders.tags.forArticle(hit.node.id), ctx.loaders.articles.paragraphs(hit.node.id)]);
+    return articleHighlights({ ...hit.node, paragraphs, tags: tags.map((tag) => tag.name) }, hit.query);
   }
 }
