@@ -37,7 +37,10 @@ async function main(): Promise<void> {
     for (const outcome of seeded.outcomes) if (outcome.error) console.log(`  rejected ${outcome.error}`);
   }
 
-  const server = await createServer(config, db, events.bus, config.redisUrl ? { healthChecks: { redis: events.ping } } : {});
+  const server = await createServer(config, db, events.bus, {
+    ...(config.redisUrl ? { healthChecks: { redis: events.ping } } : {}),
+    webRoot: resolve(__dirname, "../web"),
+  });
   await new Promise<void>((listening, failed) => {
     server.httpServer.once("error", failed);
     server.httpServer.listen(config.port, listening);
@@ -46,6 +49,7 @@ async function main(): Promise<void> {
     process.exit(1);
   });
 
+  console.log(`threadline: reader app at http://localhost:${config.port}/`);
   console.log(`threadline: GraphQL at http://localhost:${config.port}${GRAPHQL_PATH} (database ${where})`);
   if (config.apiTokenGenerated) {
     console.log(`threadline: API_TOKEN was not set; write operations take this token until restart:\n  Authorization: Bearer ${config.apiToken}`);

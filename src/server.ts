@@ -18,6 +18,7 @@ import { CommentEvents } from "./events/comment-events";
 import { buildThreadlineSchema } from "./schema/build-schema";
 import { checkCost, limitRules, parseAndValidate, QUERY_LIMITS, SOCKET_LIMITS } from "./schema/limits";
 import { checkTextInputs } from "./schema/text-inputs";
+import { readerAppRoutes } from "./web/reader-app.routes";
 
 export const GRAPHQL_PATH = "/graphql";
 export const BODY_LIMIT = "2mb";
@@ -28,6 +29,8 @@ export type HealthCheck = () => Promise<void>;
 export interface ServerOptions {
   /** Checks besides the database's, by name (the Redis event bus when REDIS_URL is set). */
   healthChecks?: Record<string, HealthCheck>;
+  /** The built reader app (dist/web), served at /; without it, / redirects to the API. */
+  webRoot?: string;
 }
 
 /** How long /health waits for one dependency before calling it down. */
@@ -302,9 +305,13 @@ export async function createServer(config: Config, db: Database, events: Comment
       context: async ({ req }) => buildContext(deps, req.headers.authorization, currentQueryTally()),
     }),
   );
-  app.get("/", (_req, res) => {
-    res.redirect(GRAPHQL_PATH);
-  });
+  if (options.webRoot) {
+    app.use(readerAppRoutes({ webRoot: options.webRoot, production: config.production, graphqlPath: GRAPHQL_PATH }));
+  } else {
+    app.get("/", (_req, res) => {
+      res.redirect(GRAPHQL_PATH);
+    });
+  }
   const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
     const status = (error as { status?: number }).status;
     if (status === 413) {
