@@ -5,6 +5,7 @@ import { openDataSource } from "./db/data-source";
 import { createEvents } from "./events/create-events";
 import { seedIfEmpty } from "./ingest/import-files";
 import { createServer, GRAPHQL_PATH } from "./server";
+import { GRAPHIQL_PATH } from "./web/reader-app.routes";
 
 /** Bootstrap only: config -> database -> seed-if-empty -> listen. */
 async function main(): Promise<void> {
@@ -51,6 +52,12 @@ async function main(): Promise<void> {
 
   console.log(`threadline: reader app at http://localhost:${config.port}/`);
   console.log(`threadline: GraphQL at http://localhost:${config.port}${GRAPHQL_PATH} (database ${where})`);
+  if (!config.production) {
+    console.log(
+      `threadline: explorers: Apollo Sandbox at http://localhost:${config.port}${GRAPHQL_PATH} (online), ` +
+        `GraphiQL at http://localhost:${config.port}${GRAPHIQL_PATH} (works offline)`,
+    );
+  }
   if (config.apiTokenGenerated) {
     console.log(`threadline: API_TOKEN was not set; write operations take this token until restart:\n  Authorization: Bearer ${config.apiToken}`);
   }

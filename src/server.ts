@@ -1,7 +1,6 @@
 import { createServer as createHttpServer, Server } from "node:http";
 import { ApolloServer, ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
 import cors from "cors";
@@ -18,6 +17,7 @@ import { CommentEvents } from "./events/comment-events";
 import { buildThreadlineSchema } from "./schema/build-schema";
 import { checkCost, limitRules, parseAndValidate, QUERY_LIMITS, SOCKET_LIMITS } from "./schema/limits";
 import { checkTextInputs } from "./schema/text-inputs";
+import { landingPageWithExplorerLinks } from "./web/landing-page.plugin";
 import { readerAppRoutes } from "./web/reader-app.routes";
 
 export const GRAPHQL_PATH = "/graphql";
@@ -275,7 +275,7 @@ export async function createServer(config: Config, db: Database, events: Comment
           };
         },
       },
-      config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      config.production ? ApolloServerPluginLandingPageDisabled() : landingPageWithExplorerLinks(),
       preflightPlugin,
       statusPlugin,
       ...(config.production ? [] : [sqlCountPlugin]),

@@ -11,7 +11,8 @@ import { createRoot } from "react-dom/client";
 const wsUrl = `${window.location.protocol === "https:" ? "wss" : "ws"}://${window.location.host}/graphql`;
 const fetcher = createGraphiQLFetcher({ url: `${window.location.origin}/graphql`, subscriptionUrl: wsUrl });
 
-const EXAMPLE = `# Threadline's API. Writes need the header {"Authorization": "Bearer <API_TOKEN>"} (Headers tab).
+const EXAMPLE = `# Threadline's API. Writes need a token; under Headers:
+# {"Authorization": "Bearer <the token npm start printed>"}
 query LatestArticles {
   articles(first: 5) {
     totalCount
