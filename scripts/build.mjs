@@ -47,7 +47,7 @@ function newest(paths) {
 }
 
 // What every part depends on besides its sources: the installed packages and the compiler settings.
-const shared = ["package.json", "package-lock.json", "node_modules/.package-lock.json", "tsconfig.json"];
+const shared = ["package.json", "package-lock.json", "node_modules/.package-lock.json", "tsconfig.json", "scripts/build.mjs"];
 
 const PARTS = {
   server: {
@@ -66,7 +66,9 @@ const PARTS = {
     run() {
       const vite = join(dirname(require.resolve("vite/package.json")), "bin", "vite.js");
       const args = [vite, "build", "--config", "web/vite.config.mts", "--logLevel", "warn"];
-      return spawnSync(process.execPath, args, { cwd: root, stdio: "inherit" }).status === 0;
+      // Whatever NODE_ENV the caller has (jest sets "test"), the bundle is React's production build.
+      const env = { ...process.env, NODE_ENV: "production" };
+      return spawnSync(process.execPath, args, { cwd: root, stdio: "inherit", env }).status === 0;
     },
   },
 };
