@@ -18,6 +18,7 @@ import { buildThreadlineSchema } from "./schema/build-schema";
 import { checkCost, limitRules, parseAndValidate, QUERY_LIMITS, SOCKET_LIMITS } from "./schema/limits";
 import { checkTextInputs } from "./schema/text-inputs";
 import { landingPageWithExplorerLinks } from "./web/landing-page.plugin";
+import { plainGetHint } from "./web/plain-get.middleware";
 import { readerAppRoutes } from "./web/reader-app.routes";
 
 export const GRAPHQL_PATH = "/graphql";
@@ -73,7 +74,8 @@ export interface ThreadlineServer {
 export function formatError(production: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
-    if (isClientErrorCode(code)) return formatted;
+    // A stack trace helps only with a fault of ours; a client's mistake is told by its message.
+    if (isClientErrorCode(code)) return withoutStacktrace(formatted);
     const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
     const failure = databaseFailure(original);
     if (failure) {
@@ -85,6 +87,12 @@ export function formatError(production: boolean) {
     if (!production) return { ...formatted, extensions: { ...formatted.extensions, code: "INTERNAL_SERVER_ERROR" } };
     return { message: "Internal server error", locations: formatted.locations, path: formatted.path, extensions: { code: "INTERNAL_SERVER_ERROR" } };
   };
+}
+
+function withoutStacktrace(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  if (!formatted.extensions || !("stacktrace" in formatted.extensions)) return formatted;
+  const { stacktrace: _stacktrace, ...extensions } = formatted.extensions;
+  return { ...formatted, extensions };
 }
 
 /**
@@ -187,7 +195,7 @@ export async function createServer(config: Config, db: Database, events: Comment
   // Open sockets per client address, counted from the upgrade until the TCP connection closes.
   const socketsByAddress = new Map<string, number>();
   const wsServer = new WebSocketServer({
-    server: httpServer,
+    noServer: true,
     path: GRAPHQL_PATH,
     verifyClient: ({ req }, accept) => {
       const address = req.socket.remoteAddress ?? "unknown";
@@ -208,6 +216,12 @@ export async function createServer(config: Config, db: Database, events: Comment
       });
       accept(true);
     },
+  });
+  // Upgrades are handed over here rather than through `server:`, which would also re-emit the HTTP
+  // server's own errors (a port in use) on the WebSocket server, where graphql-ws logs them as an
+  // internal error with a stack trace. Whoever calls listen reports those.
+  httpServer.on("upgrade", (req, socket, head) => {
+    wsServer.handleUpgrade(req, socket, head, (ws) => wsServer.emit("connection", ws, req));
   });
   // Subscriptions bypass Apollo, so its error masking is applied here as well.
   const formatWsError = formatError(config.production);
@@ -299,6 +313,7 @@ export async function createServer(config: Config, db: Database, events: Comment
   app.use(
     GRAPHQL_PATH,
     cors<cors.CorsRequest>(),
+    plainGetHint({ production: config.production, graphqlPath: GRAPHQL_PATH }),
     express.json({ limit: BODY_LIMIT }),
     (_req, _res, next) => withQueryTally({ count: 0 }, next),
     expressMiddleware(apollo, {
