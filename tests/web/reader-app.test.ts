@@ -96,6 +96,15 @@ describeInBrowser.each(engines)("reader app in Chromium (%s)", (engine) => {
     expect(await page.locator(".article-card h3").allInnerTexts()).toEqual(syria.articles.nodes.map((node: { title: string }) => node.title));
   });
 
+  it("takes a home page comment count to the article's comments, in view", async () => {
+    await page.goto(`${t.base}/`);
+    const card = page.locator(".article-card", { hasText: "China Could Join Russian Anti-Daesh Campaign in Syria - Reports" });
+    await card.getByRole("link", { name: "6 comments" }).click();
+    await page.waitForURL(`${t.base}/a/${SEED_SLUG}#comments`);
+    await page.locator(TOP_LEVEL).nth(5).waitFor();
+    await page.waitForFunction(`Math.abs(document.getElementById("comments").getBoundingClientRect().top) < 5`);
+  });
+
   it("links a related headline when it resolves to a known article", async () => {
     const target = uniqueArticle();
     await t.data(IMPORT_DUMP, { text: renderDump(target) }, { token: TEST_TOKEN });

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useClient, useQuery, useSubscription } from "urql";
 import { CommentForm } from "../components/comment-form";
 import { CommentList } from "../components/comment-list";
@@ -158,6 +158,12 @@ function useThreadTarget(articleId: string): ThreadTarget {
 function Discussion({ article }: { article: ArticleData }) {
   const { articleId, state, dispatch } = useThread();
   const session = useSession();
+  const { hash } = useLocation();
+  const section = useRef<HTMLElement>(null);
+  // "N comments" on the home page links here; the section exists only once the article loaded.
+  useEffect(() => {
+    if (hash === "#comments") section.current?.scrollIntoView();
+  }, [hash]);
   useSubscription({ query: CommentAddedDocument, variables: { articleId } }, (_previous, event) => {
     const comment = event.commentAdded;
     dispatch({ type: "added", comment, parentId: comment.parent?.id ?? null, commentCount: comment.article.commentCount, live: true });
@@ -166,7 +172,7 @@ function Discussion({ article }: { article: ArticleData }) {
   const target = useThread().target;
   const linkedMissing = target.commentId !== null && target.path.length === 0;
   return (
-    <section id="comments" className="discussion" aria-labelledby="comments-heading">
+    <section id="comments" ref={section} className="discussion" aria-labelledby="comments-heading">
       <h2 id="comments-heading">{plural(state.commentCount, "comment")}</h2>
       <p className="visually-hidden" aria-live="polite">
         {state.announcement}
