@@ -270,7 +270,7 @@ describe.each(engines)("hostile queries against a production server on %s", (eng
       headers: { "content-type": "application/json", authorization: `Bearer ${t.config.apiToken}` },
       body: JSON.stringify({ query: `mutation { deleteComment(id: "Q29tbWVudDo5OTk5OTk5") { id } }` }),
     });
-    const missingBody = (await missing.json()) as { errors: { extensions: { code: string } }[] };
+    const missingBody = (await missing.json()) as Body;
     expect([missing.status, missingBody.errors[0].extensions.code]).toEqual([404, "NOT_FOUND"]);
     const partial = await post(url, { query: `{ articles(first: 1) { totalCount } article(id: "x", slug: "y") { id } }` });
     expect(partial.status).toBe(200);
