@@ -3,8 +3,9 @@ import { resolve } from "node:path";
 import { CHROMIUM_PATH, chromiumPresent } from "./chromium";
 
 /**
- * Says once, up front, which halves of the suite are skipped, and builds the web app for the
- * browser cases when it is missing or older than its sources (the build script decides).
+ * Says once, up front, which parts of the suite are skipped, and builds the web app (served by
+ * the browser and explorer cases) when it is missing or older than its sources; the build script
+ * decides, and an up-to-date build costs nothing.
  */
 export default async function globalSetup(): Promise<void> {
   if (!process.env.TEST_DATABASE_URL) {
@@ -14,7 +15,6 @@ export default async function globalSetup(): Promise<void> {
   }
   if (!chromiumPresent) {
     process.stdout.write(`Browser cases skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium).\n`);
-    return;
   }
   const root = resolve(__dirname, "../..");
   execFileSync(process.execPath, [resolve(root, "scripts/build.mjs"), "web"], { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
