@@ -1,14 +1,30 @@
 import "reflect-metadata";
-import { resolve } from "node:path";
-import { ConfigError, loadConfig, redact } from "./config";
+import { AddressInfo } from "node:net";
+import { dirname, join, resolve } from "node:path";
+import { Config, ConfigError, loadConfig, redact } from "./config";
 import { openDataSource } from "./db/data-source";
 import { createEvents } from "./events/create-events";
 import { seedIfEmpty } from "./ingest/import-files";
 import { createServer, GRAPHQL_PATH } from "./server";
+import { keptDevelopmentToken, portIsFree, projectRoot } from "./startup";
+import { GRAPHIQL_PATH } from "./web/reader-app.routes";
 
-/** Bootstrap only: config -> database -> seed-if-empty -> listen. */
+/** How often a long seed import reports how far it got. */
+const PROGRESS_EVERY_MS = 2_000;
+
+function say(line: string): void {
+  console.log(`threadline: ${line}`);
+}
+
+/** Where a development token is kept: beside the SQLite file, or data/ for other databases. */
+function dataFolder(config: Config): string {
+  const { database } = config;
+  return database.type === "sqlite" && database.path !== ":memory:" ? dirname(resolve(database.path)) : resolve("data");
+}
+
+/** Bootstrap only: config -> port check -> database -> seed-if-empty -> listen. */
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (error) {
@@ -19,7 +35,21 @@ async function main(): Promise<void> {
     throw error;
   }
 
+  // Before anything slow: a second `npm start` should hear at once that the first one runs.
+  if (!(await portIsFree(config.port))) {
+    console.error(`threadline: PORT ${config.port} is already in use (another Threadline?); stop it or set PORT to a free port`);
+    process.exit(1);
+  }
+
+  let tokenNote = "";
+  if (config.apiTokenGenerated && !config.production) {
+    const kept = await keptDevelopmentToken(dataFolder(config));
+    config = { ...config, apiToken: kept.token };
+    tokenNote = kept.created ? `made now and kept in ${kept.file} (mode 0600)` : `kept in ${kept.file}`;
+  }
+
   const where = config.database.type === "postgres" ? redact(config.database.url) : `sqlite:${config.database.path}`;
+  say(`opening the database at ${where} and bringing its schema up to date…`);
   const db = await openDataSource(config.database, { statementTimeoutMs: config.statementTimeoutSeconds * 1000 }).catch((error: Error) => {
     console.error(`threadline: cannot open the database at ${where}: ${error.message}`);
     process.exit(1);
@@ -31,28 +61,48 @@ async function main(): Promise<void> {
     process.exit(1);
   });
 
-  const seeded = await seedIfEmpty(db, resolve(__dirname, "../../seeds"));
+  const root = projectRoot(__dirname);
+  let lastReport = Date.now();
+  const seeded = await seedIfEmpty(db, join(root, "seeds"), {
+    onStart: (files) => say(`the database is empty: importing ${files} dumps from seeds/…`),
+    onProgress: (done, total) => {
+      if (done < total && Date.now() - lastReport >= PROGRESS_EVERY_MS) {
+        lastReport = Date.now();
+        say(`  ${done} of ${total} dumps imported`);
+      }
+    },
+  });
   if (seeded) {
-    console.log(`threadline: empty database: imported ${seeded.imported} dumps from seeds/, ${seeded.rejected} rejected`);
+    say(`imported ${seeded.imported} dumps from seeds/, ${seeded.rejected} rejected`);
     for (const outcome of seeded.outcomes) if (outcome.error) console.log(`  rejected ${outcome.error}`);
   }
 
-  const server = await createServer(config, db, events.bus, config.redisUrl ? { healthChecks: { redis: events.ping } } : {});
+  const server = await createServer(config, db, events.bus, {
+    ...(config.redisUrl ? { healthChecks: { redis: events.ping } } : {}),
+    webRoot: join(root, "dist", "web"),
+  });
   await new Promise<void>((listening, failed) => {
     server.httpServer.once("error", failed);
     server.httpServer.listen(config.port, listening);
-  }).catch((error: Error) => {
-    console.error(`threadline: cannot listen on PORT ${config.port}: ${error.message}`);
+  }).catch((error: NodeJS.ErrnoException) => {
+    const reason = error.code === "EADDRINUSE" ? "it was taken while the database was prepared" : error.message;
+    console.error(`threadline: cannot listen on PORT ${config.port}: ${reason}`);
     process.exit(1);
   });
 
-  console.log(`threadline: GraphQL at http://localhost:${config.port}${GRAPHQL_PATH} (database ${where})`);
+  const base = `http://localhost:${(server.httpServer.address() as AddressInfo).port}`;
+  say(`reader app at ${base}/`);
+  say(`GraphQL at ${base}${GRAPHQL_PATH} (database ${where})`);
+  if (!config.production) {
+    say(`explorers: Apollo Sandbox at ${base}${GRAPHQL_PATH} (online), GraphiQL at ${base}${GRAPHIQL_PATH} (works offline)`);
+  }
   if (config.apiTokenGenerated) {
-    console.log(`threadline: API_TOKEN was not set; write operations take this token until restart:\n  Authorization: Bearer ${config.apiToken}`);
+    if (tokenNote) say(`API_TOKEN is not set; write operations take this development token (${tokenNote}):\n  Authorization: Bearer ${config.apiToken}`);
+    else say(`API_TOKEN was not set; write operations take this token until restart:\n  Authorization: Bearer ${config.apiToken}`);
   }
 
   const shutdown = async (signal: string) => {
-    console.log(`threadline: ${signal}: finishing running requests (up to ${config.shutdownGraceSeconds} s), then stopping`);
+    say(`${signal}: finishing running requests (up to ${config.shutdownGraceSeconds} s), then stopping`);
     await server.stop();
     await events.close();
     await db.destroy();

@@ -1,7 +1,6 @@
 import { createServer as createHttpServer, Server } from "node:http";
 import { ApolloServer, ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
@@ -24,6 +23,9 @@ import { buildThreadlineSchema } from "./schema/build-schema";
 import { checkCost, limitRules, parseAndValidate, QUERY_LIMITS, SOCKET_LIMITS } from "./schema/limits";
 import { DocumentCache, PreflightVerdicts } from "./schema/operation-cache";
 import { checkTextInputs } from "./schema/text-inputs";
+import { landingPageWithExplorerLinks } from "./web/landing-page.plugin";
+import { plainGetHint } from "./web/plain-get.middleware";
+import { readerAppRoutes } from "./web/reader-app.routes";
 
 export const GRAPHQL_PATH = "/graphql";
 export const BODY_LIMIT = "2mb";
@@ -34,6 +36,8 @@ export type HealthCheck = () => Promise<void>;
 export interface ServerOptions {
   /** Checks besides the database's, by name (the Redis event bus when REDIS_URL is set). */
   healthChecks?: Record<string, HealthCheck>;
+  /** The built reader app (dist/web), served at /; without it, / redirects to the API. */
+  webRoot?: string;
 }
 
 /** How long /health waits for one dependency before calling it down. */
@@ -76,7 +80,8 @@ export interface ThreadlineServer {
 export function formatError(production: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
-    if (isClientErrorCode(code)) return formatted;
+    // A stack trace helps only with a fault of ours; a client's mistake is told by its message.
+    if (isClientErrorCode(code)) return withoutStacktrace(formatted);
     const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
     const failure = databaseFailure(original);
     if (failure) {
@@ -88,6 +93,12 @@ export function formatError(production: boolean) {
     if (!production) return { ...formatted, extensions: { ...formatted.extensions, code: "INTERNAL_SERVER_ERROR" } };
     return { message: "Internal server error", locations: formatted.locations, path: formatted.path, extensions: { code: "INTERNAL_SERVER_ERROR" } };
   };
+}
+
+function withoutStacktrace(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  if (!formatted.extensions || !("stacktrace" in formatted.extensions)) return formatted;
+  const { stacktrace: _stacktrace, ...extensions } = formatted.extensions;
+  return { ...formatted, extensions };
 }
 
 /**
@@ -203,7 +214,7 @@ export async function createServer(config: Config, db: Database, events: Comment
   // Open sockets per client address, counted from the upgrade until the TCP connection closes.
   const socketsByAddress = new Map<string, number>();
   const wsServer = new WebSocketServer({
-    server: httpServer,
+    noServer: true,
     path: GRAPHQL_PATH,
     verifyClient: ({ req }, accept) => {
       const address = req.socket.remoteAddress ?? "unknown";
@@ -224,6 +235,12 @@ export async function createServer(config: Config, db: Database, events: Comment
       });
       accept(true);
     },
+  });
+  // Upgrades are handed over here rather than through `server:`, which would also re-emit the HTTP
+  // server's own errors (a port in use) on the WebSocket server, where graphql-ws logs them as an
+  // internal error with a stack trace. Whoever calls listen reports those.
+  httpServer.on("upgrade", (req, socket, head) => {
+    wsServer.handleUpgrade(req, socket, head, (ws) => wsServer.emit("connection", ws, req));
   });
   // Subscriptions bypass Apollo, so its error masking is applied here as well.
   const formatWsError = formatError(config.production);
@@ -298,7 +315,7 @@ export async function createServer(config: Config, db: Database, events: Comment
           };
         },
       },
-      config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      config.production ? ApolloServerPluginLandingPageDisabled() : landingPageWithExplorerLinks(),
       // Apollo installs these unless told not to. Cache control wraps every field's resolver with
       // a hook (we send no cache hints), and the others report to Apollo's cloud, which we do not use.
       ApolloServerPluginCacheControlDisabled(),
@@ -327,6 +344,7 @@ export async function createServer(config: Config, db: Database, events: Comment
   app.use(
     GRAPHQL_PATH,
     cors<cors.CorsRequest>(),
+    plainGetHint({ production: config.production, graphqlPath: GRAPHQL_PATH }),
     express.json({ limit: BODY_LIMIT }),
     // The tally rides on AsyncLocalStorage, whose hooks tax every promise; production serves no tally.
     ...(config.production ? [] : [(_req: express.Request, _res: express.Response, next: express.NextFunction) => withQueryTally({ count: 0 }, next)]),
@@ -334,9 +352,13 @@ export async function createServer(config: Config, db: Database, events: Comment
       context: async ({ req }) => buildContext(deps, req.headers.authorization, currentQueryTally()),
     }),
   );
-  app.get("/", (_req, res) => {
-    res.redirect(GRAPHQL_PATH);
-  });
+  if (options.webRoot) {
+    app.use(readerAppRoutes({ webRoot: options.webRoot, production: config.production, graphqlPath: GRAPHQL_PATH }));
+  } else {
+    app.get("/", (_req, res) => {
+      res.redirect(GRAPHQL_PATH);
+    });
+  }
   const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
     const status = (error as { status?: number }).status;
     if (status === 413) {

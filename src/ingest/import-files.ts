@@ -186,12 +186,21 @@ export function summarise(outcomes: FileOutcome[]): ImportSummary {
   return summary;
 }
 
-/** Imports every dump in `seedsDir` when the database has no article yet; null when it had some. */
-export async function seedIfEmpty(dataSource: DataSource, seedsDir: string): Promise<ImportSummary | null> {
+/**
+ * Imports every dump in `seedsDir` when the database has no article yet; null when it had some.
+ * `onStart` hears how many files there are before the first is read.
+ */
+export async function seedIfEmpty(
+  dataSource: DataSource,
+  seedsDir: string,
+  options: Pick<ImportFilesOptions, "onProgress"> & { onStart?: (files: number) => void } = {},
+): Promise<ImportSummary | null> {
   if ((await dataSource.getRepository(Article).count()) > 0) return null;
   const info = await stat(seedsDir).catch(() => null);
   if (!info) return summarise([]);
-  return importFiles(dataSource, await collectDumpFiles([seedsDir]));
+  const files = await collectDumpFiles([seedsDir]);
+  options.onStart?.(files.length);
+  return importFiles(dataSource, files, { onProgress: options.onProgress });
 }
 
 /**

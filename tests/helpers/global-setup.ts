@@ -1,8 +1,21 @@
-/** Says once, up front, whether the PostgreSQL half of the suite runs. */
+import { execFileSync } from "node:child_process";
+import { resolve } from "node:path";
+import { CHROMIUM_PATH, chromiumPresent } from "./chromium";
+
+/**
+ * Says once, up front, which parts of the suite are skipped, and builds the web app (served by
+ * the browser and explorer cases) when it is missing or older than its sources; the build script
+ * decides, and an up-to-date build costs nothing.
+ */
 export default async function globalSetup(): Promise<void> {
   if (!process.env.TEST_DATABASE_URL) {
     process.stdout.write(
       "\nPostgreSQL cases skipped: TEST_DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test).\n",
     );
   }
+  if (!chromiumPresent) {
+    process.stdout.write(`Browser cases skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium).\n`);
+  }
+  const root = resolve(__dirname, "../..");
+  execFileSync(process.execPath, [resolve(root, "scripts/build.mjs"), "web"], { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
 }

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { Config } from "../../src/config";
-import { createLocalEvents } from "../../src/events/comment-events";
+import { CommentEvents, createLocalEvents } from "../../src/events/comment-events";
 import { withQueryTally } from "../../src/db/query-counter";
 import { collectDumpFiles, importFiles } from "../../src/ingest/import-files";
 import { createServer, ThreadlineServer } from "../../src/server";
@@ -43,7 +43,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 /** A whole server on a fresh database, seeded from seeds/ unless told otherwise. */
 export async function startTestServer(
   engine: "sqlite" | "postgres",
-  options: { seed?: boolean; production?: boolean } = {},
+  options: { seed?: boolean; production?: boolean; webRoot?: string; events?: CommentEvents } = {},
 ): Promise<TestServer> {
   const db = await openTestDatabase(engine);
   if (options.seed !== false) {
@@ -51,7 +51,7 @@ export async function startTestServer(
     if (summary.rejected > 0) throw new Error(`seeds rejected: ${JSON.stringify(summary.outcomes.filter((o) => o.error))}`);
   }
   const config = testConfig({ database: db.config, production: options.production ?? false });
-  const server = await createServer(config, db.dataSource, createLocalEvents());
+  const server = await createServer(config, db.dataSource, options.events ?? createLocalEvents(), { webRoot: options.webRoot });
   const gql: TestServer["gql"] = async (query, variables, opts = {}) => {
     const token = opts.token === undefined ? null : opts.token;
     const tally = { count: 0 };

@@ -1,4 +1,4 @@
-import { AddressInfo } from "node:net";
+import { AddressInfo, createServer as createNetServer } from "node:net";
 import { startTestServer, TestServer } from "../helpers/test-server";
 
 async function listen(t: TestServer): Promise<string> {
@@ -53,9 +53,72 @@ describe("HTTP round trip through express (development)", () => {
     expect(body.errors[0].message).toBe("request body is larger than 2mb");
   });
 
+  it("answers a plain GET without a query with a short hint, and no stack trace", async () => {
+    for (const accept of [undefined, "*/*", "application/json"]) {
+      const response = await fetch(url, { headers: accept ? { accept } : {} });
+      expect(response.status).toBe(400);
+      const body = await json(response);
+      expect(body).toEqual({ errors: [{ message: expect.stringContaining("This is Threadline's GraphQL endpoint."), extensions: { code: "BAD_REQUEST" } }] });
+      expect(body.errors[0].message).toContain("/graphiql");
+    }
+  });
+
+  it("carries a stack trace only on INTERNAL_SERVER_ERROR", async () => {
+    const invalid = await json(await post(url, { query: "{ nope }" }));
+    expect(invalid.errors[0].extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED" });
+    const badInput = await json(await post(url, { query: "{ articles(first: 1000) { totalCount } }" }));
+    expect(badInput.errors[0].extensions).toEqual({ code: "BAD_USER_INPUT", argumentName: "first" });
+    const noQuery = await json(await post(url, {}));
+    expect(noQuery.errors[0].extensions).toEqual({ code: "BAD_REQUEST" });
+    const getWithQuery = await json(await fetch(`${url}?query=${encodeURIComponent("{ nope }")}`, { headers: { "apollo-require-preflight": "1" } }));
+    expect(getWithQuery.errors[0].extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED" });
+  });
+
   it("answers introspection outside production", async () => {
     const body = await json(await post(url, { query: "{ __schema { queryType { name } } }" }));
     expect(body.data.__schema.queryType.name).toBe("Query");
+  });
+});
+
+describe("a port already in use", () => {
+  it("is reported by listen alone, not logged again as a WebSocket internal error", async () => {
+    const holder = createNetServer();
+    await new Promise<void>((listening) => holder.listen(0, "127.0.0.1", listening));
+    const t = await startTestServer("sqlite", { seed: false });
+    const log = jest.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      const failed = new Promise<void>((resolve, reject) => {
+        t.server.httpServer.once("error", reject);
+        t.server.httpServer.listen((holder.address() as AddressInfo).port, "127.0.0.1", resolve);
+      });
+      await expect(failed).rejects.toMatchObject({ code: "EADDRINUSE" });
+      await new Promise((settle) => setImmediate(settle));
+      expect(log).not.toHaveBeenCalled();
+    } finally {
+      log.mockRestore();
+      holder.close();
+      await t.close();
+    }
+  });
+});
+
+describe("unexpected errors outside production", () => {
+  let t: TestServer;
+  let url: string;
+  beforeAll(async () => {
+    t = await startTestServer("sqlite");
+    url = await listen(t);
+  });
+  afterAll(() => t.close());
+
+  it("keep their message and carry the stack trace that finds the fault", async () => {
+    const log = jest.spyOn(console, "error").mockImplementation(() => undefined);
+    await t.db.dataSource.query("DROP TABLE related_link");
+    const body = await json(await post(url, { query: `{ articles(first: 1) { nodes { title relatedLinks { title } } } }` }));
+    log.mockRestore();
+    expect(body.errors[0].extensions.code).toBe("INTERNAL_SERVER_ERROR");
+    expect(body.errors[0].message).toContain("related_link");
+    expect(body.errors[0].extensions.stacktrace.length).toBeGreaterThan(1);
   });
 });
 
@@ -76,6 +139,14 @@ describe("production mode", () => {
     const plain = await json(await post(url, { query: "{ articles(first: 1) { totalCount } }" }));
     expect(plain.data.articles.totalCount).toBeGreaterThan(0);
     expect(plain.extensions?.sqlQueries).toBeUndefined();
+  });
+
+  it("answers a plain GET, from a browser too, with the hint and no explorer", async () => {
+    const response = await fetch(url, { headers: { accept: "text/html" } });
+    expect(response.status).toBe(400);
+    const body = await json(response);
+    expect(body.errors[0].message).toContain("This is Threadline's GraphQL endpoint.");
+    expect(body.errors[0].message).not.toContain("graphiql");
   });
 
   it("keeps client errors readable without stack traces", async () => {

@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// Builds what changed, and says so: the server (TypeScript -> dist/) and the web app (Vite ->
+// dist/web). `npm start` runs it before every start, so an unchanged checkout starts at once.
+// Plain JavaScript because it runs before anything is compiled. Progress goes to stderr, so
+// commands whose stdout is data (`npm run seed -- --dry-run --json`) stay clean.
+//
+//   node scripts/build.mjs            both parts, each only if a source is newer than its last build
+//   node scripts/build.mjs server|web one part
+//   --force                           build even when nothing changed
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync, writeFileSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const require = createRequire(join(root, "package.json"));
+const args = process.argv.slice(2);
+const force = args.includes("--force");
+const parts = args.filter((arg) => !arg.startsWith("--"));
+const wanted = parts.length > 0 ? parts : ["server", "web"];
+for (const part of wanted) {
+  if (part !== "server" && part !== "web") {
+    process.stderr.write(`build: unknown part "${part}" (server or web)\n`);
+    process.exit(2);
+  }
+}
+
+/** Newest modification time under the paths (files, or folders walked), 0 when none exist. */
+function newest(paths) {
+  let latest = 0;
+  const visit = (path) => {
+    let info;
+    try {
+      info = statSync(path);
+    } catch {
+      return;
+    }
+    if (info.isDirectory()) {
+      for (const entry of readdirSync(path)) if (entry !== "node_modules") visit(join(path, entry));
+    } else if (info.mtimeMs > latest) {
+      latest = info.mtimeMs;
+    }
+  };
+  for (const path of paths) visit(join(root, path));
+  return latest;
+}
+
+// What every part depends on besides its sources: the installed packages and the compiler settings.
+const shared = ["package.json", "package-lock.json", "node_modules/.package-lock.json", "tsconfig.json", "scripts/build.mjs"];
+
+const PARTS = {
+  server: {
+    label: "compiling the server (TypeScript)",
+    sources: ["src", "scripts", "tsconfig.build.json", ...shared],
+    stamp: "dist/.server-built",
+    run() {
+      // Incremental (dist/server.tsbuildinfo): a change to one file re-checks little else.
+      return spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" }).status === 0;
+    },
+  },
+  web: {
+    label: "building the reader app and GraphiQL (Vite)",
+    sources: ["web", "src/schema/schema.graphql", ...shared],
+    stamp: "dist/web/.web-built",
+    run() {
+      const vite = join(dirname(require.resolve("vite/package.json")), "bin", "vite.js");
+      const args = [vite, "build", "--config", "web/vite.config.mts", "--logLevel", "warn"];
+      // Whatever NODE_ENV the caller has (jest sets "test"), the bundle is React's production build.
+      const env = { ...process.env, NODE_ENV: "production" };
+      return spawnSync(process.execPath, args, { cwd: root, stdio: "inherit", env }).status === 0;
+    },
+  },
+};
+
+for (const name of wanted) {
+  const part = PARTS[name];
+  const stamp = join(root, part.stamp);
+  const builtAt = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
+  if (!force && builtAt > 0 && newest(part.sources) <= builtAt) continue;
+  const started = Date.now();
+  process.stderr.write(`threadline: ${part.label}…\n`);
+  if (!part.run()) {
+    process.stderr.write(`threadline: ${part.label} failed\n`);
+    process.exit(1);
+  }
+  mkdirSync(dirname(stamp), { recursive: true });
+  writeFileSync(stamp, `${new Date().toISOString()}\n`);
+  process.stderr.write(`threadline: ${part.label}: done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+}

@@ -1,0 +1,64 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import express, { Response, Router } from "express";
+
+export interface ReaderAppOptions {
+  /** The built web app (dist/web: index.html, graphiql.html, assets/). */
+  webRoot: string;
+  production: boolean;
+  /** Where the API answers; the pages and the landing page link to it. */
+  graphqlPath: string;
+}
+
+/** The reader app's own addresses; everything else under / stays the server's. */
+export const READER_PATHS = ["/", "/a/:slug"];
+export const GRAPHIQL_PATH = "/graphiql";
+
+/**
+ * The app's pages allow nothing from elsewhere: a comment that somehow became markup still could
+ * not run a script or load anything. GraphiQL's editor needs inline styles and worker scripts of
+ * its own, still from this server only.
+ */
+const READER_CSP =
+  "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+const GRAPHIQL_CSP =
+  "default-src 'self'; connect-src 'self'; img-src 'self' data: blob:; font-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+/**
+ * Serves the built reader app at / and /a/:slug (one HTML page; the app routes in the browser),
+ * its hashed assets with a year's caching, and, outside production, the bundled GraphiQL at
+ * /graphiql. The HTML is read on each request: it is small, and a rebuild shows without a restart.
+ */
+export function readerAppRoutes(options: ReaderAppOptions): Router {
+  const router = Router();
+  const notBuilt = (res: Response) =>
+    res
+      .status(503)
+      .type("text/plain")
+      .send(`The reader app is not built. Run \`npm run build\` (npm start does it), or use the API at ${options.graphqlPath}.\n`);
+
+  const page = async (res: Response, file: string, csp: string, edit: (html: string) => string = (html) => html) => {
+    const html = await readFile(join(options.webRoot, file), "utf8").catch(() => null);
+    if (html === null) return notBuilt(res);
+    res.setHeader("content-security-policy", csp);
+    res.setHeader("cache-control", "no-cache");
+    res.type("html").send(edit(html));
+  };
+
+  router.use(
+    "/assets",
+    express.static(join(options.webRoot, "assets"), { index: false, immutable: true, maxAge: "365d", fallthrough: false }),
+  );
+  router.get(READER_PATHS, (_req, res, next) => {
+    // The development sign-in takes the service token, and GraphiQL is not served in production.
+    const devSignIn = (html: string) =>
+      options.production ? html : html.replace('<meta name="threadline-development" content="off" />', '<meta name="threadline-development" content="on" />');
+    page(res, "index.html", READER_CSP, devSignIn).catch(next);
+  });
+  if (!options.production) {
+    router.get(GRAPHIQL_PATH, (_req, res, next) => {
+      page(res, "graphiql.html", GRAPHIQL_CSP).catch(next);
+    });
+  }
+  return router;
+}

@@ -1,0 +1,140 @@
+/**
+ * What `npm start` does before it serves: the port checked before the database is touched, a
+ * development token kept across restarts, progress while it migrates and seeds. The bootstrap
+ * (src/index.ts) runs as a child process, from source through ts-node, as a user would run it.
+ */
+import { ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from "node:fs";
+import { createServer, Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { DEV_TOKEN_FILE, keptDevelopmentToken, portIsFree, projectRoot } from "../../src/startup";
+
+const ROOT = resolve(__dirname, "../..");
+
+interface Run {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+function startBootstrap(env: Record<string, string>): Run {
+  const childEnv: Record<string, string | undefined> = { ...process.env, SHUTDOWN_GRACE_SECONDS: "0", ...env };
+  for (const variable of ["API_TOKEN", "REDIS_URL", "JWT_SECRET", "JWKS_URL"]) if (!(variable in env)) delete childEnv[variable];
+  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "src/index.ts"], { cwd: ROOT, env: childEnv });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => (stdout += chunk));
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolveExit) => child.once("exit", (code) => resolveExit(code)));
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+async function until(check: () => boolean, what: string, run: Run, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; stdout:\n${run.stdout()}\nstderr:\n${run.stderr()}`);
+    await new Promise((wait) => setTimeout(wait, 50));
+  }
+}
+
+async function stop(run: Run): Promise<void> {
+  run.child.kill("SIGTERM");
+  await run.exited;
+}
+
+describe("npm start's bootstrap", () => {
+  let work: string;
+  beforeEach(() => {
+    work = mkdtempSync(join(tmpdir(), "threadline-start-"));
+  });
+  afterEach(() => rmSync(work, { recursive: true, force: true }));
+
+  it("says in one line that the port is taken, before it opens or seeds the database", async () => {
+    const holder: Server = createServer();
+    await new Promise<void>((listening) => holder.listen(0, listening));
+    const port = (holder.address() as { port: number }).port;
+    try {
+      const run = startBootstrap({ PORT: String(port), DATABASE_URL: `sqlite:${join(work, "db.sqlite")}` });
+      expect(await run.exited).toBe(1);
+      expect(run.stderr()).toBe(`threadline: PORT ${port} is already in use (another Threadline?); stop it or set PORT to a free port\n`);
+      expect(run.stdout()).toBe("");
+      expect(existsSync(join(work, "db.sqlite"))).toBe(false);
+    } finally {
+      holder.close();
+    }
+  }, 30_000);
+
+  it("reports its progress, seeds an empty database, and keeps the development token across a restart", async () => {
+    const env = { PORT: "0", DATABASE_URL: `sqlite:${join(work, "db.sqlite")}` };
+    const first = startBootstrap(env);
+    await until(() => /Bearer (\S+)/.test(first.stdout()), "the token", first);
+    await stop(first);
+    const token = /Bearer (\S+)/.exec(first.stdout())?.[1];
+    const lines = first.stdout().split("\n");
+    expect(lines[0]).toBe(`threadline: opening the database at sqlite:${join(work, "db.sqlite")} and bringing its schema up to date…`);
+    expect(lines[1]).toBe("threadline: the database is empty: importing 8 dumps from seeds/…");
+    expect(lines[2]).toBe("threadline: imported 8 dumps from seeds/, 0 rejected");
+    expect(lines[3]).toMatch(/^threadline: reader app at http:\/\/localhost:\d+\/$/);
+    expect(first.stdout()).toMatch(/GraphiQL at http:\/\/localhost:\d+\/graphiql \(works offline\)/);
+    expect(first.stdout()).toContain(`(made now and kept in ${join(work, DEV_TOKEN_FILE)} (mode 0600))`);
+    expect(first.stderr()).toBe("");
+
+    const file = join(work, DEV_TOKEN_FILE);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, "utf8").trim()).toBe(token);
+
+    const second = startBootstrap(env);
+    await until(() => /Bearer (\S+)/.test(second.stdout()), "the token", second);
+    await stop(second);
+    expect(/Bearer (\S+)/.exec(second.stdout())?.[1]).toBe(token);
+    expect(second.stdout()).toContain(`(kept in ${file})`);
+    expect(second.stdout()).not.toContain("importing");
+  }, 60_000);
+
+  it("uses API_TOKEN when it is set and keeps no file", async () => {
+    const run = startBootstrap({ PORT: "0", DATABASE_URL: `sqlite:${join(work, "db.sqlite")}`, API_TOKEN: "a-set-token-123" });
+    await until(() => run.stdout().includes("GraphQL at"), "the start", run);
+    await stop(run);
+    expect(run.stdout()).not.toContain("a-set-token-123");
+    expect(existsSync(join(work, DEV_TOKEN_FILE))).toBe(false);
+  }, 30_000);
+});
+
+describe("startup helpers", () => {
+  let work: string;
+  beforeEach(() => {
+    work = mkdtempSync(join(tmpdir(), "threadline-token-"));
+  });
+  afterEach(() => rmSync(work, { recursive: true, force: true }));
+
+  it("makes the token once, mode 0600, tightens a loosened file and replaces one that holds no usable token", async () => {
+    const dir = join(work, "data");
+    const made = await keptDevelopmentToken(dir);
+    expect(made.created).toBe(true);
+    expect(made.token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(statSync(made.file).mode & 0o777).toBe(0o600);
+    chmodSync(made.file, 0o644);
+    expect(await keptDevelopmentToken(dir)).toEqual({ token: made.token, file: made.file, created: false });
+    expect(statSync(made.file).mode & 0o777).toBe(0o600);
+    writeFileSync(made.file, "short\n");
+    const replaced = await keptDevelopmentToken(dir);
+    expect(replaced.created).toBe(true);
+    expect(replaced.token).not.toBe(made.token);
+  });
+
+  it("tells a free port from a taken one", async () => {
+    const holder: Server = createServer();
+    await new Promise<void>((listening) => holder.listen(0, listening));
+    const port = (holder.address() as { port: number }).port;
+    expect(await portIsFree(port)).toBe(false);
+    await new Promise<void>((closed) => holder.close(() => closed()));
+    expect(await portIsFree(port)).toBe(true);
+  });
+
+  it("finds the project root from the source folder and from the compiled one", () => {
+    expect(projectRoot(resolve(ROOT, "src"))).toBe(ROOT);
+    expect(projectRoot(resolve(ROOT, "dist", "src"))).toBe(ROOT);
+  });
+});

@@ -1,0 +1,315 @@
+/**
+ * The reader app in a real browser: Debian's Chromium, driven by playwright-core, against a whole
+ * server (API and built app on one port) on a fresh seeded database, on each engine.
+ */
+import type { Browser, Page } from "playwright-core";
+import { commentAddedTopic } from "../../src/events/comment-events";
+import { renderDump } from "../../src/ingest/render-dump";
+import { AppServer, artifactPath, describeInBrowser, launchChromium, startAppServer } from "../helpers/browser";
+import { engines } from "../helpers/databases";
+import { IMPORT_DUMP, importUniqueArticle, postComment, rowId, uniqueArticle } from "../helpers/discussion";
+import { observedLocalEvents } from "../helpers/subscriptions";
+import { TEST_TOKEN } from "../helpers/test-server";
+
+const SEED_SLUG = "china-could-join-russian-anti-daesh-campaign-in-syria-reports";
+
+/** Top-level comments of the page's thread, and the replies directly under one comment. */
+const TOP_LEVEL = "#comments > ol.comment-list > li.comment";
+const repliesOf = (commentId: string) => `[id="c-${commentId}"] > ol.replies > li.comment`;
+
+/** Evaluated in the page (as text: the suite's types have no DOM). */
+const FOCUSED_TEXT = "document.activeElement && document.activeElement.textContent";
+
+async function slugOf(t: AppServer, articleId: string): Promise<string> {
+  const data = await t.data(`query Slug($id: ID!) { article(id: $id) { slug } }`, { id: articleId });
+  return data.article.slug;
+}
+
+/** Signs in with the development sign-in, as a developer would with the token `npm start` printed. */
+async function signIn(page: Page, name: string): Promise<void> {
+  await page.getByRole("button", { name: "Sign in (development)" }).click();
+  await page.getByLabel("API token").fill(TEST_TOKEN);
+  await page.getByLabel("Display name (empty: anonymous)").fill(name);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+}
+
+describeInBrowser.each(engines)("reader app in Chromium (%s)", (engine) => {
+  let t: AppServer;
+  let browser: Browser;
+  let page: Page;
+  const events = observedLocalEvents();
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    [t, browser] = await Promise.all([startAppServer(engine, { events: events.bus }), launchChromium()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+  beforeEach(async () => {
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+  });
+  afterEach(async () => {
+    await page.close();
+    expect(pageErrors.splice(0)).toEqual([]);
+  });
+
+  it("lists the seed articles on the home page, newest first, as the API does", async () => {
+    const expected = await t.data(`query { articles(first: 20) { nodes { title commentCount } } }`);
+    await page.goto(`${t.base}/`);
+    const cards = page.locator(".article-card h3");
+    await cards.nth(expected.articles.nodes.length - 1).waitFor();
+    expect(await cards.allInnerTexts()).toEqual(expected.articles.nodes.map((node: { title: string }) => node.title));
+    expect(expected.articles.nodes).toHaveLength(8);
+    await page.getByText("8 articles").waitFor();
+  });
+
+  it("opens the seed article with its six comments, the fifth by teddy j", async () => {
+    await page.goto(`${t.base}/`);
+    await page.getByRole("link", { name: "China Could Join Russian Anti-Daesh Campaign in Syria - Reports" }).click();
+    await page.waitForURL(`${t.base}/a/${SEED_SLUG}`);
+    await page.locator(TOP_LEVEL).nth(5).waitFor();
+    expect(await page.locator(TOP_LEVEL).count()).toBe(6);
+    expect(await page.locator(`${TOP_LEVEL} >> nth=4 >> .comment-author`).innerText()).toBe("teddy j");
+    expect(await page.locator("#comments-heading").innerText()).toBe("6 comments");
+
+    // The article around the thread: caption, credit, dateline, tags as links, related headlines.
+    expect(await page.locator("h1").innerText()).toBe("China Could Join Russian Anti-Daesh Campaign in Syria - Reports");
+    const photo = await page.locator(".photo-note").innerText();
+    expect(photo).toContain("Russian helicopters Mi-24p airstrike the terrorists' positions 20 km outside Palmyra");
+    expect(photo).toContain("© Sputnik/ Mikhail Voskresenskiy");
+    expect(await page.locator(".dateline").innerText()).toBe("MOSCOW (Sputnik)");
+    expect(await page.locator(".article-tags a").allInnerTexts()).toEqual(["Daesh", "China", "Syria", "Russia"]);
+    expect(await page.locator(".related li").allInnerTexts()).toEqual([
+      "Mass Production: Daesh Begins Recruiting Fighters in China",
+      "China Vows to Punish ISIL Terrorists for Killing Chinese Hostage",
+      "US Plans to Prevent China From Helping Russia to Fight ISIL",
+    ]);
+
+    // A tag link filters the home page by that tag.
+    await page.locator(".article-tags a", { hasText: "Syria" }).click();
+    await page.waitForURL(`${t.base}/?tag=syria`);
+    const syria = await t.data(`query { articles(first: 20, where: { tagSlugIn: ["syria"] }) { nodes { title } } }`);
+    await page.locator(".article-card h3").nth(syria.articles.nodes.length - 1).waitFor();
+    expect(await page.locator(".article-card h3").allInnerTexts()).toEqual(syria.articles.nodes.map((node: { title: string }) => node.title));
+  });
+
+  it("takes a home page comment count to the article's comments, in view", async () => {
+    await page.goto(`${t.base}/`);
+    const card = page.locator(".article-card", { hasText: "China Could Join Russian Anti-Daesh Campaign in Syria - Reports" });
+    await card.getByRole("link", { name: "6 comments" }).click();
+    await page.waitForURL(`${t.base}/a/${SEED_SLUG}#comments`);
+    await page.locator(TOP_LEVEL).nth(5).waitFor();
+    await page.waitForFunction(`Math.abs(document.getElementById("comments").getBoundingClientRect().top) < 5`);
+  });
+
+  it("links a related headline when it resolves to a known article", async () => {
+    const target = uniqueArticle();
+    await t.data(IMPORT_DUMP, { text: renderDump(target) }, { token: TEST_TOKEN });
+    const linking = await importUniqueArticle(t, { relatedLinks: [{ title: target.title }, { title: "A headline nobody imported" }] });
+    await page.goto(`${t.base}/a/${await slugOf(t, linking)}`);
+    await page.locator(".related li").nth(1).waitFor();
+    expect(await page.locator(".related li a").allInnerTexts()).toEqual([target.title]);
+    expect(await page.locator(".related li").nth(1).locator("a").count()).toBe(0);
+  });
+
+  it("pages through articles, comments and replies", async () => {
+    // The seeds and 5 more: two pages of 10 on the home page, the second loaded by scrolling.
+    for (let i = 0; i < 5; i++) await importUniqueArticle(t, { publishedAt: new Date(Date.UTC(2010, 0, 1 + i)) });
+    const all = await t.data(`query { articles(first: 100) { totalCount nodes { title } } }`);
+    expect(all.articles.totalCount).toBeGreaterThan(10);
+    expect(all.articles.totalCount).toBeLessThanOrEqual(20);
+    await page.goto(`${t.base}/`);
+    await page.getByText(`${all.articles.totalCount} articles`).waitFor();
+    expect(await page.locator(".article-card").count()).toBe(10);
+    await page.getByRole("button", { name: "More articles" }).scrollIntoViewIfNeeded();
+    await page.locator(".article-card").nth(all.articles.totalCount - 1).waitFor();
+    expect(await page.locator(".article-card h3").allInnerTexts()).toEqual(all.articles.nodes.map((node: { title: string }) => node.title));
+    expect(await page.getByRole("button", { name: "More articles" }).count()).toBe(0);
+
+    // 14 top-level comments (pages of 10), 7 replies under the first (pages of 5), one reply two levels down.
+    const articleId = await importUniqueArticle(t);
+    const top = [];
+    for (let i = 1; i <= 14; i++) top.push(await postComment(t, articleId, `Top comment ${i}`, { authorName: "Pager" }));
+    const replies = [];
+    for (let i = 1; i <= 7; i++) replies.push(await postComment(t, articleId, `Reply ${i}`, { parentId: top[0].id }));
+    const deep = await postComment(t, articleId, "A reply to a reply", { parentId: replies[0].id });
+
+    await page.goto(`${t.base}/a/${await slugOf(t, articleId)}`);
+    await page.locator(TOP_LEVEL).nth(9).waitFor();
+    expect(await page.locator(TOP_LEVEL).count()).toBe(10);
+    expect(await page.locator("#comments-heading").innerText()).toBe("22 comments");
+    expect(await page.locator(repliesOf(top[0].id)).count()).toBe(5);
+    // Fetched on its own: the first page's replies do not bring their replies.
+    await page.locator(`[id="c-${deep.id}"]`).waitFor();
+
+    // The keyboard pages too: focus the button and press Enter.
+    await page.getByRole("button", { name: "More comments (4 comments not shown)" }).focus();
+    await page.keyboard.press("Enter");
+    await page.locator(TOP_LEVEL).nth(13).waitFor();
+    expect(await page.locator(`${TOP_LEVEL} > .comment-body`).allInnerTexts()).toEqual(top.map((comment) => comment.body));
+
+    await page.getByRole("button", { name: "More replies (2 replies not shown)" }).click();
+    await page.locator(repliesOf(top[0].id)).nth(6).waitFor();
+    expect(await page.locator(`${repliesOf(top[0].id)} > .comment-body`).allInnerTexts()).toEqual(replies.map((reply) => reply.body));
+  });
+
+  it("shows a comment posted through the API while the page is open", async () => {
+    const articleId = await importUniqueArticle(t);
+    const first = await postComment(t, articleId, "Already here", { authorName: "Early" });
+    await page.goto(`${t.base}/a/${await slugOf(t, articleId)}`);
+    await page.locator(`[id="c-${first.id}"]`).waitFor();
+    await events.listening(commentAddedTopic(rowId(articleId)));
+
+    const live = await postComment(t, articleId, "Posted elsewhere, seen here", { authorName: "Live Larry" });
+    const reply = await postComment(t, articleId, "A live reply", { authorName: "Live Larry", parentId: first.id });
+    await page.locator(`[id="c-${live.id}"]`).waitFor({ timeout: 5000 });
+    await page.locator(`${repliesOf(first.id)}[id="c-${reply.id}"]`).waitFor({ timeout: 5000 });
+    expect(await page.locator(`[id="c-${live.id}"] .comment-body`).innerText()).toBe("Posted elsewhere, seen here");
+    expect(await page.locator("#comments-heading").innerText()).toBe("3 comments");
+  });
+
+  it("posts, replies, edits and deletes through the UI with the development sign-in", async () => {
+    const articleId = await importUniqueArticle(t);
+    await page.goto(`${t.base}/a/${await slugOf(t, articleId)}`);
+    await signIn(page, "Ui Tester");
+    await page.getByLabel("Add a comment").fill("Posted from the reader app");
+    await page.getByRole("button", { name: "Post comment" }).click();
+    await page.locator(TOP_LEVEL).first().waitFor();
+
+    const stored = async () =>
+      (
+        await t.data(
+          `query Thread($id: ID!) { article(id: $id) { commentCount comments { nodes { id body isDeleted editedAt author { name }
+             replies { nodes { id body author { name } } } } } } }`,
+          { id: articleId },
+        )
+      ).article;
+    let article = await stored();
+    expect(article.commentCount).toBe(1);
+    const [posted] = article.comments.nodes;
+    expect(posted).toMatchObject({ body: "Posted from the reader app", author: { name: "Ui Tester" }, editedAt: null });
+    await page.locator(`[id="c-${posted.id}"]`).waitFor();
+
+    await page.locator(`[id="c-${posted.id}"]`).getByRole("button", { name: "Reply" }).click();
+    await page.getByLabel("Your reply").fill("A reply from the reader app");
+    await page.getByRole("button", { name: "Post reply" }).click();
+    await page.locator(repliesOf(posted.id)).first().waitFor();
+    article = await stored();
+    expect(article.comments.nodes[0].replies.nodes).toEqual([expect.objectContaining({ body: "A reply from the reader app", author: { name: "Ui Tester" } })]);
+    expect(await page.locator("#comments-heading").innerText()).toBe("2 comments");
+
+    await page.locator(`[id="c-${posted.id}"] > .comment-actions`).getByRole("button", { name: "Edit" }).click();
+    await page.getByLabel("Edit your comment").fill("Edited in the reader app");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.locator(`[id="c-${posted.id}"] > .comment-head .edited`).waitFor();
+    expect(await page.locator(`[id="c-${posted.id}"] > .comment-body`).innerText()).toBe("Edited in the reader app");
+    article = await stored();
+    expect(article.comments.nodes[0].body).toBe("Edited in the reader app");
+    expect(article.comments.nodes[0].editedAt).not.toBeNull();
+
+    // Deleted with a reply below it: a tombstone stays, as the API lists it.
+    await page.locator(`[id="c-${posted.id}"] > .comment-actions`).getByRole("button", { name: "Delete" }).click();
+    await page.getByRole("button", { name: "Yes, delete" }).click();
+    await page.locator(`[id="c-${posted.id}"] > .tombstone`).waitFor();
+    expect(await page.locator("#comments-heading").innerText()).toBe("1 comment");
+    article = await stored();
+    expect(article.comments.nodes[0]).toMatchObject({ isDeleted: true, body: "", author: null });
+    expect(article.commentCount).toBe(1);
+
+    // The page as loaded afresh says the same.
+    await page.reload();
+    await page.locator(`[id="c-${posted.id}"] > .tombstone`).waitFor();
+    expect(await page.locator(`${repliesOf(posted.id)} > .comment-body`).allInnerTexts()).toEqual(["A reply from the reader app"]);
+  });
+
+  it("shows markup in a comment as text and runs none of it", async () => {
+    const articleId = await importUniqueArticle(t);
+    const body = `<script>window.__threadlinePwned = 1</script><img src=x onerror="window.__threadlinePwned = 2"> <b>bold?</b>`;
+    const hostile = await postComment(t, articleId, body, { authorName: "<i>Mallory</i>" });
+    await page.goto(`${t.base}/a/${await slugOf(t, articleId)}`);
+    const item = page.locator(`[id="c-${hostile.id}"]`);
+    await item.waitFor();
+    expect(await item.locator(".comment-body").innerText()).toBe(body);
+    expect(await item.locator(".comment-author").innerText()).toBe("<i>Mallory</i>");
+    expect(await page.locator("#comments script, #comments img, #comments b, #comments i").count()).toBe(0);
+    expect(await page.evaluate("typeof window.__threadlinePwned")).toBe("undefined");
+  });
+
+  it("opens a permalink with the linked reply in view, paging down to it", async () => {
+    const articleId = await importUniqueArticle(t);
+    const top = [];
+    for (let i = 1; i <= 12; i++) top.push(await postComment(t, articleId, `Comment ${i}`));
+    for (let i = 1; i <= 6; i++) await postComment(t, articleId, `Filler reply ${i}`, { parentId: top[11].id });
+    const linked = await postComment(t, articleId, "The linked reply", { parentId: top[11].id });
+
+    await page.goto(`${t.base}/a/${await slugOf(t, articleId)}#c-${linked.id}`);
+    const item = page.locator(`[id="c-${linked.id}"]`);
+    await item.waitFor();
+    await page.waitForFunction(`document.activeElement && document.activeElement.id === "c-${linked.id}"`);
+    expect(await item.evaluate((element) => element.classList.contains("targeted"))).toBe(true);
+    const box = await item.boundingBox();
+    expect(box && box.y >= 0 && box.y + Math.min(box.height, 50) <= 900).toBe(true);
+  });
+});
+
+describeInBrowser("reader app screenshots and small screens", () => {
+  let t: AppServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    [t, browser] = await Promise.all([startAppServer("sqlite"), launchChromium()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it.each([1280, 375])("renders home and article at %i px without sideways scrolling, saved under test-artifacts/", async (width) => {
+    const page = await browser.newPage({ viewport: { width, height: 900 } });
+    try {
+      await page.goto(`${t.base}/`);
+      await page.locator(".article-card").nth(7).waitFor();
+      await page.screenshot({ path: artifactPath(`reader-home-${width}.png`) });
+      await page.goto(`${t.base}/a/${SEED_SLUG}`);
+      await page.locator(TOP_LEVEL).nth(5).waitFor();
+      await page.screenshot({ path: artifactPath(`reader-article-${width}.png`), fullPage: true });
+      expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(width);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("reaches an article and its comments from the keyboard alone", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await page.goto(`${t.base}/`);
+      await page.locator(".article-card").first().waitFor();
+      await page.keyboard.press("Tab");
+      expect(await page.evaluate(FOCUSED_TEXT)).toBe("Skip to content");
+      // Tab on until the first article's headline link has focus, then follow it.
+      const firstTitle = await page.locator(".article-card h3 a").first().innerText();
+      for (let i = 0; i < 20 && (await page.evaluate(FOCUSED_TEXT)) !== firstTitle; i++) await page.keyboard.press("Tab");
+      await page.keyboard.press("Enter");
+      await page.locator("h1", { hasText: firstTitle }).waitFor();
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("offers no sign-in and no GraphiQL link when the server runs in production", async () => {
+    const production = await startAppServer("sqlite", { production: true });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${production.base}/a/${SEED_SLUG}`);
+      await page.locator(TOP_LEVEL).nth(5).waitFor();
+      expect(await page.getByRole("button", { name: "Sign in (development)" }).count()).toBe(0);
+      expect(await page.getByRole("link", { name: "GraphiQL" }).count()).toBe(0);
+      expect(await page.locator('meta[name="threadline-development"]').getAttribute("content")).toBe("off");
+    } finally {
+      await page.close();
+      await production.close();
+    }
+  });
+});

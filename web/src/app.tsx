@@ -1,0 +1,49 @@
+import { useMemo } from "react";
+import { Provider } from "urql";
+import { createGraphqlClient } from "./client";
+import { SiteHeader } from "./components/site-header";
+import { ArticlePage } from "./pages/article-page";
+import { HomePage } from "./pages/home-page";
+import { Link, matchRoute, useLocation } from "./router";
+import { SessionProvider, useSession } from "./session";
+
+export function App() {
+  return (
+    <SessionProvider>
+      <ClientProvider />
+    </SessionProvider>
+  );
+}
+
+/** One client per credential, so signing in or out takes effect on the next request. */
+function ClientProvider() {
+  const { token } = useSession();
+  const client = useMemo(() => createGraphqlClient(token), [token]);
+  return (
+    <Provider value={client}>
+      <SiteHeader />
+      <main id="main" tabIndex={-1}>
+        <Routes />
+      </main>
+    </Provider>
+  );
+}
+
+function Routes() {
+  const route = matchRoute(useLocation());
+  switch (route.name) {
+    case "home":
+      return <HomePage params={route.params} />;
+    case "article":
+      return <ArticlePage key={route.slug} slug={route.slug} />;
+    case "not-found":
+      return (
+        <>
+          <h1 className="page-title">Not found</h1>
+          <p>
+            Nothing lives at this address. <Link href="/">See the latest articles.</Link>
+          </p>
+        </>
+      );
+  }
+}

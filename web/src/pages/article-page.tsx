@@ -1,0 +1,189 @@
+import { useEffect, useRef, useState } from "react";
+import { useClient, useQuery, useSubscription } from "urql";
+import { CommentForm } from "../components/comment-form";
+import { CommentList } from "../components/comment-list";
+import { ArticlePageDocument, ArticlePageQuery, CommentAddedDocument, CommentAncestryDocument } from "../generated/graphql";
+import { errorText, formatDateTime, plural } from "../format";
+import { articlePath, homePath, Link, useLocation } from "../router";
+import { useSession } from "../session";
+import { COMMENTS_PAGE, REPLIES_PAGE, ThreadProvider, ThreadTarget, useThread } from "../thread-state";
+
+type ArticleData = NonNullable<ArticlePageQuery["article"]>;
+
+const NO_TARGET: ThreadTarget = { commentId: null, path: [] };
+
+/** The comment a `#c-<id>` address points at, if any. */
+function linkedCommentId(hash: string): string | null {
+  const match = /^#c-(.+)$/.exec(hash);
+  return match ? decodeURIComponent(match[1]) : null;
+}
+
+export function ArticlePage({ slug }: { slug: string }) {
+  const [{ data, fetching, error }] = useQuery({
+    query: ArticlePageDocument,
+    variables: { slug, commentsFirst: COMMENTS_PAGE, repliesFirst: REPLIES_PAGE },
+  });
+  const article = data?.article;
+  useEffect(() => {
+    document.title = article ? `${article.title} · Threadline` : "Threadline";
+  }, [article]);
+
+  if (error) {
+    return (
+      <p className="error" role="alert">
+        Could not load the article: {errorText(error)}
+      </p>
+    );
+  }
+  if (!data) return fetching ? <p className="muted">Loading…</p> : null;
+  if (!article) {
+    return (
+      <>
+        <h1 className="page-title">No such article</h1>
+        <p>
+          There is no article at this address. <Link href="/">See the latest articles.</Link>
+        </p>
+      </>
+    );
+  }
+  return <ArticleView article={article} />;
+}
+
+function ArticleView({ article }: { article: ArticleData }) {
+  const target = useThreadTarget(article.id);
+  return (
+    <>
+      <p className="breadcrumb">
+        <Link href="/">← All articles</Link>
+      </p>
+      <article className="article" aria-labelledby="article-title">
+        <header>
+          <h1 id="article-title">{article.title}</h1>
+          <p className="meta">
+            {article.section && (
+              <>
+                <Link href={homePath({ section: article.section })}>{article.section}</Link>
+                <span aria-hidden="true"> · </span>
+              </>
+            )}
+            <time dateTime={article.publishedAt}>{formatDateTime(article.publishedAt)}</time>
+          </p>
+        </header>
+        {(article.imageCaption || article.imageCredit) && (
+          <figure className="photo-note">
+            <figcaption>
+              <span className="visually-hidden">Photo: </span>
+              {article.imageCaption}
+              {article.imageCredit && <span className="credit"> {article.imageCredit}</span>}
+            </figcaption>
+          </figure>
+        )}
+        <div className="article-body">
+          {article.paragraphs.map((paragraph, index) => (
+            <p key={index}>
+              {index === 0 && article.dateline && (
+                <>
+                  <span className="dateline">{article.dateline}</span> —{" "}
+                </>
+              )}
+              {paragraph}
+            </p>
+          ))}
+          {article.paragraphs.length === 0 && article.dateline && <p className="dateline">{article.dateline}</p>}
+        </div>
+        {article.tags.length > 0 && (
+          <section aria-labelledby="tags-heading" className="article-tags">
+            <h2 id="tags-heading">Tags</h2>
+            <ul className="tags">
+              {article.tags.map((tag) => (
+                <li key={tag.slug}>
+                  <Link href={homePath({ tag: tag.slug })}>{tag.name}</Link>
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
+        {article.relatedLinks.length > 0 && (
+          <section aria-labelledby="related-heading" className="related">
+            <h2 id="related-heading">Related</h2>
+            <ul>
+              {article.relatedLinks.map((link) => (
+                <li key={link.id}>{link.article ? <Link href={articlePath(link.article.slug)}>{link.title}</Link> : <span>{link.title}</span>}</li>
+              ))}
+            </ul>
+          </section>
+        )}
+      </article>
+      <ThreadProvider articleId={article.id} commentCount={article.commentCount} target={target}>
+        <Discussion article={article} />
+      </ThreadProvider>
+    </>
+  );
+}
+
+/** Follows `#c-<id>`: asks for the comment's parents so each level of the thread can page down to it. */
+function useThreadTarget(articleId: string): ThreadTarget {
+  const location = useLocation();
+  const client = useClient();
+  const commentId = linkedCommentId(location.hash);
+  const [target, setTarget] = useState<ThreadTarget>(NO_TARGET);
+  useEffect(() => {
+    if (!commentId) {
+      setTarget(NO_TARGET);
+      return;
+    }
+    let current = true;
+    void client
+      .query(CommentAncestryDocument, { id: commentId })
+      .toPromise()
+      .then((result) => {
+        const comment = result.data?.comment;
+        if (!current) return;
+        if (!comment || comment.article.id !== articleId) {
+          setTarget({ commentId, path: [] });
+          return;
+        }
+        const path = [comment.id];
+        type Link = { id: string; parent?: Link | null } | null | undefined;
+        for (let parent: Link = comment.parent; parent; parent = parent.parent) path.unshift(parent.id);
+        setTarget({ commentId, path });
+      });
+    return () => {
+      current = false;
+    };
+  }, [client, commentId, articleId]);
+  return target;
+}
+
+function Discussion({ article }: { article: ArticleData }) {
+  const { articleId, state, dispatch } = useThread();
+  const session = useSession();
+  const { hash } = useLocation();
+  const section = useRef<HTMLElement>(null);
+  // "N comments" on the home page links here; the section exists only once the article loaded.
+  useEffect(() => {
+    if (hash === "#comments") section.current?.scrollIntoView();
+  }, [hash]);
+  useSubscription({ query: CommentAddedDocument, variables: { articleId } }, (_previous, event) => {
+    const comment = event.commentAdded;
+    dispatch({ type: "added", comment, parentId: comment.parent?.id ?? null, commentCount: comment.article.commentCount, live: true });
+    return event;
+  });
+  const target = useThread().target;
+  const linkedMissing = target.commentId !== null && target.path.length === 0;
+  return (
+    <section id="comments" ref={section} className="discussion" aria-labelledby="comments-heading">
+      <h2 id="comments-heading">{plural(state.commentCount, "comment")}</h2>
+      <p className="visually-hidden" aria-live="polite">
+        {state.announcement}
+      </p>
+      {linkedMissing && <p className="muted">The linked comment is not in this discussion any more.</p>}
+      {session.token ? (
+        <CommentForm kind="new" />
+      ) : session.devSignIn ? (
+        <p className="muted">Sign in (top of the page) to post.</p>
+      ) : null}
+      <CommentList parentId={null} initial={article.comments} />
+    </section>
+  );
+}

@@ -1,0 +1,85 @@
+import { createContext, Dispatch, ReactNode, useContext, useMemo, useReducer } from "react";
+import type { CommentFieldsFragment } from "./generated/graphql";
+
+/** Page sizes: top-level comments, and replies at every level below. */
+export const COMMENTS_PAGE = 10;
+export const REPLIES_PAGE = 5;
+
+export type CommentView = CommentFieldsFragment;
+
+/**
+ * What happened to the thread since its pages were loaded: comments that arrived (live, or
+ * posted here) by parent, and comments edited or deleted here. Lists merge these into the pages
+ * they fetched, so nothing is refetched and nothing moves under the reader.
+ */
+export interface ThreadState {
+  /** New comments by parent id ("" for top level), oldest first. */
+  added: Record<string, CommentView[]>;
+  /** The latest version of comments changed here; `hidden` once a deleted one leaves its list. */
+  changed: Record<string, CommentView & { hidden?: boolean }>;
+  /** Article.commentCount as last reported by the API. */
+  commentCount: number;
+  /** The last live arrival, for the screen reader's live region. */
+  announcement: string;
+}
+
+export type ThreadAction =
+  | { type: "added"; comment: CommentView; parentId: string | null; commentCount: number; live: boolean }
+  | { type: "changed"; comment: CommentView; hidden?: boolean; commentCount?: number };
+
+function reduce(state: ThreadState, action: ThreadAction): ThreadState {
+  switch (action.type) {
+    case "added": {
+      const key = action.parentId ?? "";
+      const siblings = state.added[key] ?? [];
+      // The subscription also reports the comments posted from this page.
+      if (siblings.some((comment) => comment.id === action.comment.id)) return { ...state, commentCount: action.commentCount };
+      return {
+        ...state,
+        added: { ...state.added, [key]: [...siblings, action.comment] },
+        commentCount: action.commentCount,
+        announcement: action.live ? `New comment by ${action.comment.author?.name ?? "an anonymous reader"}` : state.announcement,
+      };
+    }
+    case "changed":
+      return {
+        ...state,
+        changed: { ...state.changed, [action.comment.id]: { ...action.comment, hidden: action.hidden } },
+        commentCount: action.commentCount ?? state.commentCount,
+      };
+  }
+}
+
+/** Where a permalink points: the linked comment and the ids from its top-level ancestor down to it. */
+export interface ThreadTarget {
+  commentId: string | null;
+  path: string[];
+}
+
+interface ThreadContextValue {
+  articleId: string;
+  state: ThreadState;
+  dispatch: Dispatch<ThreadAction>;
+  target: ThreadTarget;
+}
+
+const ThreadContext = createContext<ThreadContextValue | null>(null);
+
+export function ThreadProvider(props: { articleId: string; commentCount: number; target: ThreadTarget; children: ReactNode }) {
+  const [state, dispatch] = useReducer(reduce, { added: {}, changed: {}, commentCount: props.commentCount, announcement: "" });
+  const value = useMemo(() => ({ articleId: props.articleId, state, dispatch, target: props.target }), [props.articleId, state, props.target]);
+  return <ThreadContext.Provider value={value}>{props.children}</ThreadContext.Provider>;
+}
+
+export function useThread(): ThreadContextValue {
+  const thread = useContext(ThreadContext);
+  if (!thread) throw new Error("useThread outside ThreadProvider");
+  return thread;
+}
+
+/** The id in this list (the replies of `parentId`, or the top level) on the way to the linked comment. */
+export function targetIn(target: ThreadTarget, parentId: string | null): string | null {
+  if (parentId === null) return target.path[0] ?? null;
+  const at = target.path.indexOf(parentId);
+  return at >= 0 ? (target.path[at + 1] ?? null) : null;
+}

@@ -1,0 +1,33 @@
+import { resolve } from "node:path";
+import { defineConfig } from "vite";
+
+/**
+ * The reader app (index.html) and the offline GraphiQL (graphiql.html), built into dist/web, which
+ * the API server serves. `npm run dev:web` serves the same pages with a dev server that sends
+ * /graphql (HTTP and WebSocket) to a running `npm start`.
+ */
+export default defineConfig({
+  root: import.meta.dirname,
+  base: "/",
+  // JSX through Vite's own transform: React's automatic runtime, no Babel plugin needed.
+  oxc: { jsx: { runtime: "automatic" } },
+  build: {
+    outDir: resolve(import.meta.dirname, "../dist/web"),
+    emptyOutDir: true,
+    // GraphiQL's editor (Monaco) is large by nature; the reader app stays small.
+    chunkSizeWarningLimit: 4096,
+    rollupOptions: {
+      // GraphiQL's dependencies mark modules "use client" for server-component bundlers; meaningless here.
+      onwarn(warning, warn) {
+        if (warning.code !== "MODULE_LEVEL_DIRECTIVE") warn(warning);
+      },
+      input: {
+        reader: resolve(import.meta.dirname, "index.html"),
+        graphiql: resolve(import.meta.dirname, "graphiql.html"),
+      },
+    },
+  },
+  server: {
+    proxy: { "/graphql": { target: "http://localhost:4000", ws: true } },
+  },
+});
