@@ -9,7 +9,7 @@ export type ArticleWhere = {
   publishedAfter?: string | null | undefined;
   /** Published before this instant. */
   publishedBefore?: string | null | undefined;
-  /** Words (at most 20) that must all appear in the title or body, compared without case. */
+  /** Articles that match this search, in the language of Query.search (words ANDed, "phrases", -exclusions, prefix*; at most 200 characters and 12 words), over title, section, tags and paragraphs. A blank search filters nothing; one without any word matches nothing. Pass orderBy: RELEVANCE to rank the results. */
   search?: string | null | undefined;
   /** Section name, compared after Unicode case folding and NFKC ("ОБЩЕСТВО" finds "Общество"), alike on both engines. */
   section?: string | null | undefined;
