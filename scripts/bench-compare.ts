@@ -1,12 +1,17 @@
 /**
- * `npm run bench:compare -- [--duration S] [--warmup S] [--connections N] [--only q1,q3] [--profile [SERVER]]`
+ * `npm run bench:compare -- [--duration S] [--warmup S] [--connections N] [--rounds R] [--only q1,q3]
+ *                          [--threadline DIR] [--node-options "FLAGS"] [--profile [SERVER]]`
  *
  * Threadline (NODE_ENV=production, real HTTP) beside two servers written for the comparison that
  * read the same SQLite file (bench/): a "reference", plain graphql-js with DataLoader over the same
  * SQL, and a "floor", node:http with hand-written batched SQL and JSON.stringify. Their answers to
  * q1-q4 (bench/queries.ts) are first checked against Threadline's; then each query is put under
  * load (autocannon) on the three servers in turn, and the script prints req/s, latency p50/p99,
- * peak RSS, and the ratios Threadline / reference and Threadline / floor.
+ * peak RSS, server CPU per request, and the ratios Threadline / reference and Threadline / floor.
+ * With --rounds R the whole interleaved sequence runs R times and each figure is the median.
+ * --threadline runs another build (a checkout with `npm run build` done) against the same
+ * reference, floor and data: how before/after figures are taken on one machine. --node-options
+ * passes node flags to all three servers alike.
  *
  * --profile instead runs one query (q3 unless --only names another) on one server (Threadline unless
  * `reference` or `floor` is named) under `node --cpu-prof`, and prints the share of busy CPU spent
@@ -25,17 +30,24 @@ import { BenchQuery, benchQueries } from "../bench/queries";
 import { copyDataset } from "./bench-dataset";
 import { printProfileSummary, summariseProfile } from "./cpu-profile";
 
+const ROOT = resolve(__dirname, "../..");
+
 interface Args {
   duration: number;
   warmup: number;
   connections: number;
+  rounds: number;
   only: string[] | null;
+  /** Root of the Threadline build to run (dist/src/index.js under it). */
+  threadline: string;
+  /** Node flags for every server. */
+  nodeOptions: string[];
   /** The server to profile, or null to compare. */
   profile: string | null;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { duration: 10, warmup: 3, connections: 10, only: null, profile: null };
+  const args: Args = { duration: 10, warmup: 3, connections: 10, rounds: 1, only: null, threadline: ROOT, nodeOptions: [], profile: null };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split("=", 2);
     if (flag === "--profile") {
@@ -49,17 +61,24 @@ function parseArgs(argv: string[]): Args {
       args.only = value.split(",");
       continue;
     }
+    if (flag === "--threadline") {
+      args.threadline = resolve(value);
+      continue;
+    }
+    if (flag === "--node-options") {
+      args.nodeOptions = value.split(/\s+/).filter(Boolean);
+      continue;
+    }
     const n = Number(value);
     if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} needs a positive number, got ${value}`);
     if (flag === "--duration") args.duration = n;
     else if (flag === "--warmup") args.warmup = n;
     else if (flag === "--connections") args.connections = Math.round(n);
-    else throw new Error(`unknown argument ${argv[i]}; use --duration S --warmup S --connections N --only q1,q3 --profile`);
+    else if (flag === "--rounds") args.rounds = Math.round(n);
+    else throw new Error(`unknown argument ${argv[i]}; see the usage at the top of scripts/bench-compare.ts`);
   }
   return args;
 }
-
-const ROOT = resolve(__dirname, "../..");
 
 interface Server {
   name: string;
@@ -68,17 +87,20 @@ interface Server {
   exited: Promise<void>;
 }
 
-async function startServer(
-  name: string,
-  script: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  port: number,
-  nodeFlags: string[] = [],
-  onLine: (line: string) => void = () => undefined,
-): Promise<Server> {
-  const child = spawn(process.execPath, [...nodeFlags, join(ROOT, script), ...args], {
-    cwd: ROOT,
+interface ServerSpec {
+  name: string;
+  /** The folder the server runs in; `script` is under it. */
+  root: string;
+  script: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  port: number;
+}
+
+async function startServer(spec: ServerSpec, nodeFlags: string[], onLine: (line: string) => void = () => undefined): Promise<Server> {
+  const { name, root, script, args, env, port } = spec;
+  const child = spawn(process.execPath, [...nodeFlags, join(root, script), ...args], {
+    cwd: root,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -210,6 +232,27 @@ async function load(server: Server, query: BenchQuery, connections: number, dura
   }
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Each figure's median over the rounds. */
+function medianMeasure(measures: Measure[]): Measure {
+  const of = (pick: (m: Measure) => number) => median(measures.map(pick));
+  return {
+    rps: of((m) => m.rps),
+    p50: of((m) => m.p50),
+    p99: of((m) => m.p99),
+    rss: of((m) => m.rss),
+    cpuMs: of((m) => m.cpuMs),
+    mainThreadMs: of((m) => m.mainThreadMs / m.requests),
+    requests: 1,
+    failures: measures.reduce((sum, m) => sum + m.failures, 0),
+  };
+}
+
 /** An article with resolvable related links and commenters, from the middle of the file. */
 async function pickSlug(path: string): Promise<string> {
   const readers = await Readers.open(path, 1);
@@ -232,17 +275,18 @@ async function main(): Promise<void> {
     await copyDataset(file);
     const slug = await pickSlug(file);
     const queries = benchQueries(slug).filter((query) => (args.only ? args.only.includes(query.name) : !args.profile || query.name === "q3"));
-    const specs = [
+    const specs: ServerSpec[] = [
       {
         name: "Threadline",
+        root: args.threadline,
         script: "dist/src/index.js",
         args: [],
         env: { NODE_ENV: "production", DATABASE_URL: `sqlite:${file}`, PORT: "4801", API_TOKEN: randomBytes(16).toString("hex") },
         port: 4801,
       },
       // graphql-js checks instanceof more thoroughly outside production; every server runs as deployed.
-      { name: "reference", script: "dist/bench/reference-server.js", args: ["--db", file, "--port", "4802"], env: { NODE_ENV: "production" }, port: 4802 },
-      { name: "floor", script: "dist/bench/floor-server.js", args: ["--db", file, "--port", "4803"], env: { NODE_ENV: "production" }, port: 4803 },
+      { name: "reference", root: ROOT, script: "dist/bench/reference-server.js", args: ["--db", file, "--port", "4802"], env: { NODE_ENV: "production" }, port: 4802 },
+      { name: "floor", root: ROOT, script: "dist/bench/floor-server.js", args: ["--db", file, "--port", "4803"], env: { NODE_ENV: "production" }, port: 4803 },
     ];
 
     if (args.profile) {
@@ -250,7 +294,7 @@ async function main(): Promise<void> {
       const spec = specs.find((candidate) => candidate.name === args.profile)!;
       let inWindow = false;
       const gcEvents: GcEvent[] = [];
-      const server = await startServer(spec.name, spec.script, spec.args, spec.env, spec.port, ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "--trace-gc"], (line) => {
+      const server = await startServer(spec, [...args.nodeOptions, "--cpu-prof", `--cpu-prof-dir=${profileDir}`, "--trace-gc"], (line) => {
         const event = inWindow ? parseGcLine(line) : null;
         if (event) gcEvents.push(event);
       });
@@ -280,7 +324,7 @@ async function main(): Promise<void> {
     }
 
     // Threadline first: it brings the file's schema up to date before the others read it.
-    for (const spec of specs) servers.push(await startServer(spec.name, spec.script, spec.args, spec.env, spec.port));
+    for (const spec of specs) servers.push(await startServer(spec, args.nodeOptions));
 
     // Same answers first: a faster server that answers something else proves nothing.
     for (const query of queries) {
@@ -294,16 +338,23 @@ async function main(): Promise<void> {
       console.log(`${query.name} (${(expected.length / 1024).toFixed(1)} KiB): ${verdicts.join(", ")}`);
     }
 
-    console.log(`\nload: autocannon, ${args.connections} connections, ${args.warmup} s warm-up + ${args.duration} s per server and query, interleaved`);
-    const results = new Map<string, Measure>();
-    for (const query of queries) {
-      for (const server of servers) {
-        await load(server, query, args.connections, args.warmup);
-        const measure = await load(server, query, args.connections, args.duration);
-        results.set(`${query.name} ${server.name}`, measure);
-        if (measure.failures > 0) console.log(`  ${server.name} ${query.name}: ${measure.failures} failed requests`);
+    console.log(
+      `\nload: autocannon, ${args.connections} connections, ${args.warmup} s warm-up + ${args.duration} s per server and query, interleaved` +
+        `${args.rounds > 1 ? `; ${args.rounds} rounds, medians shown` : ""}${args.nodeOptions.length > 0 ? `; node ${args.nodeOptions.join(" ")}` : ""}`,
+    );
+    const rounds = new Map<string, Measure[]>();
+    for (let round = 0; round < args.rounds; round++) {
+      for (const query of queries) {
+        for (const server of servers) {
+          await load(server, query, args.connections, args.warmup);
+          const measure = await load(server, query, args.connections, args.duration);
+          const key = `${query.name} ${server.name}`;
+          rounds.set(key, [...(rounds.get(key) ?? []), measure]);
+          if (measure.failures > 0) console.log(`  ${server.name} ${query.name}: ${measure.failures} failed requests`);
+        }
       }
     }
+    const results = new Map([...rounds].map(([key, measures]) => [key, medianMeasure(measures)]));
 
     console.log("");
     console.log(`| query | server | req/s | p50 ms | p99 ms | peak RSS MiB | CPU ms/req | main thread ms/req |`);

@@ -4,7 +4,7 @@
  *
  * Articles go in through the importer and replies through addComment, the service's own write
  * paths, so whatever those paths maintain besides the rows is right in the file. Building takes a
- * few minutes, so the file is kept in the temporary folder under a name that changes with the
+ * minute or two, so the file is kept in the temporary folder under a name that changes with the
  * generator; runs copy it and never write to it.
  */
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";

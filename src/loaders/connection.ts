@@ -185,10 +185,13 @@ function pageWindow(args: PageArgs, scope: CursorScope): PageWindow {
 // ---------------------------------------------------------------------------------------------
 // SQL
 
-/** A page of ids for one parent, with the sort-key values their cursors are made from. */
+/**
+ * A page of ids for one parent, with the sort-key values their cursors are made from, as the
+ * engine returned them: they are read (dates parsed) only when a client asks for a cursor.
+ */
 interface IdPage {
   ids: number[];
-  keys: KeyValue[][];
+  keys: unknown[][];
   hasNextPage: boolean;
   hasPreviousPage: boolean;
 }
@@ -325,7 +328,7 @@ async function fetchIdPages<O extends string>(
     if (!forward) taken.reverse();
     pages.set(pk, {
       ids: taken.map((row) => Number(row.id)),
-      keys: taken.map((row) => sort.map((key, index) => readKey(key, row[`k${index}`]))),
+      keys: taken.map((row) => sort.map((_key, index) => row[`k${index}`])),
       hasNextPage: forward ? group.length > size : pastCursor.has(pk),
       hasPreviousPage: forward ? pastCursor.has(pk) : group.length > size,
     });
@@ -349,16 +352,21 @@ async function countRows(db: DataSource, rows: RowSet, parents: number[] | null)
 // ---------------------------------------------------------------------------------------------
 // Connections
 
+/** The cursor of a row, from its sort-key values as the engine returned them. */
+function cursorOf(scope: CursorScope, keys: unknown[]): string {
+  return encodeCursor(scope, scope.sort.map((key, index) => readKey(key, keys[index])));
+}
+
 /** An edge whose cursor is only encoded if a client selects it. */
 class LazyEdge<T> implements Edge<T> {
   constructor(
     readonly node: T,
     private readonly scope: CursorScope,
-    private readonly key: KeyValue[],
+    private readonly keys: unknown[],
   ) {}
 
   get cursor(): string {
-    return encodeCursor(this.scope, this.key);
+    return cursorOf(this.scope, this.keys);
   }
 }
 
@@ -369,8 +377,8 @@ class LazyEdge<T> implements Edge<T> {
 class PageConnection<T> implements Connection<T> {
   constructor(
     readonly nodes: T[],
-    /** Sort-key values of each node, for its cursor. */
-    private readonly keys: KeyValue[][],
+    /** Sort-key values of each node as the engine returned them, for its cursor. */
+    private readonly keys: unknown[][],
     private readonly scope: CursorScope,
     private readonly idPage: IdPage,
     private readonly count: () => Promise<number>,
@@ -386,10 +394,10 @@ class PageConnection<T> implements Connection<T> {
       hasNextPage: this.idPage.hasNextPage,
       hasPreviousPage: this.idPage.hasPreviousPage,
       get startCursor() {
-        return keys.length > 0 ? encodeCursor(scope, keys[0]) : null;
+        return keys.length > 0 ? cursorOf(scope, keys[0]) : null;
       },
       get endCursor() {
-        return keys.length > 0 ? encodeCursor(scope, keys[keys.length - 1]) : null;
+        return keys.length > 0 ? cursorOf(scope, keys[keys.length - 1]) : null;
       },
     };
   }
@@ -409,7 +417,7 @@ async function toConnection<T>(
   // Not loadMany, which wraps every key's promise in one more to collect errors one by one.
   const loaded = await Promise.all(idPage.ids.map((id) => byId.load(id)));
   const nodes: T[] = [];
-  const keys: KeyValue[][] = [];
+  const keys: unknown[][] = [];
   for (let index = 0; index < loaded.length; index++) {
     const node = loaded[index];
     // A row deleted between the two statements is simply left out.
