@@ -61,35 +61,42 @@ export type DatabaseFailure = "unreachable" | "timeout";
 /** PostgreSQL's query_canceled (statement_timeout) and SQLite's interrupt (our read timeout). */
 const TIMEOUT_CODES = new Set(["57014", "SQLITE_INTERRUPT"]);
 
-/** Whether an error is a statement stopped by the statement timeout; wrapped errors are looked at too. */
-export function isStatementTimeout(error: unknown, depth = 0): boolean {
+const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "SQLITE_BUSY", "SQLITE_CANTOPEN"]);
+const UNREACHABLE_MESSAGES =
+  /Connection terminated|Cannot use a pool after calling end|timeout exceeded when trying to connect|Database is closed|Connection with \w+ database is not established|Driver not Connected|connection to server .* failed|the database system is (?:shutting down|starting up|in recovery mode)/i;
+
+/**
+ * Whether `test` holds for the error or for one it wraps: TypeORM keeps the driver's error as
+ * driverError, and graphql-js wraps a thrown value that is not an Error (from another realm, say)
+ * as thrownValue.
+ */
+function anyCause(error: unknown, test: (fields: Record<string, unknown>) => boolean, depth = 0): boolean {
   if (!error || typeof error !== "object" || depth > 3) return false;
-  const { code, driverError, cause, thrownValue } = error as Record<string, unknown>;
-  if (typeof code === "string" && TIMEOUT_CODES.has(code)) return true;
-  return [driverError, cause, thrownValue].some((inner) => isStatementTimeout(inner, depth + 1));
+  const fields = error as Record<string, unknown>;
+  if (test(fields)) return true;
+  return [fields.driverError, fields.cause, fields.thrownValue].some((inner) => anyCause(inner, test, depth + 1));
+}
+
+/** Whether an error is a statement stopped by the statement timeout. */
+export function isStatementTimeout(error: unknown): boolean {
+  return anyCause(error, ({ code }) => typeof code === "string" && TIMEOUT_CODES.has(code));
+}
+
+/**
+ * Whether an error means the database could not be reached or went away, rather than that a
+ * statement failed: connection errors from the drivers, PostgreSQL's connection-exception
+ * (08xxx), shutdown (57P01-57P03) and too-many-connections (53300) states, a busy or closed
+ * SQLite file.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  return anyCause(error, ({ code, message }) => {
+    if (typeof code === "string" && (UNREACHABLE_CODES.has(code) || /^08/.test(code) || /^57P0[123]$/.test(code) || code === "53300")) return true;
+    return typeof message === "string" && UNREACHABLE_MESSAGES.test(message);
+  });
 }
 
 /** How the database failed a request, if that is why it failed. */
 export function databaseFailure(error: unknown): DatabaseFailure | null {
   if (isStatementTimeout(error)) return "timeout";
   return isDatabaseUnavailable(error) ? "unreachable" : null;
-}
-
-const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "SQLITE_BUSY", "SQLITE_CANTOPEN"]);
-const UNREACHABLE_MESSAGES =
-  /Connection terminated|Cannot use a pool after calling end|timeout exceeded when trying to connect|Database is closed|Connection with \w+ database is not established|Driver not Connected|connection to server .* failed|the database system is (?:shutting down|starting up|in recovery mode)/i;
-
-/**
- * Whether an error means the database could not be reached or went away, rather than that a
- * statement failed: connection errors from the drivers, PostgreSQL's connection-exception
- * (08xxx), shutdown (57P01-57P03) and too-many-connections (53300) states, a busy or closed
- * SQLite file. TypeORM wraps driver errors, so the wrapped one is looked at too.
- */
-export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
-  if (!error || typeof error !== "object" || depth > 3) return false;
-  const { code, message, driverError, cause, thrownValue } = error as Record<string, unknown>;
-  if (typeof code === "string" && (UNREACHABLE_CODES.has(code) || /^08/.test(code) || /^57P0[123]$/.test(code) || code === "53300")) return true;
-  if (typeof message === "string" && UNREACHABLE_MESSAGES.test(message)) return true;
-  // graphql-js wraps a thrown value that is not an Error (from another realm, say) as thrownValue.
-  return [driverError, cause, thrownValue].some((inner) => isDatabaseUnavailable(inner, depth + 1));
 }
