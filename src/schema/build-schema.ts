@@ -34,7 +34,22 @@ export function buildThreadlineSchema(events: CommentEvents = createLocalEvents(
     container: { get: instanceOf },
   });
   callFieldResolversDirectly(schema, instanceOf);
+  describeRootTypes(schema);
   return schema;
+}
+
+/** type-graphql offers no description for the root types; clients' docs start from them. */
+const ROOT_DESCRIPTIONS = {
+  query: "Reads. Who may read what is said on each field; most need no token.",
+  mutation: "Writes. Each field says which credential it needs (Authorization: Bearer ...).",
+  subscription: "Live events over graphql-ws on /graphql: open to anyone.",
+} as const;
+
+function describeRootTypes(schema: GraphQLSchema): void {
+  const roots = { query: schema.getQueryType(), mutation: schema.getMutationType(), subscription: schema.getSubscriptionType() };
+  for (const [kind, type] of Object.entries(roots)) {
+    if (type && !type.description) type.description = ROOT_DESCRIPTIONS[kind as keyof typeof ROOT_DESCRIPTIONS];
+  }
 }
 
 /**
