@@ -3,6 +3,7 @@ import { DateTimeResolver } from "graphql-scalars";
 import { buildSchemaSync, getMetadataStorage } from "type-graphql";
 import { createLocalEvents, CommentEvents } from "../events/comment-events";
 import { resolvers } from "../resolvers";
+import { describeCacheHints } from "./cache-policy";
 
 type ResolverClass = new () => object;
 
@@ -35,6 +36,7 @@ export function buildThreadlineSchema(events: CommentEvents = createLocalEvents(
   });
   callFieldResolversDirectly(schema, instanceOf);
   describeRootTypes(schema);
+  describeCacheHints(schema);
   return schema;
 }
 
