@@ -9,7 +9,7 @@ export class Author {
   @PrimaryGeneratedColumn()
   id: number;
 
-  @Field(() => String)
+  @Field(() => String, { description: "The display name the comments carry; one commenter per exact spelling." })
   @Index("UQ_author_name", { unique: true })
   @Column({ type: "varchar", length: COLUMN_LENGTHS.authorName })
   name: string;

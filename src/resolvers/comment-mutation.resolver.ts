@@ -43,7 +43,7 @@ export class CommentMutationResolver {
       "Article.commentCount and Author.commentCount drop by one; the parent's replyCount drops by one only when the comment " +
       "leaves the list. Deleting an already deleted comment changes nothing and returns it again.",
   })
-  async deleteComment(@Ctx() ctx: Context, @Arg("id", () => ID) id: string): Promise<Comment> {
+  async deleteComment(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The comment's global id." }) id: string): Promise<Comment> {
     requireWriter(ctx);
     const comment = await deleteComment(ctx.db, idArgument(id, "Comment", "id"));
     freshReads(ctx);
