@@ -12,7 +12,7 @@ import DataLoader from "dataloader";
 import { DataSource } from "typeorm";
 import { join, list, raw, readDate, run, Sql, sql } from "../db/sql";
 import { userError } from "../errors";
-import { MAX_BATCH } from "./batch.loader";
+import { CountSource, MAX_BATCH } from "./batch.loader";
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -76,8 +76,8 @@ export interface Connection<T> {
   readonly edges: Edge<T>[];
   readonly nodes: T[];
   readonly pageInfo: PageInfo;
-  /** A getter, so the count is only queried when a client asks for totalCount. */
-  readonly totalCount: Promise<number>;
+  /** A getter, so the count is only queried when a client asks for totalCount; a stored count comes at once. */
+  readonly totalCount: number | Promise<number>;
 }
 
 export type KeyValue = string | number;
@@ -381,7 +381,7 @@ class PageConnection<T> implements Connection<T> {
     private readonly keys: unknown[][],
     private readonly scope: CursorScope,
     private readonly idPage: IdPage,
-    private readonly count: () => Promise<number>,
+    private readonly count: () => number | Promise<number>,
   ) {}
 
   get edges(): Edge<T>[] {
@@ -402,7 +402,7 @@ class PageConnection<T> implements Connection<T> {
     };
   }
 
-  get totalCount(): Promise<number> {
+  get totalCount(): number | Promise<number> {
     return this.count();
   }
 }
@@ -412,7 +412,7 @@ async function toConnection<T>(
   idPage: IdPage,
   scope: CursorScope,
   byId: DataLoader<number, T | null>,
-  totalCount: () => Promise<number>,
+  totalCount: () => number | Promise<number>,
 ): Promise<Connection<T>> {
   // Not loadMany, which wraps every key's promise in one more to collect errors one by one.
   const loaded = await Promise.all(idPage.ids.map((id) => byId.load(id)));
@@ -442,7 +442,7 @@ export async function listConnection<T, O extends string>(
   order: O,
   args: PageArgs,
   byId: DataLoader<number, T | null>,
-  storedTotal?: () => Promise<number>,
+  storedTotal?: () => number | Promise<number>,
 ): Promise<Connection<T>> {
   const scope = scopeOf(def, order, 0);
   const idPage = (await fetchIdPages(db, def, order, pageWindow(args, scope), null)).get(0)!;
@@ -477,7 +477,7 @@ export function perParentConnections<T, O extends string>(
   db: DataSource,
   def: ListDef<O>,
   byId: DataLoader<number, T | null>,
-  count: DataLoader<number, number>,
+  count: CountSource,
 ): (parent: number, order: O, args: PageArgs) => Promise<Connection<T>> {
   const pages = new DataLoader<PageKey<O>, IdPage, string>(
     async (keys) => {
