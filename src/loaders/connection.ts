@@ -292,7 +292,8 @@ async function fetchIdPages<O extends string>(
   if (cursor) pageConditions.push(beyond(sort, cursor, forward));
   if (bound) pageConditions.push(beyond(sort, bound, !forward));
 
-  const keys = join(sort.map((key, index) => sql`${key.expr} AS ${raw(`k${index}`)}`), ", ");
+  const keyColumns = sort.map((_key, index) => `k${index}`);
+  const keys = join(sort.map((key, index) => sql`${key.expr} AS ${raw(keyColumns[index])}`), ", ");
   const ordering = orderBy(sort, !forward);
   const query =
     def.partition && parents && parents.length > 1
@@ -328,7 +329,7 @@ async function fetchIdPages<O extends string>(
     if (!forward) taken.reverse();
     pages.set(pk, {
       ids: taken.map((row) => Number(row.id)),
-      keys: taken.map((row) => sort.map((_key, index) => row[`k${index}`])),
+      keys: taken.map((row) => keyColumns.map((column) => row[column])),
       hasNextPage: forward ? group.length > size : pastCursor.has(pk),
       hasPreviousPage: forward ? pastCursor.has(pk) : group.length > size,
     });
