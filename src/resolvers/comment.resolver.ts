@@ -25,8 +25,8 @@ export class CommentResolver {
   }
 
   @FieldResolver(() => Author, { nullable: true, description: "Null for an anonymous comment, and for a deleted one." })
-  author(@Root() comment: Comment, @Ctx() ctx: Context): Promise<Author | null> | null {
-    return comment.authorId === null || comment.isDeleted ? null : ctx.loaders.authorById.load(comment.authorId);
+  author(@Root() comment: Comment, @Ctx() ctx: Context): Author | Promise<Author | null> | null {
+    return comment.authorId === null || comment.isDeleted ? null : ctx.loaders.authorById.get(comment.authorId);
   }
 
   @FieldResolver(() => Article, { description: "The article the comment is on." })
@@ -35,8 +35,8 @@ export class CommentResolver {
   }
 
   @FieldResolver(() => Comment, { nullable: true, description: "The comment this one replies to; null at the top level." })
-  parent(@Root() comment: Comment, @Ctx() ctx: Context): Promise<Comment | null> | null {
-    return comment.parentId === null ? null : ctx.loaders.commentById.load(comment.parentId);
+  parent(@Root() comment: Comment, @Ctx() ctx: Context): Comment | Promise<Comment | null> | null {
+    return comment.parentId === null ? null : ctx.loaders.commentById.get(comment.parentId);
   }
 
   @FieldResolver(() => Int, {
