@@ -14,11 +14,12 @@
  */
 import DataLoader from "dataloader";
 import { DataSource } from "typeorm";
-import { raw, Sql, sql } from "../db/sql";
+import { list, raw, run, Sql, sql } from "../db/sql";
 import type { Comment } from "../entities";
 import type { Author } from "../entities";
-import { storedCountLoader } from "./batch.loader";
-import { countLoader, ListDef, PageArgs, perParentConnections, SortKey } from "./connection";
+import { MAX_BATCH, storedCountLoader } from "./batch.loader";
+import { countLoader, cursorOfRow, ListDef, PageArgs, perParentConnections, SortKey } from "./connection";
+import { commentRows } from "./rows";
 
 /** A comment readers can see. */
 export const visibleComment = (alias: string): Sql => sql`${raw(alias)}."isDeleted" = ${false}`;
@@ -65,6 +66,46 @@ const ofAuthors: ListDef<"NEWEST"> = {
   orders: { NEWEST: [idDescending] },
 };
 
+/**
+ * Hops a walk up a thread takes at most. Parents are always older than their replies, so a chain
+ * cannot loop; the bound keeps a damaged row from running a statement until its timeout.
+ */
+const MAX_ANCESTRY = 100_000;
+
+/**
+ * The comments above each of `ids`, root first, in one statement whatever their depth: a recursive
+ * walk up the parent ids, joined to the rows. Each row found primes `byId`, so a field that then
+ * asks for a parent by id reads nothing more.
+ */
+function ancestorsLoader(db: DataSource, byId: DataLoader<number, Comment | null>) {
+  return new DataLoader<number, Comment[]>(
+    async (ids) => {
+      const rows = await run(
+        db,
+        sql`WITH RECURSIVE up("origin", "ancestorId", "hops") AS (
+          SELECT c."id", c."parentId", 1 FROM comment c WHERE c."id" IN ${list([...ids])} AND c."parentId" IS NOT NULL
+          UNION ALL
+          SELECT up."origin", c."parentId", up."hops" + 1 FROM up JOIN comment c ON c."id" = up."ancestorId"
+          WHERE c."parentId" IS NOT NULL AND up."hops" < ${MAX_ANCESTRY}
+        )
+        SELECT up."origin" AS "origin", up."hops" AS "hops", ${commentRows.columns} FROM up JOIN ${commentRows.from} ON c."id" = up."ancestorId"`,
+      );
+      const chains = new Map<number, { hops: number; comment: Comment }[]>();
+      for (const row of rows) {
+        const comment = commentRows.build(row);
+        byId.prime(comment.id, comment);
+        const origin = Number(row.origin);
+        const chain = chains.get(origin) ?? [];
+        chain.push({ hops: Number(row.hops), comment });
+        chains.set(origin, chain);
+      }
+      // The root is the farthest hop up.
+      return ids.map((id) => (chains.get(id) ?? []).sort((a, b) => b.hops - a.hops).map((link) => link.comment));
+    },
+    { maxBatchSize: MAX_BATCH },
+  );
+}
+
 /** Thread lists also take an order. */
 export interface CommentListArgs extends PageArgs {
   orderBy?: CommentOrderKey | null;
@@ -79,6 +120,7 @@ export function commentLoaders(db: DataSource, byId: DataLoader<number, Comment 
   const topLevel = perParentConnections(db, topLevelOfArticles, byId, topLevelCount);
   const replies = perParentConnections(db, repliesOfComments, byId, storedCountLoader(byId, (comment) => comment.replyCount));
   const byAuthor = perParentConnections(db, ofAuthors, byId, storedCountLoader(authorById, (author) => author.commentCount));
+  const ancestors = ancestorsLoader(db, byId);
   return {
     /** Article.comments: listed top-level comments. */
     forArticle: (articleId: number, args: CommentListArgs) => topLevel(articleId, args.orderBy ?? "OLDEST", args),
@@ -86,5 +128,19 @@ export function commentLoaders(db: DataSource, byId: DataLoader<number, Comment 
     forParent: (commentId: number, args: CommentListArgs) => replies(commentId, args.orderBy ?? "OLDEST", args),
     /** Author.comments: visible comments, newest first. */
     forAuthor: (authorId: number, args: PageArgs) => byAuthor(authorId, "NEWEST", args),
+    /** Comment.ancestors: the comments above one, root first ([] at the top level). */
+    ancestors: (comment: Comment): Promise<Comment[]> | Comment[] => (comment.parentId === null ? [] : ancestors.load(comment.id)),
+    /**
+     * The cursor of a comment in the list it belongs to, in `order`: Article.comments of its article
+     * for a top-level comment, Comment.replies of its parent for a reply.
+     */
+    cursorInThread: async (comment: Comment, order: CommentOrderKey): Promise<string> => {
+      const cursor =
+        comment.parentId === null
+          ? await cursorOfRow(db, topLevelOfArticles, order, comment.articleId, comment.id)
+          : await cursorOfRow(db, repliesOfComments, order, comment.parentId, comment.id);
+      if (cursor === null) throw new Error(`comment ${comment.id} is gone`);
+      return cursor;
+    },
   };
 }

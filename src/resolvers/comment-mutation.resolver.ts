@@ -3,17 +3,18 @@ import type { Context } from "../context";
 import { addComment, deleteComment, editComment } from "../discussion/comments";
 import { Comment } from "../entities";
 import { AddCommentArgs, EditCommentArgs } from "./types/comment.input";
+import { AddCommentPayload, DeleteCommentPayload, EditCommentPayload } from "./types/comment.payload";
 import { freshReads } from "../discussion/fresh-reads";
 import { idArgument, requireWriter } from "./write-access";
 
 @Resolver(() => Comment)
 export class CommentMutationResolver {
-  @Mutation(() => Comment, {
+  @Mutation(() => AddCommentPayload, {
     description:
       "Posts a comment, or a reply when parentId is given (depth = parent's depth + 1; placed after its siblings). " +
       "Needs the bearer token. Subscribers to commentAdded on the article are told once it is stored.",
   })
-  async addComment(@Ctx() ctx: Context, @Args(() => AddCommentArgs) args: AddCommentArgs): Promise<Comment> {
+  async addComment(@Ctx() ctx: Context, @Args(() => AddCommentArgs) args: AddCommentArgs): Promise<AddCommentPayload> {
     requireWriter(ctx);
     const comment = await addComment(ctx.db, ctx.events, {
       articleId: idArgument(args.articleId, "Article", "articleId"),
@@ -22,20 +23,20 @@ export class CommentMutationResolver {
       authorName: args.authorName,
     });
     freshReads(ctx);
-    return comment;
+    return new AddCommentPayload(comment);
   }
 
-  @Mutation(() => Comment, {
+  @Mutation(() => EditCommentPayload, {
     description: "Replaces a comment's text and sets editedAt. Needs the bearer token. A deleted comment cannot be edited.",
   })
-  async editComment(@Ctx() ctx: Context, @Args(() => EditCommentArgs) args: EditCommentArgs): Promise<Comment> {
+  async editComment(@Ctx() ctx: Context, @Args(() => EditCommentArgs) args: EditCommentArgs): Promise<EditCommentPayload> {
     requireWriter(ctx);
     const comment = await editComment(ctx.db, idArgument(args.id, "Comment", "id"), args.body);
     freshReads(ctx);
-    return comment;
+    return new EditCommentPayload(comment);
   }
 
-  @Mutation(() => Comment, {
+  @Mutation(() => DeleteCommentPayload, {
     description:
       "Soft-deletes a comment (needs the bearer token): its body is served as \"\" and its author as null from then on. " +
       "It stays listed as a tombstone while a visible comment hangs somewhere below it, and leaves every list otherwise " +
@@ -43,10 +44,10 @@ export class CommentMutationResolver {
       "Article.commentCount and Author.commentCount drop by one; the parent's replyCount drops by one only when the comment " +
       "leaves the list. Deleting an already deleted comment changes nothing and returns it again.",
   })
-  async deleteComment(@Ctx() ctx: Context, @Arg("id", () => ID) id: string): Promise<Comment> {
+  async deleteComment(@Ctx() ctx: Context, @Arg("id", () => ID) id: string): Promise<DeleteCommentPayload> {
     requireWriter(ctx);
     const comment = await deleteComment(ctx.db, idArgument(id, "Comment", "id"));
     freshReads(ctx);
-    return comment;
+    return new DeleteCommentPayload(comment);
   }
 }

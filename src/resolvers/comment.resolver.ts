@@ -2,9 +2,12 @@ import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "t
 import type { Context } from "../context";
 import { Article, Author, Comment } from "../entities";
 import type { Connection } from "../loaders/connection";
-import { CommentConnection, connectionCost } from "../schema/connection";
+import { cappedListCost, CommentConnection, connectionCost } from "../schema/connection";
 import { idOfType, toGlobalId } from "../schema/global-id";
 import { CommentConnectionArgs } from "./types/connection.args";
+
+/** How many ancestors the cost model counts a comment as having. */
+const ANCESTORS_PRICED_AS = 10;
 
 @Resolver(() => Comment)
 export class CommentResolver {
@@ -37,6 +40,24 @@ export class CommentResolver {
   @FieldResolver(() => Comment, { nullable: true, description: "The comment this one replies to; null at the top level." })
   parent(@Root() comment: Comment, @Ctx() ctx: Context): Promise<Comment | null> | null {
     return comment.parentId === null ? null : ctx.loaders.commentById.load(comment.parentId);
+  }
+
+  @FieldResolver(() => [Comment], {
+    // Threads are rarely deeper than a few levels; the walk is one statement whatever the depth.
+    complexity: cappedListCost(ANCESTORS_PRICED_AS),
+    description:
+      "The comments above this one, root first: its top-level comment, then each reply down to its parent. Empty for a " +
+      "top-level comment. Deleted ones are included, served as tombstones (see isDeleted), so a permalink can show the comment in context.",
+  })
+  ancestors(@Root() comment: Comment, @Ctx() ctx: Context): Promise<Comment[]> | Comment[] {
+    return ctx.loaders.comments.ancestors(comment);
+  }
+
+  @FieldResolver(() => Comment, {
+    description: "The top-level comment of this one's thread: the first of ancestors, or the comment itself when it is top-level.",
+  })
+  async thread(@Root() comment: Comment, @Ctx() ctx: Context): Promise<Comment> {
+    return comment.parentId === null ? comment : (await ctx.loaders.comments.ancestors(comment))[0];
   }
 
   @FieldResolver(() => Int, {

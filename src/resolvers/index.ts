@@ -2,6 +2,7 @@ import { ArticleResolver } from "./article.resolver";
 import { AuthorResolver } from "./author.resolver";
 import { CommentResolver } from "./comment.resolver";
 import { CommentMutationResolver } from "./comment-mutation.resolver";
+import { AddCommentPayloadResolver, DeleteCommentPayloadResolver } from "./comment-payload.resolver";
 import { CommentSubscriptionResolver } from "./comment-subscription.resolver";
 import { ImportResolver } from "./import.resolver";
 import { NodeResolver } from "./node.resolver";
@@ -17,6 +18,8 @@ export const resolvers = [
   CommentResolver,
   AuthorResolver,
   CommentMutationResolver,
+  AddCommentPayloadResolver,
+  DeleteCommentPayloadResolver,
   CommentSubscriptionResolver,
   ImportResolver,
   SearchResolver,

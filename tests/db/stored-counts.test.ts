@@ -19,7 +19,7 @@ import { engines } from "../helpers/databases";
 import { IMPORT_DUMP, postComment, PostedComment, uniqueArticle } from "../helpers/discussion";
 import { startTestServer, TEST_TOKEN, TestServer } from "../helpers/test-server";
 
-const DELETE = `mutation($id: ID!) { deleteComment(id: $id) { id isDeleted } }`;
+const DELETE = `mutation($id: ID!) { deleteComment(id: $id) { comment { id isDeleted } } }`;
 
 const said = (author: string | null, body: string): ParsedComment => ({ author, hasAvatar: author !== null, body });
 

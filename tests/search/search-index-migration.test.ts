@@ -16,7 +16,7 @@ describe.each(engines)("the search index migration on %s", (engine) => {
     const text = renderDump(uniqueArticle({ title: "Glacier retreats", paragraphs: ["The glacier lost ice."], comments: [{ author: "Ed", hasAvatar: true, body: "Alarming melt" }] }));
     const imported = await t.data(IMPORT_DUMP, { text }, { token: TEST_TOKEN });
     const gone = await postComment(t, imported.importDump.article.id, "Vanishing snowfield");
-    await t.data(`mutation($id: ID!) { deleteComment(id: $id) { id } }`, { id: gone.id }, { token: TEST_TOKEN });
+    await t.data(`mutation($id: ID!) { deleteComment(id: $id) { comment { id } } }`, { id: gone.id }, { token: TEST_TOKEN });
 
     const ds = t.db.dataSource;
     const [last] = await ds.query(`SELECT "name" FROM "migrations" ORDER BY "id" DESC LIMIT 1`);
