@@ -13,6 +13,7 @@ import "reflect-metadata";
 import { existsSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { DEFAULT_ABUSE_LIMITS } from "../src/config";
 import { Database, openDataSource } from "../src/db/data-source";
 import { createLocalEvents } from "../src/events/comment-events";
 import type { ParsedArticle } from "../src/ingest/dump.types";
@@ -188,6 +189,7 @@ async function main(): Promise<void> {
       redisUrl: null,
       shutdownGraceSeconds: 0,
       statementTimeoutSeconds: 0,
+      abuseLimits: DEFAULT_ABUSE_LIMITS,
     };
     const server = await createServer(config, db, createLocalEvents());
     const search = async (q: string) => {

@@ -17,7 +17,23 @@ export interface Config {
   shutdownGraceSeconds: number;
   /** The longest one database statement of a request may run (STATEMENT_TIMEOUT_SECONDS; 0: no limit). */
   statementTimeoutSeconds: number;
+  /** How often readers and client addresses may write (src/abuse/abuse-limits.ts). */
+  abuseLimits: AbuseLimitSettings;
 }
+
+/** Writes a minute; 0 turns a limit off. */
+export interface AbuseLimitSettings {
+  /** Writes of any kind from one client address (ADDRESS_RATE_PER_MINUTE). */
+  addressPerMinute: number;
+  /** Comments by one reader (COMMENT_RATE_PER_MINUTE). */
+  commentsPerMinute: number;
+  /** Reactions and their withdrawals by one reader (REACTION_RATE_PER_MINUTE). */
+  reactionsPerMinute: number;
+  /** Flags by one reader (FLAG_RATE_PER_MINUTE). */
+  flagsPerMinute: number;
+}
+
+export const DEFAULT_ABUSE_LIMITS: AbuseLimitSettings = { addressPerMinute: 60, commentsPerMinute: 5, reactionsPerMinute: 30, flagsPerMinute: 10 };
 
 /** A bad setting: the message names the variable, and the process stops with it. */
 export class ConfigError extends Error {
@@ -103,6 +119,25 @@ function parseSeconds(variable: string, value: string | undefined, fallback: num
   return Number(value);
 }
 
+const MAX_RATE_PER_MINUTE = 100_000;
+
+function parseRate(variable: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value.trim() === "") return fallback;
+  if (!/^\d+$/.test(value.trim()) || Number(value) > MAX_RATE_PER_MINUTE) {
+    throw new ConfigError(variable, `expected a whole number of writes a minute from 0 (no limit) to ${MAX_RATE_PER_MINUTE}, got "${value}"`);
+  }
+  return Number(value);
+}
+
+function parseAbuseLimits(env: Env): AbuseLimitSettings {
+  return {
+    addressPerMinute: parseRate("ADDRESS_RATE_PER_MINUTE", env.ADDRESS_RATE_PER_MINUTE, DEFAULT_ABUSE_LIMITS.addressPerMinute),
+    commentsPerMinute: parseRate("COMMENT_RATE_PER_MINUTE", env.COMMENT_RATE_PER_MINUTE, DEFAULT_ABUSE_LIMITS.commentsPerMinute),
+    reactionsPerMinute: parseRate("REACTION_RATE_PER_MINUTE", env.REACTION_RATE_PER_MINUTE, DEFAULT_ABUSE_LIMITS.reactionsPerMinute),
+    flagsPerMinute: parseRate("FLAG_RATE_PER_MINUTE", env.FLAG_RATE_PER_MINUTE, DEFAULT_ABUSE_LIMITS.flagsPerMinute),
+  };
+}
+
 /** Hides a password in a URL before it goes into an error message or a log. */
 export function redact(url: string): string {
   return url.replace(/(\/\/[^:/@]+:)[^@]*@/, "$1***@");
@@ -117,5 +152,6 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: parseRedisUrl(env.REDIS_URL),
     shutdownGraceSeconds: parseSeconds("SHUTDOWN_GRACE_SECONDS", env.SHUTDOWN_GRACE_SECONDS, 10),
     statementTimeoutSeconds: parseSeconds("STATEMENT_TIMEOUT_SECONDS", env.STATEMENT_TIMEOUT_SECONDS, 5),
+    abuseLimits: parseAbuseLimits(env),
   };
 }

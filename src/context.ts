@@ -4,6 +4,7 @@ import type { Database } from "./db/data-source";
 import { QueryTally } from "./db/query-counter";
 import { createLoaders, Loaders } from "./loaders";
 import type { CommentEvents } from "./events/comment-events";
+import type { AbuseLimits } from "./abuse/abuse-limits";
 
 export interface Auth {
   /** True when the request carried the right bearer token. */
@@ -21,6 +22,10 @@ export interface Context {
   loaders: Loaders;
   auth: Auth;
   events: CommentEvents;
+  /** How often this client may write (per address, per reader). */
+  limits: AbuseLimits;
+  /** The client's address (the TCP peer of the request or socket); null for an operation run in-process. */
+  clientAddress: string | null;
   /** SQL statements this request has run; served as extensions.sqlQueries. */
   queryTally: QueryTally;
 }
@@ -29,6 +34,7 @@ export interface ContextDeps {
   db: Database;
   apiToken: string;
   events: CommentEvents;
+  limits: AbuseLimits;
 }
 
 /** Whether an Authorization header value carries the service token. */
@@ -40,7 +46,12 @@ export function tokenMatches(authorization: string | undefined, apiToken: string
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-export function buildContext(deps: ContextDeps, authorization: string | undefined, queryTally: QueryTally = { count: 0 }): Context {
+export function buildContext(
+  deps: ContextDeps,
+  authorization: string | undefined,
+  queryTally: QueryTally = { count: 0 },
+  clientAddress: string | null = null,
+): Context {
   const read = deps.db.reader();
   return {
     db: deps.db,
@@ -48,6 +59,8 @@ export function buildContext(deps: ContextDeps, authorization: string | undefine
     loaders: createLoaders(read),
     auth: { canWrite: tokenMatches(authorization, deps.apiToken) },
     events: deps.events,
+    limits: deps.limits,
+    clientAddress,
     queryTally,
   };
 }

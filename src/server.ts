@@ -15,6 +15,7 @@ import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { Config } from "./config";
 import { databaseFailure, isClientErrorCode, RETRY_AFTER_OUTAGE_SECONDS, serviceUnavailable } from "./errors";
+import { AbuseLimits, memoryAbuseLimits } from "./abuse/abuse-limits";
 import { buildContext, Context, ContextDeps, tokenMatches } from "./context";
 import type { Database } from "./db/data-source";
 import { currentQueryTally, QueryTally, withQueryTally } from "./db/query-counter";
@@ -38,6 +39,8 @@ export interface ServerOptions {
   healthChecks?: Record<string, HealthCheck>;
   /** The built reader app (dist/web), served at /; without it, / redirects to the API. */
   webRoot?: string;
+  /** Abuse limits shared with other instances (Redis); without them, counted in this process. */
+  limits?: AbuseLimits;
 }
 
 /** How long /health waits for one dependency before calling it down. */
@@ -67,7 +70,7 @@ export interface ThreadlineServer {
    * Stops taking new work (new requests and sockets get 503, /health says so) and waits for
    * running requests up to the grace period before closing the rest.
    */
-  context(authorization?: string, tally?: QueryTally): Context;
+  context(authorization?: string, tally?: QueryTally, clientAddress?: string | null): Context;
   stop(): Promise<void>;
 }
 
@@ -197,7 +200,7 @@ export async function createServer(config: Config, db: Database, events: Comment
   const schema = buildThreadlineSchema(events);
   const documents = new DocumentCache();
   const preflight = preflightCheck(schema, new PreflightVerdicts());
-  const deps: ContextDeps = { db, apiToken: config.apiToken, events };
+  const deps: ContextDeps = { db, apiToken: config.apiToken, events, limits: options.limits ?? memoryAbuseLimits(config.abuseLimits) };
   const app = express();
   // An ETag is a hash of the whole body, worked out for every answer; GraphQL clients POST and
   // never revalidate, so it is work for nothing (hundreds of KB for a deep page).
@@ -288,7 +291,7 @@ export async function createServer(config: Config, db: Database, events: Comment
           document,
           variableValues: payload.variables,
           operationName: payload.operationName,
-          contextValue: buildContext(deps, String(ctx.connectionParams?.authorization ?? "")),
+          contextValue: buildContext(deps, String(ctx.connectionParams?.authorization ?? ""), undefined, ctx.extra.request.socket.remoteAddress ?? null),
         };
       },
     },
@@ -349,7 +352,7 @@ export async function createServer(config: Config, db: Database, events: Comment
     // The tally rides on AsyncLocalStorage, whose hooks tax every promise; production serves no tally.
     ...(config.production ? [] : [(_req: express.Request, _res: express.Response, next: express.NextFunction) => withQueryTally({ count: 0 }, next)]),
     expressMiddleware(apollo, {
-      context: async ({ req }) => buildContext(deps, req.headers.authorization, currentQueryTally()),
+      context: async ({ req }) => buildContext(deps, req.headers.authorization, currentQueryTally(), req.socket.remoteAddress ?? null),
     }),
   );
   if (options.webRoot) {
@@ -375,7 +378,7 @@ export async function createServer(config: Config, db: Database, events: Comment
     app,
     httpServer,
     apollo,
-    context: (authorization, tally) => buildContext(deps, authorization, tally),
+    context: (authorization, tally, clientAddress) => buildContext(deps, authorization, tally, clientAddress ?? null),
     async stop() {
       draining = true;
       await apollo.stop();

@@ -11,6 +11,7 @@ describe("loadConfig", () => {
       apiTokenGenerated: true,
       shutdownGraceSeconds: 10,
       statementTimeoutSeconds: 5,
+      abuseLimits: { addressPerMinute: 60, commentsPerMinute: 5, reactionsPerMinute: 30, flagsPerMinute: 10 },
     });
     expect(config.apiToken.length).toBeGreaterThanOrEqual(24);
     expect(loadConfig({}).apiToken).not.toBe(config.apiToken);
@@ -26,6 +27,10 @@ describe("loadConfig", () => {
         REDIS_URL: "redis://127.0.0.1:6379",
         SHUTDOWN_GRACE_SECONDS: "30",
         STATEMENT_TIMEOUT_SECONDS: "2",
+        ADDRESS_RATE_PER_MINUTE: "120",
+        COMMENT_RATE_PER_MINUTE: "0",
+        REACTION_RATE_PER_MINUTE: "40",
+        FLAG_RATE_PER_MINUTE: "3",
       }),
     ).toEqual({
       port: 8080,
@@ -36,6 +41,7 @@ describe("loadConfig", () => {
       redisUrl: "redis://127.0.0.1:6379",
       shutdownGraceSeconds: 30,
       statementTimeoutSeconds: 2,
+      abuseLimits: { addressPerMinute: 120, commentsPerMinute: 0, reactionsPerMinute: 40, flagsPerMinute: 3 },
     });
     expect(loadConfig({ DATABASE_URL: "sqlite::memory:" }).database).toEqual({ type: "sqlite", path: ":memory:" });
   });
@@ -50,6 +56,8 @@ describe("loadConfig", () => {
     [{ API_TOKEN: "short" }, "API_TOKEN: must be at least 8 characters with no whitespace"],
     [{ REDIS_URL: "http://x" }, `REDIS_URL: expected redis:// or rediss://, got "http:"`],
     [{ STATEMENT_TIMEOUT_SECONDS: "1.5" }, `STATEMENT_TIMEOUT_SECONDS: expected a whole number of seconds from 0 to 600, got "1.5"`],
+    [{ COMMENT_RATE_PER_MINUTE: "five" }, `COMMENT_RATE_PER_MINUTE: expected a whole number of writes a minute from 0 (no limit) to 100000, got "five"`],
+    [{ ADDRESS_RATE_PER_MINUTE: "1000000" }, `ADDRESS_RATE_PER_MINUTE: expected a whole number of writes a minute from 0 (no limit) to 100000, got "1000000"`],
     [{ SHUTDOWN_GRACE_SECONDS: "-1" }, `SHUTDOWN_GRACE_SECONDS: expected a whole number of seconds from 0 to 600, got "-1"`],
   ])("names the variable in the error for %j", (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message.split(":")[0], message.slice(message.indexOf(":") + 2)));

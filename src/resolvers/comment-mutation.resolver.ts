@@ -5,7 +5,7 @@ import { Comment } from "../entities";
 import { AddCommentArgs, EditCommentArgs } from "./types/comment.input";
 import { AddCommentPayload, DeleteCommentPayload, EditCommentPayload } from "./types/comment.payload";
 import { freshReads } from "../discussion/fresh-reads";
-import { idArgument, requireWriter } from "./write-access";
+import { idArgument, requireWriter, writerOf } from "./write-access";
 
 @Resolver(() => Comment)
 export class CommentMutationResolver {
@@ -16,12 +16,14 @@ export class CommentMutationResolver {
   })
   async addComment(@Ctx() ctx: Context, @Args(() => AddCommentArgs) args: AddCommentArgs): Promise<AddCommentPayload> {
     requireWriter(ctx);
-    const comment = await addComment(ctx.db, ctx.events, {
-      articleId: idArgument(args.articleId, "Article", "articleId"),
-      parentId: args.parentId == null ? null : idArgument(args.parentId, "Comment", "parentId"),
-      body: args.body,
-      authorName: args.authorName,
-    });
+    const comment = await ctx.limits.forComment(writerOf(ctx), args.body, () =>
+      addComment(ctx.db, ctx.events, {
+        articleId: idArgument(args.articleId, "Article", "articleId"),
+        parentId: args.parentId == null ? null : idArgument(args.parentId, "Comment", "parentId"),
+        body: args.body,
+        authorName: args.authorName,
+      }),
+    );
     freshReads(ctx);
     return new AddCommentPayload(comment);
   }
@@ -31,6 +33,7 @@ export class CommentMutationResolver {
   })
   async editComment(@Ctx() ctx: Context, @Args(() => EditCommentArgs) args: EditCommentArgs): Promise<EditCommentPayload> {
     requireWriter(ctx);
+    await ctx.limits.take(writerOf(ctx), null);
     const comment = await editComment(ctx.db, idArgument(args.id, "Comment", "id"), args.body);
     freshReads(ctx);
     return new EditCommentPayload(comment);
@@ -46,6 +49,7 @@ export class CommentMutationResolver {
   })
   async deleteComment(@Ctx() ctx: Context, @Arg("id", () => ID) id: string): Promise<DeleteCommentPayload> {
     requireWriter(ctx);
+    await ctx.limits.take(writerOf(ctx), null);
     const comment = await deleteComment(ctx.db, idArgument(id, "Comment", "id"));
     freshReads(ctx);
     return new DeleteCommentPayload(comment);

@@ -1,3 +1,4 @@
+import type { Writer } from "../abuse/abuse-limits";
 import type { Context } from "../context";
 import { unauthenticated, userError } from "../errors";
 import { fromGlobalId, NodeTypeName } from "../schema/global-id";
@@ -7,6 +8,11 @@ export function requireWriter(ctx: Context): void {
   if (!ctx.auth.canWrite) {
     throw unauthenticated(`this operation needs "Authorization: Bearer <API_TOKEN>"`);
   }
+}
+
+/** The caller as the abuse limits see it. */
+export function writerOf(ctx: Context): Writer {
+  return { service: ctx.auth.canWrite, reader: null, address: ctx.clientAddress };
 }
 
 /**

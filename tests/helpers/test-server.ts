@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { Config } from "../../src/config";
+import { AbuseLimitSettings, Config, DEFAULT_ABUSE_LIMITS } from "../../src/config";
 import { CommentEvents, createLocalEvents } from "../../src/events/comment-events";
 import { withQueryTally } from "../../src/db/query-counter";
 import { collectDumpFiles, importFiles } from "../../src/ingest/import-files";
@@ -20,10 +20,16 @@ export interface TestServer {
   server: ThreadlineServer;
   config: Config;
   /** Runs an operation through the real Apollo server, as an HTTP request would. */
-  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, options?: { token?: string | null }): Promise<GqlResult<T>>;
+  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, options?: GqlOptions): Promise<GqlResult<T>>;
   /** Like gql, and fails the test on any error. */
-  data<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, options?: { token?: string | null }): Promise<T>;
+  data<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, options?: GqlOptions): Promise<T>;
   close(): Promise<void>;
+}
+
+/** How a test operation presents itself: the bearer token, and the client address it comes from (none by default). */
+export interface GqlOptions {
+  token?: string | null;
+  address?: string;
 }
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
@@ -36,6 +42,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     redisUrl: null,
     shutdownGraceSeconds: 10,
     statementTimeoutSeconds: 5,
+    abuseLimits: DEFAULT_ABUSE_LIMITS,
     ...overrides,
   };
 }
@@ -43,14 +50,18 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 /** A whole server on a fresh database, seeded from seeds/ unless told otherwise. */
 export async function startTestServer(
   engine: "sqlite" | "postgres",
-  options: { seed?: boolean; production?: boolean; webRoot?: string; events?: CommentEvents } = {},
+  options: { seed?: boolean; production?: boolean; webRoot?: string; events?: CommentEvents; abuseLimits?: Partial<AbuseLimitSettings> } = {},
 ): Promise<TestServer> {
   const db = await openTestDatabase(engine);
   if (options.seed !== false) {
     const summary = await importFiles(db.dataSource, await collectDumpFiles([SEEDS_DIR]));
     if (summary.rejected > 0) throw new Error(`seeds rejected: ${JSON.stringify(summary.outcomes.filter((o) => o.error))}`);
   }
-  const config = testConfig({ database: db.config, production: options.production ?? false });
+  const config = testConfig({
+    database: db.config,
+    production: options.production ?? false,
+    abuseLimits: { ...DEFAULT_ABUSE_LIMITS, ...options.abuseLimits },
+  });
   const server = await createServer(config, db.dataSource, options.events ?? createLocalEvents(), { webRoot: options.webRoot });
   const gql: TestServer["gql"] = async (query, variables, opts = {}) => {
     const token = opts.token === undefined ? null : opts.token;
@@ -58,7 +69,7 @@ export async function startTestServer(
     const response = await withQueryTally(tally, () =>
       server.apollo.executeOperation(
         { query, variables },
-        { contextValue: server.context(token ? `Bearer ${token}` : undefined, tally) },
+        { contextValue: server.context(token ? `Bearer ${token}` : undefined, tally, opts.address) },
       ),
     );
     if (response.body.kind !== "single") throw new Error("unexpected incremental response");
