@@ -41,6 +41,11 @@ export function unauthenticated(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: "UNAUTHENTICATED" } });
 }
 
+/** Signed in, and not allowed to do this; nothing was changed. */
+export function forbidden(message: string, extra: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: "FORBIDDEN", ...extra } });
+}
+
 /** Seconds a client is told to wait before retrying when the database is unreachable. */
 export const RETRY_AFTER_OUTAGE_SECONDS = 5;
 

@@ -8,6 +8,7 @@ import { NodeResolver } from "./node.resolver";
 import { RelatedLinkResolver } from "./related-link.resolver";
 import { SearchResolver } from "./search.resolver";
 import { TagResolver } from "./tag.resolver";
+import { ViewerResolver } from "./viewer.resolver";
 
 export const resolvers = [
   NodeResolver,
@@ -20,4 +21,5 @@ export const resolvers = [
   CommentSubscriptionResolver,
   ImportResolver,
   SearchResolver,
+  ViewerResolver,
 ] as const;
