@@ -204,4 +204,3 @@ describe.each(engines)("readers' identity on %s", (engine) => {
     });
   });
 });
-});
