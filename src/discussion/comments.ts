@@ -4,16 +4,20 @@
  * back another request's comment. The stored counts (db/stored-counts.ts) change in the same
  * transaction as the comment, so no reader ever sees one without the other.
  */
-import { DataSource, EntityManager } from "typeorm";
+import { DataSource, EntityManager, IsNull } from "typeorm";
+import { Caller } from "../auth/caller";
+import type { Reader } from "../auth/verify-token";
+import type { Clock } from "../clock";
 import { isPostgres } from "../db/data-source";
 import { commentsChanged } from "../db/stored-counts";
 import { inTransaction } from "../db/transaction";
 import { Article, Author, Comment } from "../entities";
-import { notFound, userError } from "../errors";
+import { forbidden, notFound, unauthenticated, userError } from "../errors";
 import { commentAddedTopic, CommentEvents } from "../events/comment-events";
 import { foldKey } from "../text/fold";
 import { characterCount, WRITE_LIMITS } from "../text/write-limits";
 import { indexComments, unindexComments } from "../search/search-index";
+import { ChangeRight, changeRight } from "./permissions";
 
 export const MAX_BODY_LENGTH = WRITE_LIMITS.commentBody;
 export const MAX_AUTHOR_NAME_LENGTH = WRITE_LIMITS.authorName;
@@ -23,7 +27,22 @@ export interface NewComment {
   /** Null for a top-level comment. */
   parentId: number | null;
   body: string;
+  /** Only the service token names the author; a signed-in reader posts as themself. */
   authorName?: string | null;
+}
+
+/** What the write paths need besides the database: the time, and how long authors may change their comments. */
+export interface WriteRules {
+  clock: Clock;
+  editWindowSeconds: number;
+}
+
+/** A caller with a credential: the service token or a signed-in reader. */
+export type Writer = Exclude<Caller, { kind: "anonymous" }>;
+
+function requireWriterCaller(caller: Caller, what: string): Writer {
+  if (caller.kind === "anonymous") throw unauthenticated(`${what} needs a signed-in reader ("Authorization: Bearer <JWT>") or the service token`);
+  return caller;
 }
 
 
@@ -60,9 +79,13 @@ export function cleanAuthorName(name: string | null | undefined): string | null 
  * transaction, the existence checks and the position inside it, so what is checked is what is
  * written on.
  */
-export async function addComment(db: DataSource, events: CommentEvents, input: NewComment): Promise<Comment> {
+export async function addComment(db: DataSource, events: CommentEvents, caller: Caller, rules: WriteRules, input: NewComment): Promise<Comment> {
+  const writer = requireWriterCaller(caller, "addComment");
+  if (writer.kind === "reader" && input.authorName != null) {
+    throw forbidden(`"authorName" is for the service token only: a signed-in reader posts under the name in their token`, { argumentName: "authorName" });
+  }
   const body = cleanBody(input.body);
-  const authorName = cleanAuthorName(input.authorName);
+  const authorName = writer.kind === "service" ? cleanAuthorName(input.authorName) : null;
   const comment = await inTransaction(db, async (manager) => {
     // On PostgreSQL other instances write too; locking the article row serialises comment inserts
     // per article across all of them, so two siblings never get the same position. SQLite has one
@@ -81,7 +104,7 @@ export async function addComment(db: DataSource, events: CommentEvents, input: N
       depth = parent.depth + 1;
     }
 
-    const authorId = authorName === null ? null : await authorIdByName(manager, authorName);
+    const authorId = writer.kind === "reader" ? await readerAuthorId(manager, writer) : authorName === null ? null : await authorIdByName(manager, authorName);
     const inserted = await manager.insert(Comment, {
       articleId: article.id,
       parentId: input.parentId,
@@ -91,7 +114,7 @@ export async function addComment(db: DataSource, events: CommentEvents, input: N
       depth,
       position: await nextPosition(manager, article.id, input.parentId),
       imported: false,
-      createdAt: new Date(),
+      createdAt: rules.clock(),
       editedAt: null,
       isDeleted: false,
     });
@@ -104,14 +127,20 @@ export async function addComment(db: DataSource, events: CommentEvents, input: N
   return comment;
 }
 
-/** Replaces a comment's body and stamps editedAt; a deleted comment stays as it is. */
-export async function editComment(db: DataSource, id: number, body: string): Promise<Comment> {
+/**
+ * Replaces a comment's body and stamps editedAt; a deleted comment stays as it is. Its author may
+ * do so within the edit window, moderators and the service token always; anyone else is refused
+ * (FORBIDDEN) before anything changes.
+ */
+export async function editComment(db: DataSource, caller: Caller, rules: WriteRules, id: number, body: string): Promise<Comment> {
+  const writer = requireWriterCaller(caller, "editComment");
   const cleaned = cleanBody(body);
   return inTransaction(db, async (manager) => {
     const comment = await lockedRow(manager, Comment, id);
     if (!comment) throw notFound(`no comment with that id`);
+    await requireChangeRight(manager, writer, rules, comment, "edit");
     if (comment.isDeleted) throw userError(`a deleted comment cannot be edited`, { argumentName: "id" });
-    await manager.update(Comment, { id }, { body: cleaned, editedAt: new Date() });
+    await manager.update(Comment, { id }, { body: cleaned, editedAt: rules.clock() });
     // Found by its new words only: the entry is replaced, not added to.
     await indexComments(manager, [{ id, body: cleaned }]);
     return manager.findOneByOrFail(Comment, { id });
@@ -122,12 +151,14 @@ export async function editComment(db: DataSource, id: number, body: string): Pro
  * Soft delete. The row stays, so its replies keep their parent; lists show it as a tombstone while
  * it has replies, and the counts leave it out. The text is kept in the row (moderators may need
  * it) and is no longer served. Deleting a deleted comment changes nothing and returns it again, so
- * a retried request is harmless.
+ * a retried request is harmless. Who may delete is who may edit (see editComment).
  */
-export async function deleteComment(db: DataSource, id: number): Promise<Comment> {
+export async function deleteComment(db: DataSource, caller: Caller, rules: WriteRules, id: number): Promise<Comment> {
+  const writer = requireWriterCaller(caller, "deleteComment");
   return inTransaction(db, async (manager) => {
     const comment = await lockedRow(manager, Comment, id);
     if (!comment) throw notFound(`no comment with that id`);
+    await requireChangeRight(manager, writer, rules, comment, "delete");
     if (comment.isDeleted) return comment;
     await manager.update(Comment, { id }, { isDeleted: true });
     await commentsChanged(manager, { hidden: [comment] });
@@ -164,8 +195,36 @@ async function nextPosition(manager: EntityManager, articleId: number, parentId:
  */
 async function authorIdByName(manager: EntityManager, name: string): Promise<number> {
   await manager.createQueryBuilder().insert().into(Author).values({ name, nameKey: foldKey(name) }).orIgnore().updateEntity(false).execute();
-  const author = await manager.findOneByOrFail(Author, { name });
+  const author = await manager.findOneByOrFail(Author, { name, sub: IsNull() });
   return author.id;
+}
+
+/**
+ * The signed-in reader's author row, created on their first write and renamed when their token
+ * brings another display name, so the name follows the latest token. Keyed by sub: two readers with
+ * one name are two authors, and an imported commenter's name never becomes a reader's.
+ */
+export async function readerAuthorId(manager: EntityManager, reader: Reader): Promise<number> {
+  const nameKey = foldKey(reader.name);
+  await manager.createQueryBuilder().insert().into(Author).values({ name: reader.name, nameKey, sub: reader.sub }).orIgnore().updateEntity(false).execute();
+  const author = await manager.findOneByOrFail(Author, { sub: reader.sub });
+  if (author.name !== reader.name) await manager.update(Author, { id: author.id }, { name: reader.name, nameKey });
+  return author.id;
+}
+
+/**
+ * Refuses (FORBIDDEN) a change the caller has no right to, inside the transaction that would make
+ * it, after the row is locked: what is checked is what is changed.
+ */
+async function requireChangeRight(manager: EntityManager, writer: Writer, rules: WriteRules, comment: Comment, action: "edit" | "delete"): Promise<ChangeRight> {
+  const viewerAuthorId = writer.kind === "reader" ? ((await manager.findOneBy(Author, { sub: writer.sub }))?.id ?? null) : null;
+  const verdict = changeRight(writer, comment, viewerAuthorId, rules.clock(), rules.editWindowSeconds);
+  if ("right" in verdict) return verdict.right;
+  if (verdict.refusal === "window-closed") {
+    const ended = verdict.until ? `ended at ${verdict.until.toISOString()}` : "never began: the comment was imported";
+    throw forbidden(`you can no longer ${action} this comment: the time to ${action} it (EDIT_WINDOW_SECONDS after posting) ${ended}`);
+  }
+  throw forbidden(`you may only ${action} your own comments`);
 }
 
 /**

@@ -68,12 +68,13 @@ export const commentRows: RowShape<Comment> = {
 
 export const authorRows: RowShape<Author> = {
   from: sql`author au`,
-  columns: sql`au."id", au."name", au."nameKey", au."commentCount"`,
+  columns: sql`au."id", au."name", au."nameKey", au."sub", au."commentCount"`,
   build(row) {
     const author = new Author();
     author.id = Number(row.id);
     author.name = String(row.name);
     author.nameKey = String(row.nameKey);
+    author.sub = textOrNull(row.sub);
     author.commentCount = Number(row.commentCount);
     return author;
   },

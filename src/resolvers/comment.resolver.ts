@@ -1,3 +1,4 @@
+import { DateTimeResolver } from "graphql-scalars";
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../context";
 import { Article, Author, Comment } from "../entities";
@@ -5,6 +6,15 @@ import type { Connection } from "../loaders/connection";
 import { cappedListCost, CommentConnection, connectionCost } from "../schema/connection";
 import { idOfType, toGlobalId } from "../schema/global-id";
 import { CommentConnectionArgs } from "./types/connection.args";
+import { changeRight, editableUntil } from "../discussion/permissions";
+import { viewerAuthor } from "./viewer.resolver";
+
+/** Whether the caller may change the comment now (permissions.ts), with the reader's author row loaded only for readers. */
+async function viewerMayChange(comment: Comment, ctx: Context): Promise<boolean> {
+  if (comment.isDeleted || ctx.caller.kind === "anonymous") return false;
+  const author = ctx.caller.kind === "reader" ? await viewerAuthor(ctx) : null;
+  return "right" in changeRight(ctx.caller, comment, author?.id ?? null, ctx.clock(), ctx.rules.editWindowSeconds);
+}
 
 /** How many ancestors the cost model counts a comment as having. */
 const ANCESTORS_PRICED_AS = 10;
@@ -73,5 +83,32 @@ export class CommentResolver {
   })
   replies(@Root() comment: Comment, @Ctx() ctx: Context, @Args(() => CommentConnectionArgs) args: CommentConnectionArgs): Promise<Connection<Comment>> {
     return ctx.loaders.comments.forParent(comment.id, args);
+  }
+
+  @FieldResolver(() => DateTimeResolver, {
+    nullable: true,
+    description:
+      "Until when its author may still edit or delete it: createdAt plus EDIT_WINDOW_SECONDS (default 900). " +
+      "Null for an imported comment (it has no createdAt), which only moderators and the service token may change.",
+  })
+  editableUntil(@Root() comment: Comment, @Ctx() ctx: Context): Date | null {
+    return editableUntil(comment, ctx.rules.editWindowSeconds);
+  }
+
+  @FieldResolver(() => Boolean, {
+    description:
+      "Whether editComment by this caller would be accepted now: true for moderators and the service token, " +
+      "and for the signed-in reader who wrote it until editableUntil; false for anyone else, anonymous callers, and deleted comments.",
+  })
+  viewerCanEdit(@Root() comment: Comment, @Ctx() ctx: Context): Promise<boolean> {
+    return viewerMayChange(comment, ctx);
+  }
+
+  @FieldResolver(() => Boolean, {
+    description:
+      "Whether deleteComment by this caller would delete it now: the same rule as viewerCanEdit (false for a comment already deleted).",
+  })
+  viewerCanDelete(@Root() comment: Comment, @Ctx() ctx: Context): Promise<boolean> {
+    return viewerMayChange(comment, ctx);
   }
 }

@@ -9,6 +9,7 @@ import { NodeResolver } from "./node.resolver";
 import { RelatedLinkResolver } from "./related-link.resolver";
 import { SearchResolver } from "./search.resolver";
 import { TagResolver } from "./tag.resolver";
+import { ViewerResolver } from "./viewer.resolver";
 
 export const resolvers = [
   NodeResolver,
@@ -23,4 +24,5 @@ export const resolvers = [
   CommentSubscriptionResolver,
   ImportResolver,
   SearchResolver,
+  ViewerResolver,
 ] as const;

@@ -29,6 +29,14 @@ describe.each(engines)("migrations on %s", (engine) => {
     expect(await db.dataSource.showMigrations()).toBe(false);
   });
 
+  it("keeps names unique among commenters without a reader only; a reader's sub is unique", async () => {
+    await db.dataSource.query(`INSERT INTO author (name, "nameKey") VALUES ('Same Name', 'same name')`);
+    await expect(db.dataSource.query(`INSERT INTO author (name, "nameKey") VALUES ('Same Name', 'same name')`)).rejects.toThrow();
+    await db.dataSource.query(`INSERT INTO author (name, "nameKey", sub) VALUES ('Same Name', 'same name', 'reader-1')`);
+    await db.dataSource.query(`INSERT INTO author (name, "nameKey", sub) VALUES ('Same Name', 'same name', 'reader-2')`);
+    await expect(db.dataSource.query(`INSERT INTO author (name, "nameKey", sub) VALUES ('Other', 'other', 'reader-1')`)).rejects.toThrow();
+  });
+
   it("enforces the unique tag slug", async () => {
     await db.dataSource.query(`INSERT INTO tag (name, slug) VALUES ('Syria', 'syria')`);
     await expect(db.dataSource.query(`INSERT INTO tag (name, slug) VALUES ('syria', 'syria')`)).rejects.toThrow();
