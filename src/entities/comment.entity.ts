@@ -79,6 +79,10 @@ export class Comment {
   @Column({ type: "integer", default: 0 })
   replyCount: number;
 
+  /** Comment.reactionCount: readers' reactions (comment_reaction rows), kept by reactToComment and unreactToComment. */
+  @Column({ type: "integer", default: 0 })
+  reactionCount: number;
+
   @ManyToOne(() => Article, { onDelete: "CASCADE" })
   @JoinColumn({ name: "articleId" })
   article?: Article;

@@ -27,7 +27,7 @@ export const visibleComment = (alias: string): Sql => sql`${raw(alias)}."isDelet
 /** The tombstone rule in SQL, on the row alone: visible, or with a listed reply below it. */
 export const listedComment = (alias: string): Sql => sql`(${visibleComment(alias)} OR ${raw(alias)}."replyCount" > 0)`;
 
-export type CommentOrderKey = "OLDEST" | "NEWEST" | "MOST_REPLIES";
+export type CommentOrderKey = "OLDEST" | "NEWEST" | "MOST_REPLIES" | "MOST_REACTIONS";
 
 const position: SortKey = { expr: sql`c."position"`, dir: "ASC", type: "int" };
 const idAscending: SortKey = { expr: sql`c."id"`, dir: "ASC", type: "int" };
@@ -37,6 +37,7 @@ const threadOrders: Record<CommentOrderKey, SortKey[]> = {
   OLDEST: [position, idAscending],
   NEWEST: [{ ...position, dir: "DESC" }, idDescending],
   MOST_REPLIES: [{ expr: sql`c."replyCount"`, dir: "DESC", type: "count" }, position, idAscending],
+  MOST_REACTIONS: [{ expr: sql`c."reactionCount"`, dir: "DESC", type: "count" }, position, idAscending],
 };
 
 const topLevelOfArticles: ListDef<CommentOrderKey> = {

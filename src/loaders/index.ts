@@ -4,6 +4,7 @@ import { articleLoaders } from "./article.loader";
 import { authorLoaders } from "./author.loader";
 import { byIdLoader, groupLoader } from "./batch.loader";
 import { commentLoaders } from "./comment.loader";
+import { reactionLoaders } from "./reaction.loader";
 import { searchLoaders } from "./search.loader";
 import { articleRows, authorRows, commentRows, readRows, relatedLinkRows, tagRows } from "./rows";
 import { tagLoaders } from "./tag.loader";
@@ -31,6 +32,7 @@ export function createLoaders(db: DataSource) {
 
     articles: articleLoaders(db, articleById, tagById),
     comments: commentLoaders(db, commentById, authorById),
+    reactions: reactionLoaders(db),
     tags: tagLoaders(db, tagById),
     authors: authorLoaders(db, authorById),
     search: searchLoaders(db, articleById, commentById),

@@ -46,7 +46,7 @@ export const articleRows: RowShape<Article> = {
 
 export const commentRows: RowShape<Comment> = {
   from: sql`comment c`,
-  columns: sql`c."id", c."articleId", c."parentId", c."authorId", c."body", c."hasAvatar", c."depth", c."position", c."createdAt", c."editedAt", c."isDeleted", c."replyCount"`,
+  columns: sql`c."id", c."articleId", c."parentId", c."authorId", c."body", c."hasAvatar", c."depth", c."position", c."createdAt", c."editedAt", c."isDeleted", c."replyCount", c."reactionCount"`,
   build(row) {
     const comment = new Comment();
     comment.id = Number(row.id);
@@ -62,6 +62,7 @@ export const commentRows: RowShape<Comment> = {
     comment.editedAt = dateOrNull(row.editedAt);
     comment.isDeleted = Boolean(row.isDeleted);
     comment.replyCount = Number(row.replyCount);
+    comment.reactionCount = Number(row.reactionCount);
     return comment;
   },
 };

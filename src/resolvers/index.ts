@@ -6,6 +6,7 @@ import { AddCommentPayloadResolver, DeleteCommentPayloadResolver } from "./comme
 import { CommentSubscriptionResolver } from "./comment-subscription.resolver";
 import { ImportResolver } from "./import.resolver";
 import { NodeResolver } from "./node.resolver";
+import { ReactionResolver } from "./reaction.resolver";
 import { RelatedLinkResolver } from "./related-link.resolver";
 import { SearchResolver } from "./search.resolver";
 import { TagResolver } from "./tag.resolver";
@@ -19,6 +20,7 @@ export const resolvers = [
   CommentResolver,
   AuthorResolver,
   CommentMutationResolver,
+  ReactionResolver,
   AddCommentPayloadResolver,
   DeleteCommentPayloadResolver,
   CommentSubscriptionResolver,

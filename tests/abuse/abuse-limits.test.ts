@@ -4,7 +4,7 @@
  * extensions.retryAfter, and leaves the rows as they were.
  */
 import { engines } from "../helpers/databases";
-import { importUniqueArticle, tableSizes } from "../helpers/discussion";
+import { importUniqueArticle, rowId, tableSizes } from "../helpers/discussion";
 import { DELETE, EDIT, POST, readerToken } from "../helpers/readers";
 import { listen } from "../helpers/subscriptions";
 import { startTestServer, TEST_TOKEN, TestServer } from "../helpers/test-server";
@@ -86,6 +86,19 @@ describe.each(engines)("abuse limits on %s", (engine) => {
     expect(refused.errors![0].message).toBe("too many writes from your address; the limit is 6 a minute");
     // Another address is counted apart.
     expect((await post(writers[2], "one too many", {}, "203.0.113.8")).errors).toBeUndefined();
+  });
+
+  it("limits a reader's reactions, withdrawals included, to REACTION_RATE_PER_MINUTE", async () => {
+    const fay = await newReader();
+    const target = (await post(await newReader(), "react to this")).data!.addComment.comment.id;
+    const toggle = (react: boolean) =>
+      t.gql(`mutation($id: ID!) { ${react ? "reactToComment" : "unreactToComment"}(id: $id) { comment { reactionCount } } }`, { id: target }, { token: fay });
+    for (const react of [true, false, true, false]) expect((await toggle(react)).errors).toBeUndefined();
+    const refused = await toggle(true);
+    expectRateLimited(refused, "REACTIONS", [1, 60]);
+    expect(refused.errors![0].message).toBe("too many reactions; the limit is 4 a minute");
+    const [row] = await t.db.dataSource.query(`SELECT "reactionCount" FROM comment WHERE "id" = ${rowId(target)}`);
+    expect(Number(row.reactionCount)).toBe(0);
   });
 
   it("never limits the service token", async () => {

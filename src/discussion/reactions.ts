@@ -1,0 +1,48 @@
+/**
+ * Readers' reactions to comments: one per reader and comment, idempotent both ways. The reaction
+ * row and Comment.reactionCount change in one transaction, so the count is always the number of
+ * rows. On PostgreSQL the comment row is locked first, so reactions to one comment from several
+ * instances take turns; SQLite has one writer already.
+ */
+import { DataSource } from "typeorm";
+import { Caller } from "../auth/caller";
+import type { Clock } from "../clock";
+import { isPostgres } from "../db/data-source";
+import { run, sql } from "../db/sql";
+import { inTransaction } from "../db/transaction";
+import { Comment } from "../entities";
+import { forbidden, notFound, unauthenticated, userError } from "../errors";
+
+/** What a reaction write did: the comment as it now is, and whether anything changed. */
+export interface ReactionOutcome {
+  comment: Comment;
+  changed: boolean;
+}
+
+/**
+ * Adds (`react`) or withdraws the caller's reaction to a comment. Reacting twice, or withdrawing a
+ * reaction that is not there, changes nothing and answers the comment as it is. Only signed-in
+ * readers react: a reaction is a reader's own, which the service token is not.
+ */
+export async function setReaction(db: DataSource, caller: Caller, clock: Clock, commentId: number, react: boolean): Promise<ReactionOutcome> {
+  const what = react ? "reactToComment" : "unreactToComment";
+  if (caller.kind === "anonymous") throw unauthenticated(`${what} needs a signed-in reader ("Authorization: Bearer <JWT>")`);
+  if (caller.kind !== "reader") throw forbidden(`${what} is for signed-in readers: a reaction is a reader's own, and the service token is not a reader`);
+  const sub = caller.sub;
+  return inTransaction(db, async (manager) => {
+    const lookup = manager.createQueryBuilder(Comment, "row").where("row.id = :id", { id: commentId });
+    if (isPostgres(manager.connection)) lookup.setLock("pessimistic_write");
+    const comment = await lookup.getOne();
+    if (!comment) throw notFound(`no comment with that id`);
+    if (react && comment.isDeleted) throw userError(`a deleted comment cannot be reacted to`, { argumentName: "id" });
+    const [existing] = await run(manager, sql`SELECT 1 AS "found" FROM comment_reaction WHERE "commentId" = ${commentId} AND "readerSub" = ${sub}`);
+    if (react === Boolean(existing)) return { comment, changed: false };
+    if (react) {
+      await run(manager, sql`INSERT INTO comment_reaction ("commentId", "readerSub", "createdAt") VALUES (${commentId}, ${sub}, ${clock()})`);
+    } else {
+      await run(manager, sql`DELETE FROM comment_reaction WHERE "commentId" = ${commentId} AND "readerSub" = ${sub}`);
+    }
+    await run(manager, sql`UPDATE comment SET "reactionCount" = "reactionCount" + ${react ? 1 : -1} WHERE "id" = ${commentId}`);
+    return { comment: await manager.findOneByOrFail(Comment, { id: commentId }), changed: true };
+  });
+}
