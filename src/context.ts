@@ -59,7 +59,7 @@ export function contextFor(deps: ContextDeps, caller: Caller, queryTally: QueryT
   return {
     db: deps.db,
     read,
-    loaders: createLoaders(read),
+    loaders: createLoaders(read, caller),
     caller,
     credentialError,
     clock: deps.clock,

@@ -4,6 +4,7 @@ import { CommentResolver } from "./comment.resolver";
 import { CommentMutationResolver } from "./comment-mutation.resolver";
 import { CommentSubscriptionResolver } from "./comment-subscription.resolver";
 import { ImportResolver } from "./import.resolver";
+import { ModerationResolver } from "./moderation.resolver";
 import { NodeResolver } from "./node.resolver";
 import { RelatedLinkResolver } from "./related-link.resolver";
 import { SearchResolver } from "./search.resolver";
@@ -22,4 +23,5 @@ export const resolvers = [
   ImportResolver,
   SearchResolver,
   ViewerResolver,
+  ModerationResolver,
 ] as const;
