@@ -5,12 +5,13 @@
  * instances take turns; SQLite has one writer already.
  */
 import { DataSource } from "typeorm";
-import { Caller } from "../auth/caller";
+import { Caller, canModerate } from "../auth/caller";
 import type { Clock } from "../clock";
 import { isPostgres } from "../db/data-source";
 import { run, sql } from "../db/sql";
 import { inTransaction } from "../db/transaction";
-import { Comment } from "../entities";
+import { Author, Comment } from "../entities";
+import { CommentStatus } from "../entities/moderation-enums";
 import { forbidden, notFound, unauthenticated, userError } from "../errors";
 
 /** What a reaction write did: the comment as it now is, and whether anything changed. */
@@ -34,6 +35,11 @@ export async function setReaction(db: DataSource, caller: Caller, clock: Clock, 
     if (isPostgres(manager.connection)) lookup.setLock("pessimistic_write");
     const comment = await lookup.getOne();
     if (!comment) throw notFound(`no comment with that id`);
+    // A comment the reader cannot see (held, rejected: someone else's) is not there for them.
+    if (comment.status !== CommentStatus.PUBLISHED && !canModerate(caller)) {
+      const ownId = (await manager.findOneBy(Author, { sub }))?.id ?? null;
+      if (comment.authorId === null || comment.authorId !== ownId) throw notFound(`no comment with that id`);
+    }
     if (react && comment.isDeleted) throw userError(`a deleted comment cannot be reacted to`, { argumentName: "id" });
     const [existing] = await run(manager, sql`SELECT 1 AS "found" FROM comment_reaction WHERE "commentId" = ${commentId} AND "readerSub" = ${sub}`);
     if (react === Boolean(existing)) return { comment, changed: false };
