@@ -14,7 +14,7 @@ import { commentsChanged, countsAsVisible } from "../db/stored-counts";
 import { inTransaction } from "../db/transaction";
 import { Article, Author, Comment, CommentStatus, ModerationActionKind } from "../entities";
 import { forbidden, notFound, unauthenticated, userError } from "../errors";
-import { commentAddedTopic, CommentEvents } from "../events/comment-events";
+import { commentAddedTopic, CommentEvents, publishCommentEvent } from "../events/comment-events";
 import { foldKey } from "../text/fold";
 import { characterCount, WRITE_LIMITS } from "../text/write-limits";
 import { indexComments, unindexComments } from "../search/search-index";
@@ -140,6 +140,7 @@ export async function addComment(db: DataSource, events: CommentEvents, caller: 
     return manager.findOneByOrFail(Comment, { id });
   });
   if (comment.status === CommentStatus.PUBLISHED) publishAdded(events, comment);
+  publishCommentEvent(events, { kind: "ADDED", commentId: comment.id, articleId: comment.articleId, wasPublic: false });
   return comment;
 }
 
@@ -148,10 +149,10 @@ export async function addComment(db: DataSource, events: CommentEvents, caller: 
  * do so within the edit window, moderators and the service token always; anyone else is refused
  * (FORBIDDEN) before anything changes.
  */
-export async function editComment(db: DataSource, caller: Caller, rules: WriteRules, id: number, body: string): Promise<Comment> {
+export async function editComment(db: DataSource, events: CommentEvents, caller: Caller, rules: WriteRules, id: number, body: string): Promise<Comment> {
   const writer = requireWriterCaller(caller, "editComment");
   const cleaned = cleanBody(body);
-  return inTransaction(db, async (manager) => {
+  const edited = await inTransaction(db, async (manager) => {
     const comment = await lockedRow(manager, Comment, id);
     if (!comment) throw notFound(`no comment with that id`);
     const right = await requireChangeRight(manager, writer, rules, comment, "edit");
@@ -162,6 +163,8 @@ export async function editComment(db: DataSource, caller: Caller, rules: WriteRu
     if (right === "moderator") await recordAction(manager, writer, rules.clock(), { commentId: id, action: ModerationActionKind.EDIT });
     return manager.findOneByOrFail(Comment, { id });
   });
+  publishCommentEvent(events, { kind: "EDITED", commentId: id, articleId: edited.articleId, wasPublic: countsAsVisible(edited) });
+  return edited;
 }
 
 /**
@@ -170,13 +173,16 @@ export async function editComment(db: DataSource, caller: Caller, rules: WriteRu
  * it) and is no longer served. Deleting a deleted comment changes nothing and returns it again, so
  * a retried request is harmless. Who may delete is who may edit (see editComment).
  */
-export async function deleteComment(db: DataSource, caller: Caller, rules: WriteRules, id: number): Promise<Comment> {
+export async function deleteComment(db: DataSource, events: CommentEvents, caller: Caller, rules: WriteRules, id: number): Promise<Comment> {
   const writer = requireWriterCaller(caller, "deleteComment");
-  return inTransaction(db, async (manager) => {
+  // Whether the public could see it before, when this call deleted it (null: it was deleted already).
+  let wasPublic: boolean | null = null;
+  const deleted = await inTransaction(db, async (manager) => {
     const comment = await lockedRow(manager, Comment, id);
     if (!comment) throw notFound(`no comment with that id`);
     const right = await requireChangeRight(manager, writer, rules, comment, "delete");
     if (comment.isDeleted) return comment;
+    wasPublic = countsAsVisible(comment);
     await manager.update(Comment, { id }, { isDeleted: true });
     // An unpublished comment was counted nowhere already.
     if (countsAsVisible(comment)) await commentsChanged(manager, { hidden: [comment] });
@@ -184,6 +190,8 @@ export async function deleteComment(db: DataSource, caller: Caller, rules: Write
     if (right === "moderator") await recordAction(manager, writer, rules.clock(), { commentId: id, action: ModerationActionKind.DELETE });
     return manager.findOneByOrFail(Comment, { id });
   });
+  if (wasPublic !== null) publishCommentEvent(events, { kind: "DELETED", commentId: id, articleId: deleted.articleId, wasPublic });
+  return deleted;
 }
 
 export async function lockedRow<T extends Article | Comment>(

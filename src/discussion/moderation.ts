@@ -10,7 +10,7 @@ import { commentsChanged, countsAsVisible } from "../db/stored-counts";
 import { inTransaction } from "../db/transaction";
 import { Article, Author, Comment, CommentFlag, CommentStatus, FlagReason, ModerationActionKind, ModerationMode } from "../entities";
 import { forbidden, notFound, userError } from "../errors";
-import type { CommentEvents } from "../events/comment-events";
+import { CommentEvents, publishCommentEvent } from "../events/comment-events";
 import { reindexComments } from "../search/search-index";
 import { characterCount } from "../text/write-limits";
 import { lockedRow, publishAdded, WriteRules } from "./comments";
@@ -63,16 +63,20 @@ export async function setCommentStatus(
   requireModerator(caller, "setCommentStatus");
   const cleanedReason = cleanNote(reason, "reason");
   let published = false;
+  // Whether the public saw it before, when the status changed (null: it did not).
+  let wasPublic: boolean | null = null;
   const comment = await inTransaction(db, async (manager) => {
     const comment = await lockedRow(manager, Comment, id);
     if (!comment) throw notFound(`no comment with that id`);
     if (comment.isDeleted) throw userError(`a deleted comment has no status to set`, { argumentName: "id" });
     if (comment.status === status) return comment;
+    wasPublic = comment.status === CommentStatus.PUBLISHED;
     published = await changeStatus(manager, comment, status);
     await recordAction(manager, caller, rules.clock(), { commentId: id, action: ModerationActionKind.SET_STATUS, status, reason: cleanedReason });
     return manager.findOneByOrFail(Comment, { id });
   });
   if (published) publishAdded(events, comment);
+  if (wasPublic !== null) publishCommentEvent(events, { kind: "STATUS_CHANGED", commentId: id, articleId: comment.articleId, wasPublic });
   return comment;
 }
 
@@ -82,11 +86,20 @@ export async function setCommentStatus(
  * PUBLISHED comment on hold (PENDING) until a moderator decides; later flags do not hold it again
  * once a moderator has published it.
  */
-export async function flagComment(db: DataSource, caller: Caller, rules: WriteRules, id: number, reason: FlagReason, note: string | null | undefined): Promise<Comment> {
+export async function flagComment(
+  db: DataSource,
+  events: CommentEvents,
+  caller: Caller,
+  rules: WriteRules,
+  id: number,
+  reason: FlagReason,
+  note: string | null | undefined,
+): Promise<Comment> {
   requireSignedIn(caller, "flagComment");
   if (caller.kind !== "reader") throw forbidden(`flags come from signed-in readers; the service token may set a status instead (setCommentStatus)`);
   const cleanedNote = cleanNote(note, "note");
-  return inTransaction(db, async (manager) => {
+  let held = false;
+  const flagged = await inTransaction(db, async (manager) => {
     const comment = await lockedRow(manager, Comment, id);
     const ownId = (await manager.findOneBy(Author, { sub: caller.sub }))?.id ?? null;
     const sees = comment && !comment.isDeleted && (comment.status === CommentStatus.PUBLISHED || canModerate(caller) || comment.authorId === ownId);
@@ -100,10 +113,14 @@ export async function flagComment(db: DataSource, caller: Caller, rules: WriteRu
     await manager.update(Comment, { id }, { flagCount });
     if (flagCount === rules.autoHoldFlags && comment.status === CommentStatus.PUBLISHED) {
       await changeStatus(manager, comment, CommentStatus.PENDING);
+      held = true;
       await recordAction(manager, null, now, { commentId: id, action: ModerationActionKind.AUTO_HOLD, status: CommentStatus.PENDING, reason: `${flagCount} flags` });
     }
     return manager.findOneByOrFail(Comment, { id });
   });
+  // The flag that held it took it from the public.
+  if (held) publishCommentEvent(events, { kind: "STATUS_CHANGED", commentId: id, articleId: flagged.articleId, wasPublic: true });
+  return flagged;
 }
 
 /**

@@ -70,7 +70,7 @@ export class ModerationResolver {
     requireWriter(ctx, "flagComment");
     const id = idArgument(args.id, "Comment", "id");
     await ctx.limits.take(writerOf(ctx), "flag");
-    await flagComment(ctx.db, ctx.caller, writeRules(ctx), id, args.reason, args.note);
+    await flagComment(ctx.db, ctx.events, ctx.caller, writeRules(ctx), id, args.reason, args.note);
     return { comment: await reread(ctx, id) };
   }
 
