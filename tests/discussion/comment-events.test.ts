@@ -110,6 +110,20 @@ describe.each(engines)("Subscription.commentEvents on %s", (engine) => {
     for (const sub of everyone) sub.unsubscribe();
   });
 
+  it("tells the public of a comment that flags put on hold, as a tombstone", async () => {
+    const story: string = (await write(IMPORT_DUMP, { text: renderDump(uniqueArticle()) }, TEST_TOKEN)).importDump.article.id;
+    const target = (await write(POST, { articleId: story, body: "Flag bait" }, ann)).addComment.comment;
+    const client = wsClient(host);
+    clients.push(client);
+    const sub = probe(client, EVENTS, { id: story });
+    await events.listening(commentEventsTopic(rowId(story)));
+    const flaggers = await Promise.all(["f1", "f2", "f3"].map((name) => readerToken({ sub: `events-${name}`, name })));
+    // testConfig holds a comment at 3 flags; flags themselves send no event.
+    for (const token of flaggers) await write(`mutation($id: ID!) { flagComment(id: $id, reason: SPAM) { comment { id } } }`, { id: target.id }, token);
+    expect(await next(sub)).toMatchObject({ kind: "STATUS_CHANGED", comment: { id: target.id, body: "", author: null } });
+    sub.unsubscribe();
+  });
+
   it("keeps commentAdded for published comments beside it", async () => {
     const story: string = (await write(IMPORT_DUMP, { text: renderDump(uniqueArticle()) }, TEST_TOKEN)).importDump.article.id;
     const client = wsClient(host);
