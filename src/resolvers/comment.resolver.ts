@@ -11,6 +11,9 @@ import { CommentConnectionArgs } from "./types/connection.args";
 import { changeRight, editableUntil } from "../discussion/permissions";
 import { viewerAuthor } from "./viewer.resolver";
 
+/** Comment.moderationHistory serves this many actions at most, so its cost can be priced. */
+const MAX_HISTORY = 20;
+
 /**
  * Whether the caller sees the comment's text and author: at once for what the public sees (and for
  * deleted comments, which nobody sees), else after asking who the caller is.
@@ -74,12 +77,14 @@ export class CommentResolver {
 
   @FieldResolver(() => [ModerationAction], {
     nullable: true,
+    complexity: cappedListCost(MAX_HISTORY),
     description:
-      "What moderators, the service token and the flags did to it (status changes, edits, deletions, featuring, holds), oldest first. " +
-      "For moderators and the service token; null for anyone else.",
+      "What moderators, the service token and the flags did to it (status changes, edits, deletions, featuring, holds): " +
+      `the ${MAX_HISTORY} most recent actions, oldest first. For moderators and the service token; null for anyone else.`,
   })
-  moderationHistory(@Root() comment: Comment, @Ctx() ctx: Context): Promise<ModerationAction[]> | null {
-    return canModerate(ctx.caller) ? ctx.loaders.moderationActionsByComment.load(comment.id) : null;
+  async moderationHistory(@Root() comment: Comment, @Ctx() ctx: Context): Promise<ModerationAction[] | null> {
+    if (!canModerate(ctx.caller)) return null;
+    return (await ctx.loaders.moderationActionsByComment.load(comment.id)).slice(-MAX_HISTORY);
   }
 
   @FieldResolver(() => Boolean, { description: "True while it is among its article's featuredComments (featureComment, until unfeatureComment)." })

@@ -8,6 +8,8 @@ import { engines } from "../helpers/databases";
 import { importUniqueArticle, rowId, tableSizes } from "../helpers/discussion";
 import { DELETE, EDIT, postAs, readerToken } from "../helpers/readers";
 import { startTestServer, TEST_TOKEN, TestServer } from "../helpers/test-server";
+import { commentAddedTopic } from "../../src/events/comment-events";
+import { listen, observedLocalEvents, probe, wsClient } from "../helpers/subscriptions";
 
 const THREAD = `query($id: ID!) {
   article(id: $id) {
@@ -246,5 +248,25 @@ describe.each(engines)("moderation on %s", (engine) => {
 
     expect((await t.gql(QUEUE, { first: 1 }, { token: ben })).errors?.[0].extensions?.code).toBe("FORBIDDEN");
     expect((await t.gql(QUEUE, { first: 1 })).errors?.[0].extensions?.code).toBe("UNAUTHENTICATED");
+  });
+
+  it("sends commentAdded for a pre-moderated comment only once a moderator publishes it", async () => {
+    const events = observedLocalEvents();
+    const live = await startTestServer(engine, { seed: false, events: events.bus, config: { moderation: "PRE" } });
+    const client = wsClient(await listen(live.server.httpServer));
+    try {
+      const articleId = await importUniqueArticle(live);
+      const sub = probe(client, `subscription($id: ID!) { commentAdded(articleId: $id) { body status } }`, { id: articleId });
+      await events.listening(commentAddedTopic(rowId(articleId)));
+      const held = await postAs(live, anna, articleId, "Held back");
+      await postAs(live, mod, articleId, "Published at once");
+      expect(await sub.next()).toEqual({ kind: "next", result: { data: { commentAdded: { body: "Published at once", status: "PUBLISHED" } } } });
+      await live.data(SET_STATUS, { id: held.id, status: "PUBLISHED" }, { token: mod });
+      expect(await sub.next()).toEqual({ kind: "next", result: { data: { commentAdded: { body: "Held back", status: "PUBLISHED" } } } });
+      sub.unsubscribe();
+    } finally {
+      await client.dispose();
+      await live.close();
+    }
   });
 });
