@@ -7,6 +7,7 @@
  * minute or two, so the file is kept in the temporary folder under a name that changes with the
  * generator; runs copy it and never write to it.
  */
+import { systemClock } from "../src/clock";
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -56,7 +57,7 @@ async function build(target: { type: "sqlite"; path: string } | { type: "postgre
       const count = random.int(DATASET.minReplies, DATASET.maxReplies);
       for (let r = 0; r < count; r++) {
         const { author, body } = comment(random);
-        await addComment(db, events, { articleId: parent.articleId, parentId: parent.id, body, authorName: author });
+        await addComment(db, events, { kind: "service" }, { clock: systemClock, editWindowSeconds: 900, moderation: "POST", autoHoldFlags: 3 }, { articleId: parent.articleId, parentId: parent.id, body, authorName: author });
         replies += 1;
       }
     }

@@ -804,7 +804,7 @@ const ATTACKS: Attack[] = [
       const comment = await post(
         server.url,
         {
-          query: 'mutation($a: ID!) { addComment(articleId: $a, body: "One comment while the socket holds its subscriptions.", authorName: "Bench Reader") { id } }',
+          query: 'mutation($a: ID!) { addComment(articleId: $a, body: "One comment while the socket holds its subscriptions.", authorName: "Bench Reader") { comment { id } } }',
           variables: { a: bench.articleId },
         },
         bench.args.timeoutMs,

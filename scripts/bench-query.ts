@@ -2,7 +2,7 @@ import "reflect-metadata";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Config } from "../src/config";
+import { Config, DEFAULT_ABUSE_LIMITS, READER_SETTINGS_OFF } from "../src/config";
 import { Database, openDataSource } from "../src/db/data-source";
 import { withQueryTally } from "../src/db/query-counter";
 import { recountStoredCounts } from "../src/db/stored-counts";
@@ -31,7 +31,7 @@ const REPLIES = 3;
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 
 function benchConfig(): Config {
-  return { port: 0, database: { type: "sqlite", path: "" }, apiToken: "bench-token", apiTokenGenerated: false, production: false, redisUrl: null, shutdownGraceSeconds: 0, statementTimeoutSeconds: 0 };
+  return { port: 0, database: { type: "sqlite", path: "" }, apiToken: "bench-token", apiTokenGenerated: false, production: false, redisUrl: null, shutdownGraceSeconds: 0, statementTimeoutSeconds: 0, ...READER_SETTINGS_OFF, abuseLimits: DEFAULT_ABUSE_LIMITS };
 }
 
 interface Timed {
@@ -43,7 +43,7 @@ interface Timed {
 async function execute(server: ThreadlineServer, query: string, variables: Record<string, unknown>): Promise<Timed> {
   const tally = { count: 0 };
   const started = process.hrtime.bigint();
-  const response = await withQueryTally(tally, () => server.apollo.executeOperation({ query, variables }, { contextValue: server.context(undefined, tally) }));
+  const response = await withQueryTally(tally, async () => server.apollo.executeOperation({ query, variables }, { contextValue: await server.context(undefined, tally) }));
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (response.body.kind !== "single" || response.body.singleResult.errors) throw new Error(JSON.stringify(response.body));
   return { ms, statements: tally.count, data: response.body.singleResult.data };

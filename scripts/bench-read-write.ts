@@ -18,7 +18,7 @@ import "reflect-metadata";
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Config } from "../src/config";
+import { Config, DEFAULT_ABUSE_LIMITS, READER_SETTINGS_OFF } from "../src/config";
 import { DEFAULT_SQLITE_READERS, openDataSource } from "../src/db/data-source";
 import { withQueryTally } from "../src/db/query-counter";
 import { createLocalEvents } from "../src/events/comment-events";
@@ -105,8 +105,8 @@ interface Phase {
 
 async function execute(server: ThreadlineServer, query: string, variables: Record<string, unknown>, token?: string): Promise<void> {
   const tally = { count: 0 };
-  const response = await withQueryTally(tally, () =>
-    server.apollo.executeOperation({ query, variables }, { contextValue: server.context(token ? `Bearer ${token}` : undefined, tally) }),
+  const response = await withQueryTally(tally, async () =>
+    server.apollo.executeOperation({ query, variables }, { contextValue: await server.context(token ? `Bearer ${token}` : undefined, tally) }),
   );
   if (response.body.kind !== "single" || response.body.singleResult.errors) throw new Error(JSON.stringify(response.body));
 }
@@ -116,7 +116,7 @@ async function startMode(seeded: string, dir: string, mode: Mode, args: Args) {
   const path = join(dir, `${mode}.sqlite`);
   copyFileSync(seeded, path);
   const db = await openDataSource({ type: "sqlite", path }, { readers: mode === "shared" ? 0 : args.readers });
-  const config: Config = { port: 0, database: { type: "sqlite", path }, apiToken: TOKEN, apiTokenGenerated: false, production: false, redisUrl: null, shutdownGraceSeconds: 0, statementTimeoutSeconds: 0 };
+  const config: Config = { port: 0, database: { type: "sqlite", path }, apiToken: TOKEN, apiTokenGenerated: false, production: false, redisUrl: null, shutdownGraceSeconds: 0, statementTimeoutSeconds: 0, ...READER_SETTINGS_OFF, abuseLimits: DEFAULT_ABUSE_LIMITS };
   const server = await createServer(config, db, createLocalEvents());
   const slugs = (await db.query(`SELECT "slug" FROM article ORDER BY "id"`)).map((row: { slug: string }) => row.slug) as string[];
   return {

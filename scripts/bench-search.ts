@@ -1,3 +1,4 @@
+import { DEFAULT_ABUSE_LIMITS, READER_SETTINGS_OFF } from "../src/config";
 /**
  * `npm run bench:search`: search at scale. Builds 100,000 articles and 1,000,000 comments (10 per
  * article) from generated dumps, through the project's own renderer, parser and importer (which
@@ -188,11 +189,13 @@ async function main(): Promise<void> {
       redisUrl: null,
       shutdownGraceSeconds: 0,
       statementTimeoutSeconds: 0,
+      abuseLimits: DEFAULT_ABUSE_LIMITS,
+      ...READER_SETTINGS_OFF,
     };
     const server = await createServer(config, db, createLocalEvents());
     const search = async (q: string) => {
       const started = performance.now();
-      const response = await server.apollo.executeOperation({ query: SEARCH, variables: { q } }, { contextValue: server.context(undefined) });
+      const response = await server.apollo.executeOperation({ query: SEARCH, variables: { q } }, { contextValue: await server.context(undefined) });
       const ms = performance.now() - started;
       if (response.body.kind !== "single" || response.body.singleResult.errors) throw new Error(JSON.stringify(response.body));
       return { ms, total: (response.body.singleResult.data as { search: { totalCount: number } }).search.totalCount };

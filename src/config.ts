@@ -17,7 +17,55 @@ export interface Config {
   shutdownGraceSeconds: number;
   /** The longest one database statement of a request may run (STATEMENT_TIMEOUT_SECONDS; 0: no limit). */
   statementTimeoutSeconds: number;
+  /** HS256 secret that readers' SSO tokens are signed with (JWT_SECRET); null: not accepted. */
+  jwtSecret: string | null;
+  /** Key set for RS256/ES256 readers' tokens (JWKS_URL); null: not accepted. */
+  jwksUrl: string | null;
+  /** How long after posting a reader may still edit or delete their comment (EDIT_WINDOW_SECONDS). */
+  editWindowSeconds: number;
+  /** Whether comments on articles whose mode was never set wait for a moderator (MODERATION). */
+  moderation: ModerationSetting;
+  /** Flags that put a published comment on hold (AUTO_HOLD_FLAGS). */
+  autoHoldFlags: number;
+  /** How often readers and client addresses may write (src/abuse/abuse-limits.ts). */
+  abuseLimits: AbuseLimitSettings;
 }
+
+/** Writes a minute; 0 turns a limit off. */
+export interface AbuseLimitSettings {
+  /** Writes of any kind from one client address (ADDRESS_RATE_PER_MINUTE). */
+  addressPerMinute: number;
+  /** Comments by one reader (COMMENT_RATE_PER_MINUTE). */
+  commentsPerMinute: number;
+  /** Reactions and their withdrawals by one reader (REACTION_RATE_PER_MINUTE). */
+  reactionsPerMinute: number;
+  /** Flags by one reader (FLAG_RATE_PER_MINUTE). */
+  flagsPerMinute: number;
+  /** How long one reader's comment body is refused again (DUPLICATE_COMMENT_SECONDS; 0: never). */
+  duplicateCommentSeconds: number;
+}
+
+export const DEFAULT_ABUSE_LIMITS: AbuseLimitSettings = {
+  addressPerMinute: 60,
+  commentsPerMinute: 5,
+  reactionsPerMinute: 30,
+  flagsPerMinute: 10,
+  duplicateCommentSeconds: 600,
+};
+
+/** Every abuse limit off (for scripts and tests that are not about them). */
+export const NO_ABUSE_LIMITS: AbuseLimitSettings = { addressPerMinute: 0, commentsPerMinute: 0, reactionsPerMinute: 0, flagsPerMinute: 0, duplicateCommentSeconds: 0 };
+
+export type ModerationSetting = "PRE" | "POST";
+
+/** Readers' settings as they are when none of their variables is set (for scripts that build a Config by hand). */
+export const READER_SETTINGS_OFF: Pick<Config, "jwtSecret" | "jwksUrl" | "editWindowSeconds" | "moderation" | "autoHoldFlags"> = {
+  jwtSecret: null,
+  jwksUrl: null,
+  editWindowSeconds: 900,
+  moderation: "POST",
+  autoHoldFlags: 3,
+};
 
 /** A bad setting: the message names the variable, and the process stops with it. */
 export class ConfigError extends Error {
@@ -103,6 +151,66 @@ function parseSeconds(variable: string, value: string | undefined, fallback: num
   return Number(value);
 }
 
+/** A shorter secret can be guessed offline from any token signed with it. */
+export const MIN_JWT_SECRET_LENGTH = 32;
+
+function parseJwtSecret(value: string | undefined): string | null {
+  if (value === undefined || value === "") return null;
+  if (value.length < MIN_JWT_SECRET_LENGTH) {
+    throw new ConfigError("JWT_SECRET", `must be at least ${MIN_JWT_SECRET_LENGTH} characters (HS256 needs a 256-bit key), got ${value.length}`);
+  }
+  return value;
+}
+
+function parseJwksUrl(value: string | undefined): string | null {
+  if (value === undefined || value.trim() === "") return null;
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw new ConfigError("JWKS_URL", `"${redact(value)}" is not a valid URL`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new ConfigError("JWKS_URL", `expected https:// (or http://), got "${url.protocol}"`);
+  }
+  return url.toString();
+}
+
+function parseWholeNumber(variable: string, value: string | undefined, fallback: number, min: number, max: number, unit: string): number {
+  if (value === undefined || value.trim() === "") return fallback;
+  if (!/^\d+$/.test(value.trim()) || Number(value) < min || Number(value) > max) {
+    throw new ConfigError(variable, `expected a whole number of ${unit} from ${min} to ${max}, got "${value}"`);
+  }
+  return Number(value);
+}
+
+const MAX_RATE_PER_MINUTE = 100_000;
+
+function parseRate(variable: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value.trim() === "") return fallback;
+  if (!/^\d+$/.test(value.trim()) || Number(value) > MAX_RATE_PER_MINUTE) {
+    throw new ConfigError(variable, `expected a whole number of writes a minute from 0 (no limit) to ${MAX_RATE_PER_MINUTE}, got "${value}"`);
+  }
+  return Number(value);
+}
+
+function parseModeration(value: string | undefined): ModerationSetting {
+  if (value === undefined || value.trim() === "") return "POST";
+  const mode = value.trim().toLowerCase();
+  if (mode !== "pre" && mode !== "post") throw new ConfigError("MODERATION", `expected pre or post, got "${value}"`);
+  return mode === "pre" ? "PRE" : "POST";
+}
+
+function parseAbuseLimits(env: Env): AbuseLimitSettings {
+  return {
+    addressPerMinute: parseRate("ADDRESS_RATE_PER_MINUTE", env.ADDRESS_RATE_PER_MINUTE, DEFAULT_ABUSE_LIMITS.addressPerMinute),
+    commentsPerMinute: parseRate("COMMENT_RATE_PER_MINUTE", env.COMMENT_RATE_PER_MINUTE, DEFAULT_ABUSE_LIMITS.commentsPerMinute),
+    reactionsPerMinute: parseRate("REACTION_RATE_PER_MINUTE", env.REACTION_RATE_PER_MINUTE, DEFAULT_ABUSE_LIMITS.reactionsPerMinute),
+    flagsPerMinute: parseRate("FLAG_RATE_PER_MINUTE", env.FLAG_RATE_PER_MINUTE, DEFAULT_ABUSE_LIMITS.flagsPerMinute),
+    duplicateCommentSeconds: parseWholeNumber("DUPLICATE_COMMENT_SECONDS", env.DUPLICATE_COMMENT_SECONDS, DEFAULT_ABUSE_LIMITS.duplicateCommentSeconds, 0, 86_400, "seconds"),
+  };
+}
+
 /** Hides a password in a URL before it goes into an error message or a log. */
 export function redact(url: string): string {
   return url.replace(/(\/\/[^:/@]+:)[^@]*@/, "$1***@");
@@ -117,5 +225,11 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: parseRedisUrl(env.REDIS_URL),
     shutdownGraceSeconds: parseSeconds("SHUTDOWN_GRACE_SECONDS", env.SHUTDOWN_GRACE_SECONDS, 10),
     statementTimeoutSeconds: parseSeconds("STATEMENT_TIMEOUT_SECONDS", env.STATEMENT_TIMEOUT_SECONDS, 5),
+    jwtSecret: parseJwtSecret(env.JWT_SECRET),
+    jwksUrl: parseJwksUrl(env.JWKS_URL),
+    editWindowSeconds: parseWholeNumber("EDIT_WINDOW_SECONDS", env.EDIT_WINDOW_SECONDS, 900, 0, 31_536_000, "seconds"),
+    moderation: parseModeration(env.MODERATION),
+    autoHoldFlags: parseWholeNumber("AUTO_HOLD_FLAGS", env.AUTO_HOLD_FLAGS, 3, 1, 1000, "flags"),
+    abuseLimits: parseAbuseLimits(env),
   };
 }

@@ -1,13 +1,25 @@
-import { timingSafeEqual } from "node:crypto";
+import { GraphQLError } from "graphql";
 import { DataSource } from "typeorm";
+import { ANONYMOUS, Caller, identifyCaller } from "./auth/caller";
+import type { TokenVerifier } from "./auth/verify-token";
+import type { Clock } from "./clock";
+import type { ModerationSetting } from "./config";
 import type { Database } from "./db/data-source";
 import { QueryTally } from "./db/query-counter";
 import { createLoaders, Loaders } from "./loaders";
 import type { CommentEvents } from "./events/comment-events";
+import type { AbuseLimits } from "./abuse/abuse-limits";
 
-export interface Auth {
-  /** True when the request carried the right bearer token. */
-  canWrite: boolean;
+export { tokenMatches } from "./auth/caller";
+
+/** The settings that decide what readers and moderators may do (from config.ts). */
+export interface DiscussionRules {
+  /** How long after posting an author may edit or delete their comment, in seconds. */
+  editWindowSeconds: number;
+  /** Flags that put a published comment on hold. */
+  autoHoldFlags: number;
+  /** The moderation mode of articles whose own mode was never set. */
+  moderation: ModerationSetting;
 }
 
 export interface Context {
@@ -19,8 +31,20 @@ export interface Context {
    */
   read: DataSource;
   loaders: Loaders;
-  auth: Auth;
+  /** Who is calling: anonymous, the service token, or a signed-in reader (auth/caller.ts). */
+  caller: Caller;
+  /**
+   * The credential's refusal, when the request carried one that is not good (an expired JWT, a
+   * wrong token): the whole request answers with it, before any resolver runs.
+   */
+  credentialError: GraphQLError | null;
+  clock: Clock;
+  rules: DiscussionRules;
   events: CommentEvents;
+  /** How often this client may write (per address, per reader). */
+  limits: AbuseLimits;
+  /** The client's address (the TCP peer of the request or socket); null for an operation run in-process. */
+  clientAddress: string | null;
   /** SQL statements this request has run; served as extensions.sqlQueries. */
   queryTally: QueryTally;
 }
@@ -28,26 +52,53 @@ export interface Context {
 export interface ContextDeps {
   db: Database;
   apiToken: string;
+  verifyToken: TokenVerifier;
+  clock: Clock;
+  rules: DiscussionRules;
   events: CommentEvents;
+  limits: AbuseLimits;
 }
 
-/** Whether an Authorization header value carries the service token. */
-export function tokenMatches(authorization: string | undefined, apiToken: string): boolean {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
-  if (!match) return false;
-  const given = Buffer.from(match[1]);
-  const expected = Buffer.from(apiToken);
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-export function buildContext(deps: ContextDeps, authorization: string | undefined, queryTally: QueryTally = { count: 0 }): Context {
+/** The context of a caller already identified (a WebSocket identifies its caller when it opens). */
+export function contextFor(
+  deps: ContextDeps,
+  caller: Caller,
+  queryTally: QueryTally = { count: 0 },
+  credentialError: GraphQLError | null = null,
+  clientAddress: string | null = null,
+): Context {
   const read = deps.db.reader();
   return {
     db: deps.db,
     read,
-    loaders: createLoaders(read),
-    auth: { canWrite: tokenMatches(authorization, deps.apiToken) },
+    loaders: createLoaders(read, caller),
+    caller,
+    credentialError,
+    clock: deps.clock,
+    rules: deps.rules,
     events: deps.events,
+    limits: deps.limits,
+    clientAddress,
     queryTally,
   };
+}
+
+/**
+ * The context of one request. An anonymous request does no work here; a JWT is verified (HS256:
+ * no I/O; RS256/ES256: against the cached key set). A credential that is not good leaves the
+ * caller anonymous and the refusal in credentialError.
+ */
+export async function buildContext(
+  deps: ContextDeps,
+  authorization: string | undefined,
+  queryTally: QueryTally = { count: 0 },
+  clientAddress: string | null = null,
+): Promise<Context> {
+  if (authorization === undefined || authorization === "") return contextFor(deps, ANONYMOUS, queryTally, null, clientAddress);
+  try {
+    return contextFor(deps, await identifyCaller(authorization, deps.apiToken, deps.verifyToken), queryTally, null, clientAddress);
+  } catch (error) {
+    if (!(error instanceof GraphQLError)) throw error;
+    return contextFor(deps, ANONYMOUS, queryTally, error, clientAddress);
+  }
 }

@@ -41,6 +41,20 @@ export function unauthenticated(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: "UNAUTHENTICATED" } });
 }
 
+/** Signed in, and not allowed to do this; nothing was changed. */
+export function forbidden(message: string, extra: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: "FORBIDDEN", ...extra } });
+}
+
+/**
+ * A write refused by an abuse limit (src/abuse/abuse-limits.ts): HTTP 429 with Retry-After when
+ * it is the whole request. `retryAfter` is the whole seconds until the write would be taken;
+ * `limit` names the limit.
+ */
+export function rateLimited(message: string, retryAfter: number, limit: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: "RATE_LIMITED", retryAfter, limit } });
+}
+
 /** Seconds a client is told to wait before retrying when the database is unreachable. */
 export const RETRY_AFTER_OUTAGE_SECONDS = 5;
 

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from "node:path";
 import { Config, ConfigError, loadConfig, redact } from "./config";
 import { openDataSource } from "./db/data-source";
 import { createEvents } from "./events/create-events";
+import { createAbuseLimits } from "./abuse/abuse-limits";
 import { seedIfEmpty } from "./ingest/import-files";
 import { createServer, GRAPHQL_PATH } from "./server";
 import { keptDevelopmentToken, portIsFree, projectRoot } from "./startup";
@@ -60,6 +61,11 @@ async function main(): Promise<void> {
     console.error(`threadline: ${error.message}`);
     process.exit(1);
   });
+  // Rate-limit counters: in Redis too when it is there, so every instance counts against the same ones.
+  const limits = await createAbuseLimits(config.abuseLimits, config.redisUrl).catch((error: Error) => {
+    console.error(`threadline: ${error.message}`);
+    process.exit(1);
+  });
 
   const root = projectRoot(__dirname);
   let lastReport = Date.now();
@@ -80,6 +86,7 @@ async function main(): Promise<void> {
   const server = await createServer(config, db, events.bus, {
     ...(config.redisUrl ? { healthChecks: { redis: events.ping } } : {}),
     webRoot: join(root, "dist", "web"),
+    limits: limits.limits,
   });
   await new Promise<void>((listening, failed) => {
     server.httpServer.once("error", failed);
@@ -105,6 +112,7 @@ async function main(): Promise<void> {
     say(`${signal}: finishing running requests (up to ${config.shutdownGraceSeconds} s), then stopping`);
     await server.stop();
     await events.close();
+    await limits.close();
     await db.destroy();
     process.exit(0);
   };

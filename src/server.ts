@@ -15,7 +15,11 @@ import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { Config } from "./config";
 import { databaseFailure, isClientErrorCode, RETRY_AFTER_OUTAGE_SECONDS, serviceUnavailable } from "./errors";
-import { buildContext, Context, ContextDeps, tokenMatches } from "./context";
+import { AbuseLimits, memoryAbuseLimits } from "./abuse/abuse-limits";
+import { ANONYMOUS, Caller, identifyCaller } from "./auth/caller";
+import { createTokenVerifier } from "./auth/verify-token";
+import { Clock, systemClock } from "./clock";
+import { buildContext, Context, ContextDeps, contextFor } from "./context";
 import type { Database } from "./db/data-source";
 import { currentQueryTally, QueryTally, withQueryTally } from "./db/query-counter";
 import { CommentEvents } from "./events/comment-events";
@@ -39,6 +43,10 @@ export interface ServerOptions {
   healthChecks?: Record<string, HealthCheck>;
   /** The built reader app (dist/web), served at /; without it, / redirects to the API. */
   webRoot?: string;
+  /** Abuse limits shared with other instances (Redis); without them, counted in this process. */
+  limits?: AbuseLimits;
+  /** The time as the service reads it (comment times, the edit window, token expiry); the system clock unless a test moves it. */
+  clock?: Clock;
 }
 
 /** How long /health waits for one dependency before calling it down. */
@@ -68,7 +76,7 @@ export interface ThreadlineServer {
    * Stops taking new work (new requests and sockets get 503, /health says so) and waits for
    * running requests up to the grace period before closing the rest.
    */
-  context(authorization?: string, tally?: QueryTally): Context;
+  context(authorization?: string, tally?: QueryTally, clientAddress?: string | null): Promise<Context>;
   stop(): Promise<void>;
 }
 
@@ -178,6 +186,24 @@ const statusPlugin: ApolloServerPlugin<Context> = {
   },
 };
 
+/**
+ * A request whose credential was refused (an expired or forged JWT, a wrong token) is refused as
+ * a whole, before any resolver runs: UNAUTHENTICATED, HTTP 401, naming the problem.
+ */
+const credentialPlugin: ApolloServerPlugin<Context> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ contextValue }) {
+        const refusal = contextValue.credentialError;
+        if (!refusal) return;
+        // Apollo answers 500 for an error thrown here unless told otherwise; extensions.http is not served.
+        const status = STATUS_BY_CODE[String(refusal.extensions.code)] ?? 503;
+        throw new GraphQLError(refusal.message, { extensions: { ...refusal.extensions, http: { status } } });
+      },
+    };
+  },
+};
+
 /** extensions.sqlQueries: how many statements the request ran, so anyone can see batching hold. */
 const sqlCountPlugin: ApolloServerPlugin<Context> = {
   async requestDidStart() {
@@ -198,7 +224,16 @@ export async function createServer(config: Config, db: Database, events: Comment
   const schema = buildThreadlineSchema(events);
   const documents = new DocumentCache();
   const preflight = preflightCheck(schema, new PreflightVerdicts());
-  const deps: ContextDeps = { db, apiToken: config.apiToken, events };
+  const clock = options.clock ?? systemClock;
+  const deps: ContextDeps = {
+    db,
+    apiToken: config.apiToken,
+    verifyToken: createTokenVerifier(config, clock),
+    clock,
+    rules: { editWindowSeconds: config.editWindowSeconds, autoHoldFlags: config.autoHoldFlags, moderation: config.moderation },
+    events,
+    limits: options.limits ?? memoryAbuseLimits(config.abuseLimits),
+  };
   const app = express();
   // An ETag is a hash of the whole body, worked out for every answer; GraphQL clients POST and
   // never revalidate, so it is work for nothing (hundreds of KB for a deep page).
@@ -250,15 +285,27 @@ export async function createServer(config: Config, db: Database, events: Comment
       const shown = config.production ? withoutSuggestions(error) : error;
       return formatWsError(shown.toJSON(), shown);
     });
-  const wsCleanup = useServer<Record<string, unknown>>(
+  const wsCleanup = useServer<Record<string, unknown>, { caller?: Caller }>(
     {
       schema,
-      // A socket that presents a credential must present a valid one: it is refused at connection
-      // time (4403) rather than on its first write. Without one, it may still read and subscribe.
-      onConnect: (ctx) => {
+      // A socket that presents a credential (the service token or a reader's JWT) must present a
+      // valid one: it is refused when it opens (4403) rather than on its first operation. The caller
+      // is identified once, here, and every operation on the socket runs as that caller. Without a
+      // credential it may still read and subscribe, anonymously.
+      onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.authorization;
-        if (authorization === undefined || authorization === null || authorization === "") return true;
-        return typeof authorization === "string" && tokenMatches(authorization, deps.apiToken);
+        if (authorization === undefined || authorization === null || authorization === "") {
+          ctx.extra.caller = ANONYMOUS;
+          return true;
+        }
+        if (typeof authorization !== "string") return false;
+        try {
+          ctx.extra.caller = await identifyCaller(authorization, deps.apiToken, deps.verifyToken);
+          return true;
+        } catch (error) {
+          if (error instanceof GraphQLError) return false;
+          throw error;
+        }
       },
       onError: (_ctx, _id, _payload, errors) => formatWsErrors(errors),
       onNext: (_ctx, _id, _payload, _args, result) =>
@@ -289,7 +336,7 @@ export async function createServer(config: Config, db: Database, events: Comment
           document,
           variableValues: payload.variables,
           operationName: payload.operationName,
-          contextValue: buildContext(deps, String(ctx.connectionParams?.authorization ?? "")),
+          contextValue: contextFor(deps, ctx.extra.caller ?? ANONYMOUS, undefined, null, ctx.extra.request.socket.remoteAddress ?? null),
         };
       },
     },
@@ -323,6 +370,7 @@ export async function createServer(config: Config, db: Database, events: Comment
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
+      credentialPlugin,
       preflightPlugin(preflight),
       statusPlugin,
       httpCachePlugin(new CachePolicies(schema)),
@@ -352,7 +400,7 @@ export async function createServer(config: Config, db: Database, events: Comment
     // The tally rides on AsyncLocalStorage, whose hooks tax every promise; production serves no tally.
     ...(config.production ? [] : [(_req: express.Request, _res: express.Response, next: express.NextFunction) => withQueryTally({ count: 0 }, next)]),
     expressMiddleware(apollo, {
-      context: async ({ req }) => buildContext(deps, req.headers.authorization, currentQueryTally()),
+      context: async ({ req }) => buildContext(deps, req.headers.authorization, currentQueryTally(), req.socket.remoteAddress ?? null),
     }),
   );
   if (options.webRoot) {
@@ -378,7 +426,7 @@ export async function createServer(config: Config, db: Database, events: Comment
     app,
     httpServer,
     apollo,
-    context: (authorization, tally) => buildContext(deps, authorization, tally),
+    context: (authorization, tally, clientAddress) => buildContext(deps, authorization, tally, clientAddress ?? null),
     async stop() {
       draining = true;
       await apollo.stop();

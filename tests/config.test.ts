@@ -11,6 +11,12 @@ describe("loadConfig", () => {
       apiTokenGenerated: true,
       shutdownGraceSeconds: 10,
       statementTimeoutSeconds: 5,
+      jwtSecret: null,
+      jwksUrl: null,
+      editWindowSeconds: 900,
+      moderation: "POST",
+      autoHoldFlags: 3,
+      abuseLimits: { addressPerMinute: 60, commentsPerMinute: 5, reactionsPerMinute: 30, flagsPerMinute: 10, duplicateCommentSeconds: 600 },
     });
     expect(config.apiToken.length).toBeGreaterThanOrEqual(24);
     expect(loadConfig({}).apiToken).not.toBe(config.apiToken);
@@ -26,6 +32,16 @@ describe("loadConfig", () => {
         REDIS_URL: "redis://127.0.0.1:6379",
         SHUTDOWN_GRACE_SECONDS: "30",
         STATEMENT_TIMEOUT_SECONDS: "2",
+        JWT_SECRET: "a-host-site-secret-of-32-characters",
+        JWKS_URL: "https://id.example.com/.well-known/jwks.json",
+        EDIT_WINDOW_SECONDS: "300",
+        MODERATION: "pre",
+        AUTO_HOLD_FLAGS: "5",
+        ADDRESS_RATE_PER_MINUTE: "120",
+        COMMENT_RATE_PER_MINUTE: "0",
+        REACTION_RATE_PER_MINUTE: "40",
+        FLAG_RATE_PER_MINUTE: "3",
+        DUPLICATE_COMMENT_SECONDS: "0",
       }),
     ).toEqual({
       port: 8080,
@@ -36,6 +52,12 @@ describe("loadConfig", () => {
       redisUrl: "redis://127.0.0.1:6379",
       shutdownGraceSeconds: 30,
       statementTimeoutSeconds: 2,
+      jwtSecret: "a-host-site-secret-of-32-characters",
+      jwksUrl: "https://id.example.com/.well-known/jwks.json",
+      editWindowSeconds: 300,
+      moderation: "PRE",
+      autoHoldFlags: 5,
+      abuseLimits: { addressPerMinute: 120, commentsPerMinute: 0, reactionsPerMinute: 40, flagsPerMinute: 3, duplicateCommentSeconds: 0 },
     });
     expect(loadConfig({ DATABASE_URL: "sqlite::memory:" }).database).toEqual({ type: "sqlite", path: ":memory:" });
   });
@@ -50,7 +72,15 @@ describe("loadConfig", () => {
     [{ API_TOKEN: "short" }, "API_TOKEN: must be at least 8 characters with no whitespace"],
     [{ REDIS_URL: "http://x" }, `REDIS_URL: expected redis:// or rediss://, got "http:"`],
     [{ STATEMENT_TIMEOUT_SECONDS: "1.5" }, `STATEMENT_TIMEOUT_SECONDS: expected a whole number of seconds from 0 to 600, got "1.5"`],
+    [{ COMMENT_RATE_PER_MINUTE: "five" }, `COMMENT_RATE_PER_MINUTE: expected a whole number of writes a minute from 0 (no limit) to 100000, got "five"`],
+    [{ ADDRESS_RATE_PER_MINUTE: "1000000" }, `ADDRESS_RATE_PER_MINUTE: expected a whole number of writes a minute from 0 (no limit) to 100000, got "1000000"`],
     [{ SHUTDOWN_GRACE_SECONDS: "-1" }, `SHUTDOWN_GRACE_SECONDS: expected a whole number of seconds from 0 to 600, got "-1"`],
+    [{ JWT_SECRET: "too-short" }, "JWT_SECRET: must be at least 32 characters (HS256 needs a 256-bit key), got 9"],
+    [{ JWKS_URL: "not a url" }, `JWKS_URL: "not a url" is not a valid URL`],
+    [{ JWKS_URL: "ftp://keys.example.com/jwks" }, `JWKS_URL: expected https:// (or http://), got "ftp:"`],
+    [{ EDIT_WINDOW_SECONDS: "15m" }, `EDIT_WINDOW_SECONDS: expected a whole number of seconds from 0 to 31536000, got "15m"`],
+    [{ MODERATION: "sometimes" }, `MODERATION: expected pre or post, got "sometimes"`],
+    [{ AUTO_HOLD_FLAGS: "0" }, `AUTO_HOLD_FLAGS: expected a whole number of flags from 1 to 1000, got "0"`],
   ])("names the variable in the error for %j", (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message.split(":")[0], message.slice(message.indexOf(":") + 2)));
     expect(() => loadConfig(env)).toThrow(message);

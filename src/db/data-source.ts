@@ -11,6 +11,9 @@ import { FoldedKeys1764200000000 } from "./migrations/1764200000000-folded-keys"
 import { CommentImportKeys1764260000000 } from "./migrations/1764260000000-comment-import-keys";
 import { StoredCounts1764300000000 } from "./migrations/1764300000000-stored-counts";
 import { SearchIndex1764400000000 } from "./migrations/1764400000000-search-index";
+import { ReaderIdentity1764500000000 } from "./migrations/1764500000000-reader-identity";
+import { Moderation1764600000000 } from "./migrations/1764600000000-moderation";
+import { CommentReactions1764700000000 } from "./migrations/1764700000000-comment-reactions";
 import { CountingLogger } from "./query-counter";
 
 export const migrations = [
@@ -19,6 +22,9 @@ export const migrations = [
   CommentImportKeys1764260000000,
   StoredCounts1764300000000,
   SearchIndex1764400000000,
+  ReaderIdentity1764500000000,
+  Moderation1764600000000,
+  CommentReactions1764700000000,
 ];
 
 /**

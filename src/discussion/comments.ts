@@ -4,16 +4,22 @@
  * back another request's comment. The stored counts (db/stored-counts.ts) change in the same
  * transaction as the comment, so no reader ever sees one without the other.
  */
-import { DataSource, EntityManager } from "typeorm";
+import { DataSource, EntityManager, IsNull } from "typeorm";
+import { Caller, canModerate } from "../auth/caller";
+import type { Reader } from "../auth/verify-token";
+import type { Clock } from "../clock";
+import type { ModerationSetting } from "../config";
 import { isPostgres } from "../db/data-source";
-import { commentsChanged } from "../db/stored-counts";
+import { commentsChanged, countsAsVisible } from "../db/stored-counts";
 import { inTransaction } from "../db/transaction";
-import { Article, Author, Comment } from "../entities";
-import { notFound, userError } from "../errors";
-import { commentAddedTopic, CommentEvents } from "../events/comment-events";
+import { Article, Author, Comment, CommentStatus, ModerationActionKind } from "../entities";
+import { forbidden, notFound, unauthenticated, userError } from "../errors";
+import { commentAddedTopic, CommentEvents, publishCommentEvent } from "../events/comment-events";
 import { foldKey } from "../text/fold";
 import { characterCount, WRITE_LIMITS } from "../text/write-limits";
 import { indexComments, unindexComments } from "../search/search-index";
+import { recordAction } from "./moderation-log";
+import { ChangeRight, changeRight } from "./permissions";
 
 export const MAX_BODY_LENGTH = WRITE_LIMITS.commentBody;
 export const MAX_AUTHOR_NAME_LENGTH = WRITE_LIMITS.authorName;
@@ -23,7 +29,25 @@ export interface NewComment {
   /** Null for a top-level comment. */
   parentId: number | null;
   body: string;
+  /** Only the service token names the author; a signed-in reader posts as themself. */
   authorName?: string | null;
+}
+
+/** What the write paths need besides the database: the time, and the rules of the discussion. */
+export interface WriteRules {
+  clock: Clock;
+  editWindowSeconds: number;
+  /** The moderation mode of articles whose own mode was never set (MODERATION). */
+  moderation: ModerationSetting;
+  autoHoldFlags: number;
+}
+
+/** A caller with a credential: the service token or a signed-in reader. */
+export type Writer = Exclude<Caller, { kind: "anonymous" }>;
+
+function requireWriterCaller(caller: Caller, what: string): Writer {
+  if (caller.kind === "anonymous") throw unauthenticated(`${what} needs a signed-in reader ("Authorization: Bearer <JWT>") or the service token`);
+  return caller;
 }
 
 
@@ -58,11 +82,18 @@ export function cleanAuthorName(name: string | null | undefined): string | null 
 /**
  * Posts a comment and, once it is committed, tells subscribers. Validation happens before the
  * transaction, the existence checks and the position inside it, so what is checked is what is
- * written on.
+ * written on. Under pre-moderation (the article's mode, or MODERATION for an article without one)
+ * a reader's comment is PENDING: stored, shown to its author and moderators, counted nowhere,
+ * found by no search and sent to no commentAdded subscriber until a moderator publishes it.
+ * Moderators' and the service token's comments are published at once.
  */
-export async function addComment(db: DataSource, events: CommentEvents, input: NewComment): Promise<Comment> {
+export async function addComment(db: DataSource, events: CommentEvents, caller: Caller, rules: WriteRules, input: NewComment): Promise<Comment> {
+  const writer = requireWriterCaller(caller, "addComment");
+  if (writer.kind === "reader" && input.authorName != null) {
+    throw forbidden(`"authorName" is for the service token only: a signed-in reader posts under the name in their token`, { argumentName: "authorName" });
+  }
   const body = cleanBody(input.body);
-  const authorName = cleanAuthorName(input.authorName);
+  const authorName = writer.kind === "service" ? cleanAuthorName(input.authorName) : null;
   const comment = await inTransaction(db, async (manager) => {
     // On PostgreSQL other instances write too; locking the article row serialises comment inserts
     // per article across all of them, so two siblings never get the same position. SQLite has one
@@ -70,10 +101,14 @@ export async function addComment(db: DataSource, events: CommentEvents, input: N
     const article = await lockedRow(manager, Article, input.articleId);
     if (!article) throw notFound(`no article with that id`);
 
+    const authorId = writer.kind === "reader" ? await readerAuthorId(manager, writer) : authorName === null ? null : await authorIdByName(manager, authorName);
     let depth = 0;
     if (input.parentId !== null) {
       const parent = await lockedRow(manager, Comment, input.parentId);
-      if (!parent) throw notFound(`no comment with the id given as "parentId"`);
+      // A comment the writer may not see (another reader's unpublished one) is not there for them.
+      if (!parent || (parent.status !== CommentStatus.PUBLISHED && !canModerate(writer) && parent.authorId !== authorId)) {
+        throw notFound(`no comment with the id given as "parentId"`);
+      }
       if (parent.articleId !== article.id) {
         throw userError(`the parent comment belongs to another article`, { argumentName: "parentId" });
       }
@@ -81,7 +116,8 @@ export async function addComment(db: DataSource, events: CommentEvents, input: N
       depth = parent.depth + 1;
     }
 
-    const authorId = authorName === null ? null : await authorIdByName(manager, authorName);
+    const mode = article.moderation ?? rules.moderation;
+    const status = mode === "PRE" && !canModerate(writer) ? CommentStatus.PENDING : CommentStatus.PUBLISHED;
     const inserted = await manager.insert(Comment, {
       articleId: article.id,
       parentId: input.parentId,
@@ -91,52 +127,74 @@ export async function addComment(db: DataSource, events: CommentEvents, input: N
       depth,
       position: await nextPosition(manager, article.id, input.parentId),
       imported: false,
-      createdAt: new Date(),
+      createdAt: rules.clock(),
       editedAt: null,
       isDeleted: false,
+      status,
     });
-    await commentsChanged(manager, { shown: [{ articleId: article.id, authorId, parentId: input.parentId, replyCount: 0 }] });
     const id = Number(inserted.identifiers[0].id);
-    await indexComments(manager, [{ id, body }], true);
+    if (status === CommentStatus.PUBLISHED) {
+      await commentsChanged(manager, { shown: [{ articleId: article.id, authorId, parentId: input.parentId, replyCount: 0 }] });
+      await indexComments(manager, [{ id, body }], true);
+    }
     return manager.findOneByOrFail(Comment, { id });
   });
-  publishAdded(events, comment);
+  if (comment.status === CommentStatus.PUBLISHED) publishAdded(events, comment);
+  publishCommentEvent(events, { kind: "ADDED", commentId: comment.id, articleId: comment.articleId, wasPublic: false });
   return comment;
 }
 
-/** Replaces a comment's body and stamps editedAt; a deleted comment stays as it is. */
-export async function editComment(db: DataSource, id: number, body: string): Promise<Comment> {
+/**
+ * Replaces a comment's body and stamps editedAt; a deleted comment stays as it is. Its author may
+ * do so within the edit window, moderators and the service token always; anyone else is refused
+ * (FORBIDDEN) before anything changes.
+ */
+export async function editComment(db: DataSource, events: CommentEvents, caller: Caller, rules: WriteRules, id: number, body: string): Promise<Comment> {
+  const writer = requireWriterCaller(caller, "editComment");
   const cleaned = cleanBody(body);
-  return inTransaction(db, async (manager) => {
+  const edited = await inTransaction(db, async (manager) => {
     const comment = await lockedRow(manager, Comment, id);
     if (!comment) throw notFound(`no comment with that id`);
+    const right = await requireChangeRight(manager, writer, rules, comment, "edit");
     if (comment.isDeleted) throw userError(`a deleted comment cannot be edited`, { argumentName: "id" });
-    await manager.update(Comment, { id }, { body: cleaned, editedAt: new Date() });
-    // Found by its new words only: the entry is replaced, not added to.
-    await indexComments(manager, [{ id, body: cleaned }]);
+    await manager.update(Comment, { id }, { body: cleaned, editedAt: rules.clock() });
+    // Found by its new words only: the entry is replaced, not added to. Unpublished comments are in no index.
+    if (comment.status === CommentStatus.PUBLISHED) await indexComments(manager, [{ id, body: cleaned }]);
+    if (right === "moderator") await recordAction(manager, writer, rules.clock(), { commentId: id, action: ModerationActionKind.EDIT });
     return manager.findOneByOrFail(Comment, { id });
   });
+  publishCommentEvent(events, { kind: "EDITED", commentId: id, articleId: edited.articleId, wasPublic: countsAsVisible(edited) });
+  return edited;
 }
 
 /**
  * Soft delete. The row stays, so its replies keep their parent; lists show it as a tombstone while
  * it has replies, and the counts leave it out. The text is kept in the row (moderators may need
  * it) and is no longer served. Deleting a deleted comment changes nothing and returns it again, so
- * a retried request is harmless.
+ * a retried request is harmless. Who may delete is who may edit (see editComment).
  */
-export async function deleteComment(db: DataSource, id: number): Promise<Comment> {
-  return inTransaction(db, async (manager) => {
+export async function deleteComment(db: DataSource, events: CommentEvents, caller: Caller, rules: WriteRules, id: number): Promise<Comment> {
+  const writer = requireWriterCaller(caller, "deleteComment");
+  // Whether the public could see it before, when this call deleted it (null: it was deleted already).
+  let wasPublic: boolean | null = null;
+  const deleted = await inTransaction(db, async (manager) => {
     const comment = await lockedRow(manager, Comment, id);
     if (!comment) throw notFound(`no comment with that id`);
+    const right = await requireChangeRight(manager, writer, rules, comment, "delete");
     if (comment.isDeleted) return comment;
+    wasPublic = countsAsVisible(comment);
     await manager.update(Comment, { id }, { isDeleted: true });
-    await commentsChanged(manager, { hidden: [comment] });
+    // An unpublished comment was counted nowhere already.
+    if (countsAsVisible(comment)) await commentsChanged(manager, { hidden: [comment] });
     await unindexComments(manager, [id]);
+    if (right === "moderator") await recordAction(manager, writer, rules.clock(), { commentId: id, action: ModerationActionKind.DELETE });
     return manager.findOneByOrFail(Comment, { id });
   });
+  if (wasPublic !== null) publishCommentEvent(events, { kind: "DELETED", commentId: id, articleId: deleted.articleId, wasPublic });
+  return deleted;
 }
 
-async function lockedRow<T extends Article | Comment>(
+export async function lockedRow<T extends Article | Comment>(
   manager: EntityManager,
   target: new () => T,
   id: number,
@@ -164,15 +222,43 @@ async function nextPosition(manager: EntityManager, articleId: number, parentId:
  */
 async function authorIdByName(manager: EntityManager, name: string): Promise<number> {
   await manager.createQueryBuilder().insert().into(Author).values({ name, nameKey: foldKey(name) }).orIgnore().updateEntity(false).execute();
-  const author = await manager.findOneByOrFail(Author, { name });
+  const author = await manager.findOneByOrFail(Author, { name, sub: IsNull() });
   return author.id;
+}
+
+/**
+ * The signed-in reader's author row, created on their first write and renamed when their token
+ * brings another display name, so the name follows the latest token. Keyed by sub: two readers with
+ * one name are two authors, and an imported commenter's name never becomes a reader's.
+ */
+export async function readerAuthorId(manager: EntityManager, reader: Reader): Promise<number> {
+  const nameKey = foldKey(reader.name);
+  await manager.createQueryBuilder().insert().into(Author).values({ name: reader.name, nameKey, sub: reader.sub }).orIgnore().updateEntity(false).execute();
+  const author = await manager.findOneByOrFail(Author, { sub: reader.sub });
+  if (author.name !== reader.name) await manager.update(Author, { id: author.id }, { name: reader.name, nameKey });
+  return author.id;
+}
+
+/**
+ * Refuses (FORBIDDEN) a change the caller has no right to, inside the transaction that would make
+ * it, after the row is locked: what is checked is what is changed.
+ */
+async function requireChangeRight(manager: EntityManager, writer: Writer, rules: WriteRules, comment: Comment, action: "edit" | "delete"): Promise<ChangeRight> {
+  const viewerAuthorId = writer.kind === "reader" ? ((await manager.findOneBy(Author, { sub: writer.sub }))?.id ?? null) : null;
+  const verdict = changeRight(writer, comment, viewerAuthorId, rules.clock(), rules.editWindowSeconds);
+  if ("right" in verdict) return verdict.right;
+  if (verdict.refusal === "window-closed") {
+    const ended = verdict.until ? `ended at ${verdict.until.toISOString()}` : "never began: the comment was imported";
+    throw forbidden(`you can no longer ${action} this comment: the time to ${action} it (EDIT_WINDOW_SECONDS after posting) ${ended}`);
+  }
+  throw forbidden(`you may only ${action} your own comments`);
 }
 
 /**
  * The comment is committed whatever happens to the notification: a failing event bus must not
  * turn a successful write into an error the client would retry (and post twice).
  */
-function publishAdded(events: CommentEvents, comment: Comment): void {
+export function publishAdded(events: CommentEvents, comment: Comment): void {
   try {
     events.publish(commentAddedTopic(comment.articleId), { commentId: comment.id, articleId: comment.articleId });
   } catch (error) {

@@ -3,16 +3,28 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
 import { Node } from "../schema/node.interface";
 import { COLUMN_LENGTHS } from "./column-lengths";
 
-@ObjectType({ implements: Node, description: "A commenter, shared by exact display name.", simpleResolvers: true })
+@ObjectType({
+  implements: Node,
+  description:
+    "A commenter. A signed-in reader is one author, whatever their name (two readers with the same name are two authors); " +
+    "commenters from imported dumps and names given by the service token are shared by exact display name, and never merge with a signed-in reader.",
+  simpleResolvers: true,
+})
 @Entity("author")
 export class Author {
   @PrimaryGeneratedColumn()
   id: number;
 
-  @Field(() => String, { description: "The display name the comments carry; one commenter per exact spelling." })
-  @Index("UQ_author_name", { unique: true })
+  @Field(() => String, { description: "The display name: as a dump or the service token gave it, or a signed-in reader's latest token's name claim." })
+  // Unique among authors without a reader behind them only (a partial index on both engines).
+  @Index("UQ_author_name", { unique: true, where: `"sub" IS NULL` })
   @Column({ type: "varchar", length: COLUMN_LENGTHS.authorName })
   name: string;
+
+  /** The signed-in reader's `sub` claim; null for commenters from dumps and from the service token. */
+  @Index("UQ_author_sub", { unique: true })
+  @Column({ type: "varchar", length: COLUMN_LENGTHS.authorSub, nullable: true })
+  sub: string | null;
 
   /** foldKey(name): what `author(name:)` is compared with, alike on both engines. */
   @Index("IDX_author_name_key")

@@ -14,4 +14,6 @@ export const COLUMN_LENGTHS = {
   tagName: 200,
   tagSlug: 200,
   authorName: 200,
+  /** A reader's `sub` claim, the host site's id for them. */
+  authorSub: 255,
 } as const;

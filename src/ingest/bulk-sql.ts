@@ -48,15 +48,18 @@ export async function selectIds<T extends ObjectLiteral>(
   target: EntityTarget<T>,
   column: "slug" | "name" | "nameKey",
   keys: string[],
+  /** A further condition on the rows, on alias `t`. */
+  andWhere?: string,
 ): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
   for (const chunk of chunks(keys, MAX_PARAMETERS)) {
-    const rows = await manager
+    const query = manager
       .createQueryBuilder(target, "t")
       .select("t.id", "id")
       .addSelect(`t.${column}`, "key")
-      .where(`t.${column} IN (:...chunk)`, { chunk })
-      .getRawMany<{ id: number; key: string }>();
+      .where(`t.${column} IN (:...chunk)`, { chunk });
+    if (andWhere) query.andWhere(andWhere);
+    const rows = await query.getRawMany<{ id: number; key: string }>();
     for (const row of rows) ids.set(row.key, Number(row.id));
   }
   return ids;

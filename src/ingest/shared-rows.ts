@@ -1,6 +1,7 @@
 /**
  * Rows that articles share: tags (one per folded name) and commenters (one per exact display
- * name). Found by key, created when missing, inside the importing transaction.
+ * name, among commenters without a signed-in reader behind them). Found by key, created when
+ * missing, inside the importing transaction.
  */
 import { EntityManager } from "typeorm";
 import { Author, Tag } from "../entities";
@@ -57,10 +58,14 @@ export async function resolveTags(manager: EntityManager, tags: DumpTag[]): Prom
   return ids;
 }
 
-/** Author id per display name, creating commenters by exact name. */
+/**
+ * Author id per display name, creating commenters by exact name. A signed-in reader's author is
+ * never one of them, whatever its name: the unique name index holds where sub is null, and so does
+ * the lookup.
+ */
 export async function resolveAuthors(manager: EntityManager, names: (string | null)[]): Promise<Map<string, number>> {
   const distinct = [...new Set(names.filter((name): name is string => name !== null))];
   if (distinct.length === 0) return new Map();
   await insertRows(manager, Author, distinct.map((name) => ({ name, nameKey: foldKey(name) })), true);
-  return selectIds(manager, Author, "name", distinct);
+  return selectIds(manager, Author, "name", distinct, `t.sub IS NULL`);
 }

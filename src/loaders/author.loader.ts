@@ -4,7 +4,7 @@ import { DataSource } from "typeorm";
 import { list, sql } from "../db/sql";
 import { Author } from "../entities";
 import { foldKey } from "../text/fold";
-import { groupLoader, storable } from "./batch.loader";
+import { byTextLoader, groupLoader, storable } from "./batch.loader";
 import { ListDef, listConnection, PageArgs } from "./connection";
 import { authorRows, readRows } from "./rows";
 
@@ -22,7 +22,17 @@ export function authorLoaders(db: DataSource, byId: DataLoader<number, Author | 
     const wanted = keys.filter(storable);
     return wanted.length === 0 ? [] : readRows(db, authorRows, sql`au."nameKey" IN ${list(wanted)}`, sql`au."id" ASC`);
   }, (row) => row.nameKey);
+  const bySub = byTextLoader((subs: string[]) => readRows(db, authorRows, sql`au."sub" IN ${list(subs)}`), (row) => row.sub!);
   return {
+    /**
+     * A signed-in reader's author row, by their token's sub; null until their first comment. Loaded
+     * only when a resolver asks for the reader's row (Viewer.author, viewerCanEdit), once per request.
+     */
+    async bySub(sub: string): Promise<Author | null> {
+      const author = await bySub.load(sub);
+      if (author) byId.prime(author.id, author);
+      return author;
+    },
     /** Query.authors: in the order they were first seen. */
     list: (args: PageArgs) => listConnection(db, allAuthors, "FIRST_SEEN", args, byId),
     /**

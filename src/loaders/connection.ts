@@ -507,6 +507,19 @@ export function perParentConnections<T, O extends string>(
 }
 
 /**
+ * The cursor of one row in the list of `parent` in `order`, made from the row as it is stored now:
+ * it pages on from that row exactly as a cursor the list served would. For a row no page has read
+ * (a comment just posted, for its place in a client's list); one statement, run when the cursor
+ * is asked for. Null when the row is gone.
+ */
+export async function cursorOfRow<O extends string>(db: DataSource, def: ListDef<O>, order: O, parent: number, id: number): Promise<string | null> {
+  const scope = scopeOf(def, order, parent);
+  const keys = join(scope.sort.map((key, index) => sql`${key.expr} AS ${raw(`k${index}`)}`), ", ");
+  const [row] = await run(db, sql`SELECT ${keys} FROM ${def.from} WHERE ${def.id} = ${id}`);
+  return row ? cursorOf(scope, scope.sort.map((_key, index) => row[`k${index}`])) : null;
+}
+
+/**
  * A page window for a list that runs its own statements (search, which reads its list in
  * segments): the checked arguments, the keyset SQL over its sort keys, and its cursors. The list
  * still names itself and its order, and `parent` ties its cursors to more than that: a search

@@ -6,7 +6,7 @@ import { importDumpText } from "../ingest/import-text";
 import { DumpError } from "../ingest/parse-dump";
 import { ImportDumpArgs, ImportDumpPayload, ImportDumpStatus, MAX_FILE_NAME_LENGTH } from "./types/import.types";
 import { freshReads } from "../discussion/fresh-reads";
-import { requireWriter } from "./write-access";
+import { requireService } from "./write-access";
 
 const STATUS: Record<ImportStatus, ImportDumpStatus> = {
   imported: ImportDumpStatus.IMPORTED,
@@ -19,11 +19,11 @@ export class ImportResolver {
   @Mutation(() => ImportDumpPayload, {
     description:
       "Imports one dump, as `npm run seed` does: a new article, an update of the article with the same title and " +
-      "publication time, or nothing when it already matches. Needs the bearer token. A dump the parser rejects is " +
+      "publication time, or nothing when it already matches. Needs the service token (API_TOKEN); a signed-in reader, moderators included, is FORBIDDEN. A dump the parser rejects is " +
       "BAD_USER_INPUT with the parser's reason, and nothing is written.",
   })
   async importDump(@Ctx() ctx: Context, @Args(() => ImportDumpArgs) args: ImportDumpArgs): Promise<ImportDumpPayload> {
-    requireWriter(ctx);
+    requireService(ctx, "importDump");
     const fileName = args.fileName?.trim() || undefined;
     if (fileName !== undefined && fileName.length > MAX_FILE_NAME_LENGTH) {
       throw userError(`"fileName" is longer than ${MAX_FILE_NAME_LENGTH} characters`, { argumentName: "fileName" });

@@ -2,12 +2,16 @@ import { ArticleResolver } from "./article.resolver";
 import { AuthorResolver } from "./author.resolver";
 import { CommentResolver } from "./comment.resolver";
 import { CommentMutationResolver } from "./comment-mutation.resolver";
+import { AddCommentPayloadResolver, DeleteCommentPayloadResolver } from "./comment-payload.resolver";
 import { CommentSubscriptionResolver } from "./comment-subscription.resolver";
 import { ImportResolver } from "./import.resolver";
+import { ModerationResolver } from "./moderation.resolver";
 import { NodeResolver } from "./node.resolver";
+import { ReactionResolver } from "./reaction.resolver";
 import { RelatedLinkResolver } from "./related-link.resolver";
 import { SearchResolver } from "./search.resolver";
 import { TagResolver } from "./tag.resolver";
+import { ViewerResolver } from "./viewer.resolver";
 
 export const resolvers = [
   NodeResolver,
@@ -17,7 +21,12 @@ export const resolvers = [
   CommentResolver,
   AuthorResolver,
   CommentMutationResolver,
+  ReactionResolver,
+  AddCommentPayloadResolver,
+  DeleteCommentPayloadResolver,
   CommentSubscriptionResolver,
   ImportResolver,
   SearchResolver,
+  ViewerResolver,
+  ModerationResolver,
 ] as const;

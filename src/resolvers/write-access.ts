@@ -1,12 +1,37 @@
+import type { Writer } from "../abuse/abuse-limits";
+import { requireSignedIn } from "../auth/caller";
 import type { Context } from "../context";
-import { unauthenticated, userError } from "../errors";
+import type { WriteRules } from "../discussion/comments";
+import { forbidden, userError } from "../errors";
 import { fromGlobalId, NodeTypeName } from "../schema/global-id";
 
-/** Every write needs the bearer token; checked before anything else so a refusal writes nothing. */
-export function requireWriter(ctx: Context): void {
-  if (!ctx.auth.canWrite) {
-    throw unauthenticated(`this operation needs "Authorization: Bearer <API_TOKEN>"`);
-  }
+/**
+ * Writes need a credential (the service token or a signed-in reader); checked before anything
+ * else so a refusal writes nothing. What each writer may do is decided by the write itself.
+ */
+export function requireWriter(ctx: Context, what = "this operation"): void {
+  requireSignedIn(ctx.caller, what);
+}
+
+/** The time and the discussion's rules, as the write paths take them. */
+export function writeRules(ctx: Context): WriteRules {
+  return { clock: ctx.clock, ...ctx.rules };
+}
+
+/** Writes that only the service token may make (imports). */
+export function requireService(ctx: Context, what: string): void {
+  requireSignedIn(ctx.caller, what);
+  if (ctx.caller.kind !== "service") throw unauthenticatedService(what);
+}
+
+function unauthenticatedService(what: string) {
+  return forbidden(`${what} needs the service token ("Authorization: Bearer <API_TOKEN>")`);
+}
+
+/** The caller as the abuse limits see it: a reader is counted by the token's sub, the service token not at all. */
+export function writerOf(ctx: Context): Writer {
+  const { caller } = ctx;
+  return { service: caller.kind === "service", reader: caller.kind === "reader" ? caller.sub : null, address: ctx.clientAddress };
 }
 
 /**
@@ -19,4 +44,3 @@ export function idArgument(globalId: string, type: NodeTypeName, argumentName: s
   if (decoded.type !== type) throw userError(`"${argumentName}" must be the id of a ${type}, not of a ${decoded.type}`, { argumentName });
   return decoded.id;
 }
-

@@ -23,8 +23,8 @@ export class PageInfo {
   endCursor: string | null;
 }
 
-/** A Relay connection type for `nodeType`, named `${name}Connection` with `${name}Edge` edges. */
-function connectionType<T extends object>(nodeType: ClassType<T>, name: string) {
+/** A Relay edge type for `nodeType`, named `${name}Edge`. */
+function edgeType<T extends object>(nodeType: ClassType<T>, name: string) {
   @ObjectType(`${name}Edge`, { description: `One ${name.toLowerCase()} in a list, with its cursor.`, simpleResolvers: true })
   class EdgeType {
     @Field(() => String, { description: "Opaque; pass it as after or before to the list that gave it (same parent object, same orderBy)." })
@@ -33,11 +33,15 @@ function connectionType<T extends object>(nodeType: ClassType<T>, name: string) 
     @Field(() => nodeType, { description: `The ${name.toLowerCase()}.` })
     node: T;
   }
+  return EdgeType;
+}
 
+/** A Relay connection type for `nodeType`, named `${name}Connection`, of `edge`s. */
+function connectionType<T extends object>(nodeType: ClassType<T>, name: string, edge: ClassType<{ cursor: string; node: T }> = edgeType(nodeType, name)) {
   @ObjectType(`${name}Connection`, { simpleResolvers: true })
   class ConnectionType {
-    @Field(() => [EdgeType], { description: "The page's items with their cursors, in the list's order." })
-    edges: EdgeType[];
+    @Field(() => [edge], { description: "The page's items with their cursors, in the list's order." })
+    edges: { cursor: string; node: T }[];
 
     @Field(() => [nodeType], { description: "The edges' nodes, for clients that need no cursors." })
     nodes: T[];
@@ -60,8 +64,11 @@ export class TagConnection extends connectionType(Tag, "Tag") {}
 @ObjectType({ description: "A Relay page of a list of commenters.", simpleResolvers: true })
 export class AuthorConnection extends connectionType(Author, "Author") {}
 
+/** An edge of a comment list; mutations answer one too (AddCommentPayload.commentEdge). */
+export const CommentEdge = edgeType(Comment, "Comment");
+
 @ObjectType({ description: "A Relay page of a list of comments.", simpleResolvers: true })
-export class CommentConnection extends connectionType(Comment, "Comment") {}
+export class CommentConnection extends connectionType(Comment, "Comment", CommentEdge) {}
 
 /** A connection costs its page size times what each item costs. */
 export const connectionCost: ComplexityEstimator = ({ args, childComplexity }) => {

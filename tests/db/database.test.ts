@@ -31,7 +31,7 @@ describe.each(engines)("database on %s", (engine) => {
   it("counts the statements of reads in extensions.sqlQueries", async () => {
     const t: TestServer = await startTestServer(engine, { seed: false });
     try {
-      const context = t.server.context();
+      const context = await t.server.context();
       if (engine === "sqlite") expect(context.read).not.toBe(context.db);
       else expect(context.read).toBe(context.db);
       const result = await t.gql(`{ articles(first: 5) { totalCount nodes { title commentCount } } }`);

@@ -10,12 +10,12 @@ describe.each(engines)("migrations on %s", (engine) => {
   it("creates every table with its indexes, and nothing is left pending", async () => {
     const runner = db.dataSource.createQueryRunner();
     try {
-      for (const name of ["article", "tag", "article_tag", "related_link", "author", "comment"]) {
+      for (const name of ["article", "tag", "article_tag", "related_link", "author", "comment", "moderation_action", "comment_flag"]) {
         expect(await runner.hasTable(name)).toBe(true);
       }
       const comment = await runner.getTable("comment");
       expect(comment?.indices.map((index) => index.name).sort()).toEqual(
-        ["IDX_comment_author", "IDX_comment_parent", "IDX_comment_thread"].sort(),
+        ["IDX_comment_author", "IDX_comment_featured", "IDX_comment_parent", "IDX_comment_status", "IDX_comment_thread"].sort(),
       );
       expect(comment?.foreignKeys.map((key) => key.referencedTableName).sort()).toEqual(["article", "author", "comment"]);
       const article = await runner.getTable("article");
@@ -27,6 +27,14 @@ describe.each(engines)("migrations on %s", (engine) => {
       await runner.release();
     }
     expect(await db.dataSource.showMigrations()).toBe(false);
+  });
+
+  it("keeps names unique among commenters without a reader only; a reader's sub is unique", async () => {
+    await db.dataSource.query(`INSERT INTO author (name, "nameKey") VALUES ('Same Name', 'same name')`);
+    await expect(db.dataSource.query(`INSERT INTO author (name, "nameKey") VALUES ('Same Name', 'same name')`)).rejects.toThrow();
+    await db.dataSource.query(`INSERT INTO author (name, "nameKey", sub) VALUES ('Same Name', 'same name', 'reader-1')`);
+    await db.dataSource.query(`INSERT INTO author (name, "nameKey", sub) VALUES ('Same Name', 'same name', 'reader-2')`);
+    await expect(db.dataSource.query(`INSERT INTO author (name, "nameKey", sub) VALUES ('Other', 'other', 'reader-1')`)).rejects.toThrow();
   });
 
   it("enforces the unique tag slug", async () => {

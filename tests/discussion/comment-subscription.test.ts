@@ -39,7 +39,7 @@ describe.each(engines)("Subscription.commentAdded over WebSocket on %s", (engine
   async function post(articleId: string, body: string, extra: Record<string, unknown> = {}) {
     const result = await httpGql(host, ADD_COMMENT, { articleId, body, ...extra }, TEST_TOKEN);
     expect(result.errors).toBeUndefined();
-    return result.data!.addComment;
+    return result.data!.addComment.comment;
   }
 
   it("delivers each comment posted on the article, and only those, with fresh counts", async () => {

@@ -38,7 +38,7 @@ describe.each(engines)("concurrent comments on %s", (engine) => {
   it("a write that fails mid-transaction rolls back only itself", async () => {
     const story = await importUniqueArticle(t);
     const doomed = await postComment(t, story, "Soon deleted");
-    await t.data(`mutation($id: ID!) { deleteComment(id: $id) { id } }`, { id: doomed.id }, { token: TEST_TOKEN });
+    await t.data(`mutation($id: ID!) { deleteComment(id: $id) { comment { id } } }`, { id: doomed.id }, { token: TEST_TOKEN });
     // Replies to a deleted comment fail inside the transaction, after it has begun; they are
     // interleaved with good writes that must all survive.
     const results = await Promise.all(

@@ -27,7 +27,7 @@ export function uniqueArticle(overrides: Partial<ParsedArticle> = {}): ParsedArt
 
 export const ADD_COMMENT = `mutation($articleId: ID!, $body: String!, $authorName: String, $parentId: ID) {
   addComment(articleId: $articleId, body: $body, authorName: $authorName, parentId: $parentId) {
-    id body depth position createdAt editedAt isDeleted hasAvatar author { id name } parent { id }
+    comment { id body depth position createdAt editedAt isDeleted hasAvatar author { id name } parent { id } }
   }
 }`;
 
@@ -61,7 +61,7 @@ export async function postComment(
   extra: { authorName?: string | null; parentId?: string | null } = {},
 ): Promise<PostedComment> {
   const data = await t.data(ADD_COMMENT, { articleId, body, ...extra }, { token: TEST_TOKEN });
-  return data.addComment;
+  return data.addComment.comment;
 }
 
 export function rowId(globalId: string): number {

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
-import { Config } from "../../src/config";
+import type { Clock } from "../../src/clock";
+import { Config, NO_ABUSE_LIMITS } from "../../src/config";
 import { CommentEvents, createLocalEvents } from "../../src/events/comment-events";
 import { withQueryTally } from "../../src/db/query-counter";
 import { collectDumpFiles, importFiles } from "../../src/ingest/import-files";
@@ -8,6 +9,8 @@ import { openTestDatabase, TestDatabase } from "./databases";
 
 export const SEEDS_DIR = resolve(__dirname, "../../seeds");
 export const TEST_TOKEN = "test-token-0123456789";
+/** The HS256 secret every test server accepts readers' tokens under (see tests/helpers/readers.ts). */
+export const TEST_JWT_SECRET = "test-jwt-secret-0123456789-abcdefghij";
 
 export interface GqlResult<T = Record<string, any>> {
   data?: T | null;
@@ -20,10 +23,16 @@ export interface TestServer {
   server: ThreadlineServer;
   config: Config;
   /** Runs an operation through the real Apollo server, as an HTTP request would. */
-  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, options?: { token?: string | null }): Promise<GqlResult<T>>;
+  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, options?: GqlOptions): Promise<GqlResult<T>>;
   /** Like gql, and fails the test on any error. */
-  data<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, options?: { token?: string | null }): Promise<T>;
+  data<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, options?: GqlOptions): Promise<T>;
   close(): Promise<void>;
+}
+
+/** How a test operation presents itself: the bearer token, and the client address it comes from (none by default). */
+export interface GqlOptions {
+  token?: string | null;
+  address?: string;
 }
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
@@ -36,6 +45,13 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     redisUrl: null,
     shutdownGraceSeconds: 10,
     statementTimeoutSeconds: 5,
+    jwtSecret: TEST_JWT_SECRET,
+    jwksUrl: null,
+    editWindowSeconds: 900,
+    moderation: "POST",
+    autoHoldFlags: 3,
+    // Off: cases that post in bursts are not about the limits; tests/abuse sets them.
+    abuseLimits: NO_ABUSE_LIMITS,
     ...overrides,
   };
 }
@@ -43,22 +59,22 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 /** A whole server on a fresh database, seeded from seeds/ unless told otherwise. */
 export async function startTestServer(
   engine: "sqlite" | "postgres",
-  options: { seed?: boolean; production?: boolean; webRoot?: string; events?: CommentEvents } = {},
+  options: { seed?: boolean; production?: boolean; webRoot?: string; events?: CommentEvents; clock?: Clock; config?: Partial<Config> } = {},
 ): Promise<TestServer> {
   const db = await openTestDatabase(engine);
   if (options.seed !== false) {
     const summary = await importFiles(db.dataSource, await collectDumpFiles([SEEDS_DIR]));
     if (summary.rejected > 0) throw new Error(`seeds rejected: ${JSON.stringify(summary.outcomes.filter((o) => o.error))}`);
   }
-  const config = testConfig({ database: db.config, production: options.production ?? false });
-  const server = await createServer(config, db.dataSource, options.events ?? createLocalEvents(), { webRoot: options.webRoot });
+  const config = testConfig({ ...options.config, database: db.config, production: options.production ?? false });
+  const server = await createServer(config, db.dataSource, options.events ?? createLocalEvents(), { webRoot: options.webRoot, clock: options.clock });
   const gql: TestServer["gql"] = async (query, variables, opts = {}) => {
     const token = opts.token === undefined ? null : opts.token;
     const tally = { count: 0 };
-    const response = await withQueryTally(tally, () =>
+    const response = await withQueryTally(tally, async () =>
       server.apollo.executeOperation(
         { query, variables },
-        { contextValue: server.context(token ? `Bearer ${token}` : undefined, tally) },
+        { contextValue: await server.context(token ? `Bearer ${token}` : undefined, tally, opts.address) },
       ),
     );
     if (response.body.kind !== "single") throw new Error("unexpected incremental response");

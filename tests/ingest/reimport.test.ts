@@ -13,8 +13,8 @@ import { startTestServer, TEST_TOKEN, TestServer } from "../helpers/test-server"
 // FC_RUNS=200 for a longer hunt; each run is a few dozen GraphQL operations.
 const RUNS = Number(process.env.FC_RUNS ?? 12);
 
-const EDIT = `mutation($id: ID!, $body: String!) { editComment(id: $id, body: $body) { id body editedAt } }`;
-const DELETE = `mutation($id: ID!) { deleteComment(id: $id) { id isDeleted } }`;
+const EDIT = `mutation($id: ID!, $body: String!) { editComment(id: $id, body: $body) { comment { id body editedAt } } }`;
+const DELETE = `mutation($id: ID!) { deleteComment(id: $id) { comment { id isDeleted } } }`;
 const THREAD = `query($id: ID!) {
   article(id: $id) { comments(first: 100) { nodes { id body isDeleted editedAt author { name } } } }
 }`;

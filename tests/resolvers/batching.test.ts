@@ -2,7 +2,26 @@ import { CountingLogger } from "../../src/db/query-counter";
 import { engines } from "../helpers/databases";
 import { seedGenerated } from "../helpers/fixtures";
 import { DEEP_QUERY } from "../../scripts/deep-query";
-import { startTestServer, TestServer } from "../helpers/test-server";
+import { startTestServer, TEST_TOKEN, TestServer } from "../helpers/test-server";
+import { readerToken } from "../helpers/readers";
+
+/** The deep query with every field readers and moderators brought, each of which must be batched. */
+const COMMUNITY_DEEP_QUERY = `query CommunityDeep($first: Int!) {
+  viewer { role author { name } }
+  articles(first: $first, orderBy: PUBLISHED_AT_ASC) {
+    nodes {
+      id commentCount moderation featuredComments { id body }
+      comments(first: 10) {
+        totalCount
+        nodes {
+          id body status editableUntil viewerCanEdit viewerCanDelete flagCount isFeatured moderationHistory { action } reactionCount viewerHasReacted
+          author { name commentCount }
+          replies(first: 5) { totalCount nodes { id body status viewerCanEdit flagCount author { name } reactionCount viewerHasReacted } }
+        }
+      }
+    }
+  }
+}`;
 
 
 describe.each(engines)("batching on %s", (engine) => {
@@ -33,6 +52,32 @@ describe.each(engines)("batching on %s", (engine) => {
     const statements50 = fifty.extensions?.sqlQueries as number;
     expect(statements1).toBeGreaterThan(5);
     expect(statements50).toBe(statements1);
+  });
+
+  it("keeps the count flat with reactionCount and viewerHasReacted selected, for a signed-in reader", async () => {
+    const reader = await readerToken({ sub: "batching-reader", name: "Batcher" });
+    // The deep query costs 44,401 of the 50,000 budget at first: 50; two fields more on every reply
+    // (2,500 replies) and two on every comment would pass it, so the replies' depth makes room.
+    const query = DEEP_QUERY.replace("id body hasAvatar replyCount", "id body hasAvatar replyCount reactionCount viewerHasReacted").replace(
+      "id body depth author { name } parent { id }",
+      "id body author { name } parent { id } reactionCount viewerHasReacted",
+    );
+    expect(query).toContain("replyCount reactionCount viewerHasReacted");
+    expect(query).toContain("parent { id } reactionCount viewerHasReacted");
+    // Some reactions by this reader, so the look-ups find rows.
+    const page = await t.data(`{ articles(first: 3, orderBy: PUBLISHED_AT_ASC) { nodes { comments(first: 2) { nodes { id } } } } }`);
+    const reacted: string[] = page.articles.nodes.flatMap((article: { comments: { nodes: { id: string }[] } }) => article.comments.nodes.map((comment) => comment.id));
+    for (const id of reacted) await t.data(`mutation($id: ID!) { reactToComment(id: $id) { comment { id } } }`, { id }, { token: reader });
+
+    const one = await t.gql(query, { first: 1 }, { token: reader });
+    const fifty = await t.gql(query, { first: 50 }, { token: reader });
+    expect(one.errors).toBeUndefined();
+    expect(fifty.errors).toBeUndefined();
+    const first = fifty.data!.articles.nodes[0].comments.nodes[0];
+    expect(first).toMatchObject({ id: reacted[0], reactionCount: 1, viewerHasReacted: true });
+    expect(fifty.data!.articles.nodes[10].comments.nodes[0]).toMatchObject({ reactionCount: 0, viewerHasReacted: false });
+    expect(first.replies.nodes[0]).toMatchObject({ reactionCount: 0, viewerHasReacted: false, parent: { id: first.id } });
+    expect(fifty.extensions?.sqlQueries).toBe(one.extensions?.sqlQueries);
   });
 
   it("reads no article body for title lists and related headlines, and the body in one statement when asked", async () => {
@@ -69,5 +114,19 @@ describe.each(engines)("batching on %s", (engine) => {
     expect(large.errors).toBeUndefined();
     expect(large.data!.tags.nodes.length).toBeGreaterThan(1);
     expect(large.extensions?.sqlQueries).toBe(small.extensions?.sqlQueries);
+  });
+
+  it("keeps the count flat with the community fields selected, for the public, a reader and a moderator", async () => {
+    const reader = await readerToken({ sub: "batching-reader", name: "Bea" });
+    const moderator = await readerToken({ sub: "batching-moderator", role: "moderator" });
+    const counts: Record<string, number[]> = {};
+    for (const [who, token] of [["public", null], ["reader", reader], ["moderator", moderator], ["service", TEST_TOKEN]] as const) {
+      const one = await t.gql(COMMUNITY_DEEP_QUERY, { first: 1 }, { token });
+      const fifty = await t.gql(COMMUNITY_DEEP_QUERY, { first: 50 }, { token });
+      expect({ who, errors: fifty.errors }).toEqual({ who, errors: undefined });
+      expect(fifty.data!.articles.nodes).toHaveLength(50);
+      counts[who] = [one.extensions?.sqlQueries as number, fifty.extensions?.sqlQueries as number];
+    }
+    for (const [who, [one, fifty]] of Object.entries(counts)) expect({ who, fifty }).toEqual({ who, fifty: one });
   });
 });

@@ -165,10 +165,10 @@ describe.each(engines)("client input on %s", (engine) => {
     ["article(id)", `query($id: ID!) { article(id: $id) { id commentCount } }`, {}],
     ["comment(id)", `query($id: ID!) { comment(id: $id) { id replyCount } }`, {}],
     ["author(id)", `query($id: ID!) { author(id: $id) { id commentCount } }`, {}],
-    ["addComment(articleId)", `mutation($id: ID!) { addComment(articleId: $id, body: "probe") { id } }`, { token: TEST_TOKEN }],
-    ["addComment(parentId)", `mutation($id: ID!) { addComment(articleId: "${toGlobalId("Article", 1)}", parentId: $id, body: "probe") { id } }`, { token: TEST_TOKEN }],
-    ["editComment(id)", `mutation($id: ID!) { editComment(id: $id, body: "probe") { id } }`, { token: TEST_TOKEN }],
-    ["deleteComment(id)", `mutation($id: ID!) { deleteComment(id: $id) { id } }`, { token: TEST_TOKEN }],
+    ["addComment(articleId)", `mutation($id: ID!) { addComment(articleId: $id, body: "probe") { comment { id } } }`, { token: TEST_TOKEN }],
+    ["addComment(parentId)", `mutation($id: ID!) { addComment(articleId: "${toGlobalId("Article", 1)}", parentId: $id, body: "probe") { comment { id } } }`, { token: TEST_TOKEN }],
+    ["editComment(id)", `mutation($id: ID!) { editComment(id: $id, body: "probe") { comment { id } } }`, { token: TEST_TOKEN }],
+    ["deleteComment(id)", `mutation($id: ID!) { deleteComment(id: $id) { comment { id } } }`, { token: TEST_TOKEN }],
   ];
 
   /** Ids past PostgreSQL's 32-bit row ids: each type, so every lookup meets its own. */

@@ -8,7 +8,7 @@ import { engines } from "../helpers/databases";
 import { importUniqueArticle, postComment, rowId } from "../helpers/discussion";
 import { startTestServer, TEST_TOKEN, TestServer } from "../helpers/test-server";
 
-const DELETE = `mutation($id: ID!) { deleteComment(id: $id) { id } }`;
+const DELETE = `mutation($id: ID!) { deleteComment(id: $id) { comment { id } } }`;
 
 interface Listed {
   id: string;

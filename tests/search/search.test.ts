@@ -259,12 +259,12 @@ describe.each(engines)("search on %s", (engine) => {
     expect((await search("pineapple")).edges.map((e) => e.node.id)).toEqual([comment.id]);
     expect(await indexedComment(t.db.dataSource, id)).toBe(1);
 
-    await t.data(`mutation($id: ID!) { editComment(id: $id, body: "Mango salsa instead") { id } }`, { id: comment.id }, { token: TEST_TOKEN });
+    await t.data(`mutation($id: ID!) { editComment(id: $id, body: "Mango salsa instead") { comment { id } } }`, { id: comment.id }, { token: TEST_TOKEN });
     expect((await search("pineapple")).edges).toEqual([]);
     expect((await search("mango")).edges.map((e) => e.node.id)).toEqual([comment.id]);
     expect(await indexedComment(t.db.dataSource, id)).toBe(1);
 
-    await t.data(`mutation($id: ID!) { deleteComment(id: $id) { id } }`, { id: comment.id }, { token: TEST_TOKEN });
+    await t.data(`mutation($id: ID!) { deleteComment(id: $id) { comment { id } } }`, { id: comment.id }, { token: TEST_TOKEN });
     expect((await search("mango")).edges).toEqual([]);
     expect(await indexedComment(t.db.dataSource, id)).toBe(0);
   });

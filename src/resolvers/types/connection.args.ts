@@ -21,6 +21,7 @@ export enum CommentOrder {
   OLDEST = "OLDEST",
   NEWEST = "NEWEST",
   MOST_REPLIES = "MOST_REPLIES",
+  MOST_REACTIONS = "MOST_REACTIONS",
 }
 
 registerEnumType(CommentOrder, {
@@ -30,6 +31,7 @@ registerEnumType(CommentOrder, {
     OLDEST: { description: "Thread order: the order the comments were posted in." },
     NEWEST: { description: "Reverse thread order." },
     MOST_REPLIES: { description: "Highest replyCount first (tombstones included, as in replies), then thread order." },
+    MOST_REACTIONS: { description: "Highest reactionCount first, then thread order." },
   },
 });
 

@@ -34,14 +34,14 @@ export function CommentForm(props: Props) {
     if (props.kind === "edit") {
       const result = await editComment({ id: props.commentId, body });
       if (result.error || !result.data) return failed(result.error);
-      props.onDone(result.data.editComment);
+      props.onDone(result.data.editComment.comment);
       return;
     }
     const parentId = props.kind === "reply" ? props.parentId : null;
     const result = await addComment({ articleId, body, parentId, authorName: session.name.trim() || null });
     if (result.error || !result.data) return failed(result.error);
-    const comment = result.data.addComment;
-    dispatch({ type: "added", comment, parentId: comment.parent?.id ?? null, commentCount: comment.article.commentCount, live: false });
+    const { comment, article } = result.data.addComment;
+    dispatch({ type: "added", comment, parentId: comment.parent?.id ?? null, commentCount: article.commentCount, live: false });
     setBody("");
     props.onDone?.();
   };

@@ -44,9 +44,9 @@ export function CommentItem({ comment: loaded, replies }: { comment: CommentView
       if (result.error && isUnauthenticated(result.error)) session.signOut();
       return;
     }
-    const deleted = result.data.deleteComment;
+    const { comment: deleted, article } = result.data.deleteComment;
     // A deleted comment with nothing below it leaves the list, as the API lists it from now on.
-    dispatch({ type: "changed", comment: deleted, hidden: replyCount === 0, commentCount: deleted.article.commentCount });
+    dispatch({ type: "changed", comment: deleted, hidden: replyCount === 0, commentCount: article.commentCount });
     setMode("read");
   };
 

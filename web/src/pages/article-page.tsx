@@ -143,10 +143,7 @@ function useThreadTarget(articleId: string): ThreadTarget {
           setTarget({ commentId, path: [] });
           return;
         }
-        const path = [comment.id];
-        type Link = { id: string; parent?: Link | null } | null | undefined;
-        for (let parent: Link = comment.parent; parent; parent = parent.parent) path.unshift(parent.id);
-        setTarget({ commentId, path });
+        setTarget({ commentId, path: [...comment.ancestors.map((ancestor) => ancestor.id), comment.id] });
       });
     return () => {
       current = false;

@@ -1,0 +1,117 @@
+/**
+ * Readers' SSO tokens: JWTs that the host site signs for its logged-in reader, verified with jose.
+ * HS256 against JWT_SECRET, and RS256 or ES256 against the key set at JWKS_URL. Every way a token
+ * can fail is an UNAUTHENTICATED error whose message names the problem, so the host site's
+ * developers can tell an expired token from a wrongly signed one.
+ */
+import { createRemoteJWKSet, decodeProtectedHeader, errors, JWTPayload, jwtVerify } from "jose";
+import { GraphQLError } from "graphql";
+import { unauthenticated } from "../errors";
+import { characterCount, WRITE_LIMITS } from "../text/write-limits";
+import type { Clock } from "../clock";
+
+/** A reader's role as the token's `role` claim gives it: `commenter` (the default) or `moderator`. */
+export type ReaderRole = "COMMENTER" | "MODERATOR";
+
+/** A signed-in reader, as the token describes them. */
+export interface Reader {
+  kind: "reader";
+  /** The host site's stable id for the reader (the `sub` claim). */
+  sub: string;
+  /** The display name (the `name` claim), or READER_FALLBACK_NAME when the token has none. */
+  name: string;
+  role: ReaderRole;
+}
+
+/** A reader's name when the token carries no `name` claim (never the sub, which may be private). */
+export const READER_FALLBACK_NAME = "Reader";
+
+/** The longest `sub` stored (Author.sub's column). */
+export const MAX_SUB_LENGTH = 255;
+
+export type TokenVerifier = (token: string) => Promise<Reader>;
+
+export interface TokenSettings {
+  jwtSecret: string | null;
+  jwksUrl: string | null;
+}
+
+const ASYMMETRIC = ["RS256", "ES256"];
+
+/**
+ * A verifier for one server. The remote key set is fetched on first use and cached by jose (and
+ * fetched again when a token names a key it does not hold), so a verification costs no request
+ * once the keys are known.
+ */
+export function createTokenVerifier(settings: TokenSettings, clock: Clock): TokenVerifier {
+  const secret = settings.jwtSecret === null ? null : new TextEncoder().encode(settings.jwtSecret);
+  const keySet = settings.jwksUrl === null ? null : createRemoteJWKSet(new URL(settings.jwksUrl), { timeoutDuration: 5_000 });
+
+  return async (token) => {
+    let alg: string | undefined;
+    try {
+      alg = decodeProtectedHeader(token).alg;
+    } catch {
+      throw unauthenticated("the bearer token is neither the API token nor a JWT");
+    }
+    if (alg === undefined || alg.toLowerCase() === "none") throw unauthenticated(`the token is unsigned (alg "${alg ?? "missing"}"); sign it with HS256, RS256 or ES256`);
+    if (alg !== "HS256" && !ASYMMETRIC.includes(alg)) throw unauthenticated(`the token's algorithm ${alg} is not accepted; sign it with HS256, RS256 or ES256`);
+    if (alg === "HS256" && !secret) throw unauthenticated("HS256 tokens are not accepted here: the server has no JWT_SECRET");
+    if (alg !== "HS256" && !keySet) throw unauthenticated(`${alg} tokens are not accepted here: the server has no JWKS_URL`);
+
+    let payload: JWTPayload;
+    try {
+      const options = { algorithms: [alg], requiredClaims: ["sub", "exp"], currentDate: clock() };
+      payload = (alg === "HS256" ? await jwtVerify(token, secret!, options) : await jwtVerify(token, keySet!, options)).payload;
+    } catch (error) {
+      throw tokenError(error, alg !== "HS256");
+    }
+    return readerOf(payload);
+  };
+}
+
+/** What a failed verification tells the client; `remote`: the key came from JWKS_URL. */
+function tokenError(error: unknown, remote: boolean): GraphQLError {
+  if (error instanceof errors.JWTExpired) {
+    const exp = typeof error.payload.exp === "number" ? ` at ${new Date(error.payload.exp * 1000).toISOString()}` : "";
+    return unauthenticated(`the token expired${exp}; ask the host site for a new one`);
+  }
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.reason === "missing") return unauthenticated(`the token has no "${error.claim}" claim; "sub" and "exp" are required`);
+    return unauthenticated(`the token's "${error.claim}" claim is not acceptable: ${error.message}`);
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed) return unauthenticated("the token's signature does not verify: it was not signed with this server's key");
+  if (error instanceof errors.JWKSNoMatchingKey) return unauthenticated("no key in the key set at JWKS_URL matches the token (its kid or algorithm)");
+  if (remote && (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || !(error instanceof errors.JOSEError))) {
+    // Not the client's fault: the key set could not be had. Safe to retry, as for a database outage.
+    console.error(`[threadline] JWKS_URL: ${(error as Error).message}`);
+    return new GraphQLError("the key set that readers' tokens are checked against could not be fetched; try again shortly", {
+      extensions: { code: "SERVICE_UNAVAILABLE", retryAfter: 5 },
+    });
+  }
+  if (error instanceof errors.JOSEError) return unauthenticated(`the token is not a valid JWT: ${error.message}`);
+  throw error;
+}
+
+/** The claims the service uses, checked: a bad one refuses the token rather than being guessed at. */
+function readerOf(payload: JWTPayload): Reader {
+  const sub = payload.sub;
+  if (typeof sub !== "string" || sub.trim() === "") throw unauthenticated(`the token's "sub" claim must be a non-empty string`);
+  if (sub.length > MAX_SUB_LENGTH) throw unauthenticated(`the token's "sub" claim is ${sub.length} characters long; the limit is ${MAX_SUB_LENGTH}`);
+
+  const rawName = payload.name;
+  let name = READER_FALLBACK_NAME;
+  if (rawName !== undefined && rawName !== null) {
+    if (typeof rawName !== "string") throw unauthenticated(`the token's "name" claim must be a string`);
+    const trimmed = rawName.trim();
+    if (/\p{Cc}/u.test(trimmed)) throw unauthenticated(`the token's "name" claim must be a single line of text`);
+    if (characterCount(trimmed) > WRITE_LIMITS.authorName) {
+      throw unauthenticated(`the token's "name" claim is ${characterCount(trimmed)} characters long; the limit is ${WRITE_LIMITS.authorName}`);
+    }
+    if (trimmed !== "") name = trimmed;
+  }
+
+  const role = payload.role ?? "commenter";
+  if (role !== "commenter" && role !== "moderator") throw unauthenticated(`the token's "role" claim must be "commenter" or "moderator", got ${JSON.stringify(role).slice(0, 40)}`);
+  return { kind: "reader", sub, name, role: role === "moderator" ? "MODERATOR" : "COMMENTER" };
+}
