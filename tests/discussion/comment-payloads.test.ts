@@ -150,6 +150,19 @@ describe.each(engines)("permalinks: Comment.ancestors and Comment.thread on %s",
     expect(top).toEqual({ body: "root", depth: 0, ancestors: [], thread: { id: root.id, body: "root" } });
   });
 
+  it("serves an ancestor the caller may not see as a tombstone", async () => {
+    const story = await importUniqueArticle(t);
+    const root = await postComment(t, story, "soon held", { authorName: "Hal" });
+    const reply = await postComment(t, story, "still public", { parentId: root.id });
+    await t.data(`mutation($id: ID!) { setCommentStatus(id: $id, status: PENDING) { comment { id } } }`, { id: root.id }, { token: TEST_TOKEN });
+    const query = `query($id: ID!) { comment(id: $id) { ancestors { id body author { name } } thread { id body } } }`;
+    expect((await t.data(query, { id: reply.id })).comment).toEqual({ ancestors: [{ id: root.id, body: "", author: null }], thread: { id: root.id, body: "" } });
+    expect((await t.data(query, { id: reply.id }, { token: TEST_TOKEN })).comment).toEqual({
+      ancestors: [{ id: root.id, body: "soon held", author: { name: "Hal" } }],
+      thread: { id: root.id, body: "soon held" },
+    });
+  });
+
   it("reads the ancestors of a whole page in one statement, whatever the page size and depth", async () => {
     const story = await importUniqueArticle(t);
     const roots = [];
