@@ -47,7 +47,7 @@ export class CommentSubscriptionResolver {
     @Root() event: CommentChangeEvent,
     @Ctx() ctx: Context,
     // Declared for the schema; the feed has already used it to pick the topic.
-    @Arg("articleId", () => ID) _articleId: string,
+    @Arg("articleId", () => ID, { description: "The global id of the article to follow." }) _articleId: string,
   ): Promise<CommentEvent> {
     const comment = await ctx.loaders.commentById.load(event.commentId);
     if (!comment) throw notFound(`the comment is no longer there`);

@@ -183,4 +183,28 @@ describe.each(engines)("permalinks: Comment.ancestors and Comment.thread on %s",
     expect(last.replies.nodes[0].replies.nodes[0]).toEqual({ ancestors: [{ body: "root 5" }, { body: "reply 5.1" }], thread: { body: "root 5" } });
     expect(all.extensions?.sqlQueries).toBe(one.extensions?.sqlQueries);
   });
+
+  it("answers the other comment mutations with CommentPayload, its article read after the write", async () => {
+    const story = await importUniqueArticle(t);
+    const kept = await postComment(t, story, "kept");
+    const gone = await postComment(t, story, "gone");
+    const selection = `{ __typename comment { id body status isFeatured } article { id commentCount featuredComments { id } } }`;
+    const run = async (mutation: string, variables: Record<string, unknown>) => {
+      const data = await t.data(`mutation($id: ID!) { result: ${mutation} ${selection} }`, variables, { token: TEST_TOKEN });
+      expect(data.result.__typename).toBe("CommentPayload");
+      expect(data.result.article.id).toBe(story);
+      return data.result;
+    };
+    expect((await run(`editComment(id: $id, body: "kept, edited")`, { id: kept.id })).comment.body).toBe("kept, edited");
+    const featured = await run(`featureComment(id: $id)`, { id: kept.id });
+    expect(featured.article.featuredComments).toEqual([{ id: kept.id }]);
+    expect((await run(`unfeatureComment(id: $id)`, { id: kept.id })).article.featuredComments).toEqual([]);
+    const rejected = await run(`setCommentStatus(id: $id, status: REJECTED)`, { id: gone.id });
+    expect(rejected.comment.status).toBe("REJECTED");
+    expect(rejected.article.commentCount).toBe(1);
+    await run(`setCommentStatus(id: $id, status: PUBLISHED)`, { id: gone.id });
+    const deleted = await run(`deleteComment(id: $id)`, { id: gone.id });
+    expect(deleted.comment.body).toBe("");
+    expect(deleted.article.commentCount).toBe(1);
+  });
 });
