@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync,
 import { createServer, Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { DEV_TOKEN_FILE, keptDevelopmentToken, portIsFree, projectRoot } from "../../src/startup";
+import { DEV_JWT_SECRET_FILE, DEV_TOKEN_FILE, keptDevelopmentJwtSecret, keptDevelopmentToken, portIsFree, projectRoot } from "../../src/startup";
 
 const ROOT = resolve(__dirname, "../..");
 
@@ -85,20 +85,50 @@ describe("npm start's bootstrap", () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readFileSync(file, "utf8").trim()).toBe(token);
 
+    // A development JWT_SECRET is kept beside it, for the reader app's development sign-in.
+    const secretFile = join(work, DEV_JWT_SECRET_FILE);
+    expect(first.stdout()).toContain(`readers' tokens are signed with a development secret (made now and kept in ${secretFile} (mode 0600))`);
+    expect(statSync(secretFile).mode & 0o777).toBe(0o600);
+    expect(readFileSync(secretFile, "utf8").trim()).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
     const second = startBootstrap(env);
     await until(() => /Bearer (\S+)/.test(second.stdout()), "the token", second);
-    await stop(second);
-    expect(/Bearer (\S+)/.exec(second.stdout())?.[1]).toBe(token);
-    expect(second.stdout()).toContain(`(kept in ${file})`);
-    expect(second.stdout()).not.toContain("importing");
+    try {
+      expect(/Bearer (\S+)/.exec(second.stdout())?.[1]).toBe(token);
+      expect(second.stdout()).toContain(`(kept in ${file})`);
+      expect(second.stdout()).toContain(`development secret (kept in ${secretFile})`);
+      expect(second.stdout()).not.toContain("importing");
+
+      // A reader token from the development sign-in is one the API accepts.
+      const base = /reader app at (http:\/\/localhost:\d+)\//.exec(second.stdout())?.[1];
+      const signedIn = await fetch(`${base}/dev/reader-token`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: "Dev Reader", role: "moderator" }),
+      });
+      expect(signedIn.status).toBe(200);
+      const { token: readerToken } = (await signedIn.json()) as { token: string };
+      const viewer = await fetch(`${base}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${readerToken}` },
+        body: JSON.stringify({ query: "{ viewer { name role canModerate } }" }),
+      });
+      expect(((await viewer.json()) as { data: unknown }).data).toEqual({ viewer: { name: "Dev Reader", role: "MODERATOR", canModerate: true } });
+    } finally {
+      await stop(second);
+    }
   }, 60_000);
 
-  it("uses API_TOKEN when it is set and keeps no file", async () => {
-    const run = startBootstrap({ PORT: "0", DATABASE_URL: `sqlite:${join(work, "db.sqlite")}`, API_TOKEN: "a-set-token-123" });
+  it("uses API_TOKEN and JWT_SECRET when they are set and keeps no file", async () => {
+    const secret = "a-set-jwt-secret-of-at-least-32-characters";
+    const run = startBootstrap({ PORT: "0", DATABASE_URL: `sqlite:${join(work, "db.sqlite")}`, API_TOKEN: "a-set-token-123", JWT_SECRET: secret });
     await until(() => run.stdout().includes("GraphQL at"), "the start", run);
     await stop(run);
     expect(run.stdout()).not.toContain("a-set-token-123");
+    expect(run.stdout()).not.toContain(secret);
+    expect(run.stdout()).not.toContain("development secret");
     expect(existsSync(join(work, DEV_TOKEN_FILE))).toBe(false);
+    expect(existsSync(join(work, DEV_JWT_SECRET_FILE))).toBe(false);
   }, 30_000);
 });
 
@@ -122,6 +152,20 @@ describe("startup helpers", () => {
     const replaced = await keptDevelopmentToken(dir);
     expect(replaced.created).toBe(true);
     expect(replaced.token).not.toBe(made.token);
+  });
+
+  it("keeps the development JWT secret the same way, long enough for HS256", async () => {
+    const made = await keptDevelopmentJwtSecret(work);
+    expect(made).toEqual({ token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), file: join(work, DEV_JWT_SECRET_FILE), created: true });
+    expect(statSync(made.file).mode & 0o777).toBe(0o600);
+    chmodSync(made.file, 0o640);
+    expect(await keptDevelopmentJwtSecret(work)).toEqual({ ...made, created: false });
+    expect(statSync(made.file).mode & 0o777).toBe(0o600);
+    // A secret too short to sign with (the API would refuse it as JWT_SECRET) is replaced.
+    writeFileSync(made.file, "only-31-characters-long-secret!\n");
+    const replaced = await keptDevelopmentJwtSecret(work);
+    expect(replaced.created).toBe(true);
+    expect(replaced.token).toHaveLength(43);
   });
 
   it("tells a free port from a taken one", async () => {
