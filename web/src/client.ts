@@ -8,8 +8,9 @@ import { Client, fetchExchange, subscriptionExchange } from "urql";
  */
 export function createGraphqlClient(token: string | null): Client {
   const wsUrl = `${window.location.protocol === "https:" ? "wss" : "ws"}://${window.location.host}/graphql`;
-  // Reading and subscribing need no credential, and a socket that sends a wrong one is closed.
-  const ws = createWsClient({ url: wsUrl, lazy: true, retryAttempts: Infinity });
+  // A signed-in socket hears what that reader may see (their own comments awaiting moderation, a
+  // moderator every comment) and whether they may change each; an anonymous one, the public's.
+  const ws = createWsClient({ url: wsUrl, lazy: true, retryAttempts: Infinity, connectionParams: token ? { authorization: `Bearer ${token}` } : {} });
   return new Client({
     url: "/graphql",
     preferGetMethod: false,

@@ -15,17 +15,22 @@ export type CommentView = CommentFieldsFragment;
 export interface ThreadState {
   /** New comments by parent id ("" for top level), oldest first. */
   added: Record<string, CommentView[]>;
-  /** The latest version of comments changed here; `hidden` once a deleted one leaves its list. */
-  changed: Record<string, CommentView & { hidden?: boolean }>;
+  /**
+   * What changed in comments since they were loaded (edits, deletions, reactions; here or live),
+   * laid over the loaded version; `hidden` once one leaves its list.
+   */
+  changed: Record<string, CommentChange>;
   /** Article.commentCount as last reported by the API. */
   commentCount: number;
   /** The last live arrival, for the screen reader's live region. */
   announcement: string;
 }
 
+export type CommentChange = Partial<CommentView> & { hidden?: boolean };
+
 export type ThreadAction =
   | { type: "added"; comment: CommentView; parentId: string | null; commentCount: number; live: boolean }
-  | { type: "changed"; comment: CommentView; hidden?: boolean; commentCount?: number };
+  | { type: "changed"; comment: Partial<CommentView> & { id: string }; hidden?: boolean; commentCount?: number };
 
 function reduce(state: ThreadState, action: ThreadAction): ThreadState {
   switch (action.type) {
@@ -41,12 +46,14 @@ function reduce(state: ThreadState, action: ThreadAction): ThreadState {
         announcement: action.live ? `New comment by ${action.comment.author?.name ?? "an anonymous reader"}` : state.announcement,
       };
     }
-    case "changed":
+    case "changed": {
+      const before = state.changed[action.comment.id];
       return {
         ...state,
-        changed: { ...state.changed, [action.comment.id]: { ...action.comment, hidden: action.hidden } },
+        changed: { ...state.changed, [action.comment.id]: { ...before, ...action.comment, hidden: action.hidden ?? before?.hidden } },
         commentCount: action.commentCount ?? state.commentCount,
       };
+    }
   }
 }
 
