@@ -23,6 +23,9 @@ const APP_VARIABLES: Record<string, Record<string, unknown>> = {
   AddComment: { articleId: "QXJ0aWNsZTox", body: "text", authorName: null, parentId: null },
   EditComment: { id: "Q29tbWVudDox", body: "text" },
   DeleteComment: { id: "Q29tbWVudDox" },
+  ReactToComment: { id: "Q29tbWVudDox" },
+  UnreactToComment: { id: "Q29tbWVudDox" },
+  Viewer: {},
   CommentAdded: { articleId: "QXJ0aWNsZTox" },
 };
 
