@@ -25,7 +25,8 @@ import { currentQueryTally, QueryTally, withQueryTally } from "./db/query-counte
 import { CommentEvents } from "./events/comment-events";
 import { buildThreadlineSchema } from "./schema/build-schema";
 import { checkCost, limitRules, parseAndValidate, QUERY_LIMITS, SOCKET_LIMITS } from "./schema/limits";
-import { DocumentCache, PreflightVerdicts } from "./schema/operation-cache";
+import { httpCachePlugin } from "./schema/cache-policy";
+import { CachePolicies, DocumentCache, PreflightVerdicts } from "./schema/operation-cache";
 import { checkTextInputs } from "./schema/text-inputs";
 import { landingPageWithExplorerLinks } from "./web/landing-page.plugin";
 import { plainGetHint } from "./web/plain-get.middleware";
@@ -365,13 +366,15 @@ export async function createServer(config: Config, db: Database, events: Comment
       },
       config.production ? ApolloServerPluginLandingPageDisabled() : landingPageWithExplorerLinks(),
       // Apollo installs these unless told not to. Cache control wraps every field's resolver with
-      // a hook (we send no cache hints), and the others report to Apollo's cloud, which we do not use.
+      // a hook (httpCachePlugin works the same policy out from the document, once per document),
+      // and the others report to Apollo's cloud, which we do not use.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       credentialPlugin,
       preflightPlugin(preflight),
       statusPlugin,
+      httpCachePlugin(new CachePolicies(schema)),
       ...(config.production ? [] : [sqlCountPlugin]),
     ],
   });

@@ -15,16 +15,20 @@ export class Article {
   @PrimaryGeneratedColumn()
   id: number;
 
-  @Field(() => String)
+  @Field(() => String, {
+    description:
+      "The URL name: the title in lower case, accents folded and every run of other characters made one hyphen; " +
+      "on a clash with another article, the publication date (YYYY-MM-DD) and then -2, -3... are appended.",
+  })
   @Index("UQ_article_slug", { unique: true })
   @Column({ type: "varchar", length: COLUMN_LENGTHS.articleSlug })
   slug: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: "The headline, as the dump gives it." })
   @Column({ type: "varchar", length: COLUMN_LENGTHS.articleTitle })
   title: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "The section the dump names (\"Middle East\", \"Russia\"); null when it names none." })
   @Index("IDX_article_section")
   @Column({ type: "varchar", length: COLUMN_LENGTHS.articleSection, nullable: true })
   section: string | null;
@@ -38,24 +42,24 @@ export class Article {
   @Column({ type: Date })
   publishedAt: Date;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "The caption under the article's photo; null when the dump has none." })
   @Column({ type: "text", nullable: true })
   imageCaption: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Who the photo is credited to; null when the dump has no credit line." })
   @Column({ type: "varchar", length: COLUMN_LENGTHS.articleImageCredit, nullable: true })
   imageCredit: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "The place in capitals, with the agency in parentheses, that opens one of the first paragraphs before a dash (\"MOSCOW (Sputnik)\"); taken off that paragraph, null when it opens with none." })
   @Column({ type: "varchar", length: COLUMN_LENGTHS.articleDateline, nullable: true })
   dateline: string | null;
 
   /** Loaders leave the body out of article rows; the resolver reads it when it is selected. */
-  @Field(() => [String])
+  @Field(() => [String], { description: "The body, one string per paragraph, in order; the dateline is not part of it." })
   @Column({ type: "simple-json" })
   paragraphs: string[];
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "Whitespace-separated words of the paragraphs that hold at least one letter or digit." })
   @Column({ type: "integer" })
   wordCount: number;
 

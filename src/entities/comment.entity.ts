@@ -28,7 +28,7 @@ export class Comment {
   @Column({ type: "text" })
   body: string;
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: "Whether the dump showed an avatar picture beside the comment; false for comments posted through the API." })
   @Column({ type: "boolean", default: false })
   hasAvatar: boolean;
 
@@ -59,7 +59,7 @@ export class Comment {
   @Column({ type: Date, nullable: true })
   createdAt: Date | null;
 
-  @Field(() => DateTimeResolver, { nullable: true })
+  @Field(() => DateTimeResolver, { nullable: true, description: "When editComment last changed the body; null when it never did." })
   @Column({ type: Date, nullable: true })
   editedAt: Date | null;
 

@@ -8,7 +8,11 @@ import { COLUMN_LENGTHS } from "./column-lengths";
  * A related headline under an article. Dumps carry no URLs, so the linked
  * article is found by title when it is read, whatever the import order.
  */
-@ObjectType({ implements: Node, simpleResolvers: true })
+@ObjectType({
+  implements: Node,
+  description: "A related headline listed under an article. Dumps carry no links, so it is matched to an article by title when read.",
+  simpleResolvers: true,
+})
 @Entity("related_link")
 @Index("IDX_related_link_article", ["articleId", "position"])
 export class RelatedLink {
@@ -18,7 +22,7 @@ export class RelatedLink {
   @Column({ type: "integer" })
   articleId: number;
 
-  @Field(() => String)
+  @Field(() => String, { description: "The headline as the dump lists it." })
   @Column({ type: "varchar", length: COLUMN_LENGTHS.relatedLinkTitle })
   title: string;
 

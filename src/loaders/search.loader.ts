@@ -36,8 +36,11 @@ function fingerprint(query: SearchQuery, scope: SearchScopeKey[], where: Article
 
 export function searchLoaders(db: DataSource, articleById: DataLoader<number, Article | null>, commentById: DataLoader<number, Comment | null>) {
   return {
-    /** Query.search. */
-    async search(args: SearchArgs): Promise<Connection<Article | Comment> & { edges: SearchHit[] }> {
+    /**
+     * Query.search. With `countOn`, totalCount is counted at once, beside the page, on that
+     * connection (on SQLite another reader, so the two statements run side by side).
+     */
+    async search(args: SearchArgs, countOn: DataSource | null = null): Promise<Connection<Article | Comment> & { edges: SearchHit[] }> {
       const query = parseSearchQuery(args.query, { path: "query", argumentName: "query" });
       const scope: SearchScopeKey[] = [...new Set(args.scope ?? (["ARTICLES", "COMMENTS"] as const))].sort();
       if (scope.length === 0) throw userError(`"scope" must name ARTICLES, COMMENTS or both`, { argumentName: "scope" });
@@ -47,6 +50,9 @@ export function searchLoaders(db: DataSource, articleById: DataLoader<number, Ar
       const kinds: SearchKind[] = [...(scope.includes("ARTICLES") ? ["article" as const] : []), ...(scope.includes("COMMENTS") ? ["comment" as const] : [])];
       if (query.terms.length === 0) return edgesConnection<Article | Comment, SearchHit>([], { hasNextPage: false, hasPreviousPage: false }, async () => 0);
 
+      const counted = countOn ? rankedMatches(countOn, query, kinds, filter).count() : null;
+      // Settled at once, so that a failed page does not leave the count's failure unhandled.
+      counted?.catch(() => undefined);
       const { keys: page, ...pageInfo } = await rankedMatches(db, query, kinds, filter).page(window);
       const idsOf = (kind: number) => page.filter((key) => key[1] === kind).map((key) => key[2] as number);
       const [articles, comments] = await Promise.all([articleById.loadMany(idsOf(KIND.article)), commentById.loadMany(idsOf(KIND.comment))]);
@@ -72,7 +78,7 @@ export function searchLoaders(db: DataSource, articleById: DataLoader<number, Ar
           },
         });
       }
-      return edgesConnection(edges, pageInfo, () => rankedMatches(db, query, kinds, filter).count());
+      return edgesConnection(edges, pageInfo, () => counted ?? rankedMatches(db, query, kinds, filter).count());
     },
   };
 }

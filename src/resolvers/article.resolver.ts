@@ -15,8 +15,8 @@ export class ArticleResolver {
   async article(
     @Ctx() ctx: Context,
     // type-graphql lists arguments last-decorated first; this order gives (id, slug) in the schema.
-    @Arg("slug", () => String, { nullable: true }) slug?: string | null,
-    @Arg("id", () => ID, { nullable: true }) id?: string | null,
+    @Arg("slug", () => String, { nullable: true, description: "The article's slug, compared exactly. Give this or id, not both." }) slug?: string | null,
+    @Arg("id", () => ID, { nullable: true, description: "The article's global id. Give this or slug, not both." }) id?: string | null,
   ): Promise<Article | null> {
     if ((id == null) === (slug == null)) throw userError(`pass exactly one of "id" and "slug"`);
     if (id != null) {
@@ -26,12 +26,12 @@ export class ArticleResolver {
     return ctx.loaders.articles.bySlug(slug!);
   }
 
-  @Query(() => ArticleConnection, { complexity: articlesCost })
+  @Query(() => ArticleConnection, { complexity: articlesCost, description: "Articles that pass where, in orderBy's order (newest first by default), a page at a time." })
   articles(@Ctx() ctx: Context, @Args(() => ArticlesArgs) args: ArticlesArgs): Promise<Connection<Article>> {
     return ctx.loaders.articles.list(args);
   }
 
-  @FieldResolver(() => ID)
+  @FieldResolver(() => ID, { description: "Global id: opaque, for node(id) and for the arguments that take this type's id." })
   id(@Root() article: Article): string {
     return toGlobalId("Article", article.id);
   }

@@ -13,8 +13,8 @@ export class AuthorResolver {
   async author(
     @Ctx() ctx: Context,
     // type-graphql lists arguments last-decorated first; this order gives (id, name) in the schema.
-    @Arg("name", () => String, { nullable: true }) name?: string | null,
-    @Arg("id", () => ID, { nullable: true }) id?: string | null,
+    @Arg("name", () => String, { nullable: true, description: "The display name, compared without case. Give this or id, not both." }) name?: string | null,
+    @Arg("id", () => ID, { nullable: true, description: "The commenter's global id. Give this or name, not both." }) id?: string | null,
   ): Promise<Author | null> {
     if ((id == null) === (name == null)) throw userError(`pass exactly one of "id" and "name"`);
     if (id != null) {
@@ -29,7 +29,7 @@ export class AuthorResolver {
     return ctx.loaders.authors.list(args);
   }
 
-  @FieldResolver(() => ID)
+  @FieldResolver(() => ID, { description: "Global id: opaque, for node(id) and for the arguments that take this type's id." })
   id(@Root() author: Author): string {
     return toGlobalId("Author", author.id);
   }

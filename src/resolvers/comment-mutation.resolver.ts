@@ -52,7 +52,7 @@ export class CommentMutationResolver {
       "Article.commentCount and Author.commentCount drop by one; the parent's replyCount drops by one only when the comment " +
       "leaves the list. Deleting an already deleted comment changes nothing and returns it again.",
   })
-  async deleteComment(@Ctx() ctx: Context, @Arg("id", () => ID) id: string): Promise<DeleteCommentPayload> {
+  async deleteComment(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The comment's global id." }) id: string): Promise<DeleteCommentPayload> {
     requireWriter(ctx);
     await ctx.limits.take(writerOf(ctx), null);
     const comment = await deleteComment(ctx.db, ctx.caller, writeRules(ctx), idArgument(id, "Comment", "id"));

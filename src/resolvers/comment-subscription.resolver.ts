@@ -24,7 +24,7 @@ export class CommentSubscriptionResolver {
     @Root() event: CommentAddedEvent,
     @Ctx() ctx: Context,
     // Declared for the schema; the feed has already used it to pick the topic.
-    @Arg("articleId", () => ID) _articleId: string,
+    @Arg("articleId", () => ID, { description: "The global id of the article to follow." }) _articleId: string,
   ): Promise<Comment> {
     const comment = await ctx.loaders.commentById.load(event.commentId);
     // The feed only lets through comments it has just read; this is a row removed in between.

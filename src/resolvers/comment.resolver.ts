@@ -22,12 +22,12 @@ const ANCESTORS_PRICED_AS = 10;
 @Resolver(() => Comment)
 export class CommentResolver {
   @Query(() => Comment, { nullable: true, description: "One comment by global id, deleted ones included; null when there is none." })
-  comment(@Ctx() ctx: Context, @Arg("id", () => ID) id: string): Promise<Comment | null> | null {
+  comment(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The comment's global id." }) id: string): Promise<Comment | null> | null {
     const rowId = idOfType(id, "Comment");
     return rowId === null ? null : ctx.loaders.commentById.load(rowId);
   }
 
-  @FieldResolver(() => ID)
+  @FieldResolver(() => ID, { description: "Global id: opaque, for node(id) and for the arguments that take this type's id." })
   id(@Root() comment: Comment): string {
     return toGlobalId("Comment", comment.id);
   }
@@ -42,7 +42,7 @@ export class CommentResolver {
     return comment.authorId === null || comment.isDeleted ? null : ctx.loaders.authorById.load(comment.authorId);
   }
 
-  @FieldResolver(() => Article)
+  @FieldResolver(() => Article, { description: "The article the comment is on." })
   async article(@Root() comment: Comment, @Ctx() ctx: Context): Promise<Article> {
     return (await ctx.loaders.articleById.load(comment.articleId))!;
   }

@@ -5,7 +5,7 @@ import { toGlobalId } from "../schema/global-id";
 
 @Resolver(() => RelatedLink)
 export class RelatedLinkResolver {
-  @FieldResolver(() => ID)
+  @FieldResolver(() => ID, { description: "Global id: opaque, for node(id) and for the arguments that take this type's id." })
   id(@Root() link: RelatedLink): string {
     return toGlobalId("RelatedLink", link.id);
   }

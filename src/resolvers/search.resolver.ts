@@ -1,9 +1,11 @@
-import { Args, Ctx, FieldResolver, Query, Resolver, Root } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Args, Ctx, FieldResolver, Info, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../context";
 import { Article } from "../entities";
 import type { Connection } from "../loaders/connection";
 import type { SearchHit } from "../loaders/search.loader";
 import { searchCost } from "../schema/connection";
+import { selectsField } from "../schema/selection";
 import { articleHighlights, commentHighlights, MAX_PARAGRAPH_HIGHLIGHTS } from "../search/highlight";
 import type { Highlight as HighlightValue } from "../search/highlight";
 import { Highlight, SearchArgs, SearchConnection, SearchEdge } from "./types/search.types";
@@ -17,8 +19,9 @@ export class SearchResolver {
       "articles before comments, then to the most recently added. hasPreviousPage (paging forward) and hasNextPage " +
       "(paging backward) are true whenever a cursor was given: its own row lies on that side.",
   })
-  search(@Ctx() ctx: Context, @Args(() => SearchArgs) args: SearchArgs): Promise<Connection<unknown>> {
-    return ctx.loaders.search.search(args);
+  search(@Ctx() ctx: Context, @Args(() => SearchArgs) args: SearchArgs, @Info() info: GraphQLResolveInfo): Promise<Connection<unknown>> {
+    // Counting every match costs as much as the page: when asked for, it runs beside the page on another read connection.
+    return ctx.loaders.search.search(args, selectsField(info, "totalCount") ? ctx.db.reader() : null);
   }
 
   @FieldResolver(() => [Highlight], {

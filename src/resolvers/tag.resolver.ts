@@ -9,7 +9,7 @@ import { ConnectionArgs } from "./types/connection.args";
 @Resolver(() => Tag)
 export class TagResolver {
   @Query(() => Tag, { nullable: true, description: "One tag by slug, compared in lower case; null when there is none." })
-  tag(@Ctx() ctx: Context, @Arg("slug", () => String) slug: string): Promise<Tag | null> {
+  tag(@Ctx() ctx: Context, @Arg("slug", () => String, { description: "The tag's slug; compared in lower case." }) slug: string): Promise<Tag | null> {
     return ctx.loaders.tags.bySlug(slug);
   }
 
@@ -18,7 +18,7 @@ export class TagResolver {
     return ctx.loaders.tags.list(args);
   }
 
-  @FieldResolver(() => ID)
+  @FieldResolver(() => ID, { description: "Global id: opaque, for node(id) and for the arguments that take this type's id." })
   id(@Root() tag: Tag): string {
     return toGlobalId("Tag", tag.id);
   }

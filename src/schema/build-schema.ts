@@ -3,6 +3,7 @@ import { DateTimeResolver } from "graphql-scalars";
 import { buildSchemaSync, getMetadataStorage } from "type-graphql";
 import { createLocalEvents, CommentEvents } from "../events/comment-events";
 import { resolvers } from "../resolvers";
+import { describeCacheHints } from "./cache-policy";
 
 type ResolverClass = new () => object;
 
@@ -34,7 +35,23 @@ export function buildThreadlineSchema(events: CommentEvents = createLocalEvents(
     container: { get: instanceOf },
   });
   callFieldResolversDirectly(schema, instanceOf);
+  describeRootTypes(schema);
+  describeCacheHints(schema);
   return schema;
+}
+
+/** type-graphql offers no description for the root types; clients' docs start from them. */
+const ROOT_DESCRIPTIONS = {
+  query: "Reads. Who may read what is said on each field; most need no token.",
+  mutation: "Writes. Each field says which credential it needs (Authorization: Bearer ...).",
+  subscription: "Live events over graphql-ws on /graphql: open to anyone.",
+} as const;
+
+function describeRootTypes(schema: GraphQLSchema): void {
+  const roots = { query: schema.getQueryType(), mutation: schema.getMutationType(), subscription: schema.getSubscriptionType() };
+  for (const [kind, type] of Object.entries(roots)) {
+    if (type && !type.description) type.description = ROOT_DESCRIPTIONS[kind as keyof typeof ROOT_DESCRIPTIONS];
+  }
 }
 
 /**

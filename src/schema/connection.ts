@@ -10,27 +10,27 @@ import { queryWordCount } from "../search/parse-query";
 
 @ObjectType({ description: "Relay page information.", simpleResolvers: true })
 export class PageInfo {
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: "Whether the list goes on after this page's last edge." })
   hasNextPage: boolean;
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: "Whether the list has items before this page's first edge." })
   hasPreviousPage: boolean;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "The first edge's cursor; null for an empty page." })
   startCursor: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "The last edge's cursor (pass it as after for the next page); null for an empty page." })
   endCursor: string | null;
 }
 
 /** A Relay edge type for `nodeType`, named `${name}Edge`. */
 function edgeType<T extends object>(nodeType: ClassType<T>, name: string) {
-  @ObjectType(`${name}Edge`, { simpleResolvers: true })
+  @ObjectType(`${name}Edge`, { description: `One ${name.toLowerCase()} in a list, with its cursor.`, simpleResolvers: true })
   class EdgeType {
     @Field(() => String, { description: "Opaque; pass it as after or before to the list that gave it (same parent object, same orderBy)." })
     cursor: string;
 
-    @Field(() => nodeType)
+    @Field(() => nodeType, { description: `The ${name.toLowerCase()}.` })
     node: T;
   }
   return EdgeType;
@@ -40,13 +40,13 @@ function edgeType<T extends object>(nodeType: ClassType<T>, name: string) {
 function connectionType<T extends object>(nodeType: ClassType<T>, name: string, edge: ClassType<{ cursor: string; node: T }> = edgeType(nodeType, name)) {
   @ObjectType(`${name}Connection`, { simpleResolvers: true })
   class ConnectionType {
-    @Field(() => [edge])
+    @Field(() => [edge], { description: "The page's items with their cursors, in the list's order." })
     edges: { cursor: string; node: T }[];
 
     @Field(() => [nodeType], { description: "The edges' nodes, for clients that need no cursors." })
     nodes: T[];
 
-    @Field(() => PageInfo)
+    @Field(() => PageInfo, { description: "Whether more items lie before or after this page, and the cursors to reach them." })
     pageInfo: PageInfo;
 
     @Field(() => Int, { description: "How many items the whole list holds, across all pages." })
@@ -55,19 +55,19 @@ function connectionType<T extends object>(nodeType: ClassType<T>, name: string, 
   return ConnectionType;
 }
 
-@ObjectType({ simpleResolvers: true })
+@ObjectType({ description: "A Relay page of a list of articles.", simpleResolvers: true })
 export class ArticleConnection extends connectionType(Article, "Article") {}
 
-@ObjectType({ simpleResolvers: true })
+@ObjectType({ description: "A Relay page of a list of tags.", simpleResolvers: true })
 export class TagConnection extends connectionType(Tag, "Tag") {}
 
-@ObjectType({ simpleResolvers: true })
+@ObjectType({ description: "A Relay page of a list of commenters.", simpleResolvers: true })
 export class AuthorConnection extends connectionType(Author, "Author") {}
 
 /** An edge of a comment list; mutations answer one too (AddCommentPayload.commentEdge). */
 export const CommentEdge = edgeType(Comment, "Comment");
 
-@ObjectType({ simpleResolvers: true })
+@ObjectType({ description: "A Relay page of a list of comments.", simpleResolvers: true })
 export class CommentConnection extends connectionType(Comment, "Comment", CommentEdge) {}
 
 /** A connection costs its page size times what each item costs. */

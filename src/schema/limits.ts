@@ -26,7 +26,7 @@ export const QUERY_LIMITS = {
   maxAliases: 30,
   /** Directives in one operation. */
   maxDirectives: 30,
-  /** Nesting of selections, fragments counted where they are spread. */
+  /** Nesting of fields, fragments counted where they are spread; a fragment adds no level itself. */
   maxDepth: 12,
   /**
    * Field selections once every fragment is spread out, with literal page sizes multiplying their
@@ -113,6 +113,10 @@ export function limitRules(production: boolean): ValidationRule[] {
     }),
     maxDepthRule({
       n: QUERY_LIMITS.maxDepth,
+      // Depth is levels of fields. Unflattened, Armor adds a level per inline fragment and two per
+      // spread, so a client that splits a page into fragments (as Relay and codegen users do) hits
+      // the limit with a shallower query than one written out.
+      flattenFragments: true,
       propagateOnRejection: false,
       onReject: reporter((n) =>
         limitError(`the query is nested ${n ?? "too"} levels deep: the maximum query depth is ${QUERY_LIMITS.maxDepth}`, {

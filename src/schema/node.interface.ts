@@ -6,6 +6,6 @@ import { Field, ID, InterfaceType } from "type-graphql";
  */
 @InterfaceType({ description: "An object with a global, opaque id that node(id) resolves." })
 export abstract class Node {
-  @Field(() => ID)
+  @Field(() => ID, { description: "Global id: opaque, names the type and the row; node(id) resolves it." })
   id: string;
 }

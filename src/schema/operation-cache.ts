@@ -9,10 +9,13 @@
  * - PreflightVerdicts: which variables a document was already checked with (text inputs, cost).
  *   The cost depends on variables (page sizes, search words), so a verdict holds for one document,
  *   operation name and set of variables.
+ * - CachePolicies: each operation's HTTP cache policy (cache-policy.ts), which depends on the
+ *   document alone, so it is worked out once per document and operation name.
  */
 import { createHash } from "node:crypto";
 import type { ApolloServerOptions, BaseContext } from "@apollo/server";
-import type { DocumentNode } from "graphql";
+import type { DocumentNode, GraphQLSchema } from "graphql";
+import { CachePolicy, cachePolicyOf } from "./cache-policy";
 
 type DocumentStore = NonNullable<ApolloServerOptions<BaseContext>["documentStore"]>;
 
@@ -122,4 +125,28 @@ export class PreflightVerdicts {
 function verdictKey(operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined): string | null {
   const json = JSON.stringify(variables ?? {});
   return json.length > MAX_REMEMBERED_VARIABLES ? null : `${operationName ?? ""}\u0000${json}`;
+}
+
+export class CachePolicies {
+  /** Keyed by the cached document, like the verdicts: it goes when the document leaves the cache. */
+  private readonly policies = new WeakMap<DocumentNode, Map<string, CachePolicy>>();
+
+  constructor(private readonly schema: GraphQLSchema) {}
+
+  policyFor(document: DocumentNode, operationName: string | null | undefined): CachePolicy {
+    let byName = this.policies.get(document);
+    if (!byName) {
+      byName = new Map();
+      this.policies.set(document, byName);
+    }
+    const key = operationName ?? "";
+    let policy = byName.get(key);
+    if (!policy) {
+      policy = cachePolicyOf(this.schema, document, operationName);
+      // A document names few operations; an endless stream of unknown names starts over.
+      if (byName.size >= MAX_VERDICTS_PER_DOCUMENT) byName.clear();
+      byName.set(key, policy);
+    }
+    return policy;
+  }
 }

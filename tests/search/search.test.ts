@@ -350,4 +350,19 @@ describe.each(engines)("search on %s", (engine) => {
     expect(titles((await search(`"war`)).edges)).toEqual(["A quiet weekend"]);
     expect(titles((await search("war & !software | (x <-> y)")).edges)).toEqual([]);
   });
+
+  it("compares words by stem in every column: a stem that is another word's spelling finds only that stem", async () => {
+    // "embedded" stems to "embed", while the word "embed" stems to "emb": a search for "embedded"
+    // must not find a text that only says "embed", even where the index keeps "embed" as written.
+    const stemmed = await postComment(t, ids.saoPaulo, "The reporter was embedded with the troops");
+    const written = await postComment(t, ids.saoPaulo, "Feel free to embed this video");
+    expect((await search("embedded", { scope: ["COMMENTS"] })).edges.map((e) => e.node.id)).toEqual([stemmed.id]);
+    expect((await search("embedding", { scope: ["COMMENTS"] })).edges.map((e) => e.node.id)).toEqual([stemmed.id]);
+    expect((await search("embed", { scope: ["COMMENTS"] })).edges.map((e) => e.node.id)).toEqual([written.id]);
+    expect((await search("embe*", { scope: ["COMMENTS"] })).edges.map((e) => e.node.id).sort()).toEqual([stemmed.id, written.id].sort());
+    expect((await search(`"reporter was embedded"`, { scope: ["COMMENTS"] })).totalCount).toBe(1);
+    expect((await search("reporter -embed", { scope: ["COMMENTS"] })).totalCount).toBe(1);
+    await t.data(`mutation($id: ID!) { deleteComment(id: $id) { id } }`, { id: stemmed.id }, { token: TEST_TOKEN });
+    await t.data(`mutation($id: ID!) { deleteComment(id: $id) { id } }`, { id: written.id }, { token: TEST_TOKEN });
+  });
 });

@@ -14,7 +14,8 @@ const ROOT = resolve(__dirname, "../..");
 
 /** Variables as the app sends them (page sizes from web/src/thread-state.ts and the home page). */
 const APP_VARIABLES: Record<string, Record<string, unknown>> = {
-  HomeArticles: { first: 10, after: null, where: { tagSlugIn: ["syria"], section: "World", search: "daesh" } },
+  HomeArticles: { first: 10, after: null, where: { tagSlugIn: ["syria"], section: "World" } },
+  SearchHits: { query: "daesh army palmyra", scope: ["ARTICLES", "COMMENTS"], where: { tagSlugIn: ["syria"], section: "World" }, first: 10, after: null },
   TagChoices: {},
   ArticlePage: { slug: "a-slug", commentsFirst: 10, repliesFirst: 5 },
   MoreComments: { articleId: "QXJ0aWNsZTox", first: 10, after: null, repliesFirst: 5 },

@@ -325,6 +325,60 @@ describeInBrowser.each(engines)("reader app in Chromium (%s)", (engine) => {
     expect(await page.evaluate("typeof window.__threadlinePwned")).toBe("undefined");
   });
 
+  it("searches articles and comments from the home page, marking the words found", async () => {
+    const expected = await t.data(`query { search(query: "palmyra", first: 10) { totalCount edges { node { __typename ... on Comment { id article { slug } } } } } }`);
+    expect(expected.search.edges.map((edge: { node: { __typename: string } }) => edge.node.__typename)).toEqual(["Article", "Comment"]);
+    await page.goto(`${t.base}/`);
+    await page.getByLabel("Search", { exact: true }).fill("palmyra");
+    await page.getByRole("button", { name: "Find" }).click();
+    await page.waitForURL(`${t.base}/?q=palmyra`);
+    await page.getByText("2 results for “palmyra”, best first").waitFor();
+    const hits = page.locator(".search-results > li.article-card");
+    expect(await hits.count()).toBe(2);
+
+    // The article: its title with the word marked, and fragments of its other fields.
+    const article = hits.nth(0);
+    expect(await article.locator("h3 a").innerText()).toContain("Palmyra");
+    expect(await article.locator("h3 mark").allInnerTexts()).toEqual(["Palmyra"]);
+    expect(await article.locator(".hit-fragment mark").count()).toBeGreaterThan(0);
+    // Every mark holds the word searched for, and only that.
+    const marked = await page.locator(".search-results mark").allInnerTexts();
+    expect(marked.length).toBeGreaterThanOrEqual(3);
+    for (const text of marked) expect(text.toLowerCase()).toBe("palmyra");
+
+    // The comment links to its permalink, which opens the thread with it in view.
+    const comment = hits.nth(1);
+    expect(await comment.locator("blockquote mark").allInnerTexts()).toEqual(["Palmyra"]);
+    const { id, article: of } = expected.search.edges[1].node;
+    const permalink = comment.locator("h3 a");
+    expect(await permalink.getAttribute("href")).toBe(`/a/${of.slug}#c-${id}`);
+    await permalink.click();
+    await page.waitForURL(`${t.base}/a/${of.slug}#c-${id}`);
+    await page.locator(`[id="c-${id}"].targeted`).waitFor();
+
+    // Comments only, through "Look in".
+    await page.goto(`${t.base}/?q=palmyra`);
+    await page.getByLabel("Look in").selectOption("comments");
+    await page.waitForURL(`${t.base}/?q=palmyra&in=comments`);
+    await page.getByText("1 result for “palmyra”, best first").waitFor();
+    expect(await page.locator(".search-results > li.comment-hit").count()).toBe(1);
+  });
+
+  it("shows markup in a search highlight as text and runs none of it", async () => {
+    const articleId = await importUniqueArticle(t);
+    const word = `qz${Math.random().toString(36).slice(2, 10).replace(/[0-9]/g, "k")}`;
+    const body = `<script>window.__threadlinePwned = 1</script> ${word} <img src=x onerror="window.__threadlinePwned = 2"> <b>bold?</b>`;
+    await postComment(t, articleId, body, { authorName: "<i>Mallory</i>" });
+    await page.goto(`${t.base}/?q=${word}`);
+    const hit = page.locator(".search-results > li.comment-hit");
+    await hit.waitFor();
+    expect(await hit.locator("blockquote").innerText()).toBe(body);
+    expect(await hit.locator("blockquote mark").allInnerTexts()).toEqual([word]);
+    expect(await hit.locator("h3").innerText()).toBe("Comment by <i>Mallory</i>");
+    expect(await page.locator(".search-results script, .search-results img, .search-results b, .search-results i").count()).toBe(0);
+    expect(await page.evaluate("typeof window.__threadlinePwned")).toBe("undefined");
+  });
+
   it("opens a permalink with the linked reply in view, paging down to it", async () => {
     const articleId = await importUniqueArticle(t);
     const top = [];
@@ -353,12 +407,16 @@ describeInBrowser("reader app screenshots and small screens", () => {
     await t?.close();
   });
 
-  it.each([1280, 375])("renders home and article at %i px without sideways scrolling, saved under test-artifacts/", async (width) => {
+  it.each([1280, 375])("renders home, search and article at %i px without sideways scrolling, saved under test-artifacts/", async (width) => {
     const page = await browser.newPage({ viewport: { width, height: 900 } });
     try {
       await page.goto(`${t.base}/`);
       await page.locator(".article-card").nth(7).waitFor();
       await page.screenshot({ path: artifactPath(`reader-home-${width}.png`) });
+      await page.goto(`${t.base}/?q=palmyra`);
+      await page.locator(".search-results .comment-hit mark").waitFor();
+      await page.screenshot({ path: artifactPath(`reader-search-${width}.png`), fullPage: true });
+      expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(width);
       await page.goto(`${t.base}/a/${SEED_SLUG}`);
       await page.locator(TOP_LEVEL).nth(5).waitFor();
       await page.screenshot({ path: artifactPath(`reader-article-${width}.png`), fullPage: true });

@@ -61,9 +61,13 @@ export function articlePath(slug: string, commentId?: string): string {
   return `/a/${encodeURIComponent(slug)}${commentId ? `#c-${commentId}` : ""}`;
 }
 
-export function homePath(filters: { tag?: string | null; section?: string | null; q?: string | null }): string {
+/** Where a search looks: "" for articles and comments alike. */
+export type SearchIn = "" | "articles" | "comments";
+
+export function homePath(filters: { tag?: string | null; section?: string | null; q?: string | null; in?: SearchIn | null }): string {
   const params = new URLSearchParams();
   if (filters.q) params.set("q", filters.q);
+  if (filters.in) params.set("in", filters.in);
   if (filters.tag) params.set("tag", filters.tag);
   if (filters.section) params.set("section", filters.section);
   const query = params.toString();

@@ -38,6 +38,7 @@ export enum ArticleOrder {
 
 registerEnumType(ArticleOrder, {
   name: "ArticleOrder",
+  description: "Orders of an article list.",
   valuesConfig: {
     PUBLISHED_AT_DESC: { description: "Newest first." },
     PUBLISHED_AT_ASC: { description: "Oldest first." },
@@ -53,9 +54,9 @@ registerEnumType(ArticleOrder, {
 
 @ArgsType()
 export class ArticlesArgs extends ConnectionArgs {
-  @Field(() => ArticleWhere, { nullable: true })
+  @Field(() => ArticleWhere, { nullable: true, description: "Filters; null or omitted lists every article." })
   where?: ArticleWhere | null;
 
-  @Field(() => ArticleOrder, { nullable: true, defaultValue: ArticleOrder.PUBLISHED_AT_DESC })
+  @Field(() => ArticleOrder, { nullable: true, defaultValue: ArticleOrder.PUBLISHED_AT_DESC, description: "The list's order; a cursor holds only in the order that gave it." })
   orderBy: ArticleOrderKey;
 }

@@ -24,7 +24,7 @@ export class AddCommentArgs {
 
 @ArgsType()
 export class EditCommentArgs {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The comment's global id." })
   id: string;
 
   @Field(() => String, { description: `The new text: trimmed; must not be blank; at most ${MAX_BODY_LENGTH} characters.` })

@@ -26,6 +26,7 @@ export enum CommentOrder {
 
 registerEnumType(CommentOrder, {
   name: "CommentOrder",
+  description: "Orders of a comment list (an article's top-level comments, a comment's replies).",
   valuesConfig: {
     OLDEST: { description: "Thread order: the order the comments were posted in." },
     NEWEST: { description: "Reverse thread order." },
@@ -36,6 +37,6 @@ registerEnumType(CommentOrder, {
 
 @ArgsType()
 export class CommentConnectionArgs extends ConnectionArgs {
-  @Field(() => CommentOrder, { nullable: true, defaultValue: CommentOrder.OLDEST })
+  @Field(() => CommentOrder, { nullable: true, defaultValue: CommentOrder.OLDEST, description: "The list's order; a cursor holds only in the order that gave it." })
   orderBy: CommentOrderKey;
 }

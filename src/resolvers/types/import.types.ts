@@ -39,6 +39,6 @@ export class ImportDumpPayload {
   @Field(() => [String], { description: "What the parser tolerated or guessed; empty for a clean dump." })
   warnings: string[];
 
-  @Field(() => ImportDumpStatus)
+  @Field(() => ImportDumpStatus, { description: "Whether the import created the article, changed it or found it already as the dump says." })
   status: ImportDumpStatus;
 }

@@ -73,19 +73,19 @@ export class SearchEdge {
   })
   score: number;
 
-  @Field(() => SearchResult)
+  @Field(() => SearchResult, { description: "The article or comment found." })
   node: Article | Comment;
 }
 
 @ObjectType({ description: "Search results, best first." })
 export class SearchConnection {
-  @Field(() => [SearchEdge])
+  @Field(() => [SearchEdge], { description: "The page's results with cursors, scores and highlights, best first." })
   edges: SearchEdge[];
 
   @Field(() => [SearchResult], { description: "The edges' nodes, for clients that need no cursors." })
   nodes: (Article | Comment)[];
 
-  @Field(() => PageInfo)
+  @Field(() => PageInfo, { description: "Whether more results lie before or after this page, and the cursors to reach them." })
   pageInfo: PageInfo;
 
   @Field(() => Int, { description: "How many results the whole search finds, across all pages." })

@@ -1,42 +1,57 @@
-import { FormEvent, useEffect, useId, useRef, useState } from "react";
+import { FormEvent, useEffect, useId, useState } from "react";
 import { useQuery } from "urql";
-import { ArticleCardFragment, ArticleWhere, HomeArticlesDocument, TagChoicesDocument } from "../generated/graphql";
-import { errorText, formatDateTime, plural } from "../format";
-import { articlePath, homePath, Link, navigate } from "../router";
+import { ArticleCard } from "../components/article-card";
+import { MoreButton } from "../components/more-button";
+import { ArticleWhere, HomeArticlesDocument, TagChoicesDocument } from "../generated/graphql";
+import { errorText, plural } from "../format";
+import { homePath, Link, navigate, SearchIn } from "../router";
+import { SearchResults } from "./search-results";
 
 const ARTICLES_PAGE = 10;
 
 interface Filters {
   q: string;
+  in: SearchIn;
   tag: string;
   section: string;
 }
 
 function filtersFrom(params: URLSearchParams): Filters {
-  return { q: params.get("q") ?? "", tag: params.get("tag") ?? "", section: params.get("section") ?? "" };
+  const scope = params.get("in");
+  return {
+    q: params.get("q") ?? "",
+    in: scope === "articles" || scope === "comments" ? scope : "",
+    tag: params.get("tag") ?? "",
+    section: params.get("section") ?? "",
+  };
 }
 
+/** The tag and section filters; a search applies them to the articles it finds and to the articles of the comments it finds. */
 function whereOf(filters: Filters): ArticleWhere | null {
   const where: ArticleWhere = {};
-  if (filters.q.trim()) where.search = filters.q.trim();
   if (filters.tag) where.tagSlugIn = [filters.tag];
   if (filters.section.trim()) where.section = filters.section.trim();
   return Object.keys(where).length > 0 ? where : null;
 }
 
-/** The article list: filters in the address (so they can be linked), pages appended as the reader scrolls. */
+/**
+ * The article list, or with words in the search box the search's hits (articles and comments,
+ * best first, the words found marked). Filters live in the address, so they can be linked; pages
+ * are appended as the reader scrolls.
+ */
 export function HomePage({ params }: { params: URLSearchParams }) {
   const filters = filtersFrom(params);
   const where = whereOf(filters);
-  const key = JSON.stringify(where);
+  const query = filters.q.trim();
+  const key = JSON.stringify([query, filters.in, where]);
   useEffect(() => {
-    document.title = "Threadline";
-  }, []);
+    document.title = query ? `Search: ${query} · Threadline` : "Threadline";
+  }, [query]);
   return (
     <>
-      <h1 className="page-title">Latest articles</h1>
+      <h1 className="page-title">{query ? "Search" : "Latest articles"}</h1>
       <FilterForm key={`form-${key}`} filters={filters} />
-      <ArticlePages key={key} where={where} />
+      {query ? <SearchResults key={key} query={query} scope={filters.in} where={where} /> : <ArticlePages key={key} where={where} />}
     </>
   );
 }
@@ -48,20 +63,29 @@ function FilterForm({ filters }: { filters: Filters }) {
   const searchId = useId();
   const tagId = useId();
   const sectionId = useId();
+  const scopeId = useId();
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    navigate(homePath({ q, tag: filters.tag, section }));
+    navigate(homePath({ q, in: filters.in, tag: filters.tag, section }));
   };
-  const active = filters.q || filters.tag || filters.section;
+  const active = filters.q || filters.in || filters.tag || filters.section;
   return (
-    <form role="search" className="filters" onSubmit={submit} aria-label="Find articles">
+    <form role="search" className="filters" onSubmit={submit} aria-label="Find articles and comments">
       <div className="field">
         <label htmlFor={searchId}>Search</label>
-        <input id={searchId} type="search" value={q} onChange={(event) => setQ(event.target.value)} placeholder="Words in the title or text" />
+        <input id={searchId} type="search" value={q} onChange={(event) => setQ(event.target.value)} placeholder="Words to find" />
+      </div>
+      <div className="field">
+        <label htmlFor={scopeId}>Look in</label>
+        <select id={scopeId} value={filters.in} onChange={(event) => navigate(homePath({ ...filters, q, section, in: event.target.value as SearchIn }))}>
+          <option value="">Everything</option>
+          <option value="articles">Articles</option>
+          <option value="comments">Comments</option>
+        </select>
       </div>
       <div className="field">
         <label htmlFor={tagId}>Tag</label>
-        <select id={tagId} value={filters.tag} onChange={(event) => navigate(homePath({ q: filters.q, tag: event.target.value, section: filters.section }))}>
+        <select id={tagId} value={filters.tag} onChange={(event) => navigate(homePath({ ...filters, tag: event.target.value }))}>
           <option value="">Any tag</option>
           {tagData?.tags.nodes.map((tag) => (
             <option key={tag.slug} value={tag.slug}>
@@ -145,54 +169,5 @@ function ArticlePageOfList(props: {
         </li>
       )}
     </>
-  );
-}
-
-/** A button, so the keyboard can page; it also presses itself when scrolled into view. */
-function MoreButton({ onMore }: { onMore: () => void }) {
-  const button = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    const target = button.current;
-    if (!target || typeof IntersectionObserver === "undefined") return;
-    const observer = new IntersectionObserver((entries) => {
-      if (entries.some((entry) => entry.isIntersecting)) onMore();
-    });
-    observer.observe(target);
-    return () => observer.disconnect();
-  }, [onMore]);
-  return (
-    <button ref={button} type="button" className="more" onClick={onMore}>
-      More articles
-    </button>
-  );
-}
-
-function ArticleCard({ article }: { article: ArticleCardFragment }) {
-  return (
-    <li className="article-card">
-      <h3>
-        <Link href={articlePath(article.slug)}>{article.title}</Link>
-      </h3>
-      <p className="meta">
-        {article.section && (
-          <>
-            <Link href={homePath({ section: article.section })}>{article.section}</Link>
-            <span aria-hidden="true"> · </span>
-          </>
-        )}
-        <time dateTime={article.publishedAt}>{formatDateTime(article.publishedAt)}</time>
-        <span aria-hidden="true"> · </span>
-        <Link href={`${articlePath(article.slug)}#comments`}>{plural(article.commentCount, "comment")}</Link>
-      </p>
-      {article.tags.length > 0 && (
-        <ul className="tags" aria-label="Tags">
-          {article.tags.map((tag) => (
-            <li key={tag.slug}>
-              <Link href={homePath({ tag: tag.slug })}>{tag.name}</Link>
-            </li>
-          ))}
-        </ul>
-      )}
-    </li>
   );
 }
