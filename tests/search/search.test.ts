@@ -362,7 +362,7 @@ describe.each(engines)("search on %s", (engine) => {
     expect((await search("embe*", { scope: ["COMMENTS"] })).edges.map((e) => e.node.id).sort()).toEqual([stemmed.id, written.id].sort());
     expect((await search(`"reporter was embedded"`, { scope: ["COMMENTS"] })).totalCount).toBe(1);
     expect((await search("reporter -embed", { scope: ["COMMENTS"] })).totalCount).toBe(1);
-    await t.data(`mutation($id: ID!) { deleteComment(id: $id) { id } }`, { id: stemmed.id }, { token: TEST_TOKEN });
-    await t.data(`mutation($id: ID!) { deleteComment(id: $id) { id } }`, { id: written.id }, { token: TEST_TOKEN });
+    await t.data(`mutation($id: ID!) { deleteComment(id: $id) { comment { id } } }`, { id: stemmed.id }, { token: TEST_TOKEN });
+    await t.data(`mutation($id: ID!) { deleteComment(id: $id) { comment { id } } }`, { id: written.id }, { token: TEST_TOKEN });
   });
 });
