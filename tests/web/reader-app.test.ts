@@ -312,6 +312,35 @@ describeInBrowser.each(engines)("reader app in Chromium (%s)", (engine) => {
     await page.locator(".article-card").first().waitFor();
   });
 
+  it("reads with GETs that shared caches may keep while anonymous, and private ones once signed in", async () => {
+    const articleId = await importUniqueArticle(t);
+    await postComment(t, articleId, "Cached for the public", { authorName: "Cache Carla" });
+    const exchanges: { method: string; operation: string | null; status: number; cacheControl: string | null; signed: boolean }[] = [];
+    page.on("response", (response) => {
+      const request = response.request();
+      const url = new URL(request.url());
+      if (url.pathname !== "/graphql") return;
+      const operation = url.searchParams.get("operationName") ?? (JSON.parse(request.postData() ?? "{}").operationName as string | null);
+      exchanges.push({ method: request.method(), operation, status: response.status(), cacheControl: response.headers()["cache-control"] ?? null, signed: "authorization" in request.headers() });
+    });
+    await page.goto(`${t.base}/a/${await slugOf(t, articleId)}`);
+    await page.locator(TOP_LEVEL).first().waitFor();
+    // The article page's query selects comments: kept 30 s (README: HTTP caching).
+    expect(exchanges).toEqual([{ method: "GET", operation: "ArticlePage", status: 200, cacheControl: "public, max-age=30", signed: false }]);
+
+    exchanges.length = 0;
+    await signInAsReader(page, readerName("Private Pat"));
+    await page.getByLabel("Add a comment").fill("Not for shared caches");
+    await page.getByRole("button", { name: "Post comment" }).click();
+    await page.locator(TOP_LEVEL).nth(1).waitFor();
+    const byOperation = Object.fromEntries(exchanges.map(({ operation, ...rest }) => [operation, rest]));
+    expect(byOperation).toEqual({
+      Viewer: { method: "GET", status: 200, cacheControl: "private, no-store", signed: true },
+      ArticlePage: { method: "GET", status: 200, cacheControl: "private, no-store", signed: true },
+      AddComment: { method: "POST", status: 200, cacheControl: "private, no-store", signed: true },
+    });
+  });
+
   it("shows markup in a comment as text and runs none of it", async () => {
     const articleId = await importUniqueArticle(t);
     const body = `<script>window.__threadlinePwned = 1</script><img src=x onerror="window.__threadlinePwned = 2"> <b>bold?</b>`;
