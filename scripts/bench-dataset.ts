@@ -56,7 +56,7 @@ async function build(path: string, log: (line: string) => void): Promise<void> {
       const count = random.int(DATASET.minReplies, DATASET.maxReplies);
       for (let r = 0; r < count; r++) {
         const { author, body } = comment(random);
-        await addComment(db, events, { kind: "service" }, { clock: systemClock, editWindowSeconds: 900 }, { articleId: parent.articleId, parentId: parent.id, body, authorName: author });
+        await addComment(db, events, { kind: "service" }, { clock: systemClock, editWindowSeconds: 900, moderation: "POST", autoHoldFlags: 3 }, { articleId: parent.articleId, parentId: parent.id, body, authorName: author });
         replies += 1;
       }
     }

@@ -41,9 +41,20 @@ export interface AbuseLimitSettings {
   reactionsPerMinute: number;
   /** Flags by one reader (FLAG_RATE_PER_MINUTE). */
   flagsPerMinute: number;
+  /** How long one reader's comment body is refused again (DUPLICATE_COMMENT_SECONDS; 0: never). */
+  duplicateCommentSeconds: number;
 }
 
-export const DEFAULT_ABUSE_LIMITS: AbuseLimitSettings = { addressPerMinute: 60, commentsPerMinute: 5, reactionsPerMinute: 30, flagsPerMinute: 10 };
+export const DEFAULT_ABUSE_LIMITS: AbuseLimitSettings = {
+  addressPerMinute: 60,
+  commentsPerMinute: 5,
+  reactionsPerMinute: 30,
+  flagsPerMinute: 10,
+  duplicateCommentSeconds: 600,
+};
+
+/** Every abuse limit off (for scripts and tests that are not about them). */
+export const NO_ABUSE_LIMITS: AbuseLimitSettings = { addressPerMinute: 0, commentsPerMinute: 0, reactionsPerMinute: 0, flagsPerMinute: 0, duplicateCommentSeconds: 0 };
 
 export type ModerationSetting = "PRE" | "POST";
 
@@ -196,6 +207,7 @@ function parseAbuseLimits(env: Env): AbuseLimitSettings {
     commentsPerMinute: parseRate("COMMENT_RATE_PER_MINUTE", env.COMMENT_RATE_PER_MINUTE, DEFAULT_ABUSE_LIMITS.commentsPerMinute),
     reactionsPerMinute: parseRate("REACTION_RATE_PER_MINUTE", env.REACTION_RATE_PER_MINUTE, DEFAULT_ABUSE_LIMITS.reactionsPerMinute),
     flagsPerMinute: parseRate("FLAG_RATE_PER_MINUTE", env.FLAG_RATE_PER_MINUTE, DEFAULT_ABUSE_LIMITS.flagsPerMinute),
+    duplicateCommentSeconds: parseWholeNumber("DUPLICATE_COMMENT_SECONDS", env.DUPLICATE_COMMENT_SECONDS, DEFAULT_ABUSE_LIMITS.duplicateCommentSeconds, 0, 86_400, "seconds"),
   };
 }
 

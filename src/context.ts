@@ -71,7 +71,7 @@ export function contextFor(
   return {
     db: deps.db,
     read,
-    loaders: createLoaders(read),
+    loaders: createLoaders(read, caller),
     caller,
     credentialError,
     clock: deps.clock,

@@ -16,7 +16,7 @@ describe("loadConfig", () => {
       editWindowSeconds: 900,
       moderation: "POST",
       autoHoldFlags: 3,
-      abuseLimits: { addressPerMinute: 60, commentsPerMinute: 5, reactionsPerMinute: 30, flagsPerMinute: 10 },
+      abuseLimits: { addressPerMinute: 60, commentsPerMinute: 5, reactionsPerMinute: 30, flagsPerMinute: 10, duplicateCommentSeconds: 600 },
     });
     expect(config.apiToken.length).toBeGreaterThanOrEqual(24);
     expect(loadConfig({}).apiToken).not.toBe(config.apiToken);
@@ -41,6 +41,7 @@ describe("loadConfig", () => {
         COMMENT_RATE_PER_MINUTE: "0",
         REACTION_RATE_PER_MINUTE: "40",
         FLAG_RATE_PER_MINUTE: "3",
+        DUPLICATE_COMMENT_SECONDS: "0",
       }),
     ).toEqual({
       port: 8080,
@@ -56,7 +57,7 @@ describe("loadConfig", () => {
       editWindowSeconds: 300,
       moderation: "PRE",
       autoHoldFlags: 5,
-      abuseLimits: { addressPerMinute: 120, commentsPerMinute: 0, reactionsPerMinute: 40, flagsPerMinute: 3 },
+      abuseLimits: { addressPerMinute: 120, commentsPerMinute: 0, reactionsPerMinute: 40, flagsPerMinute: 3, duplicateCommentSeconds: 0 },
     });
     expect(loadConfig({ DATABASE_URL: "sqlite::memory:" }).database).toEqual({ type: "sqlite", path: ":memory:" });
   });

@@ -17,9 +17,6 @@ import { rateLimited } from "../errors";
 import { RedisUnavailableError } from "../events/create-events";
 import { foldKey } from "../text/fold";
 
-/** How long the same comment body from the same reader is refused after it was posted. */
-export const DUPLICATE_WINDOW_SECONDS = 600;
-
 /** The counters' window: every rate is per minute. */
 const WINDOW_SECONDS = 60;
 
@@ -47,6 +44,10 @@ export function bodyFingerprint(body: string): string {
   return createHash("sha256").update(foldKey(body.normalize("NFC").replace(/\s+/gu, " ").trim())).digest("base64url");
 }
 
+function describeSeconds(seconds: number): string {
+  return seconds % 60 === 0 ? `${seconds / 60} minute${seconds === 60 ? "" : "s"}` : `${seconds} seconds`;
+}
+
 function retryAfterSeconds(refusal: RateLimiterRes): number {
   return Math.max(1, Math.ceil(refusal.msBeforeNext / 1000));
 }
@@ -55,7 +56,7 @@ function retryAfterSeconds(refusal: RateLimiterRes): number {
 export class AbuseLimits {
   private readonly address: RateLimiterAbstract | null;
   private readonly perReader: Record<ReaderWrite, RateLimiterAbstract | null>;
-  private readonly duplicates: RateLimiterAbstract;
+  private readonly duplicates: RateLimiterAbstract | null;
 
   constructor(settings: AbuseLimitSettings, limiter: LimiterFactory) {
     // A rate of 0 turns that limit off.
@@ -66,7 +67,7 @@ export class AbuseLimits {
       reaction: rate("reactions", settings.reactionsPerMinute),
       flag: rate("flags", settings.flagsPerMinute),
     };
-    this.duplicates = limiter("bodies", 1, DUPLICATE_WINDOW_SECONDS);
+    this.duplicates = settings.duplicateCommentSeconds > 0 ? limiter("bodies", 1, settings.duplicateCommentSeconds) : null;
   }
 
   /**
@@ -85,16 +86,17 @@ export class AbuseLimits {
   }
 
   /**
-   * Claims a comment body for the reader for DUPLICATE_WINDOW_SECONDS: the same body again within
+   * Claims a comment body for the reader for DUPLICATE_COMMENT_SECONDS: the same body again within
    * that time is RATE_LIMITED, retryAfter saying when it would be taken. Returns a release to call
    * when the comment was not written after all, so that sending it again is not refused.
    */
   async claimBody(writer: Writer, body: string): Promise<() => Promise<void>> {
-    if (writer.service || writer.reader === null) return async () => undefined;
+    const duplicates = this.duplicates;
+    if (!duplicates || writer.service || writer.reader === null) return async () => undefined;
     const key = `${writer.reader}:${bodyFingerprint(body)}`;
-    await this.consume(this.duplicates, key, "DUPLICATE_BODY", () => `you posted the same text within the last ${DUPLICATE_WINDOW_SECONDS / 60} minutes`);
+    await this.consume(duplicates, key, "DUPLICATE_BODY", () => `you posted the same text within the last ${describeSeconds(duplicates.duration)}`);
     return async () => {
-      await this.duplicates.delete(key).catch(() => undefined);
+      await duplicates.delete(key).catch(() => undefined);
     };
   }
 

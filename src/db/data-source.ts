@@ -12,6 +12,7 @@ import { CommentImportKeys1764260000000 } from "./migrations/1764260000000-comme
 import { StoredCounts1764300000000 } from "./migrations/1764300000000-stored-counts";
 import { SearchIndex1764400000000 } from "./migrations/1764400000000-search-index";
 import { ReaderIdentity1764500000000 } from "./migrations/1764500000000-reader-identity";
+import { Moderation1764600000000 } from "./migrations/1764600000000-moderation";
 import { CommentReactions1764700000000 } from "./migrations/1764700000000-comment-reactions";
 import { CountingLogger } from "./query-counter";
 
@@ -22,6 +23,7 @@ export const migrations = [
   StoredCounts1764300000000,
   SearchIndex1764400000000,
   ReaderIdentity1764500000000,
+  Moderation1764600000000,
   CommentReactions1764700000000,
 ];
 

@@ -1,6 +1,8 @@
 /**
  * Counts kept in the rows they describe, so that reading one costs a column, not a COUNT over
- * rows that grow with the data:
+ * rows that grow with the data. They are the public's counts: a comment is visible when it is
+ * not deleted and its status is PUBLISHED (a PENDING or REJECTED comment counts nowhere, as a
+ * deleted one), and every change of either is a change of visibility here:
  * - article.commentCount: the article's visible comments, at any depth (Article.commentCount);
  * - author.commentCount: the author's visible comments, on every article (Author.commentCount);
  * - comment.replyCount: the comment's listed direct replies, tombstones included
@@ -21,7 +23,15 @@
  * uses it, and so can anyone who changed rows behind the writers' back.
  */
 import { DataSource, EntityManager } from "typeorm";
-import { join, list, run, sql } from "./sql";
+import { join, list, run, Sql, sql } from "./sql";
+
+/** A comment the public sees, and counts: not deleted, and PUBLISHED. */
+export const visibleRow = sql`("isDeleted" = ${false} AND "status" = ${"PUBLISHED"})`;
+
+/** Whether the public sees (and the counts count) a comment in this state. */
+export function countsAsVisible(comment: { isDeleted: boolean; status: string }): boolean {
+  return !comment.isDeleted && comment.status === "PUBLISHED";
+}
 
 /** Rows per CASE statement: each row adds two integer literals, and its id to the IN list. */
 const CASE_ROWS = 500;
@@ -67,8 +77,10 @@ async function applyIncrements(manager: EntityManager, table: string, column: st
 }
 
 /**
- * Brings the counts in line after comments became visible (`shown`: new comments, or deleted ones
- * brought back) or stopped being visible (`hidden`: deleted), given each as it was before.
+ * Brings the counts in line after comments became visible (`shown`: new published comments,
+ * deleted ones brought back, comments published by a moderator) or stopped being visible
+ * (`hidden`: deleted, held or rejected), given each as it was before. Callers pass only comments
+ * whose visibility (countsAsVisible) really changed.
  *
  * A comment's visibility counts for its article and its author. It changes the parent's replyCount
  * only when it changes whether the comment is listed: a comment with listed replies was listed
@@ -96,7 +108,8 @@ export async function commentsChanged(manager: EntityManager, changes: { shown?:
 
 /**
  * Adds to parents' replyCount, then follows every deleted parent whose count went from 0 to more
- * (it becomes a listed tombstone) or back to 0 (it leaves its own parent's list) one level up.
+ * (it becomes a listed tombstone) or back to 0 (it leaves its own parent's list) one level up;
+ * a parent the public does not see (deleted, or not PUBLISHED) is listed by that count alone.
  * The UPDATE takes the rows' locks first, so what is read back is the latest count.
  */
 async function listedRepliesChanged(manager: EntityManager, increments: Increments): Promise<void> {
@@ -108,7 +121,7 @@ async function listedRepliesChanged(manager: EntityManager, increments: Incremen
     for (let start = 0; start < ids.length; start += CASE_ROWS) {
       const rows = await run<{ id: number | string; parentId: number | string | null; replyCount: number | string }>(
         manager,
-        sql`SELECT "id", "parentId", "replyCount" FROM "comment" WHERE "isDeleted" = ${true} AND "id" IN ${list(ids.slice(start, start + CASE_ROWS))}`,
+        sql`SELECT "id", "parentId", "replyCount" FROM "comment" WHERE NOT (${visibleRow}) AND "id" IN ${list(ids.slice(start, start + CASE_ROWS))}`,
       );
       for (const row of rows) {
         const now = Number(row.replyCount);
@@ -144,13 +157,13 @@ export async function taggingsChanged(manager: EntityManager, byTag: Map<number,
 /**
  * Sets every stored count from the rows. replyCount needs the listed comments, which are the
  * visible ones and everything above them: one recursive walk up from the visible comments finds
- * them all (UNION drops repeats, so each comment is visited once).
+ * them all (UNION drops repeats, so each comment is visited once). `visible` is the condition of
+ * the schema at hand: a migration older than comment statuses passes its own.
  */
-export async function recountStoredCounts(manager: EntityManager): Promise<void> {
-  const visible = sql`"isDeleted" = ${false}`;
+export async function recountStoredCounts(manager: EntityManager, visible: Sql = visibleRow): Promise<void> {
   await run(manager, sql`UPDATE "stored_count" SET "value" = (SELECT COUNT(*) FROM "article") WHERE "name" = ${"articles" satisfies TableCount}`);
-  await run(manager, sql`UPDATE "article" SET "commentCount" = (SELECT COUNT(*) FROM "comment" c WHERE c."articleId" = "article"."id" AND c.${visible})`);
-  await run(manager, sql`UPDATE "author" SET "commentCount" = (SELECT COUNT(*) FROM "comment" c WHERE c."authorId" = "author"."id" AND c.${visible})`);
+  await run(manager, sql`UPDATE "article" SET "commentCount" = (SELECT COUNT(*) FROM "comment" c WHERE c."articleId" = "article"."id" AND ${visible})`);
+  await run(manager, sql`UPDATE "author" SET "commentCount" = (SELECT COUNT(*) FROM "comment" c WHERE c."authorId" = "author"."id" AND ${visible})`);
   await run(manager, sql`UPDATE "tag" SET "articleCount" = (SELECT COUNT(*) FROM "article_tag" t WHERE t."tagId" = "tag"."id")`);
   await run(manager, sql`UPDATE "comment" SET "replyCount" = 0 WHERE "replyCount" <> 0`);
   const listed = sql`WITH RECURSIVE listed("id", "parentId") AS (SELECT "id", "parentId" FROM "comment" WHERE ${visible} UNION SELECT p."id", p."parentId" FROM "comment" p JOIN listed ON p."id" = listed."parentId")`;

@@ -1,7 +1,8 @@
 import { filter, pipe } from "@graphql-yoga/subscription";
 import type { Context } from "../context";
 import { notFound } from "../errors";
-import { commentAddedTopic, CommentAddedEvent } from "../events/comment-events";
+import { commentAddedTopic, CommentAddedEvent, CommentChangeEvent, commentEventsTopic } from "../events/comment-events";
+import { viewerSees } from "../loaders/comment.loader";
 import { freshReads } from "./fresh-reads";
 
 /**
@@ -24,6 +25,32 @@ export async function commentAddedFeed(ctx: Context, articleId: number): Promise
       freshReads(ctx);
       const comment = await ctx.loaders.commentById.load(event.commentId);
       return comment !== null && comment.articleId === articleId;
+    }),
+  );
+}
+
+/**
+ * The stream behind Subscription.commentEvents: every change to the article's comments, each sent
+ * to this subscriber only if they may see the comment as it now is (a PENDING or REJECTED comment:
+ * moderators and its author only). A comment deleted or taken from the public is still told to
+ * those who could see it before, so they can take it down; it is served to them as a tombstone
+ * (body "", author null), so no text leaks. The article is checked first, as for commentAdded.
+ */
+export async function commentEventsFeed(ctx: Context, articleId: number): Promise<AsyncIterable<CommentChangeEvent>> {
+  const article = await ctx.loaders.articleById.load(articleId);
+  if (!article) throw notFound(`no article with that id`);
+  return pipe(
+    ctx.events.subscribe(commentEventsTopic(articleId)),
+    filter(async (event: CommentChangeEvent) => {
+      if (event.articleId !== articleId) return false;
+      freshReads(ctx);
+      const comment = await ctx.loaders.commentById.load(event.commentId);
+      if (comment === null || comment.articleId !== articleId) return false;
+      const viewer = await ctx.loaders.viewer();
+      if (viewerSees(viewer, comment)) return true;
+      if (event.kind !== "DELETED" && event.kind !== "STATUS_CHANGED") return false;
+      // Who saw it before the change: the public if it was public, else whoever sees it undeleted.
+      return event.wasPublic || viewerSees(viewer, { ...comment, isDeleted: false });
     }),
   );
 }

@@ -5,18 +5,20 @@
  * transaction as the comment, so no reader ever sees one without the other.
  */
 import { DataSource, EntityManager, IsNull } from "typeorm";
-import { Caller } from "../auth/caller";
+import { Caller, canModerate } from "../auth/caller";
 import type { Reader } from "../auth/verify-token";
 import type { Clock } from "../clock";
+import type { ModerationSetting } from "../config";
 import { isPostgres } from "../db/data-source";
-import { commentsChanged } from "../db/stored-counts";
+import { commentsChanged, countsAsVisible } from "../db/stored-counts";
 import { inTransaction } from "../db/transaction";
-import { Article, Author, Comment } from "../entities";
+import { Article, Author, Comment, CommentStatus, ModerationActionKind } from "../entities";
 import { forbidden, notFound, unauthenticated, userError } from "../errors";
-import { commentAddedTopic, CommentEvents } from "../events/comment-events";
+import { commentAddedTopic, CommentEvents, publishCommentEvent } from "../events/comment-events";
 import { foldKey } from "../text/fold";
 import { characterCount, WRITE_LIMITS } from "../text/write-limits";
 import { indexComments, unindexComments } from "../search/search-index";
+import { recordAction } from "./moderation-log";
 import { ChangeRight, changeRight } from "./permissions";
 
 export const MAX_BODY_LENGTH = WRITE_LIMITS.commentBody;
@@ -31,10 +33,13 @@ export interface NewComment {
   authorName?: string | null;
 }
 
-/** What the write paths need besides the database: the time, and how long authors may change their comments. */
+/** What the write paths need besides the database: the time, and the rules of the discussion. */
 export interface WriteRules {
   clock: Clock;
   editWindowSeconds: number;
+  /** The moderation mode of articles whose own mode was never set (MODERATION). */
+  moderation: ModerationSetting;
+  autoHoldFlags: number;
 }
 
 /** A caller with a credential: the service token or a signed-in reader. */
@@ -77,7 +82,10 @@ export function cleanAuthorName(name: string | null | undefined): string | null 
 /**
  * Posts a comment and, once it is committed, tells subscribers. Validation happens before the
  * transaction, the existence checks and the position inside it, so what is checked is what is
- * written on.
+ * written on. Under pre-moderation (the article's mode, or MODERATION for an article without one)
+ * a reader's comment is PENDING: stored, shown to its author and moderators, counted nowhere,
+ * found by no search and sent to no commentAdded subscriber until a moderator publishes it.
+ * Moderators' and the service token's comments are published at once.
  */
 export async function addComment(db: DataSource, events: CommentEvents, caller: Caller, rules: WriteRules, input: NewComment): Promise<Comment> {
   const writer = requireWriterCaller(caller, "addComment");
@@ -93,10 +101,14 @@ export async function addComment(db: DataSource, events: CommentEvents, caller: 
     const article = await lockedRow(manager, Article, input.articleId);
     if (!article) throw notFound(`no article with that id`);
 
+    const authorId = writer.kind === "reader" ? await readerAuthorId(manager, writer) : authorName === null ? null : await authorIdByName(manager, authorName);
     let depth = 0;
     if (input.parentId !== null) {
       const parent = await lockedRow(manager, Comment, input.parentId);
-      if (!parent) throw notFound(`no comment with the id given as "parentId"`);
+      // A comment the writer may not see (another reader's unpublished one) is not there for them.
+      if (!parent || (parent.status !== CommentStatus.PUBLISHED && !canModerate(writer) && parent.authorId !== authorId)) {
+        throw notFound(`no comment with the id given as "parentId"`);
+      }
       if (parent.articleId !== article.id) {
         throw userError(`the parent comment belongs to another article`, { argumentName: "parentId" });
       }
@@ -104,7 +116,8 @@ export async function addComment(db: DataSource, events: CommentEvents, caller: 
       depth = parent.depth + 1;
     }
 
-    const authorId = writer.kind === "reader" ? await readerAuthorId(manager, writer) : authorName === null ? null : await authorIdByName(manager, authorName);
+    const mode = article.moderation ?? rules.moderation;
+    const status = mode === "PRE" && !canModerate(writer) ? CommentStatus.PENDING : CommentStatus.PUBLISHED;
     const inserted = await manager.insert(Comment, {
       articleId: article.id,
       parentId: input.parentId,
@@ -117,13 +130,17 @@ export async function addComment(db: DataSource, events: CommentEvents, caller: 
       createdAt: rules.clock(),
       editedAt: null,
       isDeleted: false,
+      status,
     });
-    await commentsChanged(manager, { shown: [{ articleId: article.id, authorId, parentId: input.parentId, replyCount: 0 }] });
     const id = Number(inserted.identifiers[0].id);
-    await indexComments(manager, [{ id, body }], true);
+    if (status === CommentStatus.PUBLISHED) {
+      await commentsChanged(manager, { shown: [{ articleId: article.id, authorId, parentId: input.parentId, replyCount: 0 }] });
+      await indexComments(manager, [{ id, body }], true);
+    }
     return manager.findOneByOrFail(Comment, { id });
   });
-  publishAdded(events, comment);
+  if (comment.status === CommentStatus.PUBLISHED) publishAdded(events, comment);
+  publishCommentEvent(events, { kind: "ADDED", commentId: comment.id, articleId: comment.articleId, wasPublic: false });
   return comment;
 }
 
@@ -132,19 +149,22 @@ export async function addComment(db: DataSource, events: CommentEvents, caller: 
  * do so within the edit window, moderators and the service token always; anyone else is refused
  * (FORBIDDEN) before anything changes.
  */
-export async function editComment(db: DataSource, caller: Caller, rules: WriteRules, id: number, body: string): Promise<Comment> {
+export async function editComment(db: DataSource, events: CommentEvents, caller: Caller, rules: WriteRules, id: number, body: string): Promise<Comment> {
   const writer = requireWriterCaller(caller, "editComment");
   const cleaned = cleanBody(body);
-  return inTransaction(db, async (manager) => {
+  const edited = await inTransaction(db, async (manager) => {
     const comment = await lockedRow(manager, Comment, id);
     if (!comment) throw notFound(`no comment with that id`);
-    await requireChangeRight(manager, writer, rules, comment, "edit");
+    const right = await requireChangeRight(manager, writer, rules, comment, "edit");
     if (comment.isDeleted) throw userError(`a deleted comment cannot be edited`, { argumentName: "id" });
     await manager.update(Comment, { id }, { body: cleaned, editedAt: rules.clock() });
-    // Found by its new words only: the entry is replaced, not added to.
-    await indexComments(manager, [{ id, body: cleaned }]);
+    // Found by its new words only: the entry is replaced, not added to. Unpublished comments are in no index.
+    if (comment.status === CommentStatus.PUBLISHED) await indexComments(manager, [{ id, body: cleaned }]);
+    if (right === "moderator") await recordAction(manager, writer, rules.clock(), { commentId: id, action: ModerationActionKind.EDIT });
     return manager.findOneByOrFail(Comment, { id });
   });
+  publishCommentEvent(events, { kind: "EDITED", commentId: id, articleId: edited.articleId, wasPublic: countsAsVisible(edited) });
+  return edited;
 }
 
 /**
@@ -153,21 +173,28 @@ export async function editComment(db: DataSource, caller: Caller, rules: WriteRu
  * it) and is no longer served. Deleting a deleted comment changes nothing and returns it again, so
  * a retried request is harmless. Who may delete is who may edit (see editComment).
  */
-export async function deleteComment(db: DataSource, caller: Caller, rules: WriteRules, id: number): Promise<Comment> {
+export async function deleteComment(db: DataSource, events: CommentEvents, caller: Caller, rules: WriteRules, id: number): Promise<Comment> {
   const writer = requireWriterCaller(caller, "deleteComment");
-  return inTransaction(db, async (manager) => {
+  // Whether the public could see it before, when this call deleted it (null: it was deleted already).
+  let wasPublic: boolean | null = null;
+  const deleted = await inTransaction(db, async (manager) => {
     const comment = await lockedRow(manager, Comment, id);
     if (!comment) throw notFound(`no comment with that id`);
-    await requireChangeRight(manager, writer, rules, comment, "delete");
+    const right = await requireChangeRight(manager, writer, rules, comment, "delete");
     if (comment.isDeleted) return comment;
+    wasPublic = countsAsVisible(comment);
     await manager.update(Comment, { id }, { isDeleted: true });
-    await commentsChanged(manager, { hidden: [comment] });
+    // An unpublished comment was counted nowhere already.
+    if (countsAsVisible(comment)) await commentsChanged(manager, { hidden: [comment] });
     await unindexComments(manager, [id]);
+    if (right === "moderator") await recordAction(manager, writer, rules.clock(), { commentId: id, action: ModerationActionKind.DELETE });
     return manager.findOneByOrFail(Comment, { id });
   });
+  if (wasPublic !== null) publishCommentEvent(events, { kind: "DELETED", commentId: id, articleId: deleted.articleId, wasPublic });
+  return deleted;
 }
 
-async function lockedRow<T extends Article | Comment>(
+export async function lockedRow<T extends Article | Comment>(
   manager: EntityManager,
   target: new () => T,
   id: number,
@@ -231,7 +258,7 @@ async function requireChangeRight(manager: EntityManager, writer: Writer, rules:
  * The comment is committed whatever happens to the notification: a failing event bus must not
  * turn a successful write into an error the client would retry (and post twice).
  */
-function publishAdded(events: CommentEvents, comment: Comment): void {
+export function publishAdded(events: CommentEvents, comment: Comment): void {
   try {
     events.publish(commentAddedTopic(comment.articleId), { commentId: comment.id, articleId: comment.articleId });
   } catch (error) {

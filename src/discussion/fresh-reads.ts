@@ -7,5 +7,5 @@ import { createLoaders } from "../loaders";
  * context lives as long as the subscription, across every event it delivers.
  */
 export function freshReads(ctx: Context): void {
-  ctx.loaders = createLoaders(ctx.read);
+  ctx.loaders = createLoaders(ctx.read, ctx.caller);
 }

@@ -5,13 +5,15 @@
  * instances take turns; SQLite has one writer already.
  */
 import { DataSource } from "typeorm";
-import { Caller } from "../auth/caller";
+import { Caller, canModerate } from "../auth/caller";
 import type { Clock } from "../clock";
 import { isPostgres } from "../db/data-source";
 import { run, sql } from "../db/sql";
 import { inTransaction } from "../db/transaction";
-import { Comment } from "../entities";
+import { Author, Comment } from "../entities";
+import { CommentStatus } from "../entities/moderation-enums";
 import { forbidden, notFound, unauthenticated, userError } from "../errors";
+import { CommentEvents, publishCommentEvent } from "../events/comment-events";
 
 /** What a reaction write did: the comment as it now is, and whether anything changed. */
 export interface ReactionOutcome {
@@ -24,16 +26,21 @@ export interface ReactionOutcome {
  * reaction that is not there, changes nothing and answers the comment as it is. Only signed-in
  * readers react: a reaction is a reader's own, which the service token is not.
  */
-export async function setReaction(db: DataSource, caller: Caller, clock: Clock, commentId: number, react: boolean): Promise<ReactionOutcome> {
+export async function setReaction(db: DataSource, events: CommentEvents, caller: Caller, clock: Clock, commentId: number, react: boolean): Promise<ReactionOutcome> {
   const what = react ? "reactToComment" : "unreactToComment";
   if (caller.kind === "anonymous") throw unauthenticated(`${what} needs a signed-in reader ("Authorization: Bearer <JWT>")`);
   if (caller.kind !== "reader") throw forbidden(`${what} is for signed-in readers: a reaction is a reader's own, and the service token is not a reader`);
   const sub = caller.sub;
-  return inTransaction(db, async (manager) => {
+  const outcome = await inTransaction(db, async (manager): Promise<ReactionOutcome> => {
     const lookup = manager.createQueryBuilder(Comment, "row").where("row.id = :id", { id: commentId });
     if (isPostgres(manager.connection)) lookup.setLock("pessimistic_write");
     const comment = await lookup.getOne();
     if (!comment) throw notFound(`no comment with that id`);
+    // A comment the reader cannot see (held, rejected: someone else's) is not there for them.
+    if (comment.status !== CommentStatus.PUBLISHED && !canModerate(caller)) {
+      const ownId = (await manager.findOneBy(Author, { sub }))?.id ?? null;
+      if (comment.authorId === null || comment.authorId !== ownId) throw notFound(`no comment with that id`);
+    }
     if (react && comment.isDeleted) throw userError(`a deleted comment cannot be reacted to`, { argumentName: "id" });
     const [existing] = await run(manager, sql`SELECT 1 AS "found" FROM comment_reaction WHERE "commentId" = ${commentId} AND "readerSub" = ${sub}`);
     if (react === Boolean(existing)) return { comment, changed: false };
@@ -45,4 +52,9 @@ export async function setReaction(db: DataSource, caller: Caller, clock: Clock, 
     await run(manager, sql`UPDATE comment SET "reactionCount" = "reactionCount" + ${react ? 1 : -1} WHERE "id" = ${commentId}`);
     return { comment: await manager.findOneByOrFail(Comment, { id: commentId }), changed: true };
   });
+  if (outcome.changed) {
+    const { comment } = outcome;
+    publishCommentEvent(events, { kind: "REACTED", commentId, articleId: comment.articleId, wasPublic: !comment.isDeleted && comment.status === CommentStatus.PUBLISHED });
+  }
+  return outcome;
 }

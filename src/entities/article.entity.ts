@@ -3,6 +3,7 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
 import { DateTimeResolver } from "graphql-scalars";
 import { Node } from "../schema/node.interface";
 import { COLUMN_LENGTHS } from "./column-lengths";
+import type { ModerationMode } from "./moderation-enums";
 
 @ObjectType({ implements: Node, description: "A news article imported from a dump.", simpleResolvers: true })
 @Entity("article")
@@ -73,6 +74,10 @@ export class Article {
   /** Article.commentCount, kept by the writers of comments (see db/stored-counts.ts). */
   @Column({ type: "integer", default: 0 })
   commentCount: number;
+
+  /** setArticleModeration's mode; null: the MODERATION setting (Article.moderation serves the mode in force). */
+  @Column({ type: "varchar", length: 8, nullable: true })
+  moderation: ModerationMode | null;
 
   /** Hash of the parsed dump, so a re-import of an unchanged dump writes nothing. */
   @Column({ type: "varchar", length: 64 })

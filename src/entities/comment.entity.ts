@@ -4,6 +4,7 @@ import { DateTimeResolver } from "graphql-scalars";
 import { Node } from "../schema/node.interface";
 import { Article } from "./article.entity";
 import { Author } from "./author.entity";
+import { CommentStatus } from "./moderation-enums";
 
 @ObjectType({ implements: Node, description: "A reader comment; replies hang off `parent`.", simpleResolvers: true })
 @Entity("comment")
@@ -11,6 +12,8 @@ import { Author } from "./author.entity";
 @Index("IDX_comment_parent", ["parentId", "position"])
 // Author.comments' order, id last (implicit on SQLite: see the stored-counts migration).
 @Index("IDX_comment_author", ["authorId", "id"])
+// The moderation queue's order (id implicit on SQLite, as above).
+@Index("IDX_comment_status", ["status", "id"])
 export class Comment {
   @PrimaryGeneratedColumn()
   id: number;
@@ -82,6 +85,21 @@ export class Comment {
   /** Comment.reactionCount: readers' reactions (comment_reaction rows), kept by reactToComment and unreactToComment. */
   @Column({ type: "integer", default: 0 })
   reactionCount: number;
+  @Field(() => CommentStatus, {
+    description:
+      "Where it stands with the moderators. The public sees PUBLISHED comments only (any other is served to them as a tombstone: body \"\", author null, " +
+      "and listed only while a visible comment hangs below it); its author also sees their own PENDING and REJECTED comments; moderators see all.",
+  })
+  @Column({ type: "varchar", length: 16, default: CommentStatus.PUBLISHED })
+  status: CommentStatus;
+
+  /** Readers' flags (comment_flag rows); served to moderators only, as Comment.flagCount. */
+  @Column({ type: "integer", default: 0 })
+  flagCount: number;
+
+  /** When featureComment featured it; null when it is not featured. */
+  @Column({ type: Date, nullable: true })
+  featuredAt: Date | null;
 
   @ManyToOne(() => Article, { onDelete: "CASCADE" })
   @JoinColumn({ name: "articleId" })

@@ -2,7 +2,7 @@ import { createPubSub } from "@graphql-yoga/subscription";
 import type { PubSubEvent, PubSubEventTarget } from "@graphql-yoga/subscription";
 import { createRedisEventTarget } from "@graphql-yoga/redis-event-target";
 import Redis from "ioredis";
-import { CommentAddedEvent, CommentEvents, createLocalEvents } from "./comment-events";
+import { CommentEventMap, CommentEvents, CommentTopic, createLocalEvents } from "./comment-events";
 
 export interface EventBus {
   bus: CommentEvents;
@@ -12,9 +12,6 @@ export interface EventBus {
   lostEvents(): number;
   close(): Promise<void>;
 }
-
-/** The topics of CommentEvents, spelled out for the event target's type. */
-type CommentEventMap = { [key: `commentAdded:${number}`]: [CommentAddedEvent] };
 
 /**
  * How events wait out a Redis outage: up to `capacity` events, each for at most `maxAgeMs`, retried
@@ -165,7 +162,7 @@ export async function createEvents(redisUrl: string | null, outbox: OutboxOption
   }
   const ready = () => publishClient.status === "ready" && subscribeClient.status === "ready" && Date.now() - readySince >= RESUBSCRIBE_SETTLE_MS;
   const held = new Outbox((topic, payload) => publishClient.publish(topic, payload), ready, outbox);
-  const redisTarget = createRedisEventTarget<PubSubEvent<CommentEventMap, `commentAdded:${number}`>>({ publishClient, subscribeClient });
+  const redisTarget = createRedisEventTarget<PubSubEvent<CommentEventMap, CommentTopic>>({ publishClient, subscribeClient });
   const eventTarget: PubSubEventTarget<CommentEventMap> = {
     addEventListener: redisTarget.addEventListener,
     removeEventListener: redisTarget.removeEventListener,

@@ -5,7 +5,7 @@
  */
 import { EntityManager, In } from "typeorm";
 import { CountedComment, commentsChanged, taggingsChanged } from "../db/stored-counts";
-import { ArticleTag, Comment, RelatedLink, Tag } from "../entities";
+import { ArticleTag, Comment, CommentStatus, RelatedLink, Tag } from "../entities";
 import type { ParsedComment } from "./dump.types";
 import { alignComments, commentImportKey } from "./comment-alignment";
 import { deleteByIds, insertRows, mustGet, updateByIds, updateIntegerColumn } from "./bulk-sql";
@@ -41,6 +41,8 @@ interface TopLevelRow {
   importKey: string | null;
   hasAvatar: boolean;
   isDeleted: boolean;
+  /** A comment a moderator held or rejected is counted nowhere, deleted or not. */
+  status: CommentStatus;
   removedByImport: boolean;
 }
 
@@ -59,7 +61,7 @@ export async function reconcileComments(manager: EntityManager, articleId: numbe
   const rows: TopLevelRow[] = (
     await manager
       .createQueryBuilder(Comment, "c")
-      .select(["c.id", "c.authorId", "c.replyCount", "c.position", "c.imported", "c.importKey", "c.hasAvatar", "c.isDeleted", "c.removedByImport"])
+      .select(["c.id", "c.authorId", "c.replyCount", "c.position", "c.imported", "c.importKey", "c.hasAvatar", "c.isDeleted", "c.removedByImport", "c.status"])
       .where("c.articleId = :articleId AND c.parentId IS NULL", { articleId })
       .orderBy("c.position", "ASC")
       .addOrderBy("c.id", "ASC")
@@ -110,10 +112,10 @@ export async function reconcileComments(manager: EntityManager, articleId: numbe
   await insertRows(manager, Comment, freshRows);
   await commentsChanged(manager, {
     shown: [
-      ...comeBack.filter((id) => byId.get(id)!.isDeleted).map(counted),
+      ...comeBack.filter((id) => byId.get(id)!.isDeleted && byId.get(id)!.status === CommentStatus.PUBLISHED).map(counted),
       ...freshRows.map((row) => ({ articleId, authorId: row.authorId ?? null, parentId: null, replyCount: 0 })),
     ],
-    hidden: removed.map(counted),
+    hidden: removed.filter((id) => byId.get(id)!.status === CommentStatus.PUBLISHED).map(counted),
   });
 
   // The search index follows: removed comments leave it, returning and new ones enter it (a

@@ -11,21 +11,59 @@
  * The counts are stored in the rows and kept by the writers (db/stored-counts.ts), and replyCount
  * also decides the rule itself: a comment has a visible comment below it exactly when it has a
  * listed reply.
+ *
+ * Visible means visible to the public: not deleted and PUBLISHED. Those are the lists and counts
+ * an anonymous request gets, in the statements the read path was tuned with. A signed-in reader
+ * also sees their own PENDING and REJECTED comments, and a moderator every comment that is not
+ * deleted: their lists take one more condition, and their totalCounts are counted for them (the
+ * stored counts, and so commentCount, replyCount and Author.commentCount, stay the public's).
  */
 import DataLoader from "dataloader";
 import { DataSource } from "typeorm";
 import { list, raw, run, Sql, sql } from "../db/sql";
 import type { Comment } from "../entities";
 import type { Author } from "../entities";
-import { MAX_BATCH, storedCountLoader } from "./batch.loader";
-import { countLoader, cursorOfRow, ListDef, PageArgs, perParentConnections, SortKey } from "./connection";
-import { commentRows } from "./rows";
+import { CommentStatus } from "../entities/moderation-enums";
+import { groupLoader, MAX_BATCH, storedCountLoader } from "./batch.loader";
+import { countLoader, cursorOfRow, ListDef, listConnection, PageArgs, perParentConnections, SortKey } from "./connection";
+import { commentRows, readRows } from "./rows";
 
-/** A comment readers can see. */
-export const visibleComment = (alias: string): Sql => sql`${raw(alias)}."isDeleted" = ${false}`;
+/** A comment the public can see: not deleted, and PUBLISHED. */
+export const visibleComment = (alias: string): Sql => sql`${raw(alias)}."isDeleted" = ${false} AND ${raw(alias)}."status" = ${"PUBLISHED"}`;
 
 /** The tombstone rule in SQL, on the row alone: visible, or with a listed reply below it. */
 export const listedComment = (alias: string): Sql => sql`(${visibleComment(alias)} OR ${raw(alias)}."replyCount" > 0)`;
+
+/**
+ * Whose lists are served: the public's (anonymous callers, and readers who have not posted), a
+ * signed-in reader's (who also sees their own comments whatever their status), or a moderator's
+ * (every comment that is not deleted).
+ */
+export type CommentViewer = { kind: "public" } | { kind: "author"; authorId: number } | { kind: "moderator" };
+
+export const PUBLIC_VIEWER: CommentViewer = { kind: "public" };
+
+/** What a viewer sees besides the public's, as a condition on the row (none for the public). */
+function seenBesides(viewer: CommentViewer, alias: string): Sql | null {
+  const c = raw(alias);
+  if (viewer.kind === "moderator") return sql`${c}."isDeleted" = ${false}`;
+  if (viewer.kind === "author") return sql`${c}."isDeleted" = ${false} AND ${c}."authorId" = ${viewer.authorId}`;
+  return null;
+}
+
+/** Whether the viewer sees this comment's text and author (else it is served as a tombstone). */
+export function viewerSees(viewer: CommentViewer, comment: Pick<Comment, "isDeleted" | "status" | "authorId">): boolean {
+  if (comment.isDeleted) return false;
+  if (comment.status === "PUBLISHED" || viewer.kind === "moderator") return true;
+  return viewer.kind === "author" && comment.authorId === viewer.authorId;
+}
+
+/** A list definition as the viewer sees it: the public's conditions, widened by what else they see. */
+function forViewer<O extends string>(def: ListDef<O>, viewer: CommentViewer, publicCondition: Sql): ListDef<O> {
+  const besides = seenBesides(viewer, "c");
+  if (besides === null) return def;
+  return { ...def, where: def.where.map((condition) => (condition === publicCondition ? sql`(${condition} OR (${besides}))` : condition)) };
+}
 
 export type CommentOrderKey = "OLDEST" | "NEWEST" | "MOST_REPLIES" | "MOST_REACTIONS";
 
@@ -40,12 +78,15 @@ const threadOrders: Record<CommentOrderKey, SortKey[]> = {
   MOST_REACTIONS: [{ expr: sql`c."reactionCount"`, dir: "DESC", type: "count" }, position, idAscending],
 };
 
+const listed = listedComment("c");
+const visible = visibleComment("c");
+
 const topLevelOfArticles: ListDef<CommentOrderKey> = {
   name: "Article.comments",
   from: sql`comment c`,
   id: sql`c."id"`,
   partition: sql`c."articleId"`,
-  where: [sql`c."parentId" IS NULL`, listedComment("c")],
+  where: [sql`c."parentId" IS NULL`, listed],
   orders: threadOrders,
 };
 
@@ -54,7 +95,7 @@ const repliesOfComments: ListDef<CommentOrderKey> = {
   from: sql`comment c`,
   id: sql`c."id"`,
   partition: sql`c."parentId"`,
-  where: [listedComment("c")],
+  where: [listed],
   orders: threadOrders,
 };
 
@@ -63,7 +104,7 @@ const ofAuthors: ListDef<"NEWEST"> = {
   from: sql`comment c`,
   id: sql`c."id"`,
   partition: sql`c."authorId"`,
-  where: [visibleComment("c")],
+  where: [visible],
   orders: { NEWEST: [idDescending] },
 };
 
@@ -107,28 +148,75 @@ function ancestorsLoader(db: DataSource, byId: DataLoader<number, Comment | null
   );
 }
 
+/** The moderation queue of one status: comments that are not deleted, oldest first. */
+function queueOf(status: CommentStatus): ListDef<"OLDEST"> {
+  return {
+    name: `moderationQueue.${status}`,
+    from: sql`comment c`,
+    id: sql`c."id"`,
+    where: [sql`c."status" = ${status}`, sql`c."isDeleted" = ${false}`],
+    orders: { OLDEST: [idAscending] },
+  };
+}
+
 /** Thread lists also take an order. */
 export interface CommentListArgs extends PageArgs {
   orderBy?: CommentOrderKey | null;
 }
 
+/** The three lists as one viewer sees them. */
+function viewerLists(db: DataSource, viewer: CommentViewer, byId: DataLoader<number, Comment | null>, authorById: DataLoader<number, Author | null>) {
+  const topLevelDef = forViewer(topLevelOfArticles, viewer, listed);
+  const repliesDef = forViewer(repliesOfComments, viewer, listed);
+  const byAuthorDef = forViewer(ofAuthors, viewer, visible);
+  // The public's totals are the stored counts; anyone who sees more has theirs counted.
+  const publicView = viewer.kind === "public";
+  return {
+    topLevel: perParentConnections(db, topLevelDef, byId, countLoader(db, topLevelDef)),
+    replies: perParentConnections(db, repliesDef, byId, publicView ? storedCountLoader(byId, (comment) => comment.replyCount) : countLoader(db, repliesDef)),
+    byAuthor: perParentConnections(db, byAuthorDef, byId, publicView ? storedCountLoader(authorById, (author) => author.commentCount) : countLoader(db, byAuthorDef)),
+  };
+}
+
 /**
  * Per-request comment lists; `byId` serves the nodes, and with `authorById` the lists' stored
- * totals (the parents are loaded already wherever a list hangs off them).
+ * totals (the parents are loaded already wherever a list hangs off them). `viewer` says whose
+ * lists they are; it is only asked for (a signed-in reader's author row is looked up then) when a
+ * list is read, and an anonymous request knows it without asking.
  */
-export function commentLoaders(db: DataSource, byId: DataLoader<number, Comment | null>, authorById: DataLoader<number, Author | null>) {
-  const topLevelCount = countLoader(db, topLevelOfArticles);
-  const topLevel = perParentConnections(db, topLevelOfArticles, byId, topLevelCount);
-  const replies = perParentConnections(db, repliesOfComments, byId, storedCountLoader(byId, (comment) => comment.replyCount));
-  const byAuthor = perParentConnections(db, ofAuthors, byId, storedCountLoader(authorById, (author) => author.commentCount));
+export function commentLoaders(
+  db: DataSource,
+  byId: DataLoader<number, Comment | null>,
+  authorById: DataLoader<number, Author | null>,
+  viewer: () => Promise<CommentViewer>,
+) {
+  let lists: Promise<ReturnType<typeof viewerLists>> | null = null;
+  const mine = () => (lists ??= viewer().then((seen) => viewerLists(db, seen, byId, authorById)));
+  const queues = new Map<CommentStatus, ListDef<"OLDEST">>();
+  const featuredByArticle = groupLoader(
+    (articleIds: number[]) => readRows(db, commentRows, sql`c."articleId" IN ${list(articleIds)} AND c."featuredAt" IS NOT NULL`, sql`c."featuredAt" DESC, c."id" DESC`),
+    (comment) => comment.articleId,
+  );
   const ancestors = ancestorsLoader(db, byId);
   return {
     /** Article.comments: listed top-level comments. */
-    forArticle: (articleId: number, args: CommentListArgs) => topLevel(articleId, args.orderBy ?? "OLDEST", args),
+    forArticle: async (articleId: number, args: CommentListArgs) => (await mine()).topLevel(articleId, args.orderBy ?? "OLDEST", args),
     /** Comment.replies: listed direct replies. */
-    forParent: (commentId: number, args: CommentListArgs) => replies(commentId, args.orderBy ?? "OLDEST", args),
+    forParent: async (commentId: number, args: CommentListArgs) => (await mine()).replies(commentId, args.orderBy ?? "OLDEST", args),
     /** Author.comments: visible comments, newest first. */
-    forAuthor: (authorId: number, args: PageArgs) => byAuthor(authorId, "NEWEST", args),
+    forAuthor: async (authorId: number, args: PageArgs) => (await mine()).byAuthor(authorId, "NEWEST", args),
+    /** Query.moderationQueue: comments of one status that are not deleted, oldest first (callers check the right to see it). */
+    moderationQueue(status: CommentStatus, args: PageArgs) {
+      const def = queues.get(status) ?? queueOf(status);
+      queues.set(status, def);
+      return listConnection(db, def, "OLDEST", args, byId);
+    },
+    /** Article.featuredComments, as the viewer sees them: featured comments they see, most recently featured first. */
+    async featured(articleId: number): Promise<Comment[]> {
+      const seen = await viewer();
+      const rows = await featuredByArticle.load(articleId);
+      return rows.filter((comment) => viewerSees(seen, comment));
+    },
     /** Comment.ancestors: the comments above one, root first ([] at the top level). */
     ancestors: (comment: Comment): Promise<Comment[]> | Comment[] => (comment.parentId === null ? [] : ancestors.load(comment.id)),
     /**

@@ -1,24 +1,28 @@
 import { DataSource } from "typeorm";
+import { ANONYMOUS, Caller, canModerate } from "../auth/caller";
 import { list, sql } from "../db/sql";
 import { articleLoaders } from "./article.loader";
 import { authorLoaders } from "./author.loader";
 import { byIdLoader, groupLoader } from "./batch.loader";
-import { commentLoaders } from "./comment.loader";
+import { commentLoaders, CommentViewer, PUBLIC_VIEWER } from "./comment.loader";
 import { reactionLoaders } from "./reaction.loader";
 import { searchLoaders } from "./search.loader";
-import { articleRows, authorRows, commentRows, readRows, relatedLinkRows, tagRows } from "./rows";
+import { articleRows, authorRows, commentRows, moderationActionRows, readRows, relatedLinkRows, tagRows } from "./rows";
 import { tagLoaders } from "./tag.loader";
 
 /**
  * Every per-request loader. Made fresh for each request in buildContext, so caching never outlives
  * a request and tests can build them on any database. Rows by id sit at the top; each noun's
  * lists, counts and lookups sit under its own name, beside the definitions of its lists.
+ * `caller` decides which comments the lists show (see comment.loader.ts).
  */
-export function createLoaders(db: DataSource) {
+export function createLoaders(db: DataSource, caller: Caller = ANONYMOUS) {
   const articleById = byIdLoader((ids) => readRows(db, articleRows, sql`a."id" IN ${list(ids)}`));
   const commentById = byIdLoader((ids) => readRows(db, commentRows, sql`c."id" IN ${list(ids)}`));
   const authorById = byIdLoader((ids) => readRows(db, authorRows, sql`au."id" IN ${list(ids)}`));
   const tagById = byIdLoader((ids) => readRows(db, tagRows, sql`t."id" IN ${list(ids)}`));
+  const authors = authorLoaders(db, authorById);
+  const viewer = commentViewer(caller, authors);
   return {
     articleById,
     commentById,
@@ -31,12 +35,37 @@ export function createLoaders(db: DataSource) {
     ),
 
     articles: articleLoaders(db, articleById, tagById),
-    comments: commentLoaders(db, commentById, authorById),
+    /** Comment.moderationHistory, oldest first. */
+    moderationActionsByComment: groupLoader(
+      (commentIds: number[]) => readRows(db, moderationActionRows, sql`ma."commentId" IN ${list(commentIds)}`, sql`ma."id" ASC`),
+      (action) => action.commentId,
+    ),
+    comments: commentLoaders(db, commentById, authorById, viewer),
+    /** Whose comments the caller sees besides the public's (asked once per request, and only when needed). */
+    viewer,
     reactions: reactionLoaders(db),
     tags: tagLoaders(db, tagById),
-    authors: authorLoaders(db, authorById),
+    authors,
     search: searchLoaders(db, articleById, commentById),
   };
+}
+
+/**
+ * The caller as the comment lists see them. A reader's author row is looked up on the first ask
+ * (a reader who has not posted sees what the public sees); anonymous callers cost nothing.
+ */
+function commentViewer(caller: Caller, authors: ReturnType<typeof authorLoaders>): () => Promise<CommentViewer> {
+  if (canModerate(caller)) {
+    const moderator = Promise.resolve<CommentViewer>({ kind: "moderator" });
+    return () => moderator;
+  }
+  if (caller.kind !== "reader") {
+    const everyone = Promise.resolve(PUBLIC_VIEWER);
+    return () => everyone;
+  }
+  let reader: Promise<CommentViewer> | null = null;
+  return () =>
+    (reader ??= authors.bySub(caller.sub).then((author): CommentViewer => (author ? { kind: "author", authorId: author.id } : PUBLIC_VIEWER)));
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -10,7 +10,8 @@
  */
 import { DataSource } from "typeorm";
 import { readDate, run, Sql, sql } from "../db/sql";
-import { Article, Author, Comment, RelatedLink, Tag } from "../entities";
+import { Article, Author, Comment, CommentStatus, ModerationAction, ModerationActionKind, ModerationMode, RelatedLink, Tag } from "../entities";
+import type { Role } from "../resolvers/types/viewer.types";
 
 type Row = Record<string, unknown>;
 
@@ -27,7 +28,7 @@ const textOrNull = (value: unknown): string | null => (value === null || value =
 
 export const articleRows: RowShape<Article> = {
   from: sql`article a`,
-  columns: sql`a."id", a."slug", a."title", a."section", a."publishedAt", a."imageCaption", a."imageCredit", a."dateline", a."wordCount", a."commentCount"`,
+  columns: sql`a."id", a."slug", a."title", a."section", a."publishedAt", a."imageCaption", a."imageCredit", a."dateline", a."wordCount", a."commentCount", a."moderation"`,
   build(row) {
     const article = new Article();
     article.id = Number(row.id);
@@ -40,13 +41,14 @@ export const articleRows: RowShape<Article> = {
     article.dateline = textOrNull(row.dateline);
     article.wordCount = Number(row.wordCount);
     article.commentCount = Number(row.commentCount);
+    article.moderation = textOrNull(row.moderation) as ModerationMode | null;
     return article;
   },
 };
 
 export const commentRows: RowShape<Comment> = {
   from: sql`comment c`,
-  columns: sql`c."id", c."articleId", c."parentId", c."authorId", c."body", c."hasAvatar", c."depth", c."position", c."createdAt", c."editedAt", c."isDeleted", c."replyCount", c."reactionCount"`,
+  columns: sql`c."id", c."articleId", c."parentId", c."authorId", c."body", c."hasAvatar", c."depth", c."position", c."createdAt", c."editedAt", c."isDeleted", c."replyCount", c."status", c."flagCount", c."featuredAt", c."reactionCount"`,
   build(row) {
     const comment = new Comment();
     comment.id = Number(row.id);
@@ -63,6 +65,9 @@ export const commentRows: RowShape<Comment> = {
     comment.isDeleted = Boolean(row.isDeleted);
     comment.replyCount = Number(row.replyCount);
     comment.reactionCount = Number(row.reactionCount);
+    comment.status = String(row.status) as CommentStatus;
+    comment.flagCount = Number(row.flagCount);
+    comment.featuredAt = dateOrNull(row.featuredAt);
     return comment;
   },
 };
@@ -105,6 +110,24 @@ export const relatedLinkRows: RowShape<RelatedLink> = {
     link.title = String(row.title);
     link.position = Number(row.position);
     return link;
+  },
+};
+
+export const moderationActionRows: RowShape<ModerationAction> = {
+  from: sql`moderation_action ma`,
+  columns: sql`ma."id", ma."commentId", ma."action", ma."status", ma."reason", ma."actorRole", ma."actorName", ma."actorSub", ma."createdAt"`,
+  build(row) {
+    const action = new ModerationAction();
+    action.id = Number(row.id);
+    action.commentId = Number(row.commentId);
+    action.action = String(row.action) as ModerationActionKind;
+    action.status = textOrNull(row.status) as CommentStatus | null;
+    action.reason = textOrNull(row.reason);
+    action.actorRole = textOrNull(row.actorRole) as Role | null;
+    action.actorName = textOrNull(row.actorName);
+    action.actorSub = textOrNull(row.actorSub);
+    action.createdAt = readDate(row.createdAt);
+    return action;
   },
 };
 

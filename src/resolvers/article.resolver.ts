@@ -1,6 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../context";
-import { Article, Comment, RelatedLink, Tag } from "../entities";
+import { Article, Comment, ModerationMode, RelatedLink, Tag } from "../entities";
+import { MAX_FEATURED_PER_ARTICLE } from "../discussion/moderation";
 import { userError } from "../errors";
 import type { Connection } from "../loaders/connection";
 import { ArticleConnection, articlesCost, cappedListCost, CommentConnection, connectionCost } from "../schema/connection";
@@ -62,7 +63,9 @@ export class ArticleResolver {
     complexity: connectionCost,
     description:
       "Top-level comments; replies hang off each comment. Deleted ones are listed as tombstones while a visible comment " +
-      "hangs below them (see Comment.isDeleted). totalCount counts what is listed, tombstones included.",
+      "hangs below them (see Comment.isDeleted). totalCount counts what is listed, tombstones included. " +
+      "The public is listed PUBLISHED comments only (others become tombstones by the same rule); a signed-in reader also their own " +
+      "PENDING and REJECTED ones; moderators and the service token every comment that is not deleted (see Comment.status).",
   })
   comments(@Root() article: Article, @Ctx() ctx: Context, @Args(() => CommentConnectionArgs) args: CommentConnectionArgs): Promise<Connection<Comment>> {
     return ctx.loaders.comments.forArticle(article.id, args);
@@ -70,10 +73,28 @@ export class ArticleResolver {
 
   @FieldResolver(() => Int, {
     description:
-      "Every visible (not deleted) comment of the article, replies at any depth included: exactly the visible comments " +
-      "reachable from comments. Tombstones are not counted.",
+      "Every visible comment of the article (not deleted, and PUBLISHED), replies at any depth included: exactly the visible comments " +
+      "the public reaches from comments. Tombstones are not counted. It is the public's count for every caller: moderators and authors " +
+      "see unpublished comments in the lists that this count leaves out.",
   })
   commentCount(@Root() article: Article): number {
     return article.commentCount;
+  }
+
+  @FieldResolver(() => [Comment], {
+    complexity: cappedListCost(MAX_FEATURED_PER_ARTICLE),
+    description:
+      `Comments moderators featured (featureComment), most recently featured first; at most ${MAX_FEATURED_PER_ARTICLE}. ` +
+      "Only those the caller may see: a featured comment that was later deleted, held or rejected leaves the public's list.",
+  })
+  featuredComments(@Root() article: Article, @Ctx() ctx: Context): Promise<Comment[]> {
+    return ctx.loaders.comments.featured(article.id);
+  }
+
+  @FieldResolver(() => ModerationMode, {
+    description: "The article's moderation mode: as setArticleModeration set it, or the server's MODERATION setting (default POST) when it never was.",
+  })
+  moderation(@Root() article: Article, @Ctx() ctx: Context): ModerationMode {
+    return article.moderation ?? (ctx.rules.moderation === "PRE" ? ModerationMode.PRE : ModerationMode.POST);
   }
 }

@@ -37,7 +37,7 @@ export class CommentMutationResolver {
   async editComment(@Ctx() ctx: Context, @Args(() => EditCommentArgs) args: EditCommentArgs): Promise<EditCommentPayload> {
     requireWriter(ctx);
     await ctx.limits.take(writerOf(ctx), null);
-    const comment = await editComment(ctx.db, ctx.caller, writeRules(ctx), idArgument(args.id, "Comment", "id"), args.body);
+    const comment = await editComment(ctx.db, ctx.events, ctx.caller, writeRules(ctx), idArgument(args.id, "Comment", "id"), args.body);
     freshReads(ctx);
     return new EditCommentPayload(comment);
   }
@@ -55,7 +55,7 @@ export class CommentMutationResolver {
   async deleteComment(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The comment's global id." }) id: string): Promise<DeleteCommentPayload> {
     requireWriter(ctx);
     await ctx.limits.take(writerOf(ctx), null);
-    const comment = await deleteComment(ctx.db, ctx.caller, writeRules(ctx), idArgument(id, "Comment", "id"));
+    const comment = await deleteComment(ctx.db, ctx.events, ctx.caller, writeRules(ctx), idArgument(id, "Comment", "id"));
     freshReads(ctx);
     return new DeleteCommentPayload(comment);
   }

@@ -1,10 +1,11 @@
 import { Arg, Ctx, ID, Resolver, Root, Subscription } from "type-graphql";
 import type { SubscribeResolverData } from "type-graphql";
 import type { Context } from "../context";
-import { commentAddedFeed } from "../discussion/comment-feed";
+import { commentAddedFeed, commentEventsFeed } from "../discussion/comment-feed";
 import { Comment } from "../entities";
 import { notFound } from "../errors";
-import type { CommentAddedEvent } from "../events/comment-events";
+import type { CommentAddedEvent, CommentChangeEvent } from "../events/comment-events";
+import { CommentEvent } from "./types/comment-event.types";
 import { idArgument } from "./write-access";
 
 @Resolver(() => Comment)
@@ -30,5 +31,26 @@ export class CommentSubscriptionResolver {
     // The feed only lets through comments it has just read; this is a row removed in between.
     if (!comment) throw notFound(`the new comment is no longer there`);
     return comment;
+  }
+
+  @Subscription(() => CommentEvent, {
+    description:
+      "Every change to the article's comments from now on (posted, edited, deleted, status set, reacted to), replies included, on " +
+      "whichever instance it happened. Each event reaches a subscriber only if they may see the comment: a PENDING or REJECTED comment " +
+      "reaches moderators, the service token and its author only. A deletion, or a status that takes a comment from the public, also " +
+      "reaches those who saw it before, with the comment as a tombstone (body \"\", author null). A reader signs in with " +
+      "connectionParams.authorization. An unknown article is NOT_FOUND, a malformed id BAD_USER_INPUT.",
+    subscribe: ({ args, context }: SubscribeResolverData<unknown, { articleId: string }, Context>) =>
+      commentEventsFeed(context, idArgument(args.articleId, "Article", "articleId")),
+  })
+  async commentEvents(
+    @Root() event: CommentChangeEvent,
+    @Ctx() ctx: Context,
+    // Declared for the schema; the feed has already used it to pick the topic.
+    @Arg("articleId", () => ID, { description: "The global id of the article to follow." }) _articleId: string,
+  ): Promise<CommentEvent> {
+    const comment = await ctx.loaders.commentById.load(event.commentId);
+    if (!comment) throw notFound(`the comment is no longer there`);
+    return { kind: event.kind, comment };
   }
 }

@@ -1,13 +1,28 @@
 import { DateTimeResolver } from "graphql-scalars";
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../context";
-import { Article, Author, Comment } from "../entities";
+import { canModerate } from "../auth/caller";
+import { Article, Author, Comment, CommentStatus, ModerationAction } from "../entities";
+import { viewerSees } from "../loaders/comment.loader";
 import type { Connection } from "../loaders/connection";
 import { cappedListCost, CommentConnection, connectionCost } from "../schema/connection";
 import { idOfType, toGlobalId } from "../schema/global-id";
 import { CommentConnectionArgs } from "./types/connection.args";
 import { changeRight, editableUntil } from "../discussion/permissions";
 import { viewerAuthor } from "./viewer.resolver";
+
+/** Comment.moderationHistory serves this many actions at most, so its cost can be priced. */
+const MAX_HISTORY = 20;
+
+/**
+ * Whether the caller sees the comment's text and author: at once for what the public sees (and for
+ * deleted comments, which nobody sees), else after asking who the caller is.
+ */
+function callerSees(comment: Comment, ctx: Context): boolean | Promise<boolean> {
+  if (comment.isDeleted) return false;
+  if (comment.status === CommentStatus.PUBLISHED) return true;
+  return ctx.loaders.viewer().then((viewer) => viewerSees(viewer, comment));
+}
 
 /** Whether the caller may change the comment now (permissions.ts), with the reader's author row loaded only for readers. */
 async function viewerMayChange(comment: Comment, ctx: Context): Promise<boolean> {
@@ -32,14 +47,49 @@ export class CommentResolver {
     return toGlobalId("Comment", comment.id);
   }
 
-  @FieldResolver(() => String, { description: "Empty for a deleted comment: its text is no longer served." })
-  body(@Root() comment: Comment): string {
-    return comment.isDeleted ? "" : comment.body;
+  @FieldResolver(() => String, {
+    description: "Empty for a deleted comment (its text is no longer served), and for one the caller may not see (see status).",
+  })
+  body(@Root() comment: Comment, @Ctx() ctx: Context): string | Promise<string> {
+    const seen = callerSees(comment, ctx);
+    return seen === true ? comment.body : seen === false ? "" : seen.then((yes) => (yes ? comment.body : ""));
   }
 
-  @FieldResolver(() => Author, { nullable: true, description: "Null for an anonymous comment, and for a deleted one." })
+  @FieldResolver(() => Author, {
+    nullable: true,
+    description: "Null for an anonymous comment, for a deleted one, and for one the caller may not see (see status).",
+  })
   author(@Root() comment: Comment, @Ctx() ctx: Context): Promise<Author | null> | null {
-    return comment.authorId === null || comment.isDeleted ? null : ctx.loaders.authorById.load(comment.authorId);
+    if (comment.authorId === null) return null;
+    const authorId = comment.authorId;
+    const seen = callerSees(comment, ctx);
+    if (seen === false) return null;
+    return seen === true ? ctx.loaders.authorById.load(authorId) : seen.then((yes) => (yes ? ctx.loaders.authorById.load(authorId) : null));
+  }
+
+  @FieldResolver(() => Int, {
+    nullable: true,
+    description: "How many signed-in readers flagged it (flagComment). For moderators and the service token; null for anyone else.",
+  })
+  flagCount(@Root() comment: Comment, @Ctx() ctx: Context): number | null {
+    return canModerate(ctx.caller) ? comment.flagCount : null;
+  }
+
+  @FieldResolver(() => [ModerationAction], {
+    nullable: true,
+    complexity: cappedListCost(MAX_HISTORY),
+    description:
+      "What moderators, the service token and the flags did to it (status changes, edits, deletions, featuring, holds): " +
+      `the ${MAX_HISTORY} most recent actions, oldest first. For moderators and the service token; null for anyone else.`,
+  })
+  async moderationHistory(@Root() comment: Comment, @Ctx() ctx: Context): Promise<ModerationAction[] | null> {
+    if (!canModerate(ctx.caller)) return null;
+    return (await ctx.loaders.moderationActionsByComment.load(comment.id)).slice(-MAX_HISTORY);
+  }
+
+  @FieldResolver(() => Boolean, { description: "True while it is among its article's featuredComments (featureComment, until unfeatureComment)." })
+  isFeatured(@Root() comment: Comment): boolean {
+    return comment.featuredAt !== null;
   }
 
   @FieldResolver(() => Article, { description: "The article the comment is on." })
@@ -71,7 +121,9 @@ export class CommentResolver {
   }
 
   @FieldResolver(() => Int, {
-    description: "How many direct replies replies lists, tombstones included (see isDeleted): always replies.totalCount.",
+    description:
+      "How many direct replies the public sees listed, tombstones included (see isDeleted): the public's replies.totalCount. " +
+      "An author's or a moderator's replies list may hold more (their own or others' unpublished replies), and its totalCount counts them.",
   })
   replyCount(@Root() comment: Comment): number {
     return comment.replyCount;

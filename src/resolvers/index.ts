@@ -5,6 +5,7 @@ import { CommentMutationResolver } from "./comment-mutation.resolver";
 import { AddCommentPayloadResolver, DeleteCommentPayloadResolver } from "./comment-payload.resolver";
 import { CommentSubscriptionResolver } from "./comment-subscription.resolver";
 import { ImportResolver } from "./import.resolver";
+import { ModerationResolver } from "./moderation.resolver";
 import { NodeResolver } from "./node.resolver";
 import { ReactionResolver } from "./reaction.resolver";
 import { RelatedLinkResolver } from "./related-link.resolver";
@@ -27,4 +28,5 @@ export const resolvers = [
   ImportResolver,
   SearchResolver,
   ViewerResolver,
+  ModerationResolver,
 ] as const;

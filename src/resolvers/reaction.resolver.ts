@@ -42,7 +42,7 @@ export class ReactionResolver {
     requireWriter(ctx, react ? "reactToComment" : "unreactToComment");
     const commentId = idArgument(id, "Comment", "id");
     await ctx.limits.take(writerOf(ctx), "reaction");
-    const { comment } = await setReaction(ctx.db, ctx.caller, ctx.clock, commentId, react);
+    const { comment } = await setReaction(ctx.db, ctx.events, ctx.caller, ctx.clock, commentId, react);
     freshReads(ctx);
     return new ReactionPayload(comment);
   }

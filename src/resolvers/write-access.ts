@@ -13,9 +13,9 @@ export function requireWriter(ctx: Context, what = "this operation"): void {
   requireSignedIn(ctx.caller, what);
 }
 
-/** The time and the edit window, as the write paths take them. */
+/** The time and the discussion's rules, as the write paths take them. */
 export function writeRules(ctx: Context): WriteRules {
-  return { clock: ctx.clock, editWindowSeconds: ctx.rules.editWindowSeconds };
+  return { clock: ctx.clock, ...ctx.rules };
 }
 
 /** Writes that only the service token may make (imports). */

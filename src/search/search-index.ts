@@ -100,16 +100,19 @@ export async function reindexArticle(manager: EntityManager, articleId: number):
   await indexArticles(manager, [{ id: articleId, title: row.title, section: row.section, paragraphs: JSON.parse(row.paragraphs) as string[], tags: tags.map((t) => t.name) }]);
 }
 
-/** Re-reads comments and brings their entries in line: indexed when visible, out when deleted. */
+/**
+ * Re-reads comments and brings their entries in line: indexed when the public sees them, out when
+ * deleted or not PUBLISHED (search finds what the public sees only).
+ */
 export async function reindexComments(manager: EntityManager, ids: number[]): Promise<void> {
   const visible: IndexedComment[] = [];
   for (const chunk of chunks(ids, MAX_PARAMETERS)) {
     if (chunk.length === 0) continue;
     const rows = (await manager.query(
-      `SELECT "id", "body", "isDeleted" FROM "comment" WHERE "id" IN (${placeholders(manager, chunk.length, 0)})`,
+      `SELECT "id", "body", "isDeleted", "status" FROM "comment" WHERE "id" IN (${placeholders(manager, chunk.length, 0)})`,
       chunk,
-    )) as { id: number; body: string; isDeleted: boolean | number }[];
-    for (const row of rows) if (!row.isDeleted) visible.push({ id: Number(row.id), body: row.body });
+    )) as { id: number; body: string; isDeleted: boolean | number; status: string }[];
+    for (const row of rows) if (!row.isDeleted && row.status === "PUBLISHED") visible.push({ id: Number(row.id), body: row.body });
   }
   await unindexComments(manager, ids);
   await indexComments(manager, visible, true);

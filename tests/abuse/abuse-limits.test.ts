@@ -8,6 +8,7 @@ import { importUniqueArticle, rowId, tableSizes } from "../helpers/discussion";
 import { DELETE, EDIT, POST, readerToken } from "../helpers/readers";
 import { listen } from "../helpers/subscriptions";
 import { startTestServer, TEST_TOKEN, TestServer } from "../helpers/test-server";
+import { DEFAULT_ABUSE_LIMITS } from "../../src/config";
 import { GRAPHQL_PATH } from "../../src/server";
 
 describe.each(engines)("abuse limits on %s", (engine) => {
@@ -16,7 +17,7 @@ describe.each(engines)("abuse limits on %s", (engine) => {
   beforeAll(async () => {
     t = await startTestServer(engine, {
       seed: false,
-      config: { abuseLimits: { commentsPerMinute: 3, addressPerMinute: 6, reactionsPerMinute: 4, flagsPerMinute: 2 } },
+      config: { abuseLimits: { ...DEFAULT_ABUSE_LIMITS, commentsPerMinute: 3, addressPerMinute: 6, reactionsPerMinute: 4, flagsPerMinute: 2 } },
     });
     story = await importUniqueArticle(t);
   });
@@ -99,6 +100,21 @@ describe.each(engines)("abuse limits on %s", (engine) => {
     expect(refused.errors![0].message).toBe("too many reactions; the limit is 4 a minute");
     const [row] = await t.db.dataSource.query(`SELECT "reactionCount" FROM comment WHERE "id" = ${rowId(target)}`);
     expect(Number(row.reactionCount)).toBe(0);
+  });
+
+  it("limits a reader's flags to FLAG_RATE_PER_MINUTE, repeated flags included", async () => {
+    const gus = await newReader();
+    const author = await newReader();
+    const targets: string[] = [];
+    for (const body of ["flag me", "and me", "me too"]) targets.push((await post(author, body)).data!.addComment.comment.id);
+    const flag = (id: string) => t.gql(`mutation($id: ID!) { flagComment(id: $id, reason: SPAM) { comment { id } } }`, { id }, { token: gus });
+    expect((await flag(targets[0])).errors).toBeUndefined();
+    expect((await flag(targets[0])).errors).toBeUndefined();
+    const refused = await flag(targets[1]);
+    expectRateLimited(refused, "FLAGS", [1, 60]);
+    expect(refused.errors![0].message).toBe("too many flags; the limit is 2 a minute");
+    const [row] = await t.db.dataSource.query(`SELECT "flagCount" FROM comment WHERE "id" = ${rowId(targets[1])}`);
+    expect(Number(row.flagCount)).toBe(0);
   });
 
   it("never limits the service token", async () => {

@@ -10,12 +10,12 @@ describe.each(engines)("migrations on %s", (engine) => {
   it("creates every table with its indexes, and nothing is left pending", async () => {
     const runner = db.dataSource.createQueryRunner();
     try {
-      for (const name of ["article", "tag", "article_tag", "related_link", "author", "comment"]) {
+      for (const name of ["article", "tag", "article_tag", "related_link", "author", "comment", "moderation_action", "comment_flag"]) {
         expect(await runner.hasTable(name)).toBe(true);
       }
       const comment = await runner.getTable("comment");
       expect(comment?.indices.map((index) => index.name).sort()).toEqual(
-        ["IDX_comment_author", "IDX_comment_parent", "IDX_comment_thread"].sort(),
+        ["IDX_comment_author", "IDX_comment_featured", "IDX_comment_parent", "IDX_comment_status", "IDX_comment_thread"].sort(),
       );
       expect(comment?.foreignKeys.map((key) => key.referencedTableName).sort()).toEqual(["article", "author", "comment"]);
       const article = await runner.getTable("article");

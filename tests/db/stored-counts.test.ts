@@ -27,7 +27,7 @@ type Row = Record<string, unknown>;
 
 /** What every stored count must be, from the rows alone. */
 function recount(comments: Row[], articleTags: Row[]) {
-  const visible = (row: Row) => !row.isDeleted || row.isDeleted === "0";
+  const visible = (row: Row) => (!row.isDeleted || row.isDeleted === "0") && row.status === "PUBLISHED";
   const children = new Map<number, Row[]>();
   for (const row of comments) {
     if (row.parentId === null) continue;
@@ -85,7 +85,7 @@ describe.each(engines)("stored counts on %s", (engine) => {
 
   async function expectCountsMatchRows(step: string): Promise<void> {
     const db = t.db.dataSource;
-    const comments = await run(db, sql`SELECT "id", "articleId", "parentId", "authorId", "isDeleted", "replyCount" FROM "comment"`);
+    const comments = await run(db, sql`SELECT "id", "articleId", "parentId", "authorId", "isDeleted", "replyCount", "status" FROM "comment"`);
     const articleTags = await run(db, sql`SELECT "tagId" FROM "article_tag"`);
     const [{ n: articles }] = await run(db, sql`SELECT COUNT(*) AS n FROM "article"`);
     const { articles: listed } = await t.data(`{ articles(first: 1) { totalCount } }`);
@@ -184,6 +184,32 @@ describe.each(engines)("stored counts on %s", (engine) => {
     const again = await importFiles(t.db.dataSource, files);
     expect(again.outcomes.map((outcome) => outcome.status)).toEqual(["updated", "updated", "unchanged"]);
     await expectCountsMatchRows("folder re-import");
+
+    // Moderation: only PUBLISHED comments count. A held comment with a visible reply stays listed
+    // as the public's tombstone; a rejected leaf leaves its parent's list; both come back.
+    const setStatus = (comment: { id: string }, status: string) =>
+      t.data(`mutation($id: ID!, $status: CommentStatus!) { setCommentStatus(id: $id, status: $status) { comment { status } } }`, { id: comment.id, status }, { token: TEST_TOKEN });
+    const y1 = await reply(articleId, null, "y1", "Ivy");
+    const y2 = await reply(articleId, y1, "y2", "Jon");
+    const y3 = await reply(articleId, y2, "y3", "Ivy");
+    await setStatus(y1, "PENDING");
+    await expectCountsMatchRows("a parent with replies held");
+    await setStatus(y3, "REJECTED");
+    await expectCountsMatchRows("a leaf rejected");
+    await setStatus(y2, "REJECTED");
+    await expectCountsMatchRows("the held parent's last visible reply rejected");
+    await setStatus(y1, "PUBLISHED");
+    await setStatus(y3, "PUBLISHED");
+    await expectCountsMatchRows("published again");
+    await setStatus(y3, "PENDING");
+    await remove(y3);
+    await remove(y2);
+    await expectCountsMatchRows("deletions of unpublished comments");
+    const [b1] = await threadOf(toGlobalId("Article", imported.outcomes[1].articleId!));
+    await setStatus(b1, "PENDING");
+    writeFileSync(files[1], renderDump({ ...second, tags: ["Counted One"], comments: [said("Hal", "b3")] }));
+    await importFiles(t.db.dataSource, files);
+    await expectCountsMatchRows("a re-import that drops a held comment");
 
     // The migration that added the counts fills them in from the same rows.
     const db = t.db.dataSource;

@@ -1,7 +1,7 @@
 import { randomInt } from "node:crypto";
 import { Client } from "graphql-ws";
 import Redis from "ioredis";
-import { commentAddedTopic } from "../../src/events/comment-events";
+import { commentAddedTopic, commentEventsTopic } from "../../src/events/comment-events";
 import { renderDump } from "../../src/ingest/render-dump";
 import { ADD_COMMENT, IMPORT_DUMP, rowId, uniqueArticle } from "../helpers/discussion";
 import { InstancePair, startInstancePair } from "../helpers/instances";
@@ -69,5 +69,21 @@ describeWithPostgres(`two instances on PostgreSQL and Redis${skipReason}`, () =>
     subA.unsubscribe();
     subB.unsubscribe();
     await eventually(async () => (await subscribers(topic)) === 0, `both instances to leave ${topic}`);
+  });
+
+  it("delivers commentEvents through Redis too, filtered on the subscriber's instance", async () => {
+    const imported = await httpGql(pair.a.host, IMPORT_DUMP, { text: renderDump(uniqueArticle()) }, TEST_TOKEN);
+    const story: string = imported.data!.importDump.article.id;
+    const topic = commentEventsTopic(rowId(story));
+    const onB = wsClient(pair.b.host);
+    clients.push(onB);
+    const sub = probe(onB, `subscription($id: ID!) { commentEvents(articleId: $id) { kind comment { id body } } }`, { id: story });
+    await eventually(async () => (await subscribers(topic)) === 1, `instance B to subscribe to ${topic}`);
+    const posted = await httpGql(pair.a.host, ADD_COMMENT, { articleId: story, body: "Across instances", authorName: "Kim" }, TEST_TOKEN);
+    const id = posted.data!.addComment.comment.id;
+    expect(await sub.next()).toEqual({ kind: "next", result: { data: { commentEvents: { kind: "ADDED", comment: { id, body: "Across instances" } } } } });
+    await httpGql(pair.a.host, `mutation($id: ID!) { deleteComment(id: $id) { comment { id } } }`, { id }, TEST_TOKEN);
+    expect(await sub.next()).toEqual({ kind: "next", result: { data: { commentEvents: { kind: "DELETED", comment: { id, body: "" } } } } });
+    sub.unsubscribe();
   });
 });

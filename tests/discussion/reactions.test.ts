@@ -27,8 +27,7 @@ describe.each(engines)("reactions on %s", (engine) => {
   let bob: string;
   let moderator: string;
   beforeAll(async () => {
-    // Reactions come in bursts here; the per-reader limit has its own test.
-    t = await startTestServer(engine, { seed: false, config: { abuseLimits: { addressPerMinute: 0, commentsPerMinute: 0, reactionsPerMinute: 0, flagsPerMinute: 0 } } });
+    t = await startTestServer(engine, { seed: false });
     [ann, bob, moderator] = await Promise.all([
       readerToken({ sub: "react-ann", name: "Ann" }),
       readerToken({ sub: "react-bob", name: "Bob" }),
@@ -95,6 +94,17 @@ describe.each(engines)("reactions on %s", (engine) => {
     // A reaction to a comment since deleted may still be withdrawn.
     expect((await t.data(UNREACT, { id: target.id }, { token: ann })).unreactToComment.comment.reactionCount).toBe(0);
     expect(await rowsFor(target.id)).toBe(0);
+  });
+
+  it("lets only those who see a held comment react to it: its author and moderators", async () => {
+    const story = await importUniqueArticle(t);
+    const held = (await t.data(`mutation($a: ID!) { addComment(articleId: $a, body: "held back") { comment { id } } }`, { a: story }, { token: ann })).addComment.comment;
+    await t.data(`mutation($id: ID!) { setCommentStatus(id: $id, status: PENDING) { comment { status } } }`, { id: held.id }, { token: TEST_TOKEN });
+    const hidden = await t.gql(REACT, { id: held.id }, { token: bob });
+    expect(hidden.errors?.[0].extensions?.code).toBe("NOT_FOUND");
+    expect((await t.data(REACT, { id: held.id }, { token: ann })).reactToComment.comment.reactionCount).toBe(1);
+    expect((await t.data(REACT, { id: held.id }, { token: moderator })).reactToComment.comment.reactionCount).toBe(2);
+    expect(await rowsFor(held.id)).toBe(2);
   });
 
   it("orders comments by MOST_REACTIONS, then thread order, and pages that order both ways by cursor", async () => {

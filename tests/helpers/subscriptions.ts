@@ -5,7 +5,7 @@ import { createPubSub } from "@graphql-yoga/subscription";
 import type { PubSubEventTarget } from "@graphql-yoga/subscription";
 import { Client, createClient, FormattedExecutionResult } from "graphql-ws";
 import WebSocket from "ws";
-import type { CommentAddedEvent, CommentEvents } from "../../src/events/comment-events";
+import type { CommentEventMap, CommentEvents } from "../../src/events/comment-events";
 import { GRAPHQL_PATH } from "../../src/server";
 
 /** Starts listening on a free port of 127.0.0.1; "host:port". */
@@ -73,23 +73,25 @@ export function probe<T = Record<string, any>>(client: Client, query: string, va
  * the server starts listening some time after the client's subscribe message, and a comment
  * posted before that would (rightly) never reach the subscriber.
  */
-export function observedLocalEvents(): { bus: CommentEvents; listening(topic: string): Promise<void> } {
+export function observedLocalEvents(): { bus: CommentEvents; listening(topic: string, listeners?: number): Promise<void> } {
   const target = new EventTarget();
-  const listened = new Set<string>();
-  const waiting = new Map<string, (() => void)[]>();
+  const listened = new Map<string, number>();
+  const waiting = new Map<string, { listeners: number; wake: () => void }[]>();
   const add = target.addEventListener.bind(target);
   target.addEventListener = (type, listener, options) => {
     add(type, listener, options);
-    listened.add(type);
-    for (const wake of waiting.get(type) ?? []) wake();
-    waiting.delete(type);
+    const count = (listened.get(type) ?? 0) + 1;
+    listened.set(type, count);
+    const waiters = waiting.get(type) ?? [];
+    for (const waiter of waiters.filter((w) => w.listeners <= count)) waiter.wake();
+    waiting.set(type, waiters.filter((w) => w.listeners > count));
   };
-  type Events = { [key: `commentAdded:${number}`]: [CommentAddedEvent] };
   return {
-    bus: createPubSub<Events>({ eventTarget: target as unknown as PubSubEventTarget<Events> }),
-    listening(topic) {
-      if (listened.has(topic)) return Promise.resolve();
-      return new Promise((resolve) => waiting.set(topic, [...(waiting.get(topic) ?? []), resolve]));
+    bus: createPubSub<CommentEventMap>({ eventTarget: target as unknown as PubSubEventTarget<CommentEventMap> }),
+    /** Resolves once the topic has had `listeners` listeners added (each subscriber adds one). */
+    listening(topic, listeners = 1) {
+      if ((listened.get(topic) ?? 0) >= listeners) return Promise.resolve();
+      return new Promise((resolve) => waiting.set(topic, [...(waiting.get(topic) ?? []), { listeners, wake: resolve }]));
     },
   };
 }

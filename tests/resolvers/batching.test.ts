@@ -2,8 +2,26 @@ import { CountingLogger } from "../../src/db/query-counter";
 import { engines } from "../helpers/databases";
 import { seedGenerated } from "../helpers/fixtures";
 import { DEEP_QUERY } from "../../scripts/deep-query";
+import { startTestServer, TEST_TOKEN, TestServer } from "../helpers/test-server";
 import { readerToken } from "../helpers/readers";
-import { startTestServer, TestServer } from "../helpers/test-server";
+
+/** The deep query with every field readers and moderators brought, each of which must be batched. */
+const COMMUNITY_DEEP_QUERY = `query CommunityDeep($first: Int!) {
+  viewer { role author { name } }
+  articles(first: $first, orderBy: PUBLISHED_AT_ASC) {
+    nodes {
+      id commentCount moderation featuredComments { id body }
+      comments(first: 10) {
+        totalCount
+        nodes {
+          id body status editableUntil viewerCanEdit viewerCanDelete flagCount isFeatured moderationHistory { action } reactionCount viewerHasReacted
+          author { name commentCount }
+          replies(first: 5) { totalCount nodes { id body status viewerCanEdit flagCount author { name } reactionCount viewerHasReacted thread { id } } }
+        }
+      }
+    }
+  }
+}`;
 
 
 describe.each(engines)("batching on %s", (engine) => {
@@ -96,5 +114,19 @@ describe.each(engines)("batching on %s", (engine) => {
     expect(large.errors).toBeUndefined();
     expect(large.data!.tags.nodes.length).toBeGreaterThan(1);
     expect(large.extensions?.sqlQueries).toBe(small.extensions?.sqlQueries);
+  });
+
+  it("keeps the count flat with the community fields selected, for the public, a reader and a moderator", async () => {
+    const reader = await readerToken({ sub: "batching-reader", name: "Bea" });
+    const moderator = await readerToken({ sub: "batching-moderator", role: "moderator" });
+    const counts: Record<string, number[]> = {};
+    for (const [who, token] of [["public", null], ["reader", reader], ["moderator", moderator], ["service", TEST_TOKEN]] as const) {
+      const one = await t.gql(COMMUNITY_DEEP_QUERY, { first: 1 }, { token });
+      const fifty = await t.gql(COMMUNITY_DEEP_QUERY, { first: 50 }, { token });
+      expect({ who, errors: fifty.errors }).toEqual({ who, errors: undefined });
+      expect(fifty.data!.articles.nodes).toHaveLength(50);
+      counts[who] = [one.extensions?.sqlQueries as number, fifty.extensions?.sqlQueries as number];
+    }
+    for (const [who, [one, fifty]] of Object.entries(counts)) expect({ who, fifty }).toEqual({ who, fifty: one });
   });
 });

@@ -5,7 +5,7 @@
 import { createPubSub } from "@graphql-yoga/subscription";
 import type { PubSubEventTarget } from "@graphql-yoga/subscription";
 import WebSocket from "ws";
-import type { CommentAddedEvent } from "../../src/events/comment-events";
+import type { CommentEventMap } from "../../src/events/comment-events";
 import { SOCKET_LIMITS } from "../../src/schema/limits";
 import { createServer, GRAPHQL_PATH, ThreadlineServer } from "../../src/server";
 import { engines, openTestDatabase, TestDatabase } from "../helpers/databases";
@@ -15,7 +15,7 @@ import { importArticle } from "../../src/ingest/import";
 import { generatedArticle } from "../helpers/fixtures";
 import { toGlobalId } from "../../src/schema/global-id";
 
-type Events = { [key: `commentAdded:${number}`]: [CommentAddedEvent] };
+type Events = CommentEventMap;
 
 /** An in-process bus that counts its live listeners. */
 function countingBus() {

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from "typeorm";
+import { sql } from "../sql";
 import { recountStoredCounts } from "../stored-counts";
 
 /**
@@ -31,7 +32,8 @@ export class StoredCounts1764300000000 implements MigrationInterface {
     await queryRunner.query(
       `UPDATE "article_tag" SET "publishedAt" = (SELECT a."publishedAt" FROM "article" a WHERE a."id" = "article_tag"."articleId")`,
     );
-    await recountStoredCounts(queryRunner.manager);
+    // Visible as the schema stood then: comments had no status yet (see the moderation migration).
+    await recountStoredCounts(queryRunner.manager, sql`"isDeleted" = ${false}`);
 
     await queryRunner.query(`DROP INDEX "IDX_article_tag_tag"`);
     await queryRunner.query(`CREATE INDEX "IDX_article_tag_tag" ON "article_tag" ("tagId", "publishedAt", "articleId")`);

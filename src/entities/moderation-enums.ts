@@ -1,0 +1,75 @@
+import { registerEnumType } from "type-graphql";
+
+export enum CommentStatus {
+  PUBLISHED = "PUBLISHED",
+  PENDING = "PENDING",
+  REJECTED = "REJECTED",
+}
+
+registerEnumType(CommentStatus, {
+  name: "CommentStatus",
+  description: "Where a comment stands with the moderators. Only PUBLISHED comments are shown to the public and counted.",
+  valuesConfig: {
+    PUBLISHED: { description: "Shown to everyone, and counted in commentCount, replyCount and Author.commentCount." },
+    PENDING: {
+      description:
+        "Waiting for a moderator: posted under pre-moderation, put on hold by AUTO_HOLD_FLAGS flags, or set by a moderator. " +
+        "Shown to its author and to moderators only, and counted nowhere.",
+    },
+    REJECTED: { description: "Refused by a moderator. Shown to its author and to moderators only, and counted nowhere." },
+  },
+});
+
+export enum ModerationMode {
+  PRE = "PRE",
+  POST = "POST",
+}
+
+registerEnumType(ModerationMode, {
+  name: "ModerationMode",
+  description: "When readers' comments on an article are published.",
+  valuesConfig: {
+    PRE: { description: "Readers' new comments are PENDING until a moderator publishes them (moderators' and the service token's are PUBLISHED)." },
+    POST: { description: "New comments are PUBLISHED at once; moderators act afterwards." },
+  },
+});
+
+export enum FlagReason {
+  SPAM = "SPAM",
+  ABUSE = "ABUSE",
+  OFF_TOPIC = "OFF_TOPIC",
+  OTHER = "OTHER",
+}
+
+registerEnumType(FlagReason, {
+  name: "FlagReason",
+  description: "Why a reader flags a comment.",
+  valuesConfig: {
+    SPAM: { description: "Advertising or repeated junk." },
+    ABUSE: { description: "Insults, harassment or hate." },
+    OFF_TOPIC: { description: "Not about the article or the discussion." },
+    OTHER: { description: "Anything else; say what in the note." },
+  },
+});
+
+export enum ModerationActionKind {
+  SET_STATUS = "SET_STATUS",
+  AUTO_HOLD = "AUTO_HOLD",
+  EDIT = "EDIT",
+  DELETE = "DELETE",
+  FEATURE = "FEATURE",
+  UNFEATURE = "UNFEATURE",
+}
+
+registerEnumType(ModerationActionKind, {
+  name: "ModerationActionKind",
+  description: "What was done to a comment, in its moderation history.",
+  valuesConfig: {
+    SET_STATUS: { description: "A moderator (or the service token) set its status with setCommentStatus; status says to what." },
+    AUTO_HOLD: { description: "The flag that brought flagCount to AUTO_HOLD_FLAGS put the published comment on hold (status PENDING); no actor." },
+    EDIT: { description: "A moderator or the service token replaced its text with editComment." },
+    DELETE: { description: "A moderator or the service token deleted it with deleteComment." },
+    FEATURE: { description: "featureComment put it among its article's featuredComments." },
+    UNFEATURE: { description: "unfeatureComment took it out of its article's featuredComments." },
+  },
+});
