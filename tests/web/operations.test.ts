@@ -27,7 +27,8 @@ const APP_VARIABLES: Record<string, Record<string, unknown>> = {
   ReactToComment: { id: "Q29tbWVudDox" },
   UnreactToComment: { id: "Q29tbWVudDox" },
   Viewer: {},
-  CommentAdded: { articleId: "QXJ0aWNsZTox" },
+  SetCommentStatus: { id: "Q29tbWVudDox", status: "PUBLISHED" },
+  CommentEvents: { articleId: "QXJ0aWNsZTox" },
 };
 
 function operationName(document: DocumentNode): string | null {

@@ -4,7 +4,7 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { DEFAULT_ABUSE_LIMITS } from "../../src/config";
-import { commentAddedTopic } from "../../src/events/comment-events";
+import { commentEventsTopic } from "../../src/events/comment-events";
 import { renderDump } from "../../src/ingest/render-dump";
 import { AppServer, artifactPath, describeInBrowser, launchChromium, startAppServer } from "../helpers/browser";
 import { engines } from "../helpers/databases";
@@ -175,12 +175,12 @@ describeInBrowser.each(engines)("reader app in Chromium (%s)", (engine) => {
     expect(await page.locator(`${repliesOf(top[0].id)} > .comment-body`).allInnerTexts()).toEqual(replies.map((reply) => reply.body));
   });
 
-  it("shows a comment posted through the API while the page is open", async () => {
+  it("shows comments posted, edited, liked and deleted through the API while the page is open", async () => {
     const articleId = await importUniqueArticle(t);
     const first = await postComment(t, articleId, "Already here", { authorName: "Early" });
     await page.goto(`${t.base}/a/${await slugOf(t, articleId)}`);
     await page.locator(`[id="c-${first.id}"]`).waitFor();
-    await events.listening(commentAddedTopic(rowId(articleId)));
+    await events.listening(commentEventsTopic(rowId(articleId)));
 
     const live = await postComment(t, articleId, "Posted elsewhere, seen here", { authorName: "Live Larry" });
     const reply = await postComment(t, articleId, "A live reply", { authorName: "Live Larry", parentId: first.id });
@@ -188,6 +188,18 @@ describeInBrowser.each(engines)("reader app in Chromium (%s)", (engine) => {
     await page.locator(`${repliesOf(first.id)}[id="c-${reply.id}"]`).waitFor({ timeout: 5000 });
     expect(await page.locator(`[id="c-${live.id}"] .comment-body`).innerText()).toBe("Posted elsewhere, seen here");
     expect(await page.locator("#comments-heading").innerText()).toBe("3 comments");
+
+    // Edited, liked and deleted elsewhere: the page follows (commentEvents).
+    await t.data(`mutation($id: ID!) { editComment(id: $id, body: "Edited elsewhere") { comment { id } } }`, { id: live.id }, { token: TEST_TOKEN });
+    await page.locator(`[id="c-${live.id}"] > .comment-body`, { hasText: "Edited elsewhere" }).waitFor({ timeout: 5000 });
+    await page.locator(`[id="c-${live.id}"] > .comment-head .edited`).waitFor();
+    const fan = await readerToken({ sub: `fan-${articleId}`, name: "Fan" });
+    await t.data(`mutation($id: ID!) { reactToComment(id: $id) { comment { id } } }`, { id: live.id }, { token: fan });
+    await page.locator(`[id="c-${live.id}"] > .comment-actions .reaction-count`, { hasText: "1 like" }).waitFor({ timeout: 5000 });
+    await t.data(`mutation($id: ID!) { deleteComment(id: $id) { comment { id } } }`, { id: reply.id }, { token: TEST_TOKEN });
+    // Nothing below it: it leaves the thread, and the count drops.
+    await page.locator(`[id="c-${reply.id}"]`).waitFor({ state: "detached", timeout: 5000 });
+    await page.locator("#comments-heading", { hasText: "2 comments" }).waitFor();
   });
 
   it("posts, replies, edits and deletes its own comments as a reader signed in with the development sign-in", async () => {
@@ -310,6 +322,61 @@ describeInBrowser.each(engines)("reader app in Chromium (%s)", (engine) => {
     await page.getByRole("alert").filter({ hasText: "Signed out: the bearer token is neither the API token nor a JWT" }).waitFor();
     await page.getByRole("button", { name: "Sign in (development)" }).waitFor();
     await page.locator(".article-card").first().waitFor();
+  });
+
+  it("shows a comment awaiting moderation to its author and to moderators only, until a moderator publishes it", async () => {
+    const articleId = await importUniqueArticle(t);
+    await t.data(`mutation($id: ID!) { setArticleModeration(articleId: $id, mode: PRE) { article { id } } }`, { id: articleId }, { token: TEST_TOKEN });
+    const path = `/a/${await slugOf(t, articleId)}`;
+    const authorName = readerName("Patient Author");
+    const moderatorPage = await browser.newPage();
+    const authorPage = await browser.newPage();
+    try {
+      // Each signs in first, so each opens the thread (and its subscription) once.
+      for (const [signedIn, name, role] of [[authorPage, authorName, "Commenter"], [moderatorPage, readerName("Mod Mo"), "Moderator"]] as const) {
+        await signedIn.goto(`${t.base}/`);
+        await signInAsReader(signedIn, name, role);
+        await signedIn.goto(`${t.base}${path}`);
+        await signedIn.locator("#comments-heading").waitFor();
+      }
+      await page.goto(`${t.base}${path}`);
+      await page.locator("#comments-heading", { hasText: "0 comments" }).waitFor();
+      await events.listening(commentEventsTopic(rowId(articleId)), 3);
+
+      // Posted through the UI under pre-moderation: the author sees it held, at once.
+      await authorPage.getByLabel("Add a comment").fill("Please let this through");
+      await authorPage.getByRole("button", { name: "Post comment" }).click();
+      const held = authorPage.locator(`${TOP_LEVEL}.pending`);
+      await held.waitFor();
+      expect(await held.locator(".status").innerText()).toBe("Awaiting moderation");
+      expect(await held.locator(".status-note").innerText()).toBe("Only you and the moderators see it.");
+      const { comment } = await t.data(`query($id: ID!) { article(id: $id) { comments { nodes { id status } } } }`, { id: articleId }, { token: TEST_TOKEN }).then((data) => ({ comment: data.article.comments.nodes[0] }));
+      expect(comment.status).toBe("PENDING");
+
+      // The moderator hears of it live; the public does not.
+      const forModerator = moderatorPage.locator(`[id="c-${comment.id}"]`);
+      await forModerator.locator(".status", { hasText: "Awaiting moderation" }).waitFor({ timeout: 5000 });
+      expect(await forModerator.locator(".comment-body").innerText()).toBe("Please let this through");
+      expect(await page.locator(`[id="c-${comment.id}"]`).count()).toBe(0);
+      expect(await page.locator("#comments-heading").innerText()).toBe("0 comments");
+      // Nor does a fresh public page list it.
+      const fresh = await browser.newPage();
+      await fresh.goto(`${t.base}${path}`);
+      await fresh.locator("#comments-heading", { hasText: "0 comments" }).waitFor();
+      expect(await fresh.locator(TOP_LEVEL).count()).toBe(0);
+      await fresh.close();
+
+      // Published by the moderator: it reaches the public live, and the author's mark goes.
+      await forModerator.getByRole("button", { name: "Publish" }).click();
+      await page.locator(`[id="c-${comment.id}"] > .comment-body`, { hasText: "Please let this through" }).waitFor({ timeout: 5000 });
+      await page.locator("#comments-heading", { hasText: "1 comment" }).waitFor();
+      await authorPage.locator(`[id="c-${comment.id}"]:not(.pending)`).waitFor({ timeout: 5000 });
+      expect(await authorPage.locator(`[id="c-${comment.id}"] .status`).count()).toBe(0);
+      await forModerator.locator(".status").waitFor({ state: "detached" });
+    } finally {
+      await moderatorPage.close();
+      await authorPage.close();
+    }
   });
 
   it("reads with GETs that shared caches may keep while anonymous, and private ones once signed in", async () => {

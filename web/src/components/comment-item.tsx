@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState } from "react";
 import { CombinedError, useMutation } from "urql";
-import { DeleteCommentDocument, ReactToCommentDocument, UnreactToCommentDocument } from "../generated/graphql";
+import { CommentStatus, DeleteCommentDocument, ReactToCommentDocument, SetCommentStatusDocument, UnreactToCommentDocument } from "../generated/graphql";
 import { errorText, formatDateTime, isUnauthenticated, plural } from "../format";
 import { Session, useSession } from "../session";
-import { CommentView, useThread } from "../thread-state";
+import { CommentView, isTombstone, useThread } from "../thread-state";
 import { CommentForm } from "./comment-form";
 import { CommentList, CommentListPage, EMPTY_PAGE } from "./comment-list";
 
@@ -19,6 +19,7 @@ export function CommentItem({ comment: loaded, replies }: { comment: CommentView
   const [, deleteComment] = useMutation(DeleteCommentDocument);
   const [reacting, react] = useMutation(ReactToCommentDocument);
   const [unreacting, unreact] = useMutation(UnreactToCommentDocument);
+  const [, setStatus] = useMutation(SetCommentStatusDocument);
   const element = useRef<HTMLLIElement>(null);
   const comment = { ...loaded, ...state.changed[loaded.id] };
   const isTarget = target.commentId === comment.id;
@@ -62,12 +63,25 @@ export function CommentItem({ comment: loaded, replies }: { comment: CommentView
   };
   const reactionBusy = reacting.fetching || unreacting.fetching;
 
+  // The thread's counts follow from the STATUS_CHANGED event every subscriber hears, this page too.
+  const moderate = async (status: CommentStatus) => {
+    setError(null);
+    const result = await setStatus({ id: comment.id, status });
+    if (result.error || !result.data) return failed(result.error);
+    dispatch({ type: "changed", comment: result.data.setCommentStatus.comment });
+  };
+
+  const tombstone = isTombstone(comment);
+  // Held by the moderators, and shown to this caller all the same: its author, or a moderator.
+  const held = comment.status !== "PUBLISHED" && !tombstone;
+  const classes = ["comment", isTarget ? "targeted" : "", held ? comment.status.toLowerCase() : ""].filter(Boolean).join(" ");
   return (
-    <li id={`c-${comment.id}`} ref={element} tabIndex={-1} className={isTarget ? "comment targeted" : "comment"} aria-labelledby={headingId}>
+    <li id={`c-${comment.id}`} ref={element} tabIndex={-1} className={classes} aria-labelledby={headingId}>
       <div className="comment-head">
         <span id={headingId} className={comment.author ? "comment-author" : "comment-author anonymous"}>
-          {comment.isDeleted ? "Deleted comment" : (comment.author?.name ?? "Anonymous")}
+          {comment.isDeleted ? "Deleted comment" : tombstone ? "Hidden comment" : (comment.author?.name ?? "Anonymous")}
         </span>
+        {held && <span className={`status ${comment.status.toLowerCase()}`}>{comment.status === "PENDING" ? "Awaiting moderation" : "Rejected"}</span>}
         {comment.createdAt && (
           <time className="muted" dateTime={comment.createdAt}>
             {formatDateTime(comment.createdAt)}
@@ -82,8 +96,14 @@ export function CommentItem({ comment: loaded, replies }: { comment: CommentView
           Link
         </a>
       </div>
-      {comment.isDeleted ? (
-        <p className="comment-body tombstone">This comment was deleted.</p>
+      {tombstone ? (
+        <p className="comment-body tombstone">
+          {comment.isDeleted
+            ? "This comment was deleted."
+            : comment.status === "PENDING"
+              ? "This comment is waiting for a moderator."
+              : "This comment was removed by a moderator."}
+        </p>
       ) : mode === "edit" ? (
         <CommentForm
           kind="edit"
@@ -96,6 +116,11 @@ export function CommentItem({ comment: loaded, replies }: { comment: CommentView
         />
       ) : (
         <p className="comment-body">{comment.body}</p>
+      )}
+      {held && (
+        <p className="muted status-note">
+          {session.canModerate ? "Readers do not see it unless a moderator publishes it." : "Only you and the moderators see it."}
+        </p>
       )}
       <div className="comment-actions">
         {rights.react ? (
@@ -127,6 +152,16 @@ export function CommentItem({ comment: loaded, replies }: { comment: CommentView
             {rights.delete && (
               <button type="button" className="link-button" onClick={() => setMode("confirm-delete")}>
                 Delete
+              </button>
+            )}
+            {rights.moderate && comment.status !== "PUBLISHED" && (
+              <button type="button" className="link-button" onClick={() => void moderate("PUBLISHED")}>
+                Publish
+              </button>
+            )}
+            {rights.moderate && comment.status === "PENDING" && (
+              <button type="button" className="link-button danger" onClick={() => void moderate("REJECTED")}>
+                Reject
               </button>
             )}
           </>
@@ -170,11 +205,13 @@ function useRights(comment: CommentView, session: Session) {
     return () => window.clearTimeout(timer);
   }, [until]);
   const signedIn = session.token !== null && !comment.isDeleted;
+  const published = comment.status === "PUBLISHED";
   return {
-    reply: signedIn,
+    reply: signedIn && published,
     edit: signedIn && comment.viewerCanEdit && open,
     delete: signedIn && comment.viewerCanDelete && open,
     // Reactions are readers' own: the service token is no reader.
-    react: session.credential?.kind === "reader" && !comment.isDeleted,
+    react: session.credential?.kind === "reader" && !comment.isDeleted && published,
+    moderate: signedIn && session.canModerate,
   };
 }
