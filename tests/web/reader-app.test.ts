@@ -522,6 +522,36 @@ describeInBrowser("reader app screenshots and small screens", () => {
     }
   });
 
+  it("renders a signed-in reader's thread at 375 px (likes, their own buttons, a comment awaiting moderation), saved under test-artifacts/", async () => {
+    const articleId = await importUniqueArticle(t, {
+      title: "Fireworks over the river draw a record crowd",
+      paragraphs: ["Thousands gathered on both banks as the new year began, despite the cold."],
+      tags: ["New Year", "Fireworks"],
+    });
+    const ada = await readerToken({ sub: devReaderSub("Ada"), name: "Ada" });
+    const first = await postComment(t, articleId, "Happy New Year from Kiev to all the readers!", { authorName: "Oksana V." });
+    const own = await postAs(t, ada, articleId, "Our fireworks were just as loud, and colder.", { parentId: first.id });
+    for (const fan of ["Chen", "Nikolai"]) {
+      await t.data(`mutation($id: ID!) { reactToComment(id: $id) { comment { id } } }`, { id: own.id }, { token: await readerToken({ sub: `fan-${fan}`, name: fan }) });
+    }
+    await t.data(`mutation($id: ID!) { reactToComment(id: $id) { comment { id } } }`, { id: first.id }, { token: ada });
+    await t.data(`mutation($id: ID!) { setArticleModeration(articleId: $id, mode: PRE) { article { id } } }`, { id: articleId }, { token: TEST_TOKEN });
+    await postAs(t, ada, articleId, "Does anyone have photos from the north bank?");
+
+    const page = await browser.newPage({ viewport: { width: 375, height: 900 } });
+    try {
+      await page.goto(`${t.base}/`);
+      await signInAsReader(page, "Ada");
+      await page.goto(`${t.base}/a/${await slugOf(t, articleId)}#comments`);
+      await page.locator(`${TOP_LEVEL}.pending`).waitFor();
+      await page.locator(`[id="c-${own.id}"]`).getByRole("button", { name: "Edit" }).waitFor();
+      await page.screenshot({ path: artifactPath("reader-thread-signed-in-375.png"), fullPage: true });
+      expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(375);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("reaches an article and its comments from the keyboard alone", async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     try {
