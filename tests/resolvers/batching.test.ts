@@ -16,7 +16,7 @@ const COMMUNITY_DEEP_QUERY = `query CommunityDeep($first: Int!) {
         nodes {
           id body status editableUntil viewerCanEdit viewerCanDelete flagCount isFeatured moderationHistory { action } reactionCount viewerHasReacted
           author { name commentCount }
-          replies(first: 5) { totalCount nodes { id body status viewerCanEdit flagCount author { name } reactionCount viewerHasReacted thread { id } } }
+          replies(first: 5) { totalCount nodes { id body status viewerCanEdit flagCount author { name } reactionCount viewerHasReacted } }
         }
       }
     }
