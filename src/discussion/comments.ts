@@ -227,8 +227,8 @@ async function authorIdByName(manager: EntityManager, name: string): Promise<num
 }
 
 /**
- * The signed-in reader's author row, created on their first write and renamed when their token
- * brings another display name, so the name follows the latest token. Keyed by sub: two readers with
+ * The signed-in reader's author row, created with their first comment and renamed when their
+ * token brings another display name (see followReaderName for their other writes). Keyed by sub: two readers with
  * one name are two authors, and an imported commenter's name never becomes a reader's.
  */
 export async function readerAuthorId(manager: EntityManager, reader: Reader): Promise<number> {
@@ -240,13 +240,30 @@ export async function readerAuthorId(manager: EntityManager, reader: Reader): Pr
 }
 
 /**
+ * Brings a signed-in reader's author name in line with their token, if they have an author row
+ * (one statement, a no-op when it already matches): every write by a reader does, so the name
+ * follows the latest token.
+ */
+export async function followReaderName(manager: EntityManager, reader: Reader): Promise<void> {
+  await manager
+    .createQueryBuilder()
+    .update(Author)
+    .set({ name: reader.name, nameKey: foldKey(reader.name) })
+    .where(`sub = :sub AND name <> :name`, { sub: reader.sub, name: reader.name })
+    .execute();
+}
+
+/**
  * Refuses (FORBIDDEN) a change the caller has no right to, inside the transaction that would make
  * it, after the row is locked: what is checked is what is changed.
  */
 async function requireChangeRight(manager: EntityManager, writer: Writer, rules: WriteRules, comment: Comment, action: "edit" | "delete"): Promise<ChangeRight> {
   const viewerAuthorId = writer.kind === "reader" ? ((await manager.findOneBy(Author, { sub: writer.sub }))?.id ?? null) : null;
   const verdict = changeRight(writer, comment, viewerAuthorId, rules.clock(), rules.editWindowSeconds);
-  if ("right" in verdict) return verdict.right;
+  if ("right" in verdict) {
+    if (writer.kind === "reader") await followReaderName(manager, writer);
+    return verdict.right;
+  }
   if (verdict.refusal === "window-closed") {
     const ended = verdict.until ? `ended at ${verdict.until.toISOString()}` : "never began: the comment was imported";
     throw forbidden(`you can no longer ${action} this comment: the time to ${action} it (EDIT_WINDOW_SECONDS after posting) ${ended}`);

@@ -13,7 +13,7 @@ import { forbidden, notFound, userError } from "../errors";
 import { CommentEvents, publishCommentEvent } from "../events/comment-events";
 import { reindexComments } from "../search/search-index";
 import { characterCount } from "../text/write-limits";
-import { lockedRow, publishAdded, WriteRules } from "./comments";
+import { followReaderName, lockedRow, publishAdded, WriteRules } from "./comments";
 import { recordAction } from "./moderation-log";
 
 /** The longest reason or note a moderator or reader may give. */
@@ -108,6 +108,7 @@ export async function flagComment(
     if (await manager.findOneBy(CommentFlag, { commentId: id, readerSub: caller.sub })) return comment;
 
     const now = rules.clock();
+    await followReaderName(manager, caller);
     await manager.insert(CommentFlag, { commentId: id, readerSub: caller.sub, reason, note: cleanedNote, createdAt: now });
     const flagCount = comment.flagCount + 1;
     await manager.update(Comment, { id }, { flagCount });

@@ -32,7 +32,7 @@ export class ViewerResolver {
     nullable: true,
     description:
       "The signed-in reader's author: the commenter their comments are listed under. Null until their first comment, and for the service token. " +
-      "Its name follows the latest token the reader posted with.",
+      "Its name follows the token of the reader's latest write (addComment, editComment, deleteComment, flagComment).",
   })
   author(@Root() viewer: Viewer, @Ctx() ctx: Context): Promise<Author | null> | null {
     return viewer.sub === null ? null : ctx.loaders.authors.bySub(viewer.sub);

@@ -125,8 +125,13 @@ describe.each(engines)("readers' identity on %s", (engine) => {
 
       const renamed = await postAs(t, await token({ sub: "teddy-a", name: "Edward" }), articleId, "Reader teddy A, renamed");
       expect(renamed.author).toEqual({ id: first.author.id, name: "Edward", commentCount: 2 });
+      const [renamedRow] = await run<{ n: number | string }>(t.db.dataSource, sql`SELECT COUNT(*) AS n FROM author WHERE "sub" = ${"teddy-a"}`);
+      expect(Number(renamedRow.n)).toBe(1);
       const byName = await t.data(`{ edward: author(name: "edward") { id } teddy: author(name: "teddy j") { id } }`);
       expect(byName.edward.id).toBe(first.author.id);
+      // An edit with a newer token renames too.
+      await t.data(EDIT, { id: renamed.id, body: "Reader teddy A, renamed twice" }, { token: await token({ sub: "teddy-a", name: "Ted" }) });
+      expect((await t.data(COMMENT, { id: renamed.id })).comment.author).toEqual({ id: first.author.id, name: "Ted", commentCount: 2 });
       const [stored] = await run<{ n: number | string }>(t.db.dataSource, sql`SELECT COUNT(*) AS n FROM author WHERE "name" = ${"teddy j"}`);
       expect(Number(stored.n)).toBe(2);
     });

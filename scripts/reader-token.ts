@@ -1,0 +1,43 @@
+/**
+ * `npm run token -- --sub ID [--name NAME] [--role commenter|moderator] [--minutes N]`: signs a
+ * reader's token with JWT_SECRET, as a host site would, for trying readers and moderators out in
+ * Sandbox, GraphiQL or curl (`Authorization: Bearer <the printed token>`). Not for production:
+ * there the host site signs its readers' tokens itself.
+ */
+import { parseArgs } from "node:util";
+import { SignJWT } from "jose";
+import { ConfigError, loadConfig } from "../src/config";
+
+function fail(message: string): never {
+  console.error(`threadline token: ${message}`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  let secret: string | null;
+  try {
+    secret = loadConfig().jwtSecret;
+  } catch (error) {
+    if (error instanceof ConfigError) fail(`bad setting ${error.message}`);
+    throw error;
+  }
+  if (!secret) fail("JWT_SECRET is not set; set it to the secret the server uses");
+  const { values } = parseArgs({
+    options: { sub: { type: "string" }, name: { type: "string" }, role: { type: "string", default: "commenter" }, minutes: { type: "string", default: "60" } },
+  });
+  if (!values.sub) fail("--sub is required: the reader's stable id");
+  if (values.role !== "commenter" && values.role !== "moderator") fail(`--role must be commenter or moderator, got "${values.role}"`);
+  const minutes = Number(values.minutes);
+  if (!Number.isInteger(minutes) || minutes < 1) fail(`--minutes must be a whole number above 0, got "${values.minutes}"`);
+  const claims: Record<string, string> = { role: values.role };
+  if (values.name) claims.name = values.name;
+  const token = await new SignJWT(claims)
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(values.sub)
+    .setIssuedAt()
+    .setExpirationTime(`${minutes}m`)
+    .sign(new TextEncoder().encode(secret));
+  console.log(token);
+}
+
+void main();
