@@ -55,14 +55,21 @@ export function isoDate(value: string): string {
   return new Date(`${value.replace(" ", "T")}Z`).toISOString();
 }
 
-/** A comment readers can see, or a deleted one with a visible comment somewhere below it. */
-const listed = (alias: string) =>
-  `(${alias}."isDeleted" = ? OR EXISTS (WITH RECURSIVE below(id, "isDeleted") AS (SELECT r."id", r."isDeleted" FROM comment r WHERE r."parentId" = ${alias}."id" UNION ALL SELECT x."id", x."isDeleted" FROM comment x JOIN below ON x."parentId" = below.id) SELECT 1 FROM below WHERE below."isDeleted" = ?))`;
+/**
+ * A comment readers can see, or a deleted one with a visible comment somewhere below it: as
+ * Threadline states it, on the row alone, with the stored count of its listed replies.
+ */
+const listed = (alias: string) => `(${alias}."isDeleted" = ? OR ${alias}."replyCount" > ?)`;
 
-export const ARTICLE_COLUMNS = `a."id", a."slug", a."title", a."section", a."publishedAt", a."imageCaption", a."imageCredit", a."dateline", a."paragraphs", a."wordCount"`;
-export const COMMENT_COLUMNS = `c."id", c."articleId", c."parentId", c."authorId", c."body", c."hasAvatar", c."depth", c."position", c."createdAt", c."editedAt", c."isDeleted"`;
+export const ARTICLE_COLUMNS = `a."id", a."slug", a."title", a."section", a."publishedAt", a."imageCaption", a."imageCredit", a."dateline", a."paragraphs", a."wordCount", a."commentCount"`;
+export const COMMENT_COLUMNS = `c."id", c."articleId", c."parentId", c."authorId", c."body", c."hasAvatar", c."depth", c."position", c."createdAt", c."editedAt", c."isDeleted", c."replyCount"`;
 
-/** The statements, each for any number of keys. */
+/**
+ * The statements, each for any number of keys. Counts Threadline keeps in the rows
+ * (article.commentCount, tag.articleCount, author.commentCount, comment.replyCount and the stored
+ * number of articles) are read from the rows here too; only a list's totalCount that has no stored
+ * count (an article's top-level comments) is counted.
+ */
 export const statements = {
   articlesById: (db: Db, ids: number[]) => db(`SELECT ${ARTICLE_COLUMNS} FROM article a WHERE a."id" IN (${marks(ids)})`, ids),
   articlesBySlug: (db: Db, slugs: string[]) => db(`SELECT ${ARTICLE_COLUMNS} FROM article a WHERE a."slug" IN (${marks(slugs)})`, slugs),
@@ -75,16 +82,12 @@ export const statements = {
       `SELECT a."id" AS id, 0 AS pk, a."publishedAt" AS k0, a."id" AS k1${columns} FROM article a ORDER BY a."publishedAt" ${ascending ? "ASC" : "DESC"}, a."id" ${ascending ? "ASC" : "DESC"} LIMIT ?`,
       [first + 1],
     ),
-  articleCount: (db: Db) => db(`SELECT 0 AS pk, COUNT(*) AS n FROM article a`),
-  visibleCommentCounts: (db: Db, articleIds: number[]) =>
-    db(`SELECT c."articleId" AS pk, COUNT(*) AS n FROM comment c WHERE (c."isDeleted" = ?) AND (c."articleId" IN (${marks(articleIds)})) GROUP BY c."articleId"`, [0, ...articleIds]),
+  articleCount: (db: Db) => db(`SELECT 0 AS pk, "value" AS n FROM "stored_count" WHERE "name" = ?`, ["articles"]),
   tagsOfArticles: (db: Db, articleIds: number[]) =>
     db(
-      `SELECT at."articleId", t."id", t."name", t."slug" FROM article_tag at JOIN tag t ON t."id" = at."tagId" WHERE at."articleId" IN (${marks(articleIds)}) ORDER BY at."position" ASC`,
+      `SELECT at."articleId", t."id", t."name", t."slug", t."articleCount" FROM article_tag at JOIN tag t ON t."id" = at."tagId" WHERE at."articleId" IN (${marks(articleIds)}) ORDER BY at."position" ASC`,
       articleIds,
     ),
-  articleCountsOfTags: (db: Db, tagIds: number[]) =>
-    db(`SELECT at."tagId" AS pk, COUNT(*) AS n FROM article_tag at JOIN article a ON a."id" = at."articleId" WHERE (at."tagId" IN (${marks(tagIds)})) GROUP BY at."tagId"`, tagIds),
   relatedLinksOfArticles: (db: Db, articleIds: number[]) =>
     db(`SELECT rl."id", rl."articleId", rl."title", rl."position" FROM related_link rl WHERE rl."articleId" IN (${marks(articleIds)}) ORDER BY rl."position" ASC`, articleIds),
   /** Up to `first + 1` listed top-level comments per article, in thread order. */
@@ -104,12 +107,8 @@ export const statements = {
       `SELECT * FROM (SELECT c."id" AS id, c."parentId" AS pk, c."position" AS k0, c."id" AS k1${columns}, ROW_NUMBER() OVER (PARTITION BY c."parentId" ORDER BY c."position" ASC, c."id" ASC) AS rn FROM comment c WHERE (${listed("c")}) AND (c."parentId" IN (${marks(parentIds)}))) ranked WHERE rn <= ? ORDER BY pk, rn`,
       [0, 0, ...parentIds, first + 1],
     ),
-  replyCounts: (db: Db, parentIds: number[]) =>
-    db(`SELECT c."parentId" AS pk, COUNT(*) AS n FROM comment c WHERE (${listed("c")}) AND (c."parentId" IN (${marks(parentIds)})) GROUP BY c."parentId"`, [0, 0, ...parentIds]),
   commentsById: (db: Db, ids: number[]) => db(`SELECT ${COMMENT_COLUMNS} FROM comment c WHERE c."id" IN (${marks(ids)})`, ids),
-  authorsById: (db: Db, ids: number[]) => db(`SELECT au."id", au."name" FROM author au WHERE au."id" IN (${marks(ids)})`, ids),
-  visibleCommentCountsOfAuthors: (db: Db, authorIds: number[]) =>
-    db(`SELECT c."authorId" AS pk, COUNT(*) AS n FROM comment c WHERE (c."isDeleted" = ?) AND (c."authorId" IN (${marks(authorIds)})) GROUP BY c."authorId"`, [0, ...authorIds]),
+  authorsById: (db: Db, ids: number[]) => db(`SELECT au."id", au."name", au."commentCount" FROM author au WHERE au."id" IN (${marks(ids)})`, ids),
 };
 
 /** `rows` grouped by a column, in row order. */

@@ -26,26 +26,21 @@ async function articlePage(db: Db, variables: { slug: string }) {
   const [article] = await statements.articlesBySlug(db, [variables.slug]);
   if (!article) return { data: { article: null } };
   const id = article.id as number;
-  const [tags, links, visible, comments, total] = await Promise.all([
+  const [tags, links, comments, total] = await Promise.all([
     statements.tagsOfArticles(db, [id]),
     statements.relatedLinksOfArticles(db, [id]),
-    statements.visibleCommentCounts(db, [id]),
     statements.topLevelPages(db, [id], 10, `, c."hasAvatar", c."body", c."authorId", c."isDeleted"`),
     statements.topLevelCounts(db, [id]),
   ]);
   const shown = comments.slice(0, 10);
   const authorIds = unique(shown.map(visibleAuthor).filter((author): author is number => author !== null));
   const titles = unique(links.map((link) => link.title as string));
-  const [tagCounts, linked, authors, authorCounts] = await Promise.all([
-    ifAny(tags, () => statements.articleCountsOfTags(db, tags.map((tag) => tag.id))),
+  const [linked, authors] = await Promise.all([
     ifAny(titles, () => statements.articlesByTitle(db, titles, `a."id", a."slug", a."title"`)),
     ifAny(authorIds, () => statements.authorsById(db, authorIds)),
-    ifAny(authorIds, () => statements.visibleCommentCountsOfAuthors(db, authorIds)),
   ]);
-  const articleCounts = countsOf(tagCounts);
   const byTitle = firstByTitle(linked);
-  const authorNames = new Map(authors.map((author) => [author.id as number, author.name as string]));
-  const commentCounts = countsOf(authorCounts);
+  const authorsById = new Map(authors.map((author) => [author.id as number, author]));
   return {
     data: {
       article: {
@@ -58,12 +53,12 @@ async function articlePage(db: Db, variables: { slug: string }) {
         imageCredit: article.imageCredit,
         wordCount: article.wordCount,
         paragraphs: JSON.parse(article.paragraphs),
-        tags: tags.map((tag) => ({ name: tag.name, slug: tag.slug, articleCount: articleCounts.get(tag.id) ?? 0 })),
+        tags: tags.map((tag) => ({ name: tag.name, slug: tag.slug, articleCount: tag.articleCount })),
         relatedLinks: links.map((link) => {
           const target = byTitle.get(link.title);
           return { position: link.position, title: link.title, article: target ? { slug: target.slug, title: target.title } : null };
         }),
-        commentCount: countsOf(visible).get(id) ?? 0,
+        commentCount: article.commentCount,
         comments: {
           totalCount: countsOf(total).get(id) ?? 0,
           nodes: shown.map((comment) => {
@@ -73,7 +68,7 @@ async function articlePage(db: Db, variables: { slug: string }) {
               position: comment.k0,
               hasAvatar: comment.hasAvatar === 1,
               body: comment.isDeleted ? "" : comment.body,
-              author: authorId === null ? null : { name: authorNames.get(authorId), commentCount: commentCounts.get(authorId) ?? 0 },
+              author: authorId === null ? null : { name: authorsById.get(authorId)!.name, commentCount: authorsById.get(authorId)!.commentCount },
             };
           }),
         },
@@ -84,12 +79,11 @@ async function articlePage(db: Db, variables: { slug: string }) {
 
 async function deepPage(db: Db, variables: { first: number }) {
   const first = variables.first;
-  const articles = (await statements.articlePage(db, first, true, `, a."title"`)).slice(0, first);
+  const articles = (await statements.articlePage(db, first, true, `, a."title", a."commentCount"`)).slice(0, first);
   const ids = articles.map((article) => article.id as number);
-  const commentColumns = `, c."hasAvatar", c."body", c."authorId", c."isDeleted"`;
-  const [total, visible, tags, links, comments, commentTotals] = await Promise.all([
+  const commentColumns = `, c."hasAvatar", c."body", c."authorId", c."isDeleted", c."replyCount"`;
+  const [total, tags, links, comments, commentTotals] = await Promise.all([
     statements.articleCount(db),
-    ifAny(ids, () => statements.visibleCommentCounts(db, ids)),
     ifAny(ids, () => statements.tagsOfArticles(db, ids)),
     ifAny(ids, () => statements.relatedLinksOfArticles(db, ids)),
     ifAny(ids, () => statements.topLevelPages(db, ids, 10, commentColumns)),
@@ -98,31 +92,21 @@ async function deepPage(db: Db, variables: { first: number }) {
   const commentsByArticle = groupBy(comments, "pk");
   const shownComments = ids.flatMap((id) => (commentsByArticle.get(id) ?? []).slice(0, 10));
   const commentIds = shownComments.map((comment) => comment.id as number);
-  const tagIds = unique(tags.map((tag) => tag.id as number));
   const titles = unique(links.map((link) => link.title as string));
-  const [tagCounts, linked, replyCountRows, replies] = await Promise.all([
-    ifAny(tagIds, () => statements.articleCountsOfTags(db, tagIds)),
+  const [linked, replies] = await Promise.all([
     ifAny(titles, () => statements.articlesByTitle(db, titles, `a."id", a."title"`)),
-    ifAny(commentIds, () => statements.replyCounts(db, commentIds)),
     ifAny(commentIds, () => statements.replyPages(db, commentIds, 5, `, c."depth", c."body", c."authorId", c."isDeleted"`)),
   ]);
   const repliesByParent = groupBy(replies, "pk");
   const commenters = unique(shownComments.map(visibleAuthor).filter((author): author is number => author !== null));
   const authorIds = unique([...commenters, ...replies.map(visibleAuthor).filter((author): author is number => author !== null)]);
-  const [authors, authorCounts] = await Promise.all([
-    ifAny(authorIds, () => statements.authorsById(db, authorIds)),
-    ifAny(commenters, () => statements.visibleCommentCountsOfAuthors(db, commenters)),
-  ]);
+  const authors = await ifAny(authorIds, () => statements.authorsById(db, authorIds));
 
-  const articleCounts = countsOf(tagCounts);
   const byTitle = firstByTitle(linked);
-  const visibleCounts = countsOf(visible);
   const topLevelTotals = countsOf(commentTotals);
   const tagsByArticle = groupBy(tags, "articleId");
   const linksByArticle = groupBy(links, "articleId");
-  const replyCounts = countsOf(replyCountRows);
-  const authorNames = new Map(authors.map((author) => [author.id as number, author.name as string]));
-  const commentCounts = countsOf(authorCounts);
+  const authorsById = new Map(authors.map((author) => [author.id as number, author]));
   return {
     data: {
       articles: {
@@ -135,8 +119,8 @@ async function deepPage(db: Db, variables: { first: number }) {
           return {
             id: globalId("Article", id),
             title: article.title,
-            commentCount: visibleCounts.get(id) ?? 0,
-            tags: (tagsByArticle.get(id) ?? []).map((tag) => ({ name: tag.name, articleCount: articleCounts.get(tag.id) ?? 0 })),
+            commentCount: article.commentCount,
+            tags: (tagsByArticle.get(id) ?? []).map((tag) => ({ name: tag.name, articleCount: tag.articleCount })),
             relatedLinks: (linksByArticle.get(id) ?? []).map((link) => {
               const target = byTitle.get(link.title);
               return { title: link.title, article: target ? { id: globalId("Article", target.id), title: target.title } : null };
@@ -151,17 +135,17 @@ async function deepPage(db: Db, variables: { first: number }) {
                   id: globalId("Comment", commentId),
                   body: comment.isDeleted ? "" : comment.body,
                   hasAvatar: comment.hasAvatar === 1,
-                  replyCount: replyCounts.get(commentId) ?? 0,
-                  author: authorId === null ? null : { name: authorNames.get(authorId), commentCount: commentCounts.get(authorId) ?? 0 },
+                  replyCount: comment.replyCount,
+                  author: authorId === null ? null : { name: authorsById.get(authorId)!.name, commentCount: authorsById.get(authorId)!.commentCount },
                   replies: {
-                    totalCount: replyCounts.get(commentId) ?? 0,
+                    totalCount: comment.replyCount,
                     nodes: (repliesByParent.get(commentId) ?? []).slice(0, 5).map((reply) => {
                       const replyAuthor = visibleAuthor(reply);
                       return {
                         id: globalId("Comment", reply.id),
                         body: reply.isDeleted ? "" : reply.body,
                         depth: reply.depth,
-                        author: replyAuthor === null ? null : { name: authorNames.get(replyAuthor) },
+                        author: replyAuthor === null ? null : { name: authorsById.get(replyAuthor)!.name },
                         parent: { id: globalId("Comment", commentId) },
                       };
                     }),

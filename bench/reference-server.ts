@@ -79,17 +79,13 @@ function loaders(db: Db) {
     articleById: byKey<number>((ids) => statements.articlesById(db, ids), "id"),
     articleBySlug: byKey<string>((slugs) => statements.articlesBySlug(db, slugs), "slug"),
     articleByTitle: byKey<string>((titles) => statements.articlesByTitle(db, titles), "title"),
-    commentCount: counted((ids) => statements.visibleCommentCounts(db, ids)),
     tags: grouped((ids) => statements.tagsOfArticles(db, ids), "articleId"),
-    tagArticleCount: counted((ids) => statements.articleCountsOfTags(db, ids)),
     relatedLinks: grouped((ids) => statements.relatedLinksOfArticles(db, ids), "articleId"),
     topLevelPage: pages((ids, first) => statements.topLevelPages(db, ids, first)),
     topLevelCount: counted((ids) => statements.topLevelCounts(db, ids)),
     replyPage: pages((ids, first) => statements.replyPages(db, ids, first)),
-    replyCount: counted((ids) => statements.replyCounts(db, ids)),
     commentById: byKey<number>((ids) => statements.commentsById(db, ids), "id"),
     authorById: byKey<number>((ids) => statements.authorsById(db, ids), "id"),
-    authorCommentCount: counted((ids) => statements.visibleCommentCountsOfAuthors(db, ids)),
   };
 }
 type Loaders = ReturnType<typeof loaders>;
@@ -156,7 +152,6 @@ const resolvers: Resolvers = {
     paragraphs: (row: Row) => JSON.parse(row.paragraphs),
     tags: (row: Row, _args, ctx) => ctx.tags.load(row.id),
     relatedLinks: (row: Row, _args, ctx) => ctx.relatedLinks.load(row.id),
-    commentCount: (row: Row, _args, ctx) => ctx.commentCount.load(row.id),
     comments: (row: Row, args: { first?: number }, ctx): Page => {
       const first = args.first ?? 20;
       return {
@@ -173,7 +168,6 @@ const resolvers: Resolvers = {
   },
   Tag: {
     id: (row: Row) => globalId("Tag", row.id),
-    articleCount: (row: Row, _args, ctx) => ctx.tagArticleCount.load(row.id),
   },
   RelatedLink: {
     id: (row: Row) => globalId("RelatedLink", row.id),
@@ -186,7 +180,6 @@ const resolvers: Resolvers = {
     isDeleted: (row: Row) => row.isDeleted === 1,
     author: (row: Row, _args, ctx) => (row.authorId === null || row.isDeleted ? null : ctx.authorById.load(row.authorId)),
     parent: (row: Row, _args, ctx) => (row.parentId === null ? null : ctx.commentById.load(row.parentId)),
-    replyCount: (row: Row, _args, ctx) => ctx.replyCount.load(row.id),
     replies: (row: Row, args: { first?: number }, ctx): Page => {
       const first = args.first ?? 20;
       return {
@@ -195,7 +188,7 @@ const resolvers: Resolvers = {
         list: "Comment.replies",
         parent: row.id,
         order: "OLDEST",
-        count: () => ctx.replyCount.load(row.id),
+        count: async () => row.replyCount,
         byId: ctx.commentById,
         keys: commentKeys,
       };
@@ -203,7 +196,6 @@ const resolvers: Resolvers = {
   },
   Author: {
     id: (row: Row) => globalId("Author", row.id),
-    commentCount: (row: Row, _args, ctx) => ctx.authorCommentCount.load(row.id),
   },
   ArticleConnection: connection,
   CommentConnection: connection,

@@ -1,6 +1,6 @@
 /**
  * `npm run bench:compare -- [--duration S] [--warmup S] [--connections N] [--rounds R] [--only q1,q3]
- *                          [--threadline DIR] [--node-options "FLAGS"] [--profile [SERVER]]`
+ *                          [--threadline DIR] [--baseline DIR] [--node-options "FLAGS"] [--profile [SERVER]]`
  *
  * Threadline (NODE_ENV=production, real HTTP) beside two servers written for the comparison that
  * read the same SQLite file (bench/): a "reference", plain graphql-js with DataLoader over the same
@@ -10,8 +10,13 @@
  * peak RSS, server CPU per request, and the ratios Threadline / reference and Threadline / floor.
  * With --rounds R the whole interleaved sequence runs R times and each figure is the median.
  * --threadline runs another build (a checkout with `npm run build` done) against the same
- * reference, floor and data: how before/after figures are taken on one machine. --node-options
- * passes node flags to all three servers alike.
+ * reference, floor and data; --baseline DIR runs another build beside this one (on its own copy of
+ * the data), interleaved with the others: how before/after figures are taken on one machine, in
+ * one run. --node-options passes node flags to every server alike.
+ *
+ * BENCH_DATABASE_URL=postgres://... adds Threadline on PostgreSQL (its default settings), serving
+ * the same generated data from a database of its own on that server (built once, then kept), and
+ * prints PostgreSQL's cost per request against SQLite's.
  *
  * --profile instead runs one query (q3 unless --only names another) on one server (Threadline unless
  * `reference` or `floor` is named) under `node --cpu-prof`, and prints the share of busy CPU spent
@@ -27,7 +32,7 @@ import { isDeepStrictEqual } from "node:util";
 import autocannon from "autocannon";
 import { Readers } from "../bench/bench-sql";
 import { BenchQuery, benchQueries } from "../bench/queries";
-import { copyDataset } from "./bench-dataset";
+import { copyDataset, postgresDataset } from "./bench-dataset";
 import { printProfileSummary, summariseProfile } from "./cpu-profile";
 
 const ROOT = resolve(__dirname, "../..");
@@ -40,6 +45,8 @@ interface Args {
   only: string[] | null;
   /** Root of the Threadline build to run (dist/src/index.js under it). */
   threadline: string;
+  /** Root of another Threadline build to run beside it, or null. */
+  baseline: string | null;
   /** Node flags for every server. */
   nodeOptions: string[];
   /** The server to profile, or null to compare. */
@@ -47,7 +54,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { duration: 10, warmup: 3, connections: 10, rounds: 1, only: null, threadline: ROOT, nodeOptions: [], profile: null };
+  const args: Args = { duration: 10, warmup: 3, connections: 10, rounds: 1, only: null, threadline: ROOT, baseline: null, nodeOptions: [], profile: null };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split("=", 2);
     if (flag === "--profile") {
@@ -63,6 +70,10 @@ function parseArgs(argv: string[]): Args {
     }
     if (flag === "--threadline") {
       args.threadline = resolve(value);
+      continue;
+    }
+    if (flag === "--baseline") {
+      args.baseline = resolve(value);
       continue;
     }
     if (flag === "--node-options") {
@@ -89,6 +100,8 @@ interface Server {
 
 interface ServerSpec {
   name: string;
+  /** A Threadline build, whose figures are set against the reference's and the floor's. */
+  threadline: boolean;
   /** The folder the server runs in; `script` is under it. */
   root: string;
   script: string;
@@ -275,23 +288,36 @@ async function main(): Promise<void> {
     await copyDataset(file);
     const slug = await pickSlug(file);
     const queries = benchQueries(slug).filter((query) => (args.only ? args.only.includes(query.name) : !args.profile || query.name === "q3"));
-    const specs: ServerSpec[] = [
-      {
-        name: "Threadline",
-        root: args.threadline,
-        script: "dist/src/index.js",
-        args: [],
-        env: { NODE_ENV: "production", DATABASE_URL: `sqlite:${file}`, PORT: "4801", API_TOKEN: randomBytes(16).toString("hex") },
-        port: 4801,
-      },
+    const threadline = (name: string, root: string, databaseUrl: string, port: number): ServerSpec => ({
+      name,
+      threadline: true,
+      root,
+      script: "dist/src/index.js",
+      args: [],
+      env: { NODE_ENV: "production", DATABASE_URL: databaseUrl, PORT: String(port), API_TOKEN: randomBytes(16).toString("hex") },
+      port,
+    });
+    const specs: ServerSpec[] = [threadline("Threadline", args.threadline, `sqlite:${file}`, 4801)];
+    if (args.baseline && !args.profile) {
+      // A file of its own: each build brings its copy's schema to the version it knows.
+      const copy = join(work, "baseline.sqlite");
+      await copyDataset(copy);
+      specs.push(threadline("baseline", args.baseline, `sqlite:${copy}`, 4804));
+    }
+    const pgUrl = process.env.BENCH_DATABASE_URL;
+    if (pgUrl) {
+      if (!/^postgres(ql)?:\/\//.test(pgUrl)) throw new Error(`BENCH_DATABASE_URL must be a postgres:// URL, got ${pgUrl}`);
+      specs.push(threadline("Threadline PG", args.threadline, await postgresDataset(pgUrl), 4805));
+    }
+    specs.push(
       // graphql-js checks instanceof more thoroughly outside production; every server runs as deployed.
-      { name: "reference", root: ROOT, script: "dist/bench/reference-server.js", args: ["--db", file, "--port", "4802"], env: { NODE_ENV: "production" }, port: 4802 },
-      { name: "floor", root: ROOT, script: "dist/bench/floor-server.js", args: ["--db", file, "--port", "4803"], env: { NODE_ENV: "production" }, port: 4803 },
-    ];
+      { name: "reference", threadline: false, root: ROOT, script: "dist/bench/reference-server.js", args: ["--db", file, "--port", "4802"], env: { NODE_ENV: "production" }, port: 4802 },
+      { name: "floor", threadline: false, root: ROOT, script: "dist/bench/floor-server.js", args: ["--db", file, "--port", "4803"], env: { NODE_ENV: "production" }, port: 4803 },
+    );
 
     if (args.profile) {
       mkdirSync(profileDir, { recursive: true });
-      const spec = specs.find((candidate) => candidate.name === args.profile)!;
+      const spec = specs.find((candidate) => candidate.name === (args.profile === "Threadline" && pgUrl ? "Threadline PG" : args.profile))!;
       let inWindow = false;
       const gcEvents: GcEvent[] = [];
       const server = await startServer(spec, [...args.nodeOptions, "--cpu-prof", `--cpu-prof-dir=${profileDir}`, "--trace-gc"], (line) => {
@@ -365,15 +391,34 @@ async function main(): Promise<void> {
         console.log(`| ${query.name} | ${server.name} | ${fmt(m.rps, 1)} | ${m.p50} | ${m.p99} | ${fmt(m.rss)} | ${fmt(m.cpuMs, 2)} | ${fmt(m.mainThreadMs / m.requests, 2)} |`);
       }
     }
+    const reference = servers.find((server) => server.name === "reference")!;
+    const floor = servers.find((server) => server.name === "floor")!;
+    const builds = servers.filter((server) => specs.find((spec) => spec.name === server.name)!.threadline);
     console.log("");
-    console.log(`| query | Threadline req/s | reference | floor | Threadline / reference | Threadline / floor | same, by CPU per request |`);
-    console.log(`|---|---:|---:|---:|---:|---:|---:|`);
+    console.log(`| query | server | req/s | reference | floor | ÷ reference | ÷ floor | same, by CPU per request |`);
+    console.log(`|---|---|---:|---:|---:|---:|---:|---:|`);
     for (const query of queries) {
-      const [t, r, f] = servers.map((server) => results.get(`${query.name} ${server.name}`)!);
-      console.log(
-        `| ${query.name} ${query.description} | ${fmt(t.rps, 1)} | ${fmt(r.rps, 1)} | ${fmt(f.rps, 1)} | ${fmt(t.rps / r.rps, 2)} | ${fmt(t.rps / f.rps, 3)} | ` +
-          `${fmt(r.cpuMs / t.cpuMs, 2)} / ${fmt(f.cpuMs / t.cpuMs, 3)} |`,
-      );
+      const r = results.get(`${query.name} ${reference.name}`)!;
+      const f = results.get(`${query.name} ${floor.name}`)!;
+      for (const build of builds) {
+        const t = results.get(`${query.name} ${build.name}`)!;
+        console.log(
+          `| ${query.name} ${query.description} | ${build.name} | ${fmt(t.rps, 1)} | ${fmt(r.rps, 1)} | ${fmt(f.rps, 1)} | ${fmt(t.rps / r.rps, 2)} | ${fmt(t.rps / f.rps, 3)} | ` +
+            `${fmt(r.cpuMs / t.cpuMs, 2)} / ${fmt(f.cpuMs / t.cpuMs, 3)} |`,
+        );
+      }
+    }
+    if (pgUrl) {
+      // Time per request under the same load: SQLite's req/s over PostgreSQL's. Threadline's own CPU
+      // leaves out PostgreSQL's backends, so only the throughput ratio compares the engines.
+      console.log("");
+      console.log(`| query | SQLite req/s | PostgreSQL req/s | PostgreSQL ÷ SQLite, time per request | p50 ms SQLite / PostgreSQL |`);
+      console.log(`|---|---:|---:|---:|---:|`);
+      for (const query of queries) {
+        const lite = results.get(`${query.name} Threadline`)!;
+        const pg = results.get(`${query.name} Threadline PG`)!;
+        console.log(`| ${query.name} | ${fmt(lite.rps, 1)} | ${fmt(pg.rps, 1)} | ${fmt(lite.rps / pg.rps, 2)} | ${lite.p50} / ${pg.p50} |`);
+      }
     }
   } finally {
     await Promise.all(servers.map(stopServer));

@@ -7,27 +7,87 @@ import DataLoader from "dataloader";
  */
 export const MAX_BATCH = 10_000;
 
-/** Rows by id, in key order, null for ids that no longer exist. */
-export function byIdLoader<T extends { id: number }>(load: (ids: number[]) => Promise<T[]>) {
-  return new DataLoader<number, T | null>(
-    async (ids) => {
-      const rows = new Map((await load([...ids])).map((row) => [row.id, row]));
-      return ids.map((id) => rows.get(id) ?? null);
-    },
-    { maxBatchSize: MAX_BATCH },
-  );
+/**
+ * Rows by id, in key order, null for ids that no longer exist; `get` answers a row it holds
+ * already without a promise. A field resolved to a promise costs graphql-js a `then` and a
+ * promise for the object it belongs to, which on a deep page (a reply's parent, its author)
+ * were most of the work of fields whose row is already in hand.
+ */
+export class RowLoader<T extends { id: number }> extends DataLoader<number, T | null> {
+  private readonly rows: Map<number, T | null>;
+
+  constructor(load: (ids: number[]) => Promise<T[]>) {
+    const rows = new Map<number, T | null>();
+    super(
+      async (ids) => {
+        const found = new Map((await load([...ids])).map((row) => [row.id, row]));
+        return ids.map((id) => {
+          const row = found.get(id) ?? null;
+          rows.set(id, row);
+          return row;
+        });
+      },
+      { maxBatchSize: MAX_BATCH },
+    );
+    this.rows = rows;
+  }
+
+  /** The row when it has been loaded (null when it does not exist), else a promise of it. */
+  get(id: number): T | null | Promise<T | null> {
+    const row = this.rows.get(id);
+    return row !== undefined ? row : this.load(id);
+  }
+
+  /** The row when it has been loaded or primed (null: it does not exist), undefined when not yet. */
+  peek(id: number): T | null | undefined {
+    return this.rows.get(id);
+  }
+
+  prime(id: number, value: T | null | PromiseLike<T | null> | Error): this {
+    if (!this.rows.has(id) && (value === null || (!(value instanceof Error) && typeof (value as PromiseLike<unknown>).then !== "function"))) {
+      this.rows.set(id, value as T | null);
+    }
+    return super.prime(id, value);
+  }
+
+  clear(id: number): this {
+    this.rows.delete(id);
+    return super.clear(id);
+  }
+
+  clearAll(): this {
+    this.rows.clear();
+    return super.clearAll();
+  }
+}
+
+export function byIdLoader<T extends { id: number }>(load: (ids: number[]) => Promise<T[]>): RowLoader<T> {
+  return new RowLoader(load);
+}
+
+/** What a per-parent list's totalCount is read through: a DataLoader, or anything that may answer at once. */
+export interface CountSource {
+  load(parent: number): number | Promise<number>;
 }
 
 /**
- * A count stored in the parent rows, as the totalCount loader of a per-parent list: read through
- * the parents' by-id loader, which has them already wherever the list hangs off a loaded parent.
- * A parent that no longer exists has an empty list.
+ * A count stored in the parent rows, as the totalCount of a per-parent list: read off the parent
+ * row, which is loaded already wherever the list hangs off a parent (then without a promise), or
+ * else through the parents' by-id loader. A parent that no longer exists has an empty list.
  */
-export function storedCountLoader<T>(byId: DataLoader<number, T | null>, count: (row: T) => number) {
-  return new DataLoader<number, number>(
+export function storedCountLoader<T extends { id: number }>(byId: DataLoader<number, T | null>, count: (row: T) => number): CountSource {
+  const loaded = byId instanceof RowLoader ? (byId as RowLoader<T>) : null;
+  const batched = new DataLoader<number, number>(
     async (ids) => (await byId.loadMany(ids)).map((row) => (row instanceof Error ? row : row === null ? 0 : count(row))),
     { maxBatchSize: MAX_BATCH },
   );
+  return {
+    load(parent) {
+      const row = loaded?.peek(parent);
+      if (row === undefined) return batched.load(parent);
+      return row === null ? 0 : count(row);
+    },
+  };
 }
 
 /** Rows grouped under a key, in key order, [] for keys with none. */

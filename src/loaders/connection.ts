@@ -12,7 +12,7 @@ import DataLoader from "dataloader";
 import { DataSource } from "typeorm";
 import { join, list, raw, readDate, run, Sql, sql } from "../db/sql";
 import { userError } from "../errors";
-import { MAX_BATCH } from "./batch.loader";
+import { CountSource, MAX_BATCH } from "./batch.loader";
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -76,8 +76,8 @@ export interface Connection<T> {
   readonly edges: Edge<T>[];
   readonly nodes: T[];
   readonly pageInfo: PageInfo;
-  /** A getter, so the count is only queried when a client asks for totalCount. */
-  readonly totalCount: Promise<number>;
+  /** A getter, so the count is only queried when a client asks for totalCount; a stored count comes at once. */
+  readonly totalCount: number | Promise<number>;
 }
 
 export type KeyValue = string | number;
@@ -292,7 +292,8 @@ async function fetchIdPages<O extends string>(
   if (cursor) pageConditions.push(beyond(sort, cursor, forward));
   if (bound) pageConditions.push(beyond(sort, bound, !forward));
 
-  const keys = join(sort.map((key, index) => sql`${key.expr} AS ${raw(`k${index}`)}`), ", ");
+  const keyColumns = sort.map((_key, index) => `k${index}`);
+  const keys = join(sort.map((key, index) => sql`${key.expr} AS ${raw(keyColumns[index])}`), ", ");
   const ordering = orderBy(sort, !forward);
   const query =
     def.partition && parents && parents.length > 1
@@ -328,7 +329,7 @@ async function fetchIdPages<O extends string>(
     if (!forward) taken.reverse();
     pages.set(pk, {
       ids: taken.map((row) => Number(row.id)),
-      keys: taken.map((row) => sort.map((_key, index) => row[`k${index}`])),
+      keys: taken.map((row) => keyColumns.map((column) => row[column])),
       hasNextPage: forward ? group.length > size : pastCursor.has(pk),
       hasPreviousPage: forward ? pastCursor.has(pk) : group.length > size,
     });
@@ -381,7 +382,7 @@ class PageConnection<T> implements Connection<T> {
     private readonly keys: unknown[][],
     private readonly scope: CursorScope,
     private readonly idPage: IdPage,
-    private readonly count: () => Promise<number>,
+    private readonly count: () => number | Promise<number>,
   ) {}
 
   get edges(): Edge<T>[] {
@@ -402,7 +403,7 @@ class PageConnection<T> implements Connection<T> {
     };
   }
 
-  get totalCount(): Promise<number> {
+  get totalCount(): number | Promise<number> {
     return this.count();
   }
 }
@@ -412,7 +413,7 @@ async function toConnection<T>(
   idPage: IdPage,
   scope: CursorScope,
   byId: DataLoader<number, T | null>,
-  totalCount: () => Promise<number>,
+  totalCount: () => number | Promise<number>,
 ): Promise<Connection<T>> {
   // Not loadMany, which wraps every key's promise in one more to collect errors one by one.
   const loaded = await Promise.all(idPage.ids.map((id) => byId.load(id)));
@@ -442,7 +443,7 @@ export async function listConnection<T, O extends string>(
   order: O,
   args: PageArgs,
   byId: DataLoader<number, T | null>,
-  storedTotal?: () => Promise<number>,
+  storedTotal?: () => number | Promise<number>,
 ): Promise<Connection<T>> {
   const scope = scopeOf(def, order, 0);
   const idPage = (await fetchIdPages(db, def, order, pageWindow(args, scope), null)).get(0)!;
@@ -477,7 +478,7 @@ export function perParentConnections<T, O extends string>(
   db: DataSource,
   def: ListDef<O>,
   byId: DataLoader<number, T | null>,
-  count: DataLoader<number, number>,
+  count: CountSource,
 ): (parent: number, order: O, args: PageArgs) => Promise<Connection<T>> {
   const pages = new DataLoader<PageKey<O>, IdPage, string>(
     async (keys) => {

@@ -59,12 +59,12 @@ export class CommentResolver {
     nullable: true,
     description: "Null for an anonymous comment, for a deleted one, and for one the caller may not see (see status).",
   })
-  author(@Root() comment: Comment, @Ctx() ctx: Context): Promise<Author | null> | null {
+  author(@Root() comment: Comment, @Ctx() ctx: Context): Author | Promise<Author | null> | null {
     if (comment.authorId === null) return null;
     const authorId = comment.authorId;
     const seen = callerSees(comment, ctx);
     if (seen === false) return null;
-    return seen === true ? ctx.loaders.authorById.load(authorId) : seen.then((yes) => (yes ? ctx.loaders.authorById.load(authorId) : null));
+    return seen === true ? ctx.loaders.authorById.get(authorId) : seen.then((yes) => (yes ? ctx.loaders.authorById.get(authorId) : null));
   }
 
   @FieldResolver(() => Int, {
@@ -98,8 +98,8 @@ export class CommentResolver {
   }
 
   @FieldResolver(() => Comment, { nullable: true, description: "The comment this one replies to; null at the top level." })
-  parent(@Root() comment: Comment, @Ctx() ctx: Context): Promise<Comment | null> | null {
-    return comment.parentId === null ? null : ctx.loaders.commentById.load(comment.parentId);
+  parent(@Root() comment: Comment, @Ctx() ctx: Context): Comment | Promise<Comment | null> | null {
+    return comment.parentId === null ? null : ctx.loaders.commentById.get(comment.parentId);
   }
 
   @FieldResolver(() => [Comment], {

@@ -57,21 +57,38 @@ function describeRootTypes(schema: GraphQLSchema): void {
 /**
  * type-graphql resolves every field through a dispatcher built for middlewares, authorization and
  * argument validation: per call it builds a parameter list (sorting the parameters' metadata
- * again) and a few closures. This schema uses none of those features, and on a deep page that
- * work, run for tens of thousands of fields, cost as much as the fields themselves. A field
- * resolver whose parameters are only @Root() and @Ctx(), with no middleware and no roles, is
- * therefore resolved by calling its method directly, which is all the dispatcher would do.
- * Resolvers that take arguments keep type-graphql's dispatcher, which turns them into instances
- * of their input classes.
+ * again) and a few closures, and copies the arguments into an instance of their class. This
+ * schema uses none of those features, and on a deep page that work, run for tens of thousands of
+ * fields, cost as much as the fields themselves. A field resolver whose parameters are only
+ * @Root(), @Ctx() and @Args() of a class of plain fields (scalars and enums, which graphql-js has
+ * coerced and given their defaults already), with no middleware and no roles, is therefore
+ * resolved by calling its method directly, which is all the dispatcher would do. Resolvers with
+ * other parameters (@Arg, input objects) keep type-graphql's dispatcher.
  */
 function callFieldResolversDirectly(schema: GraphQLSchema, instanceOf: (target: ResolverClass) => object): void {
   const storage = getMetadataStorage();
+  const inputClasses = new Set<unknown>(storage.inputTypes.map((type) => type.target));
+  /** Whether an @ArgsType class (with the classes it extends) declares only scalar and enum fields. */
+  const plainArgs = (argsClass: unknown): boolean => {
+    if (typeof argsClass !== "function") return false;
+    const chain: unknown[] = [];
+    for (let at: unknown = argsClass; typeof at === "function" && at !== Function.prototype; at = Object.getPrototypeOf(at)) chain.push(at);
+    const declared = storage.argumentTypes.filter((type) => chain.includes(type.target));
+    return declared.length > 0 && declared.every((type) => (type.fields ?? []).every((field) => !inputClasses.has(field.getType())));
+  };
   for (const resolver of storage.fieldResolvers) {
     if (resolver.kind !== "external" || !(resolvers as readonly unknown[]).includes(resolver.target)) continue;
     if ((resolver.middlewares?.length ?? 0) > 0 || resolver.roles !== undefined) continue;
     const params = [...(resolver.params ?? [])].sort((a, b) => a.index - b.index);
-    const kinds = params.map((param) => ("propertyName" in param && param.propertyName ? "other" : param.kind));
-    if (!kinds.every((kind) => kind === "root" || kind === "context")) continue;
+    // Which of graphql-js's (root, args, context) each parameter takes, or null when it is none of them.
+    const picks = params.map((param) => {
+      if ("propertyName" in param && param.propertyName) return null;
+      if (param.kind === "root") return 0;
+      if (param.kind === "context") return 2;
+      if (param.kind === "args" && plainArgs(param.getType())) return 1;
+      return null;
+    });
+    if (picks.length > 3 || !picks.every((pick) => pick !== null)) continue;
     const objectClass = resolver.getObjectType?.();
     const typeName = storage.objectTypes.find((type) => type.target === objectClass)?.name;
     const type = typeName ? schema.getType(typeName) : undefined;
@@ -79,16 +96,23 @@ function callFieldResolversDirectly(schema: GraphQLSchema, instanceOf: (target: 
     if (!field) continue;
     const instance = instanceOf(resolver.target as ResolverClass) as Record<string, (...args: unknown[]) => unknown>;
     const method = instance[resolver.methodName];
-    const rootFirst = kinds[0] === "root";
+    const [a, b, c] = (picks as number[]).map(select);
     field.resolve =
-      kinds.length === 2
-        ? rootFirst
-          ? (root, _args, context) => method.call(instance, root, context)
-          : (root, _args, context) => method.call(instance, context, root)
-        : kinds.length === 1
-          ? rootFirst
-            ? (root) => method.call(instance, root)
-            : (_root, _args, context) => method.call(instance, context)
-          : () => method.call(instance);
+      picks.length === 3
+        ? (root, args, context) => method.call(instance, a(root, args, context), b(root, args, context), c(root, args, context))
+        : picks.length === 2
+          ? (root, args, context) => method.call(instance, a(root, args, context), b(root, args, context))
+          : picks.length === 1
+            ? (root, args, context) => method.call(instance, a(root, args, context))
+            : () => method.call(instance);
   }
+}
+
+type Pick = (root: unknown, args: unknown, context: unknown) => unknown;
+const pickRoot: Pick = (root) => root;
+const pickArgs: Pick = (_root, args) => args;
+const pickContext: Pick = (_root, _args, context) => context;
+
+function select(position: number): Pick {
+  return position === 0 ? pickRoot : position === 1 ? pickArgs : pickContext;
 }

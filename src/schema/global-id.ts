@@ -6,8 +6,16 @@ export type NodeTypeName = "Article" | "Tag" | "RelatedLink" | "Comment" | "Auth
 
 const NODE_TYPES: ReadonlySet<string> = new Set<NodeTypeName>(["Article", "Tag", "RelatedLink", "Comment", "Author"]);
 
+/**
+ * Where ids are spelled before encoding: a global id is short ASCII ("RelatedLink:2147483647" at
+ * most), and a deep page spells thousands, so they are written into this one buffer rather than
+ * each into a Buffer of its own. Used synchronously only; it carries nothing from one call to the next.
+ */
+const spelling = Buffer.allocUnsafe(64);
+
 export function toGlobalId(type: NodeTypeName, id: number): string {
-  return Buffer.from(`${type}:${id}`, "utf8").toString("base64url");
+  const length = spelling.write(`${type}:${id}`, 0, "latin1");
+  return spelling.toString("base64url", 0, length);
 }
 
 /** Row ids are 32-bit on PostgreSQL; a larger one names no row, and must not reach SQL. */
