@@ -19,6 +19,9 @@ interface Run {
   exited: Promise<number | null>;
 }
 
+/** Bootstraps still running: a case that fails half-way must not leave a server behind (it would keep jest from exiting). */
+const running = new Set<ChildProcess>();
+
 function startBootstrap(env: Record<string, string>): Run {
   const childEnv: Record<string, string | undefined> = { ...process.env, SHUTDOWN_GRACE_SECONDS: "0", ...env };
   for (const variable of ["API_TOKEN", "REDIS_URL", "JWT_SECRET", "JWKS_URL"]) if (!(variable in env)) delete childEnv[variable];
@@ -27,11 +30,17 @@ function startBootstrap(env: Record<string, string>): Run {
   let stderr = "";
   child.stdout.on("data", (chunk) => (stdout += chunk));
   child.stderr.on("data", (chunk) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolveExit) => child.once("exit", (code) => resolveExit(code)));
+  running.add(child);
+  const exited = new Promise<number | null>((resolveExit) =>
+    child.once("exit", (code) => {
+      running.delete(child);
+      resolveExit(code);
+    }),
+  );
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }
 
-async function until(check: () => boolean, what: string, run: Run, timeoutMs = 20_000): Promise<void> {
+async function until(check: () => boolean, what: string, run: Run, timeoutMs = 45_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; stdout:\n${run.stdout()}\nstderr:\n${run.stderr()}`);
@@ -49,7 +58,11 @@ describe("npm start's bootstrap", () => {
   beforeEach(() => {
     work = mkdtempSync(join(tmpdir(), "threadline-start-"));
   });
-  afterEach(() => rmSync(work, { recursive: true, force: true }));
+  afterEach(async () => {
+    for (const child of running) child.kill("SIGKILL");
+    while (running.size > 0) await new Promise((wait) => setTimeout(wait, 20));
+    rmSync(work, { recursive: true, force: true });
+  });
 
   it("says in one line that the port is taken, before it opens or seeds the database", async () => {
     const holder: Server = createServer();
@@ -64,7 +77,7 @@ describe("npm start's bootstrap", () => {
     } finally {
       holder.close();
     }
-  }, 30_000);
+  }, 60_000);
 
   it("reports its progress, seeds an empty database, and keeps the development token across a restart", async () => {
     const env = { PORT: "0", DATABASE_URL: `sqlite:${join(work, "db.sqlite")}` };
@@ -117,7 +130,7 @@ describe("npm start's bootstrap", () => {
     } finally {
       await stop(second);
     }
-  }, 60_000);
+  }, 120_000);
 
   it("uses API_TOKEN and JWT_SECRET when they are set and keeps no file", async () => {
     const secret = "a-set-jwt-secret-of-at-least-32-characters";
@@ -129,7 +142,7 @@ describe("npm start's bootstrap", () => {
     expect(run.stdout()).not.toContain("development secret");
     expect(existsSync(join(work, DEV_TOKEN_FILE))).toBe(false);
     expect(existsSync(join(work, DEV_JWT_SECRET_FILE))).toBe(false);
-  }, 30_000);
+  }, 60_000);
 });
 
 describe("startup helpers", () => {
