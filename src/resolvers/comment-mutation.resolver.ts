@@ -3,7 +3,7 @@ import type { Context } from "../context";
 import { addComment, deleteComment, editComment } from "../discussion/comments";
 import { Comment } from "../entities";
 import { AddCommentArgs, EditCommentArgs } from "./types/comment.input";
-import { AddCommentPayload, DeleteCommentPayload, EditCommentPayload } from "./types/comment.payload";
+import { AddCommentPayload, CommentPayload } from "./types/comment.payload";
 import { freshReads } from "../discussion/fresh-reads";
 import { idArgument, requireWriter, writeRules, writerOf } from "./write-access";
 
@@ -29,20 +29,20 @@ export class CommentMutationResolver {
     return new AddCommentPayload(comment);
   }
 
-  @Mutation(() => EditCommentPayload, {
+  @Mutation(() => CommentPayload, {
     description:
       "Replaces a comment's text and sets editedAt. Its author may do so until Comment.editableUntil; moderators and the service token always; " +
       "anyone else signed in is FORBIDDEN and nothing changes (anonymous callers: UNAUTHENTICATED). A deleted comment cannot be edited.",
   })
-  async editComment(@Ctx() ctx: Context, @Args(() => EditCommentArgs) args: EditCommentArgs): Promise<EditCommentPayload> {
+  async editComment(@Ctx() ctx: Context, @Args(() => EditCommentArgs) args: EditCommentArgs): Promise<CommentPayload> {
     requireWriter(ctx);
     await ctx.limits.take(writerOf(ctx), null);
     const comment = await editComment(ctx.db, ctx.events, ctx.caller, writeRules(ctx), idArgument(args.id, "Comment", "id"), args.body);
     freshReads(ctx);
-    return new EditCommentPayload(comment);
+    return new CommentPayload(comment);
   }
 
-  @Mutation(() => DeleteCommentPayload, {
+  @Mutation(() => CommentPayload, {
     description:
       "Soft-deletes a comment: its body is served as \"\" and its author as null from then on. " +
       "Its author may do so until Comment.editableUntil; moderators and the service token always; anyone else signed in is FORBIDDEN " +
@@ -52,11 +52,11 @@ export class CommentMutationResolver {
       "Article.commentCount and Author.commentCount drop by one; the parent's replyCount drops by one only when the comment " +
       "leaves the list. Deleting an already deleted comment changes nothing and returns it again.",
   })
-  async deleteComment(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The comment's global id." }) id: string): Promise<DeleteCommentPayload> {
+  async deleteComment(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The comment's global id." }) id: string): Promise<CommentPayload> {
     requireWriter(ctx);
     await ctx.limits.take(writerOf(ctx), null);
     const comment = await deleteComment(ctx.db, ctx.events, ctx.caller, writeRules(ctx), idArgument(id, "Comment", "id"));
     freshReads(ctx);
-    return new DeleteCommentPayload(comment);
+    return new CommentPayload(comment);
   }
 }

@@ -3,7 +3,7 @@ import type { Context } from "../context";
 import { Article, Comment } from "../entities";
 import type { Edge } from "../loaders/connection";
 import { CommentEdge } from "../schema/connection";
-import { AddCommentPayload, CommentEdgeArgs, DeleteCommentPayload } from "./types/comment.payload";
+import { AddCommentPayload, CommentEdgeArgs, CommentPayload } from "./types/comment.payload";
 
 /** The edge of a posted comment; its cursor is read only when selected. */
 interface PostedEdge extends Omit<Edge<Comment>, "cursor"> {
@@ -28,10 +28,14 @@ export class AddCommentPayloadResolver {
   }
 }
 
-@Resolver(() => DeleteCommentPayload)
-export class DeleteCommentPayloadResolver {
-  @FieldResolver(() => Article, { description: "The comment's article, read after the delete: commentCount no longer counts the comment." })
-  async article(@Root() payload: DeleteCommentPayload, @Ctx() ctx: Context): Promise<Article> {
+@Resolver(() => CommentPayload)
+export class CommentPayloadResolver {
+  @FieldResolver(() => Article, {
+    description:
+      "The comment's article, read after the write: its commentCount and featuredComments as the mutation left them " +
+      "(after deleteComment, commentCount no longer counts the comment).",
+  })
+  async article(@Root() payload: CommentPayload, @Ctx() ctx: Context): Promise<Article> {
     return (await ctx.loaders.articleById.load(payload.comment.articleId))!;
   }
 }

@@ -64,7 +64,7 @@ export class CommentResolver {
     const authorId = comment.authorId;
     const seen = callerSees(comment, ctx);
     if (seen === false) return null;
-    return seen === true ? ctx.loaders.authorById.get(authorId) : seen.then((yes) => (yes ? ctx.loaders.authorById.get(authorId) : null));
+    return seen === true ? ctx.loaders.authorById.get(authorId) : seen.then((yes) => (yes ? ctx.loaders.authorById.load(authorId) : null));
   }
 
   @FieldResolver(() => Int, {
@@ -107,7 +107,7 @@ export class CommentResolver {
     complexity: cappedListCost(ANCESTORS_PRICED_AS),
     description:
       "The comments above this one, root first: its top-level comment, then each reply down to its parent. Empty for a " +
-      "top-level comment. Deleted ones are included, served as tombstones (see isDeleted), so a permalink can show the comment in context.",
+      "top-level comment. Deleted ones, and ones the caller may not see (see status), are included as tombstones (body \"\", author null), so a permalink can show the comment in context.",
   })
   ancestors(@Root() comment: Comment, @Ctx() ctx: Context): Promise<Comment[]> | Comment[] {
     return ctx.loaders.comments.ancestors(comment);

@@ -2,7 +2,7 @@ import { ArticleResolver } from "./article.resolver";
 import { AuthorResolver } from "./author.resolver";
 import { CommentResolver } from "./comment.resolver";
 import { CommentMutationResolver } from "./comment-mutation.resolver";
-import { AddCommentPayloadResolver, DeleteCommentPayloadResolver } from "./comment-payload.resolver";
+import { AddCommentPayloadResolver, CommentPayloadResolver } from "./comment-payload.resolver";
 import { CommentSubscriptionResolver } from "./comment-subscription.resolver";
 import { ImportResolver } from "./import.resolver";
 import { ModerationResolver } from "./moderation.resolver";
@@ -23,7 +23,7 @@ export const resolvers = [
   CommentMutationResolver,
   ReactionResolver,
   AddCommentPayloadResolver,
-  DeleteCommentPayloadResolver,
+  CommentPayloadResolver,
   CommentSubscriptionResolver,
   ImportResolver,
   SearchResolver,

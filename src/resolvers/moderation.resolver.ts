@@ -3,20 +3,12 @@ import { requireModerator } from "../auth/caller";
 import type { Context } from "../context";
 import { flagComment, setArticleModeration, setCommentStatus, setFeatured } from "../discussion/moderation";
 import { freshReads } from "../discussion/fresh-reads";
-import { Article, Comment } from "../entities";
+import { Article, Comment, CommentStatus } from "../entities";
 import { notFound } from "../errors";
 import type { Connection } from "../loaders/connection";
 import { CommentConnection, connectionCost } from "../schema/connection";
-import {
-  FeatureCommentPayload,
-  FlagCommentArgs,
-  FlagCommentPayload,
-  ModerationQueueArgs,
-  SetArticleModerationArgs,
-  SetArticleModerationPayload,
-  SetCommentStatusArgs,
-  SetCommentStatusPayload,
-} from "./types/moderation.types";
+import { CommentPayload } from "./types/comment.payload";
+import { FlagCommentArgs, ModerationQueueArgs, SetArticleModerationArgs, SetCommentStatusArgs } from "./types/moderation.types";
 import { idArgument, requireWriter, writeRules, writerOf } from "./write-access";
 
 /** The comment as this request's (fresh) loaders read it after a write. */
@@ -43,73 +35,71 @@ export class ModerationResolver {
   })
   moderationQueue(@Ctx() ctx: Context, @Args(() => ModerationQueueArgs) args: ModerationQueueArgs): Promise<Connection<Comment>> {
     requireModerator(ctx.caller, "moderationQueue");
-    return ctx.loaders.comments.moderationQueue(args.status, args);
+    return ctx.loaders.comments.moderationQueue(args.status ?? CommentStatus.PENDING, args);
   }
 
-  @Mutation(() => SetCommentStatusPayload, {
+  @Mutation(() => CommentPayload, {
     description:
       "Publishes, holds (PENDING) or rejects a comment, for moderators and the service token; writes a SET_STATUS entry in its moderationHistory. " +
       "The public's counts change with it (only PUBLISHED comments count), and a comment that becomes PUBLISHED reaches commentAdded subscribers then. " +
       "Setting the status it has changes nothing. A deleted comment is BAD_USER_INPUT.",
   })
-  async setCommentStatus(@Ctx() ctx: Context, @Args(() => SetCommentStatusArgs) args: SetCommentStatusArgs): Promise<SetCommentStatusPayload> {
+  async setCommentStatus(@Ctx() ctx: Context, @Args(() => SetCommentStatusArgs) args: SetCommentStatusArgs): Promise<CommentPayload> {
     requireModerator(ctx.caller, "setCommentStatus");
     const id = idArgument(args.id, "Comment", "id");
     await setCommentStatus(ctx.db, ctx.events, ctx.caller, writeRules(ctx), id, args.status, args.reason);
-    return { comment: await reread(ctx, id) };
+    return new CommentPayload(await reread(ctx, id));
   }
 
-  @Mutation(() => FlagCommentPayload, {
+  @Mutation(() => CommentPayload, {
     description:
       "Flags a comment for the moderators: signed-in readers only (the service token is FORBIDDEN), once per reader and comment " +
       "(flagging it again changes nothing), never one's own comment. The flag that brings flagCount to AUTO_HOLD_FLAGS (default 3) " +
       "puts a PUBLISHED comment on hold (PENDING, an AUTO_HOLD entry in its moderationHistory) until a moderator decides. " +
       "A comment the reader cannot see is NOT_FOUND. Counts against the reader's FLAG_RATE_PER_MINUTE and the address's ADDRESS_RATE_PER_MINUTE (RATE_LIMITED beyond).",
   })
-  async flagComment(@Ctx() ctx: Context, @Args(() => FlagCommentArgs) args: FlagCommentArgs): Promise<FlagCommentPayload> {
+  async flagComment(@Ctx() ctx: Context, @Args(() => FlagCommentArgs) args: FlagCommentArgs): Promise<CommentPayload> {
     requireWriter(ctx, "flagComment");
     const id = idArgument(args.id, "Comment", "id");
     await ctx.limits.take(writerOf(ctx), "flag");
     await flagComment(ctx.db, ctx.events, ctx.caller, writeRules(ctx), id, args.reason, args.note);
-    return { comment: await reread(ctx, id) };
+    return new CommentPayload(await reread(ctx, id));
   }
 
-  @Mutation(() => FeatureCommentPayload, {
+  @Mutation(() => CommentPayload, {
     description:
       "Adds a PUBLISHED comment to its article's featuredComments, for moderators and the service token; writes a FEATURE entry in its " +
       "moderationHistory. Featuring a featured comment changes nothing; an article holds at most 10 featured comments.",
   })
-  async featureComment(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The comment to feature." }) id: string): Promise<FeatureCommentPayload> {
+  async featureComment(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The comment to feature." }) id: string): Promise<CommentPayload> {
     requireModerator(ctx.caller, "featureComment");
     const rowId = idArgument(id, "Comment", "id");
     await setFeatured(ctx.db, ctx.caller, writeRules(ctx), rowId, true);
-    const comment = await reread(ctx, rowId);
-    return { comment, article: await articleOf(ctx, comment.articleId) };
+    return new CommentPayload(await reread(ctx, rowId));
   }
 
-  @Mutation(() => FeatureCommentPayload, {
+  @Mutation(() => CommentPayload, {
     description:
       "Takes a comment out of its article's featuredComments, for moderators and the service token; writes an UNFEATURE entry in its " +
       "moderationHistory. Unfeaturing a comment that is not featured changes nothing.",
   })
-  async unfeatureComment(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The comment to unfeature." }) id: string): Promise<FeatureCommentPayload> {
+  async unfeatureComment(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The comment to unfeature." }) id: string): Promise<CommentPayload> {
     requireModerator(ctx.caller, "unfeatureComment");
     const rowId = idArgument(id, "Comment", "id");
     await setFeatured(ctx.db, ctx.caller, writeRules(ctx), rowId, false);
-    const comment = await reread(ctx, rowId);
-    return { comment, article: await articleOf(ctx, comment.articleId) };
+    return new CommentPayload(await reread(ctx, rowId));
   }
 
-  @Mutation(() => SetArticleModerationPayload, {
+  @Mutation(() => Article, {
     description:
       "Sets the article's moderation mode, for moderators and the service token: under PRE, readers' new comments are PENDING until a " +
-      "moderator publishes them; comments already posted keep their status.",
+      "moderator publishes them; comments already posted keep their status. Answers the article, read after the write (moderation as now set).",
   })
-  async setArticleModeration(@Ctx() ctx: Context, @Args(() => SetArticleModerationArgs) args: SetArticleModerationArgs): Promise<SetArticleModerationPayload> {
+  async setArticleModeration(@Ctx() ctx: Context, @Args(() => SetArticleModerationArgs) args: SetArticleModerationArgs): Promise<Article> {
     requireModerator(ctx.caller, "setArticleModeration");
     const articleId = idArgument(args.articleId, "Article", "articleId");
     await setArticleModeration(ctx.db, ctx.caller, articleId, args.mode);
     freshReads(ctx);
-    return { article: await articleOf(ctx, articleId) };
+    return articleOf(ctx, articleId);
   }
 }

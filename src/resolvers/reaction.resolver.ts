@@ -3,7 +3,7 @@ import type { Context } from "../context";
 import { freshReads } from "../discussion/fresh-reads";
 import { setReaction } from "../discussion/reactions";
 import { Comment } from "../entities";
-import { ReactionPayload } from "./types/reaction.payload";
+import { CommentPayload } from "./types/comment.payload";
 import { idArgument, requireWriter, writerOf } from "./write-access";
 
 /** Readers' reactions: the two mutations and the fields they change. */
@@ -19,31 +19,31 @@ export class ReactionResolver {
     return ctx.caller.kind === "reader" ? ctx.loaders.reactions.hasReacted(ctx.caller.sub, comment.id) : false;
   }
 
-  @Mutation(() => ReactionPayload, {
+  @Mutation(() => CommentPayload, {
     description:
       "Adds the signed-in reader's reaction to a comment: one per reader and comment, so reacting again changes nothing and answers the same. " +
       "Anonymous callers are UNAUTHENTICATED; the service token, which is no reader, is FORBIDDEN; a deleted comment is BAD_USER_INPUT. " +
       "Counts against the reader's REACTION_RATE_PER_MINUTE and the address's ADDRESS_RATE_PER_MINUTE (RATE_LIMITED beyond).",
   })
-  async reactToComment(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The comment to react to." }) id: string): Promise<ReactionPayload> {
+  async reactToComment(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The comment to react to." }) id: string): Promise<CommentPayload> {
     return this.set(ctx, id, true);
   }
 
-  @Mutation(() => ReactionPayload, {
+  @Mutation(() => CommentPayload, {
     description:
       "Withdraws the signed-in reader's reaction to a comment; withdrawing one that is not there changes nothing and answers the same. " +
       "Refused and limited as reactToComment, except that a deleted comment's reaction may be withdrawn.",
   })
-  async unreactToComment(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The comment to withdraw the reaction from." }) id: string): Promise<ReactionPayload> {
+  async unreactToComment(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The comment to withdraw the reaction from." }) id: string): Promise<CommentPayload> {
     return this.set(ctx, id, false);
   }
 
-  private async set(ctx: Context, id: string, react: boolean): Promise<ReactionPayload> {
+  private async set(ctx: Context, id: string, react: boolean): Promise<CommentPayload> {
     requireWriter(ctx, react ? "reactToComment" : "unreactToComment");
     const commentId = idArgument(id, "Comment", "id");
     await ctx.limits.take(writerOf(ctx), "reaction");
     const { comment } = await setReaction(ctx.db, ctx.events, ctx.caller, ctx.clock, commentId, react);
     freshReads(ctx);
-    return new ReactionPayload(comment);
+    return new CommentPayload(comment);
   }
 }

@@ -150,6 +150,19 @@ describe.each(engines)("permalinks: Comment.ancestors and Comment.thread on %s",
     expect(top).toEqual({ body: "root", depth: 0, ancestors: [], thread: { id: root.id, body: "root" } });
   });
 
+  it("serves an ancestor the caller may not see as a tombstone", async () => {
+    const story = await importUniqueArticle(t);
+    const root = await postComment(t, story, "soon held", { authorName: "Hal" });
+    const reply = await postComment(t, story, "still public", { parentId: root.id });
+    await t.data(`mutation($id: ID!) { setCommentStatus(id: $id, status: PENDING) { comment { id } } }`, { id: root.id }, { token: TEST_TOKEN });
+    const query = `query($id: ID!) { comment(id: $id) { ancestors { id body author { name } } thread { id body } } }`;
+    expect((await t.data(query, { id: reply.id })).comment).toEqual({ ancestors: [{ id: root.id, body: "", author: null }], thread: { id: root.id, body: "" } });
+    expect((await t.data(query, { id: reply.id }, { token: TEST_TOKEN })).comment).toEqual({
+      ancestors: [{ id: root.id, body: "soon held", author: { name: "Hal" } }],
+      thread: { id: root.id, body: "soon held" },
+    });
+  });
+
   it("reads the ancestors of a whole page in one statement, whatever the page size and depth", async () => {
     const story = await importUniqueArticle(t);
     const roots = [];
@@ -169,5 +182,29 @@ describe.each(engines)("permalinks: Comment.ancestors and Comment.thread on %s",
     const last = all.data!.article.comments.nodes[5];
     expect(last.replies.nodes[0].replies.nodes[0]).toEqual({ ancestors: [{ body: "root 5" }, { body: "reply 5.1" }], thread: { body: "root 5" } });
     expect(all.extensions?.sqlQueries).toBe(one.extensions?.sqlQueries);
+  });
+
+  it("answers the other comment mutations with CommentPayload, its article read after the write", async () => {
+    const story = await importUniqueArticle(t);
+    const kept = await postComment(t, story, "kept");
+    const gone = await postComment(t, story, "gone");
+    const selection = `{ __typename comment { id body status isFeatured } article { id commentCount featuredComments { id } } }`;
+    const run = async (mutation: string, variables: Record<string, unknown>) => {
+      const data = await t.data(`mutation($id: ID!) { result: ${mutation} ${selection} }`, variables, { token: TEST_TOKEN });
+      expect(data.result.__typename).toBe("CommentPayload");
+      expect(data.result.article.id).toBe(story);
+      return data.result;
+    };
+    expect((await run(`editComment(id: $id, body: "kept, edited")`, { id: kept.id })).comment.body).toBe("kept, edited");
+    const featured = await run(`featureComment(id: $id)`, { id: kept.id });
+    expect(featured.article.featuredComments).toEqual([{ id: kept.id }]);
+    expect((await run(`unfeatureComment(id: $id)`, { id: kept.id })).article.featuredComments).toEqual([]);
+    const rejected = await run(`setCommentStatus(id: $id, status: REJECTED)`, { id: gone.id });
+    expect(rejected.comment.status).toBe("REJECTED");
+    expect(rejected.article.commentCount).toBe(1);
+    await run(`setCommentStatus(id: $id, status: PUBLISHED)`, { id: gone.id });
+    const deleted = await run(`deleteComment(id: $id)`, { id: gone.id });
+    expect(deleted.comment.body).toBe("");
+    expect(deleted.article.commentCount).toBe(1);
   });
 });

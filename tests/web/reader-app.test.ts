@@ -326,7 +326,7 @@ describeInBrowser.each(engines)("reader app in Chromium (%s)", (engine) => {
 
   it("shows a comment awaiting moderation to its author and to moderators only, until a moderator publishes it", async () => {
     const articleId = await importUniqueArticle(t);
-    await t.data(`mutation($id: ID!) { setArticleModeration(articleId: $id, mode: PRE) { article { id } } }`, { id: articleId }, { token: TEST_TOKEN });
+    await t.data(`mutation($id: ID!) { setArticleModeration(articleId: $id, mode: PRE) { id } }`, { id: articleId }, { token: TEST_TOKEN });
     const path = `/a/${await slugOf(t, articleId)}`;
     const authorName = readerName("Patient Author");
     const moderatorPage = await browser.newPage();
@@ -535,7 +535,7 @@ describeInBrowser("reader app screenshots and small screens", () => {
       await t.data(`mutation($id: ID!) { reactToComment(id: $id) { comment { id } } }`, { id: own.id }, { token: await readerToken({ sub: `fan-${fan}`, name: fan }) });
     }
     await t.data(`mutation($id: ID!) { reactToComment(id: $id) { comment { id } } }`, { id: first.id }, { token: ada });
-    await t.data(`mutation($id: ID!) { setArticleModeration(articleId: $id, mode: PRE) { article { id } } }`, { id: articleId }, { token: TEST_TOKEN });
+    await t.data(`mutation($id: ID!) { setArticleModeration(articleId: $id, mode: PRE) { id } }`, { id: articleId }, { token: TEST_TOKEN });
     await postAs(t, ada, articleId, "Does anyone have photos from the north bank?");
 
     const page = await browser.newPage({ viewport: { width: 375, height: 900 } });

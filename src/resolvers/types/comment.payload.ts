@@ -33,22 +33,23 @@ export class CommentEdgeArgs {
   orderBy: CommentOrderKey;
 }
 
-@ObjectType({ description: "What editComment answers: the comment with its new text.", simpleResolvers: true })
-export class EditCommentPayload {
-  @Field(() => Comment, { description: "The edited comment, editedAt set." })
-  comment: Comment;
-
-  constructor(comment: Comment) {
-    this.comment = comment;
-  }
-}
-
+/**
+ * What every other comment mutation answers: the comment as the mutation left it, read after the
+ * write. Its article is read only when selected, after the write (see CommentPayloadResolver).
+ */
 @ObjectType({
-  description: "What deleteComment answers: the comment, now a tombstone, and its article with the counts as they are after the delete.",
+  description:
+    "What editComment, deleteComment, setCommentStatus, flagComment, featureComment, unfeatureComment, reactToComment and " +
+    "unreactToComment answer: the comment as the mutation left it, and its article with its counts and featuredComments as they are after the write.",
   simpleResolvers: true,
 })
-export class DeleteCommentPayload {
-  @Field(() => Comment, { description: "The deleted comment: isDeleted true, body \"\", author null." })
+export class CommentPayload {
+  @Field(() => Comment, {
+    description:
+      "The comment, read after the write: with its new text (editComment), a tombstone (deleteComment: isDeleted true, body \"\", author null), " +
+      "its new status (setCommentStatus, or PENDING when flagComment put it on hold), isFeatured (featureComment, unfeatureComment), " +
+      "reactionCount and viewerHasReacted (reactToComment, unreactToComment).",
+  })
   comment: Comment;
 
   constructor(comment: Comment) {
