@@ -7,7 +7,7 @@ import { createEvents } from "./events/create-events";
 import { createAbuseLimits } from "./abuse/abuse-limits";
 import { seedIfEmpty } from "./ingest/import-files";
 import { createServer, GRAPHQL_PATH } from "./server";
-import { keptDevelopmentToken, portIsFree, projectRoot } from "./startup";
+import { keptDevelopmentJwtSecret, keptDevelopmentToken, portIsFree, projectRoot } from "./startup";
 import { GRAPHIQL_PATH } from "./web/reader-app.routes";
 
 /** How often a long seed import reports how far it got. */
@@ -47,6 +47,14 @@ async function main(): Promise<void> {
     const kept = await keptDevelopmentToken(dataFolder(config));
     config = { ...config, apiToken: kept.token };
     tokenNote = kept.created ? `made now and kept in ${kept.file} (mode 0600)` : `kept in ${kept.file}`;
+  }
+  // The reader app's development sign-in signs readers' tokens with JWT_SECRET: outside production
+  // one is kept beside the token, so `npm start` offers it with no setup and its tokens outlive a restart.
+  let secretNote = "";
+  if (config.jwtSecret === null && !config.production) {
+    const kept = await keptDevelopmentJwtSecret(dataFolder(config));
+    config = { ...config, jwtSecret: kept.token };
+    secretNote = kept.created ? `made now and kept in ${kept.file} (mode 0600)` : `kept in ${kept.file}`;
   }
 
   const where = config.database.type === "postgres" ? redact(config.database.url) : `sqlite:${config.database.path}`;
@@ -103,6 +111,7 @@ async function main(): Promise<void> {
   if (!config.production) {
     say(`explorers: Apollo Sandbox at ${base}${GRAPHQL_PATH} (online), GraphiQL at ${base}${GRAPHIQL_PATH} (works offline)`);
   }
+  if (secretNote) say(`JWT_SECRET is not set; readers' tokens are signed with a development secret (${secretNote}); sign in as a reader at ${base}/`);
   if (config.apiTokenGenerated) {
     if (tokenNote) say(`API_TOKEN is not set; write operations take this development token (${tokenNote}):\n  Authorization: Bearer ${config.apiToken}`);
     else say(`API_TOKEN was not set; write operations take this token until restart:\n  Authorization: Bearer ${config.apiToken}`);

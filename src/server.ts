@@ -30,6 +30,7 @@ import { CachePolicies, DocumentCache, PreflightVerdicts } from "./schema/operat
 import { checkTextInputs } from "./schema/text-inputs";
 import { landingPageWithExplorerLinks } from "./web/landing-page.plugin";
 import { plainGetHint } from "./web/plain-get.middleware";
+import { devSignInRoutes } from "./web/dev-sign-in.routes";
 import { readerAppRoutes } from "./web/reader-app.routes";
 
 export const GRAPHQL_PATH = "/graphql";
@@ -403,8 +404,11 @@ export async function createServer(config: Config, db: Database, events: Comment
       context: async ({ req }) => buildContext(deps, req.headers.authorization, currentQueryTally(), req.socket.remoteAddress ?? null),
     }),
   );
+  // Reader tokens for the app's development sign-in: never in production, and only with a secret to sign them.
+  const devSignIn = !config.production && config.jwtSecret !== null;
+  if (devSignIn) app.use(devSignInRoutes({ jwtSecret: config.jwtSecret as string, verify: deps.verifyToken, clock }));
   if (options.webRoot) {
-    app.use(readerAppRoutes({ webRoot: options.webRoot, production: config.production, graphqlPath: GRAPHQL_PATH }));
+    app.use(readerAppRoutes({ webRoot: options.webRoot, production: config.production, graphqlPath: GRAPHQL_PATH, devSignIn }));
   } else {
     app.get("/", (_req, res) => {
       res.redirect(GRAPHQL_PATH);

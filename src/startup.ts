@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
+import { MIN_JWT_SECRET_LENGTH } from "./config";
 
 /**
  * The folder with package.json above `from`: the project root whether the code runs compiled
@@ -33,22 +34,42 @@ export function portIsFree(port: number): Promise<boolean> {
 }
 
 export const DEV_TOKEN_FILE = "api-token";
+export const DEV_JWT_SECRET_FILE = "jwt-secret";
+
+export interface KeptSecret {
+  /** The secret (a token or a key). */
+  token: string;
+  file: string;
+  created: boolean;
+}
 
 /**
  * The development token, kept in the data folder (mode 0600) so a restart keeps it and Sandbox
  * or a signed-in reader app need not be told a new one. Made on first use; a file that does not
  * hold a usable token (at least 8 characters, no whitespace) is replaced.
  */
-export async function keptDevelopmentToken(dataDir: string): Promise<{ token: string; file: string; created: boolean }> {
-  const file = join(dataDir, DEV_TOKEN_FILE);
+export function keptDevelopmentToken(dataDir: string): Promise<KeptSecret> {
+  return keptSecret(join(dataDir, DEV_TOKEN_FILE), 8, 24);
+}
+
+/**
+ * The development JWT_SECRET, kept the same way: readers' tokens from the reader app's
+ * development sign-in then stay good across restarts. 32 random bytes (256 bits, what HS256
+ * wants); a file with fewer than MIN_JWT_SECRET_LENGTH characters is replaced.
+ */
+export function keptDevelopmentJwtSecret(dataDir: string): Promise<KeptSecret> {
+  return keptSecret(join(dataDir, DEV_JWT_SECRET_FILE), MIN_JWT_SECRET_LENGTH, 32);
+}
+
+async function keptSecret(file: string, minLength: number, randomByteCount: number): Promise<KeptSecret> {
   const kept = (await readFile(file, "utf8").catch(() => "")).trim();
-  if (kept.length >= 8 && !/\s/.test(kept)) {
-    // Someone may have loosened it by hand; the token is a write credential.
+  if (kept.length >= minLength && !/\s/.test(kept)) {
+    // Someone may have loosened it by hand; it is a write credential, or the key that makes them.
     if (((await stat(file)).mode & 0o077) !== 0) await chmod(file, 0o600);
     return { token: kept, file, created: false };
   }
-  const token = randomBytes(24).toString("base64url");
-  await mkdir(dataDir, { recursive: true });
+  const token = randomBytes(randomByteCount).toString("base64url");
+  await mkdir(dirname(file), { recursive: true });
   await writeFile(file, `${token}\n`, { mode: 0o600 });
   await chmod(file, 0o600);
   return { token, file, created: true };

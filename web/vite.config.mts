@@ -27,7 +27,22 @@ export default defineConfig({
       },
     },
   },
+  // Vite's dev server serves index.html itself, so it says what `npm start` would outside production:
+  // the development sign-ins are on (and GraphiQL is linked), readers' tokens from the API server.
+  plugins: [
+    {
+      name: "threadline-development-page",
+      apply: "serve",
+      transformIndexHtml: (html: string) =>
+        html
+          .replace('<meta name="threadline-development" content="off" />', '<meta name="threadline-development" content="on" />')
+          .replace('<meta name="threadline-reader-sign-in" content="off" />', '<meta name="threadline-reader-sign-in" content="/dev/reader-token" />'),
+    },
+  ],
   server: {
-    proxy: { "/graphql": { target: "http://localhost:4000", ws: true } },
+    proxy: {
+      "/graphql": { target: "http://localhost:4000", ws: true },
+      "/dev/reader-token": { target: "http://localhost:4000" },
+    },
   },
 });

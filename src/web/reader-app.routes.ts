@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import express, { Response, Router } from "express";
+import { DEV_READER_TOKEN_PATH } from "./dev-sign-in.routes";
 
 export interface ReaderAppOptions {
   /** The built web app (dist/web: index.html, graphiql.html, assets/). */
@@ -8,6 +9,8 @@ export interface ReaderAppOptions {
   production: boolean;
   /** Where the API answers; the pages and the landing page link to it. */
   graphqlPath: string;
+  /** Whether the development reader sign-in (dev-sign-in.routes.ts) is mounted, so the app offers it. */
+  devSignIn?: boolean;
 }
 
 /** The reader app's own addresses; everything else under / stays the server's. */
@@ -50,10 +53,16 @@ export function readerAppRoutes(options: ReaderAppOptions): Router {
     express.static(join(options.webRoot, "assets"), { index: false, immutable: true, maxAge: "365d", fallthrough: false }),
   );
   router.get(READER_PATHS, (_req, res, next) => {
-    // The development sign-in takes the service token, and GraphiQL is not served in production.
-    const devSignIn = (html: string) =>
-      options.production ? html : html.replace('<meta name="threadline-development" content="off" />', '<meta name="threadline-development" content="on" />');
-    page(res, "index.html", READER_CSP, devSignIn).catch(next);
+    // Development servers offer the sign-ins (a reader's, with a secret to sign it; the service
+    // token's) and link GraphiQL, which is not served in production.
+    const development = (html: string) => {
+      if (options.production) return html;
+      const on = html.replace('<meta name="threadline-development" content="off" />', '<meta name="threadline-development" content="on" />');
+      return options.devSignIn
+        ? on.replace('<meta name="threadline-reader-sign-in" content="off" />', `<meta name="threadline-reader-sign-in" content="${DEV_READER_TOKEN_PATH}" />`)
+        : on;
+    };
+    page(res, "index.html", READER_CSP, development).catch(next);
   });
   if (!options.production) {
     router.get(GRAPHIQL_PATH, (_req, res, next) => {

@@ -2,6 +2,7 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { Browser, chromium } from "playwright-core";
+import type { Config } from "../../src/config";
 import type { CommentEvents } from "../../src/events/comment-events";
 import { CHROMIUM_PATH, chromiumPresent } from "./chromium";
 import { listen } from "./subscriptions";
@@ -46,7 +47,7 @@ export interface AppServer extends TestServer {
 /** A seeded test server that also serves the built web app, listening on a free port. */
 export async function startAppServer(
   engine: "sqlite" | "postgres",
-  options: { production?: boolean; events?: CommentEvents } = {},
+  options: { production?: boolean; events?: CommentEvents; config?: Partial<Config> } = {},
 ): Promise<AppServer> {
   const t = await startTestServer(engine, { ...options, webRoot: WEB_ROOT });
   const host = await listen(t.server.httpServer);

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync,
 import { createServer, Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { DEV_TOKEN_FILE, keptDevelopmentToken, portIsFree, projectRoot } from "../../src/startup";
+import { DEV_JWT_SECRET_FILE, DEV_TOKEN_FILE, keptDevelopmentJwtSecret, keptDevelopmentToken, portIsFree, projectRoot } from "../../src/startup";
 
 const ROOT = resolve(__dirname, "../..");
 
@@ -19,6 +19,9 @@ interface Run {
   exited: Promise<number | null>;
 }
 
+/** Bootstraps still running: a case that fails half-way must not leave a server behind (it would keep jest from exiting). */
+const running = new Set<ChildProcess>();
+
 function startBootstrap(env: Record<string, string>): Run {
   const childEnv: Record<string, string | undefined> = { ...process.env, SHUTDOWN_GRACE_SECONDS: "0", ...env };
   for (const variable of ["API_TOKEN", "REDIS_URL", "JWT_SECRET", "JWKS_URL"]) if (!(variable in env)) delete childEnv[variable];
@@ -27,11 +30,17 @@ function startBootstrap(env: Record<string, string>): Run {
   let stderr = "";
   child.stdout.on("data", (chunk) => (stdout += chunk));
   child.stderr.on("data", (chunk) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolveExit) => child.once("exit", (code) => resolveExit(code)));
+  running.add(child);
+  const exited = new Promise<number | null>((resolveExit) =>
+    child.once("exit", (code) => {
+      running.delete(child);
+      resolveExit(code);
+    }),
+  );
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }
 
-async function until(check: () => boolean, what: string, run: Run, timeoutMs = 20_000): Promise<void> {
+async function until(check: () => boolean, what: string, run: Run, timeoutMs = 45_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; stdout:\n${run.stdout()}\nstderr:\n${run.stderr()}`);
@@ -49,7 +58,11 @@ describe("npm start's bootstrap", () => {
   beforeEach(() => {
     work = mkdtempSync(join(tmpdir(), "threadline-start-"));
   });
-  afterEach(() => rmSync(work, { recursive: true, force: true }));
+  afterEach(async () => {
+    for (const child of running) child.kill("SIGKILL");
+    while (running.size > 0) await new Promise((wait) => setTimeout(wait, 20));
+    rmSync(work, { recursive: true, force: true });
+  });
 
   it("says in one line that the port is taken, before it opens or seeds the database", async () => {
     const holder: Server = createServer();
@@ -64,7 +77,7 @@ describe("npm start's bootstrap", () => {
     } finally {
       holder.close();
     }
-  }, 30_000);
+  }, 60_000);
 
   it("reports its progress, seeds an empty database, and keeps the development token across a restart", async () => {
     const env = { PORT: "0", DATABASE_URL: `sqlite:${join(work, "db.sqlite")}` };
@@ -85,21 +98,51 @@ describe("npm start's bootstrap", () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readFileSync(file, "utf8").trim()).toBe(token);
 
+    // A development JWT_SECRET is kept beside it, for the reader app's development sign-in.
+    const secretFile = join(work, DEV_JWT_SECRET_FILE);
+    expect(first.stdout()).toContain(`readers' tokens are signed with a development secret (made now and kept in ${secretFile} (mode 0600))`);
+    expect(statSync(secretFile).mode & 0o777).toBe(0o600);
+    expect(readFileSync(secretFile, "utf8").trim()).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
     const second = startBootstrap(env);
     await until(() => /Bearer (\S+)/.test(second.stdout()), "the token", second);
-    await stop(second);
-    expect(/Bearer (\S+)/.exec(second.stdout())?.[1]).toBe(token);
-    expect(second.stdout()).toContain(`(kept in ${file})`);
-    expect(second.stdout()).not.toContain("importing");
-  }, 60_000);
+    try {
+      expect(/Bearer (\S+)/.exec(second.stdout())?.[1]).toBe(token);
+      expect(second.stdout()).toContain(`(kept in ${file})`);
+      expect(second.stdout()).toContain(`development secret (kept in ${secretFile})`);
+      expect(second.stdout()).not.toContain("importing");
 
-  it("uses API_TOKEN when it is set and keeps no file", async () => {
-    const run = startBootstrap({ PORT: "0", DATABASE_URL: `sqlite:${join(work, "db.sqlite")}`, API_TOKEN: "a-set-token-123" });
+      // A reader token from the development sign-in is one the API accepts.
+      const base = /reader app at (http:\/\/localhost:\d+)\//.exec(second.stdout())?.[1];
+      const signedIn = await fetch(`${base}/dev/reader-token`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: "Dev Reader", role: "moderator" }),
+      });
+      expect(signedIn.status).toBe(200);
+      const { token: readerToken } = (await signedIn.json()) as { token: string };
+      const viewer = await fetch(`${base}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${readerToken}` },
+        body: JSON.stringify({ query: "{ viewer { name role canModerate } }" }),
+      });
+      expect(((await viewer.json()) as { data: unknown }).data).toEqual({ viewer: { name: "Dev Reader", role: "MODERATOR", canModerate: true } });
+    } finally {
+      await stop(second);
+    }
+  }, 120_000);
+
+  it("uses API_TOKEN and JWT_SECRET when they are set and keeps no file", async () => {
+    const secret = "a-set-jwt-secret-of-at-least-32-characters";
+    const run = startBootstrap({ PORT: "0", DATABASE_URL: `sqlite:${join(work, "db.sqlite")}`, API_TOKEN: "a-set-token-123", JWT_SECRET: secret });
     await until(() => run.stdout().includes("GraphQL at"), "the start", run);
     await stop(run);
     expect(run.stdout()).not.toContain("a-set-token-123");
+    expect(run.stdout()).not.toContain(secret);
+    expect(run.stdout()).not.toContain("development secret");
     expect(existsSync(join(work, DEV_TOKEN_FILE))).toBe(false);
-  }, 30_000);
+    expect(existsSync(join(work, DEV_JWT_SECRET_FILE))).toBe(false);
+  }, 60_000);
 });
 
 describe("startup helpers", () => {
@@ -122,6 +165,20 @@ describe("startup helpers", () => {
     const replaced = await keptDevelopmentToken(dir);
     expect(replaced.created).toBe(true);
     expect(replaced.token).not.toBe(made.token);
+  });
+
+  it("keeps the development JWT secret the same way, long enough for HS256", async () => {
+    const made = await keptDevelopmentJwtSecret(work);
+    expect(made).toEqual({ token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), file: join(work, DEV_JWT_SECRET_FILE), created: true });
+    expect(statSync(made.file).mode & 0o777).toBe(0o600);
+    chmodSync(made.file, 0o640);
+    expect(await keptDevelopmentJwtSecret(work)).toEqual({ ...made, created: false });
+    expect(statSync(made.file).mode & 0o777).toBe(0o600);
+    // A secret too short to sign with (the API would refuse it as JWT_SECRET) is replaced.
+    writeFileSync(made.file, "only-31-characters-long-secret!\n");
+    const replaced = await keptDevelopmentJwtSecret(work);
+    expect(replaced.created).toBe(true);
+    expect(replaced.token).toHaveLength(43);
   });
 
   it("tells a free port from a taken one", async () => {

@@ -24,7 +24,11 @@ const APP_VARIABLES: Record<string, Record<string, unknown>> = {
   AddComment: { articleId: "QXJ0aWNsZTox", body: "text", authorName: null, parentId: null },
   EditComment: { id: "Q29tbWVudDox", body: "text" },
   DeleteComment: { id: "Q29tbWVudDox" },
-  CommentAdded: { articleId: "QXJ0aWNsZTox" },
+  ReactToComment: { id: "Q29tbWVudDox" },
+  UnreactToComment: { id: "Q29tbWVudDox" },
+  Viewer: {},
+  SetCommentStatus: { id: "Q29tbWVudDox", status: "PUBLISHED" },
+  CommentEvents: { articleId: "QXJ0aWNsZTox" },
 };
 
 function operationName(document: DocumentNode): string | null {

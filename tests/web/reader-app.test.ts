@@ -3,13 +3,16 @@
  * server (API and built app on one port) on a fresh seeded database, on each engine.
  */
 import type { Browser, Page } from "playwright-core";
-import { commentAddedTopic } from "../../src/events/comment-events";
+import { DEFAULT_ABUSE_LIMITS } from "../../src/config";
+import { commentEventsTopic } from "../../src/events/comment-events";
 import { renderDump } from "../../src/ingest/render-dump";
 import { AppServer, artifactPath, describeInBrowser, launchChromium, startAppServer } from "../helpers/browser";
 import { engines } from "../helpers/databases";
 import { IMPORT_DUMP, importUniqueArticle, postComment, rowId, uniqueArticle } from "../helpers/discussion";
 import { observedLocalEvents } from "../helpers/subscriptions";
+import { postAs, readerToken } from "../helpers/readers";
 import { TEST_TOKEN } from "../helpers/test-server";
+import { devReaderSub } from "../../src/web/dev-sign-in.routes";
 
 const SEED_SLUG = "china-could-join-russian-anti-daesh-campaign-in-syria-reports";
 
@@ -25,13 +28,29 @@ async function slugOf(t: AppServer, articleId: string): Promise<string> {
   return data.article.slug;
 }
 
-/** Signs in with the development sign-in, as a developer would with the token `npm start` printed. */
-async function signIn(page: Page, name: string): Promise<void> {
+/** Signs in as a reader with the development sign-in: the server signs the reader's token. */
+async function signInAsReader(page: Page, name: string, role: "Commenter" | "Moderator" = "Commenter"): Promise<void> {
   await page.getByRole("button", { name: "Sign in (development)" }).click();
-  await page.getByLabel("API token").fill(TEST_TOKEN);
-  await page.getByLabel("Display name (empty: anonymous)").fill(name);
+  await page.getByLabel("A reader").check();
+  await page.getByLabel("Display name", { exact: true }).fill(name);
+  await page.getByLabel("Role").selectOption({ label: role });
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  // The header shows who the API says the token is.
+  await page.locator(".signed-in-as", { hasText: `${name} (${role.toLowerCase()})` }).waitFor();
+}
+
+/** Signs in with the service token, as an operator would with the one `npm start` printed. */
+async function signInAsService(page: Page, token: string, postAs: string): Promise<void> {
+  await page.getByRole("button", { name: "Sign in (development)" }).click();
+  await page.getByLabel("The service (API token)").check();
+  await page.getByLabel("API token", { exact: true }).fill(token);
+  await page.getByLabel("Post as (empty: anonymous)").fill(postAs);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
 }
+
+/** A name no other case (or engine) signs in with: per-reader rate limits count by reader. */
+let readers = 0;
+const readerName = (name: string) => `${name} ${++readers}`;
 
 describeInBrowser.each(engines)("reader app in Chromium (%s)", (engine) => {
   let t: AppServer;
@@ -156,12 +175,12 @@ describeInBrowser.each(engines)("reader app in Chromium (%s)", (engine) => {
     expect(await page.locator(`${repliesOf(top[0].id)} > .comment-body`).allInnerTexts()).toEqual(replies.map((reply) => reply.body));
   });
 
-  it("shows a comment posted through the API while the page is open", async () => {
+  it("shows comments posted, edited, liked and deleted through the API while the page is open", async () => {
     const articleId = await importUniqueArticle(t);
     const first = await postComment(t, articleId, "Already here", { authorName: "Early" });
     await page.goto(`${t.base}/a/${await slugOf(t, articleId)}`);
     await page.locator(`[id="c-${first.id}"]`).waitFor();
-    await events.listening(commentAddedTopic(rowId(articleId)));
+    await events.listening(commentEventsTopic(rowId(articleId)));
 
     const live = await postComment(t, articleId, "Posted elsewhere, seen here", { authorName: "Live Larry" });
     const reply = await postComment(t, articleId, "A live reply", { authorName: "Live Larry", parentId: first.id });
@@ -169,12 +188,25 @@ describeInBrowser.each(engines)("reader app in Chromium (%s)", (engine) => {
     await page.locator(`${repliesOf(first.id)}[id="c-${reply.id}"]`).waitFor({ timeout: 5000 });
     expect(await page.locator(`[id="c-${live.id}"] .comment-body`).innerText()).toBe("Posted elsewhere, seen here");
     expect(await page.locator("#comments-heading").innerText()).toBe("3 comments");
+
+    // Edited, liked and deleted elsewhere: the page follows (commentEvents).
+    await t.data(`mutation($id: ID!) { editComment(id: $id, body: "Edited elsewhere") { comment { id } } }`, { id: live.id }, { token: TEST_TOKEN });
+    await page.locator(`[id="c-${live.id}"] > .comment-body`, { hasText: "Edited elsewhere" }).waitFor({ timeout: 5000 });
+    await page.locator(`[id="c-${live.id}"] > .comment-head .edited`).waitFor();
+    const fan = await readerToken({ sub: `fan-${articleId}`, name: "Fan" });
+    await t.data(`mutation($id: ID!) { reactToComment(id: $id) { comment { id } } }`, { id: live.id }, { token: fan });
+    await page.locator(`[id="c-${live.id}"] > .comment-actions .reaction-count`, { hasText: "1 like" }).waitFor({ timeout: 5000 });
+    await t.data(`mutation($id: ID!) { deleteComment(id: $id) { comment { id } } }`, { id: reply.id }, { token: TEST_TOKEN });
+    // Nothing below it: it leaves the thread, and the count drops.
+    await page.locator(`[id="c-${reply.id}"]`).waitFor({ state: "detached", timeout: 5000 });
+    await page.locator("#comments-heading", { hasText: "2 comments" }).waitFor();
   });
 
-  it("posts, replies, edits and deletes through the UI with the development sign-in", async () => {
+  it("posts, replies, edits and deletes its own comments as a reader signed in with the development sign-in", async () => {
     const articleId = await importUniqueArticle(t);
+    const name = readerName("Ui Tester");
     await page.goto(`${t.base}/a/${await slugOf(t, articleId)}`);
-    await signIn(page, "Ui Tester");
+    await signInAsReader(page, name);
     await page.getByLabel("Add a comment").fill("Posted from the reader app");
     await page.getByRole("button", { name: "Post comment" }).click();
     await page.locator(TOP_LEVEL).first().waitFor();
@@ -190,7 +222,7 @@ describeInBrowser.each(engines)("reader app in Chromium (%s)", (engine) => {
     let article = await stored();
     expect(article.commentCount).toBe(1);
     const [posted] = article.comments.nodes;
-    expect(posted).toMatchObject({ body: "Posted from the reader app", author: { name: "Ui Tester" }, editedAt: null });
+    expect(posted).toMatchObject({ body: "Posted from the reader app", author: { name }, editedAt: null });
     await page.locator(`[id="c-${posted.id}"]`).waitFor();
 
     await page.locator(`[id="c-${posted.id}"]`).getByRole("button", { name: "Reply" }).click();
@@ -198,7 +230,7 @@ describeInBrowser.each(engines)("reader app in Chromium (%s)", (engine) => {
     await page.getByRole("button", { name: "Post reply" }).click();
     await page.locator(repliesOf(posted.id)).first().waitFor();
     article = await stored();
-    expect(article.comments.nodes[0].replies.nodes).toEqual([expect.objectContaining({ body: "A reply from the reader app", author: { name: "Ui Tester" } })]);
+    expect(article.comments.nodes[0].replies.nodes).toEqual([expect.objectContaining({ body: "A reply from the reader app", author: { name } })]);
     expect(await page.locator("#comments-heading").innerText()).toBe("2 comments");
 
     await page.locator(`[id="c-${posted.id}"] > .comment-actions`).getByRole("button", { name: "Edit" }).click();
@@ -223,6 +255,157 @@ describeInBrowser.each(engines)("reader app in Chromium (%s)", (engine) => {
     await page.reload();
     await page.locator(`[id="c-${posted.id}"] > .tombstone`).waitFor();
     expect(await page.locator(`${repliesOf(posted.id)} > .comment-body`).allInnerTexts()).toEqual(["A reply from the reader app"]);
+  });
+
+  it("offers edit and delete on a reader's own comments only, and likes through the UI", async () => {
+    const articleId = await importUniqueArticle(t);
+    // Posted through the API by a reader whom the development sign-in can also sign in (same sub).
+    const authorName = readerName("Comment Author");
+    const authorToken = await readerToken({ sub: devReaderSub(authorName), name: authorName });
+    const theirs = await postAs(t, authorToken, articleId, "Written by the first reader");
+    const slug = await slugOf(t, articleId);
+
+    await page.goto(`${t.base}/a/${slug}`);
+    await signInAsReader(page, readerName("Second Reader"));
+    const item = page.locator(`[id="c-${theirs.id}"]`);
+    await item.getByRole("button", { name: "Reply" }).waitFor();
+    expect(await item.getByRole("button", { name: "Edit" }).count()).toBe(0);
+    expect(await item.getByRole("button", { name: "Delete" }).count()).toBe(0);
+
+    const reactions = async () => (await t.data(`query($id: ID!) { comment(id: $id) { reactionCount } }`, { id: theirs.id })).comment.reactionCount;
+    const like = item.getByRole("button", { name: /^Like/ });
+    expect(await like.getAttribute("aria-pressed")).toBe("false");
+    expect(await like.innerText()).toBe("Like · 0");
+    await like.click();
+    await item.locator('button.reaction[aria-pressed="true"]').waitFor();
+    expect(await like.innerText()).toBe("Like · 1");
+    expect(await reactions()).toBe(1);
+    await like.click();
+    await item.locator('button.reaction[aria-pressed="false"]').waitFor();
+    expect(await like.innerText()).toBe("Like · 0");
+    expect(await reactions()).toBe(0);
+    await like.click();
+    await item.locator('button.reaction[aria-pressed="true"]').waitFor();
+
+    // Signed out, the count stays as text; no buttons.
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await item.locator(".reaction-count", { hasText: "1 like" }).waitFor();
+    expect(await item.getByRole("button").count()).toBe(0);
+
+    // Its author sees the buttons, and their like among the count.
+    await signInAsReader(page, authorName);
+    await item.getByRole("button", { name: "Edit" }).waitFor();
+    expect(await item.getByRole("button", { name: "Delete" }).count()).toBe(1);
+    expect(await item.getByRole("button", { name: /^Like/ }).innerText()).toBe("Like · 1");
+  });
+
+  it("posts under a chosen name with the service token", async () => {
+    const articleId = await importUniqueArticle(t);
+    await page.goto(`${t.base}/a/${await slugOf(t, articleId)}`);
+    await signInAsService(page, TEST_TOKEN, "Newsroom Desk");
+    await page.locator(".signed-in-as", { hasText: "Newsroom Desk (service token)" }).waitFor();
+    await page.getByLabel("Add a comment").fill("Posted by the operator");
+    await page.getByRole("button", { name: "Post comment" }).click();
+    await page.locator(TOP_LEVEL).first().waitFor();
+    const stored = await t.data(`query($id: ID!) { article(id: $id) { comments { nodes { id body author { name } } } } }`, { id: articleId });
+    const [posted] = stored.article.comments.nodes;
+    expect(posted).toMatchObject({ body: "Posted by the operator", author: { name: "Newsroom Desk" } });
+    // The service may change any comment, and is no reader: it does not like.
+    const item = page.locator(`[id="c-${posted.id}"]`);
+    await item.getByRole("button", { name: "Edit" }).waitFor();
+    expect(await item.getByRole("button", { name: /^Like/ }).count()).toBe(0);
+  });
+
+  it("signs out, saying why, when the API refuses the pasted token", async () => {
+    await page.goto(`${t.base}/`);
+    await signInAsService(page, "not-the-api-token", "Nobody");
+    await page.getByRole("alert").filter({ hasText: "Signed out: the bearer token is neither the API token nor a JWT" }).waitFor();
+    await page.getByRole("button", { name: "Sign in (development)" }).waitFor();
+    await page.locator(".article-card").first().waitFor();
+  });
+
+  it("shows a comment awaiting moderation to its author and to moderators only, until a moderator publishes it", async () => {
+    const articleId = await importUniqueArticle(t);
+    await t.data(`mutation($id: ID!) { setArticleModeration(articleId: $id, mode: PRE) { id } }`, { id: articleId }, { token: TEST_TOKEN });
+    const path = `/a/${await slugOf(t, articleId)}`;
+    const authorName = readerName("Patient Author");
+    const moderatorPage = await browser.newPage();
+    const authorPage = await browser.newPage();
+    try {
+      // Each signs in first, so each opens the thread (and its subscription) once.
+      for (const [signedIn, name, role] of [[authorPage, authorName, "Commenter"], [moderatorPage, readerName("Mod Mo"), "Moderator"]] as const) {
+        await signedIn.goto(`${t.base}/`);
+        await signInAsReader(signedIn, name, role);
+        await signedIn.goto(`${t.base}${path}`);
+        await signedIn.locator("#comments-heading").waitFor();
+      }
+      await page.goto(`${t.base}${path}`);
+      await page.locator("#comments-heading", { hasText: "0 comments" }).waitFor();
+      await events.listening(commentEventsTopic(rowId(articleId)), 3);
+
+      // Posted through the UI under pre-moderation: the author sees it held, at once.
+      await authorPage.getByLabel("Add a comment").fill("Please let this through");
+      await authorPage.getByRole("button", { name: "Post comment" }).click();
+      const held = authorPage.locator(`${TOP_LEVEL}.pending`);
+      await held.waitFor();
+      expect(await held.locator(".status").innerText()).toBe("Awaiting moderation");
+      expect(await held.locator(".status-note").innerText()).toBe("Only you and the moderators see it.");
+      const { comment } = await t.data(`query($id: ID!) { article(id: $id) { comments { nodes { id status } } } }`, { id: articleId }, { token: TEST_TOKEN }).then((data) => ({ comment: data.article.comments.nodes[0] }));
+      expect(comment.status).toBe("PENDING");
+
+      // The moderator hears of it live; the public does not.
+      const forModerator = moderatorPage.locator(`[id="c-${comment.id}"]`);
+      await forModerator.locator(".status", { hasText: "Awaiting moderation" }).waitFor({ timeout: 5000 });
+      expect(await forModerator.locator(".comment-body").innerText()).toBe("Please let this through");
+      expect(await page.locator(`[id="c-${comment.id}"]`).count()).toBe(0);
+      expect(await page.locator("#comments-heading").innerText()).toBe("0 comments");
+      // Nor does a fresh public page list it.
+      const fresh = await browser.newPage();
+      await fresh.goto(`${t.base}${path}`);
+      await fresh.locator("#comments-heading", { hasText: "0 comments" }).waitFor();
+      expect(await fresh.locator(TOP_LEVEL).count()).toBe(0);
+      await fresh.close();
+
+      // Published by the moderator: it reaches the public live, and the author's mark goes.
+      await forModerator.getByRole("button", { name: "Publish" }).click();
+      await page.locator(`[id="c-${comment.id}"] > .comment-body`, { hasText: "Please let this through" }).waitFor({ timeout: 5000 });
+      await page.locator("#comments-heading", { hasText: "1 comment" }).waitFor();
+      await authorPage.locator(`[id="c-${comment.id}"]:not(.pending)`).waitFor({ timeout: 5000 });
+      expect(await authorPage.locator(`[id="c-${comment.id}"] .status`).count()).toBe(0);
+      await forModerator.locator(".status").waitFor({ state: "detached" });
+    } finally {
+      await moderatorPage.close();
+      await authorPage.close();
+    }
+  });
+
+  it("reads with GETs that shared caches may keep while anonymous, and private ones once signed in", async () => {
+    const articleId = await importUniqueArticle(t);
+    await postComment(t, articleId, "Cached for the public", { authorName: "Cache Carla" });
+    const exchanges: { method: string; operation: string | null; status: number; cacheControl: string | null; signed: boolean }[] = [];
+    page.on("response", (response) => {
+      const request = response.request();
+      const url = new URL(request.url());
+      if (url.pathname !== "/graphql") return;
+      const operation = url.searchParams.get("operationName") ?? (JSON.parse(request.postData() ?? "{}").operationName as string | null);
+      exchanges.push({ method: request.method(), operation, status: response.status(), cacheControl: response.headers()["cache-control"] ?? null, signed: "authorization" in request.headers() });
+    });
+    await page.goto(`${t.base}/a/${await slugOf(t, articleId)}`);
+    await page.locator(TOP_LEVEL).first().waitFor();
+    // The article page's query selects comments: kept 30 s (README: HTTP caching).
+    expect(exchanges).toEqual([{ method: "GET", operation: "ArticlePage", status: 200, cacheControl: "public, max-age=30", signed: false }]);
+
+    exchanges.length = 0;
+    await signInAsReader(page, readerName("Private Pat"));
+    await page.getByLabel("Add a comment").fill("Not for shared caches");
+    await page.getByRole("button", { name: "Post comment" }).click();
+    await page.locator(TOP_LEVEL).nth(1).waitFor();
+    const byOperation = Object.fromEntries(exchanges.map(({ operation, ...rest }) => [operation, rest]));
+    expect(byOperation).toEqual({
+      Viewer: { method: "GET", status: 200, cacheControl: "private, no-store", signed: true },
+      ArticlePage: { method: "GET", status: 200, cacheControl: "private, no-store", signed: true },
+      AddComment: { method: "POST", status: 200, cacheControl: "private, no-store", signed: true },
+    });
   });
 
   it("shows markup in a comment as text and runs none of it", async () => {
@@ -339,6 +522,36 @@ describeInBrowser("reader app screenshots and small screens", () => {
     }
   });
 
+  it("renders a signed-in reader's thread at 375 px (likes, their own buttons, a comment awaiting moderation), saved under test-artifacts/", async () => {
+    const articleId = await importUniqueArticle(t, {
+      title: "Fireworks over the river draw a record crowd",
+      paragraphs: ["Thousands gathered on both banks as the new year began, despite the cold."],
+      tags: ["New Year", "Fireworks"],
+    });
+    const ada = await readerToken({ sub: devReaderSub("Ada"), name: "Ada" });
+    const first = await postComment(t, articleId, "Happy New Year from Kiev to all the readers!", { authorName: "Oksana V." });
+    const own = await postAs(t, ada, articleId, "Our fireworks were just as loud, and colder.", { parentId: first.id });
+    for (const fan of ["Chen", "Nikolai"]) {
+      await t.data(`mutation($id: ID!) { reactToComment(id: $id) { comment { id } } }`, { id: own.id }, { token: await readerToken({ sub: `fan-${fan}`, name: fan }) });
+    }
+    await t.data(`mutation($id: ID!) { reactToComment(id: $id) { comment { id } } }`, { id: first.id }, { token: ada });
+    await t.data(`mutation($id: ID!) { setArticleModeration(articleId: $id, mode: PRE) { id } }`, { id: articleId }, { token: TEST_TOKEN });
+    await postAs(t, ada, articleId, "Does anyone have photos from the north bank?");
+
+    const page = await browser.newPage({ viewport: { width: 375, height: 900 } });
+    try {
+      await page.goto(`${t.base}/`);
+      await signInAsReader(page, "Ada");
+      await page.goto(`${t.base}/a/${await slugOf(t, articleId)}#comments`);
+      await page.locator(`${TOP_LEVEL}.pending`).waitFor();
+      await page.locator(`[id="c-${own.id}"]`).getByRole("button", { name: "Edit" }).waitFor();
+      await page.screenshot({ path: artifactPath("reader-thread-signed-in-375.png"), fullPage: true });
+      expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(375);
+    } finally {
+      await page.close();
+    }
+  });
+
   it("reaches an article and its comments from the keyboard alone", async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     try {
@@ -353,6 +566,29 @@ describeInBrowser("reader app screenshots and small screens", () => {
       await page.locator("h1", { hasText: firstTitle }).waitFor();
     } finally {
       await page.close();
+    }
+  });
+
+  it("says when to try again when the API refuses a post as too fast", async () => {
+    const limited = await startAppServer("sqlite", { config: { abuseLimits: { ...DEFAULT_ABUSE_LIMITS, commentsPerMinute: 1 } } });
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${limited.base}/a/${SEED_SLUG}`);
+      await page.locator(TOP_LEVEL).nth(5).waitFor();
+      await signInAsReader(page, "Hasty Reader");
+      await page.getByLabel("Add a comment").fill("First, within the limit");
+      await page.getByRole("button", { name: "Post comment" }).click();
+      await page.locator(TOP_LEVEL).nth(6).waitFor();
+      await page.getByLabel("Add a comment").fill("Second, too soon");
+      await page.getByRole("button", { name: "Post comment" }).click();
+      const alert = page.locator(".comment-form .error");
+      await alert.waitFor();
+      expect(await alert.innerText()).toMatch(/^Slow down: too many comments; the limit is 1 a minute\. Try again in ([1-9]|[1-5]\d|60) seconds?\.$/);
+      // What was written stays in the box, to send once the minute is up.
+      expect(await page.getByLabel("Add a comment").inputValue()).toBe("Second, too soon");
+    } finally {
+      await page.close();
+      await limited.close();
     }
   });
 

@@ -5,7 +5,7 @@ import { SiteHeader } from "./components/site-header";
 import { ArticlePage } from "./pages/article-page";
 import { HomePage } from "./pages/home-page";
 import { Link, matchRoute, useLocation } from "./router";
-import { SessionProvider, useSession } from "./session";
+import { identityKey, SessionProvider, useSession } from "./session";
 
 export function App() {
   return (
@@ -15,15 +15,19 @@ export function App() {
   );
 }
 
-/** One client per credential, so signing in or out takes effect on the next request. */
+/**
+ * One client per credential, so signing in or out takes effect on the next request. The page
+ * starts over when the reader changes (what they may see and change differs), not when a token
+ * is merely renewed.
+ */
 function ClientProvider() {
-  const { token } = useSession();
+  const { token, credential } = useSession();
   const client = useMemo(() => createGraphqlClient(token), [token]);
   return (
     <Provider value={client}>
       <SiteHeader />
       <main id="main" tabIndex={-1}>
-        <Routes />
+        <Routes key={identityKey(credential)} />
       </main>
     </Provider>
   );

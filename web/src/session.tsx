@@ -1,53 +1,151 @@
-import { createContext, ReactNode, useCallback, useContext, useMemo, useState } from "react";
+import { createContext, ReactNode, useCallback, useContext, useEffect, useMemo, useState } from "react";
 
 /**
- * Who posts. Until readers sign in through their host site, development servers offer a sign-in
- * with the service's API token (the one `npm start` prints). It is kept in sessionStorage: this
+ * Who posts. Readers sign in through their host site in a real deployment, which hands the app a
+ * token; development servers stand in for the host site and sign a reader token for a display
+ * name and role of the developer's choosing. They also take the service's API token (the one
+ * `npm start` prints), as an operator would post. The credential is kept in sessionStorage: this
  * tab only, gone when the tab closes.
  */
+export type ReaderRole = "commenter" | "moderator";
+
+export type Credential =
+  | { kind: "reader"; token: string; expiresAt: string; name: string; role: ReaderRole }
+  /** The service token; `name` is the authorName comments are posted under (empty: anonymous). */
+  | { kind: "service"; token: string; name: string };
+
 export interface Session {
-  /** Whether the server offers the development sign-in (it says so in the page; never in production). */
+  /** Whether the server runs outside production: it then offers the development sign-ins. */
   devSignIn: boolean;
+  /** Where the server signs development reader tokens; null when it does not (production, or no JWT secret). */
+  readerSignInPath: string | null;
+  credential: Credential | null;
   token: string | null;
-  /** The display name comments are posted under; empty posts anonymously. */
-  name: string;
-  signIn(token: string, name: string): void;
+  /** Moderators and the service token see and may change every comment. */
+  canModerate: boolean;
+  /** Signs in as a reader with a token from the development server; resolves to the refusal's text, or null. */
+  signInAsReader(name: string, role: ReaderRole): Promise<string | null>;
+  signInAsService(token: string, name: string): void;
   signOut(): void;
 }
 
-const TOKEN_KEY = "threadline.apiToken";
-const NAME_KEY = "threadline.authorName";
+const STORAGE_KEY = "threadline.session";
+/** A reader token is renewed this long before it expires, so no request goes out with a stale one. */
+const RENEW_BEFORE_MS = 60_000;
 
 const SessionContext = createContext<Session | null>(null);
 
-function readStorage(key: string): string | null {
+function metaContent(name: string): string | null {
+  return document.querySelector(`meta[name="${name}"]`)?.getAttribute("content") ?? null;
+}
+
+/** Whether the server runs outside production (it says so in the page it serves). */
+export function developmentServer(): boolean {
+  return metaContent("threadline-development") === "on";
+}
+
+/** The path of the server's development reader sign-in, when it has one. */
+function readerSignInPath(): string | null {
+  const path = metaContent("threadline-reader-sign-in");
+  return path && path.startsWith("/") ? path : null;
+}
+
+function stored(): Credential | null {
   try {
-    return window.sessionStorage.getItem(key);
+    const text = window.sessionStorage.getItem(STORAGE_KEY);
+    if (!text) return null;
+    const value = JSON.parse(text) as Credential;
+    if (typeof value?.token !== "string" || (value.kind !== "reader" && value.kind !== "service")) return null;
+    return value;
   } catch {
     return null;
   }
 }
 
-/** Whether the server runs outside production (it says so in the page it serves). */
-export function developmentServer(): boolean {
-  return document.querySelector('meta[name="threadline-development"]')?.getAttribute("content") === "on";
+function store(credential: Credential | null): void {
+  try {
+    if (credential) window.sessionStorage.setItem(STORAGE_KEY, JSON.stringify(credential));
+    else window.sessionStorage.removeItem(STORAGE_KEY);
+  } catch {
+    // Storage refused (private mode, quota): the sign-in lasts until the page reloads.
+  }
+}
+
+/** Asks the development server for a reader token; the credential, or the refusal's text. */
+async function fetchReaderToken(path: string, name: string, role: ReaderRole): Promise<Credential | string> {
+  let response: Response;
+  try {
+    response = await fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name, role }) });
+  } catch (error) {
+    return `cannot reach the server (${(error as Error).message})`;
+  }
+  const answer = (await response.json().catch(() => null)) as { token?: string; expiresAt?: string; reader?: { name: string }; error?: string } | null;
+  if (!response.ok || !answer?.token || !answer.expiresAt || !answer.reader) return answer?.error ?? `the server answered ${response.status}`;
+  return { kind: "reader", token: answer.token, expiresAt: answer.expiresAt, name: answer.reader.name, role };
 }
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   const devSignIn = useMemo(developmentServer, []);
-  const [token, setToken] = useState(() => (devSignIn ? readStorage(TOKEN_KEY) : null));
-  const [name, setName] = useState(() => readStorage(NAME_KEY) ?? "");
-  const signIn = useCallback((newToken: string, newName: string) => {
-    window.sessionStorage.setItem(TOKEN_KEY, newToken);
-    window.sessionStorage.setItem(NAME_KEY, newName);
-    setToken(newToken);
-    setName(newName);
+  const signInPath = useMemo(readerSignInPath, []);
+  // A kept reader token that has run out (the tab slept) is not sent, which would refuse even
+  // reads: the app starts anonymous and asks for a new one for the same reader.
+  const [initial] = useState(() => {
+    const kept = devSignIn ? stored() : null;
+    if (kept?.kind === "reader" && Date.parse(kept.expiresAt) - RENEW_BEFORE_MS <= Date.now()) return { credential: null, renew: kept };
+    return { credential: kept, renew: null };
+  });
+  const [credential, setCredential] = useState<Credential | null>(initial.credential);
+  /** The reader whose token is renewed next: the signed-in one, or the one whose kept token ran out. */
+  const [renewal, setRenewal] = useState<Credential | null>(initial.renew ?? initial.credential);
+
+  const change = useCallback((next: Credential | null) => {
+    store(next);
+    setCredential(next);
+    setRenewal(next);
   }, []);
-  const signOut = useCallback(() => {
-    window.sessionStorage.removeItem(TOKEN_KEY);
-    setToken(null);
-  }, []);
-  const session = useMemo(() => ({ devSignIn, token, name, signIn, signOut }), [devSignIn, token, name, signIn, signOut]);
+
+  const signInAsReader = useCallback(
+    async (name: string, role: ReaderRole) => {
+      if (!signInPath) return "this server offers no reader sign-in";
+      const result = await fetchReaderToken(signInPath, name, role);
+      if (typeof result === "string") return result;
+      change(result);
+      return null;
+    },
+    [signInPath, change],
+  );
+  const signInAsService = useCallback((token: string, name: string) => change({ kind: "service", token, name }), [change]);
+  const signOut = useCallback(() => change(null), [change]);
+
+  // A development reader token lasts an hour: a new one is asked for shortly before, as a host site would renew it.
+  useEffect(() => {
+    if (renewal?.kind !== "reader" || !signInPath) return;
+    const { name, role } = renewal;
+    const wait = Math.max(Date.parse(renewal.expiresAt) - RENEW_BEFORE_MS - Date.now(), 0);
+    let current = true;
+    const timer = window.setTimeout(() => {
+      // Unless the reader signed out or in as someone else meanwhile.
+      void fetchReaderToken(signInPath, name, role).then((result) => current && change(typeof result === "string" ? null : result));
+    }, wait);
+    return () => {
+      current = false;
+      window.clearTimeout(timer);
+    };
+  }, [renewal, signInPath, change]);
+
+  const session = useMemo<Session>(
+    () => ({
+      devSignIn,
+      readerSignInPath: signInPath,
+      credential,
+      token: credential?.token ?? null,
+      canModerate: credential?.kind === "service" || (credential?.kind === "reader" && credential.role === "moderator"),
+      signInAsReader,
+      signInAsService,
+      signOut,
+    }),
+    [devSignIn, signInPath, credential, signInAsReader, signInAsService, signOut],
+  );
   return <SessionContext.Provider value={session}>{children}</SessionContext.Provider>;
 }
 
@@ -55,4 +153,10 @@ export function useSession(): Session {
   const session = useContext(SessionContext);
   if (!session) throw new Error("useSession outside SessionProvider");
   return session;
+}
+
+/** Who the session is, for keying what must start over when it changes (not when a token is renewed). */
+export function identityKey(credential: Credential | null): string {
+  if (!credential) return "anonymous";
+  return credential.kind === "reader" ? `reader:${credential.role}:${credential.name}` : `service:${credential.name}`;
 }

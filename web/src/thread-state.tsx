@@ -1,5 +1,5 @@
 import { createContext, Dispatch, ReactNode, useContext, useMemo, useReducer } from "react";
-import type { CommentFieldsFragment } from "./generated/graphql";
+import type { CommentEventKind, CommentFieldsFragment } from "./generated/graphql";
 
 /** Page sizes: top-level comments, and replies at every level below. */
 export const COMMENTS_PAGE = 10;
@@ -15,20 +15,45 @@ export type CommentView = CommentFieldsFragment;
 export interface ThreadState {
   /** New comments by parent id ("" for top level), oldest first. */
   added: Record<string, CommentView[]>;
-  /** The latest version of comments changed here; `hidden` once a deleted one leaves its list. */
-  changed: Record<string, CommentView & { hidden?: boolean }>;
+  /**
+   * What changed in comments since they were loaded (edits, deletions, reactions; here or live),
+   * laid over the loaded version; `hidden` once one leaves its list.
+   */
+  changed: Record<string, CommentChange>;
   /** Article.commentCount as last reported by the API. */
   commentCount: number;
   /** The last live arrival, for the screen reader's live region. */
   announcement: string;
 }
 
+export type CommentChange = Partial<CommentView> & { hidden?: boolean };
+
 export type ThreadAction =
   | { type: "added"; comment: CommentView; parentId: string | null; commentCount: number; live: boolean }
-  | { type: "changed"; comment: CommentView; hidden?: boolean; commentCount?: number };
+  | { type: "changed"; comment: Partial<CommentView> & { id: string }; hidden?: boolean; commentCount?: number }
+  | { type: "event"; kind: CommentEventKind; comment: CommentView; parentId: string | null; commentCount: number };
+
+/**
+ * Whether the caller is shown the comment only as a tombstone: deleted, or held from them by the
+ * moderators (the API then serves its text as "" and no author; comment text is never empty).
+ */
+export function isTombstone(comment: Pick<CommentView, "isDeleted" | "status" | "body" | "author">): boolean {
+  return comment.isDeleted || (comment.status !== "PUBLISHED" && comment.body === "" && comment.author === null);
+}
 
 function reduce(state: ThreadState, action: ThreadAction): ThreadState {
   switch (action.type) {
+    case "event": {
+      // commentEvents: each change as this subscriber may see the comment (commentCount is the public's).
+      const { kind, comment, parentId, commentCount } = action;
+      if (kind === "ADDED") return reduce(state, { type: "added", comment, parentId, commentCount, live: true });
+      // A tombstone with nothing below it leaves its list, as the API lists it from now on.
+      const gone = isTombstone(comment) && comment.replyCount === 0;
+      const changed = reduce(state, { type: "changed", comment, hidden: gone, commentCount });
+      // Published now: readers who could not see it before get it at the end of its list (a list that holds it already ignores it).
+      if (kind === "STATUS_CHANGED" && comment.status === "PUBLISHED") return reduce(changed, { type: "added", comment, parentId, commentCount, live: true });
+      return changed;
+    }
     case "added": {
       const key = action.parentId ?? "";
       const siblings = state.added[key] ?? [];
@@ -41,12 +66,14 @@ function reduce(state: ThreadState, action: ThreadAction): ThreadState {
         announcement: action.live ? `New comment by ${action.comment.author?.name ?? "an anonymous reader"}` : state.announcement,
       };
     }
-    case "changed":
+    case "changed": {
+      const before = state.changed[action.comment.id];
       return {
         ...state,
-        changed: { ...state.changed, [action.comment.id]: { ...action.comment, hidden: action.hidden } },
+        changed: { ...state.changed, [action.comment.id]: { ...before, ...action.comment, hidden: action.hidden ?? before?.hidden } },
         commentCount: action.commentCount ?? state.commentCount,
       };
+    }
   }
 }
 

@@ -2,7 +2,7 @@ import { FormEvent, useId, useState } from "react";
 import { CombinedError, useMutation } from "urql";
 import { AddCommentDocument, EditCommentDocument } from "../generated/graphql";
 import { errorText, isUnauthenticated } from "../format";
-import { useSession } from "../session";
+import { Session, useSession } from "../session";
 import { CommentView, useThread } from "../thread-state";
 
 /** Body limit the API enforces (after trimming); the form says so before the server has to. */
@@ -38,9 +38,12 @@ export function CommentForm(props: Props) {
       return;
     }
     const parentId = props.kind === "reply" ? props.parentId : null;
-    const result = await addComment({ articleId, body, parentId, authorName: session.name.trim() || null });
+    // A reader posts as themself; the service token posts under the name it was given.
+    const authorName = session.credential?.kind === "service" ? session.credential.name.trim() || null : null;
+    const result = await addComment({ articleId, body, parentId, authorName });
     if (result.error || !result.data) return failed(result.error);
-    const { comment, article } = result.data.addComment;
+    const { commentEdge, article } = result.data.addComment;
+    const comment = commentEdge.node;
     dispatch({ type: "added", comment, parentId: comment.parent?.id ?? null, commentCount: article.commentCount, live: false });
     setBody("");
     props.onDone?.();
@@ -72,7 +75,7 @@ export function CommentForm(props: Props) {
             Cancel
           </button>
         )}
-        <span className="muted">Posting as {session.name.trim() || "anonymous"}</span>
+        <span className="muted">Posting as {postingAs(session)}</span>
       </div>
       {error && (
         <p className="error" role="alert">
@@ -81,4 +84,10 @@ export function CommentForm(props: Props) {
       )}
     </form>
   );
+}
+
+function postingAs(session: Session): string {
+  const credential = session.credential;
+  if (!credential) return "nobody";
+  return credential.name.trim() || "anonymous";
 }

@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState } from "react";
-import { useMutation } from "urql";
-import { DeleteCommentDocument } from "../generated/graphql";
+import { CombinedError, useMutation } from "urql";
+import { CommentStatus, DeleteCommentDocument, ReactToCommentDocument, SetCommentStatusDocument, UnreactToCommentDocument } from "../generated/graphql";
 import { errorText, formatDateTime, isUnauthenticated, plural } from "../format";
-import { useSession } from "../session";
-import { CommentView, useThread } from "../thread-state";
+import { Session, useSession } from "../session";
+import { CommentView, isTombstone, useThread } from "../thread-state";
 import { CommentForm } from "./comment-form";
 import { CommentList, CommentListPage, EMPTY_PAGE } from "./comment-list";
 
@@ -17,9 +17,13 @@ export function CommentItem({ comment: loaded, replies }: { comment: CommentView
   const [mode, setMode] = useState<"read" | "reply" | "edit" | "confirm-delete">("read");
   const [error, setError] = useState<string | null>(null);
   const [, deleteComment] = useMutation(DeleteCommentDocument);
+  const [reacting, react] = useMutation(ReactToCommentDocument);
+  const [unreacting, unreact] = useMutation(UnreactToCommentDocument);
+  const [, setStatus] = useMutation(SetCommentStatusDocument);
   const element = useRef<HTMLLIElement>(null);
-  const comment = state.changed[loaded.id] ?? loaded;
+  const comment = { ...loaded, ...state.changed[loaded.id] };
   const isTarget = target.commentId === comment.id;
+  const rights = useRights(comment, session);
 
   useEffect(() => {
     if (isTarget && element.current) {
@@ -33,29 +37,51 @@ export function CommentItem({ comment: loaded, replies }: { comment: CommentView
   // The count the page loaded with, plus what arrived since (an edit's fresher count would count those twice).
   const newReplies = state.added[comment.id]?.length ?? 0;
   const replyCount = loaded.replyCount + newReplies;
-  const canWrite = session.token !== null && !comment.isDeleted;
   const headingId = `c-${comment.id}-by`;
+
+  const failed = (failure: CombinedError | undefined) => {
+    setError(failure ? errorText(failure) : "no answer from the server");
+    if (failure && isUnauthenticated(failure)) session.signOut();
+  };
 
   const remove = async () => {
     setError(null);
     const result = await deleteComment({ id: comment.id });
-    if (result.error || !result.data) {
-      setError(result.error ? errorText(result.error) : "no answer");
-      if (result.error && isUnauthenticated(result.error)) session.signOut();
-      return;
-    }
+    if (result.error || !result.data) return failed(result.error);
     const { comment: deleted, article } = result.data.deleteComment;
     // A deleted comment with nothing below it leaves the list, as the API lists it from now on.
     dispatch({ type: "changed", comment: deleted, hidden: replyCount === 0, commentCount: article.commentCount });
     setMode("read");
   };
 
+  const toggleReaction = async () => {
+    setError(null);
+    const result = comment.viewerHasReacted ? await unreact({ id: comment.id }) : await react({ id: comment.id });
+    if (result.error || !result.data) return failed(result.error);
+    const data = result.data;
+    dispatch({ type: "changed", comment: "reactToComment" in data ? data.reactToComment.comment : data.unreactToComment.comment });
+  };
+  const reactionBusy = reacting.fetching || unreacting.fetching;
+
+  // The thread's counts follow from the STATUS_CHANGED event every subscriber hears, this page too.
+  const moderate = async (status: CommentStatus) => {
+    setError(null);
+    const result = await setStatus({ id: comment.id, status });
+    if (result.error || !result.data) return failed(result.error);
+    dispatch({ type: "changed", comment: result.data.setCommentStatus.comment });
+  };
+
+  const tombstone = isTombstone(comment);
+  // Held by the moderators, and shown to this caller all the same: its author, or a moderator.
+  const held = comment.status !== "PUBLISHED" && !tombstone;
+  const classes = ["comment", isTarget ? "targeted" : "", held ? comment.status.toLowerCase() : ""].filter(Boolean).join(" ");
   return (
-    <li id={`c-${comment.id}`} ref={element} tabIndex={-1} className={isTarget ? "comment targeted" : "comment"} aria-labelledby={headingId}>
+    <li id={`c-${comment.id}`} ref={element} tabIndex={-1} className={classes} aria-labelledby={headingId}>
       <div className="comment-head">
         <span id={headingId} className={comment.author ? "comment-author" : "comment-author anonymous"}>
-          {comment.isDeleted ? "Deleted comment" : (comment.author?.name ?? "Anonymous")}
+          {comment.isDeleted ? "Deleted comment" : tombstone ? "Hidden comment" : (comment.author?.name ?? "Anonymous")}
         </span>
+        {held && <span className={`status ${comment.status.toLowerCase()}`}>{comment.status === "PENDING" ? "Awaiting moderation" : "Rejected"}</span>}
         {comment.createdAt && (
           <time className="muted" dateTime={comment.createdAt}>
             {formatDateTime(comment.createdAt)}
@@ -70,8 +96,14 @@ export function CommentItem({ comment: loaded, replies }: { comment: CommentView
           Link
         </a>
       </div>
-      {comment.isDeleted ? (
-        <p className="comment-body tombstone">This comment was deleted.</p>
+      {tombstone ? (
+        <p className="comment-body tombstone">
+          {comment.isDeleted
+            ? "This comment was deleted."
+            : comment.status === "PENDING"
+              ? "This comment is waiting for a moderator."
+              : "This comment was removed by a moderator."}
+        </p>
       ) : mode === "edit" ? (
         <CommentForm
           kind="edit"
@@ -85,19 +117,53 @@ export function CommentItem({ comment: loaded, replies }: { comment: CommentView
       ) : (
         <p className="comment-body">{comment.body}</p>
       )}
+      {held && (
+        <p className="muted status-note">
+          {session.canModerate ? "Readers do not see it unless a moderator publishes it." : "Only you and the moderators see it."}
+        </p>
+      )}
       <div className="comment-actions">
+        {rights.react ? (
+          <button
+            type="button"
+            className={comment.viewerHasReacted ? "reaction reacted" : "reaction"}
+            aria-pressed={comment.viewerHasReacted}
+            disabled={reactionBusy}
+            onClick={() => void toggleReaction()}
+          >
+            Like<span className="reaction-count"> · {comment.reactionCount}</span>
+          </button>
+        ) : (
+          comment.reactionCount > 0 && <span className="muted reaction-count">{plural(comment.reactionCount, "like")}</span>
+        )}
         {replyCount > 0 && <span className="muted reply-count">{plural(replyCount, "reply", "replies")}</span>}
-        {canWrite && mode === "read" && (
+        {mode === "read" && (
           <>
-            <button type="button" className="link-button" onClick={() => setMode("reply")}>
-              Reply
-            </button>
-            <button type="button" className="link-button" onClick={() => setMode("edit")}>
-              Edit
-            </button>
-            <button type="button" className="link-button" onClick={() => setMode("confirm-delete")}>
-              Delete
-            </button>
+            {rights.reply && (
+              <button type="button" className="link-button" onClick={() => setMode("reply")}>
+                Reply
+              </button>
+            )}
+            {rights.edit && (
+              <button type="button" className="link-button" onClick={() => setMode("edit")}>
+                Edit
+              </button>
+            )}
+            {rights.delete && (
+              <button type="button" className="link-button" onClick={() => setMode("confirm-delete")}>
+                Delete
+              </button>
+            )}
+            {rights.moderate && comment.status !== "PUBLISHED" && (
+              <button type="button" className="link-button" onClick={() => void moderate("PUBLISHED")}>
+                Publish
+              </button>
+            )}
+            {rights.moderate && comment.status === "PENDING" && (
+              <button type="button" className="link-button danger" onClick={() => void moderate("REJECTED")}>
+                Reject
+              </button>
+            )}
           </>
         )}
         {mode === "confirm-delete" && (
@@ -121,4 +187,31 @@ export function CommentItem({ comment: loaded, replies }: { comment: CommentView
       {(loaded.replyCount > 0 || newReplies > 0) && <CommentList parentId={comment.id} initial={replies ?? (loaded.replyCount > 0 ? null : EMPTY_PAGE)} />}
     </li>
   );
+}
+
+/**
+ * What the signed-in caller may do with the comment, as the API said when it was read
+ * (viewerCanEdit, viewerCanDelete), and no longer once its edit window closes while the page is
+ * open: the buttons go away then, rather than offering what the API would refuse.
+ */
+function useRights(comment: CommentView, session: Session) {
+  const [, setTick] = useState(0);
+  const until = comment.editableUntil && !session.canModerate ? Date.parse(comment.editableUntil) : null;
+  const open = until === null || until > Date.now();
+  useEffect(() => {
+    if (until === null || until <= Date.now()) return;
+    // setTimeout holds at most about 24.8 days; a longer window is rechecked then.
+    const timer = window.setTimeout(() => setTick((tick) => tick + 1), Math.min(until - Date.now() + 50, 2 ** 31 - 1));
+    return () => window.clearTimeout(timer);
+  }, [until]);
+  const signedIn = session.token !== null && !comment.isDeleted;
+  const published = comment.status === "PUBLISHED";
+  return {
+    reply: signedIn && published,
+    edit: signedIn && comment.viewerCanEdit && open,
+    delete: signedIn && comment.viewerCanDelete && open,
+    // Reactions are readers' own: the service token is no reader.
+    react: session.credential?.kind === "reader" && !comment.isDeleted && published,
+    moderate: signedIn && session.canModerate,
+  };
 }

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import { useClient, useQuery, useSubscription } from "urql";
 import { CommentForm } from "../components/comment-form";
 import { CommentList } from "../components/comment-list";
-import { ArticlePageDocument, ArticlePageQuery, CommentAddedDocument, CommentAncestryDocument } from "../generated/graphql";
+import { ArticlePageDocument, ArticlePageQuery, CommentAncestryDocument, CommentEventsDocument } from "../generated/graphql";
 import { errorText, formatDateTime, plural } from "../format";
 import { articlePath, homePath, Link, useLocation } from "../router";
 import { useSession } from "../session";
@@ -161,9 +161,10 @@ function Discussion({ article }: { article: ArticleData }) {
   useEffect(() => {
     if (hash === "#comments") section.current?.scrollIntoView();
   }, [hash]);
-  useSubscription({ query: CommentAddedDocument, variables: { articleId } }, (_previous, event) => {
-    const comment = event.commentAdded;
-    dispatch({ type: "added", comment, parentId: comment.parent?.id ?? null, commentCount: comment.article.commentCount, live: true });
+  // Live: comments posted, edited, deleted, reacted to and moderated while the page is open.
+  useSubscription({ query: CommentEventsDocument, variables: { articleId } }, (_previous, event) => {
+    const { kind, comment } = event.commentEvents;
+    dispatch({ type: "event", kind, comment, parentId: comment.parent?.id ?? null, commentCount: comment.article.commentCount });
     return event;
   });
   const target = useThread().target;
