@@ -26,6 +26,7 @@ import { CommentEvents } from "./events/comment-events";
 import { buildThreadlineSchema } from "./schema/build-schema";
 import { checkCost, limitRules, parseAndValidate, QUERY_LIMITS, SOCKET_LIMITS } from "./schema/limits";
 import { httpCachePlugin } from "./schema/cache-policy";
+import { CompiledOperations, compiledExecutionGateway } from "./schema/compiled-executor";
 import { CachePolicies, DocumentCache, PreflightVerdicts } from "./schema/operation-cache";
 import { checkTextInputs } from "./schema/text-inputs";
 import { landingPageWithExplorerLinks } from "./web/landing-page.plugin";
@@ -72,6 +73,8 @@ export interface ThreadlineServer {
   app: express.Express;
   httpServer: Server;
   apollo: ApolloServer<Context>;
+  /** The operations HTTP requests run, compiled once per document (compiled-executor.ts). */
+  operations: CompiledOperations;
   /** Context for an operation run in-process (tests, scripts), as HTTP would build it. */
   /**
    * Stops taking new work (new requests and sockets get 503, /health says so) and waits for
@@ -344,8 +347,11 @@ export async function createServer(config: Config, db: Database, events: Comment
     wsServer,
   );
 
+  // Apollo takes the schema through the gateway interface, the one way to give it an executor:
+  // operations run compiled by graphql-jit. Everything else reads the same schema object.
+  const operations = new CompiledOperations(schema);
   const apollo = new ApolloServer<Context>({
-    schema,
+    gateway: compiledExecutionGateway<Context>(schema, operations),
     introspection: !config.production,
     hideSchemaDetailsFromClientErrors: config.production,
     parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
@@ -430,6 +436,7 @@ export async function createServer(config: Config, db: Database, events: Comment
     app,
     httpServer,
     apollo,
+    operations,
     context: (authorization, tally, clientAddress) => buildContext(deps, authorization, tally, clientAddress ?? null),
     async stop() {
       draining = true;

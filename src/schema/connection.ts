@@ -27,7 +27,8 @@ export class PageInfo {
 function edgeType<T extends object>(nodeType: ClassType<T>, name: string) {
   @ObjectType(`${name}Edge`, { description: `One ${name.toLowerCase()} in a list, with its cursor.`, simpleResolvers: true })
   class EdgeType {
-    @Field(() => String, { description: "Opaque; pass it as after or before to the list that gave it (same parent object, same orderBy)." })
+    // A posted comment's edge reads its cursor only when selected, as a promise; see totalCount below.
+    @Field(() => String, { simple: false, description: "Opaque; pass it as after or before to the list that gave it (same parent object, same orderBy)." })
     cursor: string;
 
     @Field(() => nodeType, { description: `The ${name.toLowerCase()}.` })
@@ -49,7 +50,9 @@ function connectionType<T extends object>(nodeType: ClassType<T>, name: string, 
     @Field(() => PageInfo, { description: "Whether more items lie before or after this page, and the cursors to reach them." })
     pageInfo: PageInfo;
 
-    @Field(() => Int, { description: "How many items the whole list holds, across all pages." })
+    // Counted only when selected, so the value may be a promise. A field with a resolver is awaited
+    // by every executor; graphql-jit reads a plain field as a value (compiled-executor.ts).
+    @Field(() => Int, { simple: false, description: "How many items the whole list holds, across all pages." })
     totalCount: number;
   }
   return ConnectionType;

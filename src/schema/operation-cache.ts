@@ -11,6 +11,8 @@
  *   operation name and set of variables.
  * - CachePolicies: each operation's HTTP cache policy (cache-policy.ts), which depends on the
  *   document alone, so it is worked out once per document and operation name.
+ * - CompiledOperations (compiled-executor.ts): each operation compiled by graphql-jit, likewise
+ *   once per document and operation name.
  */
 import { createHash } from "node:crypto";
 import type { ApolloServerOptions, BaseContext } from "@apollo/server";
@@ -29,6 +31,8 @@ export const DOCUMENT_CACHE_LIMITS = { documents: 2_000, characters: 500_000 } a
 const MAX_REMEMBERED_VARIABLES = 2_000;
 /** Verdicts kept per document; one with endlessly varying variables starts over when full. */
 const MAX_VERDICTS_PER_DOCUMENT = 256;
+/** Operation names remembered per document (policies, compiled operations); more start over. */
+export const MAX_OPERATION_NAMES_PER_DOCUMENT = 256;
 
 export function textHash(text: string): string {
   return createHash("sha256").update(text).digest("hex");
@@ -144,7 +148,7 @@ export class CachePolicies {
     if (!policy) {
       policy = cachePolicyOf(this.schema, document, operationName);
       // A document names few operations; an endless stream of unknown names starts over.
-      if (byName.size >= MAX_VERDICTS_PER_DOCUMENT) byName.clear();
+      if (byName.size >= MAX_OPERATION_NAMES_PER_DOCUMENT) byName.clear();
       byName.set(key, policy);
     }
     return policy;

@@ -25,8 +25,10 @@ registerEnumType(SearchScope, {
 export const SearchResult = createUnionType({
   name: "SearchResult",
   description: "What a search finds: an article or a comment.",
+  // No resolveType: type-graphql's own picks the class the node is an instance of (the loaders
+  // build Article and Comment rows), at once. One given here is wrapped in an async function,
+  // whose promise graphql-jit does not wait for (compiled-executor.ts).
   types: () => [Article, Comment] as const,
-  resolveType: (value) => (value instanceof Article ? Article : Comment),
 });
 
 @ObjectType({ description: "A stretch of a highlight's fragment." })
