@@ -15,6 +15,7 @@ import { ReaderIdentity1764500000000 } from "./migrations/1764500000000-reader-i
 import { Moderation1764600000000 } from "./migrations/1764600000000-moderation";
 import { CommentReactions1764700000000 } from "./migrations/1764700000000-comment-reactions";
 import { CountingLogger } from "./query-counter";
+import { StatementCache } from "./statement-cache";
 
 export const migrations = [
   InitialSchema1764133200000,
@@ -102,6 +103,7 @@ export class Database extends DataSource {
   /** Settles when the last queued write transaction has. */
   private lastWrite: Promise<unknown> = Promise.resolve();
   private readers: DataSource[] = [];
+  private statementCaches: StatementCache[] = [];
   private nextReader = 0;
 
   /**
@@ -129,6 +131,9 @@ export class Database extends DataSource {
       await this.query(this.scratchDir ? "PRAGMA synchronous = OFF" : "PRAGMA synchronous = NORMAL");
       for (let i = 0; i < this.readerCount; i++) {
         const reader = await new DataSource(readerOptions(this.options.database as string)).initialize();
+        const statements = new StatementCache(sqliteConnection(reader));
+        statements.install();
+        this.statementCaches.push(statements);
         if (this.readTimeoutMs > 0) interruptAfter(reader, this.readTimeoutMs);
         this.readers.push(reader);
       }
@@ -171,6 +176,9 @@ export class Database extends DataSource {
     await this.lastWrite;
     const readers = this.readers;
     this.readers = [];
+    const statementCaches = this.statementCaches;
+    this.statementCaches = [];
+    await Promise.all(statementCaches.map((statements) => statements.clear()));
     await Promise.all(readers.map((reader) => reader.destroy()));
     try {
       if (this.isInitialized) await super.destroy();
@@ -180,13 +188,18 @@ export class Database extends DataSource {
   }
 }
 
+/** The sqlite3 connection under a SQLite DataSource. */
+function sqliteConnection(dataSource: DataSource): sqlite3.Database {
+  return (dataSource.driver as unknown as { databaseConnection: sqlite3.Database }).databaseConnection;
+}
+
 /**
  * Makes a SQLite connection interrupt any statement still running after `ms` (it then fails with
  * SQLITE_INTERRUPT). sqlite3's interrupt() stops whatever that connection is running, so a
  * statement queued behind a runaway one on the same reader may be stopped with it.
  */
 function interruptAfter(reader: DataSource, ms: number): void {
-  const connection = (reader.driver as unknown as { databaseConnection: sqlite3.Database }).databaseConnection;
+  const connection = sqliteConnection(reader);
   for (const method of ["all", "run"] as const) {
     const original = connection[method].bind(connection) as (...args: unknown[]) => sqlite3.Database;
     (connection as unknown as Record<string, unknown>)[method] = (query: string, parameters: unknown, callback: (...results: unknown[]) => void) => {
