@@ -167,7 +167,7 @@ export function articleLoaders(db: DataSource, byId: DataLoader<number, Article 
       };
       // Unfiltered, the list is every article, whose number is stored: counting them would read the whole table.
       const storedTotal = def.where.length === 0 ? () => storedTableCount(db, "articles") : undefined;
-      return listConnection(db, def, order, args, byId, storedTotal);
+      return listConnection(db, def, order, args, byId, storedTotal, articleRows);
     },
     /** Tag.articles: newest first. */
     forTag: (tagId: number, args: PageArgs) => forTag(tagId, "PUBLISHED_AT_DESC", args),

@@ -34,7 +34,7 @@ export function authorLoaders(db: DataSource, byId: DataLoader<number, Author | 
       return author;
     },
     /** Query.authors: in the order they were first seen. */
-    list: (args: PageArgs) => listConnection(db, allAuthors, "FIRST_SEEN", args, byId),
+    list: (args: PageArgs) => listConnection(db, allAuthors, "FIRST_SEEN", args, byId, undefined, authorRows),
     /**
      * Compared on the folded name; when several commenters fold alike, the exact spelling wins,
      * then the first seen.

@@ -209,7 +209,7 @@ export function commentLoaders(
     moderationQueue(status: CommentStatus, args: PageArgs) {
       const def = queues.get(status) ?? queueOf(status);
       queues.set(status, def);
-      return listConnection(db, def, "OLDEST", args, byId);
+      return listConnection(db, def, "OLDEST", args, byId, undefined, commentRows);
     },
     /** Article.featuredComments, as the viewer sees them: featured comments they see, most recently featured first. */
     async featured(articleId: number): Promise<Comment[]> {

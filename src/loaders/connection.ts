@@ -13,6 +13,7 @@ import { DataSource } from "typeorm";
 import { join, list, raw, readDate, run, Sql, sql } from "../db/sql";
 import { userError } from "../errors";
 import { CountSource, MAX_BATCH } from "./batch.loader";
+import type { RowShape } from "./rows";
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -192,6 +193,8 @@ function pageWindow(args: PageArgs, scope: CursorScope): PageWindow {
 interface IdPage {
   ids: number[];
   keys: unknown[][];
+  /** The rows themselves, when the page statement read them (see `fetchIdPages`). */
+  rows: Record<string, unknown>[] | null;
   hasNextPage: boolean;
   hasPreviousPage: boolean;
 }
@@ -278,6 +281,7 @@ async function fetchIdPages<O extends string>(
   order: O,
   window: PageWindow,
   parents: number[] | null,
+  columns: Sql | null = null,
 ): Promise<Map<number, IdPage>> {
   const pages = new Map<number, IdPage>();
   const sort = def.orders[order];
@@ -295,9 +299,15 @@ async function fetchIdPages<O extends string>(
   const keyColumns = sort.map((_key, index) => `k${index}`);
   const keys = join(sort.map((key, index) => sql`${key.expr} AS ${raw(keyColumns[index])}`), ", ");
   const ordering = orderBy(sort, !forward);
-  const query =
-    def.partition && parents && parents.length > 1
-      ? sql`SELECT * FROM (SELECT ${def.id} AS id, ${partition} AS pk, ${keys}, ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY ${ordering}) AS rn FROM ${def.from}${whereClause(pageConditions)}) ranked WHERE rn <= ${size + 1} ORDER BY pk, rn`
+  const windowed = def.partition && parents && parents.length > 1;
+  // A single list's page reads its rows' columns too: LIMIT stops after the page, so that costs
+  // only the page's rows, and saves the statement that would load them by id. Several parents'
+  // lists are read whole to be numbered, so they read ids only, and the page's rows after.
+  const rowColumns = columns && !windowed ? columns : null;
+  const query = windowed
+    ? sql`SELECT * FROM (SELECT ${def.id} AS id, ${partition} AS pk, ${keys}, ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY ${ordering}) AS rn FROM ${def.from}${whereClause(pageConditions)}) ranked WHERE rn <= ${size + 1} ORDER BY pk, rn`
+    : rowColumns
+      ? sql`SELECT ${rowColumns}, ${partition} AS pk, ${keys} FROM ${def.from}${whereClause(pageConditions)} ORDER BY ${ordering} LIMIT ${size + 1}`
       : sql`SELECT ${def.id} AS id, ${partition} AS pk, ${keys} FROM ${def.from}${whereClause(pageConditions)} ORDER BY ${ordering} LIMIT ${size + 1}`;
   const rows = await run(db, query);
 
@@ -330,6 +340,7 @@ async function fetchIdPages<O extends string>(
     pages.set(pk, {
       ids: taken.map((row) => Number(row.id)),
       keys: taken.map((row) => keyColumns.map((column) => row[column])),
+      rows: rowColumns ? taken : null,
       hasNextPage: forward ? group.length > size : pastCursor.has(pk),
       hasPreviousPage: forward ? pastCursor.has(pk) : group.length > size,
     });
@@ -408,13 +419,25 @@ class PageConnection<T> implements Connection<T> {
   }
 }
 
-/** Resolves a page's nodes through a by-id loader and wraps it as a connection. */
+/**
+ * Wraps a page as a connection: its nodes built from the rows the page statement read (and primed
+ * into the by-id loader, which serves any later lookup of them), or else loaded by id.
+ */
 async function toConnection<T>(
   idPage: IdPage,
   scope: CursorScope,
   byId: DataLoader<number, T | null>,
   totalCount: () => number | Promise<number>,
+  shape: RowShape<T> | null = null,
 ): Promise<Connection<T>> {
+  if (idPage.rows && shape) {
+    const nodes = idPage.rows.map((row, index) => {
+      const node = shape.build(row);
+      byId.prime(idPage.ids[index], node);
+      return node;
+    });
+    return new PageConnection(nodes, idPage.keys, scope, idPage, totalCount);
+  }
   // Not loadMany, which wraps every key's promise in one more to collect errors one by one.
   const loaded = await Promise.all(idPage.ids.map((id) => byId.load(id)));
   const nodes: T[] = [];
@@ -435,7 +458,8 @@ function scopeOf<O extends string>(def: ListDef<O>, order: O, parent: number): C
 
 /**
  * A top-level list (articles, tags, authors): one statement for the page, and a count only if
- * asked: `storedTotal` when the list has one, else counted.
+ * asked: `storedTotal` when the list has one, else counted. With `shape` (whose FROM must be the
+ * list's own table and alias), that statement reads the rows too; without it, they are loaded by id.
  */
 export async function listConnection<T, O extends string>(
   db: DataSource,
@@ -444,10 +468,11 @@ export async function listConnection<T, O extends string>(
   args: PageArgs,
   byId: DataLoader<number, T | null>,
   storedTotal?: () => number | Promise<number>,
+  shape: RowShape<T> | null = null,
 ): Promise<Connection<T>> {
   const scope = scopeOf(def, order, 0);
-  const idPage = (await fetchIdPages(db, def, order, pageWindow(args, scope), null)).get(0)!;
-  return toConnection(idPage, scope, byId, storedTotal ?? (async () => (await countRows(db, def, null)).get(0) ?? 0));
+  const idPage = (await fetchIdPages(db, def, order, pageWindow(args, scope), null, shape?.columns ?? null)).get(0)!;
+  return toConnection(idPage, scope, byId, storedTotal ?? (async () => (await countRows(db, def, null)).get(0) ?? 0), shape);
 }
 
 /** How many rows a per-parent set holds, for many parents in one statement. */

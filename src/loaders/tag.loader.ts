@@ -42,7 +42,7 @@ export function tagLoaders(db: DataSource, byId: DataLoader<number, Tag | null>)
   );
   return {
     /** Query.tags: in the order they were first seen. */
-    list: (args: PageArgs) => listConnection(db, allTags, "FIRST_SEEN", args, byId),
+    list: (args: PageArgs) => listConnection(db, allTags, "FIRST_SEEN", args, byId, undefined, tagRows),
     /**
      * Query.tag: slugs are stored in lower case, so "SYRIA" finds syria. The tag is primed into
      * `byId`, where its articles' list finds its stored total.

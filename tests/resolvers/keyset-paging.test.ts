@@ -80,7 +80,8 @@ describe.each(engines)("keyset paging on %s", (engine) => {
     expect(pageStatement?.query).toContain(`(a."publishedAt", a."id") > (`);
     expect(probe?.query).toMatch(/ LIMIT 1$/);
     if (engine === "sqlite") {
-      expect(await plan(pageStatement!)).toContain("SEARCH a USING COVERING INDEX IDX_article_published_at ((publishedAt,rowid)>(?,?))");
+      // The page reads its rows' columns too, so the index is not covering; it still seeks.
+      expect(await plan(pageStatement!)).toContain("SEARCH a USING INDEX IDX_article_published_at ((publishedAt,rowid)>(?,?))");
       expect(await plan(probe!)).toContain("SEARCH a USING COVERING INDEX IDX_article_published_at ((publishedAt,rowid)<(?,?))");
     } else {
       const steps = await plan(pageStatement!);
