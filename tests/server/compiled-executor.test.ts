@@ -7,7 +7,7 @@
  */
 import { DocumentNode, execute, ExecutionResult, getIntrospectionQuery, GraphQLError, GraphQLFormattedError, Kind, parse } from "graphql";
 import { buildSchema, GraphQLScalarType } from "graphql";
-import { CompiledOperations } from "../../src/schema/compiled-executor";
+import { CompiledOperations, MAX_COMPILED_FIELDS } from "../../src/schema/compiled-executor";
 import { benchQueries } from "../../bench/queries";
 import { formatError, GRAPHQL_PATH } from "../../src/server";
 import { engines } from "../helpers/databases";
@@ -171,10 +171,14 @@ describe.each(engines)("compiled execution on %s", (engine) => {
     return served(result);
   }
 
+  /** Sent twice: the first run is graphql-js's, the second the compiled operation's (COMPILE_ON_RUN). */
   async function expectSameAnswer(c: Case): Promise<{ status: number; body: Body }> {
-    const served = await overHttp(c);
-    expect(served.body).toEqual(await overGraphqlJs(c));
-    return served;
+    const expected = await overGraphqlJs(c);
+    const first = await overHttp(c);
+    const second = await overHttp(c);
+    expect(first.body).toEqual(expected);
+    expect(second).toEqual(first);
+    return second;
   }
 
   it("answers the bench queries (q1-q4) and the README deep query as graphql-js does", async () => {
@@ -295,12 +299,38 @@ describe.each(engines)("compiled execution on %s", (engine) => {
     expect(t.server.operations.compilations - before).toBe(1);
   });
 
+  it("runs an operation's first sighting on graphql-js, and compiles it when it comes back", async () => {
+    const query = `query Back { tags(first: 1) { nodes { slug } } }`;
+    const before = t.server.operations.compilations;
+    const first = await overHttp({ name: "first", query });
+    expect(t.server.operations.compilations - before).toBe(0);
+    const second = await overHttp({ name: "second", query });
+    expect(t.server.operations.compilations - before).toBe(1);
+    expect(second).toEqual(first);
+  });
+
+  it(`never compiles an operation of more than ${MAX_COMPILED_FIELDS} fields, and answers it the same`, async () => {
+    // Within every limit (no aliases, little depth, low cost), yet costly to compile.
+    const many = `fragment F on Article { title } query Many { articles(first: 2) { nodes { ${"...F ".repeat(MAX_COMPILED_FIELDS)} } } }`;
+    const before = t.server.operations.compilations;
+    for (let i = 0; i < 3; i++) {
+      const { status, body } = await overHttp({ name: "many", query: many });
+      expect(status).toBe(200);
+      expect(body).toEqual(await overGraphqlJs({ name: "many", query: many }));
+    }
+    // Counted once, when it came back and was found too big; it then stays on graphql-js.
+    expect(t.server.operations.compilations - before).toBe(1);
+    const single = `query One { articles(first: 2) { nodes { ${"title ".repeat(MAX_COMPILED_FIELDS - 2)} } } }`;
+    for (let i = 0; i < 2; i++) await overHttp({ name: "one", query: single });
+    expect(t.server.operations.compilations - before).toBe(2);
+  });
+
   it("compiles each operation name of a document on its own, once", async () => {
     const query = `query Titles { articles(first: 2) { nodes { title } } } query Tags { tags(first: 2) { nodes { name } } }`;
     const before = t.server.operations.compilations;
     const titles = await overHttp({ name: "titles", query, operationName: "Titles" });
     const tags = await overHttp({ name: "tags", query, operationName: "Tags" });
-    await overHttp({ name: "titles again", query, operationName: "Titles" });
+    for (const operationName of ["Titles", "Tags", "Titles", "Tags"]) await overHttp({ name: "again", query, operationName });
     expect(titles.body.data).toEqual({ articles: { nodes: [{ title: expect.any(String) }, { title: expect.any(String) }] } });
     expect(tags.body.data).toEqual({ tags: { nodes: [{ name: expect.any(String) }, { name: expect.any(String) }] } });
     expect(t.server.operations.compilations - before).toBe(2);
@@ -359,7 +389,7 @@ describe("compiled execution beside graphql-js, on a probe schema", () => {
   ];
 
   it.each(cases)("answers $name as graphql-js does", async (c) => {
-    const operations = new CompiledOperations(schema);
+    const operations = new CompiledOperations(schema, { compileOnRun: 1 });
     const document = parse(c.query);
     const request = { document, operationName: undefined, variables: c.variables ?? {}, contextValue: {} };
     const plain = await execute({ schema, document, variableValues: request.variables });
