@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, Server } from "node:http";
+import { createServer as createHttpServer, IncomingMessage, Server, ServerResponse } from "node:http";
 import { ApolloServer, ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import {
@@ -31,6 +31,7 @@ import { CachePolicies, DocumentCache, PreflightVerdicts } from "./schema/operat
 import { checkTextInputs } from "./schema/text-inputs";
 import { landingPageWithExplorerLinks } from "./web/landing-page.plugin";
 import { plainGetHint } from "./web/plain-get.middleware";
+import { bodyErrorResponse, graphqlPostHandler, isGraphqlJsonPost } from "./web/graphql-post";
 import { devSignInRoutes } from "./web/dev-sign-in.routes";
 import { readerAppRoutes } from "./web/reader-app.routes";
 
@@ -242,8 +243,15 @@ export async function createServer(config: Config, db: Database, events: Comment
   // An ETag is a hash of the whole body, worked out for every answer; GraphQL clients POST and
   // never revalidate, so it is work for nothing (hundreds of KB for a deep page).
   app.set("etag", false);
-  const httpServer = createHttpServer(app);
+  app.disable("x-powered-by");
   let draining = false;
+  // POST /graphql with a JSON body goes straight to Apollo (web/graphql-post.ts) once it has
+  // started; everything else, and everything while the server drains, goes through express.
+  let graphqlPost: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
+  const httpServer = createHttpServer((req, res) => {
+    if (graphqlPost && !draining && isGraphqlJsonPost(req, GRAPHQL_PATH)) graphqlPost(req, res);
+    else app(req, res);
+  });
   const healthChecks: Record<string, HealthCheck> = {
     database: async () => {
       await db.query("SELECT 1");
@@ -399,6 +407,7 @@ export async function createServer(config: Config, db: Database, events: Comment
     const ok = results.every((result) => result === "ok");
     res.status(ok ? 200 : 503).json({ ok, checks });
   });
+  const contextOf = (req: IncomingMessage) => buildContext(deps, req.headers.authorization, currentQueryTally(), req.socket.remoteAddress ?? null);
   app.use(
     GRAPHQL_PATH,
     cors<cors.CorsRequest>(),
@@ -406,10 +415,20 @@ export async function createServer(config: Config, db: Database, events: Comment
     express.json({ limit: BODY_LIMIT }),
     // The tally rides on AsyncLocalStorage, whose hooks tax every promise; production serves no tally.
     ...(config.production ? [] : [(_req: express.Request, _res: express.Response, next: express.NextFunction) => withQueryTally({ count: 0 }, next)]),
-    expressMiddleware(apollo, {
-      context: async ({ req }) => buildContext(deps, req.headers.authorization, currentQueryTally(), req.socket.remoteAddress ?? null),
-    }),
+    expressMiddleware(apollo, { context: async ({ req }) => contextOf(req) }),
   );
+  graphqlPost = graphqlPostHandler(apollo, {
+    bodyLimit: BODY_LIMIT,
+    context: contextOf,
+    around: config.production ? undefined : (work) => withQueryTally({ count: 0 }, work),
+    onError: (error, _req, res) => {
+      console.error("threadline: POST /graphql failed outside Apollo:", error);
+      if (res.headersSent) return void res.destroy();
+      res.statusCode = 500;
+      res.setHeader("content-type", "application/json; charset=utf-8");
+      res.end(JSON.stringify({ errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] }));
+    },
+  });
   // Reader tokens for the app's development sign-in: never in production, and only with a secret to sign them.
   const devSignIn = !config.production && config.jwtSecret !== null;
   if (devSignIn) app.use(devSignInRoutes({ jwtSecret: config.jwtSecret as string, verify: deps.verifyToken, clock }));
@@ -421,14 +440,9 @@ export async function createServer(config: Config, db: Database, events: Comment
     });
   }
   const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
-    const status = (error as { status?: number }).status;
-    if (status === 413) {
-      res.status(413).json({ errors: [{ message: `request body is larger than ${BODY_LIMIT}`, extensions: { code: "BAD_REQUEST" } }] });
-    } else if (status === 400) {
-      res.status(400).json({ errors: [{ message: `request body is not valid JSON: ${(error as Error).message}`, extensions: { code: "BAD_REQUEST" } }] });
-    } else {
-      next(error);
-    }
+    const refusal = bodyErrorResponse(error, BODY_LIMIT);
+    if (refusal) res.status(refusal.status).json(refusal.body);
+    else next(error);
   };
   app.use(bodyErrors);
 

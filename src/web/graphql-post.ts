@@ -1,0 +1,113 @@
+/**
+ * POST /graphql with a JSON body, served on node's http request straight to Apollo Server, the way
+ * Apollo's own integrations do (`executeHTTPGraphQLRequest`), without express's router.
+ *
+ * Why: a title list (q4 of `npm run bench:compare`) spends most of its CPU outside its resolvers,
+ * and express's router, its request and response wrappers and the express integration took about
+ * a tenth of it. Every other request (GET, a preflight, another content type, the app, /health, and
+ * any POST while the server drains) still goes through express, which answers it as before.
+ *
+ * The body is read by body-parser's JSON parser, the same middleware express.json() is, with the
+ * same limit, so a body too large, not JSON, compressed or in another charset is read or refused
+ * exactly as before; refusals are answered by `bodyErrorResponse`. CORS headers come from the same
+ * `cors` middleware. The answer is written as Apollo gives it: its status, headers and body.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { parse as parseUrl } from "node:url";
+import { ApolloServer, BaseContext, HeaderMap } from "@apollo/server";
+import bodyParser from "body-parser";
+import cors from "cors";
+
+/** A refused body as the JSON error answer: status, and the body to send. */
+export interface BodyErrorResponse {
+  status: number;
+  body: { errors: { message: string; extensions: { code: string } }[] };
+}
+
+/**
+ * The answer to a body that body-parser refused, or null for an error that is not about the body.
+ * express's error handler and the direct path both answer with it.
+ */
+export function bodyErrorResponse(error: unknown, bodyLimit: string): BodyErrorResponse | null {
+  const status = (error as { status?: number } | null)?.status;
+  const message = (error as Error | null)?.message ?? String(error);
+  if (status === 413) return badRequest(413, `request body is larger than ${bodyLimit}`);
+  if (status === 400) return badRequest(400, `request body is not valid JSON: ${message}`);
+  // An unsupported charset or content encoding (415), or another refusal of the client's body.
+  if (typeof status === "number" && status >= 400 && status < 500) return badRequest(status, `request body refused: ${message}`);
+  return null;
+}
+
+function badRequest(status: number, message: string): BodyErrorResponse {
+  return { status, body: { errors: [{ message, extensions: { code: "BAD_REQUEST" } }] } };
+}
+
+/** Whether this request is one the direct path serves: a POST of JSON to the GraphQL path. */
+export function isGraphqlJsonPost(req: IncomingMessage, graphqlPath: string): boolean {
+  if (req.method !== "POST") return false;
+  const url = req.url ?? "";
+  const end = url.indexOf("?");
+  if ((end === -1 ? url : url.slice(0, end)) !== graphqlPath) return false;
+  const type = req.headers["content-type"];
+  if (type === undefined) return false;
+  const semicolon = type.indexOf(";");
+  return (semicolon === -1 ? type : type.slice(0, semicolon)).trim().toLowerCase() === "application/json";
+}
+
+export interface GraphqlPostOptions<TContext extends BaseContext> {
+  bodyLimit: string;
+  /** The request's context, as the express integration would build it. */
+  context: (req: IncomingMessage) => Promise<TContext>;
+  /** Runs the request's work (the statement tally outside production wraps it); default: as is. */
+  around?: <T>(work: () => Promise<T>) => Promise<T>;
+  /** An error that is neither the client's body nor answered by Apollo: the last resort. */
+  onError: (error: unknown, req: IncomingMessage, res: ServerResponse) => void;
+}
+
+type Next = (error?: unknown) => void;
+
+/** The handler for requests `isGraphqlJsonPost` picks. */
+export function graphqlPostHandler<TContext extends BaseContext>(
+  apollo: ApolloServer<TContext>,
+  options: GraphqlPostOptions<TContext>,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const allowOrigins = cors() as unknown as (req: IncomingMessage, res: ServerResponse, next: Next) => void;
+  const readJson = bodyParser.json({ limit: options.bodyLimit }) as unknown as (req: IncomingMessage, res: ServerResponse, next: Next) => void;
+  const around = options.around ?? (<T>(work: () => Promise<T>) => work());
+
+  async function answer(req: IncomingMessage & { body?: unknown }, res: ServerResponse): Promise<void> {
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
+    }
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: "POST", headers, search: parseUrl(req.url ?? "").search ?? "", body: req.body },
+      context: () => options.context(req),
+    });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === "complete") {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  return (req, res) => {
+    allowOrigins(req, res, (corsError) => {
+      if (corsError) return options.onError(corsError, req, res);
+      readJson(req, res, (bodyError) => {
+        if (bodyError) {
+          const refusal = bodyErrorResponse(bodyError, options.bodyLimit);
+          if (!refusal) return options.onError(bodyError, req, res);
+          res.statusCode = refusal.status;
+          res.setHeader("content-type", "application/json; charset=utf-8");
+          res.end(JSON.stringify(refusal.body));
+          return;
+        }
+        around(() => answer(req, res)).catch((error: unknown) => options.onError(error, req, res));
+      });
+    });
+  };
+}
