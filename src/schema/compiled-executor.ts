@@ -12,7 +12,7 @@
  *
  * A compiled function is kept per validated document and operation name. The document is the
  * one Apollo's document store (DocumentCache in operation-cache.ts) hands back for a repeated
- * text, so the compiled functions are keyed by that object in a WeakMap and leave with it.
+ * text, so the compiled functions are kept by that object (PerOperation, a WeakMap) and leave with it.
  *
  * Compiling costs far more than parsing and validating: about 9 ms for the README's deep query
  * (37 fields), 34 ms for 8 aliases of it (296 fields), and 140-270 ms for 30 aliases of it
@@ -65,7 +65,7 @@ import {
 } from "graphql";
 import { CompiledQuery, compileQuery, isCompiledQuery } from "graphql-jit";
 import type { ApolloServerOptionsWithGateway, BaseContext } from "@apollo/server";
-import { MAX_OPERATION_NAMES_PER_DOCUMENT } from "./operation-cache";
+import { PerOperation } from "./operation-cache";
 
 /**
  * `@skip` and `@include` conditions kept per response path: with graphql-jit's older behaviour a
@@ -87,8 +87,12 @@ type Plan = {
   nestedOptionalVariables: readonly string[];
 } | null;
 
-/** What is known of one operation of a document: how often it ran uncompiled, or its plan. */
-type Known = { runs: number } | { plan: Plan };
+/** What is known of one operation of a document: how often it ran, and its plan once compiled. */
+interface Known {
+  runs: number;
+  /** Undefined until the operation is compiled (or found not to compile). */
+  plan?: Plan;
+}
 
 export interface CompileOptions {
   /** The run that compiles an operation (COMPILE_ON_RUN); 1 compiles on the first. */
@@ -105,8 +109,7 @@ export interface OperationRequest {
 }
 
 export class CompiledOperations {
-  /** Keyed by the cached document: its compiled operations go when it leaves the cache. */
-  private readonly plans = new WeakMap<DocumentNode, Map<string, Known>>();
+  private readonly known = new PerOperation<Known>(() => ({ runs: 0 }));
   private compilationCount = 0;
   private readonly compileOnRun: number;
   private readonly maxFields: number;
@@ -135,24 +138,12 @@ export class CompiledOperations {
   }
 
   private planFor(document: DocumentNode, operationName: string | null | undefined): Plan {
-    let byName = this.plans.get(document);
-    if (!byName) {
-      byName = new Map();
-      this.plans.set(document, byName);
-    }
-    const key = operationName ?? "";
-    const known = byName.get(key);
-    if (known && "plan" in known) return known.plan;
-    const runs = (known?.runs ?? 0) + 1;
-    // A document names few operations; an endless stream of unknown names starts over.
-    if (!known && byName.size >= MAX_OPERATION_NAMES_PER_DOCUMENT) byName.clear();
-    if (runs < this.compileOnRun) {
-      byName.set(key, { runs });
-      return null;
-    }
-    const plan = this.compile(document, operationName);
-    byName.set(key, { plan });
-    return plan;
+    const known = this.known.get(document, operationName);
+    if (known.plan !== undefined) return known.plan;
+    known.runs += 1;
+    if (known.runs < this.compileOnRun) return null;
+    known.plan = this.compile(document, operationName);
+    return known.plan;
   }
 
   private compile(document: DocumentNode, operationName: string | null | undefined): Plan {

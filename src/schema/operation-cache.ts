@@ -32,7 +32,7 @@ const MAX_REMEMBERED_VARIABLES = 2_000;
 /** Verdicts kept per document; one with endlessly varying variables starts over when full. */
 const MAX_VERDICTS_PER_DOCUMENT = 256;
 /** Operation names remembered per document (policies, compiled operations); more start over. */
-export const MAX_OPERATION_NAMES_PER_DOCUMENT = 256;
+const MAX_OPERATION_NAMES_PER_DOCUMENT = 256;
 
 export function textHash(text: string): string {
   return createHash("sha256").update(text).digest("hex");
@@ -131,26 +131,41 @@ function verdictKey(operationName: string | null | undefined, variables: Record<
   return json.length > MAX_REMEMBERED_VARIABLES ? null : `${operationName ?? ""}\u0000${json}`;
 }
 
-export class CachePolicies {
-  /** Keyed by the cached document, like the verdicts: it goes when the document leaves the cache. */
-  private readonly policies = new WeakMap<DocumentNode, Map<string, CachePolicy>>();
+/**
+ * Something worked out once per cached document and operation name (a cache policy, a compiled
+ * operation). Keyed by the cached document, like the verdicts: it goes when the document leaves
+ * the cache. A document names few operations; an endless stream of unknown names starts over.
+ */
+export class PerOperation<T> {
+  private readonly byDocument = new WeakMap<DocumentNode, Map<string, T>>();
 
-  constructor(private readonly schema: GraphQLSchema) {}
+  constructor(private readonly make: (document: DocumentNode, operationName: string | null | undefined) => T) {}
 
-  policyFor(document: DocumentNode, operationName: string | null | undefined): CachePolicy {
-    let byName = this.policies.get(document);
+  get(document: DocumentNode, operationName: string | null | undefined): T {
+    let byName = this.byDocument.get(document);
     if (!byName) {
       byName = new Map();
-      this.policies.set(document, byName);
+      this.byDocument.set(document, byName);
     }
     const key = operationName ?? "";
-    let policy = byName.get(key);
-    if (!policy) {
-      policy = cachePolicyOf(this.schema, document, operationName);
-      // A document names few operations; an endless stream of unknown names starts over.
+    let value = byName.get(key);
+    if (value === undefined) {
+      value = this.make(document, operationName);
       if (byName.size >= MAX_OPERATION_NAMES_PER_DOCUMENT) byName.clear();
-      byName.set(key, policy);
+      byName.set(key, value);
     }
-    return policy;
+    return value;
+  }
+}
+
+export class CachePolicies {
+  private readonly policies: PerOperation<CachePolicy>;
+
+  constructor(schema: GraphQLSchema) {
+    this.policies = new PerOperation((document, operationName) => cachePolicyOf(schema, document, operationName));
+  }
+
+  policyFor(document: DocumentNode, operationName: string | null | undefined): CachePolicy {
+    return this.policies.get(document, operationName);
   }
 }
