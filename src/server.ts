@@ -96,6 +96,7 @@ export function formatError(production: boolean) {
     const code = formatted.extensions?.code;
     // A stack trace helps only with a fault of ours; a client's mistake is told by its message.
     if (isClientErrorCode(code)) return withoutStacktrace(formatted);
+    if (refusedByApollo(error)) return withoutStacktrace({ ...formatted, extensions: { ...formatted.extensions, code: "BAD_REQUEST" } });
     const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
     const failure = databaseFailure(original);
     if (failure) {
@@ -107,6 +108,16 @@ export function formatError(production: boolean) {
     if (!production) return { ...formatted, extensions: { ...formatted.extensions, code: "INTERNAL_SERVER_ERROR" } };
     return { message: "Internal server error", locations: formatted.locations, path: formatted.path, extensions: { code: "INTERNAL_SERVER_ERROR" } };
   };
+}
+
+/**
+ * A request Apollo refused with an HTTP 4xx and no code (a persisted query whose hash does not match
+ * its text): the client's mistake, answered as BAD_REQUEST rather than masked as our fault.
+ */
+function refusedByApollo(error: unknown): boolean {
+  if (!(error instanceof GraphQLError) || error.extensions.code !== undefined) return false;
+  const status = (error.extensions.http as { status?: number } | undefined)?.status;
+  return typeof status === "number" && status >= 400 && status < 500;
 }
 
 function withoutStacktrace(formatted: GraphQLFormattedError): GraphQLFormattedError {

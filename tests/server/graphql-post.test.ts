@@ -89,4 +89,11 @@ describe.each(engines)("POST /graphql on %s", (engine) => {
     expect(badVariable.status).toBe(400);
     expect((await json(badVariable)).errors[0].extensions.code).toBe("BAD_USER_INPUT");
   });
+
+  it("refuses a persisted query whose hash does not match its text as BAD_REQUEST, not as our fault", async () => {
+    const wrongHash = "0".repeat(64);
+    const response = await post(JSON.stringify({ query: QUERY, extensions: { persistedQuery: { version: 1, sha256Hash: wrongHash } } }));
+    expect(response.status).toBe(400);
+    expect((await json(response)).errors).toEqual([{ message: "provided sha does not match query", extensions: { code: "BAD_REQUEST" } }]);
+  });
 });
