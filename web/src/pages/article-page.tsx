@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from "react";
 import { useClient, useQuery, useSubscription } from "urql";
+import { ArticleMeta } from "../components/article-meta";
 import { CommentForm } from "../components/comment-form";
 import { CommentList } from "../components/comment-list";
 import { ArticlePageDocument, ArticlePageQuery, CommentAncestryDocument, CommentEventsDocument } from "../generated/graphql";
-import { errorText, formatDateTime, plural } from "../format";
+import { errorText, plural } from "../format";
 import { articlePath, homePath, Link, useLocation } from "../router";
 import { useSession } from "../session";
 import { COMMENTS_PAGE, REPLIES_PAGE, ThreadProvider, ThreadTarget, useThread } from "../thread-state";
@@ -59,15 +60,7 @@ function ArticleView({ article }: { article: ArticleData }) {
       <article className="article" aria-labelledby="article-title">
         <header>
           <h1 id="article-title">{article.title}</h1>
-          <p className="meta">
-            {article.section && (
-              <>
-                <Link href={homePath({ section: article.section })}>{article.section}</Link>
-                <span aria-hidden="true"> · </span>
-              </>
-            )}
-            <time dateTime={article.publishedAt}>{formatDateTime(article.publishedAt)}</time>
-          </p>
+          <ArticleMeta article={article} />
         </header>
         {(article.imageCaption || article.imageCredit) && (
           <figure className="photo-note">

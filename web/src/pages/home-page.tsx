@@ -4,6 +4,7 @@ import { ArticleCard } from "../components/article-card";
 import { MoreButton } from "../components/more-button";
 import { ArticleWhere, HomeArticlesDocument, TagChoicesDocument } from "../generated/graphql";
 import { errorText, plural } from "../format";
+import { PageOfList, usePagedCursors, useReportedTotal } from "../paged-cursors";
 import { homePath, Link, navigate, SearchIn } from "../router";
 import { SearchResults } from "./search-results";
 
@@ -108,8 +109,7 @@ function FilterForm({ filters }: { filters: Filters }) {
 
 /** Page after page of the connection: each loaded page asks for the next from its endCursor. */
 function ArticlePages({ where }: { where: ArticleWhere | null }) {
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const [total, setTotal] = useState<number | null>(null);
+  const { total, pages } = usePagedCursors();
   return (
     <section aria-labelledby="article-list-heading">
       <h2 id="article-list-heading" className="visually-hidden">
@@ -121,34 +121,17 @@ function ArticlePages({ where }: { where: ArticleWhere | null }) {
         </p>
       )}
       <ol className="article-list">
-        {cursors.map((after, index) => (
-          <ArticlePageOfList
-            key={after ?? "first"}
-            where={where}
-            after={after}
-            isLast={index === cursors.length - 1}
-            onTotal={index === 0 ? setTotal : undefined}
-            onMore={(cursor) => setCursors((loaded) => (loaded.includes(cursor) ? loaded : [...loaded, cursor]))}
-          />
+        {pages.map(({ key, ...page }) => (
+          <ArticlePageOfList key={key} where={where} {...page} />
         ))}
       </ol>
     </section>
   );
 }
 
-function ArticlePageOfList(props: {
-  where: ArticleWhere | null;
-  after: string | null;
-  isLast: boolean;
-  onTotal?: (total: number) => void;
-  onMore: (cursor: string) => void;
-}) {
+function ArticlePageOfList(props: PageOfList & { where: ArticleWhere | null }) {
   const [{ data, fetching, error }] = useQuery({ query: HomeArticlesDocument, variables: { first: ARTICLES_PAGE, after: props.after, where: props.where } });
-  const { onTotal } = props;
-  const total = data?.articles.totalCount;
-  useEffect(() => {
-    if (onTotal && total !== undefined) onTotal(total);
-  }, [onTotal, total]);
+  useReportedTotal(props.onTotal, data?.articles.totalCount);
   if (error) {
     return (
       <li className="error" role="alert">

@@ -1,10 +1,10 @@
-import { useEffect, useState } from "react";
 import { useQuery } from "urql";
 import { ArticleCard } from "../components/article-card";
 import { MarkedText } from "../components/marked-text";
 import { MoreButton } from "../components/more-button";
 import { ArticleWhere, SearchHitsDocument, SearchHitsQuery, SearchScope } from "../generated/graphql";
 import { errorText, formatDateTime, plural } from "../format";
+import { PageOfList, usePagedCursors, useReportedTotal } from "../paged-cursors";
 import { articlePath, Link, SearchIn } from "../router";
 
 const SEARCH_PAGE = 10;
@@ -19,8 +19,7 @@ const FIELD_LABELS: Record<string, string> = { section: "Section", tags: "Tags",
 
 /** The search's hits, page after page, each loaded page asking for the next from its endCursor. */
 export function SearchResults({ query, scope, where }: { query: string; scope: SearchIn; where: ArticleWhere | null }) {
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const [total, setTotal] = useState<number | null>(null);
+  const { total, pages } = usePagedCursors();
   return (
     <section aria-labelledby="search-results-heading">
       <h2 id="search-results-heading" className="visually-hidden">
@@ -32,41 +31,20 @@ export function SearchResults({ query, scope, where }: { query: string; scope: S
         </p>
       )}
       <ol className="article-list search-results">
-        {cursors.map((after, index) => (
-          <SearchPage
-            key={after ?? "first"}
-            query={query}
-            scope={scope}
-            where={where}
-            after={after}
-            isLast={index === cursors.length - 1}
-            onTotal={index === 0 ? setTotal : undefined}
-            onMore={(cursor) => setCursors((loaded) => (loaded.includes(cursor) ? loaded : [...loaded, cursor]))}
-          />
+        {pages.map(({ key, ...page }) => (
+          <SearchPage key={key} query={query} scope={scope} where={where} {...page} />
         ))}
       </ol>
     </section>
   );
 }
 
-function SearchPage(props: {
-  query: string;
-  scope: SearchIn;
-  where: ArticleWhere | null;
-  after: string | null;
-  isLast: boolean;
-  onTotal?: (total: number) => void;
-  onMore: (cursor: string) => void;
-}) {
+function SearchPage(props: PageOfList & { query: string; scope: SearchIn; where: ArticleWhere | null }) {
   const [{ data, fetching, error }] = useQuery({
     query: SearchHitsDocument,
     variables: { query: props.query, scope: SCOPES[props.scope], where: props.where, first: SEARCH_PAGE, after: props.after },
   });
-  const { onTotal } = props;
-  const total = data?.search.totalCount;
-  useEffect(() => {
-    if (onTotal && total !== undefined) onTotal(total);
-  }, [onTotal, total]);
+  useReportedTotal(props.onTotal, data?.search.totalCount);
   if (error) {
     return (
       <li className="error" role="alert">
