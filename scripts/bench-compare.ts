@@ -193,14 +193,27 @@ function cpuSeconds(pid: number, thread?: number): number {
 
 /** One line of `node --trace-gc`: the heap before and after, and how long the main thread paused. */
 interface GcEvent {
+  kind: string;
   before: number;
   after: number;
   pauseMs: number;
 }
 
 function parseGcLine(line: string): GcEvent | null {
-  const match = /: (?:Scavenge|Mark-Compact|Mark-sweep|Minor Mark-Compact)\b.*? ([\d.]+) \([\d.]+\) -> ([\d.]+) \([\d.]+\) MB, ([\d.]+) \/ [\d.]+ ms/.exec(line);
-  return match ? { before: Number(match[1]), after: Number(match[2]), pauseMs: Number(match[3]) } : null;
+  const match = /: (Scavenge|Mark-Compact|Mark-sweep|Minor Mark-Compact)\b.*? ([\d.]+) \([\d.]+\) -> ([\d.]+) \([\d.]+\) MB, ([\d.]+) \/ [\d.]+ ms/.exec(line);
+  return match ? { kind: match[1], before: Number(match[2]), after: Number(match[3]), pauseMs: Number(match[4]) } : null;
+}
+
+/** Collections and pause time by kind: "153 Scavenge 1,200 ms, 12 Mark-Compact 300 ms". */
+function gcKinds(events: GcEvent[]): string {
+  const kinds = new Map<string, { count: number; ms: number }>();
+  for (const event of events) {
+    const kind = kinds.get(event.kind) ?? { count: 0, ms: 0 };
+    kind.count += 1;
+    kind.ms += event.pauseMs;
+    kinds.set(event.kind, kind);
+  }
+  return [...kinds].map(([kind, { count, ms }]) => `${count} ${kind} ${fmt(ms)} ms`).join(", ");
 }
 
 /** MiB allocated between the first and the last collection: what each one found beyond what the last left. */
@@ -342,7 +355,7 @@ async function main(): Promise<void> {
       );
       console.log(
         `--trace-gc: about ${fmt(allocatedMiB(gcEvents) / measure.requests, 1)} MiB allocated per request; ${gcEvents.length} collections paused the main thread ` +
-          `${fmt(pauses)} ms = ${fmt((pauses / measure.mainThreadMs) * 100, 1)}% of its CPU time`,
+          `${fmt(pauses)} ms = ${fmt((pauses / measure.mainThreadMs) * 100, 1)}% of its CPU time (${gcKinds(gcEvents)})`,
       );
       printProfileSummary(summariseProfile(join(profileDir, profile), from, to));
       console.log(`profile: ${join(profileDir, profile)} (open in Chrome DevTools, Performance tab)`);

@@ -172,8 +172,14 @@ function viewerLists(db: DataSource, viewer: CommentViewer, byId: DataLoader<num
   // The public's totals are the stored counts; anyone who sees more has theirs counted.
   const publicView = viewer.kind === "public";
   return {
-    topLevel: perParentConnections(db, topLevelDef, byId, countLoader(db, topLevelDef)),
-    replies: perParentConnections(db, repliesDef, byId, publicView ? storedCountLoader(byId, (comment) => comment.replyCount) : countLoader(db, repliesDef)),
+    topLevel: perParentConnections(db, topLevelDef, byId, countLoader(db, topLevelDef), commentRows),
+    replies: perParentConnections(
+      db,
+      repliesDef,
+      byId,
+      publicView ? storedCountLoader(byId, (comment) => comment.replyCount) : countLoader(db, repliesDef),
+      commentRows,
+    ),
     byAuthor: perParentConnections(db, byAuthorDef, byId, publicView ? storedCountLoader(authorById, (author) => author.commentCount) : countLoader(db, byAuthorDef)),
   };
 }

@@ -12,7 +12,7 @@ import DataLoader from "dataloader";
 import { DataSource } from "typeorm";
 import { join, list, raw, readDate, run, Sql, sql } from "../db/sql";
 import { userError } from "../errors";
-import { CountSource, MAX_BATCH } from "./batch.loader";
+import { CountSource, MAX_BATCH, RowLoader } from "./batch.loader";
 import type { RowShape } from "./rows";
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -195,6 +195,8 @@ interface IdPage {
   keys: unknown[][];
   /** The rows themselves, when the page statement read them (see `fetchIdPages`). */
   rows: Record<string, unknown>[] | null;
+  /** The nodes built from `rows`, once a connection has been made of the page. */
+  nodes?: unknown[];
   hasNextPage: boolean;
   hasPreviousPage: boolean;
 }
@@ -300,14 +302,18 @@ async function fetchIdPages<O extends string>(
   const keys = join(sort.map((key, index) => sql`${key.expr} AS ${raw(keyColumns[index])}`), ", ");
   const ordering = orderBy(sort, !forward);
   const windowed = def.partition && parents && parents.length > 1;
-  // A single list's page reads its rows' columns too: LIMIT stops after the page, so that costs
-  // only the page's rows, and saves the statement that would load them by id. Several parents'
-  // lists are read whole to be numbered, so they read ids only, and the page's rows after.
-  const rowColumns = columns && !windowed ? columns : null;
+  // With `columns`, the page statement reads the page's rows too, and saves the statement that
+  // would load them by id. A single list's LIMIT stops after the page. Several parents' lists are
+  // numbered whole, on ids and sort keys only; the rows of the numbered page are then joined back
+  // by id, so a long list costs the numbering, not its rows.
+  const numbered = sql`SELECT ${def.id} AS id, ${partition} AS pk, ${keys}, ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY ${ordering}) AS rn FROM ${def.from}${whereClause(pageConditions)}`;
+  const rankedKeys = join(keyColumns.map((column) => sql`${raw(`ranked.${column} AS ${column}`)}`), ", ");
   const query = windowed
-    ? sql`SELECT * FROM (SELECT ${def.id} AS id, ${partition} AS pk, ${keys}, ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY ${ordering}) AS rn FROM ${def.from}${whereClause(pageConditions)}) ranked WHERE rn <= ${size + 1} ORDER BY pk, rn`
-    : rowColumns
-      ? sql`SELECT ${rowColumns}, ${partition} AS pk, ${keys} FROM ${def.from}${whereClause(pageConditions)} ORDER BY ${ordering} LIMIT ${size + 1}`
+    ? columns
+      ? sql`SELECT ${columns}, ranked.pk AS pk, ${rankedKeys} FROM (${numbered}) ranked JOIN ${def.from} ON ${def.id} = ranked.id WHERE ranked.rn <= ${size + 1} ORDER BY ranked.pk, ranked.rn`
+      : sql`SELECT * FROM (${numbered}) ranked WHERE rn <= ${size + 1} ORDER BY pk, rn`
+    : columns
+      ? sql`SELECT ${columns}, ${partition} AS pk, ${keys} FROM ${def.from}${whereClause(pageConditions)} ORDER BY ${ordering} LIMIT ${size + 1}`
       : sql`SELECT ${def.id} AS id, ${partition} AS pk, ${keys} FROM ${def.from}${whereClause(pageConditions)} ORDER BY ${ordering} LIMIT ${size + 1}`;
   const rows = await run(db, query);
 
@@ -340,7 +346,7 @@ async function fetchIdPages<O extends string>(
     pages.set(pk, {
       ids: taken.map((row) => Number(row.id)),
       keys: taken.map((row) => keyColumns.map((column) => row[column])),
-      rows: rowColumns ? taken : null,
+      rows: columns ? taken : null,
       hasNextPage: forward ? group.length > size : pastCursor.has(pk),
       hasPreviousPage: forward ? pastCursor.has(pk) : group.length > size,
     });
@@ -431,11 +437,15 @@ async function toConnection<T>(
   shape: RowShape<T> | null = null,
 ): Promise<Connection<T>> {
   if (idPage.rows && shape) {
-    const nodes = idPage.rows.map((row, index) => {
-      const node = shape.build(row);
-      byId.prime(idPage.ids[index], node);
+    // Built once per page (a parent's list asked for twice in a request is one page), and a row
+    // the loader holds already keeps its object, so a comment is one object wherever it appears.
+    const held = byId instanceof RowLoader ? (byId as RowLoader<T & { id: number }>) : null;
+    const nodes = (idPage.nodes ??= idPage.rows.map((row, index) => {
+      const id = idPage.ids[index];
+      const node = held?.peek(id) ?? shape.build(row);
+      byId.prime(id, node);
       return node;
-    });
+    })) as T[];
     return new PageConnection(nodes, idPage.keys, scope, idPage, totalCount);
   }
   // Not loadMany, which wraps every key's promise in one more to collect errors one by one.
@@ -504,6 +514,7 @@ export function perParentConnections<T, O extends string>(
   def: ListDef<O>,
   byId: DataLoader<number, T | null>,
   count: CountSource,
+  shape: RowShape<T> | null = null,
 ): (parent: number, order: O, args: PageArgs) => Promise<Connection<T>> {
   const pages = new DataLoader<PageKey<O>, IdPage, string>(
     async (keys) => {
@@ -516,7 +527,7 @@ export function perParentConnections<T, O extends string>(
       const results = new Map<PageKey<O>, IdPage>();
       for (const members of groups.values()) {
         const { order, window } = members[0];
-        const fetched = await fetchIdPages(db, def, order, window, [...new Set(members.map((key) => key.parent))]);
+        const fetched = await fetchIdPages(db, def, order, window, [...new Set(members.map((key) => key.parent))], shape?.columns ?? null);
         for (const key of members) results.set(key, fetched.get(key.parent)!);
       }
       return keys.map((key) => results.get(key)!);
@@ -527,7 +538,7 @@ export function perParentConnections<T, O extends string>(
     const scope = scopeOf(def, order, parent);
     const window = pageWindow(args, scope);
     const idPage = await pages.load({ parent, order, window, group: JSON.stringify([order, window]) });
-    return toConnection(idPage, scope, byId, () => count.load(parent));
+    return toConnection(idPage, scope, byId, () => count.load(parent), shape);
   };
 }
 

@@ -88,7 +88,11 @@ export function graphqlPostHandler<TContext extends BaseContext>(
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === "complete") {
-      res.end(response.body.string);
+      // Encoded once, here: given the string, node would measure it for Content-Length and then
+      // encode it again into a copy of its own for the socket.
+      const body = Buffer.from(response.body.string, "utf8");
+      res.setHeader("content-length", body.length);
+      res.end(body);
       return;
     }
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
