@@ -12,7 +12,8 @@
  * --threadline runs another build (a checkout with `npm run build` done) against the same
  * reference, floor and data; --baseline DIR runs another build beside this one (on its own copy of
  * the data), interleaved with the others: how before/after figures are taken on one machine, in
- * one run. --node-options passes node flags to every server alike.
+ * one run. Each Threadline build runs with the node flags of its own `npm start` (its package.json),
+ * as it is served; --node-options passes node flags to every server alike.
  *
  * BENCH_DATABASE_URL=postgres://... adds Threadline on PostgreSQL (its default settings), serving
  * the same generated data from a database of its own on that server (built once, then kept), and
@@ -110,9 +111,20 @@ interface ServerSpec {
   port: number;
 }
 
+/**
+ * The node flags `npm start` runs the server with in the build at `root` (its package.json's
+ * start script), so that Threadline is measured as it is served.
+ */
+function startFlags(root: string): string[] {
+  const start: string = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts?.start ?? "";
+  const flags = /\bnode((?: --[\w-]+(?:=\S+)?)*) dist\/src\/index\.js/.exec(start)?.[1] ?? "";
+  return flags.split(" ").filter(Boolean);
+}
+
 async function startServer(spec: ServerSpec, nodeFlags: string[], onLine: (line: string) => void = () => undefined): Promise<Server> {
   const { name, root, script, args, env, port } = spec;
-  const child = spawn(process.execPath, [...nodeFlags, join(root, script), ...args], {
+  const served = spec.threadline ? startFlags(root) : [];
+  const child = spawn(process.execPath, [...served, ...nodeFlags, join(root, script), ...args], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -188,6 +188,7 @@ async function main(): Promise<void> {
       production: false,
       redisUrl: null,
       shutdownGraceSeconds: 0,
+      maxConcurrentOperations: 0,
       statementTimeoutSeconds: 0,
       abuseLimits: DEFAULT_ABUSE_LIMITS,
       ...READER_SETTINGS_OFF,

@@ -15,6 +15,8 @@ export interface Config {
   redisUrl: string | null;
   /** How long a stopping server lets running requests finish (SHUTDOWN_GRACE_SECONDS). */
   shutdownGraceSeconds: number;
+  /** GraphQL operations over HTTP that run at once; more wait their turn (MAX_CONCURRENT_OPERATIONS; 0: no limit). */
+  maxConcurrentOperations: number;
   /** The longest one database statement of a request may run (STATEMENT_TIMEOUT_SECONDS; 0: no limit). */
   statementTimeoutSeconds: number;
   /** HS256 secret that readers' SSO tokens are signed with (JWT_SECRET); null: not accepted. */
@@ -224,6 +226,7 @@ export function loadConfig(env: Env = process.env): Config {
     production: parseNodeEnv(env.NODE_ENV),
     redisUrl: parseRedisUrl(env.REDIS_URL),
     shutdownGraceSeconds: parseSeconds("SHUTDOWN_GRACE_SECONDS", env.SHUTDOWN_GRACE_SECONDS, 10),
+    maxConcurrentOperations: parseWholeNumber("MAX_CONCURRENT_OPERATIONS", env.MAX_CONCURRENT_OPERATIONS, 2, 0, 10_000, "operations"),
     statementTimeoutSeconds: parseSeconds("STATEMENT_TIMEOUT_SECONDS", env.STATEMENT_TIMEOUT_SECONDS, 5),
     jwtSecret: parseJwtSecret(env.JWT_SECRET),
     jwksUrl: parseJwksUrl(env.JWKS_URL),

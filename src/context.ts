@@ -67,11 +67,10 @@ export function contextFor(
   credentialError: GraphQLError | null = null,
   clientAddress: string | null = null,
 ): Context {
-  const read = deps.db.reader();
-  return {
+  const state: Omit<Context, "loaders"> & LoaderSlot = {
     db: deps.db,
-    read,
-    loaders: createLoaders(read, caller),
+    read: deps.db.reader(),
+    made: null,
     caller,
     credentialError,
     clock: deps.clock,
@@ -81,6 +80,39 @@ export function contextFor(
     clientAddress,
     queryTally,
   };
+  return Object.assign(Object.create(contextPrototype) as Context, state);
+}
+
+/** Where a context keeps its loaders once made. */
+interface LoaderSlot {
+  made: Loaders | null;
+}
+
+/**
+ * A context's loaders are made on first use, and `releaseLoaders` drops them when the response is
+ * done. They are an accessor on the prototype, not a field: Apollo copies a request's context
+ * (Object.assign onto an object of the same prototype), and the copy must make and drop its own.
+ */
+const contextPrototype = {
+  get loaders(): Loaders {
+    const self = this as unknown as Context & LoaderSlot;
+    return (self.made ??= createLoaders(self.read, self.caller));
+  },
+  set loaders(loaders: Loaders) {
+    (this as unknown as LoaderSlot).made = loaders;
+  },
+};
+
+/**
+ * Drops a finished request's loaders and every row they cached; anything that asks for them later
+ * gets new ones. Apollo's gateway interface, through which operations run compiled, keeps each
+ * request's context reachable for V8's young-generation collections until the next full
+ * collection (it builds an object literal with accessor closures over the request per request,
+ * which V8 gives a map of its own in old space). Without this, every row a request read was
+ * copied by the collections that followed and promoted to the old generation.
+ */
+export function releaseLoaders(ctx: Context): void {
+  if ("made" in ctx) (ctx as Context & LoaderSlot).made = null;
 }
 
 /**

@@ -19,7 +19,7 @@ import { AbuseLimits, memoryAbuseLimits } from "./abuse/abuse-limits";
 import { ANONYMOUS, Caller, identifyCaller } from "./auth/caller";
 import { createTokenVerifier } from "./auth/verify-token";
 import { Clock, systemClock } from "./clock";
-import { buildContext, Context, ContextDeps, contextFor } from "./context";
+import { buildContext, Context, ContextDeps, contextFor, releaseLoaders } from "./context";
 import type { Database } from "./db/data-source";
 import { currentQueryTally, QueryTally, withQueryTally } from "./db/query-counter";
 import { CommentEvents } from "./events/comment-events";
@@ -31,6 +31,7 @@ import { CachePolicies, DocumentCache, PreflightVerdicts } from "./schema/operat
 import { checkTextInputs } from "./schema/text-inputs";
 import { landingPageWithExplorerLinks } from "./web/landing-page.plugin";
 import { plainGetHint } from "./web/plain-get.middleware";
+import { Admission } from "./web/admission";
 import { bodyErrorResponse, graphqlPostHandler, isGraphqlJsonPost } from "./web/graphql-post";
 import { devSignInRoutes } from "./web/dev-sign-in.routes";
 import { readerAppRoutes } from "./web/reader-app.routes";
@@ -220,6 +221,46 @@ const credentialPlugin: ApolloServerPlugin<Context> = {
   },
 };
 
+/** An express handler that takes its turn in `admission` and holds it until its response is done. */
+function admitted(admission: Admission, handler: express.RequestHandler): express.RequestHandler {
+  return (req, res, next) => {
+    void admission.run(
+      () =>
+        new Promise<void>((done) => {
+          res.once("close", () => done());
+          handler(req, res, (error?: unknown) => {
+            done();
+            next(error);
+          });
+        }),
+    );
+  };
+}
+
+/**
+ * Empties a result's `data` once the response is text, so the answer's objects are no longer
+ * reachable from Apollo's request context, which its gateway interface keeps reachable for young
+ * collections after the request (see releaseLoaders). Apollo hands stringifyResult the response's
+ * own `data` object and reads the result no more once it has the text: HTTP responses only (an
+ * operation run in-process, executeOperation, is never stringified).
+ */
+function releaseResult(result: { data?: Record<string, unknown> | null }): void {
+  const data = result.data;
+  if (data === null || data === undefined || typeof data !== "object") return;
+  for (const key of Object.keys(data)) data[key] = null;
+}
+
+/** A request's loaders go when its response is ready (see releaseLoaders). */
+const releasePlugin: ApolloServerPlugin<Context> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ contextValue }) {
+        releaseLoaders(contextValue);
+      },
+    };
+  },
+};
+
 /** extensions.sqlQueries: how many statements the request ran, so anyone can see batching hold. */
 const sqlCountPlugin: ApolloServerPlugin<Context> = {
   async requestDidStart() {
@@ -380,7 +421,12 @@ export async function createServer(config: Config, db: Database, events: Comment
     formatError: formatError(config.production),
     // Apollo's default appends "\n" to the JSON, which makes a rope the response write must then
     // copy whole into one flat string: on a deep page that copy was a tenth of a request's garbage.
-    stringifyResult: (result) => JSON.stringify(result),
+    // It also lets go of the result once it is text: see releaseResult.
+    stringifyResult: (result) => {
+      const text = JSON.stringify(result);
+      releaseResult(result);
+      return text;
+    },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceSeconds * 1000 }),
       {
@@ -404,6 +450,7 @@ export async function createServer(config: Config, db: Database, events: Comment
       statusPlugin,
       httpCachePlugin(new CachePolicies(schema)),
       ...(config.production ? [] : [sqlCountPlugin]),
+      releasePlugin,
     ],
   });
   await apollo.start();
@@ -421,6 +468,7 @@ export async function createServer(config: Config, db: Database, events: Comment
     const ok = results.every((result) => result === "ok");
     res.status(ok ? 200 : 503).json({ ok, checks });
   });
+  const admission = new Admission(config.maxConcurrentOperations);
   const contextOf = (req: IncomingMessage) => buildContext(deps, req.headers.authorization, currentQueryTally(), req.socket.remoteAddress ?? null);
   app.use(
     GRAPHQL_PATH,
@@ -429,12 +477,12 @@ export async function createServer(config: Config, db: Database, events: Comment
     express.json({ limit: BODY_LIMIT }),
     // The tally rides on AsyncLocalStorage, whose hooks tax every promise; production serves no tally.
     ...(config.production ? [] : [(_req: express.Request, _res: express.Response, next: express.NextFunction) => withQueryTally({ count: 0 }, next)]),
-    expressMiddleware(apollo, { context: async ({ req }) => contextOf(req) }),
+    admitted(admission, expressMiddleware(apollo, { context: async ({ req }) => contextOf(req) })),
   );
   graphqlPost = graphqlPostHandler(apollo, {
     bodyLimit: BODY_LIMIT,
     context: contextOf,
-    around: config.production ? undefined : (work) => withQueryTally({ count: 0 }, work),
+    around: config.production ? (work) => admission.run(work) : (work) => admission.run(() => withQueryTally({ count: 0 }, work)),
     onError: (error, _req, res) => {
       console.error("threadline: POST /graphql failed outside Apollo:", error);
       if (res.headersSent) return void res.destroy();

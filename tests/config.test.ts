@@ -10,6 +10,7 @@ describe("loadConfig", () => {
       redisUrl: null,
       apiTokenGenerated: true,
       shutdownGraceSeconds: 10,
+      maxConcurrentOperations: 2,
       statementTimeoutSeconds: 5,
       jwtSecret: null,
       jwksUrl: null,
@@ -31,6 +32,7 @@ describe("loadConfig", () => {
         NODE_ENV: "production",
         REDIS_URL: "redis://127.0.0.1:6379",
         SHUTDOWN_GRACE_SECONDS: "30",
+        MAX_CONCURRENT_OPERATIONS: "8",
         STATEMENT_TIMEOUT_SECONDS: "2",
         JWT_SECRET: "a-host-site-secret-of-32-characters",
         JWKS_URL: "https://id.example.com/.well-known/jwks.json",
@@ -51,6 +53,7 @@ describe("loadConfig", () => {
       production: true,
       redisUrl: "redis://127.0.0.1:6379",
       shutdownGraceSeconds: 30,
+      maxConcurrentOperations: 8,
       statementTimeoutSeconds: 2,
       jwtSecret: "a-host-site-secret-of-32-characters",
       jwksUrl: "https://id.example.com/.well-known/jwks.json",
@@ -81,6 +84,7 @@ describe("loadConfig", () => {
     [{ EDIT_WINDOW_SECONDS: "15m" }, `EDIT_WINDOW_SECONDS: expected a whole number of seconds from 0 to 31536000, got "15m"`],
     [{ MODERATION: "sometimes" }, `MODERATION: expected pre or post, got "sometimes"`],
     [{ AUTO_HOLD_FLAGS: "0" }, `AUTO_HOLD_FLAGS: expected a whole number of flags from 1 to 1000, got "0"`],
+    [{ MAX_CONCURRENT_OPERATIONS: "two" }, `MAX_CONCURRENT_OPERATIONS: expected a whole number of operations from 0 to 10000, got "two"`],
   ])("names the variable in the error for %j", (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message.split(":")[0], message.slice(message.indexOf(":") + 2)));
     expect(() => loadConfig(env)).toThrow(message);

@@ -44,6 +44,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     production: false,
     redisUrl: null,
     shutdownGraceSeconds: 10,
+    maxConcurrentOperations: 2,
     statementTimeoutSeconds: 5,
     jwtSecret: TEST_JWT_SECRET,
     jwksUrl: null,

@@ -1,0 +1,168 @@
+/**
+ * What a request keeps in memory, and for how long: HTTP operations take turns
+ * (MAX_CONCURRENT_OPERATIONS, src/web/admission.ts), and a finished request lets go of its
+ * loaders and its result (releaseLoaders, releaseResult), which Apollo's gateway interface would
+ * otherwise keep reachable for young-generation collections.
+ */
+import type { ApolloServerPlugin } from "@apollo/server";
+import { Context, releaseLoaders } from "../../src/context";
+import { Admission } from "../../src/web/admission";
+import { AddressInfo } from "node:net";
+import { engines } from "../helpers/databases";
+import { startTestServer, TestServer } from "../helpers/test-server";
+
+/** A promise with its resolve exposed, to hold an operation open. */
+function gate(): { opened: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}
+
+describe("Admission: how many operations run at once", () => {
+  it("runs at most `limit` at once and admits the waiting first come, first served", async () => {
+    const admission = new Admission(2);
+    const gates = Array.from({ length: 5 }, () => gate());
+    let running = 0;
+    let most = 0;
+    const started: number[] = [];
+    const runs = gates.map((g, i) =>
+      admission.run(async () => {
+        started.push(i);
+        running += 1;
+        most = Math.max(most, running);
+        await g.opened;
+        running -= 1;
+        return i;
+      }),
+    );
+    await new Promise((r) => setImmediate(r));
+    expect(started).toEqual([0, 1]);
+    expect(admission.queued).toBe(3);
+    gates[1].open();
+    await new Promise((r) => setImmediate(r));
+    expect(started).toEqual([0, 1, 2]);
+    gates.forEach((g) => g.open());
+    expect(await Promise.all(runs)).toEqual([0, 1, 2, 3, 4]);
+    expect(started).toEqual([0, 1, 2, 3, 4]);
+    expect(most).toBe(2);
+    expect(admission.queued).toBe(0);
+  });
+
+  it("frees the place of an operation that failed", async () => {
+    const admission = new Admission(1);
+    await expect(admission.run(async () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
+    await expect(admission.run(async () => "next")).resolves.toBe("next");
+  });
+
+  it("runs everything at once with limit 0", async () => {
+    const admission = new Admission(0);
+    const g = gate();
+    let running = 0;
+    const runs = Array.from({ length: 20 }, () => admission.run(async () => ((running += 1), await g.opened)));
+    await new Promise((r) => setImmediate(r));
+    expect(running).toBe(20);
+    expect(admission.queued).toBe(0);
+    g.open();
+    await Promise.all(runs);
+  });
+});
+
+describe.each(engines)("MAX_CONCURRENT_OPERATIONS over HTTP on %s", (engine) => {
+  let t: TestServer;
+  let url: string;
+  beforeAll(async () => {
+    t = await startTestServer(engine, { production: true, config: { maxConcurrentOperations: 1 } });
+    await new Promise<void>((resolve) => t.server.httpServer.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(t.server.httpServer.address() as AddressInfo).port}/graphql`;
+  });
+  afterAll(() => t.close());
+
+  it("answers every one of many parallel requests in full, running one operation at a time", async () => {
+    // Counts the operations Apollo is running at any moment, by POST (direct path) and GET (express).
+    const apollo = t.server.apollo as unknown as { executeHTTPGraphQLRequest: (...args: unknown[]) => Promise<unknown> };
+    const original = apollo.executeHTTPGraphQLRequest.bind(t.server.apollo);
+    let running = 0;
+    let most = 0;
+    const spy = jest.spyOn(apollo, "executeHTTPGraphQLRequest").mockImplementation(async (...args: unknown[]) => {
+      running += 1;
+      most = Math.max(most, running);
+      try {
+        return await original(...args);
+      } finally {
+        running -= 1;
+      }
+    });
+    const query = "query Titles($first: Int!) { articles(first: $first) { totalCount nodes { title } } }";
+    const post = (first: number) =>
+      fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables: { first } }) }).then(
+        async (res) => ({ status: res.status, body: (await res.json()) as any }), // eslint-disable-line @typescript-eslint/no-explicit-any
+      );
+    const get = () =>
+      fetch(`${url}?query=${encodeURIComponent("{ articles(first: 1) { nodes { title } } }")}`, { headers: { "apollo-require-preflight": "1" } }).then(
+        async (res) => ({ status: res.status, body: (await res.json()) as any }), // eslint-disable-line @typescript-eslint/no-explicit-any
+      );
+    const [posts, gets] = await Promise.all([Promise.all(Array.from({ length: 12 }, (_, i) => post((i % 3) + 1))), Promise.all([get(), get(), get()])]);
+    spy.mockRestore();
+    for (const [i, answer] of posts.entries()) {
+      expect(answer.status).toBe(200);
+      expect(answer.body.errors).toBeUndefined();
+      expect(answer.body.data.articles.nodes).toHaveLength((i % 3) + 1);
+      expect(answer.body.data.articles.totalCount).toBeGreaterThan(3);
+    }
+    for (const answer of gets) expect(answer.body.data.articles.nodes).toHaveLength(1);
+    expect(most).toBe(1);
+  });
+});
+
+describe.each(engines)("a finished request lets go of its rows on %s", (engine) => {
+  let t: TestServer;
+  let url: string;
+  beforeAll(async () => {
+    t = await startTestServer(engine, { production: true });
+    await new Promise<void>((resolve) => t.server.httpServer.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(t.server.httpServer.address() as AddressInfo).port}/graphql`;
+  });
+  afterAll(() => t.close());
+
+  it("drops the context's loaders and empties the result's data once the answer is sent, and answers in full", async () => {
+    // What Apollo's request context still holds after the response: its copy of our context, and the result.
+    const held: { contextValue: Context; data: Record<string, unknown> | null | undefined }[] = [];
+    const apollo = t.server.apollo as unknown as { internals: { plugins: ApolloServerPlugin<Context>[] } };
+    apollo.internals.plugins.push({
+      async requestDidStart() {
+        return {
+          async willSendResponse({ contextValue, response }) {
+            if (response.body.kind === "single") held.push({ contextValue, data: response.body.singleResult.data });
+          },
+        };
+      },
+    });
+    const query = "{ articles(first: 2) { nodes { title comments(first: 2) { nodes { body author { name } } } } } }";
+    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
+    const body = (await res.json()) as { data: { articles: { nodes: { title: string; comments: { nodes: unknown[] } }[] } } };
+    apollo.internals.plugins.pop();
+    expect(body.data.articles.nodes).toHaveLength(2);
+    expect(body.data.articles.nodes[0].comments.nodes.length).toBeGreaterThan(0);
+    expect(held).toHaveLength(1);
+    const [{ contextValue, data }] = held;
+    // The answer was sent whole; what the request context holds is emptied.
+    expect(data).toEqual({ articles: null });
+    expect((contextValue as unknown as { made: unknown }).made).toBeNull();
+    // Anything that asks for loaders later (work a resolver left running) gets new, empty ones.
+    const later = contextValue.loaders;
+    expect(later).toBeDefined();
+    expect(contextValue.loaders).toBe(later);
+  });
+
+  it("gives Apollo's copy of a context loaders of its own, made when first asked for", async () => {
+    const ctx = await t.server.context(undefined);
+    expect((ctx as unknown as { made: unknown }).made).toBeNull();
+    // As Apollo copies a context for each operation.
+    const copy = Object.assign(Object.create(Object.getPrototypeOf(ctx)), ctx) as Context;
+    const loaders = copy.loaders;
+    expect(copy.loaders).toBe(loaders);
+    expect(ctx.loaders).not.toBe(loaders);
+    releaseLoaders(copy);
+    expect(copy.loaders).not.toBe(loaders);
+  });
+});
