@@ -302,17 +302,15 @@ async function fetchIdPages<O extends string>(
   const keys = join(sort.map((key, index) => sql`${key.expr} AS ${raw(keyColumns[index])}`), ", ");
   const ordering = orderBy(sort, !forward);
   const windowed = def.partition && parents && parents.length > 1;
-  // With `columns`, the page statement reads the page's rows too, and saves the statement that
-  // would load them by id. A single list's LIMIT stops after the page. Several parents' lists are
-  // numbered whole, on ids and sort keys only; the rows of the numbered page are then joined back
-  // by id, so a long list costs the numbering, not its rows.
-  const numbered = sql`SELECT ${def.id} AS id, ${partition} AS pk, ${keys}, ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY ${ordering}) AS rn FROM ${def.from}${whereClause(pageConditions)}`;
-  const rankedKeys = join(keyColumns.map((column) => sql`${raw(`ranked.${column} AS ${column}`)}`), ", ");
+  // With `columns`, the page's rows are read too. A top-level list's LIMIT page reads them itself.
+  // A per-parent list's page (one parent's LIMIT, or several parents' lists numbered whole with
+  // ROW_NUMBER(), on ids and sort keys only) is followed by one statement for the rows of every
+  // parent's page by id: joined back into the numbering in one statement, PostgreSQL hashed the
+  // whole table for it. Either way the nodes come without a by-id load each.
+  const rowsInPage = columns !== null && parents === null;
   const query = windowed
-    ? columns
-      ? sql`SELECT ${columns}, ranked.pk AS pk, ${rankedKeys} FROM (${numbered}) ranked JOIN ${def.from} ON ${def.id} = ranked.id WHERE ranked.rn <= ${size + 1} ORDER BY ranked.pk, ranked.rn`
-      : sql`SELECT * FROM (${numbered}) ranked WHERE rn <= ${size + 1} ORDER BY pk, rn`
-    : columns
+    ? sql`SELECT * FROM (SELECT ${def.id} AS id, ${partition} AS pk, ${keys}, ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY ${ordering}) AS rn FROM ${def.from}${whereClause(pageConditions)}) ranked WHERE rn <= ${size + 1} ORDER BY pk, rn`
+    : rowsInPage
       ? sql`SELECT ${columns}, ${partition} AS pk, ${keys} FROM ${def.from}${whereClause(pageConditions)} ORDER BY ${ordering} LIMIT ${size + 1}`
       : sql`SELECT ${def.id} AS id, ${partition} AS pk, ${keys} FROM ${def.from}${whereClause(pageConditions)} ORDER BY ${ordering} LIMIT ${size + 1}`;
   const rows = await run(db, query);
@@ -339,19 +337,34 @@ async function fetchIdPages<O extends string>(
     pastCursor = new Set((await run(db, existence)).map((row) => Number(row.pk)));
   }
 
+  const takenOf = (pk: number) => {
+    const taken = (grouped.get(pk) ?? []).slice(0, size);
+    return forward ? taken : taken.reverse();
+  };
+  const byId = columns && !rowsInPage ? await rowsById(db, def, columns, (parents ?? [0]).flatMap((pk) => takenOf(pk).map((row) => Number(row.id)))) : null;
   for (const pk of parents ?? [0]) {
     const group = grouped.get(pk) ?? [];
-    const taken = group.slice(0, size);
-    if (!forward) taken.reverse();
+    // A row deleted between the two statements is left out.
+    const taken = byId ? takenOf(pk).filter((row) => byId.has(Number(row.id))) : takenOf(pk);
     pages.set(pk, {
       ids: taken.map((row) => Number(row.id)),
       keys: taken.map((row) => keyColumns.map((column) => row[column])),
-      rows: columns ? taken : null,
+      rows: byId ? taken.map((row) => byId.get(Number(row.id))!) : columns ? taken : null,
       hasNextPage: forward ? group.length > size : pastCursor.has(pk),
       hasPreviousPage: forward ? pastCursor.has(pk) : group.length > size,
     });
   }
   return pages;
+}
+
+/** The rows of `ids` by id, in statements of at most MAX_BATCH ids. */
+async function rowsById<O extends string>(db: DataSource, def: ListDef<O>, columns: Sql, ids: number[]): Promise<Map<number, Record<string, unknown>>> {
+  const found = new Map<number, Record<string, unknown>>();
+  for (let at = 0; at < ids.length; at += MAX_BATCH) {
+    const rows = await run(db, sql`SELECT ${columns} FROM ${def.from} WHERE ${def.id} IN ${list(ids.slice(at, at + MAX_BATCH))}`);
+    for (const row of rows) found.set(Number(row.id), row);
+  }
+  return found;
 }
 
 /** How many rows the set holds, per parent (or under key 0 for an unpartitioned set). */
