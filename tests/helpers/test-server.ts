@@ -1,3 +1,4 @@
+import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import type { Clock } from "../../src/clock";
 import { Config, NO_ABUSE_LIMITS } from "../../src/config";
@@ -97,4 +98,10 @@ export async function startTestServer(
       await db.close();
     },
   };
+}
+
+/** Starts the test server's HTTP listener on a free port of 127.0.0.1; answers its /graphql URL. */
+export async function listen(t: TestServer): Promise<string> {
+  await new Promise<void>((resolve) => t.server.httpServer.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${(t.server.httpServer.address() as AddressInfo).port}/graphql`;
 }

@@ -5,9 +5,8 @@
  * sends the same CORS headers.
  */
 import { gzipSync } from "node:zlib";
-import { AddressInfo } from "node:net";
 import { engines } from "../helpers/databases";
-import { startTestServer, TestServer } from "../helpers/test-server";
+import { listen, startTestServer, TestServer } from "../helpers/test-server";
 
 /** A response body as the tests read it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -20,8 +19,7 @@ describe.each(engines)("POST /graphql on %s", (engine) => {
   let url: string;
   beforeAll(async () => {
     t = await startTestServer(engine, { production: true });
-    await new Promise<void>((resolve) => t.server.httpServer.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(t.server.httpServer.address() as AddressInfo).port}/graphql`;
+    url = await listen(t);
   });
   afterAll(() => t.close());
 

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
-import { AddressInfo } from "node:net";
 import { engines } from "../helpers/databases";
-import { startTestServer, TEST_TOKEN, TestServer } from "../helpers/test-server";
+import { listen, startTestServer, TEST_TOKEN, TestServer } from "../helpers/test-server";
 
 /**
  * Cache-Control through real HTTP: an anonymous GET of a query (an automatic persisted query by
@@ -33,8 +32,7 @@ describe.each(engines)("HTTP caching of anonymous reads (%s)", (engine) => {
   let url: string;
   beforeAll(async () => {
     t = await startTestServer(engine);
-    await new Promise<void>((resolve) => t.server.httpServer.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(t.server.httpServer.address() as AddressInfo).port}/graphql`;
+    url = await listen(t);
   });
   afterAll(() => t.close());
 

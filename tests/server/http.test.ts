@@ -1,10 +1,5 @@
 import { AddressInfo, createServer as createNetServer } from "node:net";
-import { startTestServer, TestServer } from "../helpers/test-server";
-
-async function listen(t: TestServer): Promise<string> {
-  await new Promise<void>((resolve) => t.server.httpServer.listen(0, "127.0.0.1", resolve));
-  return `http://127.0.0.1:${(t.server.httpServer.address() as AddressInfo).port}/graphql`;
-}
+import { listen, startTestServer, TestServer } from "../helpers/test-server";
 
 // Response bodies are checked field by field; `any` keeps those checks short.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -7,9 +7,8 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { Context, releaseLoaders } from "../../src/context";
 import { Admission } from "../../src/web/admission";
-import { AddressInfo } from "node:net";
 import { engines } from "../helpers/databases";
-import { startTestServer, TestServer } from "../helpers/test-server";
+import { listen, startTestServer, TestServer } from "../helpers/test-server";
 
 /** A promise with its resolve exposed, to hold an operation open. */
 function gate(): { opened: Promise<void>; open: () => void } {
@@ -67,13 +66,12 @@ describe("Admission: how many operations run at once", () => {
   });
 });
 
-describe.each(engines)("MAX_CONCURRENT_OPERATIONS over HTTP on %s", (engine) => {
+describe.each(engines)("over HTTP on %s, one operation at a time (MAX_CONCURRENT_OPERATIONS=1)", (engine) => {
   let t: TestServer;
   let url: string;
   beforeAll(async () => {
     t = await startTestServer(engine, { production: true, config: { maxConcurrentOperations: 1 } });
-    await new Promise<void>((resolve) => t.server.httpServer.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(t.server.httpServer.address() as AddressInfo).port}/graphql`;
+    url = await listen(t);
   });
   afterAll(() => t.close());
 
@@ -112,17 +110,6 @@ describe.each(engines)("MAX_CONCURRENT_OPERATIONS over HTTP on %s", (engine) => 
     for (const answer of gets) expect(answer.body.data.articles.nodes).toHaveLength(1);
     expect(most).toBe(1);
   });
-});
-
-describe.each(engines)("a finished request lets go of its rows on %s", (engine) => {
-  let t: TestServer;
-  let url: string;
-  beforeAll(async () => {
-    t = await startTestServer(engine, { production: true });
-    await new Promise<void>((resolve) => t.server.httpServer.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(t.server.httpServer.address() as AddressInfo).port}/graphql`;
-  });
-  afterAll(() => t.close());
 
   it("drops the context's loaders and empties the result's data once the answer is sent, and answers in full", async () => {
     // What Apollo's request context still holds after the response: its copy of our context, and the result.
