@@ -67,41 +67,47 @@ export function contextFor(
   credentialError: GraphQLError | null = null,
   clientAddress: string | null = null,
 ): Context {
-  const state: Omit<Context, "loaders"> & LoaderSlot = {
-    db: deps.db,
-    read: deps.db.reader(),
-    made: null,
-    caller,
-    credentialError,
-    clock: deps.clock,
-    rules: deps.rules,
-    events: deps.events,
-    limits: deps.limits,
-    clientAddress,
-    queryTally,
-  };
-  return Object.assign(Object.create(contextPrototype) as Context, state);
-}
-
-/** Where a context keeps its loaders once made. */
-interface LoaderSlot {
-  made: Loaders | null;
+  return new RequestContext(deps, caller, queryTally, credentialError, clientAddress);
 }
 
 /**
- * A context's loaders are made on first use, and `releaseLoaders` drops them when the response is
- * done. They are an accessor on the prototype, not a field: Apollo copies a request's context
- * (Object.assign onto an object of the same prototype), and the copy must make and drop its own.
+ * A context whose loaders are made on first use, and dropped by `releaseLoaders` when the response
+ * is done. `loaders` is an accessor on the prototype, not a field: Apollo copies a request's
+ * context (Object.assign onto an object of the same prototype), and the copy makes and drops its own.
  */
-const contextPrototype = {
+class RequestContext implements Context {
+  db: Database;
+  read: DataSource;
+  /** The loaders, once made. */
+  made: Loaders | null = null;
+  clock: Clock;
+  rules: DiscussionRules;
+  events: CommentEvents;
+  limits: AbuseLimits;
+
+  constructor(
+    deps: ContextDeps,
+    public caller: Caller,
+    public queryTally: QueryTally,
+    public credentialError: GraphQLError | null,
+    public clientAddress: string | null,
+  ) {
+    this.db = deps.db;
+    this.read = deps.db.reader();
+    this.clock = deps.clock;
+    this.rules = deps.rules;
+    this.events = deps.events;
+    this.limits = deps.limits;
+  }
+
   get loaders(): Loaders {
-    const self = this as unknown as Context & LoaderSlot;
-    return (self.made ??= createLoaders(self.read, self.caller));
-  },
+    return (this.made ??= createLoaders(this.read, this.caller));
+  }
+
   set loaders(loaders: Loaders) {
-    (this as unknown as LoaderSlot).made = loaders;
-  },
-};
+    this.made = loaders;
+  }
+}
 
 /**
  * Drops a finished request's loaders and every row they cached; anything that asks for them later
@@ -112,7 +118,7 @@ const contextPrototype = {
  * copied by the collections that followed and promoted to the old generation.
  */
 export function releaseLoaders(ctx: Context): void {
-  if ("made" in ctx) (ctx as Context & LoaderSlot).made = null;
+  if (ctx instanceof RequestContext) ctx.made = null;
 }
 
 /**

@@ -337,15 +337,15 @@ async function fetchIdPages<O extends string>(
     pastCursor = new Set((await run(db, existence)).map((row) => Number(row.pk)));
   }
 
-  const takenOf = (pk: number) => {
-    const taken = (grouped.get(pk) ?? []).slice(0, size);
-    return forward ? taken : taken.reverse();
-  };
-  const byId = columns && !rowsInPage ? await rowsById(db, def, columns, (parents ?? [0]).flatMap((pk) => takenOf(pk).map((row) => Number(row.id)))) : null;
-  for (const pk of parents ?? [0]) {
+  const listed = (parents ?? [0]).map((pk) => {
     const group = grouped.get(pk) ?? [];
+    const page = group.slice(0, size);
+    return { pk, group, page: forward ? page : page.reverse() };
+  });
+  const byId = columns && !rowsInPage ? await rowsById(db, def, columns, listed.flatMap(({ page }) => page.map((row) => Number(row.id)))) : null;
+  for (const { pk, group, page } of listed) {
     // A row deleted between the two statements is left out.
-    const taken = byId ? takenOf(pk).filter((row) => byId.has(Number(row.id))) : takenOf(pk);
+    const taken = byId ? page.filter((row) => byId.has(Number(row.id))) : page;
     pages.set(pk, {
       ids: taken.map((row) => Number(row.id)),
       keys: taken.map((row) => keyColumns.map((column) => row[column])),
