@@ -1,4 +1,5 @@
 import { createServer as createHttpServer, IncomingMessage, Server, ServerResponse } from "node:http";
+import { finished } from "node:stream";
 import { ApolloServer, ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import {
@@ -31,7 +32,7 @@ import { CachePolicies, DocumentCache, PreflightVerdicts } from "./schema/operat
 import { checkTextInputs } from "./schema/text-inputs";
 import { landingPageWithExplorerLinks } from "./web/landing-page.plugin";
 import { plainGetHint } from "./web/plain-get.middleware";
-import { Admission } from "./web/admission";
+import { Admission, clientGone } from "./web/admission";
 import { bodyErrorResponse, graphqlPostHandler, isGraphqlJsonPost } from "./web/graphql-post";
 import { devSignInRoutes } from "./web/dev-sign-in.routes";
 import { readerAppRoutes } from "./web/reader-app.routes";
@@ -221,19 +222,23 @@ const credentialPlugin: ApolloServerPlugin<Context> = {
   },
 };
 
-/** An express handler that takes its turn in `admission` and holds it until its response is done. */
+/**
+ * An express handler that takes its turn in `admission` and holds it until its response is done
+ * or its connection closed. A request whose client left while it waited is not handled: its
+ * response closed before anyone listened for it (waiting for its "close" would hold the place for good).
+ */
 function admitted(admission: Admission, handler: express.RequestHandler): express.RequestHandler {
   return (req, res, next) => {
-    void admission.run(
-      () =>
-        new Promise<void>((done) => {
-          res.once("close", () => done());
-          handler(req, res, (error?: unknown) => {
-            done();
-            next(error);
-          });
-        }),
-    );
+    void admission.run(() => {
+      if (clientGone(req, res)) return Promise.resolve();
+      return new Promise<void>((done) => {
+        finished(res, () => done());
+        handler(req, res, (error?: unknown) => {
+          done();
+          next(error);
+        });
+      });
+    });
   };
 }
 

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import pLimit, { Limit } from "p-limit";
 
 /**
@@ -9,6 +10,9 @@ import pLimit, { Limit } from "p-limit";
  * generation collection, which copies whatever is alive: under ten concurrent deep pages that
  * copying took a third of the CPU. A few at a time finish sooner, die young, and the same load is
  * served faster (see the README's Operating it and Benchmarks).
+ *
+ * An operation whose client hung up while it waited is not run (see `clientGone`): a client that
+ * sends many requests and leaves costs their places in the queue, not their work.
  */
 export class Admission {
   private readonly limit: Limit;
@@ -27,4 +31,12 @@ export class Admission {
   get queued(): number {
     return this.limit.pendingCount;
   }
+}
+
+/**
+ * Whether nobody is left to read the answer to `req`: its connection closed (the client hung up,
+ * or a proxy gave up) before the answer was sent.
+ */
+export function clientGone(req: IncomingMessage, res: ServerResponse): boolean {
+  return res.destroyed || req.socket.destroyed;
 }

@@ -18,6 +18,7 @@ import { parse as parseUrl } from "node:url";
 import { ApolloServer, BaseContext, HeaderMap } from "@apollo/server";
 import bodyParser from "body-parser";
 import cors from "cors";
+import { clientGone } from "./admission";
 
 /** A refused body as the JSON error answer: status, and the body to send. */
 export interface BodyErrorResponse {
@@ -111,7 +112,8 @@ export function graphqlPostHandler<TContext extends BaseContext>(
           res.end(JSON.stringify(refusal.body));
           return;
         }
-        around(() => answer(req, res)).catch((error: unknown) => options.onError(error, req, res));
+        // Not run when the client left while the operation waited its turn (MAX_CONCURRENT_OPERATIONS).
+        around(() => (clientGone(req, res) ? Promise.resolve() : answer(req, res))).catch((error: unknown) => options.onError(error, req, res));
       });
     });
   };

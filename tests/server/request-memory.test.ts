@@ -111,6 +111,58 @@ describe.each(engines)("over HTTP on %s, one operation at a time (MAX_CONCURRENT
     expect(most).toBe(1);
   });
 
+  it("does not run an operation whose client hung up while it waited its turn, by POST or GET", async () => {
+    // The first operation holds the only place until the gate opens; the others queue behind it.
+    const apollo = t.server.apollo as unknown as { executeHTTPGraphQLRequest: (...args: unknown[]) => Promise<unknown> };
+    const original = apollo.executeHTTPGraphQLRequest.bind(t.server.apollo);
+    const hold = gate();
+    const ran: string[] = [];
+    const spy = jest.spyOn(apollo, "executeHTTPGraphQLRequest").mockImplementation(async (...args: unknown[]) => {
+      const request = (args[0] as { httpGraphQLRequest: { method: string; body?: { operationName?: string }; search: string } }).httpGraphQLRequest;
+      const name = request.method === "POST" ? request.body?.operationName : new URLSearchParams(request.search).get("operationName");
+      ran.push(String(name));
+      if (name === "Holder") await hold.opened;
+      return original(...args);
+    });
+    const connections = () => new Promise<number>((resolve, reject) => t.server.httpServer.getConnections((error, n) => (error ? reject(error) : resolve(n))));
+    const post = (name: string, signal?: AbortSignal) =>
+      fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: `query ${name} { articles(first: 1) { nodes { title } } }`, operationName: name }), signal });
+    const get = (name: string, signal?: AbortSignal) =>
+      fetch(`${url}?operationName=${name}&query=${encodeURIComponent(`query ${name} { articles(first: 1) { nodes { title } } }`)}`, { headers: { "apollo-require-preflight": "1" }, signal });
+    try {
+      const holder = post("Holder");
+      while (!ran.includes("Holder")) await new Promise((r) => setTimeout(r, 5));
+      const leaving = new AbortController();
+      const leftPost = post("LeftByPost", leaving.signal).catch((error: Error) => error.name);
+      const leftGet = get("LeftByGet", leaving.signal).catch((error: Error) => error.name);
+      const staying = post("Stayed");
+      while ((await connections()) < 4) await new Promise((r) => setTimeout(r, 5));
+      leaving.abort();
+      // The server has seen both connections close before the place frees up.
+      while ((await connections()) > 2) await new Promise((r) => setTimeout(r, 5));
+      hold.open();
+      expect(await leftPost).toBe("AbortError");
+      expect(await leftGet).toBe("AbortError");
+      const answers = await Promise.all(
+        [holder, staying].map(async (pending) => {
+          const res = await pending;
+          return { status: res.status, body: (await res.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+        }),
+      );
+      for (const answer of answers) {
+        expect(answer.status).toBe(200);
+        expect(answer.body.data.articles.nodes).toHaveLength(1);
+      }
+      expect(ran).toEqual(["Holder", "Stayed"]);
+      // The places of the dropped ones were given back: later requests run on both paths.
+      expect((await get("After")).status).toBe(200);
+      expect(ran).toEqual(["Holder", "Stayed", "After"]);
+    } finally {
+      hold.open();
+      spy.mockRestore();
+    }
+  });
+
   it("drops the context's loaders and empties the result's data once the answer is sent, and answers in full", async () => {
     // What Apollo's request context still holds after the response: its copy of our context, and the result.
     const held: { contextValue: Context; data: Record<string, unknown> | null | undefined }[] = [];
