@@ -1,12 +1,16 @@
 /**
  * `npm run token -- --sub ID [--name NAME] [--role commenter|moderator] [--minutes N]`: signs a
  * reader's token with JWT_SECRET, as a host site would, for trying readers and moderators out in
- * Sandbox, GraphiQL or curl (`Authorization: Bearer <the printed token>`). Not for production:
- * there the host site signs its readers' tokens itself.
+ * Sandbox, GraphiQL or curl (`Authorization: Bearer <the printed token>`). Without JWT_SECRET
+ * (outside production) it signs with the development secret `npm start` keeps in the data folder
+ * of DATABASE_URL, so its tokens are good on that server. Not for production: there the host site
+ * signs its readers' tokens itself.
  */
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { SignJWT } from "jose";
-import { ConfigError, loadConfig } from "../src/config";
+import { Config, ConfigError, loadConfig } from "../src/config";
+import { dataFolder, DEV_JWT_SECRET_FILE, readKeptDevelopmentJwtSecret } from "../src/startup";
 
 function fail(message: string): never {
   console.error(`threadline token: ${message}`);
@@ -14,14 +18,22 @@ function fail(message: string): never {
 }
 
 async function main(): Promise<void> {
-  let secret: string | null;
+  let config: Config;
   try {
-    secret = loadConfig().jwtSecret;
+    config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) fail(`bad setting ${error.message}`);
     throw error;
   }
-  if (!secret) fail("JWT_SECRET is not set; set it to the secret the server uses");
+  let secret = config.jwtSecret;
+  if (!secret && config.production) fail("JWT_SECRET is not set; set it to the secret the server uses");
+  if (!secret) {
+    const dir = dataFolder(config.database);
+    secret = await readKeptDevelopmentJwtSecret(dir);
+    if (!secret) {
+      fail(`JWT_SECRET is not set and no development secret is kept in ${join(dir, DEV_JWT_SECRET_FILE)}; start the server once (npm start) to make one, or set JWT_SECRET to the secret the server uses`);
+    }
+  }
   const { values } = parseArgs({
     options: { sub: { type: "string" }, name: { type: "string" }, role: { type: "string", default: "commenter" }, minutes: { type: "string", default: "60" } },
   });

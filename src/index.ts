@@ -7,7 +7,7 @@ import { createEvents } from "./events/create-events";
 import { createAbuseLimits } from "./abuse/abuse-limits";
 import { seedIfEmpty } from "./ingest/import-files";
 import { createServer, GRAPHQL_PATH } from "./server";
-import { keptDevelopmentJwtSecret, keptDevelopmentToken, portIsFree, projectRoot } from "./startup";
+import { dataFolder, keptDevelopmentJwtSecret, keptDevelopmentToken, portIsFree, projectRoot } from "./startup";
 import { GRAPHIQL_PATH } from "./web/reader-app.routes";
 
 /** How often a long seed import reports how far it got. */
@@ -15,12 +15,6 @@ const PROGRESS_EVERY_MS = 2_000;
 
 function say(line: string): void {
   console.log(`threadline: ${line}`);
-}
-
-/** Where a development token is kept: beside the SQLite file, or data/ for other databases. */
-function dataFolder(config: Config): string {
-  const { database } = config;
-  return database.type === "sqlite" && database.path !== ":memory:" ? dirname(resolve(database.path)) : resolve("data");
 }
 
 /** Bootstrap only: config -> port check -> database -> seed-if-empty -> listen. */
@@ -44,7 +38,7 @@ async function main(): Promise<void> {
 
   let tokenNote = "";
   if (config.apiTokenGenerated && !config.production) {
-    const kept = await keptDevelopmentToken(dataFolder(config));
+    const kept = await keptDevelopmentToken(dataFolder(config.database));
     config = { ...config, apiToken: kept.token };
     tokenNote = kept.created ? `made now and kept in ${kept.file} (mode 0600)` : `kept in ${kept.file}`;
   }
@@ -52,7 +46,7 @@ async function main(): Promise<void> {
   // one is kept beside the token, so `npm start` offers it with no setup and its tokens outlive a restart.
   let secretNote = "";
   if (config.jwtSecret === null && !config.production) {
-    const kept = await keptDevelopmentJwtSecret(dataFolder(config));
+    const kept = await keptDevelopmentJwtSecret(dataFolder(config.database));
     config = { ...config, jwtSecret: kept.token };
     secretNote = kept.created ? `made now and kept in ${kept.file} (mode 0600)` : `kept in ${kept.file}`;
   }

@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
-import { dirname, join } from "node:path";
-import { MIN_JWT_SECRET_LENGTH } from "./config";
+import { dirname, join, resolve } from "node:path";
+import { DatabaseConfig, MIN_JWT_SECRET_LENGTH } from "./config";
 
 /**
  * The folder with package.json above `from`: the project root whether the code runs compiled
@@ -33,6 +33,14 @@ export function portIsFree(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * Where development secrets are kept: the SQLite file's folder, or ./data for PostgreSQL and an
+ * in-memory database.
+ */
+export function dataFolder(database: DatabaseConfig): string {
+  return database.type === "sqlite" && database.path !== ":memory:" ? dirname(resolve(database.path)) : resolve("data");
+}
+
 export const DEV_TOKEN_FILE = "api-token";
 export const DEV_JWT_SECRET_FILE = "jwt-secret";
 
@@ -59,6 +67,15 @@ export function keptDevelopmentToken(dataDir: string): Promise<KeptSecret> {
  */
 export function keptDevelopmentJwtSecret(dataDir: string): Promise<KeptSecret> {
   return keptSecret(join(dataDir, DEV_JWT_SECRET_FILE), MIN_JWT_SECRET_LENGTH, 32);
+}
+
+/**
+ * The development JWT_SECRET that `npm start` keeps in `dataDir`, or null when it has made none
+ * (or the file holds no usable secret, which the next start replaces). Makes nothing.
+ */
+export async function readKeptDevelopmentJwtSecret(dataDir: string): Promise<string | null> {
+  const kept = (await readFile(join(dataDir, DEV_JWT_SECRET_FILE), "utf8").catch(() => "")).trim();
+  return kept.length >= MIN_JWT_SECRET_LENGTH && !/\s/.test(kept) ? kept : null;
 }
 
 async function keptSecret(file: string, minLength: number, randomByteCount: number): Promise<KeptSecret> {

@@ -40,6 +40,19 @@ function startBootstrap(env: Record<string, string>): Run {
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }
 
+/** `npm run token` as a user runs it (from source here), with only the settings in `env`. */
+async function signToken(env: Record<string, string>, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const childEnv: Record<string, string | undefined> = { ...process.env, ...env };
+  for (const variable of ["JWT_SECRET", "NODE_ENV"]) if (!(variable in env)) delete childEnv[variable];
+  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/reader-token.ts", ...args], { cwd: ROOT, env: childEnv });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => (stdout += chunk));
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  const code = await new Promise<number | null>((resolveExit) => child.once("exit", resolveExit));
+  return { code, stdout, stderr };
+}
+
 async function until(check: () => boolean, what: string, run: Run, timeoutMs = 45_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
@@ -104,6 +117,11 @@ describe("npm start's bootstrap", () => {
     expect(statSync(secretFile).mode & 0o777).toBe(0o600);
     expect(readFileSync(secretFile, "utf8").trim()).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
+    // `npm run token` signs with the kept secret when JWT_SECRET is unset.
+    const signed = await signToken({ DATABASE_URL: env.DATABASE_URL }, ["--sub", "reader-1", "--name", "Anna"]);
+    expect(signed.stderr).toBe("");
+    expect(signed.code).toBe(0);
+
     const second = startBootstrap(env);
     await until(() => /Bearer (\S+)/.test(second.stdout()), "the token", second);
     try {
@@ -127,10 +145,32 @@ describe("npm start's bootstrap", () => {
         body: JSON.stringify({ query: "{ viewer { name role canModerate } }" }),
       });
       expect(((await viewer.json()) as { data: unknown }).data).toEqual({ viewer: { name: "Dev Reader", role: "MODERATOR", canModerate: true } });
+      const asAnna = await fetch(`${base}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${signed.stdout.trim()}` },
+        body: JSON.stringify({ query: "{ viewer { name role } }" }),
+      });
+      expect(((await asAnna.json()) as { data: unknown }).data).toEqual({ viewer: { name: "Anna", role: "COMMENTER" } });
     } finally {
       await stop(second);
     }
   }, 120_000);
+
+  it("npm run token says where it looked when there is neither JWT_SECRET nor a kept secret, and makes none", async () => {
+    const databaseUrl = `sqlite:${join(work, "db.sqlite")}`;
+    const missing = await signToken({ DATABASE_URL: databaseUrl }, ["--sub", "reader-1"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stdout).toBe("");
+    expect(missing.stderr).toBe(
+      `threadline token: JWT_SECRET is not set and no development secret is kept in ${join(work, DEV_JWT_SECRET_FILE)}; start the server once (npm start) to make one, or set JWT_SECRET to the secret the server uses\n`,
+    );
+    expect(existsSync(join(work, DEV_JWT_SECRET_FILE))).toBe(false);
+    // In production the kept secret is never used.
+    writeFileSync(join(work, DEV_JWT_SECRET_FILE), "k".repeat(43));
+    const production = await signToken({ DATABASE_URL: databaseUrl, NODE_ENV: "production" }, ["--sub", "reader-1"]);
+    expect(production.code).toBe(2);
+    expect(production.stderr).toBe("threadline token: JWT_SECRET is not set; set it to the secret the server uses\n");
+  }, 60_000);
 
   it("uses API_TOKEN and JWT_SECRET when they are set and keeps no file", async () => {
     const secret = "a-set-jwt-secret-of-at-least-32-characters";
