@@ -2,7 +2,9 @@
  * The explorers: Apollo Sandbox's page (from Apollo's CDN) with links to the GraphiQL bundled
  * here, which works with no network but this server's.
  */
-import type { Browser } from "playwright-core";
+import { ChildProcess, spawn } from "node:child_process";
+import { resolve } from "node:path";
+import type { Browser, Page } from "playwright-core";
 import { AppServer, artifactPath, describeInBrowser, launchChromium, startAppServer } from "../helpers/browser";
 import { startTestServer, TestServer } from "../helpers/test-server";
 import { listen } from "../helpers/subscriptions";
@@ -52,6 +54,23 @@ describe("explorer pages in production", () => {
   });
 });
 
+/** The URLs of the web workers `page` starts, as it starts them. */
+function workersOf(page: Page): string[] {
+  const urls: string[] = [];
+  page.on("worker", (worker) => urls.push(worker.url()));
+  return urls;
+}
+
+/** GraphiQL's editor runs three workers of Monaco's: the editor's own, JSON's and GraphQL's. */
+async function untilMonacoWorkers(urls: string[]): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  const started = () => ["editor.worker", "json.worker", "graphql.worker"].every((name) => urls.some((url) => url.includes(name)));
+  while (!started()) {
+    if (Date.now() > deadline) throw new Error(`GraphiQL's workers did not all start; started: ${JSON.stringify(urls)}`);
+    await new Promise((wait) => setTimeout(wait, 50));
+  }
+}
+
 describeInBrowser("GraphiQL with no network but this server's", () => {
   let t: AppServer;
   let browser: Browser;
@@ -77,6 +96,7 @@ describeInBrowser("GraphiQL with no network but this server's", () => {
       return route.abort("internetdisconnected");
     });
     const page = await context.newPage();
+    const workers = workersOf(page);
     try {
       // Sandbox cannot load from its CDN; its page points to GraphiQL.
       await page.goto(`${t.base}/graphql`);
@@ -103,8 +123,59 @@ describeInBrowser("GraphiQL with no network but this server's", () => {
       expect(shown).toContain(`"name": "${newest.articles.nodes[0].tags[0].name}"`);
       expect(blocked).toEqual([]);
       expect(served).toContain("/graphql");
+      // Validation and completion run in Monaco's workers, bundled and served here.
+      await untilMonacoWorkers(workers);
+      expect(workers.every((url) => url.startsWith(`${t.base}/`))).toBe(true);
     } finally {
       await context.close();
     }
   });
+});
+
+describeInBrowser("npm run dev:web (Vite's dev server)", () => {
+  let vite: ChildProcess;
+  let base: string;
+  let browser: Browser;
+  beforeAll(async () => {
+    // --force: Vite pre-bundles the dependencies again, as on a first start, where the workers failed.
+    vite = spawn(process.execPath, [resolve(__dirname, "../../node_modules/vite/bin/vite.js"), "--config", "web/vite.config.mts", "--port", "0", "--force"], {
+      cwd: resolve(__dirname, "../.."),
+      env: { ...process.env, NO_COLOR: "1" },
+    });
+    let output = "";
+    const listening = new Promise<string>((resolveUrl, reject) => {
+      vite.stdout!.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+        const url = /Local:\s+(http:\/\/\S+?)\/?\s/.exec(output)?.[1];
+        if (url) resolveUrl(url);
+      });
+      vite.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      vite.once("exit", (code) => reject(new Error(`vite exited (${code}) before it listened:\n${output}`)));
+    });
+    [base, browser] = await Promise.all([listening, launchChromium()]);
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    if (vite && vite.exitCode === null) {
+      vite.kill("SIGTERM");
+      await new Promise((exited) => vite.once("exit", exited));
+    }
+  });
+
+  it("serves GraphiQL with its editor and Monaco's three workers", async () => {
+    const page = await browser.newPage();
+    const workers = workersOf(page);
+    const failures: string[] = [];
+    page.on("pageerror", (error) => failures.push(error.message));
+    try {
+      await page.goto(`${base}/graphiql.html`);
+      await page.locator(".graphiql-query-editor .monaco-editor").first().waitFor({ timeout: 30_000 });
+      await page.getByText("query LatestArticles").waitFor();
+      await untilMonacoWorkers(workers);
+      expect(failures).toEqual([]);
+      expect(vite.exitCode).toBeNull();
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
 });

@@ -1,6 +1,6 @@
 import { createGraphiQLFetcher } from "@graphiql/toolkit";
 import { GraphiQL } from "graphiql";
-import "graphiql/setup-workers/vite";
+import "./monaco-workers";
 import "graphiql/style.css";
 import { createRoot } from "react-dom/client";
 
