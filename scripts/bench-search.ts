@@ -189,6 +189,7 @@ async function main(): Promise<void> {
       redisUrl: null,
       shutdownGraceSeconds: 0,
       maxConcurrentOperations: 0,
+      maxQueuedOperations: 0,
       statementTimeoutSeconds: 0,
       abuseLimits: DEFAULT_ABUSE_LIMITS,
       ...READER_SETTINGS_OFF,

@@ -17,6 +17,11 @@ export interface Config {
   shutdownGraceSeconds: number;
   /** GraphQL operations over HTTP that run at once; more wait their turn (MAX_CONCURRENT_OPERATIONS; 0: no limit). */
   maxConcurrentOperations: number;
+  /**
+   * Operations that may wait their turn at once (MAX_QUEUED_OPERATIONS; 0: no bound); one more is
+   * refused with HTTP 503 and Retry-After.
+   */
+  maxQueuedOperations: number;
   /** The longest one database statement of a request may run (STATEMENT_TIMEOUT_SECONDS; 0: no limit). */
   statementTimeoutSeconds: number;
   /** HS256 secret that readers' SSO tokens are signed with (JWT_SECRET); null: not accepted. */
@@ -227,6 +232,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: parseRedisUrl(env.REDIS_URL),
     shutdownGraceSeconds: parseSeconds("SHUTDOWN_GRACE_SECONDS", env.SHUTDOWN_GRACE_SECONDS, 10),
     maxConcurrentOperations: parseWholeNumber("MAX_CONCURRENT_OPERATIONS", env.MAX_CONCURRENT_OPERATIONS, 2, 0, 10_000, "operations"),
+    maxQueuedOperations: parseWholeNumber("MAX_QUEUED_OPERATIONS", env.MAX_QUEUED_OPERATIONS, 100, 0, 100_000, "operations"),
     statementTimeoutSeconds: parseSeconds("STATEMENT_TIMEOUT_SECONDS", env.STATEMENT_TIMEOUT_SECONDS, 5),
     jwtSecret: parseJwtSecret(env.JWT_SECRET),
     jwksUrl: parseJwksUrl(env.JWKS_URL),

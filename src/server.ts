@@ -32,7 +32,7 @@ import { CachePolicies, DocumentCache, PreflightVerdicts } from "./schema/operat
 import { checkTextInputs } from "./schema/text-inputs";
 import { landingPageWithExplorerLinks } from "./web/landing-page.plugin";
 import { plainGetHint } from "./web/plain-get.middleware";
-import { Admission, clientGone } from "./web/admission";
+import { Admission, clientGone, refuseBusy } from "./web/admission";
 import { bodyErrorResponse, graphqlPostHandler, isGraphqlJsonPost } from "./web/graphql-post";
 import { devSignInRoutes } from "./web/dev-sign-in.routes";
 import { readerAppRoutes } from "./web/reader-app.routes";
@@ -78,12 +78,14 @@ export interface ThreadlineServer {
   apollo: ApolloServer<Context>;
   /** The operations HTTP requests run, compiled once per document (compiled-executor.ts). */
   operations: CompiledOperations;
+  /** Where HTTP operations wait their turn (MAX_CONCURRENT_OPERATIONS, MAX_QUEUED_OPERATIONS). */
+  admission: Admission;
   /** Context for an operation run in-process (tests, scripts), as HTTP would build it. */
+  context(authorization?: string, tally?: QueryTally, clientAddress?: string | null): Promise<Context>;
   /**
    * Stops taking new work (new requests and sockets get 503, /health says so) and waits for
    * running requests up to the grace period before closing the rest.
    */
-  context(authorization?: string, tally?: QueryTally, clientAddress?: string | null): Promise<Context>;
   stop(): Promise<void>;
 }
 
@@ -229,6 +231,7 @@ const credentialPlugin: ApolloServerPlugin<Context> = {
  */
 function admitted(admission: Admission, handler: express.RequestHandler): express.RequestHandler {
   return (req, res, next) => {
+    if (admission.full) return refuseBusy(res, admission.queued);
     void admission.run(() => {
       if (clientGone(req, res)) return Promise.resolve();
       return new Promise<void>((done) => {
@@ -473,7 +476,7 @@ export async function createServer(config: Config, db: Database, events: Comment
     const ok = results.every((result) => result === "ok");
     res.status(ok ? 200 : 503).json({ ok, checks });
   });
-  const admission = new Admission(config.maxConcurrentOperations);
+  const admission = new Admission(config.maxConcurrentOperations, config.maxQueuedOperations);
   const contextOf = (req: IncomingMessage) => buildContext(deps, req.headers.authorization, currentQueryTally(), req.socket.remoteAddress ?? null);
   app.use(
     GRAPHQL_PATH,
@@ -487,6 +490,7 @@ export async function createServer(config: Config, db: Database, events: Comment
   graphqlPost = graphqlPostHandler(apollo, {
     bodyLimit: BODY_LIMIT,
     context: contextOf,
+    admission,
     around: config.production ? (work) => admission.run(work) : (work) => admission.run(() => withQueryTally({ count: 0 }, work)),
     onError: (error, _req, res) => {
       console.error("threadline: POST /graphql failed outside Apollo:", error);
@@ -518,6 +522,7 @@ export async function createServer(config: Config, db: Database, events: Comment
     httpServer,
     apollo,
     operations,
+    admission,
     context: (authorization, tally, clientAddress) => buildContext(deps, authorization, tally, clientAddress ?? null),
     async stop() {
       draining = true;

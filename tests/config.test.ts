@@ -11,6 +11,7 @@ describe("loadConfig", () => {
       apiTokenGenerated: true,
       shutdownGraceSeconds: 10,
       maxConcurrentOperations: 2,
+      maxQueuedOperations: 100,
       statementTimeoutSeconds: 5,
       jwtSecret: null,
       jwksUrl: null,
@@ -33,6 +34,7 @@ describe("loadConfig", () => {
         REDIS_URL: "redis://127.0.0.1:6379",
         SHUTDOWN_GRACE_SECONDS: "30",
         MAX_CONCURRENT_OPERATIONS: "8",
+        MAX_QUEUED_OPERATIONS: "0",
         STATEMENT_TIMEOUT_SECONDS: "2",
         JWT_SECRET: "a-host-site-secret-of-32-characters",
         JWKS_URL: "https://id.example.com/.well-known/jwks.json",
@@ -54,6 +56,7 @@ describe("loadConfig", () => {
       redisUrl: "redis://127.0.0.1:6379",
       shutdownGraceSeconds: 30,
       maxConcurrentOperations: 8,
+      maxQueuedOperations: 0,
       statementTimeoutSeconds: 2,
       jwtSecret: "a-host-site-secret-of-32-characters",
       jwksUrl: "https://id.example.com/.well-known/jwks.json",
@@ -85,6 +88,7 @@ describe("loadConfig", () => {
     [{ MODERATION: "sometimes" }, `MODERATION: expected pre or post, got "sometimes"`],
     [{ AUTO_HOLD_FLAGS: "0" }, `AUTO_HOLD_FLAGS: expected a whole number of flags from 1 to 1000, got "0"`],
     [{ MAX_CONCURRENT_OPERATIONS: "two" }, `MAX_CONCURRENT_OPERATIONS: expected a whole number of operations from 0 to 10000, got "two"`],
+    [{ MAX_QUEUED_OPERATIONS: "-1" }, `MAX_QUEUED_OPERATIONS: expected a whole number of operations from 0 to 100000, got "-1"`],
   ])("names the variable in the error for %j", (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message.split(":")[0], message.slice(message.indexOf(":") + 2)));
     expect(() => loadConfig(env)).toThrow(message);

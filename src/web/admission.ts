@@ -12,14 +12,29 @@ import pLimit, { Limit } from "p-limit";
  * served faster (see the README's Operating it and Benchmarks).
  *
  * An operation whose client hung up while it waited is not run (see `clientGone`): a client that
- * sends many requests and leaves costs their places in the queue, not their work.
+ * sends many requests and leaves costs their places in the queue, not their work. The queue holds
+ * at most `maxQueued` (MAX_QUEUED_OPERATIONS): each waiting request keeps its parsed body (up to
+ * BODY_LIMIT), so beyond that a request is refused at once (`refuseBusy`) instead of held.
  */
 export class Admission {
   private readonly limit: Limit;
+  private readonly concurrency: number;
 
-  /** `limit`: operations that may run at once; 0 runs every one at once. */
-  constructor(limit: number) {
-    this.limit = pLimit(limit > 0 ? limit : Infinity);
+  /**
+   * `limit`: operations that may run at once (0: every one at once, and none waits);
+   * `maxQueued`: operations that may wait (0: no bound).
+   */
+  constructor(
+    limit: number,
+    private readonly maxQueued = 0,
+  ) {
+    this.concurrency = limit > 0 ? limit : Infinity;
+    this.limit = pLimit(this.concurrency);
+  }
+
+  /** Whether another operation would have to wait while `maxQueued` already do: refuse it. */
+  get full(): boolean {
+    return this.maxQueued > 0 && this.limit.activeCount >= this.concurrency && this.limit.pendingCount >= this.maxQueued;
   }
 
   /** Runs `work` once fewer than `limit` operations are running. */
@@ -39,4 +54,16 @@ export class Admission {
  */
 export function clientGone(req: IncomingMessage, res: ServerResponse): boolean {
   return res.destroyed || req.socket.destroyed;
+}
+
+/** Seconds a client refused for a full queue is asked to wait (Retry-After). */
+export const BUSY_RETRY_AFTER_SECONDS = 1;
+
+/** Answers a request that found the queue full: HTTP 503 SERVICE_UNAVAILABLE with Retry-After. */
+export function refuseBusy(res: ServerResponse, waiting: number): void {
+  res.statusCode = 503;
+  res.setHeader("content-type", "application/json; charset=utf-8");
+  res.setHeader("retry-after", String(BUSY_RETRY_AFTER_SECONDS));
+  const message = `the server is busy: its queue of operations waiting their turn is full (${waiting}); try again shortly`;
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code: "SERVICE_UNAVAILABLE", retryAfter: BUSY_RETRY_AFTER_SECONDS } }] }));
 }

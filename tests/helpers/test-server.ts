@@ -46,6 +46,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     redisUrl: null,
     shutdownGraceSeconds: 10,
     maxConcurrentOperations: 2,
+    maxQueuedOperations: 100,
     statementTimeoutSeconds: 5,
     jwtSecret: TEST_JWT_SECRET,
     jwksUrl: null,

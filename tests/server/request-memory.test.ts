@@ -53,6 +53,27 @@ describe("Admission: how many operations run at once", () => {
     await expect(admission.run(async () => "next")).resolves.toBe("next");
   });
 
+  it("is full when `maxQueued` operations wait, and never with no bound or no limit", async () => {
+    const admission = new Admission(1, 2);
+    const g = gate();
+    const runs = Array.from({ length: 3 }, () => admission.run(() => g.opened));
+    await new Promise((r) => setImmediate(r));
+    expect(admission.queued).toBe(2);
+    expect(admission.full).toBe(true);
+    g.open();
+    await Promise.all(runs);
+    expect(admission.full).toBe(false);
+
+    const unbounded = new Admission(1, 0);
+    const h = gate();
+    const waiting = Array.from({ length: 50 }, () => unbounded.run(() => h.opened));
+    await new Promise((r) => setImmediate(r));
+    expect(unbounded.full).toBe(false);
+    h.open();
+    await Promise.all(waiting);
+    expect(new Admission(0, 1).full).toBe(false);
+  });
+
   it("runs everything at once with limit 0", async () => {
     const admission = new Admission(0);
     const g = gate();
@@ -203,5 +224,61 @@ describe.each(engines)("over HTTP on %s, one operation at a time (MAX_CONCURRENT
     expect(ctx.loaders).not.toBe(loaders);
     releaseLoaders(copy);
     expect(copy.loaders).not.toBe(loaders);
+  });
+});
+
+describe.each(engines)("over HTTP on %s, with room for one waiting operation (MAX_QUEUED_OPERATIONS=1)", (engine) => {
+  let t: TestServer;
+  let url: string;
+  beforeAll(async () => {
+    t = await startTestServer(engine, { production: true, config: { maxConcurrentOperations: 1, maxQueuedOperations: 1 } });
+    url = await listen(t);
+  });
+  afterAll(() => t.close());
+
+  it("refuses an operation that finds the queue full with 503 and Retry-After, by POST and GET, and answers the others", async () => {
+    const apollo = t.server.apollo as unknown as { executeHTTPGraphQLRequest: (...args: unknown[]) => Promise<unknown> };
+    const original = apollo.executeHTTPGraphQLRequest.bind(t.server.apollo);
+    const hold = gate();
+    let calls = 0;
+    const spy = jest.spyOn(apollo, "executeHTTPGraphQLRequest").mockImplementation(async (...args: unknown[]) => {
+      calls += 1;
+      if (calls === 1) await hold.opened;
+      return original(...args);
+    });
+    const body = JSON.stringify({ query: "{ articles(first: 1) { nodes { title } } }" });
+    const post = () => fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+    const get = () => fetch(`${url}?query=${encodeURIComponent("{ articles(first: 1) { nodes { title } } }")}`, { headers: { "apollo-require-preflight": "1" } });
+    try {
+      const running = post();
+      while (calls < 1) await new Promise((r) => setTimeout(r, 5));
+      const waiting = post();
+      while (t.server.admission.queued < 1) await new Promise((r) => setTimeout(r, 5));
+      const refusedPost = await post();
+      expect(refusedPost.status).toBe(503);
+      expect(refusedPost.headers.get("retry-after")).toBe("1");
+      expect(await refusedPost.json()).toEqual({
+        errors: [
+          {
+            message: "the server is busy: its queue of operations waiting their turn is full (1); try again shortly",
+            extensions: { code: "SERVICE_UNAVAILABLE", retryAfter: 1 },
+          },
+        ],
+      });
+      const refusedGet = await get();
+      expect(refusedGet.status).toBe(503);
+      expect(((await refusedGet.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe("SERVICE_UNAVAILABLE");
+      hold.open();
+      for (const answer of await Promise.all([running, waiting])) {
+        expect(answer.status).toBe(200);
+        expect(((await answer.json()) as { data: { articles: { nodes: unknown[] } } }).data.articles.nodes).toHaveLength(1);
+      }
+      expect(calls).toBe(2);
+      // Room again.
+      expect((await get()).status).toBe(200);
+    } finally {
+      hold.open();
+      spy.mockRestore();
+    }
   });
 });
