@@ -32,7 +32,7 @@ import { CachePolicies, DocumentCache, PreflightVerdicts } from "./schema/operat
 import { checkTextInputs } from "./schema/text-inputs";
 import { landingPageWithExplorerLinks } from "./web/landing-page.plugin";
 import { plainGetHint } from "./web/plain-get.middleware";
-import { Admission, clientGone, refuseBusy } from "./web/admission";
+import { Admission } from "./web/admission";
 import { bodyErrorResponse, graphqlPostHandler, isGraphqlJsonPost } from "./web/graphql-post";
 import { devSignInRoutes } from "./web/dev-sign-in.routes";
 import { readerAppRoutes } from "./web/reader-app.routes";
@@ -226,22 +226,22 @@ const credentialPlugin: ApolloServerPlugin<Context> = {
 
 /**
  * An express handler that takes its turn in `admission` and holds it until its response is done
- * or its connection closed. A request whose client left while it waited is not handled: its
- * response closed before anyone listened for it (waiting for its "close" would hold the place for good).
+ * or its connection closed (`finished` also reports a response that closed before it was asked).
  */
 function admitted(admission: Admission, handler: express.RequestHandler): express.RequestHandler {
   return (req, res, next) => {
-    if (admission.full) return refuseBusy(res, admission.queued);
-    void admission.run(() => {
-      if (clientGone(req, res)) return Promise.resolve();
-      return new Promise<void>((done) => {
-        finished(res, () => done());
-        handler(req, res, (error?: unknown) => {
-          done();
-          next(error);
-        });
-      });
-    });
+    void admission.admit(
+      req,
+      res,
+      () =>
+        new Promise<void>((done) => {
+          finished(res, () => done());
+          handler(req, res, (error?: unknown) => {
+            done();
+            next(error);
+          });
+        }),
+    );
   };
 }
 
@@ -491,7 +491,7 @@ export async function createServer(config: Config, db: Database, events: Comment
     bodyLimit: BODY_LIMIT,
     context: contextOf,
     admission,
-    around: config.production ? (work) => admission.run(work) : (work) => admission.run(() => withQueryTally({ count: 0 }, work)),
+    around: config.production ? undefined : (work) => withQueryTally({ count: 0 }, work),
     onError: (error, _req, res) => {
       console.error("threadline: POST /graphql failed outside Apollo:", error);
       if (res.headersSent) return void res.destroy();

@@ -11,10 +11,11 @@ import pLimit, { Limit } from "p-limit";
  * copying took a third of the CPU. A few at a time finish sooner, die young, and the same load is
  * served faster (see the README's Operating it and Benchmarks).
  *
- * An operation whose client hung up while it waited is not run (see `clientGone`): a client that
- * sends many requests and leaves costs their places in the queue, not their work. The queue holds
- * at most `maxQueued` (MAX_QUEUED_OPERATIONS): each waiting request keeps its parsed body (up to
- * BODY_LIMIT), so beyond that a request is refused at once (`refuseBusy`) instead of held.
+ * HTTP requests take their turn through `admit`. One whose client hung up while it waited is not
+ * run: a client that sends many requests and leaves costs their places in the queue, not their
+ * work. The queue holds at most `maxQueued` (MAX_QUEUED_OPERATIONS): each waiting request keeps
+ * its parsed body (up to BODY_LIMIT), so beyond that a request is refused at once with 503 instead
+ * of held.
  */
 export class Admission {
   private readonly limit: Limit;
@@ -37,6 +38,19 @@ export class Admission {
     return this.maxQueued > 0 && this.limit.activeCount >= this.concurrency && this.limit.pendingCount >= this.maxQueued;
   }
 
+  /**
+   * Runs `work` for an HTTP request in its turn: answers 503 at once instead when the queue is
+   * full, and skips it when the client has left by its turn. Settles when `work` does (at once
+   * when refused or skipped); a failure of `work` rejects it.
+   */
+  admit(req: IncomingMessage, res: ServerResponse, work: () => Promise<void>): Promise<void> {
+    if (this.full) {
+      refuseBusy(res, this.queued);
+      return Promise.resolve();
+    }
+    return this.run(() => (clientGone(req, res) ? Promise.resolve() : work()));
+  }
+
   /** Runs `work` once fewer than `limit` operations are running. */
   run<T>(work: () => Promise<T>): Promise<T> {
     return this.limit(work);
@@ -52,15 +66,15 @@ export class Admission {
  * Whether nobody is left to read the answer to `req`: its connection closed (the client hung up,
  * or a proxy gave up) before the answer was sent.
  */
-export function clientGone(req: IncomingMessage, res: ServerResponse): boolean {
+function clientGone(req: IncomingMessage, res: ServerResponse): boolean {
   return res.destroyed || req.socket.destroyed;
 }
 
 /** Seconds a client refused for a full queue is asked to wait (Retry-After). */
-export const BUSY_RETRY_AFTER_SECONDS = 1;
+const BUSY_RETRY_AFTER_SECONDS = 1;
 
 /** Answers a request that found the queue full: HTTP 503 SERVICE_UNAVAILABLE with Retry-After. */
-export function refuseBusy(res: ServerResponse, waiting: number): void {
+function refuseBusy(res: ServerResponse, waiting: number): void {
   res.statusCode = 503;
   res.setHeader("content-type", "application/json; charset=utf-8");
   res.setHeader("retry-after", String(BUSY_RETRY_AFTER_SECONDS));

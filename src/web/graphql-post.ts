@@ -18,7 +18,7 @@ import { parse as parseUrl } from "node:url";
 import { ApolloServer, BaseContext, HeaderMap } from "@apollo/server";
 import bodyParser from "body-parser";
 import cors from "cors";
-import { Admission, clientGone, refuseBusy } from "./admission";
+import { Admission } from "./admission";
 
 /** A refused body as the JSON error answer: status, and the body to send. */
 export interface BodyErrorResponse {
@@ -60,10 +60,10 @@ export interface GraphqlPostOptions<TContext extends BaseContext> {
   bodyLimit: string;
   /** The request's context, as the express integration would build it. */
   context: (req: IncomingMessage) => Promise<TContext>;
-  /** Runs the request's work (the statement tally outside production wraps it); default: as is. */
-  around?: <T>(work: () => Promise<T>) => Promise<T>;
-  /** Where operations wait their turn: a request that finds its queue full is refused with 503. */
+  /** Where operations take their turn (Admission.admit); default: each runs at once. */
   admission?: Admission;
+  /** Runs the request's work, in its turn (the statement tally outside production wraps it); default: as is. */
+  around?: <T>(work: () => Promise<T>) => Promise<T>;
   /** An error that is neither the client's body nor answered by Apollo: the last resort. */
   onError: (error: unknown, req: IncomingMessage, res: ServerResponse) => void;
 }
@@ -114,9 +114,8 @@ export function graphqlPostHandler<TContext extends BaseContext>(
           res.end(JSON.stringify(refusal.body));
           return;
         }
-        if (options.admission?.full) return refuseBusy(res, options.admission.queued);
-        // Not run when the client left while the operation waited its turn (MAX_CONCURRENT_OPERATIONS).
-        around(() => (clientGone(req, res) ? Promise.resolve() : answer(req, res))).catch((error: unknown) => options.onError(error, req, res));
+        const work = () => around(() => answer(req, res));
+        (options.admission ? options.admission.admit(req, res, work) : work()).catch((error: unknown) => options.onError(error, req, res));
       });
     });
   };
