@@ -73,14 +73,19 @@ export function keptDevelopmentJwtSecret(dataDir: string): Promise<KeptSecret> {
  * The development JWT_SECRET that `npm start` keeps in `dataDir`, or null when it has made none
  * (or the file holds no usable secret, which the next start replaces). Makes nothing.
  */
-export async function readKeptDevelopmentJwtSecret(dataDir: string): Promise<string | null> {
-  const kept = (await readFile(join(dataDir, DEV_JWT_SECRET_FILE), "utf8").catch(() => "")).trim();
-  return kept.length >= MIN_JWT_SECRET_LENGTH && !/\s/.test(kept) ? kept : null;
+export function readKeptDevelopmentJwtSecret(dataDir: string): Promise<string | null> {
+  return readKept(join(dataDir, DEV_JWT_SECRET_FILE), MIN_JWT_SECRET_LENGTH);
+}
+
+/** The secret kept in `file`, or null when there is none or it is unusable (too short, or holds whitespace). */
+async function readKept(file: string, minLength: number): Promise<string | null> {
+  const kept = (await readFile(file, "utf8").catch(() => "")).trim();
+  return kept.length >= minLength && !/\s/.test(kept) ? kept : null;
 }
 
 async function keptSecret(file: string, minLength: number, randomByteCount: number): Promise<KeptSecret> {
-  const kept = (await readFile(file, "utf8").catch(() => "")).trim();
-  if (kept.length >= minLength && !/\s/.test(kept)) {
+  const kept = await readKept(file, minLength);
+  if (kept !== null) {
     // Someone may have loosened it by hand; it is a write credential, or the key that makes them.
     if (((await stat(file)).mode & 0o077) !== 0) await chmod(file, 0o600);
     return { token: kept, file, created: false };
