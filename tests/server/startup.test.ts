@@ -19,20 +19,26 @@ interface Run {
   exited: Promise<number | null>;
 }
 
-/** Bootstraps still running: a case that fails half-way must not leave a server behind (it would keep jest from exiting). */
+/** Children still running: a case that fails half-way must not leave a server behind (it would keep jest from exiting). */
 const running = new Set<ChildProcess>();
 
-function startBootstrap(env: Record<string, string>): Run {
-  const childEnv: Record<string, string | undefined> = { ...process.env, SHUTDOWN_GRACE_SECONDS: "0", ...env };
-  for (const variable of ["API_TOKEN", "REDIS_URL", "JWT_SECRET", "JWKS_URL"]) if (!(variable in env)) delete childEnv[variable];
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "src/index.ts"], { cwd: ROOT, env: childEnv });
+/**
+ * Runs one of the project's TypeScript entry points from source, as `npm start` or an npm script
+ * would run it compiled, with `env` over this process's environment and the `unset` variables
+ * removed unless `env` names them.
+ */
+function runFromSource(script: string, args: string[], env: Record<string, string>, unset: string[]): Run {
+  const childEnv: Record<string, string | undefined> = { ...process.env, ...env };
+  for (const variable of unset) if (!(variable in env)) delete childEnv[variable];
+  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", script, ...args], { cwd: ROOT, env: childEnv });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk) => (stdout += chunk));
   child.stderr.on("data", (chunk) => (stderr += chunk));
   running.add(child);
   const exited = new Promise<number | null>((resolveExit) =>
-    child.once("exit", (code) => {
+    // "close": the process has exited and its output has all been read.
+    child.once("close", (code) => {
       running.delete(child);
       resolveExit(code);
     }),
@@ -40,17 +46,15 @@ function startBootstrap(env: Record<string, string>): Run {
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }
 
-/** `npm run token` as a user runs it (from source here), with only the settings in `env`. */
+function startBootstrap(env: Record<string, string>): Run {
+  return runFromSource("src/index.ts", [], { SHUTDOWN_GRACE_SECONDS: "0", ...env }, ["API_TOKEN", "REDIS_URL", "JWT_SECRET", "JWKS_URL"]);
+}
+
+/** `npm run token` as a user runs it, with only the settings in `env`. */
 async function signToken(env: Record<string, string>, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const childEnv: Record<string, string | undefined> = { ...process.env, ...env };
-  for (const variable of ["JWT_SECRET", "NODE_ENV"]) if (!(variable in env)) delete childEnv[variable];
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/reader-token.ts", ...args], { cwd: ROOT, env: childEnv });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk) => (stdout += chunk));
-  child.stderr.on("data", (chunk) => (stderr += chunk));
-  const code = await new Promise<number | null>((resolveExit) => child.once("exit", resolveExit));
-  return { code, stdout, stderr };
+  const run = runFromSource("scripts/reader-token.ts", args, env, ["JWT_SECRET", "NODE_ENV"]);
+  const code = await run.exited;
+  return { code, stdout: run.stdout(), stderr: run.stderr() };
 }
 
 async function until(check: () => boolean, what: string, run: Run, timeoutMs = 45_000): Promise<void> {
