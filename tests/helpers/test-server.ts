@@ -1,4 +1,3 @@
-import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import type { Clock } from "../../src/clock";
 import { Config, NO_ABUSE_LIMITS } from "../../src/config";
@@ -7,6 +6,7 @@ import { withQueryTally } from "../../src/db/query-counter";
 import { collectDumpFiles, importFiles } from "../../src/ingest/import-files";
 import { createServer, ThreadlineServer } from "../../src/server";
 import { openTestDatabase, TestDatabase } from "./databases";
+import { listen } from "./subscriptions";
 
 export const SEEDS_DIR = resolve(__dirname, "../../seeds");
 export const TEST_TOKEN = "test-token-0123456789";
@@ -101,8 +101,7 @@ export async function startTestServer(
   };
 }
 
-/** Starts the test server's HTTP listener on a free port of 127.0.0.1; answers its /graphql URL. */
-export async function listen(t: TestServer): Promise<string> {
-  await new Promise<void>((resolve) => t.server.httpServer.listen(0, "127.0.0.1", resolve));
-  return `http://127.0.0.1:${(t.server.httpServer.address() as AddressInfo).port}/graphql`;
+/** Starts the test server's HTTP listener on a free port of 127.0.0.1 (`listen`); answers its /graphql URL. */
+export async function graphqlUrl(t: TestServer): Promise<string> {
+  return `http://${await listen(t.server.httpServer)}/graphql`;
 }

@@ -6,7 +6,7 @@
  */
 import { gzipSync } from "node:zlib";
 import { engines } from "../helpers/databases";
-import { listen, startTestServer, TestServer } from "../helpers/test-server";
+import { graphqlUrl, startTestServer, TestServer } from "../helpers/test-server";
 
 /** A response body as the tests read it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -19,7 +19,7 @@ describe.each(engines)("POST /graphql on %s", (engine) => {
   let url: string;
   beforeAll(async () => {
     t = await startTestServer(engine, { production: true });
-    url = await listen(t);
+    url = await graphqlUrl(t);
   });
   afterAll(() => t.close());
 

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { engines } from "../helpers/databases";
-import { listen, startTestServer, TEST_TOKEN, TestServer } from "../helpers/test-server";
+import { graphqlUrl, startTestServer, TEST_TOKEN, TestServer } from "../helpers/test-server";
 
 /**
  * Cache-Control through real HTTP: an anonymous GET of a query (an automatic persisted query by
@@ -32,7 +32,7 @@ describe.each(engines)("HTTP caching of anonymous reads (%s)", (engine) => {
   let url: string;
   beforeAll(async () => {
     t = await startTestServer(engine);
-    url = await listen(t);
+    url = await graphqlUrl(t);
   });
   afterAll(() => t.close());
 

@@ -1,5 +1,5 @@
 import { AddressInfo, createServer as createNetServer } from "node:net";
-import { listen, startTestServer, TestServer } from "../helpers/test-server";
+import { graphqlUrl, startTestServer, TestServer } from "../helpers/test-server";
 
 // Response bodies are checked field by field; `any` keeps those checks short.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -16,7 +16,7 @@ describe("HTTP round trip through express (development)", () => {
   let url: string;
   beforeAll(async () => {
     t = await startTestServer("sqlite");
-    url = await listen(t);
+    url = await graphqlUrl(t);
   });
   afterAll(() => t.close());
 
@@ -102,7 +102,7 @@ describe("unexpected errors outside production", () => {
   let url: string;
   beforeAll(async () => {
     t = await startTestServer("sqlite");
-    url = await listen(t);
+    url = await graphqlUrl(t);
   });
   afterAll(() => t.close());
 
@@ -122,7 +122,7 @@ describe("production mode", () => {
   let url: string;
   beforeAll(async () => {
     t = await startTestServer("sqlite", { production: true });
-    url = await listen(t);
+    url = await graphqlUrl(t);
   });
   afterAll(() => t.close());
 

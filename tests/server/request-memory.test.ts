@@ -8,7 +8,7 @@ import type { ApolloServerPlugin } from "@apollo/server";
 import { Context, releaseLoaders } from "../../src/context";
 import { Admission } from "../../src/web/admission";
 import { engines } from "../helpers/databases";
-import { listen, startTestServer, TestServer } from "../helpers/test-server";
+import { graphqlUrl, startTestServer, TestServer } from "../helpers/test-server";
 
 /** A promise with its resolve exposed, to hold an operation open. */
 function gate(): { opened: Promise<void>; open: () => void } {
@@ -92,7 +92,7 @@ describe.each(engines)("over HTTP on %s, one operation at a time (MAX_CONCURRENT
   let url: string;
   beforeAll(async () => {
     t = await startTestServer(engine, { production: true, config: { maxConcurrentOperations: 1 } });
-    url = await listen(t);
+    url = await graphqlUrl(t);
   });
   afterAll(() => t.close());
 
@@ -232,7 +232,7 @@ describe.each(engines)("over HTTP on %s, with room for one waiting operation (MA
   let url: string;
   beforeAll(async () => {
     t = await startTestServer(engine, { production: true, config: { maxConcurrentOperations: 1, maxQueuedOperations: 1 } });
-    url = await listen(t);
+    url = await graphqlUrl(t);
   });
   afterAll(() => t.close());
 
