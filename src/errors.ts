@@ -63,14 +63,19 @@ export const RETRY_AFTER_OUTAGE_SECONDS = 5;
  * past the statement timeout. HTTP 503 with Retry-After, as a proxy would answer.
  */
 export function serviceUnavailable(cause: DatabaseFailure = "unreachable"): GraphQLError {
-  const message =
-    cause === "timeout"
-      ? "the database took too long to answer; try again shortly, or ask for less"
-      : "the database is unavailable; try again shortly";
+  const message = {
+    timeout: "the database took too long to answer; try again shortly, or ask for less",
+    unreachable: "the database is unavailable; try again shortly",
+    storage: "the database cannot store writes right now (its disk is full or read-only); nothing was written; try again later",
+  }[cause];
   return new GraphQLError(message, { extensions: { code: "SERVICE_UNAVAILABLE", retryAfter: RETRY_AFTER_OUTAGE_SECONDS } });
 }
 
-export type DatabaseFailure = "unreachable" | "timeout";
+/**
+ * unreachable: no connection, or it went away; timeout: a statement ran past the statement timeout;
+ * storage: the database could not write to its disk (full, failing, or read-only).
+ */
+export type DatabaseFailure = "unreachable" | "timeout" | "storage";
 
 /** PostgreSQL's query_canceled (statement_timeout) and SQLite's interrupt (our read timeout). */
 const TIMEOUT_CODES = new Set(["57014", "SQLITE_INTERRUPT"]);
@@ -89,6 +94,17 @@ function anyCause(error: unknown, test: (fields: Record<string, unknown>) => boo
   const fields = error as Record<string, unknown>;
   if (test(fields)) return true;
   return [fields.driverError, fields.cause, fields.thrownValue].some((inner) => anyCause(inner, test, depth + 1));
+}
+
+/**
+ * SQLite's disk-full, I/O and read-only errors (sqlite3 reports the primary code), and PostgreSQL's
+ * insufficient_resources class (53100 disk_full, 53200 out of memory) and read_only_sql_transaction.
+ */
+const STORAGE_CODES = new Set(["SQLITE_FULL", "SQLITE_IOERR", "SQLITE_READONLY", "53100", "25006"]);
+
+/** Whether an error is the database failing to write to its disk. */
+export function isStorageFailure(error: unknown): boolean {
+  return anyCause(error, ({ code }) => typeof code === "string" && STORAGE_CODES.has(code));
 }
 
 /** Whether an error is a statement stopped by the statement timeout. */
@@ -112,5 +128,6 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 /** How the database failed a request, if that is why it failed. */
 export function databaseFailure(error: unknown): DatabaseFailure | null {
   if (isStatementTimeout(error)) return "timeout";
+  if (isStorageFailure(error)) return "storage";
   return isDatabaseUnavailable(error) ? "unreachable" : null;
 }

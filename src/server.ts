@@ -316,6 +316,8 @@ export async function createServer(config: Config, db: Database, events: Comment
     database: async () => {
       await db.query("SELECT 1");
     },
+    // A write through the write queue: fails while writes cannot be stored (a full disk, a wedged writer).
+    writer: () => db.probeWrite(),
     ...options.healthChecks,
   };
 

@@ -105,6 +105,8 @@ export class Database extends DataSource {
   private readers: DataSource[] = [];
   private statementCaches: StatementCache[] = [];
   private nextReader = 0;
+  /** SQLite: a write failed, so the writer's connection may still be inside a transaction. */
+  private writerSuspect = false;
 
   /**
    * `readerCount`: read-only connections to open on SQLite. `scratchDir`: the folder of the
@@ -151,9 +153,65 @@ export class Database extends DataSource {
    * process costs little at this scale and keeps both engines alike.
    */
   write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    const run = this.lastWrite.then(() => this.transaction(work));
+    const run = this.lastWrite.then(() => this.transactionOnCleanWriter(work));
     this.lastWrite = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Whether the writer can write now: it takes a turn in the write queue (so a stuck queue
+   * times out the caller) and, on SQLite, rewrites one row, which needs room on the disk for the
+   * log. For /health.
+   */
+  async probeWrite(): Promise<void> {
+    await this.write(async (manager) => {
+      if (this.options.type === "sqlite") await manager.query(`UPDATE "stored_count" SET "value" = "value" WHERE "name" = 'articles'`);
+      else await manager.query("SELECT 1");
+    });
+  }
+
+  /**
+   * One write transaction, on a writer that is known to be outside any transaction.
+   *
+   * On SQLite, a failed COMMIT, or a disk-full or I/O error inside the transaction, may make SQLite
+   * roll the transaction back itself. TypeORM's ROLLBACK then fails, its query runner still counts
+   * a transaction as open, and every later "transaction" would be a savepoint inside one that
+   * nobody commits: acknowledged, never stored. So after any failure the writer is put back in
+   * autocommit mode (or reopened) before the next write runs.
+   */
+  private async transactionOnCleanWriter<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (this.options.type !== "sqlite") return this.transaction(work);
+    if (this.writerSuspect) await this.recoverWriter();
+    try {
+      return await this.transaction(work);
+    } catch (error) {
+      this.writerSuspect = true;
+      await this.recoverWriter().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * Ends whatever transaction SQLite may still hold on the writer's connection, and resets
+   * TypeORM's count of open transactions to match. Reopens the connection when even that fails.
+   */
+  private async recoverWriter(): Promise<void> {
+    const driver = this.driver as unknown as SqliteDriverState;
+    try {
+      await rollbackIfOpen(driver.databaseConnection);
+    } catch {
+      await driver.disconnect().catch(() => undefined);
+      driver.queryRunner = undefined;
+      await driver.connect();
+      await this.query("PRAGMA journal_mode = WAL");
+      await this.query(this.scratchDir ? "PRAGMA synchronous = OFF" : "PRAGMA synchronous = NORMAL");
+    }
+    const runner = driver.queryRunner;
+    if (runner) {
+      runner.isTransactionActive = false;
+      runner.transactionDepth = 0;
+    }
+    this.writerSuspect = false;
   }
 
   /** Where one request's reads go: the read-only connections in turn, or this pool on PostgreSQL. */
@@ -186,6 +244,27 @@ export class Database extends DataSource {
       if (this.scratchDir) rmSync(this.scratchDir, { recursive: true, force: true });
     }
   }
+}
+
+/** What recovering SQLite's writer touches of TypeORM's driver and its one query runner. */
+interface SqliteDriverState {
+  databaseConnection: sqlite3.Database;
+  queryRunner?: { isTransactionActive: boolean; transactionDepth: number };
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+/**
+ * Rolls back the transaction open on a sqlite3 connection, if any. "no transaction is active"
+ * means there was none: the connection is already in autocommit mode. Any other failure rejects.
+ */
+function rollbackIfOpen(connection: sqlite3.Database): Promise<void> {
+  return new Promise((resolve, reject) => {
+    connection.run("ROLLBACK", (error: Error | null) => {
+      if (!error || /no transaction is active/i.test(error.message)) resolve();
+      else reject(error);
+    });
+  });
 }
 
 /** The sqlite3 connection under a SQLite DataSource. */

@@ -36,7 +36,14 @@ export class CountingLogger extends AbstractLogger {
     const messages = this.prepareLogMessages(logMessage, { highlightSql: false });
     for (const message of messages) {
       if (level === "query" && !this.verbose) continue;
-      process.stderr.write(`[db ${message.type ?? level}] ${message.prefix ?? ""} ${String(message.message)}\n`);
+      process.stderr.write(`[db ${message.type ?? level}] ${message.prefix ?? ""} ${clipped(String(message.message))}\n`);
     }
   }
+}
+
+/** The longest log line a failed statement gets: its text and parameters may hold whole comment bodies. */
+const LOG_LINE_LIMIT = 500;
+
+function clipped(text: string): string {
+  return text.length <= LOG_LINE_LIMIT ? text : `${text.slice(0, LOG_LINE_LIMIT)}… (${text.length - LOG_LINE_LIMIT} more characters)`;
 }
