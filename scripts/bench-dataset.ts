@@ -8,6 +8,7 @@
  * generator; runs copy it and never write to it.
  */
 import { systemClock } from "../src/clock";
+import { DEFAULT_BOUNDS } from "../src/config";
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -57,7 +58,7 @@ async function build(target: { type: "sqlite"; path: string } | { type: "postgre
       const count = random.int(DATASET.minReplies, DATASET.maxReplies);
       for (let r = 0; r < count; r++) {
         const { author, body } = comment(random);
-        await addComment(db, events, { kind: "service" }, { clock: systemClock, editWindowSeconds: 900, moderation: "POST", autoHoldFlags: 3 }, { articleId: parent.articleId, parentId: parent.id, body, authorName: author });
+        await addComment(db, events, { kind: "service" }, { clock: systemClock, editWindowSeconds: 900, moderation: "POST", autoHoldFlags: 3, maxThreadDepth: DEFAULT_BOUNDS.maxThreadDepth }, { articleId: parent.articleId, parentId: parent.id, body, authorName: author });
         replies += 1;
       }
     }

@@ -36,6 +36,12 @@ export interface Config {
   autoHoldFlags: number;
   /** How often readers and client addresses may write (src/abuse/abuse-limits.ts). */
   abuseLimits: AbuseLimitSettings;
+  /** The deepest a reply may sit (MAX_THREAD_DEPTH): top-level comments are depth 0. */
+  maxThreadDepth: number;
+  /** How long one operation may execute before it is answered 503 (REQUEST_TIMEOUT_SECONDS; 0: no deadline). */
+  requestTimeoutSeconds: number;
+  /** The largest answer one operation may build, in MiB (MAX_RESPONSE_MB; 0: no cap). */
+  maxResponseMb: number;
 }
 
 /** Writes a minute; 0 turns a limit off. */
@@ -62,6 +68,13 @@ export const DEFAULT_ABUSE_LIMITS: AbuseLimitSettings = {
 
 /** Every abuse limit off (for scripts and tests that are not about them). */
 export const NO_ABUSE_LIMITS: AbuseLimitSettings = { addressPerMinute: 0, commentsPerMinute: 0, reactionsPerMinute: 0, flagsPerMinute: 0, duplicateCommentSeconds: 0 };
+
+/** What one request may ask of the server, when their variables are unset. */
+export const DEFAULT_BOUNDS: Pick<Config, "maxThreadDepth" | "requestTimeoutSeconds" | "maxResponseMb"> = {
+  maxThreadDepth: 50,
+  requestTimeoutSeconds: 10,
+  maxResponseMb: 20,
+};
 
 export type ModerationSetting = "PRE" | "POST";
 
@@ -240,5 +253,8 @@ export function loadConfig(env: Env = process.env): Config {
     moderation: parseModeration(env.MODERATION),
     autoHoldFlags: parseWholeNumber("AUTO_HOLD_FLAGS", env.AUTO_HOLD_FLAGS, 3, 1, 1000, "flags"),
     abuseLimits: parseAbuseLimits(env),
+    maxThreadDepth: parseWholeNumber("MAX_THREAD_DEPTH", env.MAX_THREAD_DEPTH, DEFAULT_BOUNDS.maxThreadDepth, 1, 1000, "levels"),
+    requestTimeoutSeconds: parseSeconds("REQUEST_TIMEOUT_SECONDS", env.REQUEST_TIMEOUT_SECONDS, DEFAULT_BOUNDS.requestTimeoutSeconds),
+    maxResponseMb: parseWholeNumber("MAX_RESPONSE_MB", env.MAX_RESPONSE_MB, DEFAULT_BOUNDS.maxResponseMb, 0, 1024, "MiB"),
   };
 }

@@ -20,6 +20,8 @@ export interface DiscussionRules {
   autoHoldFlags: number;
   /** The moderation mode of articles whose own mode was never set. */
   moderation: ModerationSetting;
+  /** The deepest a reply may sit (MAX_THREAD_DEPTH). */
+  maxThreadDepth: number;
 }
 
 export interface Context {
@@ -100,12 +102,21 @@ class RequestContext implements Context {
     this.limits = deps.limits;
   }
 
+  /** Why the operation was stopped (its deadline passed); its resolvers then read nothing more. */
+  expiredBy: GraphQLError | null = null;
+
   get loaders(): Loaders {
+    if (this.expiredBy) throw this.expiredBy;
     return (this.made ??= createLoaders(this.read, this.caller));
   }
 
   set loaders(loaders: Loaders) {
     this.made = loaders;
+  }
+
+  expire(reason: GraphQLError): void {
+    this.expiredBy = reason;
+    this.made = null;
   }
 }
 

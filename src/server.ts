@@ -11,7 +11,7 @@ import {
 import { expressMiddleware } from "@as-integrations/express5";
 import cors from "cors";
 import express, { ErrorRequestHandler } from "express";
-import { DocumentNode, GraphQLError, GraphQLFormattedError, GraphQLSchema } from "graphql";
+import { DocumentNode, execute, GraphQLError, GraphQLFormattedError, GraphQLSchema } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { Config } from "./config";
@@ -28,6 +28,7 @@ import { buildThreadlineSchema } from "./schema/build-schema";
 import { checkCost, limitRules, parseAndValidate, QUERY_LIMITS, SOCKET_LIMITS } from "./schema/limits";
 import { httpCachePlugin } from "./schema/cache-policy";
 import { CompiledOperations, compiledExecutionGateway } from "./schema/compiled-executor";
+import { withinBounds } from "./schema/request-bounds";
 import { CachePolicies, DocumentCache, PreflightVerdicts } from "./schema/operation-cache";
 import { checkTextInputs } from "./schema/text-inputs";
 import { landingPageWithExplorerLinks } from "./web/landing-page.plugin";
@@ -135,11 +136,11 @@ function withoutStacktrace(formatted: GraphQLFormattedError): GraphQLFormattedEr
  * before any resolver, for HTTP in the plugin below and for graphql-ws in onSubscribe. A document
  * that passed with the same variables before passes again without being walked.
  */
-function preflightCheck(schema: GraphQLSchema, verdicts: PreflightVerdicts) {
+function preflightCheck(schema: GraphQLSchema, verdicts: PreflightVerdicts, maxThreadDepth: number) {
   return (document: DocumentNode, variables: Record<string, unknown> | null | undefined, operationName?: string | null): GraphQLError[] => {
     if (verdicts.hasPassed(document, operationName, variables)) return [];
     const textErrors = checkTextInputs(document, variables);
-    const errors = textErrors.length > 0 ? textErrors : checkCost(schema, document, variables ?? undefined, operationName);
+    const errors = textErrors.length > 0 ? textErrors : checkCost(schema, document, variables ?? undefined, operationName, maxThreadDepth);
     if (errors.length === 0) verdicts.recordPass(document, operationName, variables);
     return errors;
   };
@@ -175,6 +176,7 @@ function withoutSuggestions(error: GraphQLError): GraphQLError {
  * refusal of a client's request is a 4xx; a response with some data stays 200.
  */
 const STATUS_BY_CODE: Record<string, number> = {
+  BAD_REQUEST: 400,
   BAD_USER_INPUT: 400,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
@@ -288,14 +290,14 @@ const sqlCountPlugin: ApolloServerPlugin<Context> = {
 export async function createServer(config: Config, db: Database, events: CommentEvents, options: ServerOptions = {}): Promise<ThreadlineServer> {
   const schema = buildThreadlineSchema(events);
   const documents = new DocumentCache();
-  const preflight = preflightCheck(schema, new PreflightVerdicts());
+  const preflight = preflightCheck(schema, new PreflightVerdicts(), config.maxThreadDepth);
   const clock = options.clock ?? systemClock;
   const deps: ContextDeps = {
     db,
     apiToken: config.apiToken,
     verifyToken: createTokenVerifier(config, clock),
     clock,
-    rules: { editWindowSeconds: config.editWindowSeconds, autoHoldFlags: config.autoHoldFlags, moderation: config.moderation },
+    rules: { editWindowSeconds: config.editWindowSeconds, autoHoldFlags: config.autoHoldFlags, moderation: config.moderation, maxThreadDepth: config.maxThreadDepth },
     events,
     limits: options.limits ?? memoryAbuseLimits(config.abuseLimits),
   };
@@ -359,9 +361,13 @@ export async function createServer(config: Config, db: Database, events: Comment
       const shown = config.production ? withoutSuggestions(error) : error;
       return formatWsError(shown.toJSON(), shown);
     });
+  // Every operation, over either transport, runs within the same deadline and answer size.
+  const bounds = { deadlineMs: config.requestTimeoutSeconds * 1000, maxResponseBytes: config.maxResponseMb * 1024 * 1024 };
   const wsCleanup = useServer<Record<string, unknown>, { caller?: Caller }>(
     {
       schema,
+      // Queries and mutations over the socket (subscriptions go through graphql-ws's subscribe).
+      execute: (args) => withinBounds(bounds, args.contextValue, async () => execute(args)),
       // A socket that presents a credential (the service token or a reader's JWT) must present a
       // valid one: it is refused when it opens (4403) rather than on its first operation. The caller
       // is identified once, here, and every operation on the socket runs as that caller. Without a
@@ -419,7 +425,7 @@ export async function createServer(config: Config, db: Database, events: Comment
 
   // Apollo takes the schema through the gateway interface, the one way to give it an executor:
   // operations run compiled by graphql-jit. Everything else reads the same schema object.
-  const operations = new CompiledOperations(schema);
+  const operations = new CompiledOperations(schema, { bounds });
   const apollo = new ApolloServer<Context>({
     gateway: compiledExecutionGateway<Context>(schema, operations),
     introspection: !config.production,

@@ -19,6 +19,9 @@ describe("loadConfig", () => {
       moderation: "POST",
       autoHoldFlags: 3,
       abuseLimits: { addressPerMinute: 60, commentsPerMinute: 5, reactionsPerMinute: 30, flagsPerMinute: 10, duplicateCommentSeconds: 600 },
+      maxThreadDepth: 50,
+      requestTimeoutSeconds: 10,
+      maxResponseMb: 20,
     });
     expect(config.apiToken.length).toBeGreaterThanOrEqual(24);
     expect(loadConfig({}).apiToken).not.toBe(config.apiToken);
@@ -46,6 +49,9 @@ describe("loadConfig", () => {
         REACTION_RATE_PER_MINUTE: "40",
         FLAG_RATE_PER_MINUTE: "3",
         DUPLICATE_COMMENT_SECONDS: "0",
+        MAX_THREAD_DEPTH: "8",
+        REQUEST_TIMEOUT_SECONDS: "0",
+        MAX_RESPONSE_MB: "5",
       }),
     ).toEqual({
       port: 8080,
@@ -64,6 +70,9 @@ describe("loadConfig", () => {
       moderation: "PRE",
       autoHoldFlags: 5,
       abuseLimits: { addressPerMinute: 120, commentsPerMinute: 0, reactionsPerMinute: 40, flagsPerMinute: 3, duplicateCommentSeconds: 0 },
+      maxThreadDepth: 8,
+      requestTimeoutSeconds: 0,
+      maxResponseMb: 5,
     });
     expect(loadConfig({ DATABASE_URL: "sqlite::memory:" }).database).toEqual({ type: "sqlite", path: ":memory:" });
   });
@@ -78,6 +87,9 @@ describe("loadConfig", () => {
     [{ API_TOKEN: "short" }, "API_TOKEN: must be at least 8 characters with no whitespace"],
     [{ REDIS_URL: "http://x" }, `REDIS_URL: expected redis:// or rediss://, got "http:"`],
     [{ STATEMENT_TIMEOUT_SECONDS: "1.5" }, `STATEMENT_TIMEOUT_SECONDS: expected a whole number of seconds from 0 to 600, got "1.5"`],
+    [{ MAX_THREAD_DEPTH: "0" }, `MAX_THREAD_DEPTH: expected a whole number of levels from 1 to 1000, got "0"`],
+    [{ REQUEST_TIMEOUT_SECONDS: "ten" }, `REQUEST_TIMEOUT_SECONDS: expected a whole number of seconds from 0 to 600, got "ten"`],
+    [{ MAX_RESPONSE_MB: "2048" }, `MAX_RESPONSE_MB: expected a whole number of MiB from 0 to 1024, got "2048"`],
     [{ COMMENT_RATE_PER_MINUTE: "five" }, `COMMENT_RATE_PER_MINUTE: expected a whole number of writes a minute from 0 (no limit) to 100000, got "five"`],
     [{ ADDRESS_RATE_PER_MINUTE: "1000000" }, `ADDRESS_RATE_PER_MINUTE: expected a whole number of writes a minute from 0 (no limit) to 100000, got "1000000"`],
     [{ SHUTDOWN_GRACE_SECONDS: "-1" }, `SHUTDOWN_GRACE_SECONDS: expected a whole number of seconds from 0 to 600, got "-1"`],

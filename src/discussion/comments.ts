@@ -40,6 +40,8 @@ export interface WriteRules {
   /** The moderation mode of articles whose own mode was never set (MODERATION). */
   moderation: ModerationSetting;
   autoHoldFlags: number;
+  /** The deepest a reply may sit (MAX_THREAD_DEPTH); a reply below it is refused. */
+  maxThreadDepth: number;
 }
 
 /** A caller with a credential: the service token or a signed-in reader. */
@@ -114,6 +116,12 @@ export async function addComment(db: DataSource, events: CommentEvents, caller: 
       }
       if (parent.isDeleted) throw userError(`you cannot reply to a deleted comment`, { argumentName: "parentId" });
       depth = parent.depth + 1;
+      if (depth > rules.maxThreadDepth) {
+        throw userError(`replies nest at most ${rules.maxThreadDepth} levels deep, and this one would sit at ${depth}: reply to a comment higher in the thread`, {
+          argumentName: "parentId",
+          maxThreadDepth: rules.maxThreadDepth,
+        });
+      }
     }
 
     const mode = article.moderation ?? rules.moderation;

@@ -1,11 +1,12 @@
 import { DateTimeResolver } from "graphql-scalars";
-import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, Ctx, Extensions, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../context";
 import { canModerate } from "../auth/caller";
 import { Article, Author, Comment, CommentStatus, ModerationAction } from "../entities";
 import { viewerSees } from "../loaders/comment.loader";
 import type { Connection } from "../loaders/connection";
 import { cappedListCost, CommentConnection, connectionCost } from "../schema/connection";
+import { PRICED_AT_THREAD_DEPTH } from "../schema/limits";
 import { idOfType, toGlobalId } from "../schema/global-id";
 import { CommentConnectionArgs } from "./types/connection.args";
 import { changeRight, editableUntil } from "../discussion/permissions";
@@ -30,9 +31,6 @@ async function viewerMayChange(comment: Comment, ctx: Context): Promise<boolean>
   const author = ctx.caller.kind === "reader" ? await viewerAuthor(ctx) : null;
   return "right" in changeRight(ctx.caller, comment, author?.id ?? null, ctx.clock(), ctx.rules.editWindowSeconds);
 }
-
-/** How many ancestors the cost model counts a comment as having. */
-const ANCESTORS_PRICED_AS = 10;
 
 @Resolver(() => Comment)
 export class CommentResolver {
@@ -102,9 +100,9 @@ export class CommentResolver {
     return comment.parentId === null ? null : ctx.loaders.commentById.get(comment.parentId);
   }
 
+  // A reply sits at most MAX_THREAD_DEPTH deep, so that is what the cost counts (schema/limits.ts).
+  @Extensions({ [PRICED_AT_THREAD_DEPTH]: true })
   @FieldResolver(() => [Comment], {
-    // Threads are rarely deeper than a few levels; the walk is one statement whatever the depth.
-    complexity: cappedListCost(ANCESTORS_PRICED_AS),
     description:
       "The comments above this one, root first: its top-level comment, then each reply down to its parent. Empty for a " +
       "top-level comment. Deleted ones, and ones the caller may not see (see status), are included as tombstones (body \"\", author null), so a permalink can show the comment in context.",

@@ -66,6 +66,7 @@ import {
 import { CompiledQuery, compileQuery, isCompiledQuery } from "graphql-jit";
 import type { ApolloServerOptionsWithGateway, BaseContext } from "@apollo/server";
 import { PerOperation } from "./operation-cache";
+import { RequestBounds, withinBounds } from "./request-bounds";
 
 /**
  * `@skip` and `@include` conditions kept per response path: with graphql-jit's older behaviour a
@@ -99,6 +100,8 @@ export interface CompileOptions {
   compileOnRun?: number;
   /** The most fields an operation may have to be compiled (MAX_COMPILED_FIELDS). */
   maxFields?: number;
+  /** The deadline and answer size every operation runs within; none when absent. */
+  bounds?: RequestBounds;
 }
 
 export interface OperationRequest {
@@ -113,6 +116,7 @@ export class CompiledOperations {
   private compilationCount = 0;
   private readonly compileOnRun: number;
   private readonly maxFields: number;
+  private readonly bounds: RequestBounds | undefined;
 
   constructor(
     readonly schema: GraphQLSchema,
@@ -120,6 +124,7 @@ export class CompiledOperations {
   ) {
     this.compileOnRun = options.compileOnRun ?? COMPILE_ON_RUN;
     this.maxFields = options.maxFields ?? MAX_COMPILED_FIELDS;
+    this.bounds = options.bounds;
   }
 
   /** How many times an operation was compiled (or found not to compile) since the server started. */
@@ -127,7 +132,12 @@ export class CompiledOperations {
     return this.compilationCount;
   }
 
-  async execute({ document, operationName, variables, contextValue }: OperationRequest): Promise<ExecutionResult> {
+  /** Runs one operation, within the request bounds when the server set them (request-bounds.ts). */
+  execute(request: OperationRequest): Promise<ExecutionResult> {
+    return this.bounds ? withinBounds(this.bounds, request.contextValue, () => this.run(request)) : this.run(request);
+  }
+
+  private async run({ document, operationName, variables, contextValue }: OperationRequest): Promise<ExecutionResult> {
     const plan = this.planFor(document, operationName);
     if (plan && !leavesOut(plan.nestedOptionalVariables, variables)) {
       const result = await plan.compiled.query(undefined, contextValue, variables);

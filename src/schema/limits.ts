@@ -1,9 +1,23 @@
-import { ASTVisitor, DirectiveNode, DocumentNode, GraphQLError, GraphQLSchema, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, ValidationContext, ValidationRule } from "graphql";
+import {
+  ASTVisitor,
+  DirectiveNode,
+  DocumentNode,
+  GraphQLError,
+  GraphQLSchema,
+  Kind,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  SelectionNode,
+  specifiedRules,
+  validate,
+  ValidationContext,
+  ValidationRule,
+} from "graphql";
 import { costLimitRule } from "@escape.tech/graphql-armor-cost-limit";
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
-import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from "graphql-query-complexity";
+import { ComplexityEstimator, fieldExtensionsEstimator, getComplexity, simpleEstimator } from "graphql-query-complexity";
 
 /**
  * Limits for a public endpoint, checked before any resolver runs and in an order that keeps the
@@ -48,6 +62,15 @@ export const SOCKET_LIMITS = {
   socketsPerAddress: 50,
 } as const;
 
+/**
+ * A field extension: the field lists the comments above one (Comment.ancestors), so it is priced as
+ * a list of the deepest a reply may sit (MAX_THREAD_DEPTH), whatever it holds today.
+ */
+export const PRICED_AT_THREAD_DEPTH = "pricedAtThreadDepth";
+
+/** The fields that walk up a thread. One inside another would repeat the walk for every comment it found. */
+const THREAD_WALKS: ReadonlySet<string> = new Set(["ancestors", "thread"]);
+
 export const MAX_DEPTH = QUERY_LIMITS.maxDepth;
 export const MAX_COST = QUERY_LIMITS.maxCost;
 
@@ -87,12 +110,49 @@ function repeatedDirectivesRule(context: ValidationContext): ASTVisitor {
 }
 
 /**
+ * Refuses `ancestors` or `thread` anywhere below `ancestors` or `thread`: each walk up a thread
+ * answers up to MAX_THREAD_DEPTH comments, and a walk inside a walk answers that many walks, so
+ * nesting them grows as the depth to the power of the nesting. Fragments are followed, each once.
+ */
+function nestedThreadWalkRule(context: ValidationContext): ASTVisitor {
+  const fragmentWalks = new Map<string, boolean>();
+  const walks = (selections: readonly SelectionNode[], visiting: Set<string>): boolean =>
+    selections.some((selection) => {
+      if (selection.kind === Kind.FIELD) return THREAD_WALKS.has(selection.name.value) || (selection.selectionSet !== undefined && walks(selection.selectionSet.selections, visiting));
+      if (selection.kind === Kind.INLINE_FRAGMENT) return walks(selection.selectionSet.selections, visiting);
+      const name = selection.name.value;
+      const known = fragmentWalks.get(name);
+      if (known !== undefined) return known;
+      const fragment = context.getFragment(name);
+      if (!fragment || visiting.has(name)) return false;
+      visiting.add(name);
+      const found = walks(fragment.selectionSet.selections, visiting);
+      visiting.delete(name);
+      fragmentWalks.set(name, found);
+      return found;
+    });
+  return {
+    Field(node) {
+      if (!THREAD_WALKS.has(node.name.value) || !node.selectionSet) return;
+      if (walks(node.selectionSet.selections, new Set())) {
+        context.reportError(
+          limitError(`"${node.name.value}" asks for ancestors or thread inside it: ask for them once, at the comment you start from`, {
+            field: node.name.value,
+          }),
+        );
+      }
+    },
+  };
+}
+
+/**
  * Validation rules for every transport: Apollo's `validationRules` for HTTP, and the validation
  * that graphql-ws subscriptions go through. In production, introspection is refused too.
  */
 export function limitRules(production: boolean): ValidationRule[] {
   const rules: ValidationRule[] = [
     repeatedDirectivesRule,
+    nestedThreadWalkRule,
     maxAliasesRule({
       n: QUERY_LIMITS.maxAliases,
       // Armor lets __typename be aliased freely; every alias costs a field, so none is free here.
@@ -165,6 +225,11 @@ function withCode(error: GraphQLError, code: string): GraphQLError {
   return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
 }
 
+/** Prices a field marked PRICED_AT_THREAD_DEPTH as a list of `maxThreadDepth` items. */
+function threadDepthEstimator(maxThreadDepth: number): ComplexityEstimator {
+  return ({ field, childComplexity }) => (field.extensions?.[PRICED_AT_THREAD_DEPTH] ? 1 + maxThreadDepth * childComplexity : undefined);
+}
+
 /**
  * The cost of one valid operation, with its variables. Used by the HTTP server's plugin and by
  * graphql-ws, which Apollo's plugins do not reach.
@@ -173,7 +238,8 @@ export function checkCost(
   schema: GraphQLSchema,
   document: DocumentNode,
   variables: Record<string, unknown> | undefined,
-  operationName?: string | null,
+  operationName: string | null | undefined,
+  maxThreadDepth: number,
 ): GraphQLError[] {
   let cost: number;
   try {
@@ -182,7 +248,7 @@ export function checkCost(
       query: document,
       variables: variables ?? {},
       operationName: operationName ?? undefined,
-      estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+      estimators: [threadDepthEstimator(maxThreadDepth), fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
     });
   } catch (error) {
     const message = (error as Error).message;

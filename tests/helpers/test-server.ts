@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { Clock } from "../../src/clock";
-import { Config, NO_ABUSE_LIMITS } from "../../src/config";
+import { Config, DEFAULT_BOUNDS, NO_ABUSE_LIMITS } from "../../src/config";
 import { CommentEvents, createLocalEvents } from "../../src/events/comment-events";
 import { withQueryTally } from "../../src/db/query-counter";
 import { collectDumpFiles, importFiles } from "../../src/ingest/import-files";
@@ -55,6 +55,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     autoHoldFlags: 3,
     // Off: cases that post in bursts are not about the limits; tests/abuse sets them.
     abuseLimits: NO_ABUSE_LIMITS,
+    ...DEFAULT_BOUNDS,
     ...overrides,
   };
 }

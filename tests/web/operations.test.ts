@@ -9,6 +9,7 @@ import { DocumentNode, print } from "graphql";
 import * as generated from "../../web/src/generated/graphql";
 import { buildThreadlineSchema } from "../../src/schema/build-schema";
 import { checkCost, parseAndValidate } from "../../src/schema/limits";
+import { DEFAULT_BOUNDS } from "../../src/config";
 
 const ROOT = resolve(__dirname, "../..");
 
@@ -57,7 +58,7 @@ describe("reader app operations", () => {
       const name = operationName(document) as string;
       const { document: parsed, errors } = parseAndValidate(schema, print(document), false);
       expect({ name, errors: errors.map((error) => error.message) }).toEqual({ name, errors: [] });
-      expect({ name, cost: checkCost(schema, parsed as DocumentNode, APP_VARIABLES[name], name).map((error) => error.message) }).toEqual({ name, cost: [] });
+      expect({ name, cost: checkCost(schema, parsed as DocumentNode, APP_VARIABLES[name], name, DEFAULT_BOUNDS.maxThreadDepth).map((error) => error.message) }).toEqual({ name, cost: [] });
     }
   });
 });
