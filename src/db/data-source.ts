@@ -160,13 +160,16 @@ export class Database extends DataSource {
 
   /**
    * Whether the writer can write now: it takes a turn in the write queue (so a stuck queue
-   * times out the caller) and, on SQLite, rewrites one row, which needs room on the disk for the
-   * log. For /health.
+   * times out the caller) and, on SQLite, rewrites the file's header, which needs room on the disk
+   * for the log. For /health.
    */
   async probeWrite(): Promise<void> {
     await this.write(async (manager) => {
-      if (this.options.type === "sqlite") await manager.query(`UPDATE "stored_count" SET "value" = "value" WHERE "name" = 'articles'`);
-      else await manager.query("SELECT 1");
+      if (this.options.type !== "sqlite") return void (await manager.query("SELECT 1"));
+      // Setting the header's user version (unused here) to what it is writes page 1 through the
+      // log, on any database, with or without tables.
+      const [{ user_version: version }] = await manager.query("PRAGMA user_version");
+      await manager.query(`PRAGMA user_version = ${Number(version)}`);
     });
   }
 
@@ -196,6 +199,8 @@ export class Database extends DataSource {
    * TypeORM's count of open transactions to match. Reopens the connection when even that fails.
    */
   private async recoverWriter(): Promise<void> {
+    // A closed database has nothing to recover; initialize() opens a fresh connection.
+    if (!this.isInitialized) return;
     const driver = this.driver as unknown as SqliteDriverState;
     try {
       await rollbackIfOpen(driver.databaseConnection);

@@ -144,6 +144,7 @@ describe.each(disks)("writes on SQLite with %s", (kind, makeDisk) => {
       }
       expect(refusals.length).toBeGreaterThan(0);
       for (const refusal of refusals) expect(refusal).toEqual({ status: 503, retryAfter: expect.stringMatching(/^\d+$/), code: "SERVICE_UNAVAILABLE" });
+      if (kind === "a full tmpfs") expect((await fetch(`${url}/health`)).status).toBe(503);
 
       disk!.free();
       for (let i = 0; i < 30; i++) {

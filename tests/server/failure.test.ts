@@ -63,7 +63,7 @@ describe.each(engines)("failure on %s", (engine) => {
   it("reports a reachable database on /health, and a lost one as 503; queries then get 503 SERVICE_UNAVAILABLE", async () => {
     const healthy = await fetch(`${base}/health`);
     expect(healthy.status).toBe(200);
-    expect(await healthy.json()).toEqual({ ok: true, checks: { database: "ok" } });
+    expect(await healthy.json()).toEqual({ ok: true, checks: { database: "ok", writer: "ok" } });
 
     await t.db.dataSource.destroy();
     const sick = await fetch(`${base}/health`);
@@ -71,6 +71,7 @@ describe.each(engines)("failure on %s", (engine) => {
     const report: Body = await sick.json();
     expect(report.ok).toBe(false);
     expect(report.checks.database).not.toBe("ok");
+    expect(report.checks.writer).not.toBe("ok");
 
     const answer = await post(`${base}/graphql`, CHEAP);
     expect(answer.status).toBe(503);
@@ -79,7 +80,8 @@ describe.each(engines)("failure on %s", (engine) => {
     expect(answer.body.errors[0].message).toBe("the database is unavailable; try again shortly");
 
     await t.db.dataSource.initialize();
-    expect((await fetch(`${base}/health`)).status).toBe(200);
+    const back = await fetch(`${base}/health`);
+    expect(await back.json()).toEqual({ ok: true, checks: { database: "ok", writer: "ok" } });
     expect((await post(`${base}/graphql`, CHEAP)).status).toBe(200);
   });
 
