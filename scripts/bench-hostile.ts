@@ -605,6 +605,7 @@ function benchArticle(title: string, overrides: Partial<ParsedArticle>): ParsedA
 }
 
 const IMPORT = `mutation($text: String!, $fileName: String) { importDump(text: $text, fileName: $fileName) { article { id slug } warnings } }`;
+const ADD_COMMENT = `mutation($articleId: ID!, $body: String!, $parentId: ID) { addComment(articleId: $articleId, body: $body, authorName: "Bench Chain", parentId: $parentId) { comment { id } } }`;
 
 function nulAttack(id: string, what: string, query: string, variables: Record<string, unknown>): Attack {
   return httpAttack(id, `NUL in ${what}`, () => ({ query, variables }));
@@ -719,6 +720,26 @@ const ATTACKS: Attack[] = [
     query: "query($n: Int) { articles(first: $n) { nodes { comments(first: $n) { nodes { replies(first: $n) { nodes { body } } } } } } }",
     variables: { n: 100 },
   })),
+  {
+    id: "ancestors-nesting",
+    title: "`ancestors` nested four levels deep on a reply chain of up to 100, posted as deep as the server allows",
+    async run(bench) {
+      const url = bench.server().url;
+      let deepest: string | null = null;
+      let length = 0;
+      for (let i = 0; i < 100; i++) {
+        const variables = { articleId: bench.articleId, body: `Chain reply ${i}`, parentId: deepest };
+        const posted = await post(url, { query: ADD_COMMENT, variables }, bench.args.timeoutMs, TOKEN);
+        const id = posted.body?.data?.addComment?.comment?.id;
+        if (typeof id !== "string") break;
+        deepest = id;
+        length = i + 1;
+      }
+      const query = "query($id: ID!) { comment(id: $id) { ancestors { ancestors { ancestors { ancestors { id } } } } } }";
+      const answer = await post(url, { query, variables: { id: deepest } }, bench.args.timeoutMs);
+      return httpOutcome(answer, `chain of ${length}, answer ${(answer.bytes / 1e6).toFixed(1)} MB; ${summary(answer)}`);
+    },
+  },
   httpAttack("variable-type", 'wrong variable type: `$n: Int` given "ten"', () => ({
     query: "query($n: Int) { articles(first: $n) { totalCount } }",
     variables: { n: "ten" },
