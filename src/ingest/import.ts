@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { DataSource, EntityManager } from "typeorm";
 import { articlesAdded, commentsChanged, taggingsChanged } from "../db/stored-counts";
+import { lockArticle } from "../db/lock-order";
 import { inTransaction } from "../db/transaction";
 import { Article, ArticleTag, Comment, RelatedLink } from "../entities";
 import { characterCount, WRITE_LIMITS } from "../text/write-limits";
@@ -228,10 +229,11 @@ async function insertedComments(manager: EntityManager, items: Pending[], ids: n
 async function updateArticle(manager: EntityManager, articleId: number, item: Pending): Promise<void> {
   const { parsed } = item;
   const tags = distinctTags(parsed.tags);
+  // The article first, as every write to a discussion takes it (db/lock-order.ts): no instance
+  // posts a comment between the thread being read and its positions shifted.
+  await lockArticle(manager, articleId);
   const tagIds = await resolveTags(manager, tags);
-  // Title and publication time are the identity, and the slug stays so links keep working. On
-  // PostgreSQL this UPDATE also locks the article row, as addComment does before it picks a
-  // position: no instance posts a comment between the thread being read and its positions shifted.
+  // Title and publication time are the identity, and the slug stays so links keep working.
   await manager.update(Article, { id: articleId }, articleFields(item));
   await reconcileTags(
     manager,
