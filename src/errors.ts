@@ -58,19 +58,33 @@ export function rateLimited(message: string, retryAfter: number, limit: string):
 /** Seconds a client is told to wait before retrying when the database is unreachable. */
 export const RETRY_AFTER_OUTAGE_SECONDS = 5;
 
+/** Seconds a client is told to wait before sending again a write that kept meeting others (a conflict). */
+export const RETRY_AFTER_CONFLICT_SECONDS = 1;
+
 /**
- * What a client sees when the database cannot answer: it cannot be reached, or a statement ran
- * past the statement timeout. HTTP 503 with Retry-After, as a proxy would answer.
+ * What a client sees when the database cannot answer: it cannot be reached, a statement ran past
+ * the statement timeout, or a write kept meeting others' (a deadlock or serialization failure
+ * on every try, see db/transaction.ts) and was not made. HTTP 503 with Retry-After, as a proxy
+ * would answer.
  */
 export function serviceUnavailable(cause: DatabaseFailure = "unreachable"): GraphQLError {
   const message =
     cause === "timeout"
       ? "the database took too long to answer; try again shortly, or ask for less"
-      : "the database is unavailable; try again shortly";
-  return new GraphQLError(message, { extensions: { code: "SERVICE_UNAVAILABLE", retryAfter: RETRY_AFTER_OUTAGE_SECONDS } });
+      : cause === "conflict"
+        ? "the write met others to the same rows and was not made; send it again shortly"
+        : "the database is unavailable; try again shortly";
+  const retryAfter = cause === "conflict" ? RETRY_AFTER_CONFLICT_SECONDS : RETRY_AFTER_OUTAGE_SECONDS;
+  return new GraphQLError(message, { extensions: { code: "SERVICE_UNAVAILABLE", retryAfter } });
 }
 
-export type DatabaseFailure = "unreachable" | "timeout";
+export type DatabaseFailure = "unreachable" | "timeout" | "conflict";
+
+/**
+ * PostgreSQL's deadlock_detected and serialization_failure: the database rolled the whole
+ * transaction back, and running it again may well succeed.
+ */
+const CONFLICT_CODES = new Set(["40P01", "40001"]);
 
 /** PostgreSQL's query_canceled (statement_timeout) and SQLite's interrupt (our read timeout). */
 const TIMEOUT_CODES = new Set(["57014", "SQLITE_INTERRUPT"]);
@@ -89,6 +103,11 @@ function anyCause(error: unknown, test: (fields: Record<string, unknown>) => boo
   const fields = error as Record<string, unknown>;
   if (test(fields)) return true;
   return [fields.driverError, fields.cause, fields.thrownValue].some((inner) => anyCause(inner, test, depth + 1));
+}
+
+/** Whether an error is a transaction the database rolled back for meeting another (CONFLICT_CODES). */
+export function isWriteConflict(error: unknown): boolean {
+  return anyCause(error, ({ code }) => typeof code === "string" && CONFLICT_CODES.has(code));
 }
 
 /** Whether an error is a statement stopped by the statement timeout. */
@@ -111,6 +130,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 
 /** How the database failed a request, if that is why it failed. */
 export function databaseFailure(error: unknown): DatabaseFailure | null {
+  if (isWriteConflict(error)) return "conflict";
   if (isStatementTimeout(error)) return "timeout";
   return isDatabaseUnavailable(error) ? "unreachable" : null;
 }

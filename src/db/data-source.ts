@@ -105,6 +105,8 @@ export class Database extends DataSource {
   private readers: DataSource[] = [];
   private statementCaches: StatementCache[] = [];
   private nextReader = 0;
+  /** Write transactions run again after a conflict, and writes given up after the last try (db/transaction.ts). */
+  readonly writeConflicts = { retried: 0, gaveUp: 0 };
 
   /**
    * `readerCount`: read-only connections to open on SQLite. `scratchDir`: the folder of the
