@@ -4,7 +4,10 @@
  * counts' increments take in id order (stored-counts.ts). Every write that touches a comment takes
  * its article and comments here, so a comment is locked only by a write that holds its article:
  * writes to one discussion queue at the article, and no two can wait on each other in a cycle.
- * PostgreSQL locks the rows (FOR UPDATE); SQLite runs one write at a time and just reads them.
+ * (One exception: a reader's author row is renamed from their token before the counts change, so
+ * two renamed readers deleting each other's comments at once could meet; inTransaction's retry
+ * covers that.) PostgreSQL locks the rows (FOR UPDATE); SQLite runs one write at a time and just
+ * reads them.
  */
 import { EntityManager } from "typeorm";
 import { Article, Comment } from "../entities";
