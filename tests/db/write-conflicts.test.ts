@@ -31,13 +31,20 @@ describeWithPostgres("write conflicts on PostgreSQL", () => {
     t = await startTestServer("postgres", { seed: false, events });
     url = await graphqlUrl(t);
     // A comment whose body says "Deadlock" always meets a conflict; one that says "Collide" meets
-    // one on the first two inserts that try it (a sequence does not roll back with them).
+    // a deadlock on the first insert that tries it and a serialization failure on the second (a
+    // sequence does not roll back with them).
     await t.db.dataSource.query(`CREATE SEQUENCE collisions`);
     await t.db.dataSource.query(
       `CREATE FUNCTION collide() RETURNS trigger LANGUAGE plpgsql AS $$
+       DECLARE n bigint;
        BEGIN
-         IF position('Deadlock' in NEW."body") > 0 OR (position('Collide' in NEW."body") > 0 AND nextval('collisions') <= 2) THEN
+         IF position('Deadlock' in NEW."body") > 0 THEN
            RAISE EXCEPTION 'deadlock detected' USING ERRCODE = 'deadlock_detected';
+         END IF;
+         IF position('Collide' in NEW."body") > 0 THEN
+           n := nextval('collisions');
+           IF n = 1 THEN RAISE EXCEPTION 'deadlock detected' USING ERRCODE = 'deadlock_detected'; END IF;
+           IF n = 2 THEN RAISE EXCEPTION 'could not serialize access due to concurrent update' USING ERRCODE = 'serialization_failure'; END IF;
          END IF;
          RETURN NEW;
        END $$`,
@@ -72,7 +79,7 @@ describeWithPostgres("write conflicts on PostgreSQL", () => {
     (await t.db.dataSource.query(`SELECT "body" FROM "comment" WHERE "articleId" = $1`, [articleId])).map((row: { body: string }) => row.body);
   const commentCountOf = async (articleId: number) => Number((await t.db.dataSource.query(`SELECT "commentCount" FROM "article" WHERE "id" = $1`, [articleId]))[0].commentCount);
 
-  it("runs a transaction rolled back for a deadlock again: the comment lands once, and its events go out once, after the commit", async () => {
+  it("runs a transaction rolled back for a deadlock or a serialization failure again: the comment lands once, and its events go out once", async () => {
     const { articleId } = await importArticle(t.db.dataSource, uniqueArticle());
     const before = { ...t.db.dataSource.writeConflicts };
     const answer = await post(articleId, "Collide, then land");
@@ -84,7 +91,7 @@ describeWithPostgres("write conflicts on PostgreSQL", () => {
     expect(t.db.dataSource.writeConflicts).toEqual({ retried: before.retried + 2, gaveUp: before.gaveUp });
     expect(quiet[0].mock.calls.map(([line]) => line)).toEqual([
       `[threadline] write conflict (deadlock detected): retrying the transaction, try 2 of ${WRITE_ATTEMPTS}`,
-      `[threadline] write conflict (deadlock detected): retrying the transaction, try 3 of ${WRITE_ATTEMPTS}`,
+      `[threadline] write conflict (could not serialize access due to concurrent update): retrying the transaction, try 3 of ${WRITE_ATTEMPTS}`,
     ]);
     // commentAdded and commentEvents ADDED, once each, for the try that committed.
     expect(published).toHaveBeenCalledTimes(2);
