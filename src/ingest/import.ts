@@ -87,10 +87,13 @@ export async function importArticles(dataSource: DataSource, articles: ParsedArt
     }
   });
 
-  let oneByOne: (Pending & { index: number })[] = [];
+  let oneByOne: (Pending & { index: number })[];
   try {
-    await inTransaction(dataSource, async (manager) => {
-      oneByOne = [];
+    // Decided afresh on every try (inTransaction runs this again after a conflict), so nothing
+    // outside the transaction is touched until it commits.
+    const batch = await inTransaction(dataSource, async (manager) => {
+      const settled = new Map<number, ImportResult>();
+      const later: (Pending & { index: number })[] = [];
       const existing = await findExisting(
         manager,
         candidates.map((item) => item.parsed),
@@ -100,16 +103,17 @@ export async function importArticles(dataSource: DataSource, articles: ParsedArt
       for (const item of candidates) {
         const key = identityKey(item.parsed);
         const row = existing.get(key);
-        if (seen.has(key) || (row && row.contentHash !== item.hash)) oneByOne.push(item);
-        else if (row) results[item.index] = { status: "unchanged", articleId: row.id };
+        if (seen.has(key) || (row && row.contentHash !== item.hash)) later.push(item);
+        else if (row) settled.set(item.index, { status: "unchanged", articleId: row.id });
         else fresh.push(item);
         seen.add(key);
       }
       const ids = await insertArticles(manager, fresh);
-      fresh.forEach((item, i) => {
-        results[item.index] = { status: "imported", articleId: ids[i] };
-      });
+      fresh.forEach((item, i) => settled.set(item.index, { status: "imported", articleId: ids[i] }));
+      return { settled, later };
     });
+    for (const [index, result] of batch.settled) results[index] = result;
+    oneByOne = batch.later;
   } catch {
     // Which dump broke the batch is unknown; redoing each alone confines the failure to it.
     oneByOne = candidates;
