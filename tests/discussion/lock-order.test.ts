@@ -142,7 +142,7 @@ describeWithPostgres("comment writes racing on two server processes on one Postg
 
     const { stored, recounted } = await storedAndRecounted(db.dataSource);
     expect(stored).toEqual(recounted);
-  }, 180_000);
+  }, 300_000);
 });
 
 describe.each(engines.filter((engine) => engine === "sqlite"))("comment writes racing on one instance on %s", (engine) => {

@@ -23,7 +23,7 @@ export interface ServerProcess {
  * Starts src/index.ts with `env` (and PORT=0) and resolves once it says where it serves GraphQL.
  * Rejects with its output if it exits before that or does not get there in `timeoutMs`.
  */
-export function startServerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
+export function startServerProcess(env: Record<string, string>, timeoutMs = 120_000): Promise<ServerProcess> {
   const childEnv: Record<string, string | undefined> = { ...process.env };
   for (const variable of UNSET) delete childEnv[variable];
   Object.assign(childEnv, { PORT: "0", SHUTDOWN_GRACE_SECONDS: "0", ...env });
