@@ -58,24 +58,38 @@ export function rateLimited(message: string, retryAfter: number, limit: string):
 /** Seconds a client is told to wait before retrying when the database is unreachable. */
 export const RETRY_AFTER_OUTAGE_SECONDS = 5;
 
+/** Seconds a client is told to wait before sending again a write that kept meeting others (a conflict). */
+export const RETRY_AFTER_CONFLICT_SECONDS = 1;
+
 /**
- * What a client sees when the database cannot answer: it cannot be reached, or a statement ran
- * past the statement timeout. HTTP 503 with Retry-After, as a proxy would answer.
+ * What a client sees when the database cannot answer: it cannot be reached, a statement ran past
+ * the statement timeout, or a write kept meeting others' (a deadlock or serialization failure
+ * on every try, see db/transaction.ts) and was not made. HTTP 503 with Retry-After, as a proxy
+ * would answer.
  */
 export function serviceUnavailable(cause: DatabaseFailure = "unreachable"): GraphQLError {
   const message = {
     timeout: "the database took too long to answer; try again shortly, or ask for less",
     unreachable: "the database is unavailable; try again shortly",
     storage: "the database cannot store writes right now (its disk is full or read-only); nothing was written; try again later",
+    conflict: "the write met others to the same rows and was not made; send it again shortly",
   }[cause];
-  return new GraphQLError(message, { extensions: { code: "SERVICE_UNAVAILABLE", retryAfter: RETRY_AFTER_OUTAGE_SECONDS } });
+  const retryAfter = cause === "conflict" ? RETRY_AFTER_CONFLICT_SECONDS : RETRY_AFTER_OUTAGE_SECONDS;
+  return new GraphQLError(message, { extensions: { code: "SERVICE_UNAVAILABLE", retryAfter } });
 }
 
 /**
  * unreachable: no connection, or it went away; timeout: a statement ran past the statement timeout;
- * storage: the database could not write to its disk (full, failing, or read-only).
+ * storage: the database could not write to its disk (full, failing, or read-only); conflict: a
+ * write kept meeting others' and was not made.
  */
-export type DatabaseFailure = "unreachable" | "timeout" | "storage";
+export type DatabaseFailure = "unreachable" | "timeout" | "storage" | "conflict";
+
+/**
+ * PostgreSQL's deadlock_detected and serialization_failure: the database rolled the whole
+ * transaction back, and running it again may well succeed.
+ */
+const CONFLICT_CODES = new Set(["40P01", "40001"]);
 
 /** PostgreSQL's query_canceled (statement_timeout) and SQLite's interrupt (our read timeout). */
 const TIMEOUT_CODES = new Set(["57014", "SQLITE_INTERRUPT"]);
@@ -98,13 +112,18 @@ function anyCause(error: unknown, test: (fields: Record<string, unknown>) => boo
 
 /**
  * SQLite's disk-full, I/O and read-only errors (sqlite3 reports the primary code), and PostgreSQL's
- * insufficient_resources class (53100 disk_full, 53200 out of memory) and read_only_sql_transaction.
+ * disk_full (53100) and read_only_sql_transaction (25006).
  */
 const STORAGE_CODES = new Set(["SQLITE_FULL", "SQLITE_IOERR", "SQLITE_READONLY", "53100", "25006"]);
 
 /** Whether an error is the database failing to write to its disk. */
 export function isStorageFailure(error: unknown): boolean {
   return anyCause(error, ({ code }) => typeof code === "string" && STORAGE_CODES.has(code));
+}
+
+/** Whether an error is a transaction the database rolled back for meeting another (CONFLICT_CODES). */
+export function isWriteConflict(error: unknown): boolean {
+  return anyCause(error, ({ code }) => typeof code === "string" && CONFLICT_CODES.has(code));
 }
 
 /** Whether an error is a statement stopped by the statement timeout. */
@@ -127,6 +146,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 
 /** How the database failed a request, if that is why it failed. */
 export function databaseFailure(error: unknown): DatabaseFailure | null {
+  if (isWriteConflict(error)) return "conflict";
   if (isStatementTimeout(error)) return "timeout";
   if (isStorageFailure(error)) return "storage";
   return isDatabaseUnavailable(error) ? "unreachable" : null;

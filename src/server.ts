@@ -170,8 +170,8 @@ function withoutSuggestions(error: GraphQLError): GraphQLError {
 }
 
 /**
- * HTTP statuses that say what GraphQL errors say. A database outage is 503 with Retry-After,
- * whatever else the response holds. A request refused as a whole (no data at all, or data null
+ * HTTP statuses that say what GraphQL errors say. A database outage, or a write that kept meeting
+ * others', is 503 with the Retry-After its error names, whatever else the response holds. A request refused as a whole (no data at all, or data null
  * because its only root field was refused) gets the status of its first error's code, so every
  * refusal of a client's request is a 4xx; a response with some data stays 200.
  */
@@ -191,9 +191,11 @@ const statusPlugin: ApolloServerPlugin<Context> = {
         if (response.body.kind !== "single") return;
         const { errors, data } = response.body.singleResult;
         if (!errors || errors.length === 0) return;
-        if (errors.some((error) => error.extensions?.code === "SERVICE_UNAVAILABLE")) {
+        const unavailable = errors.find((error) => error.extensions?.code === "SERVICE_UNAVAILABLE");
+        if (unavailable) {
           response.http.status = 503;
-          response.http.headers.set("retry-after", String(RETRY_AFTER_OUTAGE_SECONDS));
+          const retryAfter = unavailable.extensions?.retryAfter;
+          response.http.headers.set("retry-after", String(typeof retryAfter === "number" ? retryAfter : RETRY_AFTER_OUTAGE_SECONDS));
           return;
         }
         const refusedWhole = data === null || data === undefined || Object.values(data).every((value) => value === null);

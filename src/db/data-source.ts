@@ -107,6 +107,8 @@ export class Database extends DataSource {
   private nextReader = 0;
   /** SQLite: a write failed, so the writer's connection may still be inside a transaction. */
   private writerSuspect = false;
+  /** Write transactions run again after a conflict, and writes given up after the last try (db/transaction.ts). */
+  readonly writeConflicts = { retried: 0, gaveUp: 0 };
 
   /**
    * `readerCount`: read-only connections to open on SQLite. `scratchDir`: the folder of the

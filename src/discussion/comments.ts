@@ -1,18 +1,20 @@
 /**
  * Readers' writes to a discussion: posting, editing and (soft) deleting comments. Every write goes
  * through inTransaction, so on SQLite's single shared connection a failing write can never roll
- * back another request's comment. The stored counts (db/stored-counts.ts) change in the same
- * transaction as the comment, so no reader ever sees one without the other.
+ * back another request's comment, and takes its rows in the one lock order, the article first
+ * (db/lock-order.ts). The stored counts (db/stored-counts.ts) change in the same transaction as
+ * the comment, so no reader ever sees one without the other. A transaction may run again after a
+ * conflict (db/transaction.ts): its work only writes, and events go out after it commits.
  */
 import { DataSource, EntityManager, IsNull } from "typeorm";
 import { Caller, canModerate } from "../auth/caller";
 import type { Reader } from "../auth/verify-token";
 import type { Clock } from "../clock";
 import type { ModerationSetting } from "../config";
-import { isPostgres } from "../db/data-source";
+import { lockArticle, lockComment } from "../db/lock-order";
 import { commentsChanged, countsAsVisible } from "../db/stored-counts";
 import { inTransaction } from "../db/transaction";
-import { Article, Author, Comment, CommentStatus, ModerationActionKind } from "../entities";
+import { Author, Comment, CommentStatus, ModerationActionKind } from "../entities";
 import { forbidden, notFound, unauthenticated, userError } from "../errors";
 import { commentAddedTopic, CommentEvents, publishCommentEvent } from "../events/comment-events";
 import { foldKey } from "../text/fold";
@@ -97,16 +99,17 @@ export async function addComment(db: DataSource, events: CommentEvents, caller: 
   const body = cleanBody(input.body);
   const authorName = writer.kind === "service" ? cleanAuthorName(input.authorName) : null;
   const comment = await inTransaction(db, async (manager) => {
-    // On PostgreSQL other instances write too; locking the article row serialises comment inserts
-    // per article across all of them, so two siblings never get the same position. SQLite has one
-    // writer already (and no FOR UPDATE).
-    const article = await lockedRow(manager, Article, input.articleId);
-    if (!article) throw notFound(`no article with that id`);
+    // The article's row, then the parent's (db/lock-order.ts): on PostgreSQL this also serialises
+    // comment inserts per article across instances, so two siblings never get the same position.
+    const locked = await lockArticle(manager, input.articleId, input.parentId === null ? [] : [input.parentId]);
+    if (!locked) throw notFound(`no article with that id`);
+    const { article } = locked;
 
     const authorId = writer.kind === "reader" ? await readerAuthorId(manager, writer) : authorName === null ? null : await authorIdByName(manager, authorName);
     let depth = 0;
     if (input.parentId !== null) {
-      const parent = await lockedRow(manager, Comment, input.parentId);
+      // Not among the article's comments: another article's (read unlocked, to say so), or none.
+      const parent = locked.comments.get(input.parentId) ?? (await manager.findOneBy(Comment, { id: input.parentId }));
       // A comment the writer may not see (another reader's unpublished one) is not there for them.
       if (!parent || (parent.status !== CommentStatus.PUBLISHED && !canModerate(writer) && parent.authorId !== authorId)) {
         throw notFound(`no comment with the id given as "parentId"`);
@@ -161,7 +164,7 @@ export async function editComment(db: DataSource, events: CommentEvents, caller:
   const writer = requireWriterCaller(caller, "editComment");
   const cleaned = cleanBody(body);
   const edited = await inTransaction(db, async (manager) => {
-    const comment = await lockedRow(manager, Comment, id);
+    const comment = (await lockComment(manager, id))?.comment;
     if (!comment) throw notFound(`no comment with that id`);
     const right = await requireChangeRight(manager, writer, rules, comment, "edit");
     if (comment.isDeleted) throw userError(`a deleted comment cannot be edited`, { argumentName: "id" });
@@ -183,33 +186,21 @@ export async function editComment(db: DataSource, events: CommentEvents, caller:
  */
 export async function deleteComment(db: DataSource, events: CommentEvents, caller: Caller, rules: WriteRules, id: number): Promise<Comment> {
   const writer = requireWriterCaller(caller, "deleteComment");
-  // Whether the public could see it before, when this call deleted it (null: it was deleted already).
-  let wasPublic: boolean | null = null;
-  const deleted = await inTransaction(db, async (manager) => {
-    const comment = await lockedRow(manager, Comment, id);
+  const { deleted, wasPublic } = await inTransaction(db, async (manager) => {
+    const comment = (await lockComment(manager, id))?.comment;
     if (!comment) throw notFound(`no comment with that id`);
     const right = await requireChangeRight(manager, writer, rules, comment, "delete");
-    if (comment.isDeleted) return comment;
-    wasPublic = countsAsVisible(comment);
+    // wasPublic: whether the public could see it before this call deleted it (null: it was deleted already).
+    if (comment.isDeleted) return { deleted: comment, wasPublic: null };
     await manager.update(Comment, { id }, { isDeleted: true });
     // An unpublished comment was counted nowhere already.
     if (countsAsVisible(comment)) await commentsChanged(manager, { hidden: [comment] });
     await unindexComments(manager, [id]);
     if (right === "moderator") await recordAction(manager, writer, rules.clock(), { commentId: id, action: ModerationActionKind.DELETE });
-    return manager.findOneByOrFail(Comment, { id });
+    return { deleted: await manager.findOneByOrFail(Comment, { id }), wasPublic: countsAsVisible(comment) };
   });
   if (wasPublic !== null) publishCommentEvent(events, { kind: "DELETED", commentId: id, articleId: deleted.articleId, wasPublic });
   return deleted;
-}
-
-export async function lockedRow<T extends Article | Comment>(
-  manager: EntityManager,
-  target: new () => T,
-  id: number,
-): Promise<T | null> {
-  const query = manager.createQueryBuilder(target, "row").where("row.id = :id", { id });
-  if (isPostgres(manager.connection)) query.setLock("pessimistic_write");
-  return query.getOne();
 }
 
 /**

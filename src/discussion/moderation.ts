@@ -1,19 +1,21 @@
 /**
- * Moderators' tools and readers' flags. Each runs in one transaction with the row locked, changes
- * the stored counts in it when a comment's visibility changes (db/stored-counts.ts: the public
- * sees PUBLISHED comments only), keeps the search index to what the public sees, and writes the
- * moderation history (moderation-log.ts).
+ * Moderators' tools and readers' flags. Each runs in one transaction that takes its rows in the
+ * one lock order, the article first (db/lock-order.ts), changes the stored counts in it when a
+ * comment's visibility changes (db/stored-counts.ts: the public sees PUBLISHED comments only),
+ * keeps the search index to what the public sees, and writes the moderation history
+ * (moderation-log.ts). Events go out after the commit, from what the transaction returned.
  */
 import { DataSource, EntityManager } from "typeorm";
 import { Caller, canModerate, requireModerator, requireSignedIn } from "../auth/caller";
 import { commentsChanged, countsAsVisible } from "../db/stored-counts";
+import { lockArticle, lockComment } from "../db/lock-order";
 import { inTransaction } from "../db/transaction";
 import { Article, Author, Comment, CommentFlag, CommentStatus, FlagReason, ModerationActionKind, ModerationMode } from "../entities";
 import { forbidden, notFound, userError } from "../errors";
 import { CommentEvents, publishCommentEvent } from "../events/comment-events";
 import { reindexComments } from "../search/search-index";
 import { characterCount } from "../text/write-limits";
-import { followReaderName, lockedRow, publishAdded, WriteRules } from "./comments";
+import { followReaderName, publishAdded, WriteRules } from "./comments";
 import { recordAction } from "./moderation-log";
 
 /** The longest reason or note a moderator or reader may give. */
@@ -62,18 +64,15 @@ export async function setCommentStatus(
 ): Promise<Comment> {
   requireModerator(caller, "setCommentStatus");
   const cleanedReason = cleanNote(reason, "reason");
-  let published = false;
-  // Whether the public saw it before, when the status changed (null: it did not).
-  let wasPublic: boolean | null = null;
-  const comment = await inTransaction(db, async (manager) => {
-    const comment = await lockedRow(manager, Comment, id);
+  const { comment, published, wasPublic } = await inTransaction(db, async (manager) => {
+    const comment = (await lockComment(manager, id))?.comment;
     if (!comment) throw notFound(`no comment with that id`);
     if (comment.isDeleted) throw userError(`a deleted comment has no status to set`, { argumentName: "id" });
-    if (comment.status === status) return comment;
-    wasPublic = comment.status === CommentStatus.PUBLISHED;
-    published = await changeStatus(manager, comment, status);
+    // wasPublic: whether the public saw it before, when the status changed (null: it did not change).
+    if (comment.status === status) return { comment, published: false, wasPublic: null };
+    const published = await changeStatus(manager, comment, status);
     await recordAction(manager, caller, rules.clock(), { commentId: id, action: ModerationActionKind.SET_STATUS, status, reason: cleanedReason });
-    return manager.findOneByOrFail(Comment, { id });
+    return { comment: await manager.findOneByOrFail(Comment, { id }), published, wasPublic: comment.status === CommentStatus.PUBLISHED };
   });
   if (published) publishAdded(events, comment);
   if (wasPublic !== null) publishCommentEvent(events, { kind: "STATUS_CHANGED", commentId: id, articleId: comment.articleId, wasPublic });
@@ -98,26 +97,25 @@ export async function flagComment(
   requireSignedIn(caller, "flagComment");
   if (caller.kind !== "reader") throw forbidden(`flags come from signed-in readers; the service token may set a status instead (setCommentStatus)`);
   const cleanedNote = cleanNote(note, "note");
-  let held = false;
-  const flagged = await inTransaction(db, async (manager) => {
-    const comment = await lockedRow(manager, Comment, id);
+  const { flagged, held } = await inTransaction(db, async (manager) => {
+    const comment = (await lockComment(manager, id))?.comment;
     const ownId = (await manager.findOneBy(Author, { sub: caller.sub }))?.id ?? null;
     const sees = comment && !comment.isDeleted && (comment.status === CommentStatus.PUBLISHED || canModerate(caller) || comment.authorId === ownId);
     if (!comment || !sees) throw notFound(`no comment with that id`);
     if (ownId !== null && comment.authorId === ownId) throw userError(`you cannot flag your own comment`, { argumentName: "id" });
-    if (await manager.findOneBy(CommentFlag, { commentId: id, readerSub: caller.sub })) return comment;
+    if (await manager.findOneBy(CommentFlag, { commentId: id, readerSub: caller.sub })) return { flagged: comment, held: false };
 
     const now = rules.clock();
     await followReaderName(manager, caller);
     await manager.insert(CommentFlag, { commentId: id, readerSub: caller.sub, reason, note: cleanedNote, createdAt: now });
     const flagCount = comment.flagCount + 1;
     await manager.update(Comment, { id }, { flagCount });
-    if (flagCount === rules.autoHoldFlags && comment.status === CommentStatus.PUBLISHED) {
+    const held = flagCount === rules.autoHoldFlags && comment.status === CommentStatus.PUBLISHED;
+    if (held) {
       await changeStatus(manager, comment, CommentStatus.PENDING);
-      held = true;
       await recordAction(manager, null, now, { commentId: id, action: ModerationActionKind.AUTO_HOLD, status: CommentStatus.PENDING, reason: `${flagCount} flags` });
     }
-    return manager.findOneByOrFail(Comment, { id });
+    return { flagged: await manager.findOneByOrFail(Comment, { id }), held };
   });
   // The flag that held it took it from the public.
   if (held) publishCommentEvent(events, { kind: "STATUS_CHANGED", commentId: id, articleId: flagged.articleId, wasPublic: true });
@@ -132,7 +130,7 @@ export async function flagComment(
 export async function setFeatured(db: DataSource, caller: Caller, rules: WriteRules, id: number, featured: boolean): Promise<Comment> {
   requireModerator(caller, featured ? "featureComment" : "unfeatureComment");
   return inTransaction(db, async (manager) => {
-    const comment = await lockedRow(manager, Comment, id);
+    const comment = (await lockComment(manager, id))?.comment;
     if (!comment) throw notFound(`no comment with that id`);
     if ((comment.featuredAt !== null) === featured) return comment;
     if (featured) {
@@ -153,8 +151,7 @@ export async function setFeatured(db: DataSource, caller: Caller, rules: WriteRu
 export async function setArticleModeration(db: DataSource, caller: Caller, articleId: number, mode: ModerationMode): Promise<void> {
   requireModerator(caller, "setArticleModeration");
   await inTransaction(db, async (manager) => {
-    const article = await lockedRow(manager, Article, articleId);
-    if (!article) throw notFound(`no article with that id`);
+    if (!(await lockArticle(manager, articleId))) throw notFound(`no article with that id`);
     await manager.update(Article, { id: articleId }, { moderation: mode });
   });
 }

@@ -1,13 +1,13 @@
 /**
  * Readers' reactions to comments: one per reader and comment, idempotent both ways. The reaction
  * row and Comment.reactionCount change in one transaction, so the count is always the number of
- * rows. On PostgreSQL the comment row is locked first, so reactions to one comment from several
- * instances take turns; SQLite has one writer already.
+ * rows. The comment is taken in the one lock order, its article first (db/lock-order.ts), so
+ * reactions from several instances take turns with every other write to the discussion.
  */
 import { DataSource } from "typeorm";
 import { Caller, canModerate } from "../auth/caller";
 import type { Clock } from "../clock";
-import { isPostgres } from "../db/data-source";
+import { lockComment } from "../db/lock-order";
 import { run, sql } from "../db/sql";
 import { inTransaction } from "../db/transaction";
 import { Author, Comment } from "../entities";
@@ -32,9 +32,7 @@ export async function setReaction(db: DataSource, events: CommentEvents, caller:
   if (caller.kind !== "reader") throw forbidden(`${what} is for signed-in readers: a reaction is a reader's own, and the service token is not a reader`);
   const sub = caller.sub;
   const outcome = await inTransaction(db, async (manager): Promise<ReactionOutcome> => {
-    const lookup = manager.createQueryBuilder(Comment, "row").where("row.id = :id", { id: commentId });
-    if (isPostgres(manager.connection)) lookup.setLock("pessimistic_write");
-    const comment = await lookup.getOne();
+    const comment = (await lockComment(manager, commentId))?.comment;
     if (!comment) throw notFound(`no comment with that id`);
     // A comment the reader cannot see (held, rejected: someone else's) is not there for them.
     if (comment.status !== CommentStatus.PUBLISHED && !canModerate(caller)) {

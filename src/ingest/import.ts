@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { DataSource, EntityManager } from "typeorm";
 import { articlesAdded, commentsChanged, taggingsChanged } from "../db/stored-counts";
+import { lockArticle } from "../db/lock-order";
 import { inTransaction } from "../db/transaction";
 import { Article, ArticleTag, Comment, RelatedLink } from "../entities";
 import { characterCount, WRITE_LIMITS } from "../text/write-limits";
@@ -86,10 +87,13 @@ export async function importArticles(dataSource: DataSource, articles: ParsedArt
     }
   });
 
-  let oneByOne: (Pending & { index: number })[] = [];
+  let oneByOne: (Pending & { index: number })[];
   try {
-    await inTransaction(dataSource, async (manager) => {
-      oneByOne = [];
+    // Decided afresh on every try (inTransaction runs this again after a conflict), so nothing
+    // outside the transaction is touched until it commits.
+    const batch = await inTransaction(dataSource, async (manager) => {
+      const settled = new Map<number, ImportResult>();
+      const later: (Pending & { index: number })[] = [];
       const existing = await findExisting(
         manager,
         candidates.map((item) => item.parsed),
@@ -99,16 +103,17 @@ export async function importArticles(dataSource: DataSource, articles: ParsedArt
       for (const item of candidates) {
         const key = identityKey(item.parsed);
         const row = existing.get(key);
-        if (seen.has(key) || (row && row.contentHash !== item.hash)) oneByOne.push(item);
-        else if (row) results[item.index] = { status: "unchanged", articleId: row.id };
+        if (seen.has(key) || (row && row.contentHash !== item.hash)) later.push(item);
+        else if (row) settled.set(item.index, { status: "unchanged", articleId: row.id });
         else fresh.push(item);
         seen.add(key);
       }
       const ids = await insertArticles(manager, fresh);
-      fresh.forEach((item, i) => {
-        results[item.index] = { status: "imported", articleId: ids[i] };
-      });
+      fresh.forEach((item, i) => settled.set(item.index, { status: "imported", articleId: ids[i] }));
+      return { settled, later };
     });
+    for (const [index, result] of batch.settled) results[index] = result;
+    oneByOne = batch.later;
   } catch {
     // Which dump broke the batch is unknown; redoing each alone confines the failure to it.
     oneByOne = candidates;
@@ -228,10 +233,11 @@ async function insertedComments(manager: EntityManager, items: Pending[], ids: n
 async function updateArticle(manager: EntityManager, articleId: number, item: Pending): Promise<void> {
   const { parsed } = item;
   const tags = distinctTags(parsed.tags);
+  // The article first, as every write to a discussion takes it (db/lock-order.ts): no instance
+  // posts a comment between the thread being read and its positions shifted.
+  await lockArticle(manager, articleId);
   const tagIds = await resolveTags(manager, tags);
-  // Title and publication time are the identity, and the slug stays so links keep working. On
-  // PostgreSQL this UPDATE also locks the article row, as addComment does before it picks a
-  // position: no instance posts a comment between the thread being read and its positions shifted.
+  // Title and publication time are the identity, and the slug stays so links keep working.
   await manager.update(Article, { id: articleId }, articleFields(item));
   await reconcileTags(
     manager,

@@ -1,70 +1,27 @@
 /**
- * Stored counts (src/db/stored-counts.ts) against a recount of the rows, after every kind of write
+ * Stored counts (src/db/stored-counts.ts) against a recount of the rows in JavaScript
+ * (tests/helpers/stored-counts.ts), after every kind of write
  * that changes what they count: folder imports, re-imports that drop, bring back and add comments
  * and tags, replies at every depth, deletions of leaves and of parents with replies (tombstones,
- * and tombstones that lose their last visible descendant). The recount here is written from the
- * tombstone rule itself, in JavaScript, not from the SQL the service uses.
+ * and tombstones that lose their last visible descendant).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { migrations } from "../../src/db/data-source";
 import { StoredCounts1764300000000 } from "../../src/db/migrations/1764300000000-stored-counts";
-import { run, sql } from "../../src/db/sql";
 import type { ParsedArticle, ParsedComment } from "../../src/ingest/dump.types";
 import { importFiles } from "../../src/ingest/import-files";
 import { renderDump } from "../../src/ingest/render-dump";
 import { toGlobalId } from "../../src/schema/global-id";
 import { engines } from "../helpers/databases";
 import { IMPORT_DUMP, postComment, PostedComment, uniqueArticle } from "../helpers/discussion";
+import { storedAndRecounted } from "../helpers/stored-counts";
 import { startTestServer, TEST_TOKEN, TestServer } from "../helpers/test-server";
 
 const DELETE = `mutation($id: ID!) { deleteComment(id: $id) { comment { id isDeleted } } }`;
 
 const said = (author: string | null, body: string): ParsedComment => ({ author, hasAvatar: author !== null, body });
-
-type Row = Record<string, unknown>;
-
-/** What every stored count must be, from the rows alone. */
-function recount(comments: Row[], articleTags: Row[]) {
-  const visible = (row: Row) => (!row.isDeleted || row.isDeleted === "0") && row.status === "PUBLISHED";
-  const children = new Map<number, Row[]>();
-  for (const row of comments) {
-    if (row.parentId === null) continue;
-    const parent = Number(row.parentId);
-    children.set(parent, [...(children.get(parent) ?? []), row]);
-  }
-  const listedMemo = new Map<number, boolean>();
-  const listed = (row: Row): boolean => {
-    const id = Number(row.id);
-    if (!listedMemo.has(id)) listedMemo.set(id, visible(row) || (children.get(id) ?? []).some(listed));
-    return listedMemo.get(id)!;
-  };
-  const tally = (key: (row: Row) => unknown, rows: Row[]) => {
-    const counts: Record<number, number> = {};
-    for (const row of rows) if (key(row) !== null) counts[Number(key(row))] = (counts[Number(key(row))] ?? 0) + 1;
-    return counts;
-  };
-  const replyCount: Record<number, number> = {};
-  for (const row of comments) replyCount[Number(row.id)] = (children.get(Number(row.id)) ?? []).filter(listed).length;
-  return {
-    replyCount,
-    articleComments: tally((row) => row.articleId, comments.filter(visible)),
-    authorComments: tally((row) => row.authorId, comments.filter(visible)),
-    tagArticles: tally((row) => row.tagId, articleTags),
-  };
-}
-
-/** Stored values by id, leaving out zeros so that rows without anything to count compare equal to "absent". */
-function stored(rows: Row[], column: string): Record<number, number> {
-  const values: Record<number, number> = {};
-  for (const row of rows) if (Number(row[column]) !== 0) values[Number(row.id)] = Number(row[column]);
-  return values;
-}
-
-function withoutZeros(counts: Record<number, number>): Record<number, number> {
-  return Object.fromEntries(Object.entries(counts).filter(([, n]) => n !== 0));
-}
 
 describe.each(engines)("stored counts on %s", (engine) => {
   let t: TestServer;
@@ -84,26 +41,10 @@ describe.each(engines)("stored counts on %s", (engine) => {
   const reimport = (article: ParsedArticle) => t.data(IMPORT_DUMP, { text: renderDump(article) }, { token: TEST_TOKEN });
 
   async function expectCountsMatchRows(step: string): Promise<void> {
-    const db = t.db.dataSource;
-    const comments = await run(db, sql`SELECT "id", "articleId", "parentId", "authorId", "isDeleted", "replyCount", "status" FROM "comment"`);
-    const articleTags = await run(db, sql`SELECT "tagId" FROM "article_tag"`);
-    const [{ n: articles }] = await run(db, sql`SELECT COUNT(*) AS n FROM "article"`);
+    const { stored, recounted } = await storedAndRecounted(t.db.dataSource);
     const { articles: listed } = await t.data(`{ articles(first: 1) { totalCount } }`);
-    expect({ step, articles: listed.totalCount }).toEqual({ step, articles: Number(articles) });
-    const expected = recount(comments, articleTags);
-    const actual = {
-      replyCount: stored(comments, "replyCount"),
-      articleComments: stored(await run(db, sql`SELECT "id", "commentCount" FROM "article"`), "commentCount"),
-      authorComments: stored(await run(db, sql`SELECT "id", "commentCount" FROM "author"`), "commentCount"),
-      tagArticles: stored(await run(db, sql`SELECT "id", "articleCount" FROM "tag"`), "articleCount"),
-    };
-    expect({ step, ...actual }).toEqual({
-      step,
-      replyCount: withoutZeros(expected.replyCount),
-      articleComments: withoutZeros(expected.articleComments),
-      authorComments: withoutZeros(expected.authorComments),
-      tagArticles: withoutZeros(expected.tagArticles),
-    });
+    expect({ step, articles: listed.totalCount }).toEqual({ step, articles: recounted.articles });
+    expect({ step, ...stored }).toEqual({ step, ...recounted });
   }
 
   async function threadOf(articleId: string): Promise<{ id: string; body: string }[]> {
