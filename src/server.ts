@@ -52,6 +52,11 @@ export interface ServerOptions {
   limits?: AbuseLimits;
   /** The time as the service reads it (comment times, the edit window, token expiry); the system clock unless a test moves it. */
   clock?: Clock;
+  /**
+   * The development JWT secret that `npm start` made and keeps itself (never a JWT_SECRET the
+   * operator supplied): only with it is the reader app's development sign-in served.
+   */
+  developmentJwtSecret?: string;
 }
 
 /** How long /health waits for one dependency before calling it down. */
@@ -500,9 +505,12 @@ export async function createServer(config: Config, db: Database, events: Comment
       res.end(JSON.stringify({ errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] }));
     },
   });
-  // Reader tokens for the app's development sign-in: never in production, and only with a secret to sign them.
-  const devSignIn = !config.production && config.jwtSecret !== null;
-  if (devSignIn) app.use(devSignInRoutes({ jwtSecret: config.jwtSecret as string, verify: deps.verifyToken, clock }));
+  // Reader tokens for the app's development sign-in: only with the secret npm start made itself. A
+  // JWT_SECRET the operator supplied is the host site's, whatever NODE_ENV says: signing with it
+  // here would hand moderator tokens to anyone who can reach the server.
+  const devSecret = options.developmentJwtSecret;
+  const devSignIn = !config.production && devSecret !== undefined && devSecret === config.jwtSecret;
+  if (devSignIn) app.use(devSignInRoutes({ jwtSecret: devSecret, verify: deps.verifyToken, clock }));
   if (options.webRoot) {
     app.use(readerAppRoutes({ webRoot: options.webRoot, production: config.production, graphqlPath: GRAPHQL_PATH, devSignIn }));
   } else {

@@ -16,7 +16,7 @@ export function devReaderSub(name: string): string {
 }
 
 export interface DevSignInOptions {
-  /** The server's JWT_SECRET (set, or kept in the data folder outside production). */
+  /** The development secret `npm start` made and keeps in the data folder; never a JWT_SECRET the operator supplied. */
   jwtSecret: string;
   /** The server's own verifier: a token this route hands out is one the API accepts. */
   verify: TokenVerifier;
@@ -26,7 +26,8 @@ export interface DevSignInOptions {
 /**
  * The reader app's development sign-in: a reader token, as a host site would sign one, for a
  * display name and role the developer picks. The server mounts it only outside production and
- * only with a JWT_SECRET; anyone who can reach a development server can sign in as anyone with it.
+ * only with the development secret `npm start` made itself (JWT_SECRET unset): anyone who can reach
+ * it can sign in as anyone, so it must never sign with the host site's real secret.
  *
  * A page elsewhere cannot use it: the request must be JSON (a cross-site form cannot send that
  * without a CORS preflight, which this route never grants) and, when the browser names its
