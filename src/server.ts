@@ -35,6 +35,8 @@ import { plainGetHint } from "./web/plain-get.middleware";
 import { Admission } from "./web/admission";
 import { bodyErrorResponse, graphqlPostHandler, isGraphqlJsonPost } from "./web/graphql-post";
 import { devSignInRoutes } from "./web/dev-sign-in.routes";
+import { AddressConnections } from "./web/address-connections";
+import { clientAddressReader } from "./web/client-address";
 import { readerAppRoutes } from "./web/reader-app.routes";
 
 export const GRAPHQL_PATH = "/graphql";
@@ -58,6 +60,13 @@ export interface ServerOptions {
    */
   developmentJwtSecret?: string;
 }
+
+/** What the server keeps on each WebSocket: its caller, client address, and the subscriptions counted against that address. */
+type SocketExtra = {
+  caller?: Caller;
+  address?: string;
+  counted?: Set<string>;
+};
 
 /** How long /health waits for one dependency before calling it down. */
 const HEALTH_TIMEOUT_MS = 2_000;
@@ -324,28 +333,24 @@ export async function createServer(config: Config, db: Database, events: Comment
     ...options.healthChecks,
   };
 
+  // The client address of every request and socket, by one rule (TRUST_PROXY), for every limit.
+  const clientAddress = clientAddressReader(config.clients.trustProxy);
   // Open sockets per client address, counted from the upgrade until the TCP connection closes.
-  const socketsByAddress = new Map<string, number>();
+  const connections = new AddressConnections(config.clients.socketsPerAddress, config.clients.subscriptionsPerAddress);
   const wsServer = new WebSocketServer({
     noServer: true,
     path: GRAPHQL_PATH,
     verifyClient: ({ req }, accept) => {
-      const address = req.socket.remoteAddress ?? "unknown";
+      const address = clientAddress(req) ?? "unknown";
       if (draining) {
         accept(false, 503, "the server is shutting down");
         return;
       }
-      const open = socketsByAddress.get(address) ?? 0;
-      if (open >= SOCKET_LIMITS.socketsPerAddress) {
-        accept(false, 429, `too many WebSocket connections from this address; the maximum is ${SOCKET_LIMITS.socketsPerAddress}`);
+      if (!connections.openSocket(address)) {
+        accept(false, 429, `too many WebSocket connections from this address; the maximum is ${connections.socketsPerAddress}`);
         return;
       }
-      socketsByAddress.set(address, open + 1);
-      req.socket.once("close", () => {
-        const left = (socketsByAddress.get(address) ?? 1) - 1;
-        if (left > 0) socketsByAddress.set(address, left);
-        else socketsByAddress.delete(address);
-      });
+      req.socket.once("close", () => connections.closeSocket(address));
       accept(true);
     },
   });
@@ -362,7 +367,11 @@ export async function createServer(config: Config, db: Database, events: Comment
       const shown = config.production ? withoutSuggestions(error) : error;
       return formatWsError(shown.toJSON(), shown);
     });
-  const wsCleanup = useServer<Record<string, unknown>, { caller?: Caller }>(
+  // The subscriptions a socket holds against its address's SUBSCRIPTIONS_PER_ADDRESS, by id.
+  const releaseSubscription = (extra: SocketExtra, id: string) => {
+    if (extra.counted?.delete(id)) connections.releaseSubscription(extra.address ?? "unknown");
+  };
+  const wsCleanup = useServer<Record<string, unknown>, SocketExtra>(
     {
       schema,
       // A socket that presents a credential (the service token or a reader's JWT) must present a
@@ -370,6 +379,7 @@ export async function createServer(config: Config, db: Database, events: Comment
       // is identified once, here, and every operation on the socket runs as that caller. Without a
       // credential it may still read and subscribe, anonymously.
       onConnect: async (ctx) => {
+        ctx.extra.address = clientAddress(ctx.extra.request) ?? "unknown";
         const authorization = ctx.connectionParams?.authorization;
         if (authorization === undefined || authorization === null || authorization === "") {
           ctx.extra.caller = ANONYMOUS;
@@ -387,7 +397,7 @@ export async function createServer(config: Config, db: Database, events: Comment
       onError: (_ctx, _id, _payload, errors) => formatWsErrors(errors),
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors ? { ...result, errors: formatWsErrors(result.errors) } : undefined,
-      onSubscribe: (ctx, _id, payload) => {
+      onSubscribe: (ctx, id, payload) => {
         // graphql-ws has registered this subscription already, so the count includes it.
         if (Object.keys(ctx.subscriptions).length > SOCKET_LIMITS.subscriptionsPerSocket) {
           return [
@@ -408,13 +418,27 @@ export async function createServer(config: Config, db: Database, events: Comment
         }
         const preflightErrors = preflight(document, payload.variables, payload.operationName);
         if (preflightErrors.length > 0) return preflightErrors;
+        // Counted last, once nothing else refuses it: graphql-ws calls onComplete only for what runs.
+        if (!connections.takeSubscription(ctx.extra.address ?? "unknown")) {
+          return [
+            new GraphQLError(`too many subscriptions from your address; the maximum is ${connections.subscriptionsPerAddress} over all its connections`, {
+              extensions: { code: "RATE_LIMITED", maxSubscriptionsPerAddress: connections.subscriptionsPerAddress },
+            }),
+          ];
+        }
+        (ctx.extra.counted ??= new Set()).add(id);
         return {
           schema,
           document,
           variableValues: payload.variables,
           operationName: payload.operationName,
-          contextValue: contextFor(deps, ctx.extra.caller ?? ANONYMOUS, undefined, null, ctx.extra.request.socket.remoteAddress ?? null),
+          contextValue: contextFor(deps, ctx.extra.caller ?? ANONYMOUS, undefined, null, ctx.extra.address ?? null),
         };
+      },
+      onComplete: (ctx, id) => releaseSubscription(ctx.extra, id),
+      // A closing socket ends its subscriptions; whatever onComplete has not released yet goes here.
+      onClose: (ctx) => {
+        for (const id of [...(ctx.extra.counted ?? [])]) releaseSubscription(ctx.extra, id);
       },
     },
     wsServer,
@@ -482,7 +506,7 @@ export async function createServer(config: Config, db: Database, events: Comment
     res.status(ok ? 200 : 503).json({ ok, checks });
   });
   const admission = new Admission(config.maxConcurrentOperations, config.maxQueuedOperations);
-  const contextOf = (req: IncomingMessage) => buildContext(deps, req.headers.authorization, currentQueryTally(), req.socket.remoteAddress ?? null);
+  const contextOf = (req: IncomingMessage) => buildContext(deps, req.headers.authorization, currentQueryTally(), clientAddress(req));
   app.use(
     GRAPHQL_PATH,
     cors<cors.CorsRequest>(),

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { Clock } from "../../src/clock";
-import { Config, NO_ABUSE_LIMITS } from "../../src/config";
+import { Config, DEFAULT_CLIENT_SETTINGS, NO_ABUSE_LIMITS } from "../../src/config";
 import { CommentEvents, createLocalEvents } from "../../src/events/comment-events";
 import { withQueryTally } from "../../src/db/query-counter";
 import { collectDumpFiles, importFiles } from "../../src/ingest/import-files";
@@ -50,11 +50,13 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     statementTimeoutSeconds: 5,
     jwtSecret: TEST_JWT_SECRET,
     jwksUrl: null,
+    jwtMaxAgeSeconds: 86_400,
     editWindowSeconds: 900,
     moderation: "POST",
     autoHoldFlags: 3,
     // Off: cases that post in bursts are not about the limits; tests/abuse sets them.
     abuseLimits: NO_ABUSE_LIMITS,
+    clients: DEFAULT_CLIENT_SETTINGS,
     ...overrides,
   };
 }
