@@ -4,7 +4,7 @@
  * can fail is an UNAUTHENTICATED error whose message names the problem, so the host site's
  * developers can tell an expired token from a wrongly signed one.
  */
-import { createRemoteJWKSet, decodeProtectedHeader, errors, JWTPayload, jwtVerify } from "jose";
+import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, JWTPayload, jwtVerify, JWTVerifyOptions } from "jose";
 import { GraphQLError } from "graphql";
 import { unauthenticated } from "../errors";
 import { characterCount, WRITE_LIMITS } from "../text/write-limits";
@@ -34,7 +34,15 @@ export type TokenVerifier = (token: string) => Promise<Reader>;
 export interface TokenSettings {
   jwtSecret: string | null;
   jwksUrl: string | null;
+  /** The longest a token may live: `exp` at most this far after `iat` (or after now, without `iat`). */
+  jwtMaxAgeSeconds: number;
 }
+
+/**
+ * How far the host site's clock may be from ours: a token is good this long past `exp`, and its
+ * `iat` may be this far ahead.
+ */
+export const CLOCK_TOLERANCE_SECONDS = 30;
 
 const ASYMMETRIC = ["RS256", "ES256"];
 
@@ -49,8 +57,10 @@ export function createTokenVerifier(settings: TokenSettings, clock: Clock): Toke
 
   return async (token) => {
     let alg: string | undefined;
+    let claims: JWTPayload;
     try {
       alg = decodeProtectedHeader(token).alg;
+      claims = decodeJwt(token);
     } catch {
       throw unauthenticated("the bearer token is neither the API token nor a JWT");
     }
@@ -60,18 +70,50 @@ export function createTokenVerifier(settings: TokenSettings, clock: Clock): Toke
     if (alg !== "HS256" && !keySet) throw unauthenticated(`${alg} tokens are not accepted here: the server has no JWKS_URL`);
 
     let payload: JWTPayload;
+    const now = clock();
     try {
-      const options = { algorithms: [alg], requiredClaims: ["sub", "exp"], currentDate: clock() };
+      const options: JWTVerifyOptions = {
+        algorithms: [alg],
+        requiredClaims: ["sub", "exp"],
+        currentDate: now,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        // jose refuses an `iat` ahead of the clock only under maxTokenAge, which also makes `iat`
+        // required: asked of the tokens that carry one (the signature covers what was decoded).
+        ...(claims.iat !== undefined ? { maxTokenAge: settings.jwtMaxAgeSeconds } : {}),
+      };
       payload = (alg === "HS256" ? await jwtVerify(token, secret!, options) : await jwtVerify(token, keySet!, options)).payload;
     } catch (error) {
-      throw tokenError(error, alg !== "HS256");
+      throw tokenError(error, alg !== "HS256", settings.jwtMaxAgeSeconds);
     }
+    checkLifetime(payload, Math.floor(now.getTime() / 1000), settings.jwtMaxAgeSeconds);
     return readerOf(payload);
   };
 }
 
+/**
+ * A token may live at most JWT_MAX_AGE_SECONDS: jose bounds a token's age by its `iat` but not how
+ * far ahead its `exp` lies, so a token signed for a century would be good for a century.
+ */
+function checkLifetime(payload: JWTPayload, now: number, maxAge: number): void {
+  const exp = payload.exp as number;
+  if (typeof payload.iat === "number") {
+    if (exp - payload.iat > maxAge) {
+      throw unauthenticated(`the token lives ${exp - payload.iat} seconds from its "iat" to its "exp"; this server accepts at most ${maxAge} (JWT_MAX_AGE_SECONDS)`);
+    }
+  } else if (exp - now > maxAge + CLOCK_TOLERANCE_SECONDS) {
+    throw unauthenticated(`the token has no "iat" and expires ${exp - now} seconds from now; this server accepts at most ${maxAge} (JWT_MAX_AGE_SECONDS)`);
+  }
+}
+
 /** What a failed verification tells the client; `remote`: the key came from JWKS_URL. */
-function tokenError(error: unknown, remote: boolean): GraphQLError {
+function tokenError(error: unknown, remote: boolean, maxAge: number): GraphQLError {
+  if (error instanceof errors.JWTExpired && error.claim === "iat") {
+    return unauthenticated(`the token was issued more than ${maxAge} seconds ago (JWT_MAX_AGE_SECONDS); ask the host site for a new one`);
+  }
+  if (error instanceof errors.JWTClaimValidationFailed && error.claim === "iat" && error.reason === "check_failed") {
+    const iat = typeof error.payload.iat === "number" ? ` (${new Date(error.payload.iat * 1000).toISOString()})` : "";
+    return unauthenticated(`the token's "iat" claim${iat} is in the future; check the host site's clock`);
+  }
   if (error instanceof errors.JWTExpired) {
     const exp = typeof error.payload.exp === "number" ? ` at ${new Date(error.payload.exp * 1000).toISOString()}` : "";
     return unauthenticated(`the token expired${exp}; ask the host site for a new one`);
