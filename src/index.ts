@@ -89,7 +89,8 @@ async function main(): Promise<void> {
   }
 
   const server = await createServer(config, db, events.bus, {
-    ...(config.redisUrl ? { healthChecks: { redis: events.ping } } : {}),
+    // Redis down is a degraded service, not a dead one: events wait in the outbox, limits count in memory.
+    ...(config.redisUrl ? { degradableChecks: { redis: events.ping } } : {}),
     webRoot: join(root, "dist", "web"),
     limits: limits.limits,
     developmentJwtSecret,

@@ -46,8 +46,13 @@ export const BODY_LIMIT = "2mb";
 export type HealthCheck = () => Promise<void>;
 
 export interface ServerOptions {
-  /** Checks besides the database's, by name (the Redis event bus when REDIS_URL is set). */
+  /** Checks besides the database's, by name: when one fails, /health answers 503. */
   healthChecks?: Record<string, HealthCheck>;
+  /**
+   * Dependencies the service works on without, by name (Redis when REDIS_URL is set: events wait in
+   * the outbox, limits count in memory): a failing one is "degraded", and /health still answers 200.
+   */
+  degradableChecks?: Record<string, HealthCheck>;
   /** The built reader app (dist/web), served at /; without it, / redirects to the API. */
   webRoot?: string;
   /** Abuse limits shared with other instances (Redis); without them, counted in this process. */
@@ -500,10 +505,20 @@ export async function createServer(config: Config, db: Database, events: Comment
   });
   app.get("/health", async (_req, res) => {
     const names = Object.keys(healthChecks);
-    const results = await Promise.all(names.map((name) => runCheck(healthChecks[name])));
-    const checks = Object.fromEntries(names.map((name, i) => [name, results[i]]));
+    const degradable = Object.keys(options.degradableChecks ?? {});
+    const [results, degradableResults] = await Promise.all([
+      Promise.all(names.map((name) => runCheck(healthChecks[name]))),
+      Promise.all(degradable.map((name) => runCheck(options.degradableChecks![name]))),
+    ]);
+    const checks: Record<string, string> = Object.fromEntries(names.map((name, i) => [name, results[i]]));
+    const degraded: Record<string, string> = {};
+    degradable.forEach((name, i) => {
+      checks[name] = degradableResults[i] === "ok" ? "ok" : "degraded";
+      if (degradableResults[i] !== "ok") degraded[name] = degradableResults[i];
+    });
+    // Only what every request needs takes the instance out of a load balancer's rotation.
     const ok = results.every((result) => result === "ok");
-    res.status(ok ? 200 : 503).json({ ok, checks });
+    res.status(ok ? 200 : 503).json(degradable.some((name) => checks[name] !== "ok") ? { ok, checks, degraded } : { ok, checks });
   });
   const admission = new Admission(config.maxConcurrentOperations, config.maxQueuedOperations);
   const contextOf = (req: IncomingMessage) => buildContext(deps, req.headers.authorization, currentQueryTally(), clientAddress(req));
