@@ -7,7 +7,8 @@
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, JWTPayload, jwtVerify, JWTVerifyOptions } from "jose";
 import { GraphQLError } from "graphql";
 import { unauthenticated } from "../errors";
-import { characterCount, WRITE_LIMITS } from "../text/write-limits";
+import { unstorableIn } from "../schema/text-inputs";
+import { checkDisplayName } from "../text/display-name";
 import type { Clock } from "../clock";
 
 /** A reader's role as the token's `role` claim gives it: `commenter` (the default) or `moderator`. */
@@ -140,17 +141,18 @@ function readerOf(payload: JWTPayload): Reader {
   const sub = payload.sub;
   if (typeof sub !== "string" || sub.trim() === "") throw unauthenticated(`the token's "sub" claim must be a non-empty string`);
   if (sub.length > MAX_SUB_LENGTH) throw unauthenticated(`the token's "sub" claim is ${sub.length} characters long; the limit is ${MAX_SUB_LENGTH}`);
+  // Held to the rule every argument is (schema/text-inputs.ts): stored, it would no longer be the sub.
+  const unstorable = unstorableIn(sub);
+  if (unstorable !== null) throw unauthenticated(`the token's "sub" claim contains ${unstorable}, which cannot be stored`);
 
   const rawName = payload.name;
   let name = READER_FALLBACK_NAME;
   if (rawName !== undefined && rawName !== null) {
     if (typeof rawName !== "string") throw unauthenticated(`the token's "name" claim must be a string`);
-    const trimmed = rawName.trim();
-    if (/\p{Cc}/u.test(trimmed)) throw unauthenticated(`the token's "name" claim must be a single line of text`);
-    if (characterCount(trimmed) > WRITE_LIMITS.authorName) {
-      throw unauthenticated(`the token's "name" claim is ${characterCount(trimmed)} characters long; the limit is ${WRITE_LIMITS.authorName}`);
-    }
-    if (trimmed !== "") name = trimmed;
+    // The same rule as an authorName argument (invisible characters removed, one line, the length).
+    const checked = checkDisplayName(rawName);
+    if ("problem" in checked) throw unauthenticated(`the token's "name" claim ${checked.problem}`);
+    if (checked.name !== "") name = checked.name;
   }
 
   const role = payload.role ?? "commenter";

@@ -3,6 +3,7 @@ import { GraphQLError } from "graphql";
 import { SignJWT } from "jose";
 import type { TokenVerifier } from "../auth/verify-token";
 import type { Clock } from "../clock";
+import { checkDisplayName } from "../text/display-name";
 
 /** Where the reader app asks for a development reader token. */
 export const DEV_READER_TOKEN_PATH = "/dev/reader-token";
@@ -48,7 +49,11 @@ export function devSignInRoutes(options: DevSignInOptions): Router {
     if (typeof name !== "string" || name.trim() === "") return refuse(400, "name: give the display name to sign in as");
     if (role !== "commenter" && role !== "moderator") return refuse(400, `role: expected "commenter" or "moderator", got ${JSON.stringify(role).slice(0, 40)}`);
 
-    const displayName = name.trim();
+    // The name as the API will store it (invisible characters gone), so the sub follows what readers see.
+    const checked = checkDisplayName(name);
+    if ("problem" in checked) return refuse(400, `name ${checked.problem}`);
+    if (checked.name === "") return refuse(400, "name: give the display name to sign in as");
+    const displayName = checked.name;
     const now = Math.floor(options.clock().getTime() / 1000);
     const expires = now + DEV_READER_TOKEN_SECONDS;
     try {
