@@ -41,6 +41,9 @@ async function main(): Promise<void> {
   if (values.role !== "commenter" && values.role !== "moderator") fail(`--role must be commenter or moderator, got "${values.role}"`);
   const minutes = Number(values.minutes);
   if (!Number.isInteger(minutes) || minutes < 1) fail(`--minutes must be a whole number above 0, got "${values.minutes}"`);
+  if (minutes * 60 > config.jwtMaxAgeSeconds) {
+    fail(`--minutes ${minutes} is longer than the server accepts: JWT_MAX_AGE_SECONDS is ${config.jwtMaxAgeSeconds} (${Math.floor(config.jwtMaxAgeSeconds / 60)} minutes)`);
+  }
   const claims: Record<string, string> = { role: values.role };
   if (values.name) claims.name = values.name;
   const token = await new SignJWT(claims)

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import proxyaddr from "proxy-addr";
 
 export type DatabaseConfig =
   | { type: "sqlite"; path: string } // path ":memory:" for an in-memory database
@@ -28,6 +29,8 @@ export interface Config {
   jwtSecret: string | null;
   /** Key set for RS256/ES256 readers' tokens (JWKS_URL); null: not accepted. */
   jwksUrl: string | null;
+  /** The longest a reader's token may live from its `iat` (JWT_MAX_AGE_SECONDS). */
+  jwtMaxAgeSeconds: number;
   /** How long after posting a reader may still edit or delete their comment (EDIT_WINDOW_SECONDS). */
   editWindowSeconds: number;
   /** Whether comments on articles whose mode was never set wait for a moderator (MODERATION). */
@@ -42,7 +45,26 @@ export interface Config {
   requestTimeoutSeconds: number;
   /** The largest answer one operation may build, in MiB (MAX_RESPONSE_MB; 0: no cap). */
   maxResponseMb: number;
+  /** Where a client's address comes from, and what one address may hold open (src/web/client-address.ts). */
+  clients: ClientSettings;
 }
+
+/**
+ * express's `trust proxy` values (TRUST_PROXY): a hop count, or the addresses, CIDRs and names
+ * (`loopback`, `linklocal`, `uniquelocal`) of the proxies whose X-Forwarded-For is believed.
+ */
+export type TrustProxy = number | string[];
+
+export interface ClientSettings {
+  /** Null: the client is the TCP peer, and X-Forwarded-For is ignored. */
+  trustProxy: TrustProxy | null;
+  /** Open WebSockets from one client address (SOCKETS_PER_ADDRESS). */
+  socketsPerAddress: number;
+  /** Subscriptions from one client address, over all its sockets (SUBSCRIPTIONS_PER_ADDRESS). */
+  subscriptionsPerAddress: number;
+}
+
+export const DEFAULT_CLIENT_SETTINGS: ClientSettings = { trustProxy: null, socketsPerAddress: 50, subscriptionsPerAddress: 200 };
 
 /** Writes a minute; 0 turns a limit off. */
 export interface AbuseLimitSettings {
@@ -79,9 +101,11 @@ export const DEFAULT_BOUNDS: Pick<Config, "maxThreadDepth" | "requestTimeoutSeco
 export type ModerationSetting = "PRE" | "POST";
 
 /** Readers' settings as they are when none of their variables is set (for scripts that build a Config by hand). */
-export const READER_SETTINGS_OFF: Pick<Config, "jwtSecret" | "jwksUrl" | "editWindowSeconds" | "moderation" | "autoHoldFlags"> = {
+export const READER_SETTINGS_OFF: Pick<Config, "jwtSecret" | "jwksUrl" | "jwtMaxAgeSeconds" | "editWindowSeconds" | "moderation" | "autoHoldFlags" | "clients"> = {
   jwtSecret: null,
   jwksUrl: null,
+  jwtMaxAgeSeconds: 86_400,
+  clients: DEFAULT_CLIENT_SETTINGS,
   editWindowSeconds: 900,
   moderation: "POST",
   autoHoldFlags: 3,
@@ -231,6 +255,45 @@ function parseAbuseLimits(env: Env): AbuseLimitSettings {
   };
 }
 
+/** The most proxies a request may pass through that TRUST_PROXY can name by count. */
+const MAX_PROXY_HOPS = 32;
+
+/** TRUST_PROXY, parsed by proxy-addr (express's own parser for `trust proxy`), so both read it alike. */
+function parseTrustProxy(value: string | undefined): TrustProxy | null {
+  if (value === undefined || value.trim() === "") return null;
+  const raw = value.trim();
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops > MAX_PROXY_HOPS) throw new ConfigError("TRUST_PROXY", `a hop count must be from 0 to ${MAX_PROXY_HOPS}, got ${raw}`);
+    return hops === 0 ? null : hops;
+  }
+  if (raw.toLowerCase() === "true") {
+    throw new ConfigError("TRUST_PROXY", `"true" would believe any client's X-Forwarded-For; give the number of proxies in front, or their addresses`);
+  }
+  const list = raw.split(",").map((entry) => entry.trim());
+  try {
+    proxyaddr.compile(list);
+  } catch (error) {
+    throw new ConfigError("TRUST_PROXY", `${(error as Error).message}; expected a hop count, or addresses, CIDRs and loopback, linklocal or uniquelocal, separated by commas`);
+  }
+  return list;
+}
+
+function parseClients(env: Env): ClientSettings {
+  return {
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    socketsPerAddress: parseWholeNumber("SOCKETS_PER_ADDRESS", env.SOCKETS_PER_ADDRESS, DEFAULT_CLIENT_SETTINGS.socketsPerAddress, 1, 100_000, "sockets"),
+    subscriptionsPerAddress: parseWholeNumber(
+      "SUBSCRIPTIONS_PER_ADDRESS",
+      env.SUBSCRIPTIONS_PER_ADDRESS,
+      DEFAULT_CLIENT_SETTINGS.subscriptionsPerAddress,
+      1,
+      1_000_000,
+      "subscriptions",
+    ),
+  };
+}
+
 /** Hides a password in a URL before it goes into an error message or a log. */
 export function redact(url: string): string {
   return url.replace(/(\/\/[^:/@]+:)[^@]*@/, "$1***@");
@@ -249,6 +312,7 @@ export function loadConfig(env: Env = process.env): Config {
     statementTimeoutSeconds: parseSeconds("STATEMENT_TIMEOUT_SECONDS", env.STATEMENT_TIMEOUT_SECONDS, 5),
     jwtSecret: parseJwtSecret(env.JWT_SECRET),
     jwksUrl: parseJwksUrl(env.JWKS_URL),
+    jwtMaxAgeSeconds: parseWholeNumber("JWT_MAX_AGE_SECONDS", env.JWT_MAX_AGE_SECONDS, 86_400, 60, 31_536_000, "seconds"),
     editWindowSeconds: parseWholeNumber("EDIT_WINDOW_SECONDS", env.EDIT_WINDOW_SECONDS, 900, 0, 31_536_000, "seconds"),
     moderation: parseModeration(env.MODERATION),
     autoHoldFlags: parseWholeNumber("AUTO_HOLD_FLAGS", env.AUTO_HOLD_FLAGS, 3, 1, 1000, "flags"),
@@ -256,5 +320,6 @@ export function loadConfig(env: Env = process.env): Config {
     maxThreadDepth: parseWholeNumber("MAX_THREAD_DEPTH", env.MAX_THREAD_DEPTH, DEFAULT_BOUNDS.maxThreadDepth, 1, 1000, "levels"),
     requestTimeoutSeconds: parseSeconds("REQUEST_TIMEOUT_SECONDS", env.REQUEST_TIMEOUT_SECONDS, DEFAULT_BOUNDS.requestTimeoutSeconds),
     maxResponseMb: parseWholeNumber("MAX_RESPONSE_MB", env.MAX_RESPONSE_MB, DEFAULT_BOUNDS.maxResponseMb, 0, 1024, "MiB"),
+    clients: parseClients(env),
   };
 }

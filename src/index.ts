@@ -44,10 +44,13 @@ async function main(): Promise<void> {
   }
   // The reader app's development sign-in signs readers' tokens with JWT_SECRET: outside production
   // one is kept beside the token, so `npm start` offers it with no setup and its tokens outlive a restart.
+  // Only that secret, never a JWT_SECRET the operator supplied, serves the development sign-in.
   let secretNote = "";
+  let developmentJwtSecret: string | undefined;
   if (config.jwtSecret === null && !config.production) {
     const kept = await keptDevelopmentJwtSecret(dataFolder(config.database));
     config = { ...config, jwtSecret: kept.token };
+    developmentJwtSecret = kept.token;
     secretNote = kept.created ? `made now and kept in ${kept.file} (mode 0600)` : `kept in ${kept.file}`;
   }
 
@@ -86,9 +89,11 @@ async function main(): Promise<void> {
   }
 
   const server = await createServer(config, db, events.bus, {
-    ...(config.redisUrl ? { healthChecks: { redis: events.ping } } : {}),
+    // Redis down is a degraded service, not a dead one: events wait in the outbox, limits count in memory.
+    ...(config.redisUrl ? { degradableChecks: { redis: events.ping } } : {}),
     webRoot: join(root, "dist", "web"),
     limits: limits.limits,
+    developmentJwtSecret,
   });
   await new Promise<void>((listening, failed) => {
     server.httpServer.once("error", failed);
@@ -106,6 +111,7 @@ async function main(): Promise<void> {
     say(`explorers: Apollo Sandbox at ${base}${GRAPHQL_PATH} (online), GraphiQL at ${base}${GRAPHIQL_PATH} (works offline)`);
   }
   if (secretNote) say(`JWT_SECRET is not set; readers' tokens are signed with a development secret (${secretNote}); sign in as a reader at ${base}/`);
+  else if (config.jwtSecret !== null && !config.production) say("JWT_SECRET is set, so the reader app's development sign-in is off: readers sign in through the host site");
   if (config.apiTokenGenerated) {
     if (tokenNote) say(`API_TOKEN is not set; write operations take this development token (${tokenNote}):\n  Authorization: Bearer ${config.apiToken}`);
     else say(`API_TOKEN was not set; write operations take this token until restart:\n  Authorization: Bearer ${config.apiToken}`);

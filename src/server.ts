@@ -36,6 +36,8 @@ import { plainGetHint } from "./web/plain-get.middleware";
 import { Admission } from "./web/admission";
 import { bodyErrorResponse, graphqlPostHandler, isGraphqlJsonPost } from "./web/graphql-post";
 import { devSignInRoutes } from "./web/dev-sign-in.routes";
+import { AddressConnections } from "./web/address-connections";
+import { clientAddressReader } from "./web/client-address";
 import { readerAppRoutes } from "./web/reader-app.routes";
 
 export const GRAPHQL_PATH = "/graphql";
@@ -45,15 +47,32 @@ export const BODY_LIMIT = "2mb";
 export type HealthCheck = () => Promise<void>;
 
 export interface ServerOptions {
-  /** Checks besides the database's, by name (the Redis event bus when REDIS_URL is set). */
+  /** Checks besides the database's, by name: when one fails, /health answers 503. */
   healthChecks?: Record<string, HealthCheck>;
+  /**
+   * Dependencies the service works on without, by name (Redis when REDIS_URL is set: events wait in
+   * the outbox, limits count in memory): a failing one is "degraded", and /health still answers 200.
+   */
+  degradableChecks?: Record<string, HealthCheck>;
   /** The built reader app (dist/web), served at /; without it, / redirects to the API. */
   webRoot?: string;
   /** Abuse limits shared with other instances (Redis); without them, counted in this process. */
   limits?: AbuseLimits;
   /** The time as the service reads it (comment times, the edit window, token expiry); the system clock unless a test moves it. */
   clock?: Clock;
+  /**
+   * The development JWT secret that `npm start` made and keeps itself (never a JWT_SECRET the
+   * operator supplied): only with it is the reader app's development sign-in served.
+   */
+  developmentJwtSecret?: string;
 }
+
+/** What the server keeps on each WebSocket: its caller, client address, and the subscriptions counted against that address. */
+type SocketExtra = {
+  caller?: Caller;
+  address?: string;
+  counted?: Set<string>;
+};
 
 /** How long /health waits for one dependency before calling it down. */
 const HEALTH_TIMEOUT_MS = 2_000;
@@ -325,28 +344,24 @@ export async function createServer(config: Config, db: Database, events: Comment
     ...options.healthChecks,
   };
 
+  // The client address of every request and socket, by one rule (TRUST_PROXY), for every limit.
+  const clientAddress = clientAddressReader(config.clients.trustProxy);
   // Open sockets per client address, counted from the upgrade until the TCP connection closes.
-  const socketsByAddress = new Map<string, number>();
+  const connections = new AddressConnections(config.clients.socketsPerAddress, config.clients.subscriptionsPerAddress);
   const wsServer = new WebSocketServer({
     noServer: true,
     path: GRAPHQL_PATH,
     verifyClient: ({ req }, accept) => {
-      const address = req.socket.remoteAddress ?? "unknown";
+      const address = clientAddress(req) ?? "unknown";
       if (draining) {
         accept(false, 503, "the server is shutting down");
         return;
       }
-      const open = socketsByAddress.get(address) ?? 0;
-      if (open >= SOCKET_LIMITS.socketsPerAddress) {
-        accept(false, 429, `too many WebSocket connections from this address; the maximum is ${SOCKET_LIMITS.socketsPerAddress}`);
+      if (!connections.openSocket(address)) {
+        accept(false, 429, `too many WebSocket connections from this address; the maximum is ${connections.socketsPerAddress}`);
         return;
       }
-      socketsByAddress.set(address, open + 1);
-      req.socket.once("close", () => {
-        const left = (socketsByAddress.get(address) ?? 1) - 1;
-        if (left > 0) socketsByAddress.set(address, left);
-        else socketsByAddress.delete(address);
-      });
+      req.socket.once("close", () => connections.closeSocket(address));
       accept(true);
     },
   });
@@ -365,7 +380,11 @@ export async function createServer(config: Config, db: Database, events: Comment
     });
   // Every operation, over either transport, runs within the same deadline and answer size.
   const bounds = { deadlineMs: config.requestTimeoutSeconds * 1000, maxResponseBytes: config.maxResponseMb * 1024 * 1024 };
-  const wsCleanup = useServer<Record<string, unknown>, { caller?: Caller }>(
+  // The subscriptions a socket holds against its address's SUBSCRIPTIONS_PER_ADDRESS, by id.
+  const releaseSubscription = (extra: SocketExtra, id: string) => {
+    if (extra.counted?.delete(id)) connections.releaseSubscription(extra.address ?? "unknown");
+  };
+  const wsCleanup = useServer<Record<string, unknown>, SocketExtra>(
     {
       schema,
       // Queries and mutations over the socket (subscriptions go through graphql-ws's subscribe).
@@ -375,6 +394,7 @@ export async function createServer(config: Config, db: Database, events: Comment
       // is identified once, here, and every operation on the socket runs as that caller. Without a
       // credential it may still read and subscribe, anonymously.
       onConnect: async (ctx) => {
+        ctx.extra.address = clientAddress(ctx.extra.request) ?? "unknown";
         const authorization = ctx.connectionParams?.authorization;
         if (authorization === undefined || authorization === null || authorization === "") {
           ctx.extra.caller = ANONYMOUS;
@@ -392,7 +412,7 @@ export async function createServer(config: Config, db: Database, events: Comment
       onError: (_ctx, _id, _payload, errors) => formatWsErrors(errors),
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors ? { ...result, errors: formatWsErrors(result.errors) } : undefined,
-      onSubscribe: (ctx, _id, payload) => {
+      onSubscribe: (ctx, id, payload) => {
         // graphql-ws has registered this subscription already, so the count includes it.
         if (Object.keys(ctx.subscriptions).length > SOCKET_LIMITS.subscriptionsPerSocket) {
           return [
@@ -413,13 +433,27 @@ export async function createServer(config: Config, db: Database, events: Comment
         }
         const preflightErrors = preflight(document, payload.variables, payload.operationName);
         if (preflightErrors.length > 0) return preflightErrors;
+        // Counted last, once nothing else refuses it: graphql-ws calls onComplete only for what runs.
+        if (!connections.takeSubscription(ctx.extra.address ?? "unknown")) {
+          return [
+            new GraphQLError(`too many subscriptions from your address; the maximum is ${connections.subscriptionsPerAddress} over all its connections`, {
+              extensions: { code: "RATE_LIMITED", maxSubscriptionsPerAddress: connections.subscriptionsPerAddress },
+            }),
+          ];
+        }
+        (ctx.extra.counted ??= new Set()).add(id);
         return {
           schema,
           document,
           variableValues: payload.variables,
           operationName: payload.operationName,
-          contextValue: contextFor(deps, ctx.extra.caller ?? ANONYMOUS, undefined, null, ctx.extra.request.socket.remoteAddress ?? null),
+          contextValue: contextFor(deps, ctx.extra.caller ?? ANONYMOUS, undefined, null, ctx.extra.address ?? null),
         };
+      },
+      onComplete: (ctx, id) => releaseSubscription(ctx.extra, id),
+      // A closing socket ends its subscriptions; whatever onComplete has not released yet goes here.
+      onClose: (ctx) => {
+        for (const id of [...(ctx.extra.counted ?? [])]) releaseSubscription(ctx.extra, id);
       },
     },
     wsServer,
@@ -481,13 +515,23 @@ export async function createServer(config: Config, db: Database, events: Comment
   });
   app.get("/health", async (_req, res) => {
     const names = Object.keys(healthChecks);
-    const results = await Promise.all(names.map((name) => runCheck(healthChecks[name])));
-    const checks = Object.fromEntries(names.map((name, i) => [name, results[i]]));
+    const degradable = Object.keys(options.degradableChecks ?? {});
+    const [results, degradableResults] = await Promise.all([
+      Promise.all(names.map((name) => runCheck(healthChecks[name]))),
+      Promise.all(degradable.map((name) => runCheck(options.degradableChecks![name]))),
+    ]);
+    const checks: Record<string, string> = Object.fromEntries(names.map((name, i) => [name, results[i]]));
+    const degraded: Record<string, string> = {};
+    degradable.forEach((name, i) => {
+      checks[name] = degradableResults[i] === "ok" ? "ok" : "degraded";
+      if (degradableResults[i] !== "ok") degraded[name] = degradableResults[i];
+    });
+    // Only what every request needs takes the instance out of a load balancer's rotation.
     const ok = results.every((result) => result === "ok");
-    res.status(ok ? 200 : 503).json({ ok, checks });
+    res.status(ok ? 200 : 503).json(degradable.some((name) => checks[name] !== "ok") ? { ok, checks, degraded } : { ok, checks });
   });
   const admission = new Admission(config.maxConcurrentOperations, config.maxQueuedOperations);
-  const contextOf = (req: IncomingMessage) => buildContext(deps, req.headers.authorization, currentQueryTally(), req.socket.remoteAddress ?? null);
+  const contextOf = (req: IncomingMessage) => buildContext(deps, req.headers.authorization, currentQueryTally(), clientAddress(req));
   app.use(
     GRAPHQL_PATH,
     cors<cors.CorsRequest>(),
@@ -510,9 +554,12 @@ export async function createServer(config: Config, db: Database, events: Comment
       res.end(JSON.stringify({ errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] }));
     },
   });
-  // Reader tokens for the app's development sign-in: never in production, and only with a secret to sign them.
-  const devSignIn = !config.production && config.jwtSecret !== null;
-  if (devSignIn) app.use(devSignInRoutes({ jwtSecret: config.jwtSecret as string, verify: deps.verifyToken, clock }));
+  // Reader tokens for the app's development sign-in: only with the secret npm start made itself. A
+  // JWT_SECRET the operator supplied is the host site's, whatever NODE_ENV says: signing with it
+  // here would hand moderator tokens to anyone who can reach the server.
+  const devSecret = options.developmentJwtSecret;
+  const devSignIn = !config.production && devSecret !== undefined && devSecret === config.jwtSecret;
+  if (devSignIn) app.use(devSignInRoutes({ jwtSecret: devSecret, verify: deps.verifyToken, clock }));
   if (options.webRoot) {
     app.use(readerAppRoutes({ webRoot: options.webRoot, production: config.production, graphqlPath: GRAPHQL_PATH, devSignIn }));
   } else {

@@ -22,6 +22,8 @@ describe("loadConfig", () => {
       maxThreadDepth: 50,
       requestTimeoutSeconds: 10,
       maxResponseMb: 20,
+      jwtMaxAgeSeconds: 86400,
+      clients: { trustProxy: null, socketsPerAddress: 50, subscriptionsPerAddress: 200 },
     });
     expect(config.apiToken.length).toBeGreaterThanOrEqual(24);
     expect(loadConfig({}).apiToken).not.toBe(config.apiToken);
@@ -52,6 +54,10 @@ describe("loadConfig", () => {
         MAX_THREAD_DEPTH: "8",
         REQUEST_TIMEOUT_SECONDS: "0",
         MAX_RESPONSE_MB: "5",
+        JWT_MAX_AGE_SECONDS: "3600",
+        TRUST_PROXY: "loopback, 10.0.0.0/8,2001:db8::1",
+        SOCKETS_PER_ADDRESS: "500",
+        SUBSCRIPTIONS_PER_ADDRESS: "1000",
       }),
     ).toEqual({
       port: 8080,
@@ -73,7 +79,12 @@ describe("loadConfig", () => {
       maxThreadDepth: 8,
       requestTimeoutSeconds: 0,
       maxResponseMb: 5,
+      jwtMaxAgeSeconds: 3600,
+      clients: { trustProxy: ["loopback", "10.0.0.0/8", "2001:db8::1"], socketsPerAddress: 500, subscriptionsPerAddress: 1000 },
     });
+    // A hop count, as express takes it; 0 trusts no proxy.
+    expect(loadConfig({ TRUST_PROXY: "2" }).clients.trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: "0" }).clients.trustProxy).toBeNull();
     expect(loadConfig({ DATABASE_URL: "sqlite::memory:" }).database).toEqual({ type: "sqlite", path: ":memory:" });
   });
 
@@ -101,6 +112,13 @@ describe("loadConfig", () => {
     [{ AUTO_HOLD_FLAGS: "0" }, `AUTO_HOLD_FLAGS: expected a whole number of flags from 1 to 1000, got "0"`],
     [{ MAX_CONCURRENT_OPERATIONS: "two" }, `MAX_CONCURRENT_OPERATIONS: expected a whole number of operations from 0 to 10000, got "two"`],
     [{ MAX_QUEUED_OPERATIONS: "-1" }, `MAX_QUEUED_OPERATIONS: expected a whole number of operations from 0 to 100000, got "-1"`],
+    [{ JWT_MAX_AGE_SECONDS: "1d" }, `JWT_MAX_AGE_SECONDS: expected a whole number of seconds from 60 to 31536000, got "1d"`],
+    [{ TRUST_PROXY: "nginx" }, "TRUST_PROXY: invalid IP address: nginx; expected a hop count, or addresses, CIDRs and loopback, linklocal or uniquelocal, separated by commas"],
+    [{ TRUST_PROXY: "10.0.0.0/33" }, "TRUST_PROXY: invalid range on address: 10.0.0.0/33; expected a hop count, or addresses, CIDRs and loopback, linklocal or uniquelocal, separated by commas"],
+    [{ TRUST_PROXY: "true" }, `TRUST_PROXY: "true" would believe any client's X-Forwarded-For; give the number of proxies in front, or their addresses`],
+    [{ TRUST_PROXY: "99" }, "TRUST_PROXY: a hop count must be from 0 to 32, got 99"],
+    [{ SOCKETS_PER_ADDRESS: "0" }, `SOCKETS_PER_ADDRESS: expected a whole number of sockets from 1 to 100000, got "0"`],
+    [{ SUBSCRIPTIONS_PER_ADDRESS: "many" }, `SUBSCRIPTIONS_PER_ADDRESS: expected a whole number of subscriptions from 1 to 1000000, got "many"`],
   ])("names the variable in the error for %j", (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message.split(":")[0], message.slice(message.indexOf(":") + 2)));
     expect(() => loadConfig(env)).toThrow(message);

@@ -16,6 +16,7 @@ import type { AbuseLimitSettings } from "../config";
 import { rateLimited } from "../errors";
 import { RedisUnavailableError } from "../events/create-events";
 import { foldKey } from "../text/fold";
+import { addressKey } from "./address-key";
 
 /** The counters' window: every rate is per minute. */
 const WINDOW_SECONDS = 60;
@@ -26,7 +27,7 @@ export interface Writer {
   service: boolean;
   /** The signed-in reader's stable id (the token's `sub`); null when there is none. */
   reader: string | null;
-  /** The client's address (the TCP peer); null for an operation run in-process. */
+  /** The client's address (web/client-address.ts), counted by its addressKey; null for an operation run in-process. */
   address: string | null;
 }
 
@@ -77,7 +78,7 @@ export class AbuseLimits {
   async take(writer: Writer, kind: ReaderWrite | null): Promise<void> {
     if (writer.service) return;
     if (this.address && writer.address !== null) {
-      await this.consume(this.address, writer.address, "ADDRESS", () => `too many writes from your address; the limit is ${this.address!.points} a minute`);
+      await this.consume(this.address, addressKey(writer.address), "ADDRESS", () => `too many writes from your address; the limit is ${this.address!.points} a minute`);
     }
     const perReader = kind === null ? null : this.perReader[kind];
     if (perReader && writer.reader !== null) {

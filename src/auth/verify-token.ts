@@ -4,10 +4,11 @@
  * can fail is an UNAUTHENTICATED error whose message names the problem, so the host site's
  * developers can tell an expired token from a wrongly signed one.
  */
-import { createRemoteJWKSet, decodeProtectedHeader, errors, JWTPayload, jwtVerify } from "jose";
+import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, JWTPayload, jwtVerify, JWTVerifyOptions } from "jose";
 import { GraphQLError } from "graphql";
 import { unauthenticated } from "../errors";
-import { characterCount, WRITE_LIMITS } from "../text/write-limits";
+import { unstorableIn } from "../schema/text-inputs";
+import { checkDisplayName } from "../text/display-name";
 import type { Clock } from "../clock";
 
 /** A reader's role as the token's `role` claim gives it: `commenter` (the default) or `moderator`. */
@@ -34,7 +35,15 @@ export type TokenVerifier = (token: string) => Promise<Reader>;
 export interface TokenSettings {
   jwtSecret: string | null;
   jwksUrl: string | null;
+  /** The longest a token may live: `exp` at most this far after `iat` (or after now, without `iat`). */
+  jwtMaxAgeSeconds: number;
 }
+
+/**
+ * How far the host site's clock may be from ours: a token is good this long past `exp`, and its
+ * `iat` may be this far ahead.
+ */
+export const CLOCK_TOLERANCE_SECONDS = 30;
 
 const ASYMMETRIC = ["RS256", "ES256"];
 
@@ -49,8 +58,10 @@ export function createTokenVerifier(settings: TokenSettings, clock: Clock): Toke
 
   return async (token) => {
     let alg: string | undefined;
+    let claims: JWTPayload;
     try {
       alg = decodeProtectedHeader(token).alg;
+      claims = decodeJwt(token);
     } catch {
       throw unauthenticated("the bearer token is neither the API token nor a JWT");
     }
@@ -60,18 +71,50 @@ export function createTokenVerifier(settings: TokenSettings, clock: Clock): Toke
     if (alg !== "HS256" && !keySet) throw unauthenticated(`${alg} tokens are not accepted here: the server has no JWKS_URL`);
 
     let payload: JWTPayload;
+    const now = clock();
     try {
-      const options = { algorithms: [alg], requiredClaims: ["sub", "exp"], currentDate: clock() };
+      const options: JWTVerifyOptions = {
+        algorithms: [alg],
+        requiredClaims: ["sub", "exp"],
+        currentDate: now,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        // jose refuses an `iat` ahead of the clock only under maxTokenAge, which also makes `iat`
+        // required: asked of the tokens that carry one (the signature covers what was decoded).
+        ...(claims.iat !== undefined ? { maxTokenAge: settings.jwtMaxAgeSeconds } : {}),
+      };
       payload = (alg === "HS256" ? await jwtVerify(token, secret!, options) : await jwtVerify(token, keySet!, options)).payload;
     } catch (error) {
-      throw tokenError(error, alg !== "HS256");
+      throw tokenError(error, alg !== "HS256", settings.jwtMaxAgeSeconds);
     }
+    checkLifetime(payload, Math.floor(now.getTime() / 1000), settings.jwtMaxAgeSeconds);
     return readerOf(payload);
   };
 }
 
+/**
+ * A token may live at most JWT_MAX_AGE_SECONDS: jose bounds a token's age by its `iat` but not how
+ * far ahead its `exp` lies, so a token signed for a century would be good for a century.
+ */
+function checkLifetime(payload: JWTPayload, now: number, maxAge: number): void {
+  const exp = payload.exp as number;
+  if (typeof payload.iat === "number") {
+    if (exp - payload.iat > maxAge) {
+      throw unauthenticated(`the token lives ${exp - payload.iat} seconds from its "iat" to its "exp"; this server accepts at most ${maxAge} (JWT_MAX_AGE_SECONDS)`);
+    }
+  } else if (exp - now > maxAge + CLOCK_TOLERANCE_SECONDS) {
+    throw unauthenticated(`the token has no "iat" and expires ${exp - now} seconds from now; this server accepts at most ${maxAge} (JWT_MAX_AGE_SECONDS)`);
+  }
+}
+
 /** What a failed verification tells the client; `remote`: the key came from JWKS_URL. */
-function tokenError(error: unknown, remote: boolean): GraphQLError {
+function tokenError(error: unknown, remote: boolean, maxAge: number): GraphQLError {
+  if (error instanceof errors.JWTExpired && error.claim === "iat") {
+    return unauthenticated(`the token was issued more than ${maxAge} seconds ago (JWT_MAX_AGE_SECONDS); ask the host site for a new one`);
+  }
+  if (error instanceof errors.JWTClaimValidationFailed && error.claim === "iat" && error.reason === "check_failed") {
+    const iat = typeof error.payload.iat === "number" ? ` (${new Date(error.payload.iat * 1000).toISOString()})` : "";
+    return unauthenticated(`the token's "iat" claim${iat} is in the future; check the host site's clock`);
+  }
   if (error instanceof errors.JWTExpired) {
     const exp = typeof error.payload.exp === "number" ? ` at ${new Date(error.payload.exp * 1000).toISOString()}` : "";
     return unauthenticated(`the token expired${exp}; ask the host site for a new one`);
@@ -98,17 +141,18 @@ function readerOf(payload: JWTPayload): Reader {
   const sub = payload.sub;
   if (typeof sub !== "string" || sub.trim() === "") throw unauthenticated(`the token's "sub" claim must be a non-empty string`);
   if (sub.length > MAX_SUB_LENGTH) throw unauthenticated(`the token's "sub" claim is ${sub.length} characters long; the limit is ${MAX_SUB_LENGTH}`);
+  // Held to the rule every argument is (schema/text-inputs.ts): stored, it would no longer be the sub.
+  const unstorable = unstorableIn(sub);
+  if (unstorable !== null) throw unauthenticated(`the token's "sub" claim contains ${unstorable}, which cannot be stored`);
 
   const rawName = payload.name;
   let name = READER_FALLBACK_NAME;
   if (rawName !== undefined && rawName !== null) {
     if (typeof rawName !== "string") throw unauthenticated(`the token's "name" claim must be a string`);
-    const trimmed = rawName.trim();
-    if (/\p{Cc}/u.test(trimmed)) throw unauthenticated(`the token's "name" claim must be a single line of text`);
-    if (characterCount(trimmed) > WRITE_LIMITS.authorName) {
-      throw unauthenticated(`the token's "name" claim is ${characterCount(trimmed)} characters long; the limit is ${WRITE_LIMITS.authorName}`);
-    }
-    if (trimmed !== "") name = trimmed;
+    // The same rule as an authorName argument (invisible characters removed, one line, the length).
+    const checked = checkDisplayName(rawName);
+    if ("problem" in checked) throw unauthenticated(`the token's "name" claim ${checked.problem}`);
+    if (checked.name !== "") name = checked.name;
   }
 
   const role = payload.role ?? "commenter";

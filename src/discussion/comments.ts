@@ -18,6 +18,7 @@ import { Author, Comment, CommentStatus, ModerationActionKind } from "../entitie
 import { forbidden, notFound, unauthenticated, userError } from "../errors";
 import { commentAddedTopic, CommentEvents, publishCommentEvent } from "../events/comment-events";
 import { foldKey } from "../text/fold";
+import { checkDisplayName } from "../text/display-name";
 import { characterCount, WRITE_LIMITS } from "../text/write-limits";
 import { indexComments, unindexComments } from "../search/search-index";
 import { recordAction } from "./moderation-log";
@@ -70,17 +71,11 @@ export function cleanBody(body: string): string {
   return trimmed;
 }
 
-/** The display name, or null for an anonymous comment (no name, or only whitespace). */
+/** The display name (text/display-name.ts), or null for an anonymous comment (no name, or nothing visible). */
 export function cleanAuthorName(name: string | null | undefined): string | null {
-  const trimmed = (name ?? "").trim();
-  if (trimmed === "") return null;
-  // A name is one line of text, as dumps show it; control characters would break that.
-  if (/\p{Cc}/u.test(trimmed)) throw userError(`"authorName" must be a single line of text`, { argumentName: "authorName" });
-  const length = characterCount(trimmed);
-  if (length > MAX_AUTHOR_NAME_LENGTH) {
-    throw userError(`"authorName" is ${length} characters long; the limit is ${MAX_AUTHOR_NAME_LENGTH}`, { argumentName: "authorName" });
-  }
-  return trimmed;
+  const checked = checkDisplayName(name ?? "");
+  if ("problem" in checked) throw userError(`"authorName" ${checked.problem}`, { argumentName: "authorName" });
+  return checked.name === "" ? null : checked.name;
 }
 
 /**
@@ -227,29 +222,57 @@ async function authorIdByName(manager: EntityManager, name: string): Promise<num
 
 /**
  * The signed-in reader's author row, created with their first comment and renamed when their
- * token brings another display name (see followReaderName for their other writes). Keyed by sub: two readers with
- * one name are two authors, and an imported commenter's name never becomes a reader's.
+ * token brings another display name (see followReaderName for their other writes). Keyed by sub:
+ * two readers with one name are two authors. A reader never takes a commenter's name (see
+ * refuseCommentersName).
  */
 export async function readerAuthorId(manager: EntityManager, reader: Reader): Promise<number> {
-  const nameKey = foldKey(reader.name);
-  await manager.createQueryBuilder().insert().into(Author).values({ name: reader.name, nameKey, sub: reader.sub }).orIgnore().updateEntity(false).execute();
-  const author = await manager.findOneByOrFail(Author, { sub: reader.sub });
-  if (author.name !== reader.name) await manager.update(Author, { id: author.id }, { name: reader.name, nameKey });
-  return author.id;
+  const own = await manager.findOneBy(Author, { sub: reader.sub });
+  if (own) {
+    await renameReader(manager, reader, own);
+    return own.id;
+  }
+  await refuseCommentersName(manager, reader);
+  await manager
+    .createQueryBuilder()
+    .insert()
+    .into(Author)
+    .values({ name: reader.name, nameKey: foldKey(reader.name), sub: reader.sub })
+    .orIgnore()
+    .updateEntity(false)
+    .execute();
+  return (await manager.findOneByOrFail(Author, { sub: reader.sub })).id;
 }
 
 /**
  * Brings a signed-in reader's author name in line with their token, if they have an author row
- * (one statement, a no-op when it already matches): every write by a reader does, so the name
- * follows the latest token.
+ * (one look-up when it already matches): every write by a reader does, so the name follows the
+ * latest token.
  */
 export async function followReaderName(manager: EntityManager, reader: Reader): Promise<void> {
-  await manager
-    .createQueryBuilder()
-    .update(Author)
-    .set({ name: reader.name, nameKey: foldKey(reader.name) })
-    .where(`sub = :sub AND name <> :name`, { sub: reader.sub, name: reader.name })
-    .execute();
+  const own = await manager.findOneBy(Author, { sub: reader.sub });
+  if (own) await renameReader(manager, reader, own);
+}
+
+async function renameReader(manager: EntityManager, reader: Reader, own: Author): Promise<void> {
+  if (own.name === reader.name) return;
+  const nameKey = foldKey(reader.name);
+  // Another spelling of the reader's own name ("ted" for "Ted") takes nobody's.
+  if (nameKey !== own.nameKey) await refuseCommentersName(manager, reader);
+  await manager.update(Author, { id: own.id }, { name: reader.name, nameKey });
+}
+
+/**
+ * Commenters without a reader behind them (from imported dumps, or named by the service token)
+ * are known by their name alone, so a reader whose token carries one of their names, in any
+ * case or spacing, would pass for them: the write is FORBIDDEN. A reader who already holds a name
+ * keeps it.
+ */
+async function refuseCommentersName(manager: EntityManager, reader: Reader): Promise<void> {
+  const commenter = await manager.findOne(Author, { where: { nameKey: foldKey(reader.name), sub: IsNull() }, select: { id: true } });
+  if (commenter) {
+    throw forbidden(`the name "${reader.name}" in your token is another commenter's (from imported comments); a signed-in reader cannot take it: ask the host site for another display name`);
+  }
 }
 
 /**

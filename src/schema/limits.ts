@@ -56,10 +56,8 @@ export const QUERY_LIMITS = {
  * every event is read back once per subscriber, so one client's count must be bounded.
  */
 export const SOCKET_LIMITS = {
-  /** Subscriptions running at once on one WebSocket. */
+  /** Subscriptions running at once on one WebSocket (per address: SOCKETS_PER_ADDRESS, SUBSCRIPTIONS_PER_ADDRESS in config.ts). */
   subscriptionsPerSocket: 50,
-  /** Open WebSockets from one client address (readers behind one address each hold one). */
-  socketsPerAddress: 50,
 } as const;
 
 /**

@@ -9,12 +9,18 @@ import { ArgumentNode, DocumentNode, FieldNode, GraphQLError, ObjectFieldNode, v
 // A lone surrogate: a high one not followed by a low one, or a low one not preceded by a high one.
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-function describe(text: string): string {
+/**
+ * What in `text` the engines cannot store alike ("a NUL character", "an unpaired UTF-16
+ * surrogate"), or null. Text that arrives elsewhere than in arguments (a token's claims) is held
+ * to the same rule.
+ */
+export function unstorableIn(text: string): string | null {
+  if (!UNSTORABLE.test(text)) return null;
   return text.includes("\u0000") ? "a NUL character" : "an unpaired UTF-16 surrogate";
 }
 
 function refusal(argument: string, text: string): GraphQLError {
-  return new GraphQLError(`"${argument}" contains ${describe(text)}, which cannot be stored or searched`, {
+  return new GraphQLError(`"${argument}" contains ${unstorableIn(text)}, which cannot be stored or searched`, {
     extensions: { code: "BAD_USER_INPUT", argumentName: argument, http: { status: 400 } },
   });
 }

@@ -3,6 +3,7 @@ import { GraphQLError } from "graphql";
 import { SignJWT } from "jose";
 import type { TokenVerifier } from "../auth/verify-token";
 import type { Clock } from "../clock";
+import { checkDisplayName } from "../text/display-name";
 
 /** Where the reader app asks for a development reader token. */
 export const DEV_READER_TOKEN_PATH = "/dev/reader-token";
@@ -16,7 +17,7 @@ export function devReaderSub(name: string): string {
 }
 
 export interface DevSignInOptions {
-  /** The server's JWT_SECRET (set, or kept in the data folder outside production). */
+  /** The development secret `npm start` made and keeps in the data folder; never a JWT_SECRET the operator supplied. */
   jwtSecret: string;
   /** The server's own verifier: a token this route hands out is one the API accepts. */
   verify: TokenVerifier;
@@ -26,7 +27,8 @@ export interface DevSignInOptions {
 /**
  * The reader app's development sign-in: a reader token, as a host site would sign one, for a
  * display name and role the developer picks. The server mounts it only outside production and
- * only with a JWT_SECRET; anyone who can reach a development server can sign in as anyone with it.
+ * only with the development secret `npm start` made itself (JWT_SECRET unset): anyone who can reach
+ * it can sign in as anyone, so it must never sign with the host site's real secret.
  *
  * A page elsewhere cannot use it: the request must be JSON (a cross-site form cannot send that
  * without a CORS preflight, which this route never grants) and, when the browser names its
@@ -47,7 +49,11 @@ export function devSignInRoutes(options: DevSignInOptions): Router {
     if (typeof name !== "string" || name.trim() === "") return refuse(400, "name: give the display name to sign in as");
     if (role !== "commenter" && role !== "moderator") return refuse(400, `role: expected "commenter" or "moderator", got ${JSON.stringify(role).slice(0, 40)}`);
 
-    const displayName = name.trim();
+    // The name as the API will store it (invisible characters gone), so the sub follows what readers see.
+    const checked = checkDisplayName(name);
+    if ("problem" in checked) return refuse(400, `name ${checked.problem}`);
+    if (checked.name === "") return refuse(400, "name: give the display name to sign in as");
+    const displayName = checked.name;
     const now = Math.floor(options.clock().getTime() / 1000);
     const expires = now + DEV_READER_TOKEN_SECONDS;
     try {

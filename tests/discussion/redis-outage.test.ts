@@ -1,6 +1,7 @@
 /**
  * Redis between instances goes away and comes back: events posted meanwhile are held and
- * delivered, /health says Redis is down while it is, and a server cannot start without it.
+ * delivered, /health says Redis is degraded while it is (still 200: the database serves), and a
+ * server cannot start without it.
  */
 import { Client } from "graphql-ws";
 import { createEvents, EventBus, RedisUnavailableError } from "../../src/events/create-events";
@@ -31,7 +32,7 @@ describeWithRedis(`a Redis outage${skipReason}`, () => {
     proxy = await startTcpProxy(REDIS_URL.hostname, Number(REDIS_URL.port || 6379));
     const redisUrl = `redis://127.0.0.1:${proxy.port}`;
     events = await createEvents(redisUrl, { capacity: 100, maxAgeMs: 30_000, firstRetryMs: 50, maxRetryMs: 200 });
-    server = await createServer(testConfig({ database: db.config, redisUrl }), db.dataSource, events.bus, { healthChecks: { redis: events.ping } });
+    server = await createServer(testConfig({ database: db.config, redisUrl }), db.dataSource, events.bus, { degradableChecks: { redis: events.ping } });
     host = await listen(server.httpServer);
   });
   afterAll(async () => {
@@ -51,11 +52,17 @@ describeWithRedis(`a Redis outage${skipReason}`, () => {
     await httpGql(host, ADD_COMMENT, { articleId: story, body: "before" }, TEST_TOKEN);
     expect(await sub.next()).toMatchObject({ kind: "next", result: { data: { commentAdded: { body: "before" } } } });
 
+    expect(await (await fetch(`http://${host}/health`)).json()).toEqual({ ok: true, checks: { database: "ok", redis: "ok" } });
     await proxy.cut();
-    await eventually(async () => (await fetch(`http://${host}/health`)).status === 503, "/health to report Redis down");
-    const health = (await (await fetch(`http://${host}/health`)).json()) as { checks: Record<string, string> };
-    expect(health.checks.database).toBe("ok");
-    expect(health.checks.redis).not.toBe("ok");
+    // Degraded, not down: the database serves, so the instance stays in rotation (200).
+    const health = async () => {
+      const response = await fetch(`http://${host}/health`);
+      return { status: response.status, body: (await response.json()) as { ok: boolean; checks: Record<string, string>; degraded?: Record<string, string> } };
+    };
+    await eventually(async () => (await health()).body.checks.redis === "degraded", "/health to report Redis degraded");
+    const during = await health();
+    expect(during).toMatchObject({ status: 200, body: { ok: true, checks: { database: "ok", redis: "degraded" } } });
+    expect(during.body.degraded?.redis).toEqual(expect.any(String));
 
     for (const body of ["during 1", "during 2", "during 3"]) {
       const posted = await httpGql(host, ADD_COMMENT, { articleId: story, body }, TEST_TOKEN);
@@ -68,7 +75,7 @@ describeWithRedis(`a Redis outage${skipReason}`, () => {
       expect(await sub.next(10_000)).toMatchObject({ kind: "next", result: { data: { commentAdded: { body } } } });
     }
     expect(events.lostEvents()).toBe(0);
-    await eventually(async () => (await fetch(`http://${host}/health`)).status === 200, "/health to report Redis back");
+    await eventually(async () => (await health()).body.checks.redis === "ok", "/health to report Redis back");
   });
 
   it("counts events it had to give up on", async () => {

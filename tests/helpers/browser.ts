@@ -44,12 +44,16 @@ export interface AppServer extends TestServer {
   base: string;
 }
 
-/** A seeded test server that also serves the built web app, listening on a free port. */
+/**
+ * A seeded test server that also serves the built web app, listening on a free port. Its JWT
+ * secret stands for the development one `npm start` makes, so the development sign-in is served,
+ * unless `suppliedJwtSecret` says the operator set JWT_SECRET.
+ */
 export async function startAppServer(
   engine: "sqlite" | "postgres",
-  options: { production?: boolean; events?: CommentEvents; config?: Partial<Config> } = {},
+  options: { production?: boolean; events?: CommentEvents; config?: Partial<Config>; suppliedJwtSecret?: boolean } = {},
 ): Promise<AppServer> {
-  const t = await startTestServer(engine, { ...options, webRoot: WEB_ROOT });
+  const t = await startTestServer(engine, { ...options, webRoot: WEB_ROOT, developmentSignIn: !options.suppliedJwtSecret });
   const host = await listen(t.server.httpServer);
   return { ...t, base: `http://${host}` };
 }

@@ -14,6 +14,10 @@ export interface ReaderClaims {
   expiresIn?: number;
   /** Leave exp out altogether. */
   noExp?: boolean;
+  /** Seconds from the clock's now to iat (negative: in the past); default 0. */
+  issuedIn?: number;
+  /** Leave iat out altogether (exp still counts from now). */
+  noIat?: boolean;
 }
 
 /** A clock that stands still until a test moves it. */
@@ -35,7 +39,8 @@ export async function readerToken(claims: ReaderClaims, options: { now?: Date; s
   const payload: Record<string, unknown> = {};
   if (claims.name !== undefined) payload.name = claims.name;
   if (claims.role !== undefined) payload.role = claims.role;
-  const jwt = new SignJWT(payload).setProtectedHeader({ alg: "HS256" }).setIssuedAt(now);
+  const jwt = new SignJWT(payload).setProtectedHeader({ alg: "HS256" });
+  if (!claims.noIat) jwt.setIssuedAt(now + (claims.issuedIn ?? 0));
   if (claims.sub !== undefined) jwt.setSubject(claims.sub);
   if (!claims.noExp) jwt.setExpirationTime(now + (claims.expiresIn ?? 3600));
   return jwt.sign(new TextEncoder().encode(options.secret ?? TEST_JWT_SECRET));

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { Clock } from "../../src/clock";
-import { Config, DEFAULT_BOUNDS, NO_ABUSE_LIMITS } from "../../src/config";
+import { Config, DEFAULT_BOUNDS, DEFAULT_CLIENT_SETTINGS, NO_ABUSE_LIMITS } from "../../src/config";
 import { CommentEvents, createLocalEvents } from "../../src/events/comment-events";
 import { withQueryTally } from "../../src/db/query-counter";
 import { collectDumpFiles, importFiles } from "../../src/ingest/import-files";
@@ -50,12 +50,14 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     statementTimeoutSeconds: 5,
     jwtSecret: TEST_JWT_SECRET,
     jwksUrl: null,
+    jwtMaxAgeSeconds: 86_400,
     editWindowSeconds: 900,
     moderation: "POST",
     autoHoldFlags: 3,
     // Off: cases that post in bursts are not about the limits; tests/abuse sets them.
     abuseLimits: NO_ABUSE_LIMITS,
     ...DEFAULT_BOUNDS,
+    clients: DEFAULT_CLIENT_SETTINGS,
     ...overrides,
   };
 }
@@ -63,7 +65,16 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 /** A whole server on a fresh database, seeded from seeds/ unless told otherwise. */
 export async function startTestServer(
   engine: "sqlite" | "postgres",
-  options: { seed?: boolean; production?: boolean; webRoot?: string; events?: CommentEvents; clock?: Clock; config?: Partial<Config> } = {},
+  options: {
+    seed?: boolean;
+    production?: boolean;
+    webRoot?: string;
+    events?: CommentEvents;
+    clock?: Clock;
+    config?: Partial<Config>;
+    /** Treat the JWT secret as the development one `npm start` made itself, which serves the development sign-in. */
+    developmentSignIn?: boolean;
+  } = {},
 ): Promise<TestServer> {
   const db = await openTestDatabase(engine);
   if (options.seed !== false) {
@@ -71,7 +82,11 @@ export async function startTestServer(
     if (summary.rejected > 0) throw new Error(`seeds rejected: ${JSON.stringify(summary.outcomes.filter((o) => o.error))}`);
   }
   const config = testConfig({ ...options.config, database: db.config, production: options.production ?? false });
-  const server = await createServer(config, db.dataSource, options.events ?? createLocalEvents(), { webRoot: options.webRoot, clock: options.clock });
+  const server = await createServer(config, db.dataSource, options.events ?? createLocalEvents(), {
+    webRoot: options.webRoot,
+    clock: options.clock,
+    developmentJwtSecret: options.developmentSignIn && config.jwtSecret !== null ? config.jwtSecret : undefined,
+  });
   const gql: TestServer["gql"] = async (query, variables, opts = {}) => {
     const token = opts.token === undefined ? null : opts.token;
     const tally = { count: 0 };

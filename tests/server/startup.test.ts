@@ -176,10 +176,19 @@ describe("npm start's bootstrap", () => {
     expect(production.stderr).toBe("threadline token: JWT_SECRET is not set; set it to the secret the server uses\n");
   }, 60_000);
 
-  it("uses API_TOKEN and JWT_SECRET when they are set and keeps no file", async () => {
+  it("uses API_TOKEN and JWT_SECRET when they are set, keeps no file, and signs no reader token with that secret", async () => {
     const secret = "a-set-jwt-secret-of-at-least-32-characters";
+    // NODE_ENV is not production (jest's "test"): only the secret decides whether the development sign-in exists.
     const run = startBootstrap({ PORT: "0", DATABASE_URL: `sqlite:${join(work, "db.sqlite")}`, API_TOKEN: "a-set-token-123", JWT_SECRET: secret });
-    await until(() => run.stdout().includes("GraphQL at"), "the start", run);
+    await until(() => run.stdout().includes("development sign-in is off"), "the start", run);
+    expect(run.stdout()).toContain("threadline: JWT_SECRET is set, so the reader app's development sign-in is off: readers sign in through the host site\n");
+    const base = /reader app at (http:\/\/localhost:\d+)\//.exec(run.stdout())?.[1];
+    const signIn = await fetch(`${base}/dev/reader-token`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "Mallory", role: "moderator" }),
+    });
+    expect(signIn.status).toBe(404);
     await stop(run);
     expect(run.stdout()).not.toContain("a-set-token-123");
     expect(run.stdout()).not.toContain(secret);

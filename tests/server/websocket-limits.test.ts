@@ -6,6 +6,7 @@ import { createPubSub } from "@graphql-yoga/subscription";
 import type { PubSubEventTarget } from "@graphql-yoga/subscription";
 import WebSocket from "ws";
 import type { CommentEventMap } from "../../src/events/comment-events";
+import { DEFAULT_CLIENT_SETTINGS } from "../../src/config";
 import { SOCKET_LIMITS } from "../../src/schema/limits";
 import { createServer, GRAPHQL_PATH, ThreadlineServer } from "../../src/server";
 import { engines, openTestDatabase, TestDatabase } from "../helpers/databases";
@@ -35,9 +36,9 @@ function countingBus() {
 }
 
 /** A raw graphql-ws socket; resolves when open, or with the HTTP status that refused the upgrade. */
-function openSocket(host: string): Promise<{ socket: WebSocket } | { status: number }> {
+export function openSocket(host: string, headers: Record<string, string> = {}): Promise<{ socket: WebSocket } | { status: number }> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`ws://${host}${GRAPHQL_PATH}`, "graphql-transport-ws");
+    const socket = new WebSocket(`ws://${host}${GRAPHQL_PATH}`, "graphql-transport-ws", { headers });
     socket.once("open", () => resolve({ socket }));
     socket.once("unexpected-response", (_request, response) => resolve({ status: response.statusCode ?? 0 }));
     socket.once("error", reject);
@@ -79,10 +80,10 @@ describe.each(engines)("WebSocket limits on %s", (engine) => {
     await eventually(async () => events.listeners() === 0, "every listener to be released");
   });
 
-  it(`takes ${SOCKET_LIMITS.socketsPerAddress} sockets from one address and refuses the next with HTTP 429`, async () => {
+  it(`takes ${DEFAULT_CLIENT_SETTINGS.socketsPerAddress} sockets from one address and refuses the next with HTTP 429`, async () => {
     const opened: WebSocket[] = [];
     try {
-      for (let i = 0; i < SOCKET_LIMITS.socketsPerAddress; i++) {
+      for (let i = 0; i < DEFAULT_CLIENT_SETTINGS.socketsPerAddress; i++) {
         const result = await openSocket(host);
         if (!("socket" in result)) throw new Error(`socket ${i + 1} was refused with ${result.status}`);
         opened.push(result.socket);
@@ -115,5 +116,79 @@ describe.each(engines)("WebSocket limits on %s", (engine) => {
       await eventually(async () => events.listeners() === 0, "the listener to be released");
       await client.dispose();
     }
+  });
+});
+
+describe.each(engines)("WebSocket limits per address, as configured, on %s", (engine) => {
+  let db: TestDatabase;
+  let server: ThreadlineServer;
+  let host: string;
+  let articleId: string;
+  const events = countingBus();
+  const SUBSCRIBE = `subscription($id: ID!) { commentAdded(articleId: $id) { id } }`;
+
+  beforeAll(async () => {
+    db = await openTestDatabase(engine);
+    articleId = toGlobalId("Article", (await importArticle(db.dataSource, generatedArticle(1))).articleId);
+    const clients = { ...DEFAULT_CLIENT_SETTINGS, socketsPerAddress: 3, subscriptionsPerAddress: 3 };
+    server = await createServer(testConfig({ database: db.config, clients }), db.dataSource, events.bus);
+    host = await listen(server.httpServer);
+  });
+  afterAll(async () => {
+    await server.stop();
+    await db.close();
+  });
+
+  it("takes SOCKETS_PER_ADDRESS sockets from one address and refuses the next with HTTP 429", async () => {
+    const opened: WebSocket[] = [];
+    try {
+      for (let i = 0; i < 3; i++) {
+        const result = await openSocket(host);
+        if (!("socket" in result)) throw new Error(`socket ${i + 1} was refused with ${result.status}`);
+        opened.push(result.socket);
+      }
+      expect(await openSocket(host)).toEqual({ status: 429 });
+    } finally {
+      for (const socket of opened) socket.terminate();
+    }
+    await eventually(async () => {
+      const result = await openSocket(host);
+      if ("socket" in result) result.socket.terminate();
+      return "socket" in result;
+    }, "the closed sockets' places to be free again");
+  });
+
+  it("counts SUBSCRIPTIONS_PER_ADDRESS over all of an address's sockets, refuses the excess clearly, and frees places as they end", async () => {
+    const first = wsClient(host);
+    const second = wsClient(host);
+    try {
+      const held = [probe(first, SUBSCRIBE, { id: articleId }), probe(first, SUBSCRIBE, { id: articleId }), probe(second, SUBSCRIBE, { id: articleId })];
+      await eventually(async () => events.listeners() === 3, "three subscriptions to listen");
+      const refused = await probe(second, SUBSCRIBE, { id: articleId }).next();
+      expect(refused.kind).toBe("error");
+      const [error] = (refused as { error: { message: string; extensions: Record<string, unknown> }[] }).error;
+      expect(error.message).toBe("too many subscriptions from your address; the maximum is 3 over all its connections");
+      expect(error.extensions).toEqual({ code: "RATE_LIMITED", maxSubscriptionsPerAddress: 3 });
+
+      // An unsubscribed place is free again; so are those of a socket that closes.
+      held[2].unsubscribe();
+      await eventually(async () => events.listeners() === 2, "the subscription to end");
+      probe(second, SUBSCRIBE, { id: articleId });
+      await eventually(async () => events.listeners() === 3, "the new subscription to listen");
+      await first.dispose();
+      await eventually(async () => events.listeners() === 1, "the closed socket's subscriptions to end");
+      const third = wsClient(host);
+      try {
+        probe(third, SUBSCRIBE, { id: articleId });
+        probe(third, SUBSCRIBE, { id: articleId });
+        await eventually(async () => events.listeners() === 3, "the freed places to be taken");
+      } finally {
+        await third.dispose();
+      }
+    } finally {
+      await first.dispose();
+      await second.dispose();
+    }
+    await eventually(async () => events.listeners() === 0, "every listener to be released");
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The reader app's development sign-in over real HTTP: the reader tokens it hands out are the ones
  * the API accepts, it refuses what a page elsewhere could send, and it does not exist in
- * production or without a JWT secret.
+ * production, without a JWT secret, or with one the operator supplied (JWT_SECRET).
  */
 import { decodeJwt } from "jose";
 import { AppServer, startAppServer } from "../helpers/browser";
@@ -121,6 +121,8 @@ describe("development reader sign-in where it must not exist", () => {
   it.each([
     ["in production", { production: true }],
     ["without a JWT secret", { config: { jwtSecret: null } }],
+    // The operator set JWT_SECRET and forgot NODE_ENV: the host site's secret must sign nothing here.
+    ["with a JWT_SECRET the operator supplied, outside production", { suppliedJwtSecret: true }],
   ])("is absent %s", async (_where, options) => {
     const t = await startAppServer("sqlite", options);
     try {

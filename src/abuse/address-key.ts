@@ -1,0 +1,16 @@
+import ipaddr from "ipaddr.js";
+
+/**
+ * The key a client address is limited by, for every limit that counts per address (writes,
+ * sockets, subscriptions). An IPv4-mapped IPv6 address is its IPv4 address (a dual-stack listener
+ * reports IPv4 peers as ::ffff:a.b.c.d), so both spellings share one budget. An IPv6 address
+ * counts by its /64, the block a single line or host is handed: one address each would give the
+ * holder of a /64 2^64 budgets. Text that is no address (an in-process caller's label) is its own key.
+ */
+export function addressKey(address: string): string {
+  if (!ipaddr.isValid(address)) return address;
+  const parsed = ipaddr.process(address);
+  if (parsed.kind() === "ipv4") return parsed.toString();
+  const network = new ipaddr.IPv6([...(parsed as ipaddr.IPv6).parts.slice(0, 4), 0, 0, 0, 0]);
+  return `${network.toString()}/64`;
+}
