@@ -52,7 +52,7 @@ describeWithRedis(`a Redis outage${skipReason}`, () => {
     await httpGql(host, ADD_COMMENT, { articleId: story, body: "before" }, TEST_TOKEN);
     expect(await sub.next()).toMatchObject({ kind: "next", result: { data: { commentAdded: { body: "before" } } } });
 
-    expect(await (await fetch(`http://${host}/health`)).json()).toEqual({ ok: true, checks: { database: "ok", redis: "ok" } });
+    expect(await (await fetch(`http://${host}/health`)).json()).toEqual({ ok: true, checks: { database: "ok", writer: "ok", redis: "ok" } });
     await proxy.cut();
     // Degraded, not down: the database serves, so the instance stays in rotation (200).
     const health = async () => {
