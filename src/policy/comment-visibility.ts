@@ -6,10 +6,12 @@
  * - Public: not deleted, and PUBLISHED. The public sees these, and the stored counts count them.
  * - Seen (text, author, createdAt, status): public comments; a reader's own comments that are not
  *   deleted; for moderators and the service token, every comment that is not deleted.
- * - Listed (in Article.comments, Comment.replies, and found by comment(id) and node(id)): seen, or
+ * - Listed (in Article.comments and Comment.replies): seen, or
  *   kept as a tombstone because a public comment hangs below it (replyCount > 0; see
  *   db/stored-counts.ts). A listed comment the viewer does not see is a tombstone: body "",
  *   author null, and no status or timestamps unless the viewer may know them.
+ * - Found (by comment(id) and node(id)): listed; for moderators, every comment, deleted ones
+ *   included (they look up what happened to it).
  * - Status known: seen; or the viewer wrote it, or moderates (a moderator knows why a tombstone is one).
  * - Featured: featured by a moderator and public. Only these count toward the cap and are
  *   isFeatured: a featured comment deleted or taken from the public drops out of both.
@@ -45,6 +47,11 @@ export function listedComment(viewer: Viewer): CommentRule {
   return any(seenComment(viewer), keptForReplies);
 }
 
+/** The comments comment(id) and node(id) find for the viewer. */
+export function foundComment(viewer: Viewer): CommentRule {
+  return viewer.kind === "moderator" ? always(true) : listedComment(viewer);
+}
+
 /** The comments whose status (and timestamps) the viewer may know. */
 export function statusKnown(viewer: Viewer): CommentRule {
   if (viewer.kind === "moderator") return always(true);
@@ -67,9 +74,14 @@ export function canSeeComment(viewer: Viewer, comment: Pick<CommentState, "isDel
   return ruleHolds(seenComment(viewer), comment as CommentState);
 }
 
-/** Whether the comment is listed to the viewer, and found by comment(id) and node(id). */
+/** Whether the comment is listed to the viewer (in its article's comments or its parent's replies). */
 export function isListed(viewer: Viewer, comment: CommentState): boolean {
   return canSeeComment(viewer, comment) || ruleHolds(keptForReplies, comment);
+}
+
+/** Whether comment(id) and node(id) find the comment for the viewer. */
+export function canFindComment(viewer: Viewer, comment: CommentState): boolean {
+  return isListed(viewer, comment) || ruleHolds(foundComment(viewer), comment);
 }
 
 /** Whether the viewer sees only a placeholder for this comment. */
