@@ -12,11 +12,10 @@
  * also decides the rule itself: a comment has a visible comment below it exactly when it has a
  * listed reply.
  *
- * Visible means visible to the public: not deleted and PUBLISHED. Those are the lists and counts
- * an anonymous request gets, in the statements the read path was tuned with. A signed-in reader
- * also sees their own PENDING and REJECTED comments, and a moderator every comment that is not
- * deleted: their lists take one more condition, and their totalCounts are counted for them (the
- * stored counts, and so commentCount, replyCount and Author.commentCount, stay the public's).
+ * Visible means visible to the public: not deleted and PUBLISHED. Who sees what besides is the
+ * policy's (src/policy): each list takes the viewer's rule as one more condition, and anyone who
+ * sees more than the public has their totalCounts counted for them (the stored counts, and so
+ * commentCount, replyCount and Author.commentCount, stay the public's).
  */
 import DataLoader from "dataloader";
 import { DataSource } from "typeorm";

@@ -64,7 +64,7 @@ export class CommentResolver {
   }
 
   @FieldResolver(() => String, {
-    description: "Empty for a deleted comment (its text is no longer served), and for one the caller may not see (see status).",
+    description: "Empty on a tombstone (see isTombstone): a deleted comment (its text is no longer served), or one the caller may not see.",
   })
   body(@Root() comment: Comment, @Ctx() ctx: Context): string | Promise<string> {
     return visibleBody(comment, ctx);
@@ -109,7 +109,7 @@ export class CommentResolver {
 
   @FieldResolver(() => Author, {
     nullable: true,
-    description: "Null for an anonymous comment, for a deleted one, and for one the caller may not see (see status).",
+    description: "Null for an anonymous comment, and on a tombstone (see isTombstone): a deleted comment, or one the caller may not see.",
   })
   author(@Root() comment: Comment, @Ctx() ctx: Context): Author | Promise<Author | null> | null {
     if (comment.authorId === null) return null;
@@ -162,7 +162,7 @@ export class CommentResolver {
     complexity: cappedListCost(ANCESTORS_PRICED_AS),
     description:
       "The comments above this one, root first: its top-level comment, then each reply down to its parent. Empty for a " +
-      "top-level comment. Deleted ones, and ones the caller may not see (see status), are included as tombstones (body \"\", author null), so a permalink can show the comment in context.",
+      "top-level comment. Deleted ones, and ones the caller may not see, are included as tombstones (see isTombstone), so a permalink can show the comment in context.",
   })
   ancestors(@Root() comment: Comment, @Ctx() ctx: Context): Promise<Comment[]> | Comment[] {
     return ctx.loaders.comments.ancestors(comment);
