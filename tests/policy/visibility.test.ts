@@ -49,6 +49,27 @@ describe.each(engines)("visibility on %s", (engine) => {
     expect((await t.data(ONE, { id: featured[0].id })).comment).toMatchObject({ isDeleted: true, isTombstone: true, isFeatured: false });
   });
 
+  it("unfeatures a held featured comment published again while the cap is full", async () => {
+    const articleId = await importUniqueArticle(t);
+    const featured = [];
+    for (let n = 0; n < 10; n++) {
+      const comment = await postComment(t, articleId, `Featured ${n}`, { authorName: "Fern" });
+      await t.data(FEATURE, { id: comment.id }, { token: mod });
+      featured.push(comment);
+    }
+    await t.data(SET_STATUS, { id: featured[0].id, status: "PENDING" }, { token: mod });
+    const newcomer = await postComment(t, articleId, "Takes the free place", { authorName: "Fern" });
+    await t.data(FEATURE, { id: newcomer.id }, { token: mod });
+    await t.data(SET_STATUS, { id: featured[0].id, status: "PUBLISHED" }, { token: mod });
+
+    expect((await t.data(ONE, { id: featured[0].id })).comment.isFeatured).toBe(false);
+    const list = (await t.data(FEATURED, { id: articleId })).article.featuredComments;
+    expect(list).toHaveLength(10);
+    expect(list).not.toContainEqual({ id: featured[0].id });
+    const refused = await t.gql(FEATURE, { id: featured[0].id }, { token: mod });
+    expect(refused.errors?.[0].message).toMatch(/has 10 featured comments already/);
+  });
+
   it("names a reader in authors and author(name) only once they have a published comment", async () => {
     const articleId = await importUniqueArticle(t);
     await t.data(SET_MODE, { id: articleId }, { token: mod });
