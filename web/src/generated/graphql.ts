@@ -32,11 +32,11 @@ export type CommentEventKind =
 
 /** Where a comment stands with the moderators. Only PUBLISHED comments are shown to the public and counted. */
 export type CommentStatus =
-  /** Waiting for a moderator: posted under pre-moderation, put on hold by AUTO_HOLD_FLAGS flags, or set by a moderator. Shown to its author and to moderators only, and counted nowhere. */
+  /** Waiting for a moderator: posted under pre-moderation, put on hold by AUTO_HOLD_FLAGS flags, or set by a moderator. Shown to its author and to moderators only (a tombstone to anyone else, with status null), and counted nowhere. */
   | 'PENDING'
   /** Shown to everyone, and counted in commentCount, replyCount and Author.commentCount. */
   | 'PUBLISHED'
-  /** Refused by a moderator. Shown to its author and to moderators only, and counted nowhere. */
+  /** Refused by a moderator. Shown to its author and to moderators only (a tombstone to anyone else, with status null), and counted nowhere. */
   | 'REJECTED';
 
 /** What a caller may do. */
