@@ -14,8 +14,8 @@ import { viewerAuthor } from "./viewer.resolver";
 const MAX_HISTORY = 20;
 
 /**
- * What the policy says of this comment for this caller: at once for a public comment (everyone
- * sees all of it), else after asking who the caller is.
+ * What the policy says of this comment for this caller: at once for a public comment (every rule
+ * below lets everyone see all of one), else after asking who the caller is.
  */
 function callerMay(comment: Comment, ctx: Context, rule: (viewer: Viewer, comment: Comment) => boolean): true | Promise<boolean> {
   if (isPublic(comment)) return true;
@@ -23,10 +23,8 @@ function callerMay(comment: Comment, ctx: Context, rule: (viewer: Viewer, commen
 }
 
 /** `value` when the policy allows it, else null, without a promise where none is needed. */
-function when<T>(allowed: boolean | Promise<boolean>, value: T): T | null | Promise<T | null> {
-  if (allowed === true) return value;
-  if (allowed === false) return null;
-  return allowed.then((yes) => (yes ? value : null));
+function when<T>(allowed: true | Promise<boolean>, value: T): T | Promise<T | null> {
+  return allowed === true ? value : allowed.then((yes) => (yes ? value : null));
 }
 
 /** Comment.body, and the text search highlights are made from: "" where the caller does not see the comment. */
