@@ -83,7 +83,7 @@ export async function setCommentStatus(
     if (!comment) throw notFound(`no comment with that id`);
     if (comment.isDeleted) throw userError(`a deleted comment has no status to set`, { argumentName: "id" });
     if (comment.status === status) return comment;
-    wasPublic = comment.status === CommentStatus.PUBLISHED;
+    wasPublic = isPublic(comment);
     published = await changeStatus(manager, comment, status);
     await recordAction(manager, caller, rules.clock(), { commentId: id, action: ModerationActionKind.SET_STATUS, status, reason: cleanedReason });
     return manager.findOneByOrFail(Comment, { id });
@@ -124,7 +124,7 @@ export async function flagComment(
     await manager.insert(CommentFlag, { commentId: id, readerSub: caller.sub, reason, note: cleanedNote, createdAt: now });
     const flagCount = comment.flagCount + 1;
     await manager.update(Comment, { id }, { flagCount });
-    if (flagCount === rules.autoHoldFlags && comment.status === CommentStatus.PUBLISHED) {
+    if (flagCount === rules.autoHoldFlags && isPublic(comment)) {
       await changeStatus(manager, comment, CommentStatus.PENDING);
       held = true;
       await recordAction(manager, null, now, { commentId: id, action: ModerationActionKind.AUTO_HOLD, status: CommentStatus.PENDING, reason: `${flagCount} flags` });
