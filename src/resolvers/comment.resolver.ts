@@ -194,10 +194,12 @@ export class CommentResolver {
     nullable: true,
     description:
       "Until when its author may still edit or delete it: createdAt plus EDIT_WINDOW_SECONDS (default 900). " +
-      "Null for an imported comment (it has no createdAt), which only moderators and the service token may change.",
+      "Null for an imported comment (it has no createdAt), which only moderators and the service token may change, and wherever createdAt is null.",
   })
-  editableUntil(@Root() comment: Comment, @Ctx() ctx: Context): Date | null {
-    return editableUntil(comment, ctx.rules.editWindowSeconds);
+  editableUntil(@Root() comment: Comment, @Ctx() ctx: Context): Date | null | Promise<Date | null> {
+    const until = editableUntil(comment, ctx.rules.editWindowSeconds);
+    // It would tell createdAt where the caller may not know it.
+    return until === null ? null : when(callerMay(comment, ctx, canKnowStatus), until);
   }
 
   @FieldResolver(() => Boolean, {

@@ -23,7 +23,7 @@ import { importUniqueArticle, postComment, rowId } from "../helpers/discussion";
 import { DELETE, postAs, readerToken } from "../helpers/readers";
 import { startTestServer, TEST_TOKEN, TestServer } from "../helpers/test-server";
 
-const FIELDS = `id body status isTombstone isDeleted isFeatured createdAt author { name }`;
+const FIELDS = `id body status isTombstone isDeleted isFeatured createdAt editableUntil author { name }`;
 const ARTICLE = `query($id: ID!) { article(id: $id) {
   commentCount featuredComments { id }
   comments(first: 30) { totalCount nodes { ${FIELDS} replyCount replies(first: 5) { totalCount nodes { ${FIELDS} } } } }
@@ -142,6 +142,7 @@ describe.each(engines)("the visibility matrix on %s", (engine) => {
       isDeleted: row.isDeleted,
       isFeatured: isFeatured(row),
       createdAt: knows ? expect.any(String) : null,
+      editableUntil: knows ? expect.any(String) : null,
       author: sees && row.authorId !== null ? { name: nameOf(row.authorId) } : null,
     };
   }
