@@ -4,7 +4,7 @@
  * reader who has written: the public's view plus their own comments. A moderator or the service
  * token: every comment that is not deleted, and every status.
  */
-import { ANONYMOUS, Caller, canModerate } from "../auth/caller";
+import { Caller, canModerate } from "../auth/caller";
 
 export type Viewer = { kind: "public" } | { kind: "author"; authorId: number } | { kind: "moderator" };
 
@@ -15,7 +15,7 @@ export const MODERATOR_VIEWER: Viewer = { kind: "moderator" };
  * The caller as a viewer, asked for lazily: a reader's author row is looked up (`authorIdOfSub`) on
  * the first ask, once per request; anonymous callers and moderators cost nothing.
  */
-export function viewerOf(caller: Caller = ANONYMOUS, authorIdOfSub: (sub: string) => Promise<number | null>): () => Promise<Viewer> {
+export function viewerOf(caller: Caller, authorIdOfSub: (sub: string) => Promise<number | null>): () => Promise<Viewer> {
   if (canModerate(caller)) {
     const moderator = Promise.resolve(MODERATOR_VIEWER);
     return () => moderator;
