@@ -12,6 +12,7 @@ import type { ModerationSetting } from "../config";
 import { isPostgres } from "../db/data-source";
 import { commentsChanged, countsAsVisible } from "../db/stored-counts";
 import { inTransaction } from "../db/transaction";
+import { canSeeComment, viewerFor } from "../policy";
 import { Article, Author, Comment, CommentStatus, ModerationActionKind } from "../entities";
 import { forbidden, notFound, unauthenticated, userError } from "../errors";
 import { commentAddedTopic, CommentEvents, publishCommentEvent } from "../events/comment-events";
@@ -106,7 +107,7 @@ export async function addComment(db: DataSource, events: CommentEvents, caller: 
     if (input.parentId !== null) {
       const parent = await lockedRow(manager, Comment, input.parentId);
       // A comment the writer may not see (another reader's unpublished one) is not there for them.
-      if (!parent || (parent.status !== CommentStatus.PUBLISHED && !canModerate(writer) && parent.authorId !== authorId)) {
+      if (!parent || !canSeeComment(viewerFor(writer, authorId), { ...parent, isDeleted: false })) {
         throw notFound(`no comment with the id given as "parentId"`);
       }
       if (parent.articleId !== article.id) {
