@@ -23,15 +23,14 @@
  * uses it, and so can anyone who changed rows behind the writers' back.
  */
 import { DataSource, EntityManager } from "typeorm";
+import { isPublic, publicComment, ruleSql } from "../policy";
 import { join, list, run, Sql, sql } from "./sql";
 
-/** A comment the public sees, and counts: not deleted, and PUBLISHED. */
-export const visibleRow = sql`("isDeleted" = ${false} AND "status" = ${"PUBLISHED"})`;
+/** A comment the public sees, and counts: the policy's public comment (src/policy), as SQL. */
+export const visibleRow = ruleSql(publicComment);
 
-/** Whether the public sees (and the counts count) a comment in this state. */
-export function countsAsVisible(comment: { isDeleted: boolean; status: string }): boolean {
-  return !comment.isDeleted && comment.status === "PUBLISHED";
-}
+/** Whether the public sees (and the counts count) a comment in this state: the policy's isPublic. */
+export const countsAsVisible = isPublic;
 
 /** Rows per CASE statement: each row adds two integer literals, and its id to the IN list. */
 const CASE_ROWS = 500;

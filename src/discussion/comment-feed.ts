@@ -2,7 +2,7 @@ import { filter, pipe } from "@graphql-yoga/subscription";
 import type { Context } from "../context";
 import { notFound } from "../errors";
 import { commentAddedTopic, CommentAddedEvent, CommentChangeEvent, commentEventsTopic } from "../events/comment-events";
-import { viewerSees } from "../loaders/comment.loader";
+import { canSeeComment } from "../policy";
 import { freshReads } from "./fresh-reads";
 
 /**
@@ -47,10 +47,10 @@ export async function commentEventsFeed(ctx: Context, articleId: number): Promis
       const comment = await ctx.loaders.commentById.load(event.commentId);
       if (comment === null || comment.articleId !== articleId) return false;
       const viewer = await ctx.loaders.viewer();
-      if (viewerSees(viewer, comment)) return true;
+      if (canSeeComment(viewer, comment)) return true;
       if (event.kind !== "DELETED" && event.kind !== "STATUS_CHANGED") return false;
       // Who saw it before the change: the public if it was public, else whoever sees it undeleted.
-      return event.wasPublic || viewerSees(viewer, { ...comment, isDeleted: false });
+      return event.wasPublic || canSeeComment(viewer, { ...comment, isDeleted: false });
     }),
   );
 }

@@ -14,6 +14,7 @@ import type { ModerationSetting } from "../config";
 import { lockArticle, lockComment } from "../db/lock-order";
 import { commentsChanged, countsAsVisible } from "../db/stored-counts";
 import { inTransaction } from "../db/transaction";
+import { canSeeComment, viewerFor } from "../policy";
 import { Author, Comment, CommentStatus, ModerationActionKind } from "../entities";
 import { forbidden, notFound, unauthenticated, userError } from "../errors";
 import { commentAddedTopic, CommentEvents, publishCommentEvent } from "../events/comment-events";
@@ -106,7 +107,7 @@ export async function addComment(db: DataSource, events: CommentEvents, caller: 
       // Not among the article's comments: another article's (read unlocked, to say so), or none.
       const parent = locked.comments.get(input.parentId) ?? (await manager.findOneBy(Comment, { id: input.parentId }));
       // A comment the writer may not see (another reader's unpublished one) is not there for them.
-      if (!parent || (parent.status !== CommentStatus.PUBLISHED && !canModerate(writer) && parent.authorId !== authorId)) {
+      if (!parent || !canSeeComment(viewerFor(writer, authorId), { ...parent, isDeleted: false })) {
         throw notFound(`no comment with the id given as "parentId"`);
       }
       if (parent.articleId !== article.id) {

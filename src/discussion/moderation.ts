@@ -6,9 +6,11 @@
  * (moderation-log.ts). Events go out after the commit, from what the transaction returned.
  */
 import { DataSource, EntityManager } from "typeorm";
-import { Caller, canModerate, requireModerator, requireSignedIn } from "../auth/caller";
-import { commentsChanged, countsAsVisible } from "../db/stored-counts";
+import { Caller, requireModerator, requireSignedIn } from "../auth/caller";
+import { run, sql } from "../db/sql";
+import { commentsChanged } from "../db/stored-counts";
 import { lockArticle, lockComment } from "../db/lock-order";
+import { canSeeComment, featuredComment, isPublic, ruleSql, viewerFor } from "../policy";
 import { inTransaction } from "../db/transaction";
 import { Article, Author, Comment, CommentFlag, CommentStatus, FlagReason, ModerationActionKind, ModerationMode } from "../entities";
 import { forbidden, notFound, userError } from "../errors";
@@ -34,13 +36,24 @@ export function cleanNote(text: string | null | undefined, argumentName: string)
 }
 
 /**
+ * The article's featured comments as the cap counts them: featured and public (src/policy), so a
+ * featured comment deleted or taken from the public frees its place.
+ */
+async function featuredCount(manager: EntityManager, articleId: number): Promise<number> {
+  const [row] = await run<{ n: number | string }>(manager, sql`SELECT COUNT(*) AS n FROM comment c WHERE c."articleId" = ${articleId} AND ${ruleSql(featuredComment, "c")}`);
+  return Number(row.n);
+}
+
+/**
  * Gives a comment a new status, bringing the counts and the search index in line when its
  * visibility changes. Returns whether the public could not see it before and can now.
  */
 async function changeStatus(manager: EntityManager, comment: Comment, status: CommentStatus): Promise<boolean> {
-  const before = countsAsVisible(comment);
-  const after = countsAsVisible({ isDeleted: comment.isDeleted, status });
-  await manager.update(Comment, { id: comment.id }, { status });
+  const before = isPublic(comment);
+  const after = isPublic({ isDeleted: comment.isDeleted, status });
+  // A featured comment published again takes back its place only if the cap has room; else it is unfeatured.
+  const featuredAt = after && !before && comment.featuredAt !== null && (await featuredCount(manager, comment.articleId)) >= MAX_FEATURED_PER_ARTICLE ? null : comment.featuredAt;
+  await manager.update(Comment, { id: comment.id }, { status, featuredAt });
   if (before !== after) {
     await commentsChanged(manager, before ? { hidden: [comment] } : { shown: [comment] });
     await reindexComments(manager, [comment.id]);
@@ -70,9 +83,10 @@ export async function setCommentStatus(
     if (comment.isDeleted) throw userError(`a deleted comment has no status to set`, { argumentName: "id" });
     // wasPublic: whether the public saw it before, when the status changed (null: it did not change).
     if (comment.status === status) return { comment, published: false, wasPublic: null };
+    const wasPublic = isPublic(comment);
     const published = await changeStatus(manager, comment, status);
     await recordAction(manager, caller, rules.clock(), { commentId: id, action: ModerationActionKind.SET_STATUS, status, reason: cleanedReason });
-    return { comment: await manager.findOneByOrFail(Comment, { id }), published, wasPublic: comment.status === CommentStatus.PUBLISHED };
+    return { comment: await manager.findOneByOrFail(Comment, { id }), published, wasPublic };
   });
   if (published) publishAdded(events, comment);
   if (wasPublic !== null) publishCommentEvent(events, { kind: "STATUS_CHANGED", commentId: id, articleId: comment.articleId, wasPublic });
@@ -100,8 +114,7 @@ export async function flagComment(
   const { flagged, held } = await inTransaction(db, async (manager) => {
     const comment = (await lockComment(manager, id))?.comment;
     const ownId = (await manager.findOneBy(Author, { sub: caller.sub }))?.id ?? null;
-    const sees = comment && !comment.isDeleted && (comment.status === CommentStatus.PUBLISHED || canModerate(caller) || comment.authorId === ownId);
-    if (!comment || !sees) throw notFound(`no comment with that id`);
+    if (!comment || !canSeeComment(viewerFor(caller, ownId), comment)) throw notFound(`no comment with that id`);
     if (ownId !== null && comment.authorId === ownId) throw userError(`you cannot flag your own comment`, { argumentName: "id" });
     if (await manager.findOneBy(CommentFlag, { commentId: id, readerSub: caller.sub })) return { flagged: comment, held: false };
 
@@ -110,7 +123,7 @@ export async function flagComment(
     await manager.insert(CommentFlag, { commentId: id, readerSub: caller.sub, reason, note: cleanedNote, createdAt: now });
     const flagCount = comment.flagCount + 1;
     await manager.update(Comment, { id }, { flagCount });
-    const held = flagCount === rules.autoHoldFlags && comment.status === CommentStatus.PUBLISHED;
+    const held = flagCount === rules.autoHoldFlags && isPublic(comment);
     if (held) {
       await changeStatus(manager, comment, CommentStatus.PENDING);
       await recordAction(manager, null, now, { commentId: id, action: ModerationActionKind.AUTO_HOLD, status: CommentStatus.PENDING, reason: `${flagCount} flags` });
@@ -124,7 +137,8 @@ export async function flagComment(
 
 /**
  * featureComment / unfeatureComment: moderators pick published comments for their article's
- * featuredComments (at most MAX_FEATURED_PER_ARTICLE). Featuring a featured comment, or
+ * featuredComments (at most MAX_FEATURED_PER_ARTICLE featured public comments; one deleted, held
+ * or rejected does not count). Featuring a featured comment, or
  * unfeaturing one that is not, changes nothing and records nothing.
  */
 export async function setFeatured(db: DataSource, caller: Caller, rules: WriteRules, id: number, featured: boolean): Promise<Comment> {
@@ -134,9 +148,8 @@ export async function setFeatured(db: DataSource, caller: Caller, rules: WriteRu
     if (!comment) throw notFound(`no comment with that id`);
     if ((comment.featuredAt !== null) === featured) return comment;
     if (featured) {
-      if (!countsAsVisible(comment)) throw userError(`only a published comment that is not deleted can be featured`, { argumentName: "id" });
-      const already = await manager.createQueryBuilder(Comment, "c").where(`c.articleId = :articleId AND c.featuredAt IS NOT NULL`, { articleId: comment.articleId }).getCount();
-      if (already >= MAX_FEATURED_PER_ARTICLE) {
+      if (!isPublic(comment)) throw userError(`only a published comment that is not deleted can be featured`, { argumentName: "id" });
+      if ((await featuredCount(manager, comment.articleId)) >= MAX_FEATURED_PER_ARTICLE) {
         throw userError(`the article has ${MAX_FEATURED_PER_ARTICLE} featured comments already, the most it may have; unfeature one first`, { argumentName: "id" });
       }
     }

@@ -6,12 +6,12 @@
  */
 import { DataSource } from "typeorm";
 import { Caller, canModerate } from "../auth/caller";
+import { canSeeComment, isPublic, viewerFor } from "../policy";
 import type { Clock } from "../clock";
 import { lockComment } from "../db/lock-order";
 import { run, sql } from "../db/sql";
 import { inTransaction } from "../db/transaction";
 import { Author, Comment } from "../entities";
-import { CommentStatus } from "../entities/moderation-enums";
 import { forbidden, notFound, unauthenticated, userError } from "../errors";
 import { CommentEvents, publishCommentEvent } from "../events/comment-events";
 
@@ -35,9 +35,9 @@ export async function setReaction(db: DataSource, events: CommentEvents, caller:
     const comment = (await lockComment(manager, commentId))?.comment;
     if (!comment) throw notFound(`no comment with that id`);
     // A comment the reader cannot see (held, rejected: someone else's) is not there for them.
-    if (comment.status !== CommentStatus.PUBLISHED && !canModerate(caller)) {
-      const ownId = (await manager.findOneBy(Author, { sub }))?.id ?? null;
-      if (comment.authorId === null || comment.authorId !== ownId) throw notFound(`no comment with that id`);
+    if (!isPublic({ ...comment, isDeleted: false })) {
+      const ownId = canModerate(caller) ? null : ((await manager.findOneBy(Author, { sub }))?.id ?? null);
+      if (!canSeeComment(viewerFor(caller, ownId), { ...comment, isDeleted: false })) throw notFound(`no comment with that id`);
     }
     if (react && comment.isDeleted) throw userError(`a deleted comment cannot be reacted to`, { argumentName: "id" });
     const [existing] = await run(manager, sql`SELECT 1 AS "found" FROM comment_reaction WHERE "commentId" = ${commentId} AND "readerSub" = ${sub}`);
@@ -52,7 +52,7 @@ export async function setReaction(db: DataSource, events: CommentEvents, caller:
   });
   if (outcome.changed) {
     const { comment } = outcome;
-    publishCommentEvent(events, { kind: "REACTED", commentId, articleId: comment.articleId, wasPublic: !comment.isDeleted && comment.status === CommentStatus.PUBLISHED });
+    publishCommentEvent(events, { kind: "REACTED", commentId, articleId: comment.articleId, wasPublic: isPublic(comment) });
   }
   return outcome;
 }

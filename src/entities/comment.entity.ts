@@ -58,11 +58,11 @@ export class Comment {
   @Column({ type: "boolean", default: false })
   removedByImport: boolean;
 
-  @Field(() => DateTimeResolver, { nullable: true, description: "Null for imported comments: dumps carry no comment times." })
+  /** Served through the resolver, which hides it on a tombstone from callers who may not know its status. */
   @Column({ type: Date, nullable: true })
   createdAt: Date | null;
 
-  @Field(() => DateTimeResolver, { nullable: true, description: "When editComment last changed the body; null when it never did." })
+  /** Served through the resolver, as createdAt. */
   @Column({ type: Date, nullable: true })
   editedAt: Date | null;
 
@@ -85,11 +85,7 @@ export class Comment {
   /** Comment.reactionCount: readers' reactions (comment_reaction rows), kept by reactToComment and unreactToComment. */
   @Column({ type: "integer", default: 0 })
   reactionCount: number;
-  @Field(() => CommentStatus, {
-    description:
-      "Where it stands with the moderators. The public sees PUBLISHED comments only (any other is served to them as a tombstone: body \"\", author null, " +
-      "and listed only while a visible comment hangs below it); its author also sees their own PENDING and REJECTED comments; moderators see all.",
-  })
+  /** Served through the resolver: null for a caller who may not know it (src/policy). */
   @Column({ type: "varchar", length: 16, default: CommentStatus.PUBLISHED })
   status: CommentStatus;
 

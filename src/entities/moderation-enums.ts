@@ -14,9 +14,9 @@ registerEnumType(CommentStatus, {
     PENDING: {
       description:
         "Waiting for a moderator: posted under pre-moderation, put on hold by AUTO_HOLD_FLAGS flags, or set by a moderator. " +
-        "Shown to its author and to moderators only, and counted nowhere.",
+        "Shown to its author and to moderators only (a tombstone to anyone else, with status null), and counted nowhere.",
     },
-    REJECTED: { description: "Refused by a moderator. Shown to its author and to moderators only, and counted nowhere." },
+    REJECTED: { description: "Refused by a moderator. Shown to its author and to moderators only (a tombstone to anyone else, with status null), and counted nowhere." },
   },
 });
 

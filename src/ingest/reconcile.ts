@@ -6,6 +6,7 @@
 import { EntityManager, In } from "typeorm";
 import { CountedComment, commentsChanged, taggingsChanged } from "../db/stored-counts";
 import { ArticleTag, Comment, CommentStatus, RelatedLink, Tag } from "../entities";
+import { isPublic } from "../policy";
 import type { ParsedComment } from "./dump.types";
 import { alignComments, commentImportKey } from "./comment-alignment";
 import { deleteByIds, insertRows, mustGet, updateByIds, updateIntegerColumn } from "./bulk-sql";
@@ -112,10 +113,11 @@ export async function reconcileComments(manager: EntityManager, articleId: numbe
   await insertRows(manager, Comment, freshRows);
   await commentsChanged(manager, {
     shown: [
-      ...comeBack.filter((id) => byId.get(id)!.isDeleted && byId.get(id)!.status === CommentStatus.PUBLISHED).map(counted),
+      // Those the public sees again: deleted and nothing else keeping them from the public.
+      ...comeBack.filter((id) => !isPublic(byId.get(id)!) && isPublic({ ...byId.get(id)!, isDeleted: false })).map(counted),
       ...freshRows.map((row) => ({ articleId, authorId: row.authorId ?? null, parentId: null, replyCount: 0 })),
     ],
-    hidden: removed.filter((id) => byId.get(id)!.status === CommentStatus.PUBLISHED).map(counted),
+    hidden: removed.filter((id) => isPublic(byId.get(id)!)).map(counted),
   });
 
   // The search index follows: removed comments leave it, returning and new ones enter it (a

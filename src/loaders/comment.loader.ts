@@ -12,15 +12,16 @@
  * also decides the rule itself: a comment has a visible comment below it exactly when it has a
  * listed reply.
  *
- * Visible means visible to the public: not deleted and PUBLISHED. Those are the lists and counts
- * an anonymous request gets, in the statements the read path was tuned with. A signed-in reader
- * also sees their own PENDING and REJECTED comments, and a moderator every comment that is not
- * deleted: their lists take one more condition, and their totalCounts are counted for them (the
- * stored counts, and so commentCount, replyCount and Author.commentCount, stay the public's).
+ * Visible means visible to the public: not deleted and PUBLISHED. Who sees what besides is the
+ * policy's (src/policy): each list takes the viewer's rule as one more condition, and anyone who
+ * sees more than the public has their totalCounts counted for them (the stored counts, and so
+ * commentCount, replyCount and Author.commentCount, stay the public's).
  */
 import DataLoader from "dataloader";
 import { DataSource } from "typeorm";
-import { list, raw, run, Sql, sql } from "../db/sql";
+import { list, run, Sql, sql } from "../db/sql";
+import { MAX_FEATURED_PER_ARTICLE } from "../discussion/moderation";
+import { canFindComment, featuredComment, listedComment, MODERATOR_VIEWER, ruleSql, seenComment, Viewer } from "../policy";
 import type { Comment } from "../entities";
 import type { Author } from "../entities";
 import { CommentStatus } from "../entities/moderation-enums";
@@ -28,41 +29,9 @@ import { groupLoader, MAX_BATCH, storedCountLoader } from "./batch.loader";
 import { countLoader, cursorOfRow, ListDef, listConnection, PageArgs, perParentConnections, SortKey } from "./connection";
 import { commentRows, readRows } from "./rows";
 
-/** A comment the public can see: not deleted, and PUBLISHED. */
-export const visibleComment = (alias: string): Sql => sql`${raw(alias)}."isDeleted" = ${false} AND ${raw(alias)}."status" = ${"PUBLISHED"}`;
-
-/** The tombstone rule in SQL, on the row alone: visible, or with a listed reply below it. */
-export const listedComment = (alias: string): Sql => sql`(${visibleComment(alias)} OR ${raw(alias)}."replyCount" > 0)`;
-
-/**
- * Whose lists are served: the public's (anonymous callers, and readers who have not posted), a
- * signed-in reader's (who also sees their own comments whatever their status), or a moderator's
- * (every comment that is not deleted).
- */
-export type CommentViewer = { kind: "public" } | { kind: "author"; authorId: number } | { kind: "moderator" };
-
-export const PUBLIC_VIEWER: CommentViewer = { kind: "public" };
-
-/** What a viewer sees besides the public's, as a condition on the row (none for the public). */
-function seenBesides(viewer: CommentViewer, alias: string): Sql | null {
-  const c = raw(alias);
-  if (viewer.kind === "moderator") return sql`${c}."isDeleted" = ${false}`;
-  if (viewer.kind === "author") return sql`${c}."isDeleted" = ${false} AND ${c}."authorId" = ${viewer.authorId}`;
-  return null;
-}
-
-/** Whether the viewer sees this comment's text and author (else it is served as a tombstone). */
-export function viewerSees(viewer: CommentViewer, comment: Pick<Comment, "isDeleted" | "status" | "authorId">): boolean {
-  if (comment.isDeleted) return false;
-  if (comment.status === "PUBLISHED" || viewer.kind === "moderator") return true;
-  return viewer.kind === "author" && comment.authorId === viewer.authorId;
-}
-
-/** A list definition as the viewer sees it: the public's conditions, widened by what else they see. */
-function forViewer<O extends string>(def: ListDef<O>, viewer: CommentViewer, publicCondition: Sql): ListDef<O> {
-  const besides = seenBesides(viewer, "c");
-  if (besides === null) return def;
-  return { ...def, where: def.where.map((condition) => (condition === publicCondition ? sql`(${condition} OR (${besides}))` : condition)) };
+/** A list definition as the viewer sees it: its own conditions and the viewer's rule on the comment. */
+function forViewer<O extends string>(def: ListDef<O>, rule: Sql): ListDef<O> {
+  return { ...def, where: [...def.where, rule] };
 }
 
 export type CommentOrderKey = "OLDEST" | "NEWEST" | "MOST_REPLIES" | "MOST_REACTIONS";
@@ -78,15 +47,12 @@ const threadOrders: Record<CommentOrderKey, SortKey[]> = {
   MOST_REACTIONS: [{ expr: sql`c."reactionCount"`, dir: "DESC", type: "count" }, position, idAscending],
 };
 
-const listed = listedComment("c");
-const visible = visibleComment("c");
-
 const topLevelOfArticles: ListDef<CommentOrderKey> = {
   name: "Article.comments",
   from: sql`comment c`,
   id: sql`c."id"`,
   partition: sql`c."articleId"`,
-  where: [sql`c."parentId" IS NULL`, listed],
+  where: [sql`c."parentId" IS NULL`],
   orders: threadOrders,
 };
 
@@ -95,7 +61,7 @@ const repliesOfComments: ListDef<CommentOrderKey> = {
   from: sql`comment c`,
   id: sql`c."id"`,
   partition: sql`c."parentId"`,
-  where: [listed],
+  where: [],
   orders: threadOrders,
 };
 
@@ -104,7 +70,7 @@ const ofAuthors: ListDef<"NEWEST"> = {
   from: sql`comment c`,
   id: sql`c."id"`,
   partition: sql`c."authorId"`,
-  where: [visible],
+  where: [],
   orders: { NEWEST: [idDescending] },
 };
 
@@ -154,7 +120,7 @@ function queueOf(status: CommentStatus): ListDef<"OLDEST"> {
     name: `moderationQueue.${status}`,
     from: sql`comment c`,
     id: sql`c."id"`,
-    where: [sql`c."status" = ${status}`, sql`c."isDeleted" = ${false}`],
+    where: [sql`c."status" = ${status}`, ruleSql(seenComment(MODERATOR_VIEWER), "c")],
     orders: { OLDEST: [idAscending] },
   };
 }
@@ -165,10 +131,11 @@ export interface CommentListArgs extends PageArgs {
 }
 
 /** The three lists as one viewer sees them. */
-function viewerLists(db: DataSource, viewer: CommentViewer, byId: DataLoader<number, Comment | null>, authorById: DataLoader<number, Author | null>) {
-  const topLevelDef = forViewer(topLevelOfArticles, viewer, listed);
-  const repliesDef = forViewer(repliesOfComments, viewer, listed);
-  const byAuthorDef = forViewer(ofAuthors, viewer, visible);
+function viewerLists(db: DataSource, viewer: Viewer, byId: DataLoader<number, Comment | null>, authorById: DataLoader<number, Author | null>) {
+  const listed = ruleSql(listedComment(viewer), "c");
+  const topLevelDef = forViewer(topLevelOfArticles, listed);
+  const repliesDef = forViewer(repliesOfComments, listed);
+  const byAuthorDef = forViewer(ofAuthors, ruleSql(seenComment(viewer), "c"));
   // The public's totals are the stored counts; anyone who sees more has theirs counted.
   const publicView = viewer.kind === "public";
   return {
@@ -194,13 +161,13 @@ export function commentLoaders(
   db: DataSource,
   byId: DataLoader<number, Comment | null>,
   authorById: DataLoader<number, Author | null>,
-  viewer: () => Promise<CommentViewer>,
+  viewer: () => Promise<Viewer>,
 ) {
   let lists: Promise<ReturnType<typeof viewerLists>> | null = null;
   const mine = () => (lists ??= viewer().then((seen) => viewerLists(db, seen, byId, authorById)));
   const queues = new Map<CommentStatus, ListDef<"OLDEST">>();
   const featuredByArticle = groupLoader(
-    (articleIds: number[]) => readRows(db, commentRows, sql`c."articleId" IN ${list(articleIds)} AND c."featuredAt" IS NOT NULL`, sql`c."featuredAt" DESC, c."id" DESC`),
+    (articleIds: number[]) => readRows(db, commentRows, sql`c."articleId" IN ${list(articleIds)} AND ${ruleSql(featuredComment, "c")}`, sql`c."featuredAt" DESC, c."id" DESC`),
     (comment) => comment.articleId,
   );
   const ancestors = ancestorsLoader(db, byId);
@@ -217,11 +184,17 @@ export function commentLoaders(
       queues.set(status, def);
       return listConnection(db, def, "OLDEST", args, byId, undefined, commentRows);
     },
-    /** Article.featuredComments, as the viewer sees them: featured comments they see, most recently featured first. */
+    /** Article.featuredComments: featured public comments, most recently featured first, at most the cap. */
     async featured(articleId: number): Promise<Comment[]> {
-      const seen = await viewer();
-      const rows = await featuredByArticle.load(articleId);
-      return rows.filter((comment) => viewerSees(seen, comment));
+      return (await featuredByArticle.load(articleId)).slice(0, MAX_FEATURED_PER_ARTICLE);
+    },
+    /**
+     * comment(id), node(id): the comment when the viewer may find it (one they see, a tombstone
+     * kept for visible replies, anything for a moderator); null otherwise, as for an unknown id.
+     */
+    async found(id: number): Promise<Comment | null> {
+      const comment = await byId.load(id);
+      return comment !== null && canFindComment(await viewer(), comment) ? comment : null;
     },
     /** Comment.ancestors: the comments above one, root first ([] at the top level). */
     ancestors: (comment: Comment): Promise<Comment[]> | Comment[] => (comment.parentId === null ? [] : ancestors.load(comment.id)),

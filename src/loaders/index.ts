@@ -1,10 +1,11 @@
 import { DataSource } from "typeorm";
-import { ANONYMOUS, Caller, canModerate } from "../auth/caller";
+import { ANONYMOUS, Caller } from "../auth/caller";
 import { list, sql } from "../db/sql";
 import { articleLoaders } from "./article.loader";
 import { authorLoaders } from "./author.loader";
 import { byIdLoader, groupLoader } from "./batch.loader";
-import { commentLoaders, CommentViewer, PUBLIC_VIEWER } from "./comment.loader";
+import { viewerOf } from "../policy";
+import { commentLoaders } from "./comment.loader";
 import { reactionLoaders } from "./reaction.loader";
 import { searchLoaders } from "./search.loader";
 import { articleRows, authorRows, commentRows, moderationActionRows, readRows, relatedLinkRows, tagRows } from "./rows";
@@ -21,8 +22,9 @@ export function createLoaders(db: DataSource, caller: Caller = ANONYMOUS) {
   const commentById = byIdLoader((ids) => readRows(db, commentRows, sql`c."id" IN ${list(ids)}`));
   const authorById = byIdLoader((ids) => readRows(db, authorRows, sql`au."id" IN ${list(ids)}`));
   const tagById = byIdLoader((ids) => readRows(db, tagRows, sql`t."id" IN ${list(ids)}`));
-  const authors = authorLoaders(db, authorById);
-  const viewer = commentViewer(caller, authors);
+  // The author lists ask who is looking; the viewer is looked up by the reader's author row.
+  const authors = authorLoaders(db, authorById, () => viewer());
+  const viewer = viewerOf(caller, async (sub) => (await authors.bySub(sub))?.id ?? null);
   return {
     articleById,
     commentById,
@@ -41,31 +43,13 @@ export function createLoaders(db: DataSource, caller: Caller = ANONYMOUS) {
       (action) => action.commentId,
     ),
     comments: commentLoaders(db, commentById, authorById, viewer),
-    /** Whose comments the caller sees besides the public's (asked once per request, and only when needed). */
+    /** The caller as the visibility rules see them (src/policy; asked once per request, and only when needed). */
     viewer,
     reactions: reactionLoaders(db),
     tags: tagLoaders(db, tagById),
     authors,
     search: searchLoaders(db, articleById, commentById),
   };
-}
-
-/**
- * The caller as the comment lists see them. A reader's author row is looked up on the first ask
- * (a reader who has not posted sees what the public sees); anonymous callers cost nothing.
- */
-function commentViewer(caller: Caller, authors: ReturnType<typeof authorLoaders>): () => Promise<CommentViewer> {
-  if (canModerate(caller)) {
-    const moderator = Promise.resolve<CommentViewer>({ kind: "moderator" });
-    return () => moderator;
-  }
-  if (caller.kind !== "reader") {
-    const everyone = Promise.resolve(PUBLIC_VIEWER);
-    return () => everyone;
-  }
-  let reader: Promise<CommentViewer> | null = null;
-  return () =>
-    (reader ??= authors.bySub(caller.sub).then((author): CommentViewer => (author ? { kind: "author", authorId: author.id } : PUBLIC_VIEWER)));
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

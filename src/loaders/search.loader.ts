@@ -7,6 +7,7 @@ import type DataLoader from "dataloader";
 import { DataSource } from "typeorm";
 import type { Article, Comment } from "../entities";
 import { userError } from "../errors";
+import { isPublic } from "../policy";
 import type { SearchKind } from "../search/match-sql";
 import { parseSearchQuery, SearchQuery } from "../search/parse-query";
 import { ArticleFilter, filterConditions } from "./article.loader";
@@ -66,8 +67,9 @@ export function searchLoaders(db: DataSource, articleById: DataLoader<number, Ar
       const edges: SearchHit[] = [];
       for (const key of page) {
         const node = nodes.get(`${key[1]}:${key[2]}`);
-        // A row gone between the statements is simply left out.
-        if (!node) continue;
+        // A row gone between the statements is simply left out, and so is a comment the public no
+        // longer sees: the index holds public comments only, and a hit is only as good as its row.
+        if (!node || (key[1] === KIND.comment && !isPublic(node as Comment))) continue;
         edges.push({
           node,
           kind: key[1] === KIND.article ? "Article" : "Comment",

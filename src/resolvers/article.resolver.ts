@@ -65,7 +65,7 @@ export class ArticleResolver {
       "Top-level comments; replies hang off each comment. Deleted ones are listed as tombstones while a visible comment " +
       "hangs below them (see Comment.isDeleted). totalCount counts what is listed, tombstones included. " +
       "The public is listed PUBLISHED comments only (others become tombstones by the same rule); a signed-in reader also their own " +
-      "PENDING and REJECTED ones; moderators and the service token every comment that is not deleted (see Comment.status).",
+      "PENDING and REJECTED ones; moderators and the service token every comment that is not deleted (see Comment.isTombstone).",
   })
   comments(@Root() article: Article, @Ctx() ctx: Context, @Args(() => CommentConnectionArgs) args: CommentConnectionArgs): Promise<Connection<Comment>> {
     return ctx.loaders.comments.forArticle(article.id, args);
@@ -85,7 +85,7 @@ export class ArticleResolver {
     complexity: cappedListCost(MAX_FEATURED_PER_ARTICLE),
     description:
       `Comments moderators featured (featureComment), most recently featured first; at most ${MAX_FEATURED_PER_ARTICLE}. ` +
-      "Only those the caller may see: a featured comment that was later deleted, held or rejected leaves the public's list.",
+      "The same list for every caller: a featured comment that is later deleted, held or rejected leaves it, and stops counting toward the cap.",
   })
   featuredComments(@Root() article: Article, @Ctx() ctx: Context): Promise<Comment[]> {
     return ctx.loaders.comments.featured(article.id);

@@ -1,9 +1,8 @@
 import { DateTimeResolver } from "graphql-scalars";
 import { Arg, Args, Ctx, Extensions, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../context";
-import { canModerate } from "../auth/caller";
 import { Article, Author, Comment, CommentStatus, ModerationAction } from "../entities";
-import { viewerSees } from "../loaders/comment.loader";
+import { canKnowStatus, canModerate, canSeeComment, isFeatured, isPublic, Viewer } from "../policy";
 import type { Connection } from "../loaders/connection";
 import { cappedListCost, CommentConnection, connectionCost } from "../schema/connection";
 import { PRICED_AT_THREAD_DEPTH } from "../schema/limits";
@@ -16,13 +15,23 @@ import { viewerAuthor } from "./viewer.resolver";
 const MAX_HISTORY = 20;
 
 /**
- * Whether the caller sees the comment's text and author: at once for what the public sees (and for
- * deleted comments, which nobody sees), else after asking who the caller is.
+ * What the policy says of this comment for this caller: at once for a public comment (every rule
+ * below lets everyone see all of one), else after asking who the caller is.
  */
-function callerSees(comment: Comment, ctx: Context): boolean | Promise<boolean> {
-  if (comment.isDeleted) return false;
-  if (comment.status === CommentStatus.PUBLISHED) return true;
-  return ctx.loaders.viewer().then((viewer) => viewerSees(viewer, comment));
+function callerMay(comment: Comment, ctx: Context, rule: (viewer: Viewer, comment: Comment) => boolean): true | Promise<boolean> {
+  if (isPublic(comment)) return true;
+  return ctx.loaders.viewer().then((viewer) => rule(viewer, comment));
+}
+
+/** `value` when the policy allows it, else null, without a promise where none is needed. */
+function when<T>(allowed: true | Promise<boolean>, value: T): T | Promise<T | null> {
+  return allowed === true ? value : allowed.then((yes) => (yes ? value : null));
+}
+
+/** Comment.body, and the text search highlights are made from: "" where the caller does not see the comment. */
+export function visibleBody(comment: Comment, ctx: Context): string | Promise<string> {
+  const seen = callerMay(comment, ctx, canSeeComment);
+  return seen === true ? comment.body : seen.then((yes) => (yes ? comment.body : ""));
 }
 
 /** Whether the caller may change the comment now (permissions.ts), with the reader's author row loaded only for readers. */
@@ -34,10 +43,15 @@ async function viewerMayChange(comment: Comment, ctx: Context): Promise<boolean>
 
 @Resolver(() => Comment)
 export class CommentResolver {
-  @Query(() => Comment, { nullable: true, description: "One comment by global id, deleted ones included; null when there is none." })
+  @Query(() => Comment, {
+    nullable: true,
+    description:
+      "One comment by global id: one the caller may see, or a tombstone listed for the visible replies below it (see isTombstone). " +
+      "Null when there is none, and for a comment the caller may not see (another reader's held or rejected comment, a deleted one with nothing visible below).",
+  })
   comment(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The comment's global id." }) id: string): Promise<Comment | null> | null {
     const rowId = idOfType(id, "Comment");
-    return rowId === null ? null : ctx.loaders.commentById.load(rowId);
+    return rowId === null ? null : ctx.loaders.comments.found(rowId);
   }
 
   @FieldResolver(() => ID, { description: "Global id: opaque, for node(id) and for the arguments that take this type's id." })
@@ -46,22 +60,57 @@ export class CommentResolver {
   }
 
   @FieldResolver(() => String, {
-    description: "Empty for a deleted comment (its text is no longer served), and for one the caller may not see (see status).",
+    description: "Empty on a tombstone (see isTombstone): a deleted comment (its text is no longer served), or one the caller may not see.",
   })
   body(@Root() comment: Comment, @Ctx() ctx: Context): string | Promise<string> {
-    const seen = callerSees(comment, ctx);
-    return seen === true ? comment.body : seen === false ? "" : seen.then((yes) => (yes ? comment.body : ""));
+    return visibleBody(comment, ctx);
+  }
+
+  @FieldResolver(() => Boolean, {
+    description:
+      "True when the caller sees only a placeholder kept for the visible replies below it: body \"\", author null, and no status, " +
+      "createdAt or editedAt unless the caller wrote it or moderates. A deleted comment is a tombstone to everyone; another reader's " +
+      "held or rejected comment is one to the public.",
+  })
+  isTombstone(@Root() comment: Comment, @Ctx() ctx: Context): boolean | Promise<boolean> {
+    const seen = callerMay(comment, ctx, canSeeComment);
+    return seen === true ? false : seen.then((yes) => !yes);
+  }
+
+  @FieldResolver(() => CommentStatus, {
+    nullable: true,
+    description:
+      "Where it stands with the moderators: PUBLISHED for every comment the public sees. Null for a caller who may not know it: " +
+      "the public learns nothing of why a tombstone is one. Its author, moderators and the service token always see it.",
+  })
+  status(@Root() comment: Comment, @Ctx() ctx: Context): CommentStatus | null | Promise<CommentStatus | null> {
+    return when(callerMay(comment, ctx, canKnowStatus), comment.status);
+  }
+
+  @FieldResolver(() => DateTimeResolver, {
+    nullable: true,
+    description: "When it was posted. Null for imported comments (dumps carry no comment times), and on a tombstone for a caller who may not know its status.",
+  })
+  createdAt(@Root() comment: Comment, @Ctx() ctx: Context): Date | null | Promise<Date | null> {
+    return comment.createdAt === null ? null : when(callerMay(comment, ctx, canKnowStatus), comment.createdAt);
+  }
+
+  @FieldResolver(() => DateTimeResolver, {
+    nullable: true,
+    description: "When editComment last changed the body; null when it never did, and on a tombstone for a caller who may not know its status.",
+  })
+  editedAt(@Root() comment: Comment, @Ctx() ctx: Context): Date | null | Promise<Date | null> {
+    return comment.editedAt === null ? null : when(callerMay(comment, ctx, canKnowStatus), comment.editedAt);
   }
 
   @FieldResolver(() => Author, {
     nullable: true,
-    description: "Null for an anonymous comment, for a deleted one, and for one the caller may not see (see status).",
+    description: "Null for an anonymous comment, and on a tombstone (see isTombstone): a deleted comment, or one the caller may not see.",
   })
   author(@Root() comment: Comment, @Ctx() ctx: Context): Author | Promise<Author | null> | null {
     if (comment.authorId === null) return null;
     const authorId = comment.authorId;
-    const seen = callerSees(comment, ctx);
-    if (seen === false) return null;
+    const seen = callerMay(comment, ctx, canSeeComment);
     return seen === true ? ctx.loaders.authorById.get(authorId) : seen.then((yes) => (yes ? ctx.loaders.authorById.load(authorId) : null));
   }
 
@@ -85,9 +134,13 @@ export class CommentResolver {
     return (await ctx.loaders.moderationActionsByComment.load(comment.id)).slice(-MAX_HISTORY);
   }
 
-  @FieldResolver(() => Boolean, { description: "True while it is among its article's featuredComments (featureComment, until unfeatureComment)." })
+  @FieldResolver(() => Boolean, {
+    description:
+      "True while it is among its article's featuredComments: featured (featureComment, until unfeatureComment) and seen by the public. " +
+      "A featured comment that is deleted, held or rejected is not featured, and does not count toward the article's cap.",
+  })
   isFeatured(@Root() comment: Comment): boolean {
-    return comment.featuredAt !== null;
+    return isFeatured(comment);
   }
 
   @FieldResolver(() => Article, { description: "The article the comment is on." })
@@ -105,7 +158,7 @@ export class CommentResolver {
   @FieldResolver(() => [Comment], {
     description:
       "The comments above this one, root first: its top-level comment, then each reply down to its parent. Empty for a " +
-      "top-level comment. Deleted ones, and ones the caller may not see (see status), are included as tombstones (body \"\", author null), so a permalink can show the comment in context.",
+      "top-level comment. Deleted ones, and ones the caller may not see, are included as tombstones (see isTombstone), so a permalink can show the comment in context.",
   })
   ancestors(@Root() comment: Comment, @Ctx() ctx: Context): Promise<Comment[]> | Comment[] {
     return ctx.loaders.comments.ancestors(comment);
@@ -139,10 +192,12 @@ export class CommentResolver {
     nullable: true,
     description:
       "Until when its author may still edit or delete it: createdAt plus EDIT_WINDOW_SECONDS (default 900). " +
-      "Null for an imported comment (it has no createdAt), which only moderators and the service token may change.",
+      "Null for an imported comment (it has no createdAt), which only moderators and the service token may change, and wherever createdAt is null.",
   })
-  editableUntil(@Root() comment: Comment, @Ctx() ctx: Context): Date | null {
-    return editableUntil(comment, ctx.rules.editWindowSeconds);
+  editableUntil(@Root() comment: Comment, @Ctx() ctx: Context): Date | null | Promise<Date | null> {
+    const until = editableUntil(comment, ctx.rules.editWindowSeconds);
+    // It would tell createdAt where the caller may not know it.
+    return until === null ? null : when(callerMay(comment, ctx, canKnowStatus), until);
   }
 
   @FieldResolver(() => Boolean, {

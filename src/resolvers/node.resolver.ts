@@ -8,7 +8,7 @@ type AnyNode = Article | Author | Comment | RelatedLink | Tag;
 
 @Resolver()
 export class NodeResolver {
-  @Query(() => Node, { nullable: true, description: "Any object by its global id; null for an unknown or malformed id." })
+  @Query(() => Node, { nullable: true, description: "Any object by its global id; null for an unknown or malformed id, and for a comment or commenter the caller may not see (as comment(id) and author(id))." })
   async node(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "A global id that some object's id field gave." }) id: string): Promise<AnyNode | null> {
     const decoded = fromGlobalId(id);
     if (!decoded) return null;
@@ -17,9 +17,9 @@ export class NodeResolver {
       case "Article":
         return loaders.articleById.load(decoded.id);
       case "Author":
-        return loaders.authorById.load(decoded.id);
+        return loaders.authors.found(decoded.id);
       case "Comment":
-        return loaders.commentById.load(decoded.id);
+        return loaders.comments.found(decoded.id);
       case "RelatedLink":
         return loaders.relatedLinkById.load(decoded.id);
       case "Tag":

@@ -8,6 +8,7 @@ import { searchCost } from "../schema/connection";
 import { selectsField } from "../schema/selection";
 import { articleHighlights, commentHighlights, MAX_PARAGRAPH_HIGHLIGHTS } from "../search/highlight";
 import type { Highlight as HighlightValue } from "../search/highlight";
+import { visibleBody } from "./comment.resolver";
 import { Highlight, SearchArgs, SearchConnection, SearchEdge } from "./types/search.types";
 
 @Resolver(() => SearchEdge)
@@ -30,7 +31,8 @@ export class SearchResolver {
       `${MAX_PARAGRAPH_HIGHLIGHTS} matching paragraphs; a comment's body. Fields without a match are left out.`,
   })
   async highlights(@Root() hit: SearchHit, @Ctx() ctx: Context): Promise<HighlightValue[]> {
-    if (!(hit.node instanceof Article)) return commentHighlights(hit.node.body, hit.query);
+    // From the text the caller is served as the node's body, never from the raw row.
+    if (!(hit.node instanceof Article)) return commentHighlights(await visibleBody(hit.node, ctx), hit.query);
     // Article rows leave the body out; it has a loader of its own.
     const [tags, paragraphs] = await Promise.all([ctx.loaders.tags.forArticle(hit.node.id), ctx.loaders.articles.paragraphs(hit.node.id)]);
     return articleHighlights({ ...hit.node, paragraphs, tags: tags.map((tag) => tag.name) }, hit.query);

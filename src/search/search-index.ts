@@ -11,6 +11,8 @@
  */
 import { EntityManager } from "typeorm";
 import { isPostgres } from "../db/data-source";
+import type { CommentStatus } from "../entities/moderation-enums";
+import { isPublic } from "../policy";
 import { chunks, MAX_PARAMETERS } from "../ingest/bulk-sql";
 import { articleDocument, ArticleText, commentDocument, ftsColumns, SearchDocument, tsvectorLiteral } from "./search-document";
 
@@ -112,7 +114,7 @@ export async function reindexComments(manager: EntityManager, ids: number[]): Pr
       `SELECT "id", "body", "isDeleted", "status" FROM "comment" WHERE "id" IN (${placeholders(manager, chunk.length, 0)})`,
       chunk,
     )) as { id: number; body: string; isDeleted: boolean | number; status: string }[];
-    for (const row of rows) if (!row.isDeleted && row.status === "PUBLISHED") visible.push({ id: Number(row.id), body: row.body });
+    for (const row of rows) if (isPublic({ isDeleted: Boolean(row.isDeleted), status: row.status as CommentStatus })) visible.push({ id: Number(row.id), body: row.body });
   }
   await unindexComments(manager, ids);
   await indexComments(manager, visible, true);

@@ -76,8 +76,9 @@ describe.each(engines)("moderation on %s", (engine) => {
     expect(publicView.article.commentCount).toBe(2);
     expect(await publicCount(articleId)).toBe(2);
     expect((await t.data(THREAD, { id: articleId }, { token: ben })).article.comments.totalCount).toBe(2);
-    // By id, the public gets what a tombstone shows.
-    expect((await t.data(ONE, { id: pending.id })).comment).toMatchObject({ body: "", author: null, status: "PENDING", flagCount: null, moderationHistory: null });
+    // By id, the public finds nothing: a held comment with nothing visible below it is not there for them.
+    expect((await t.data(ONE, { id: pending.id })).comment).toBeNull();
+    expect((await t.data(ONE, { id: pending.id }, { token: ben })).comment).toBeNull();
     expect((await t.data(SEARCH, { q: "zanzibar" })).search.totalCount).toBe(0);
 
     const authorView = await t.data(THREAD, { id: articleId }, { token: anna });
@@ -129,8 +130,10 @@ describe.each(engines)("moderation on %s", (engine) => {
     await t.data(SET_STATUS, { id: parent.id, status: "REJECTED", reason: "rude" }, { token: TEST_TOKEN });
     const thread = await t.data(THREAD, { id: articleId });
     expect(thread.article.comments.nodes).toEqual([
-      { id: parent.id, body: "", status: "REJECTED", author: null, replies: { totalCount: 1, nodes: [{ id: child.id, body: "A reply that stays", status: "PUBLISHED" }] } },
+      // The public is not told why it is a tombstone.
+      { id: parent.id, body: "", status: null, author: null, replies: { totalCount: 1, nodes: [{ id: child.id, body: "A reply that stays", status: "PUBLISHED" }] } },
     ]);
+    expect((await t.data(ONE, { id: parent.id }, { token: anna })).comment).toMatchObject({ body: "Parent that will be held", status: "REJECTED" });
     expect(thread.article.commentCount).toBe(await publicCount(articleId));
     expect(thread.article.commentCount).toBe(1);
     const history = (await t.data(ONE, { id: parent.id }, { token: TEST_TOKEN })).comment.moderationHistory;
@@ -185,10 +188,11 @@ describe.each(engines)("moderation on %s", (engine) => {
     expect(featured.featureComment).toEqual({ comment: { id: other.id, isFeatured: true }, article: { featuredComments: [{ id: other.id }, { id: good.id }] } });
     expect((await t.data(THREAD, { id: articleId })).article.featuredComments).toEqual([{ id: other.id }, { id: good.id }]);
 
-    // Held, it leaves the public's list (and the moderators keep seeing it).
+    // Held, it leaves the list, for moderators too: it is not featured while the public cannot see it.
     await t.data(SET_STATUS, { id: other.id, status: "PENDING" }, { token: mod });
     expect((await t.data(THREAD, { id: articleId })).article.featuredComments).toEqual([{ id: good.id }]);
-    expect((await t.data(THREAD, { id: articleId }, { token: mod })).article.featuredComments).toEqual([{ id: other.id }, { id: good.id }]);
+    expect((await t.data(THREAD, { id: articleId }, { token: mod })).article.featuredComments).toEqual([{ id: good.id }]);
+    expect((await t.data(ONE, { id: other.id }, { token: mod })).comment.isFeatured).toBe(false);
     const third = await t.gql(FEATURE, { id: (await postAs(t, ben, articleId, "A third, published")).id }, { token: mod });
     expect(third.errors).toBeUndefined();
 
@@ -213,7 +217,10 @@ describe.each(engines)("moderation on %s", (engine) => {
       { action: "EDIT", status: null, reason: null, actorRole: "MODERATOR", actorName: "Mo" },
       { action: "DELETE", status: null, reason: null, actorRole: "SERVICE", actorName: null },
     ]);
-    expect((await t.data(ONE, { id: target.id }, { token: anna })).comment.moderationHistory).toBeNull();
+    // Deleted with nothing below it, it is not there for its author; moderators still find it.
+    expect((await t.data(ONE, { id: target.id }, { token: anna })).comment).toBeNull();
+    const live = await postAs(t, anna, articleId, "Still here");
+    expect((await t.data(ONE, { id: live.id }, { token: anna })).comment.moderationHistory).toBeNull();
   });
 
   it("pages the moderation queue both ways, oldest first, for moderators only", async () => {

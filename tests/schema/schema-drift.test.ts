@@ -71,8 +71,9 @@ describe("schema.graphql", () => {
     expect(signature("Viewer", "author")).toBe("author(): Author");
     expect(signature("Viewer", "role")).toBe("role(): Role!");
     expect(signature("Viewer", "canModerate")).toBe("canModerate(): Boolean!");
+    // The third round made status nullable (null for a caller who may not know it) and added isTombstone.
     const comment: Record<string, string> = {
-      status: "CommentStatus!", editableUntil: "DateTime", viewerCanEdit: "Boolean!", viewerCanDelete: "Boolean!", reactionCount: "Int!",
+      status: "CommentStatus", isTombstone: "Boolean!", editableUntil: "DateTime", viewerCanEdit: "Boolean!", viewerCanDelete: "Boolean!", reactionCount: "Int!",
       viewerHasReacted: "Boolean!", flagCount: "Int", moderationHistory: "[ModerationAction!]", ancestors: "[Comment!]!", thread: "Comment!",
     };
     for (const [name, type] of Object.entries(comment)) expect(signature("Comment", name)).toBe(`${name}(): ${type}`);

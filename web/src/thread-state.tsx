@@ -37,8 +37,8 @@ export type ThreadAction =
  * Whether the caller is shown the comment only as a tombstone: deleted, or held from them by the
  * moderators (the API then serves its text as "" and no author; comment text is never empty).
  */
-export function isTombstone(comment: Pick<CommentView, "isDeleted" | "status" | "body" | "author">): boolean {
-  return comment.isDeleted || (comment.status !== "PUBLISHED" && comment.body === "" && comment.author === null);
+export function isTombstone(comment: Pick<CommentView, "isTombstone">): boolean {
+  return comment.isTombstone;
 }
 
 function reduce(state: ThreadState, action: ThreadAction): ThreadState {

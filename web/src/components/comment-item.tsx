@@ -8,6 +8,21 @@ import { CommentForm } from "./comment-form";
 import { CommentList, CommentListPage, EMPTY_PAGE } from "./comment-list";
 
 /**
+ * What a tombstone says. The API tells a comment's status only to those allowed to know it (its
+ * author, moderators): they read why it is a tombstone; everyone else reads one neutral text.
+ */
+function tombstoneText(comment: Pick<CommentView, "isDeleted" | "status">): string {
+  if (comment.status === null) return "This comment is not available.";
+  if (comment.isDeleted) return "This comment was deleted.";
+  return comment.status === "PENDING" ? "This comment is waiting for a moderator." : "This comment was removed by a moderator.";
+}
+
+function tombstoneHeading(comment: Pick<CommentView, "isDeleted" | "status">): string {
+  if (comment.status === null) return "Unavailable comment";
+  return comment.isDeleted ? "Deleted comment" : "Hidden comment";
+}
+
+/**
  * One comment with its replies. Text is only ever rendered as text: a comment that contains
  * markup shows the markup.
  */
@@ -73,15 +88,15 @@ export function CommentItem({ comment: loaded, replies }: { comment: CommentView
 
   const tombstone = isTombstone(comment);
   // Held by the moderators, and shown to this caller all the same: its author, or a moderator.
-  const held = comment.status !== "PUBLISHED" && !tombstone;
-  const classes = ["comment", isTarget ? "targeted" : "", held ? comment.status.toLowerCase() : ""].filter(Boolean).join(" ");
+  const held = comment.status !== null && comment.status !== "PUBLISHED" && !tombstone;
+  const classes = ["comment", isTarget ? "targeted" : "", held && comment.status ? comment.status.toLowerCase() : ""].filter(Boolean).join(" ");
   return (
     <li id={`c-${comment.id}`} ref={element} tabIndex={-1} className={classes} aria-labelledby={headingId}>
       <div className="comment-head">
         <span id={headingId} className={comment.author ? "comment-author" : "comment-author anonymous"}>
-          {comment.isDeleted ? "Deleted comment" : tombstone ? "Hidden comment" : (comment.author?.name ?? "Anonymous")}
+          {tombstone ? tombstoneHeading(comment) : (comment.author?.name ?? "Anonymous")}
         </span>
-        {held && <span className={`status ${comment.status.toLowerCase()}`}>{comment.status === "PENDING" ? "Awaiting moderation" : "Rejected"}</span>}
+        {held && comment.status && <span className={`status ${comment.status.toLowerCase()}`}>{comment.status === "PENDING" ? "Awaiting moderation" : "Rejected"}</span>}
         {comment.createdAt && (
           <time className="muted" dateTime={comment.createdAt}>
             {formatDateTime(comment.createdAt)}
@@ -97,13 +112,7 @@ export function CommentItem({ comment: loaded, replies }: { comment: CommentView
         </a>
       </div>
       {tombstone ? (
-        <p className="comment-body tombstone">
-          {comment.isDeleted
-            ? "This comment was deleted."
-            : comment.status === "PENDING"
-              ? "This comment is waiting for a moderator."
-              : "This comment was removed by a moderator."}
-        </p>
+        <p className="comment-body tombstone">{tombstoneText(comment)}</p>
       ) : mode === "edit" ? (
         <CommentForm
           kind="edit"
