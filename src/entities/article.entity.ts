@@ -97,4 +97,12 @@ export class Article {
   /** Hash of the parsed dump, so a re-import of an unchanged dump writes nothing. */
   @Column({ type: "varchar", length: 64 })
   contentHash: string;
+
+  /**
+   * Hash of the ArticleInput that last wrote the article (upsertArticle, or a seed's export), so the
+   * same input again writes nothing; null for an article no upsert wrote. Kept apart from
+   * contentHash so that neither source's repeat looks like a change to the other.
+   */
+  @Column({ type: "varchar", length: 64, nullable: true })
+  upsertHash: string | null;
 }

@@ -45,9 +45,10 @@ const HASH_VERSION = "2";
 export interface Pending {
   parsed: ParsedArticle;
   hash: string;
-  /** Set by upsertArticle; a dump brings neither. */
+  /** Set by upsertArticle; a dump brings none of them. */
   url?: string | null;
   externalId?: string | null;
+  upsertHash?: string | null;
 }
 
 interface ExistingArticle {
@@ -291,8 +292,8 @@ function articleFields({ parsed, hash }: Pending) {
 }
 
 function articleRow(item: Pending, slug: string) {
-  // url and externalId always, so every row of a multi-row insert has the same columns.
-  return { ...articleFields(item), slug, title: item.parsed.title, publishedAt: item.parsed.publishedAt, url: item.url ?? null, externalId: item.externalId ?? null };
+  // url, externalId and upsertHash always, so every row of a multi-row insert has the same columns.
+  return { ...articleFields(item), slug, title: item.parsed.title, publishedAt: item.parsed.publishedAt, url: item.url ?? null, externalId: item.externalId ?? null, upsertHash: item.upsertHash ?? null };
 }
 
 /**

@@ -15,7 +15,7 @@ import { foldNullable } from "../text/fold";
 import { ArticleInputError, ArticleUpsert } from "./article-input";
 import { chunks, MAX_PARAMETERS, mustGet } from "./bulk-sql";
 import type { ParsedArticle } from "./dump.types";
-import { countWords, errorMessage, identityKey, ImportError, insertArticles, Pending } from "./import";
+import { contentHash, countWords, errorMessage, identityKey, ImportError, insertArticles, Pending } from "./import";
 import { reconcileLinks, reconcileTags } from "./reconcile";
 import { distinctTags, resolveTags } from "./shared-rows";
 
@@ -66,7 +66,7 @@ export async function upsertArticles(dataSource: DataSource, upserts: ArticleUps
         const keys = [`u:${upsert.url}`, `t:${identityKey(upsert)}`, ...(upsert.externalId ? [`e:${upsert.externalId}`] : [])];
         const match = (upsert.externalId ? stored.byExternalId.get(upsert.externalId) : undefined) ?? stored.byUrl.get(upsert.url);
         if (keys.some((key) => seen.has(key))) oneByOne.push(item);
-        else if (match && match.contentHash === item.hash) results[item.index] = { status: "unchanged", articleId: match.id };
+        else if (match && match.upsertHash === item.hash) results[item.index] = { status: "unchanged", articleId: match.id };
         else if (match || stored.titles.has(identityKey(upsert))) oneByOne.push(item);
         else fresh.push(item);
         for (const key of keys) seen.add(key);
@@ -95,12 +95,12 @@ interface StoredArticle {
   id: number;
   url: string | null;
   externalId: string | null;
-  contentHash: string;
+  upsertHash: string | null;
   title: string;
   publishedAt: Date;
 }
 
-const STORED_COLUMNS = ["a.id", "a.url", "a.externalId", "a.contentHash", "a.title", "a.publishedAt"];
+const STORED_COLUMNS = ["a.id", "a.url", "a.externalId", "a.upsertHash", "a.title", "a.publishedAt"];
 
 /** What is stored under the batch's externalIds, URLs and titles, in a few statements per batch. */
 async function storedMatches(manager: EntityManager, upserts: ArticleUpsert[]) {
@@ -153,7 +153,7 @@ async function upsertIn(manager: EntityManager, upsert: ArticleUpsert, hash: str
     const [id] = await insertArticles(manager, [pending(upsert, hash)]);
     return { status: "created", articleId: id };
   }
-  if (target.contentHash === hash) return { status: "unchanged", articleId: target.id };
+  if (target.upsertHash === hash) return { status: "unchanged", articleId: target.id };
   if (target.title !== upsert.title || target.publishedAt.getTime() !== upsert.publishedAt.getTime()) {
     const clash = await findByIdentity(manager, upsert);
     if (clash && clash.id !== target.id) throw new ArticleInputError("title", `${named(clash)} has the same title and publication time`);
@@ -167,7 +167,7 @@ async function upsertIn(manager: EntityManager, upsert: ArticleUpsert, hash: str
  * first and locks the article row, as every write that touches an article and its comments does.
  */
 async function updateArticle(manager: EntityManager, target: StoredArticle, upsert: ArticleUpsert, hash: string): Promise<void> {
-  const fields: Partial<Article> = { url: upsert.url, title: upsert.title, publishedAt: upsert.publishedAt, contentHash: hash };
+  const fields: Partial<Article> = { url: upsert.url, title: upsert.title, publishedAt: upsert.publishedAt, upsertHash: hash };
   if (upsert.externalId !== undefined) fields.externalId = upsert.externalId;
   if (upsert.section !== undefined) Object.assign(fields, { section: upsert.section, sectionKey: foldNullable(upsert.section) });
   if (upsert.imageCaption !== undefined) fields.imageCaption = upsert.imageCaption;
@@ -212,13 +212,13 @@ function pending(upsert: ArticleUpsert, hash: string): Pending {
     tags: upsert.tags ?? [],
     comments: [],
   };
-  return { parsed, hash, url: upsert.url, externalId: upsert.externalId ?? null };
+  // contentHash as a dump of the same article would have it, so the importer tells it apart as it tells dumps.
+  return { parsed, hash: contentHash(parsed), url: upsert.url, externalId: upsert.externalId ?? null, upsertHash: hash };
 }
 
 /**
  * Digest of everything an upsert says, fields not given told apart from empty ones: an article
- * whose stored digest equals it was last written by the same input, so nothing is written again.
- * A dump's digest (contentHash) never equals one, so an imported article is written once.
+ * whose upsertHash equals it was last written by the same input, so nothing is written again.
  */
 function upsertHash(upsert: ArticleUpsert): string {
   const canonical = [
