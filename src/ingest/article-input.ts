@@ -5,6 +5,7 @@
  */
 import { DateTimeResolver } from "graphql-scalars";
 import { COLUMN_LENGTHS } from "../entities/column-lengths";
+import { unstorableIn } from "../schema/text-inputs";
 import { characterCount } from "../text/write-limits";
 import { articleLimitBreach, ImportError } from "./import";
 
@@ -85,6 +86,13 @@ export function readArticleInput(raw: unknown): ArticleUpsert {
   const known = new Set<string>(ARTICLE_INPUT_FIELDS);
   const unknown = Object.keys(input).find((key) => !known.has(key));
   if (unknown !== undefined) throw new ImportError(`"${unknown}" is not a field of ArticleInput`);
+  // GraphQL arguments are checked at the edge (checkTextInputs); a file's strings are checked here.
+  for (const field of ARTICLE_INPUT_FIELDS) {
+    const value = input[field];
+    const texts = typeof value === "string" ? [value] : Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
+    const problem = texts.map(unstorableIn).find((found) => found !== null);
+    if (problem) throw new ArticleInputError(field, `contains ${problem}, which cannot be stored`);
+  }
 
   const url = input.url;
   if (typeof url !== "string") throw new ArticleInputError("url", "required, an absolute http(s) URL");

@@ -9,6 +9,14 @@ import { ArgumentNode, DocumentNode, FieldNode, GraphQLError, ObjectFieldNode, v
 // A lone surrogate: a high one not followed by a low one, or a low one not preceded by a high one.
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/**
+ * What in the text cannot be stored ("a NUL character", "an unpaired UTF-16 surrogate"); null when
+ * all of it can. For text that arrives outside a GraphQL argument: a seed's JSON files.
+ */
+export function unstorableIn(text: string): string | null {
+  return UNSTORABLE.test(text) ? describe(text) : null;
+}
+
 function describe(text: string): string {
   return text.includes("\u0000") ? "a NUL character" : "an unpaired UTF-16 surrogate";
 }

@@ -79,6 +79,7 @@ describe("seed --dry-run over exports", () => {
       JSON.stringify(article(4, { tags: Array.from({ length: 51 }, (_, i) => `t${i}`) })),
       JSON.stringify(article(5, { titel: "typo" })),
       JSON.stringify(article(6)),
+      JSON.stringify(article(7, { paragraphs: ["NUL \u0000 inside"] })),
     ];
     writeFileSync(join(folder, "cms.ndjson"), lines.join("\n"));
     writeFileSync(join(folder, "broken.json"), '[\n  {"url": "https://x.example/1",\n  oops\n]');
@@ -93,6 +94,7 @@ describe("seed --dry-run over exports", () => {
       ["cms.ndjson:4", false, 'cms.ndjson:4: "tags": the article has 51 tags; the limit is 50'],
       ["cms.ndjson:5", false, 'cms.ndjson:5: "titel" is not a field of ArticleInput'],
       ["cms.ndjson:6", true, null],
+      ["cms.ndjson:7", false, 'cms.ndjson:7: "paragraphs": contains a NUL character, which cannot be stored'],
     ]);
     expect(entries[2].article).toBeNull();
   });
