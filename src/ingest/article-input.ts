@@ -61,8 +61,8 @@ export class ArticleInputError extends ImportError {
 
 /**
  * The URL as stored and looked up: absolute http or https, written as the WHATWG parser writes it
- * (host lower-cased and punycoded, path percent-encoded), so that one page has one spelling. Null
- * for anything else.
+ * (host lower-cased and punycoded, path percent-encoded) and without its #fragment, which names a
+ * place in the page, so that one page has one spelling. Null for anything else.
  */
 export function normalizeArticleUrl(text: string): string | null {
   let url: URL;
@@ -73,6 +73,7 @@ export function normalizeArticleUrl(text: string): string | null {
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") return null;
   if (url.username !== "" || url.password !== "") return null;
+  url.hash = "";
   return url.href;
 }
 

@@ -84,6 +84,10 @@ describe.each(engines)("upsertArticle on %s", (engine) => {
     expect(byUrl).toEqual({ id: payload.article.id, url: input.url, externalId: input.externalId, title: input.title });
     expect(byExternalId).toEqual(byUrl);
     expect((await t.data(BY, { url: "https://news.example.com/nowhere" })).article).toBeNull();
+    // The same page, spelled otherwise: host case, and a fragment naming a place in it.
+    const respelled = input.url.replace("news.example.com", "NEWS.Example.com") + "#comments";
+    expect((await t.data(BY, { url: respelled })).article).toEqual(byUrl);
+    expect((await t.data(BY, { url: "not a url" })).article).toBeNull();
     const word = input.paragraphs[0].split(" ")[3].replace(".", "");
     const found = await t.data(`query($q: String!) { search(query: $q, scope: [ARTICLES]) { nodes { ... on Article { id } } } }`, { q: word });
     expect(found.search.nodes).toEqual([{ id: payload.article.id }]);

@@ -15,7 +15,7 @@ import { WRITE_LIMITS } from "../../text/write-limits";
 })
 export class ArticleInput {
   @Field(() => String, {
-    description: `Where the article is published: an absolute http or https URL (at most ${COLUMN_LENGTHS.articleUrl} characters), stored as the WHATWG URL parser writes it.`,
+    description: `Where the article is published: an absolute http or https URL (at most ${COLUMN_LENGTHS.articleUrl} characters), stored as the WHATWG URL parser writes it, without its #fragment.`,
   })
   url: string;
 
