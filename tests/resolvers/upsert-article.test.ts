@@ -4,7 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { openDataSource } from "../../src/db/data-source";
-import { run, sql } from "../../src/db/sql";
+import { readDate, run, sql } from "../../src/db/sql";
 import { createLocalEvents } from "../../src/events/comment-events";
 import { createServer } from "../../src/server";
 import { engines } from "../helpers/databases";
@@ -135,6 +135,22 @@ describe.each(engines)("upsertArticle on %s", (engine) => {
     expect(await searchRows(first.id)).toBe(1);
     const hits = await t.data(`{ search(query: "rewritten", scope: [ARTICLES]) { nodes { ... on Article { id } } } }`);
     expect(hits.search.nodes).toEqual([{ id: first.id }]);
+  });
+
+  it("moves the tag rows' copy of the publication time, and the search index, with an update", async () => {
+    const input = cmsArticle({ paragraphs: ["Zanzibarian lighthouse keepers."] });
+    const { article } = await upserted(input);
+    await upserted({ ...input, publishedAt: "2023-01-02T03:04:05Z", paragraphs: ["Quokka sanctuaries."] });
+    const rows = await run<{ publishedAt: unknown }>(t.db.dataSource, sql`SELECT "publishedAt" FROM "article_tag" WHERE "articleId" = ${rowId(article.id)}`);
+    expect(rows.map((row) => readDate(row.publishedAt).toISOString())).toEqual([
+      "2023-01-02T03:04:05.000Z",
+      "2023-01-02T03:04:05.000Z",
+    ]);
+    const { tag } = await t.data(`query($s: String!) { tag(slug: $s) { articles(first: 5) { nodes { id publishedAt } } } }`, { s: "newsroom" });
+    expect(tag.articles.nodes).toContainEqual({ id: article.id, publishedAt: "2023-01-02T03:04:05.000Z" });
+    const find = async (q: string) => (await t.data(`query($q: String!) { search(query: $q, scope: [ARTICLES]) { nodes { ... on Article { id } } } }`, { q })).search.nodes;
+    expect(await find("zanzibarian")).toEqual([]);
+    expect(await find("quokka")).toEqual([{ id: article.id }]);
   });
 
   it("keeps tag counts and the article count equal to recounts across creates and updates", async () => {
