@@ -1,7 +1,7 @@
 /**
  * `npm run seed -- [--dry-run [--json]] PATH...`: imports dump files, CMS exports (.json, .ndjson)
- * and folders of them into the configured database. Exit 0 when every file imported, 1 when any was rejected (the rest still import), 2 on
- * a usage or configuration error.
+ * and folders of them into the configured database. Exit 0 when every article imported, 1 when
+ * any was rejected (the rest still import), 2 on a usage or configuration error.
  */
 import { isAbsolute, relative, resolve } from "node:path";
 import { SingleBar } from "cli-progress";

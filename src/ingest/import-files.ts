@@ -92,8 +92,8 @@ async function walk(folder: string): Promise<string[]> {
 }
 
 /**
- * Articles per importArticles (or upsertArticles) call. Large enough that statement overhead is shared by many dumps,
- * small enough that progress moves smoothly and a batch that has to be redone one by one
+ * Articles per importArticles (or upsertArticles) call. Large enough that statement overhead is
+ * shared by many articles, small enough that progress moves smoothly and a batch that has to be redone one by one
  * (because one dump in it failed) costs little.
  */
 const BATCH_SIZE = 100;
@@ -113,16 +113,15 @@ export async function importFiles(
 ): Promise<ImportSummary> {
   if (!options.dryRun && !dataSource) throw new Error("importFiles needs a data source unless dryRun is set");
   const outcomes: FileOutcome[] = [];
-  // Which file each outcome came from: an export gives several.
+  // Which file each outcome came from (an export gives several), and whether it is the file's last.
   const fileOf: number[] = [];
+  const lastOfFile: boolean[] = [];
   // Progress goes in file order: an article waits to be reported until its batch is written.
   const settled: boolean[] = [];
   let reported = 0;
   const report = () => {
     for (; reported < outcomes.length && settled[reported]; reported++) {
-      // A file's outcomes are added together, so the last one added so far is the file's last.
-      const fileDone = reported + 1 === outcomes.length || fileOf[reported + 1] !== fileOf[reported];
-      options.onProgress?.(fileOf[reported] + (fileDone ? 1 : 0), files.length, outcomes[reported]);
+      options.onProgress?.(fileOf[reported] + (lastOfFile[reported] ? 1 : 0), files.length, outcomes[reported]);
     }
   };
 
@@ -177,9 +176,10 @@ export async function importFiles(
   };
 
   /** One article of an export: refused now, shown (dry run), or queued for writing. */
-  const take = async (entry: ArticleEntry, fileIndex: number) => {
+  const take = async (entry: ArticleEntry, fileIndex: number, last: boolean) => {
     const index = outcomes.length;
     fileOf.push(fileIndex);
+    lastOfFile.push(last);
     if (!entry.upsert) {
       outcomes.push({ file: entry.file, status: "rejected", warnings: [], error: entry.error });
     } else if (options.dryRun || !dataSource) {
@@ -202,12 +202,14 @@ export async function importFiles(
     const text = typeof read === "string" ? read : new DumpError(file, null, `cannot read: ${read.code ?? read.message}`);
     const kind = articleFileKind(files[i]);
     if (kind !== null && typeof text === "string") {
-      for (const entry of readArticleFile(text, file, kind)) await take(entry, i);
+      const entries = readArticleFile(text, file, kind);
+      for (let j = 0; j < entries.length; j++) await take(entries[j], i, j === entries.length - 1);
       continue;
     }
     const parsed = text instanceof DumpError ? text : parseDump(text, file);
     const index = outcomes.length;
     fileOf.push(i);
+    lastOfFile.push(true);
     if (parsed instanceof DumpError) {
       outcomes.push({ file, status: "rejected", warnings: [], error: parsed.message });
     } else if (options.dryRun || !dataSource) {

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { openDataSource } from "../../src/db/data-source";
 import { runCli } from "../../src/ingest/cli";
+import { collectDumpFiles, importFiles } from "../../src/ingest/import-files";
 import { renderDump } from "../../src/ingest/render-dump";
 import { engines, openTestDatabase, TestDatabase } from "../helpers/databases";
 import { uniqueArticle } from "../helpers/discussion";
@@ -182,6 +183,27 @@ describe.each(engines)("seed over exports on %s", (engine) => {
     expect([Number(articleCount), Number(tagged)]).toEqual([151, 151]);
     const [{ n: indexed }] = await target.query(`SELECT COUNT(*) AS n FROM "search_article"`);
     expect(Number(indexed)).toBe(Number(articles));
+  });
+
+  it("counts progress in files: an export is through after its last article, and progress never goes back", async () => {
+    db = await openTestDatabase(engine);
+    writeFileSync(join(folder, "a.txt"), renderDump(uniqueArticle()));
+    writeFileSync(join(folder, "b.ndjson"), Array.from({ length: 250 }, (_, i) => JSON.stringify(article(1, { url: `https://p.example/${i}`, externalId: null, title: `P ${i}` }))).join("\n"));
+    writeFileSync(join(folder, "c.json"), JSON.stringify(article(2)));
+    const done: number[] = [];
+    const totals = new Set<number>();
+    const summary = await importFiles(db.dataSource, await collectDumpFiles([folder]), {
+      onProgress: (filesDone, total) => {
+        done.push(filesDone);
+        totals.add(total);
+      },
+    });
+    expect(summary.imported).toBe(252);
+    expect([...totals]).toEqual([3]);
+    expect(done).toHaveLength(252);
+    expect(done.slice(0, 2)).toEqual([1, 1]);
+    expect(done.slice(-2)).toEqual([2, 3]);
+    expect(done.every((value, i) => i === 0 || value >= done[i - 1])).toBe(true);
   });
 
   it("reports an article the database holds otherwise (a url of another article) and writes the rest", async () => {
