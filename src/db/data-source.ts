@@ -14,6 +14,7 @@ import { SearchIndex1764400000000 } from "./migrations/1764400000000-search-inde
 import { ReaderIdentity1764500000000 } from "./migrations/1764500000000-reader-identity";
 import { Moderation1764600000000 } from "./migrations/1764600000000-moderation";
 import { CommentReactions1764700000000 } from "./migrations/1764700000000-comment-reactions";
+import { ArticleUrls1764800000000 } from "./migrations/1764800000000-article-urls";
 import { CountingLogger } from "./query-counter";
 import { StatementCache } from "./statement-cache";
 
@@ -26,6 +27,7 @@ export const migrations = [
   ReaderIdentity1764500000000,
   Moderation1764600000000,
   CommentReactions1764700000000,
+  ArticleUrls1764800000000,
 ];
 
 /**

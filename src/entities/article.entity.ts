@@ -5,7 +5,7 @@ import { Node } from "../schema/node.interface";
 import { COLUMN_LENGTHS } from "./column-lengths";
 import type { ModerationMode } from "./moderation-enums";
 
-@ObjectType({ implements: Node, description: "A news article imported from a dump.", simpleResolvers: true })
+@ObjectType({ implements: Node, description: "A news article, imported from a dump or written by upsertArticle.", simpleResolvers: true })
 @Entity("article")
 @Index("UQ_article_title_published", ["title", "publishedAt"], { unique: true })
 // The orders' keys, id last; on SQLite the id is the rowid every index ends with (see the
@@ -24,6 +24,21 @@ export class Article {
   @Index("UQ_article_slug", { unique: true })
   @Column({ type: "varchar", length: COLUMN_LENGTHS.articleSlug })
   slug: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Where the newsroom publishes the article: an absolute http(s) URL, unique among articles. Null for an imported " +
+      "article until upsertArticle gives it one.",
+  })
+  @Index("UQ_article_url", { unique: true })
+  @Column({ type: "varchar", length: COLUMN_LENGTHS.articleUrl, nullable: true })
+  url: string | null;
+
+  @Field(() => String, { nullable: true, description: "The publisher's own id for the article, unique among articles; null when none was given." })
+  @Index("UQ_article_external_id", { unique: true })
+  @Column({ type: "varchar", length: COLUMN_LENGTHS.articleExternalId, nullable: true })
+  externalId: string | null;
 
   @Field(() => String, { description: "The headline, as the dump gives it." })
   @Column({ type: "varchar", length: COLUMN_LENGTHS.articleTitle })
@@ -82,4 +97,12 @@ export class Article {
   /** Hash of the parsed dump, so a re-import of an unchanged dump writes nothing. */
   @Column({ type: "varchar", length: 64 })
   contentHash: string;
+
+  /**
+   * Hash of the ArticleInput that last wrote the article (upsertArticle, or a seed's export), so the
+   * same input again writes nothing; null for an article no upsert wrote. Kept apart from
+   * contentHash so that neither source's repeat looks like a change to the other.
+   */
+  @Column({ type: "varchar", length: 64, nullable: true })
+  upsertHash: string | null;
 }

@@ -10,6 +10,10 @@ export const COLUMN_LENGTHS = {
   articleSection: 200,
   articleImageCredit: 500,
   articleDateline: 200,
+  /** An absolute http(s) URL as the WHATWG URL parser writes it (ASCII: a B-tree index holds it). */
+  articleUrl: 2000,
+  /** The publisher's own id for an article. */
+  articleExternalId: 200,
   relatedLinkTitle: 1000,
   tagName: 200,
   tagSlug: 200,

@@ -1,13 +1,14 @@
 /**
- * `npm run seed -- [--dry-run [--json]] PATH...`: imports dump files and folders into the configured
- * database. Exit 0 when every file imported, 1 when any was rejected (the rest still import), 2 on
- * a usage or configuration error.
+ * `npm run seed -- [--dry-run [--json]] PATH...`: imports dump files, CMS exports (.json, .ndjson)
+ * and folders of them into the configured database. Exit 0 when every article imported, 1 when
+ * any was rejected (the rest still import), 2 on a usage or configuration error.
  */
 import { isAbsolute, relative, resolve } from "node:path";
 import { SingleBar } from "cli-progress";
 import type { DataSource } from "typeorm";
 import { ConfigError, DatabaseConfig, parseDatabaseUrl, redact } from "../config";
 import { openDataSource } from "../db/data-source";
+import { ARTICLE_INPUT_FIELDS, ArticleUpsert } from "./article-input";
 import type { ParsedArticle } from "./dump.types";
 import { collectDumpFiles, FileOutcome, ImportSummary, importFiles, MissingPathError } from "./import-files";
 
@@ -22,8 +23,11 @@ export interface CliIo {
 
 const USAGE = `Usage: npm run seed -- [options] PATH...
 
-Imports text dumps into the database named by DATABASE_URL (default sqlite:data/threadline.sqlite).
-Each PATH is a dump file or a folder, searched recursively for *.txt files.
+Imports text dumps and CMS exports into the database named by DATABASE_URL (default
+sqlite:data/threadline.sqlite). Each PATH is a file or a folder, searched recursively for *.txt
+(one dump each), *.ndjson (one ArticleInput object a line) and *.json (one ArticleInput object, or
+an array of them) files. An export's articles are upserted as upsertArticle does, and reported
+one by one: FILE:LINE for an .ndjson line, FILE#N for the Nth article of a .json array.
 
 Options:
   --dry-run   parse only; write nothing and do not open the database
@@ -151,7 +155,7 @@ function dryRunEntry(outcome: FileOutcome) {
   return {
     file: outcome.file,
     ok,
-    article: ok && outcome.parsed ? articleJson(outcome.parsed) : null,
+    article: !ok ? null : outcome.parsed ? articleJson(outcome.parsed) : outcome.upsert ? upsertJson(outcome.upsert) : null,
     warnings: outcome.warnings,
     error: ok ? null : (outcome.error ?? "rejected"),
   };
@@ -172,21 +176,36 @@ function articleJson(article: ParsedArticle) {
   };
 }
 
+/** An export's article as checked: the ArticleInput fields it gives, in the schema's order. */
+function upsertJson(upsert: ArticleUpsert) {
+  const json: Record<string, unknown> = {};
+  for (const field of ARTICLE_INPUT_FIELDS) {
+    const value = upsert[field];
+    if (value !== undefined) json[field] = value instanceof Date ? value.toISOString() : value;
+  }
+  return json;
+}
+
+/** "3 files", or "3 files, 12 articles" when exports held several. */
+function counted(summary: ImportSummary): string {
+  const files = `${summary.files} file${summary.files === 1 ? "" : "s"}`;
+  const total = summary.outcomes.length;
+  return total === summary.files ? files : `${files}, ${total} article${total === 1 ? "" : "s"}`;
+}
+
 /** Long runs can warn about thousands of files; the first ones show the pattern. */
 const WARNINGS_SHOWN = 20;
 
 function importReport(summary: ImportSummary): string {
-  const total = summary.outcomes.length;
   const lines = [
-    `${total} file${total === 1 ? "" : "s"}: ${summary.imported} imported, ${summary.updated} updated, ` +
+    `${counted(summary)}: ${summary.imported} imported, ${summary.updated} updated, ` +
       `${summary.unchanged} unchanged, ${summary.rejected} rejected`,
   ];
   return lines.concat(details(summary)).join("\n") + "\n";
 }
 
 function dryRunReport(summary: ImportSummary): string {
-  const total = summary.outcomes.length;
-  const lines = [`dry run, nothing written. ${total} file${total === 1 ? "" : "s"}: ${summary.parsed} would import, ${summary.rejected} rejected`];
+  const lines = [`dry run, nothing written. ${counted(summary)}: ${summary.parsed} would import, ${summary.rejected} rejected`];
   return lines.concat(details(summary)).join("\n") + "\n";
 }
 

@@ -13,7 +13,7 @@ import { Article, ArticleTag, Comment, RelatedLink } from "../entities";
 import { characterCount, WRITE_LIMITS } from "../text/write-limits";
 import { foldNullable } from "../text/fold";
 import { chunks, insertedId, insertRows, MAX_PARAMETERS, mustGet, selectIds } from "./bulk-sql";
-import type { ParsedArticle } from "./dump.types";
+import type { ParsedArticle, ParsedComment } from "./dump.types";
 import { importedCommentRows, reconcileComments, reconcileLinks, reconcileTags } from "./reconcile";
 import { distinctTags, resolveAuthors, resolveTags } from "./shared-rows";
 import { freeArticleSlugs } from "./slug-allocation";
@@ -42,9 +42,14 @@ export class ImportError extends Error {
 const HASH_VERSION = "2";
 
 
-interface Pending {
+/** An article to write: what a dump (or an ArticleInput, without comments) says, and its digest. */
+export interface Pending {
   parsed: ParsedArticle;
   hash: string;
+  /** Set by upsertArticle; a dump brings none of them. */
+  url?: string | null;
+  externalId?: string | null;
+  upsertHash?: string | null;
 }
 
 interface ExistingArticle {
@@ -132,7 +137,7 @@ export async function importArticles(dataSource: DataSource, articles: ParsedArt
   });
 }
 
-function identityKey(article: { title: string; publishedAt: Date }): string {
+export function identityKey(article: { title: string; publishedAt: Date }): string {
   return `${article.publishedAt.getTime()}\u0000${article.title}`;
 }
 
@@ -153,7 +158,7 @@ async function findExisting(manager: EntityManager, articles: ParsedArticle[]): 
 }
 
 /** Inserts new articles with everything under them; returns their ids in order. */
-async function insertArticles(manager: EntityManager, items: Pending[]): Promise<number[]> {
+export async function insertArticles(manager: EntityManager, items: Pending[]): Promise<number[]> {
   if (items.length === 0) return [];
   const tagsPerArticle = items.map((item) => distinctTags(item.parsed.tags));
   const tagIds = await resolveTags(manager, tagsPerArticle.flat());
@@ -293,7 +298,8 @@ function articleFields({ parsed, hash }: Pending) {
 }
 
 function articleRow(item: Pending, slug: string) {
-  return { ...articleFields(item), slug, title: item.parsed.title, publishedAt: item.parsed.publishedAt };
+  // url, externalId and upsertHash always, so every row of a multi-row insert has the same columns.
+  return { ...articleFields(item), slug, title: item.parsed.title, publishedAt: item.parsed.publishedAt, url: item.url ?? null, externalId: item.externalId ?? null, upsertHash: item.upsertHash ?? null };
 }
 
 /**
@@ -302,36 +308,78 @@ function articleRow(item: Pending, slug: string) {
  * SQLite does not: both engines must accept and refuse the same dumps). The reason names the part.
  */
 function checkFits(parsed: ParsedArticle): void {
-  const tooLong = (what: string, value: string | null, limit: number) => {
-    if (value === null) return;
-    const length = characterCount(value);
-    if (length > limit) {
-      const start = Array.from(value).slice(0, 40).join("");
-      throw new ImportError(`${what} is ${length} characters long; the limit is ${limit}: "${start}…"`);
-    }
-  };
-  const tooMany = (what: string, count: number, limit: number) => {
-    if (count > limit) throw new ImportError(`the dump has ${count} ${what}; the limit is ${limit}`);
-  };
-  tooLong("title", parsed.title, WRITE_LIMITS.title);
-  tooLong("section", parsed.section, WRITE_LIMITS.section);
-  tooLong("photo caption", parsed.imageCaption, WRITE_LIMITS.imageCaption);
-  tooLong("photo credit", parsed.imageCredit, WRITE_LIMITS.imageCredit);
-  tooLong("dateline", parsed.dateline, WRITE_LIMITS.dateline);
-  tooMany("paragraphs", parsed.paragraphs.length, WRITE_LIMITS.paragraphs);
-  parsed.paragraphs.forEach((paragraph, i) => tooLong(`paragraph ${i + 1}`, paragraph, WRITE_LIMITS.paragraph));
-  tooMany("related headlines", parsed.relatedLinks.length, WRITE_LIMITS.relatedLinks);
-  for (const link of parsed.relatedLinks) tooLong("related headline", link.title, WRITE_LIMITS.relatedLinkTitle);
-  tooMany("tags", parsed.tags.length, WRITE_LIMITS.tags);
-  for (const tag of parsed.tags) tooLong("tag", tag, WRITE_LIMITS.tagName);
-  tooMany("comments", parsed.comments.length, WRITE_LIMITS.comments);
-  parsed.comments.forEach((comment, i) => {
-    tooLong(`commenter name of comment ${i + 1}`, comment.author, WRITE_LIMITS.authorName);
-    tooLong(`comment ${i + 1}`, comment.body, WRITE_LIMITS.commentBody);
-  });
+  const breach = articleLimitBreach({ ...parsed, relatedLinks: parsed.relatedLinks.map((link) => link.title) }, "the dump");
+  if (breach) throw new ImportError(breach.reason);
 }
 
-function errorMessage(error: unknown): string {
+/** What an article may hold, as dumps and upsertArticle give it; absent parts are not checked. */
+export interface ArticleParts {
+  title?: string;
+  section?: string | null;
+  imageCaption?: string | null;
+  imageCredit?: string | null;
+  dateline?: string | null;
+  paragraphs?: string[];
+  relatedLinks?: string[];
+  tags?: string[];
+  comments?: ParsedComment[];
+}
+
+/** The first part of an article over WRITE_LIMITS: its field (as ArticleInput names it) and why. */
+export interface LimitBreach {
+  field: keyof ArticleParts;
+  reason: string;
+}
+
+/**
+ * The one check of an article against WRITE_LIMITS, for dumps (checkFits) and for upsertArticle
+ * and the seed's ArticleInput files alike. `holder` is how a count names the whole ("the dump").
+ */
+export function articleLimitBreach(article: ArticleParts, holder: string): LimitBreach | null {
+  const tooLong = (what: string, value: string | null | undefined, limit: number) => {
+    if (value === null || value === undefined) return null;
+    const length = characterCount(value);
+    if (length <= limit) return null;
+    const start = Array.from(value).slice(0, 40).join("");
+    return `${what} is ${length} characters long; the limit is ${limit}: "${start}…"`;
+  };
+  const tooMany = (what: string, count: number, limit: number) => (count > limit ? `${holder} has ${count} ${what}; the limit is ${limit}` : null);
+  const checks: [keyof ArticleParts, () => string | null | undefined][] = [
+    ["title", () => tooLong("title", article.title, WRITE_LIMITS.title)],
+    ["section", () => tooLong("section", article.section, WRITE_LIMITS.section)],
+    ["imageCaption", () => tooLong("photo caption", article.imageCaption, WRITE_LIMITS.imageCaption)],
+    ["imageCredit", () => tooLong("photo credit", article.imageCredit, WRITE_LIMITS.imageCredit)],
+    ["dateline", () => tooLong("dateline", article.dateline, WRITE_LIMITS.dateline)],
+    [
+      "paragraphs",
+      () =>
+        tooMany("paragraphs", article.paragraphs?.length ?? 0, WRITE_LIMITS.paragraphs) ??
+        article.paragraphs?.map((paragraph, i) => tooLong(`paragraph ${i + 1}`, paragraph, WRITE_LIMITS.paragraph)).find(Boolean),
+    ],
+    [
+      "relatedLinks",
+      () =>
+        tooMany("related headlines", article.relatedLinks?.length ?? 0, WRITE_LIMITS.relatedLinks) ??
+        article.relatedLinks?.map((title) => tooLong("related headline", title, WRITE_LIMITS.relatedLinkTitle)).find(Boolean),
+    ],
+    ["tags", () => tooMany("tags", article.tags?.length ?? 0, WRITE_LIMITS.tags) ?? article.tags?.map((tag) => tooLong("tag", tag, WRITE_LIMITS.tagName)).find(Boolean)],
+    [
+      "comments",
+      () =>
+        tooMany("comments", article.comments?.length ?? 0, WRITE_LIMITS.comments) ??
+        article.comments
+          ?.map((comment, i) => tooLong(`commenter name of comment ${i + 1}`, comment.author, WRITE_LIMITS.authorName) ?? tooLong(`comment ${i + 1}`, comment.body, WRITE_LIMITS.commentBody))
+          .find(Boolean),
+    ],
+  ];
+  for (const [field, check] of checks) {
+    const reason = check();
+    if (reason) return { field, reason };
+  }
+  return null;
+}
+
+export function errorMessage(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   // PostgreSQL's detail names the offending value ("Key (slug)=(x) already exists").
   const detail = (error as { driverError?: { detail?: unknown } }).driverError?.detail;

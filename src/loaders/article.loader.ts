@@ -115,6 +115,8 @@ const ofTags: ListDef<"PUBLISHED_AT_DESC"> = {
 export function articleLoaders(db: DataSource, byId: DataLoader<number, Article | null>, tagById: DataLoader<number, Tag | null>) {
   const forTag = perParentConnections(db, ofTags, byId, storedCountLoader(tagById, (tag) => tag.articleCount));
   const bySlug = byTextLoader((slugs) => readRows(db, articleRows, sql`a."slug" IN ${list(slugs)}`), (row) => row.slug);
+  const byUrl = byTextLoader((urls) => readRows(db, articleRows, sql`a."url" IN ${list(urls)}`), (row) => row.url ?? "");
+  const byExternalId = byTextLoader((ids) => readRows(db, articleRows, sql`a."externalId" IN ${list(ids)}`), (row) => row.externalId ?? "");
   const byTitle = byTextLoader(
     (titles) => readRows(db, articleRows, sql`a."title" IN ${list(titles)}`, sql`a."publishedAt" DESC, a."id" DESC`),
     (row) => row.title,
@@ -173,6 +175,10 @@ export function articleLoaders(db: DataSource, byId: DataLoader<number, Article 
     forTag: (tagId: number, args: PageArgs) => forTag(tagId, "PUBLISHED_AT_DESC", args),
     /** Query.article(slug:). */
     bySlug: (slug: string) => bySlug.load(slug),
+    /** Query.article(url:): compared exactly, as upsertArticle stored it. */
+    byUrl: (url: string) => byUrl.load(url),
+    /** Query.article(externalId:). */
+    byExternalId: (externalId: string) => byExternalId.load(externalId),
     /** RelatedLink.article: the newest article with exactly the headline's title. */
     byTitle: (title: string) => byTitle.load(title),
     /** Article.paragraphs: the body, which article rows leave out; [] for an article that is gone. */

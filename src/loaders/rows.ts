@@ -28,7 +28,7 @@ const textOrNull = (value: unknown): string | null => (value === null || value =
 
 export const articleRows: RowShape<Article> = {
   from: sql`article a`,
-  columns: sql`a."id", a."slug", a."title", a."section", a."publishedAt", a."imageCaption", a."imageCredit", a."dateline", a."wordCount", a."commentCount", a."moderation"`,
+  columns: sql`a."id", a."slug", a."title", a."section", a."publishedAt", a."imageCaption", a."imageCredit", a."dateline", a."wordCount", a."commentCount", a."moderation", a."url", a."externalId"`,
   build(row) {
     const article = new Article();
     article.id = Number(row.id);
@@ -42,6 +42,8 @@ export const articleRows: RowShape<Article> = {
     article.wordCount = Number(row.wordCount);
     article.commentCount = Number(row.commentCount);
     article.moderation = textOrNull(row.moderation) as ModerationMode | null;
+    article.url = textOrNull(row.url);
+    article.externalId = textOrNull(row.externalId);
     return article;
   },
 };

@@ -3,6 +3,7 @@ import type { Context } from "../context";
 import { Article, Comment, ModerationMode, RelatedLink, Tag } from "../entities";
 import { MAX_FEATURED_PER_ARTICLE } from "../discussion/moderation";
 import { userError } from "../errors";
+import { normalizeArticleUrl } from "../ingest/article-input";
 import type { Connection } from "../loaders/connection";
 import { ArticleConnection, articlesCost, cappedListCost, CommentConnection, connectionCost } from "../schema/connection";
 import { WRITE_LIMITS } from "../text/write-limits";
@@ -12,18 +13,27 @@ import { CommentConnectionArgs } from "./types/connection.args";
 
 @Resolver(() => Article)
 export class ArticleResolver {
-  @Query(() => Article, { nullable: true, description: "One article by global id or by slug; null when there is none." })
+  @Query(() => Article, { nullable: true, description: "One article by global id, slug, url or externalId (exactly one of them); null when there is none." })
   async article(
     @Ctx() ctx: Context,
-    // type-graphql lists arguments last-decorated first; this order gives (id, slug) in the schema.
-    @Arg("slug", () => String, { nullable: true, description: "The article's slug, compared exactly. Give this or id, not both." }) slug?: string | null,
-    @Arg("id", () => ID, { nullable: true, description: "The article's global id. Give this or slug, not both." }) id?: string | null,
+    // type-graphql lists arguments last-decorated first; this order gives (id, slug, url, externalId) in the schema.
+    @Arg("externalId", () => String, { nullable: true, description: "The publisher's own id for the article (Article.externalId), compared exactly." })
+    externalId?: string | null,
+    @Arg("url", () => String, { nullable: true, description: "The article's URL (Article.url), compared as the WHATWG URL parser writes it, without its #fragment." }) url?: string | null,
+    @Arg("slug", () => String, { nullable: true, description: "The article's slug, compared exactly." }) slug?: string | null,
+    @Arg("id", () => ID, { nullable: true, description: "The article's global id." }) id?: string | null,
   ): Promise<Article | null> {
-    if ((id == null) === (slug == null)) throw userError(`pass exactly one of "id" and "slug"`);
+    const given = [id, slug, url, externalId].filter((value) => value != null).length;
+    if (given !== 1) throw userError(`pass exactly one of "id", "slug", "url" and "externalId"`);
     if (id != null) {
       const rowId = idOfType(id, "Article");
       return rowId === null ? null : ctx.loaders.articleById.load(rowId);
     }
+    if (url != null) {
+      const normalized = normalizeArticleUrl(url);
+      return normalized === null ? null : ctx.loaders.articles.byUrl(normalized);
+    }
+    if (externalId != null) return ctx.loaders.articles.byExternalId(externalId);
     return ctx.loaders.articles.bySlug(slug!);
   }
 

@@ -1,4 +1,5 @@
 import { ArticleResolver } from "./article.resolver";
+import { ArticleMutationResolver } from "./article-mutation.resolver";
 import { AuthorResolver } from "./author.resolver";
 import { CommentResolver } from "./comment.resolver";
 import { CommentMutationResolver } from "./comment-mutation.resolver";
@@ -26,6 +27,7 @@ export const resolvers = [
   CommentPayloadResolver,
   CommentSubscriptionResolver,
   ImportResolver,
+  ArticleMutationResolver,
   SearchResolver,
   ViewerResolver,
   ModerationResolver,

@@ -11,8 +11,8 @@ const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF
 
 /**
  * What in `text` the engines cannot store alike ("a NUL character", "an unpaired UTF-16
- * surrogate"), or null. Text that arrives elsewhere than in arguments (a token's claims) is held
- * to the same rule.
+ * surrogate"), or null. Text that arrives elsewhere than in arguments (a token's claims, a seed's
+ * JSON files) is held to the same rule.
  */
 export function unstorableIn(text: string): string | null {
   if (!UNSTORABLE.test(text)) return null;

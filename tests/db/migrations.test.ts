@@ -20,8 +20,10 @@ describe.each(engines)("migrations on %s", (engine) => {
       expect(comment?.foreignKeys.map((key) => key.referencedTableName).sort()).toEqual(["article", "author", "comment"]);
       const article = await runner.getTable("article");
       expect(article?.indices.filter((index) => index.isUnique).map((index) => index.name).sort()).toEqual([
+        "UQ_article_external_id",
         "UQ_article_slug",
         "UQ_article_title_published",
+        "UQ_article_url",
       ]);
     } finally {
       await runner.release();

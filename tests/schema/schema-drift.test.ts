@@ -26,7 +26,7 @@ describe("schema.graphql", () => {
       "scalar DateTime",
       "interface Node",
       "node(id: ID!): Node",
-      "article(id: ID, slug: String): Article",
+      "article(id: ID, slug: String, url: String, externalId: String): Article",
       "tag(slug: String!): Tag",
       "comment(id: ID!): Comment",
       "input ArticleWhere",
@@ -88,5 +88,19 @@ describe("schema.graphql", () => {
     expect(enumValues("CommentEventKind")).toEqual(["ADDED", "EDITED", "DELETED", "STATUS_CHANGED", "REACTED"]);
     expect(enumValues("CommentOrder")).toContain("MOST_REACTIONS");
     expect(enumValues("ArticleOrder")).toContain("RELEVANCE");
+  });
+
+  it("gives the third round's article API the contract's names and types", () => {
+    const sdl = withoutDescriptions(schemaSdl());
+    expect(sdl).toContain("upsertArticle(input: ArticleInput!): ArticlePayload!");
+    const schema = buildSchema(schemaSdl());
+    const fields = (name: string) =>
+      Object.values((schema.getType(name) as GraphQLObjectType).getFields()).map((field) => `${field.name}: ${String(field.type)}`);
+    expect(fields("ArticleInput")).toEqual([
+      "url: String!", "externalId: String", "title: String!", "publishedAt: DateTime!", "section: String", "paragraphs: [String!]",
+      "tags: [String!]", "imageCaption: String", "imageCredit: String", "dateline: String", "relatedLinks: [String!]",
+    ]);
+    expect(fields("ArticlePayload")).toEqual(["article: Article!", "created: Boolean!"]);
+    expect(fields("Article")).toEqual(expect.arrayContaining(["url: String", "externalId: String"]));
   });
 });
