@@ -12,6 +12,8 @@ describe("loadConfig", () => {
       shutdownGraceSeconds: 10,
       maxConcurrentOperations: 2,
       maxQueuedOperations: 100,
+      maxQueuedPerClient: 4,
+      responseDrainSeconds: 30,
       statementTimeoutSeconds: 5,
       jwtSecret: null,
       jwksUrl: null,
@@ -35,6 +37,8 @@ describe("loadConfig", () => {
         SHUTDOWN_GRACE_SECONDS: "30",
         MAX_CONCURRENT_OPERATIONS: "8",
         MAX_QUEUED_OPERATIONS: "0",
+        MAX_QUEUED_PER_CLIENT: "2",
+        RESPONSE_DRAIN_SECONDS: "5",
         STATEMENT_TIMEOUT_SECONDS: "2",
         JWT_SECRET: "a-host-site-secret-of-32-characters",
         JWKS_URL: "https://id.example.com/.well-known/jwks.json",
@@ -57,6 +61,8 @@ describe("loadConfig", () => {
       shutdownGraceSeconds: 30,
       maxConcurrentOperations: 8,
       maxQueuedOperations: 0,
+      maxQueuedPerClient: 2,
+      responseDrainSeconds: 5,
       statementTimeoutSeconds: 2,
       jwtSecret: "a-host-site-secret-of-32-characters",
       jwksUrl: "https://id.example.com/.well-known/jwks.json",
@@ -89,6 +95,8 @@ describe("loadConfig", () => {
     [{ AUTO_HOLD_FLAGS: "0" }, `AUTO_HOLD_FLAGS: expected a whole number of flags from 1 to 1000, got "0"`],
     [{ MAX_CONCURRENT_OPERATIONS: "two" }, `MAX_CONCURRENT_OPERATIONS: expected a whole number of operations from 0 to 10000, got "two"`],
     [{ MAX_QUEUED_OPERATIONS: "-1" }, `MAX_QUEUED_OPERATIONS: expected a whole number of operations from 0 to 100000, got "-1"`],
+    [{ MAX_QUEUED_PER_CLIENT: "four" }, `MAX_QUEUED_PER_CLIENT: expected a whole number of operations from 0 to 100000, got "four"`],
+    [{ RESPONSE_DRAIN_SECONDS: "30s" }, `RESPONSE_DRAIN_SECONDS: expected a whole number of seconds from 0 to 600, got "30s"`],
   ])("names the variable in the error for %j", (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message.split(":")[0], message.slice(message.indexOf(":") + 2)));
     expect(() => loadConfig(env)).toThrow(message);

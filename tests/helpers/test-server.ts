@@ -47,6 +47,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     shutdownGraceSeconds: 10,
     maxConcurrentOperations: 2,
     maxQueuedOperations: 100,
+    maxQueuedPerClient: 4,
+    responseDrainSeconds: 30,
     statementTimeoutSeconds: 5,
     jwtSecret: TEST_JWT_SECRET,
     jwksUrl: null,
