@@ -7,11 +7,15 @@
 import { once } from "node:events";
 import type { IncomingMessage } from "node:http";
 import { connect, Socket } from "node:net";
+import type { Client } from "graphql-ws";
+import { commentAddedTopic } from "../../src/events/comment-events";
 import { importArticle } from "../../src/ingest/import";
 import { HTTP_TIMEOUTS } from "../../src/web/http-timeouts";
 import { engines } from "../helpers/databases";
+import { rowId } from "../helpers/discussion";
 import { generatedArticle } from "../helpers/fixtures";
 import { readerToken } from "../helpers/readers";
+import { observedLocalEvents, probe, wsClient } from "../helpers/subscriptions";
 import { graphqlUrl, startTestServer, TestServer } from "../helpers/test-server";
 
 type Method = "GET" | "POST";
@@ -249,5 +253,105 @@ describe.each(engines)("admission over HTTP on %s", (engine) => {
         watch.restore();
       }
     });
+  });
+});
+
+describe.each(engines)("admission over WebSocket on %s", (engine) => {
+  let t: TestServer;
+  let url: string;
+  let host: string;
+  let articleId: string;
+  const events = observedLocalEvents();
+  const tokens: Record<string, string> = {};
+  beforeAll(async () => {
+    t = await startTestServer(engine, { production: true, events: events.bus, config: { maxConcurrentOperations: 1, maxQueuedPerClient: 2 } });
+    url = await graphqlUrl(t);
+    host = new URL(url).host;
+    for (const sub of ["holder", "flooder", "victim"]) tokens[sub] = await readerToken({ sub, name: sub, role: "commenter" });
+    articleId = (await t.data(`{ articles(first: 1) { nodes { id } } }`)).articles.nodes[0].id;
+  });
+  afterAll(() => t.close());
+
+  /** A query over a socket, resolved with its one result (or its error). */
+  const wsQuery = (client: Client, query: string) => probe(client, query).next(20_000);
+
+  it("runs queries and mutations in their turn and the client's share, and subscriptions outside them", async () => {
+    const watch = watchOperations(t, ["Holder"]);
+    const flooder = wsClient(host, { authorization: `Bearer ${tokens.flooder}` });
+    const victim = wsClient(host, { authorization: `Bearer ${tokens.victim}` });
+    try {
+      const holder = send(url, { name: "Holder", method: "POST", token: tokens.holder });
+      await watch.started("Holder");
+      // Two of the flooder's queries wait their turn; a third is beyond its share.
+      const waiting = [wsQuery(flooder, "query One { articles(first: 1) { totalCount } }"), wsQuery(flooder, "query Two { articles(first: 1) { totalCount } }")];
+      while (t.server.admission.queued < 2) await new Promise((r) => setTimeout(r, 5));
+      const refused = await wsQuery(flooder, "query Three { articles(first: 1) { totalCount } }");
+      expect(refused).toEqual({
+        kind: "next",
+        result: {
+          errors: [
+            {
+              message: "too many operations of yours are running or waiting; the maximum is 2 at a time: wait for their answers, then try again",
+              extensions: { code: "RATE_LIMITED", retryAfter: 1 },
+            },
+          ],
+        },
+      });
+      // A subscription starts at once, while the only turn is taken.
+      probe(victim, `subscription($id: ID!) { commentAdded(articleId: $id) { id } }`, { id: articleId });
+      await events.listening(commentAddedTopic(rowId(articleId)));
+      expect(t.server.admission.queued).toBe(2);
+      expect(t.server.admission.active).toBe(1);
+      watch.release();
+      expect((await holder).status).toBe(200);
+      for (const outcome of await Promise.all(waiting)) {
+        expect(outcome.kind).toBe("next");
+        expect(outcome.kind === "next" && outcome.result.data?.articles.totalCount).toBeGreaterThan(0);
+      }
+    } finally {
+      watch.restore();
+      await flooder.dispose();
+      await victim.dispose();
+    }
+  });
+});
+
+describe.each(engines)("admission when the server stops on %s", (engine) => {
+  let t: TestServer;
+  let url: string;
+  beforeAll(async () => {
+    t = await startTestServer(engine, { production: true, config: { maxConcurrentOperations: 1 } });
+    url = await graphqlUrl(t);
+  });
+  afterAll(() => t.close());
+
+  it("answers what still waits with 503, Retry-After and Connection: close, keeps answering 503 while the running one finishes, then closes", async () => {
+    const watch = watchOperations(t, ["Holder"]);
+    try {
+      const holder = send(url, { name: "Holder", method: "POST" });
+      await watch.started("Holder");
+      const waiting = METHODS.map((method) => send(url, { name: `Waiting${method}`, method }));
+      while (t.server.admission.queued < 2) await new Promise((r) => setTimeout(r, 5));
+      const stopping = t.server.stop();
+      const late = await send(url, { name: "Late", method: "POST" });
+      for (const answer of [...(await Promise.all(waiting)), late]) {
+        expect(answer.status).toBe(503);
+        expect(answer.headers.get("retry-after")).toBe("1");
+        expect(answer.headers.get("connection")).toBe("close");
+        expect(await json(answer)).toEqual({
+          errors: [{ message: "the server is shutting down; try again shortly", extensions: { code: "SERVICE_UNAVAILABLE", retryAfter: 1 } }],
+        });
+      }
+      expect((await fetch(url.replace("/graphql", "/health"))).status).toBe(503);
+      watch.release();
+      const finished = await holder;
+      expect(finished.status).toBe(200);
+      expect((await json(finished)).data.articles.nodes).toHaveLength(1);
+      await stopping;
+      expect(watch.ran).toEqual(["Holder"]);
+      await expect(send(url, { name: "AfterStop", method: "POST" })).rejects.toThrow();
+    } finally {
+      watch.restore();
+    }
   });
 });
