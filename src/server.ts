@@ -23,7 +23,7 @@ import type { Database } from "./db/data-source";
 import { currentQueryTally, QueryTally, withQueryTally } from "./db/query-counter";
 import { CommentEvents } from "./events/comment-events";
 import { buildThreadlineSchema } from "./schema/build-schema";
-import { checkCost, limitRules, parseAndValidate, QUERY_LIMITS, SOCKET_LIMITS } from "./schema/limits";
+import { checkCost, checkVariableDepth, limitRules, parseAndValidate, QUERY_LIMITS, SOCKET_LIMITS } from "./schema/limits";
 import { httpCachePlugin } from "./schema/cache-policy";
 import { CompiledOperations, compiledExecutionGateway } from "./schema/compiled-executor";
 import { CachePolicies, DocumentCache, PreflightVerdicts } from "./schema/operation-cache";
@@ -138,6 +138,8 @@ function withoutStacktrace(formatted: GraphQLFormattedError): GraphQLFormattedEr
  */
 function preflightCheck(schema: GraphQLSchema, verdicts: PreflightVerdicts) {
   return (document: DocumentNode, variables: Record<string, unknown> | null | undefined, operationName?: string | null): GraphQLError[] => {
+    const tooDeep = checkVariableDepth(variables);
+    if (tooDeep.length > 0) return tooDeep;
     if (verdicts.hasPassed(document, operationName, variables)) return [];
     const textErrors = checkTextInputs(document, variables);
     const errors = textErrors.length > 0 ? textErrors : checkCost(schema, document, variables ?? undefined, operationName);
@@ -167,6 +169,13 @@ function preflightPlugin(preflight: ReturnType<typeof preflightCheck>): ApolloSe
 function withoutSuggestions(error: GraphQLError): GraphQLError {
   const message = error.message.replace(/ ?Did you mean .*\?$/s, "");
   return message === error.message ? error : new GraphQLError(message, { nodes: error.nodes, extensions: error.extensions });
+}
+
+/** A refusal's HTTP status (extensions.http) is for Apollo, which drops it from HTTP answers; a socket has no status. */
+function withoutHttpStatus(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  if (!formatted.extensions || !("http" in formatted.extensions)) return formatted;
+  const { http: _http, ...extensions } = formatted.extensions;
+  return { ...formatted, extensions };
 }
 
 /**
@@ -362,7 +371,7 @@ export async function createServer(config: Config, db: Database, events: Comment
   const formatWsErrors = (errors: readonly GraphQLError[]) =>
     errors.map((error) => {
       const shown = config.production ? withoutSuggestions(error) : error;
-      return formatWsError(shown.toJSON(), shown);
+      return formatWsError(withoutHttpStatus(shown.toJSON()), shown);
     });
   const wsCleanup = useServer<Record<string, unknown>, { caller?: Caller }>(
     {
