@@ -92,7 +92,7 @@ describe.each(engines)("over HTTP on %s, one operation at a time (MAX_CONCURRENT
   let t: TestServer;
   let url: string;
   beforeAll(async () => {
-    t = await startTestServer(engine, { production: true, config: { maxConcurrentOperations: 1, maxQueuedPerClient: 0 } });
+    t = await startTestServer(engine, { production: true, config: { maxConcurrentOperations: 1 } });
     url = await graphqlUrl(t);
   });
   afterAll(() => t.close());
