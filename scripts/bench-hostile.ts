@@ -5,8 +5,9 @@
  * Sends the hostile requests of issue 9 to a production server and prints one table row per
  * attack: HTTP status and error code, time to answer, the latency a cheap read sent every 100 ms
  * saw meanwhile, and the server's peak RSS. Two rows measure a second client instead, a signed-in
- * reader reading every 100 ms, whose worst latency is their time: `queue-flood` (one address's
- * many connections loop a slow read) and `ws-heavy` (slow reads sent at once over WebSockets). The server is a child process built from ROOT (default:
+ * reader reading one cheap read at a time, whose worst latency is their time: `queue-flood` (one
+ * address's many connections loop the deep query) and `ws-heavy` (deep queries sent at once over
+ * WebSockets). The server is a child process built from ROOT (default:
  * this project), so any build, old or new, can be measured the same way: its own seed CLI fills a
  * fresh database (a temporary SQLite file, or a new PostgreSQL schema that is dropped at the end)
  * from generated dumps plus seeds/, then `node ROOT/dist/src/index.js` serves it with
@@ -25,6 +26,7 @@ import { SignJWT } from "jose";
 import WebSocket from "ws";
 import type { ParsedArticle } from "../src/ingest/dump.types";
 import { renderDump } from "../src/ingest/render-dump";
+import { DEEP_QUERY } from "./deep-query";
 import { article, generateDumps, makeRandom, WORDS } from "./generated-dumps";
 
 // pg ships no types of its own and @types/pg is not a dependency; this is the little used here.
@@ -507,8 +509,8 @@ interface ProbeResult {
   skipped: number;
 }
 
-/** A cheap read every 100 ms, as another reader of the site would send it (signed in with `token`, when given). */
-function probeReads(url: string, timeoutMs: number, token?: string) {
+/** A cheap read every 100 ms, as another reader of the site would send it. */
+function probeReads(url: string, timeoutMs: number) {
   const latencies: number[] = [];
   const inFlight = new Set<Promise<void>>();
   let failed = 0;
@@ -518,7 +520,7 @@ function probeReads(url: string, timeoutMs: number, token?: string) {
       skipped += 1;
       return;
     }
-    const read: Promise<void> = post(url, CHEAP, timeoutMs, token).then((answer) => {
+    const read: Promise<void> = post(url, CHEAP, timeoutMs).then((answer) => {
       latencies.push(answer.ms);
       if (answer.status !== 200) failed += 1;
       inFlight.delete(read);
@@ -627,18 +629,39 @@ function readerToken(sub: string): Promise<string> {
     .sign(new TextEncoder().encode(JWT_SECRET));
 }
 
-/** A read that keeps the server busy about a second: each alias searches every article's text for a word none holds. */
-const SLOW = { query: aliases(8, 'articles(first: 0, where: { search: "xylophone" }) { totalCount }') };
+/** The heaviest read the cost limit admits: the README's deep query, 50 articles with everything under them. */
+const SLOW = { query: DEEP_QUERY, variables: { first: 50 } };
 const FLOOD_CONNECTIONS = 150;
 const FLOOD_SECONDS = 20;
 const WS_SOCKETS = 4;
 const WS_PER_SOCKET = 10;
 
-/** The victim's reads as a note: worst and median latency, and how many were not answered 200. */
-function victimNote(reads: ProbeResult, timeoutMs: number): { worst: number; text: string } {
-  const worst = Math.max(...reads.latencies);
-  const notOk = reads.failed > 0 ? `, ${reads.failed} not 200` : "";
-  return { worst, text: `victim (a signed-in reader, a cheap read every 100 ms): worst ${fmtMs(worst, timeoutMs)}, median ${fmtMs(median(reads.latencies), timeoutMs)} over ${reads.latencies.length} reads${notOk}` };
+/** A second client: a signed-in reader who sends a cheap read, waits for its answer, then 100 ms. */
+function victimReads(url: string, timeoutMs: number, token: string) {
+  const latencies: number[] = [];
+  const statuses = new Map<string, number>();
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const answer = await post(url, CHEAP, timeoutMs, token);
+      latencies.push(answer.ms);
+      const key = answer.status === null ? "failed" : answer.status === 200 ? "200" : `${answer.status} ${errorCode(answer.body)}`;
+      statuses.set(key, (statuses.get(key) ?? 0) + 1);
+      await sleep(PROBE_INTERVAL_MS);
+    }
+  })();
+  return {
+    /** Stops after the read in flight; the worst latency and a note. */
+    async stop(): Promise<{ worst: number; text: string }> {
+      stopped = true;
+      await loop;
+      const worst = Math.max(...latencies);
+      return {
+        worst,
+        text: `victim (a signed-in reader, one cheap read at a time): worst ${fmtMs(worst, timeoutMs)}, median ${fmtMs(median(latencies), timeoutMs)}, answers ${counted(statuses)}`,
+      };
+    },
+  };
 }
 
 const counted = (counts: Map<string, number>) => [...counts].map(([key, n]) => `${n} × ${key}`).join(", ");
@@ -646,10 +669,10 @@ const counted = (counts: Map<string, number>) => [...counts].map(([key, n]) => `
 /** The second client's view of one client's flood: queue fairness (MAX_QUEUED_PER_CLIENT). */
 const queueFlood: Attack = {
   id: "queue-flood",
-  title: `queue flood by one client against a second client: ${FLOOD_CONNECTIONS} connections from one address loop a ~1 s read for ${FLOOD_SECONDS} s (waiting 1 s after a refusal)`,
+  title: `queue flood by one client against a second client: ${FLOOD_CONNECTIONS} connections from one address loop the deep query for ${FLOOD_SECONDS} s (waiting 1 s after a refusal)`,
   async run(bench) {
     const server = bench.server();
-    const victim = probeReads(server.url, bench.args.timeoutMs, await readerToken("bench-victim"));
+    const victim = victimReads(server.url, bench.args.timeoutMs, await readerToken("bench-victim"));
     const statuses = new Map<string, number>();
     const until = performance.now() + FLOOD_SECONDS * 1000;
     await Promise.all(
@@ -662,7 +685,7 @@ const queueFlood: Attack = {
         }
       }),
     );
-    const { worst, text } = victimNote(await victim.stop(), bench.args.timeoutMs);
+    const { worst, text } = await victim.stop();
     return { status: "—", code: "—", ms: worst, note: `time is the victim's worst; ${text}; the flooder's answers: ${counted(statuses)}` };
   },
 };
@@ -670,10 +693,10 @@ const queueFlood: Attack = {
 /** Heavy queries over WebSocket, which used to skip admission, against a second client's reads over HTTP. */
 const wsHeavy: Attack = {
   id: "ws-heavy",
-  title: `WebSocket heavy queries: ${WS_SOCKETS} sockets × ${WS_PER_SOCKET} ~1 s reads sent at once, against a second client`,
+  title: `WebSocket heavy queries: ${WS_SOCKETS} sockets × ${WS_PER_SOCKET} deep queries sent at once, against a second client`,
   async run(bench) {
     const server = bench.server();
-    const victim = probeReads(server.url, bench.args.timeoutMs, await readerToken("bench-victim"));
+    const victim = victimReads(server.url, bench.args.timeoutMs, await readerToken("bench-victim"));
     const started = performance.now();
     const outcomes = new Map<string, number>();
     let last = 0;
@@ -705,7 +728,7 @@ const wsHeavy: Attack = {
     } finally {
       for (const ws of sockets) ws.terminate();
     }
-    const { worst, text } = victimNote(await victim.stop(), bench.args.timeoutMs);
+    const { worst, text } = await victim.stop();
     return { status: "—", code: "—", ms: worst, note: `time is the victim's worst; ${text}; the sockets' answers: ${counted(outcomes)}, the last after ${fmtMs(last, Infinity)}` };
   },
 };
