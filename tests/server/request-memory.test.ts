@@ -75,6 +75,36 @@ describe("Admission: how many operations run at once", () => {
     expect(new Admission(0, 1).full).toBe(false);
   });
 
+  it("counts a client's operations running or waiting, refuses the one beyond its share, and gives places back", async () => {
+    const admission = new Admission(1, 0, 2);
+    const g = gate();
+    const mine = [admission.run(() => g.opened, "address:a"), admission.run(() => g.opened, "address:a")];
+    await expect(admission.run(async () => "third", "address:a")).rejects.toMatchObject({ extensions: { code: "RATE_LIMITED", retryAfter: 1 } });
+    // Another client, and the service token (no share), still wait their turn.
+    const others = [admission.run(async () => "b", "address:b"), admission.run(async () => "service", null)];
+    expect(admission.queued).toBe(3);
+    g.open();
+    await Promise.all(mine);
+    expect(await Promise.all(others)).toEqual(["b", "service"]);
+    await expect(admission.run(async () => "again", "address:a")).resolves.toBe("again");
+  });
+
+  it("refuses what waits and anything new once closed, and resolves when the running ones are done", async () => {
+    const admission = new Admission(1);
+    const g = gate();
+    const running = admission.run(() => g.opened.then(() => "ran"));
+    const waiting = admission.run(async () => "never");
+    let closed = false;
+    const closing = admission.close().then(() => (closed = true));
+    await expect(waiting).rejects.toMatchObject({ message: "the server is shutting down; try again shortly", extensions: { code: "SERVICE_UNAVAILABLE" } });
+    await expect(admission.run(async () => "late")).rejects.toMatchObject({ extensions: { code: "SERVICE_UNAVAILABLE" } });
+    expect(closed).toBe(false);
+    g.open();
+    expect(await running).toBe("ran");
+    await closing;
+    expect(closed).toBe(true);
+  });
+
   it("runs everything at once with limit 0", async () => {
     const admission = new Admission(0);
     const g = gate();
