@@ -4,7 +4,10 @@
  *
  * Sends the hostile requests of issue 9 to a production server and prints one table row per
  * attack: HTTP status and error code, time to answer, the latency a cheap read sent every 100 ms
- * saw meanwhile, and the server's peak RSS. The server is a child process built from ROOT (default:
+ * saw meanwhile, and the server's peak RSS. Two rows measure a second client instead, a signed-in
+ * reader reading one cheap read at a time, whose worst latency is their time: `queue-flood` (one
+ * address's many connections loop the deep query) and `ws-heavy` (deep queries sent at once over
+ * WebSockets). The server is a child process built from ROOT (default:
  * this project), so any build, old or new, can be measured the same way: its own seed CLI fills a
  * fresh database (a temporary SQLite file, or a new PostgreSQL schema that is dropped at the end)
  * from generated dumps plus seeds/, then `node ROOT/dist/src/index.js` serves it with
@@ -19,9 +22,11 @@ import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import { createServer as createNetServer, AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { SignJWT } from "jose";
 import WebSocket from "ws";
 import type { ParsedArticle } from "../src/ingest/dump.types";
 import { renderDump } from "../src/ingest/render-dump";
+import { DEEP_QUERY } from "./deep-query";
 import { article, generateDumps, makeRandom, WORDS } from "./generated-dumps";
 
 // pg ships no types of its own and @types/pg is not a dependency; this is the little used here.
@@ -36,6 +41,8 @@ const { Client: PgClientClass } = require("pg") as { Client: new (config: { conn
 const PROJECT_ROOT = resolve(__dirname, "../..");
 const DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/test";
 const TOKEN = "bench-hostile-token-0123456789";
+/** Signs the token of the reader who is the second client in the flood rows (any build takes JWT_SECRET). */
+const JWT_SECRET = "bench-hostile-jwt-secret-0123456789-abcdefgh";
 const CHEAP = { query: "{ articles(first: 1) { totalCount } }" };
 const PROBE_INTERVAL_MS = 100;
 /** Cheap reads are sent every 100 ms whether or not earlier ones answered, up to this many at once. */
@@ -353,6 +360,7 @@ function childEnv(database: Database, extra: Record<string, string> = {}): NodeJ
     NODE_ENV: "production",
     DATABASE_URL: database.url,
     API_TOKEN: TOKEN,
+    JWT_SECRET,
     ...extra,
   };
 }
@@ -611,6 +619,121 @@ function nulAttack(id: string, what: string, query: string, variables: Record<st
   return httpAttack(id, `NUL in ${what}`, () => ({ query, variables }));
 }
 
+/** A signed-in reader's token: a client of its own, counted apart from the flooding address. */
+function readerToken(sub: string): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ name: sub, role: "commenter" })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(sub)
+    .setIssuedAt(now)
+    .setExpirationTime(now + 3600)
+    .sign(new TextEncoder().encode(JWT_SECRET));
+}
+
+/** The heaviest read the cost limit admits: the README's deep query, 50 articles with everything under them. */
+const SLOW = { query: DEEP_QUERY, variables: { first: 50 } };
+const FLOOD_CONNECTIONS = 150;
+const FLOOD_SECONDS = 20;
+const WS_SOCKETS = 4;
+const WS_PER_SOCKET = 10;
+
+/** A second client: a signed-in reader who sends a cheap read, waits for its answer, then 100 ms. */
+function victimReads(url: string, timeoutMs: number, token: string) {
+  const latencies: number[] = [];
+  const statuses = new Map<string, number>();
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const answer = await post(url, CHEAP, timeoutMs, token);
+      latencies.push(answer.ms);
+      const key = answer.status === null ? "failed" : answer.status === 200 ? "200" : `${answer.status} ${errorCode(answer.body)}`;
+      statuses.set(key, (statuses.get(key) ?? 0) + 1);
+      await sleep(PROBE_INTERVAL_MS);
+    }
+  })();
+  return {
+    /** Stops after the read in flight; the worst latency and a note. */
+    async stop(): Promise<{ worst: number; text: string }> {
+      stopped = true;
+      await loop;
+      const worst = Math.max(...latencies);
+      return {
+        worst,
+        text: `victim (a signed-in reader, one cheap read at a time): worst ${fmtMs(worst, timeoutMs)}, median ${fmtMs(median(latencies), timeoutMs)}, answers ${counted(statuses)}`,
+      };
+    },
+  };
+}
+
+const counted = (counts: Map<string, number>) => [...counts].map(([key, n]) => `${n} × ${key}`).join(", ");
+
+/** The second client's view of one client's flood: queue fairness (MAX_QUEUED_PER_CLIENT). */
+const queueFlood: Attack = {
+  id: "queue-flood",
+  title: `queue flood by one client against a second client: ${FLOOD_CONNECTIONS} connections from one address loop the deep query for ${FLOOD_SECONDS} s (waiting 1 s after a refusal)`,
+  async run(bench) {
+    const server = bench.server();
+    const victim = victimReads(server.url, bench.args.timeoutMs, await readerToken("bench-victim"));
+    const statuses = new Map<string, number>();
+    const until = performance.now() + FLOOD_SECONDS * 1000;
+    await Promise.all(
+      Array.from({ length: FLOOD_CONNECTIONS }, async () => {
+        while (performance.now() < until) {
+          const answer = await post(server.url, SLOW, bench.args.timeoutMs);
+          const key = answer.status === null ? "failed" : answer.status === 200 ? "200" : `${answer.status} ${errorCode(answer.body)}`;
+          statuses.set(key, (statuses.get(key) ?? 0) + 1);
+          if (answer.status !== 200) await sleep(1_000);
+        }
+      }),
+    );
+    const { worst, text } = await victim.stop();
+    return { status: "—", code: "—", ms: worst, note: `time is the victim's worst; ${text}; the flooder's answers: ${counted(statuses)}` };
+  },
+};
+
+/** Heavy queries over WebSocket, which used to skip admission, against a second client's reads over HTTP. */
+const wsHeavy: Attack = {
+  id: "ws-heavy",
+  title: `WebSocket heavy queries: ${WS_SOCKETS} sockets × ${WS_PER_SOCKET} deep queries sent at once, against a second client`,
+  async run(bench) {
+    const server = bench.server();
+    const victim = victimReads(server.url, bench.args.timeoutMs, await readerToken("bench-victim"));
+    const started = performance.now();
+    const outcomes = new Map<string, number>();
+    let last = 0;
+    const sockets: WebSocket[] = [];
+    try {
+      for (let i = 0; i < WS_SOCKETS; i++) sockets.push(await openSocket(server.wsUrl, 10_000));
+      await Promise.all(
+        sockets.map(
+          (ws) =>
+            new Promise<void>((done) => {
+              let left = WS_PER_SOCKET;
+              const timer = setTimeout(done, bench.args.timeoutMs);
+              ws.on("message", (data) => {
+                const message = JSON.parse(String(data)) as WsMessage;
+                if (message.type === "complete") return;
+                const error = message.type === "error" ? message.payload?.[0] : message.payload?.errors?.[0];
+                const key = error ? `${message.type} ${error.extensions?.code ?? "?"}` : message.type;
+                outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+                last = performance.now() - started;
+                if (--left === 0) {
+                  clearTimeout(timer);
+                  done();
+                }
+              });
+              for (let n = 0; n < WS_PER_SOCKET; n++) ws.send(JSON.stringify({ id: `q${n}`, type: "subscribe", payload: SLOW }));
+            }),
+        ),
+      );
+    } finally {
+      for (const ws of sockets) ws.terminate();
+    }
+    const { worst, text } = await victim.stop();
+    return { status: "—", code: "—", ms: worst, note: `time is the victim's worst; ${text}; the sockets' answers: ${counted(outcomes)}, the last after ${fmtMs(last, Infinity)}` };
+  },
+};
+
 const ATTACKS: Attack[] = [
   httpAttack("fragments", "1 KB query: 24 fragments, each spreading the next twice", () => ({ query: fragmentBomb(24) })),
   httpAttack(
@@ -861,6 +984,8 @@ const ATTACKS: Attack[] = [
       };
     },
   },
+  queueFlood,
+  wsHeavy,
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ const REPLIES = 3;
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 
 function benchConfig(): Config {
-  return { port: 0, database: { type: "sqlite", path: "" }, apiToken: "bench-token", apiTokenGenerated: false, production: false, redisUrl: null, shutdownGraceSeconds: 0, maxConcurrentOperations: 0, maxQueuedOperations: 0, statementTimeoutSeconds: 0, ...READER_SETTINGS_OFF, ...DEFAULT_BOUNDS, abuseLimits: DEFAULT_ABUSE_LIMITS };
+  return { port: 0, database: { type: "sqlite", path: "" }, apiToken: "bench-token", apiTokenGenerated: false, production: false, redisUrl: null, shutdownGraceSeconds: 0, maxConcurrentOperations: 0, maxQueuedOperations: 0, maxQueuedPerClient: 0, responseDrainSeconds: 0, statementTimeoutSeconds: 0, ...READER_SETTINGS_OFF, ...DEFAULT_BOUNDS, abuseLimits: DEFAULT_ABUSE_LIMITS };
 }
 
 interface Timed {

@@ -190,6 +190,8 @@ async function main(): Promise<void> {
       shutdownGraceSeconds: 0,
       maxConcurrentOperations: 0,
       maxQueuedOperations: 0,
+      maxQueuedPerClient: 0,
+      responseDrainSeconds: 0,
       statementTimeoutSeconds: 0,
       abuseLimits: DEFAULT_ABUSE_LIMITS,
       ...READER_SETTINGS_OFF, ...DEFAULT_BOUNDS,

@@ -23,6 +23,13 @@ export interface Config {
    * refused with HTTP 503 and Retry-After.
    */
   maxQueuedOperations: number;
+  /**
+   * Operations one client (a reader's `sub`, else its address) may have running or waiting
+   * (MAX_QUEUED_PER_CLIENT; 0: no bound); one more is refused with HTTP 429 and Retry-After.
+   */
+  maxQueuedPerClient: number;
+  /** A response the client has not taken within this many seconds of its end closes its connection (RESPONSE_DRAIN_SECONDS; 0: never). */
+  responseDrainSeconds: number;
   /** The longest one database statement of a request may run (STATEMENT_TIMEOUT_SECONDS; 0: no limit). */
   statementTimeoutSeconds: number;
   /** HS256 secret that readers' SSO tokens are signed with (JWT_SECRET); null: not accepted. */
@@ -309,6 +316,8 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownGraceSeconds: parseSeconds("SHUTDOWN_GRACE_SECONDS", env.SHUTDOWN_GRACE_SECONDS, 10),
     maxConcurrentOperations: parseWholeNumber("MAX_CONCURRENT_OPERATIONS", env.MAX_CONCURRENT_OPERATIONS, 2, 0, 10_000, "operations"),
     maxQueuedOperations: parseWholeNumber("MAX_QUEUED_OPERATIONS", env.MAX_QUEUED_OPERATIONS, 100, 0, 100_000, "operations"),
+    maxQueuedPerClient: parseWholeNumber("MAX_QUEUED_PER_CLIENT", env.MAX_QUEUED_PER_CLIENT, 4, 0, 100_000, "operations"),
+    responseDrainSeconds: parseSeconds("RESPONSE_DRAIN_SECONDS", env.RESPONSE_DRAIN_SECONDS, 30),
     statementTimeoutSeconds: parseSeconds("STATEMENT_TIMEOUT_SECONDS", env.STATEMENT_TIMEOUT_SECONDS, 5),
     jwtSecret: parseJwtSecret(env.JWT_SECRET),
     jwksUrl: parseJwksUrl(env.JWKS_URL),

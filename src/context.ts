@@ -132,22 +132,34 @@ export function releaseLoaders(ctx: Context): void {
   if (ctx instanceof RequestContext) ctx.made = null;
 }
 
+/** Who a request comes from, as its credential says; `credentialError` when the credential is not good. */
+export interface Identity {
+  caller: Caller;
+  credentialError: GraphQLError | null;
+}
+
 /**
- * The context of one request. An anonymous request does no work here; a JWT is verified (HS256:
- * no I/O; RS256/ES256: against the cached key set). A credential that is not good leaves the
- * caller anonymous and the refusal in credentialError.
+ * The caller behind a request's Authorization header. An anonymous request does no work here; a
+ * JWT is verified (HS256: no I/O; RS256/ES256: against the cached key set). A credential that is
+ * not good leaves the caller anonymous and the refusal in credentialError.
  */
+export async function identify(deps: ContextDeps, authorization: string | undefined): Promise<Identity> {
+  if (authorization === undefined || authorization === "") return { caller: ANONYMOUS, credentialError: null };
+  try {
+    return { caller: await identifyCaller(authorization, deps.apiToken, deps.verifyToken), credentialError: null };
+  } catch (error) {
+    if (!(error instanceof GraphQLError)) throw error;
+    return { caller: ANONYMOUS, credentialError: error };
+  }
+}
+
+/** The context of one request (see identify). */
 export async function buildContext(
   deps: ContextDeps,
   authorization: string | undefined,
   queryTally: QueryTally = { count: 0 },
   clientAddress: string | null = null,
 ): Promise<Context> {
-  if (authorization === undefined || authorization === "") return contextFor(deps, ANONYMOUS, queryTally, null, clientAddress);
-  try {
-    return contextFor(deps, await identifyCaller(authorization, deps.apiToken, deps.verifyToken), queryTally, null, clientAddress);
-  } catch (error) {
-    if (!(error instanceof GraphQLError)) throw error;
-    return contextFor(deps, ANONYMOUS, queryTally, error, clientAddress);
-  }
+  const { caller, credentialError } = await identify(deps, authorization);
+  return contextFor(deps, caller, queryTally, credentialError, clientAddress);
 }

@@ -1,7 +1,5 @@
 import { createServer as createHttpServer, IncomingMessage, Server, ServerResponse } from "node:http";
-import { finished } from "node:stream";
 import { ApolloServer, ApolloServerPlugin } from "@apollo/server";
-import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
@@ -11,7 +9,7 @@ import {
 import { expressMiddleware } from "@as-integrations/express5";
 import cors from "cors";
 import express, { ErrorRequestHandler } from "express";
-import { DocumentNode, execute, GraphQLError, GraphQLFormattedError, GraphQLSchema } from "graphql";
+import { DocumentNode, execute, ExecutionArgs, GraphQLError, GraphQLFormattedError, GraphQLSchema } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { Config } from "./config";
@@ -20,12 +18,12 @@ import { AbuseLimits, memoryAbuseLimits } from "./abuse/abuse-limits";
 import { ANONYMOUS, Caller, identifyCaller } from "./auth/caller";
 import { createTokenVerifier } from "./auth/verify-token";
 import { Clock, systemClock } from "./clock";
-import { buildContext, Context, ContextDeps, contextFor, releaseLoaders } from "./context";
+import { buildContext, Context, ContextDeps, contextFor, identify, releaseLoaders } from "./context";
 import type { Database } from "./db/data-source";
 import { currentQueryTally, QueryTally, withQueryTally } from "./db/query-counter";
 import { CommentEvents } from "./events/comment-events";
 import { buildThreadlineSchema } from "./schema/build-schema";
-import { checkCost, limitRules, parseAndValidate, QUERY_LIMITS, SOCKET_LIMITS } from "./schema/limits";
+import { checkCost, checkVariableDepth, limitRules, parseAndValidate, QUERY_LIMITS, SOCKET_LIMITS } from "./schema/limits";
 import { httpCachePlugin } from "./schema/cache-policy";
 import { CompiledOperations, compiledExecutionGateway } from "./schema/compiled-executor";
 import { withinBounds } from "./schema/request-bounds";
@@ -33,8 +31,10 @@ import { CachePolicies, DocumentCache, PreflightVerdicts } from "./schema/operat
 import { checkTextInputs } from "./schema/text-inputs";
 import { landingPageWithExplorerLinks } from "./web/landing-page.plugin";
 import { plainGetHint } from "./web/plain-get.middleware";
-import { Admission } from "./web/admission";
-import { bodyErrorResponse, graphqlPostHandler, isGraphqlJsonPost } from "./web/graphql-post";
+import { writerFor, writerOf } from "./resolvers/write-access";
+import { Admission, answerRefusal, clientKeyOf, SHUTTING_DOWN } from "./web/admission";
+import { AdmitRequest, bodyErrorResponse, graphqlPostHandler, isGraphqlJsonPost } from "./web/graphql-post";
+import { closeWhenNotDrained, httpServerOptions } from "./web/http-timeouts";
 import { devSignInRoutes } from "./web/dev-sign-in.routes";
 import { AddressConnections } from "./web/address-connections";
 import { clientAddressReader } from "./web/client-address";
@@ -98,13 +98,14 @@ export interface ThreadlineServer {
   apollo: ApolloServer<Context>;
   /** The operations HTTP requests run, compiled once per document (compiled-executor.ts). */
   operations: CompiledOperations;
-  /** Where HTTP operations wait their turn (MAX_CONCURRENT_OPERATIONS, MAX_QUEUED_OPERATIONS). */
+  /** Where operations wait their turn (MAX_CONCURRENT_OPERATIONS, MAX_QUEUED_OPERATIONS, MAX_QUEUED_PER_CLIENT). */
   admission: Admission;
   /** Context for an operation run in-process (tests, scripts), as HTTP would build it. */
   context(authorization?: string, tally?: QueryTally, clientAddress?: string | null): Promise<Context>;
   /**
-   * Stops taking new work (new requests and sockets get 503, /health says so) and waits for
-   * running requests up to the grace period before closing the rest.
+   * Stops taking new work: operations still waiting their turn, new requests and new sockets get
+   * 503 with Retry-After (the listener stays open and says so, /health too) while the running
+   * operations finish, up to the grace period; then closes the listener and every connection.
    */
   stop(): Promise<void>;
 }
@@ -157,6 +158,8 @@ function withoutStacktrace(formatted: GraphQLFormattedError): GraphQLFormattedEr
  */
 function preflightCheck(schema: GraphQLSchema, verdicts: PreflightVerdicts, maxThreadDepth: number) {
   return (document: DocumentNode, variables: Record<string, unknown> | null | undefined, operationName?: string | null): GraphQLError[] => {
+    const tooDeep = checkVariableDepth(variables);
+    if (tooDeep.length > 0) return tooDeep;
     if (verdicts.hasPassed(document, operationName, variables)) return [];
     const textErrors = checkTextInputs(document, variables);
     const errors = textErrors.length > 0 ? textErrors : checkCost(schema, document, variables ?? undefined, operationName, maxThreadDepth);
@@ -186,6 +189,13 @@ function preflightPlugin(preflight: ReturnType<typeof preflightCheck>): ApolloSe
 function withoutSuggestions(error: GraphQLError): GraphQLError {
   const message = error.message.replace(/ ?Did you mean .*\?$/s, "");
   return message === error.message ? error : new GraphQLError(message, { nodes: error.nodes, extensions: error.extensions });
+}
+
+/** A refusal's HTTP status (extensions.http) is for Apollo, which drops it from HTTP answers; a socket has no status. */
+function withoutHttpStatus(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  if (!formatted.extensions || !("http" in formatted.extensions)) return formatted;
+  const { http: _http, ...extensions } = formatted.extensions;
+  return { ...formatted, extensions };
 }
 
 /**
@@ -248,23 +258,15 @@ const credentialPlugin: ApolloServerPlugin<Context> = {
 };
 
 /**
- * An express handler that takes its turn in `admission` and holds it until its response is done
- * or its connection closed (`finished` also reports a response that closed before it was asked).
+ * Apollo's express handler for GET, in the request's turn (`admit`, as POST takes its turn), with
+ * the context that `admit` gives; express keeps it in res.locals for the context function.
  */
-function admitted(admission: Admission, handler: express.RequestHandler): express.RequestHandler {
+function admittedGet(admit: AdmitRequest<Context>, handler: express.RequestHandler): express.RequestHandler {
   return (req, res, next) => {
-    void admission.admit(
-      req,
-      res,
-      () =>
-        new Promise<void>((done) => {
-          finished(res, () => done());
-          handler(req, res, (error?: unknown) => {
-            done();
-            next(error);
-          });
-        }),
-    );
+    admit(req, res, async (context) => {
+      res.locals.context = context;
+      await handler(req, res, next);
+    }).catch(next);
   };
 }
 
@@ -308,6 +310,17 @@ const sqlCountPlugin: ApolloServerPlugin<Context> = {
   },
 };
 
+/** Resolves when `promise` does, or after `ms`, whichever comes first. */
+async function withinMs(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  try {
+    await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function createServer(config: Config, db: Database, events: CommentEvents, options: ServerOptions = {}): Promise<ThreadlineServer> {
   const schema = buildThreadlineSchema(events);
   const documents = new DocumentCache();
@@ -331,10 +344,13 @@ export async function createServer(config: Config, db: Database, events: Comment
   // POST /graphql with a JSON body goes straight to Apollo (web/graphql-post.ts) once it has
   // started; everything else, and everything while the server drains, goes through express.
   let graphqlPost: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
-  const httpServer = createHttpServer((req, res) => {
+  const drainMs = config.responseDrainSeconds * 1000;
+  const httpServer = createHttpServer(httpServerOptions(), (req, res) => {
+    closeWhenNotDrained(res, drainMs);
     if (graphqlPost && !draining && isGraphqlJsonPost(req, GRAPHQL_PATH)) graphqlPost(req, res);
     else app(req, res);
   });
+  const admission = new Admission(config.maxConcurrentOperations, config.maxQueuedOperations, config.maxQueuedPerClient);
   const healthChecks: Record<string, HealthCheck> = {
     database: async () => {
       await db.query("SELECT 1");
@@ -376,7 +392,7 @@ export async function createServer(config: Config, db: Database, events: Comment
   const formatWsErrors = (errors: readonly GraphQLError[]) =>
     errors.map((error) => {
       const shown = config.production ? withoutSuggestions(error) : error;
-      return formatWsError(shown.toJSON(), shown);
+      return formatWsError(withoutHttpStatus(shown.toJSON()), shown);
     });
   // Every operation, over either transport, runs within the same deadline and answer size.
   const bounds = { deadlineMs: config.requestTimeoutSeconds * 1000, maxResponseBytes: config.maxResponseMb * 1024 * 1024 };
@@ -387,8 +403,16 @@ export async function createServer(config: Config, db: Database, events: Comment
   const wsCleanup = useServer<Record<string, unknown>, SocketExtra>(
     {
       schema,
-      // Queries and mutations over the socket (subscriptions go through graphql-ws's subscribe).
-      execute: (args) => withinBounds(bounds, args.contextValue, async () => execute(args)),
+      // Queries and mutations take their turn as HTTP requests do, against the same client's
+      // share, and run within the same deadline and answer size; subscriptions (graphql-ws runs
+      // those with `subscribe`) wait for events, not turns.
+      execute: (args: ExecutionArgs) =>
+        admission
+          .run(() => withinBounds(bounds, args.contextValue, async () => execute(args)), clientKeyOf(writerOf(args.contextValue as Context)))
+          .catch((error: unknown) => {
+            if (error instanceof GraphQLError) return { errors: [error] };
+            throw error;
+          }),
       // A socket that presents a credential (the service token or a reader's JWT) must present a
       // valid one: it is refused when it opens (4403) rather than on its first operation. The caller
       // is identified once, here, and every operation on the socket runs as that caller. Without a
@@ -480,7 +504,6 @@ export async function createServer(config: Config, db: Database, events: Comment
       return text;
     },
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceSeconds * 1000 }),
       {
         async serverWillStart() {
           return {
@@ -507,11 +530,10 @@ export async function createServer(config: Config, db: Database, events: Comment
   });
   await apollo.start();
 
-  // Requests that arrive on kept-alive connections while the server drains are turned away.
+  // Requests that arrive while the server drains (on new or kept-alive connections) are turned away.
   app.use((_req, res, next) => {
     if (!draining) return next();
-    res.setHeader("connection", "close");
-    res.status(503).json({ errors: [{ message: "the server is shutting down", extensions: { code: "SERVICE_UNAVAILABLE" } }] });
+    answerRefusal(res, SHUTTING_DOWN);
   });
   app.get("/health", async (_req, res) => {
     const names = Object.keys(healthChecks);
@@ -530,8 +552,15 @@ export async function createServer(config: Config, db: Database, events: Comment
     const ok = results.every((result) => result === "ok");
     res.status(ok ? 200 : 503).json(degradable.some((name) => checks[name] !== "ok") ? { ok, checks, degraded } : { ok, checks });
   });
-  const admission = new Admission(config.maxConcurrentOperations, config.maxQueuedOperations);
-  const contextOf = (req: IncomingMessage) => buildContext(deps, req.headers.authorization, currentQueryTally(), clientAddress(req));
+  // Who is calling is worked out before the request takes its turn, so that its turn counts
+  // against its own share; the context is made when it runs, inside its statement tally.
+  const admit: AdmitRequest<Context> = async (req, res, work) => {
+    const { caller, credentialError } = await identify(deps, req.headers.authorization);
+    const address = clientAddress(req);
+    await admission.admit(req, res, clientKeyOf(writerFor(caller, address)), () =>
+      work(async () => contextFor(deps, caller, currentQueryTally(), credentialError, address)),
+    );
+  };
   app.use(
     GRAPHQL_PATH,
     cors<cors.CorsRequest>(),
@@ -539,12 +568,11 @@ export async function createServer(config: Config, db: Database, events: Comment
     express.json({ limit: BODY_LIMIT }),
     // The tally rides on AsyncLocalStorage, whose hooks tax every promise; production serves no tally.
     ...(config.production ? [] : [(_req: express.Request, _res: express.Response, next: express.NextFunction) => withQueryTally({ count: 0 }, next)]),
-    admitted(admission, expressMiddleware(apollo, { context: async ({ req }) => contextOf(req) })),
+    admittedGet(admit, expressMiddleware(apollo, { context: ({ res }) => (res.locals.context as () => Promise<Context>)() })),
   );
   graphqlPost = graphqlPostHandler(apollo, {
     bodyLimit: BODY_LIMIT,
-    context: contextOf,
-    admission,
+    admit,
     around: config.production ? undefined : (work) => withQueryTally({ count: 0 }, work),
     onError: (error, _req, res) => {
       console.error("threadline: POST /graphql failed outside Apollo:", error);
@@ -583,9 +611,19 @@ export async function createServer(config: Config, db: Database, events: Comment
     context: (authorization, tally, clientAddress) => buildContext(deps, authorization, tally, clientAddress ?? null),
     async stop() {
       draining = true;
+      const graceMs = config.shutdownGraceSeconds * 1000;
+      const deadline = Date.now() + graceMs;
+      // The listener stays open meanwhile, answering 503: a load balancer sees the server leave
+      // rather than connections refused.
+      await withinMs(admission.close(), graceMs);
       await apollo.stop();
       wsServer.close();
-      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      if (!httpServer.listening) return;
+      const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      httpServer.closeIdleConnections();
+      const cutOff = setTimeout(() => httpServer.closeAllConnections(), Math.max(0, deadline - Date.now()));
+      await closed;
+      clearTimeout(cutOff);
     },
   };
 }

@@ -12,6 +12,8 @@ describe("loadConfig", () => {
       shutdownGraceSeconds: 10,
       maxConcurrentOperations: 2,
       maxQueuedOperations: 100,
+      maxQueuedPerClient: 4,
+      responseDrainSeconds: 30,
       statementTimeoutSeconds: 5,
       jwtSecret: null,
       jwksUrl: null,
@@ -40,6 +42,8 @@ describe("loadConfig", () => {
         SHUTDOWN_GRACE_SECONDS: "30",
         MAX_CONCURRENT_OPERATIONS: "8",
         MAX_QUEUED_OPERATIONS: "0",
+        MAX_QUEUED_PER_CLIENT: "2",
+        RESPONSE_DRAIN_SECONDS: "5",
         STATEMENT_TIMEOUT_SECONDS: "2",
         JWT_SECRET: "a-host-site-secret-of-32-characters",
         JWKS_URL: "https://id.example.com/.well-known/jwks.json",
@@ -69,6 +73,8 @@ describe("loadConfig", () => {
       shutdownGraceSeconds: 30,
       maxConcurrentOperations: 8,
       maxQueuedOperations: 0,
+      maxQueuedPerClient: 2,
+      responseDrainSeconds: 5,
       statementTimeoutSeconds: 2,
       jwtSecret: "a-host-site-secret-of-32-characters",
       jwksUrl: "https://id.example.com/.well-known/jwks.json",
@@ -119,6 +125,8 @@ describe("loadConfig", () => {
     [{ TRUST_PROXY: "99" }, "TRUST_PROXY: a hop count must be from 0 to 32, got 99"],
     [{ SOCKETS_PER_ADDRESS: "0" }, `SOCKETS_PER_ADDRESS: expected a whole number of sockets from 1 to 100000, got "0"`],
     [{ SUBSCRIPTIONS_PER_ADDRESS: "many" }, `SUBSCRIPTIONS_PER_ADDRESS: expected a whole number of subscriptions from 1 to 1000000, got "many"`],
+    [{ MAX_QUEUED_PER_CLIENT: "four" }, `MAX_QUEUED_PER_CLIENT: expected a whole number of operations from 0 to 100000, got "four"`],
+    [{ RESPONSE_DRAIN_SECONDS: "30s" }, `RESPONSE_DRAIN_SECONDS: expected a whole number of seconds from 0 to 600, got "30s"`],
   ])("names the variable in the error for %j", (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message.split(":")[0], message.slice(message.indexOf(":") + 2)));
     expect(() => loadConfig(env)).toThrow(message);

@@ -1,5 +1,5 @@
 import type { Writer } from "../abuse/abuse-limits";
-import { requireSignedIn } from "../auth/caller";
+import { Caller, requireSignedIn } from "../auth/caller";
 import type { Context } from "../context";
 import type { WriteRules } from "../discussion/comments";
 import { forbidden, userError } from "../errors";
@@ -30,8 +30,12 @@ function unauthenticatedService(what: string) {
 
 /** The caller as the abuse limits see it: a reader is counted by the token's sub, the service token not at all. */
 export function writerOf(ctx: Context): Writer {
-  const { caller } = ctx;
-  return { service: caller.kind === "service", reader: caller.kind === "reader" ? caller.sub : null, address: ctx.clientAddress };
+  return writerFor(ctx.caller, ctx.clientAddress);
+}
+
+/** The same, for a caller and address known before a context is made (admission: web/admission.ts). */
+export function writerFor(caller: Caller, address: string | null): Writer {
+  return { service: caller.kind === "service", reader: caller.kind === "reader" ? caller.sub : null, address };
 }
 
 /**

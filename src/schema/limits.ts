@@ -18,6 +18,7 @@ import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
 import { ComplexityEstimator, fieldExtensionsEstimator, getComplexity, simpleEstimator } from "graphql-query-complexity";
+import { userError } from "../errors";
 
 /**
  * Limits for a public endpoint, checked before any resolver runs and in an order that keeps the
@@ -49,6 +50,8 @@ export const QUERY_LIMITS = {
   maxExpandedSize: 1_000_000,
   /** graphql-query-complexity's budget, with page sizes taken from variables too. */
   maxCost: 50_000,
+  /** Objects and lists nested inside each other in one variable's value. */
+  maxVariableDepth: 64,
 } as const;
 
 /**
@@ -75,6 +78,37 @@ export const MAX_COST = QUERY_LIMITS.maxCost;
 /** A refusal of the client's query: HTTP 400 with GRAPHQL_VALIDATION_FAILED. */
 function limitError(message: string, extra: Record<string, unknown>): GraphQLError {
   return new GraphQLError(message, { extensions: { code: "GRAPHQL_VALIDATION_FAILED", http: { status: 400 }, ...extra } });
+}
+
+/**
+ * Variables nested deeper than maxVariableDepth, refused before anything else walks them: the
+ * walks that follow (the verdicts' key, the text and cost checks, coercion) recurse, and a value
+ * 5,000 levels deep overflowed the stack (a RangeError, answered as our fault with HTTP 500).
+ * BAD_USER_INPUT, HTTP 400, naming the variable.
+ */
+export function checkVariableDepth(variables: Record<string, unknown> | null | undefined): GraphQLError[] {
+  if (variables === null || variables === undefined || typeof variables !== "object") return [];
+  for (const [name, value] of Object.entries(variables)) {
+    if (nestedDeeperThan(value, QUERY_LIMITS.maxVariableDepth)) {
+      return [
+        userError(`variable "$${name}" is nested more than ${QUERY_LIMITS.maxVariableDepth} levels deep; the maximum is ${QUERY_LIMITS.maxVariableDepth}`, {
+          http: { status: 400 },
+          maxVariableDepth: QUERY_LIMITS.maxVariableDepth,
+        }),
+      ];
+    }
+  }
+  return [];
+}
+
+/** Whether objects and lists sit more than `levels` deep in `value`; looks no deeper than that. */
+function nestedDeeperThan(value: unknown, levels: number): boolean {
+  if (value === null || typeof value !== "object") return false;
+  if (levels === 0) return true;
+  for (const item of Array.isArray(value) ? value : Object.values(value)) {
+    if (nestedDeeperThan(item, levels - 1)) return true;
+  }
+  return false;
 }
 
 /** Armor reports "Syntax Error: <limit> exceeded, found N."; ours name the limit and its value. */

@@ -18,7 +18,6 @@ import { parse as parseUrl } from "node:url";
 import { ApolloServer, BaseContext, HeaderMap } from "@apollo/server";
 import bodyParser from "body-parser";
 import cors from "cors";
-import { Admission } from "./admission";
 
 /** A refused body as the JSON error answer: status, and the body to send. */
 export interface BodyErrorResponse {
@@ -56,12 +55,15 @@ export function isGraphqlJsonPost(req: IncomingMessage, graphqlPath: string): bo
   return (semicolon === -1 ? type : type.slice(0, semicolon)).trim().toLowerCase() === "application/json";
 }
 
+/**
+ * Runs `work` in the request's turn, as GET requests take theirs (server.ts: who is calling, then
+ * Admission.admit), and gives it the request's context.
+ */
+export type AdmitRequest<TContext> = (req: IncomingMessage, res: ServerResponse, work: (context: () => Promise<TContext>) => Promise<void>) => Promise<void>;
+
 export interface GraphqlPostOptions<TContext extends BaseContext> {
   bodyLimit: string;
-  /** The request's context, as the express integration would build it. */
-  context: (req: IncomingMessage) => Promise<TContext>;
-  /** Where operations take their turn (Admission.admit); default: each runs at once. */
-  admission?: Admission;
+  admit: AdmitRequest<TContext>;
   /** Runs the request's work, in its turn (the statement tally outside production wraps it); default: as is. */
   around?: <T>(work: () => Promise<T>) => Promise<T>;
   /** An error that is neither the client's body nor answered by Apollo: the last resort. */
@@ -79,14 +81,14 @@ export function graphqlPostHandler<TContext extends BaseContext>(
   const readJson = bodyParser.json({ limit: options.bodyLimit }) as unknown as (req: IncomingMessage, res: ServerResponse, next: Next) => void;
   const around = options.around ?? (<T>(work: () => Promise<T>) => work());
 
-  async function answer(req: IncomingMessage & { body?: unknown }, res: ServerResponse): Promise<void> {
+  async function answer(req: IncomingMessage & { body?: unknown }, res: ServerResponse, context: () => Promise<TContext>): Promise<void> {
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
     }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: "POST", headers, search: parseUrl(req.url ?? "").search ?? "", body: req.body },
-      context: () => options.context(req),
+      context,
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
@@ -114,8 +116,7 @@ export function graphqlPostHandler<TContext extends BaseContext>(
           res.end(JSON.stringify(refusal.body));
           return;
         }
-        const work = () => around(() => answer(req, res));
-        (options.admission ? options.admission.admit(req, res, work) : work()).catch((error: unknown) => options.onError(error, req, res));
+        options.admit(req, res, (context) => around(() => answer(req, res, context))).catch((error: unknown) => options.onError(error, req, res));
       });
     });
   };

@@ -47,6 +47,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     shutdownGraceSeconds: 10,
     maxConcurrentOperations: 2,
     maxQueuedOperations: 100,
+    // Off, like the abuse limits: cases that send in bursts are not about it; tests/server/admission sets it.
+    maxQueuedPerClient: 0,
+    responseDrainSeconds: 30,
     statementTimeoutSeconds: 5,
     jwtSecret: TEST_JWT_SECRET,
     jwksUrl: null,

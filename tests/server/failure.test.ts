@@ -96,7 +96,7 @@ describe.each(engines)("failure on %s", (engine) => {
         (response) => response.status,
         () => "refused",
       );
-      expect([503, "refused"]).toContain(late);
+      expect(late).toBe(503);
       const finished = await running;
       expect(finished.status).toBe(200);
       expect(finished.body.data.articles.nodes).toHaveLength(2);

@@ -1,8 +1,9 @@
 /**
  * What a request keeps in memory, and for how long: HTTP operations take turns
- * (MAX_CONCURRENT_OPERATIONS, src/web/admission.ts), and a finished request lets go of its
- * loaders and its result (releaseLoaders, releaseResult), which Apollo's gateway interface would
- * otherwise keep reachable for young-generation collections.
+ * (MAX_CONCURRENT_OPERATIONS, src/web/admission.ts; its behaviour over HTTP, by both methods, is
+ * tests/server/admission.test.ts), and a finished request lets go of its loaders and its result
+ * (releaseLoaders, releaseResult), which Apollo's gateway interface would otherwise keep
+ * reachable for young-generation collections.
  */
 import type { ApolloServerPlugin } from "@apollo/server";
 import { Context, releaseLoaders } from "../../src/context";
@@ -74,6 +75,36 @@ describe("Admission: how many operations run at once", () => {
     expect(new Admission(0, 1).full).toBe(false);
   });
 
+  it("counts a client's operations running or waiting, refuses the one beyond its share, and gives places back", async () => {
+    const admission = new Admission(1, 0, 2);
+    const g = gate();
+    const mine = [admission.run(() => g.opened, "address:a"), admission.run(() => g.opened, "address:a")];
+    await expect(admission.run(async () => "third", "address:a")).rejects.toMatchObject({ extensions: { code: "RATE_LIMITED", retryAfter: 1 } });
+    // Another client, and the service token (no share), still wait their turn.
+    const others = [admission.run(async () => "b", "address:b"), admission.run(async () => "service", null)];
+    expect(admission.queued).toBe(3);
+    g.open();
+    await Promise.all(mine);
+    expect(await Promise.all(others)).toEqual(["b", "service"]);
+    await expect(admission.run(async () => "again", "address:a")).resolves.toBe("again");
+  });
+
+  it("refuses what waits and anything new once closed, and resolves when the running ones are done", async () => {
+    const admission = new Admission(1);
+    const g = gate();
+    const running = admission.run(() => g.opened.then(() => "ran"));
+    const waiting = admission.run(async () => "never");
+    let closed = false;
+    const closing = admission.close().then(() => (closed = true));
+    await expect(waiting).rejects.toMatchObject({ message: "the server is shutting down; try again shortly", extensions: { code: "SERVICE_UNAVAILABLE" } });
+    await expect(admission.run(async () => "late")).rejects.toMatchObject({ extensions: { code: "SERVICE_UNAVAILABLE" } });
+    expect(closed).toBe(false);
+    g.open();
+    expect(await running).toBe("ran");
+    await closing;
+    expect(closed).toBe(true);
+  });
+
   it("runs everything at once with limit 0", async () => {
     const admission = new Admission(0);
     const g = gate();
@@ -132,58 +163,6 @@ describe.each(engines)("over HTTP on %s, one operation at a time (MAX_CONCURRENT
     expect(most).toBe(1);
   });
 
-  it("does not run an operation whose client hung up while it waited its turn, by POST or GET", async () => {
-    // The first operation holds the only place until the gate opens; the others queue behind it.
-    const apollo = t.server.apollo as unknown as { executeHTTPGraphQLRequest: (...args: unknown[]) => Promise<unknown> };
-    const original = apollo.executeHTTPGraphQLRequest.bind(t.server.apollo);
-    const hold = gate();
-    const ran: string[] = [];
-    const spy = jest.spyOn(apollo, "executeHTTPGraphQLRequest").mockImplementation(async (...args: unknown[]) => {
-      const request = (args[0] as { httpGraphQLRequest: { method: string; body?: { operationName?: string }; search: string } }).httpGraphQLRequest;
-      const name = request.method === "POST" ? request.body?.operationName : new URLSearchParams(request.search).get("operationName");
-      ran.push(String(name));
-      if (name === "Holder") await hold.opened;
-      return original(...args);
-    });
-    const connections = () => new Promise<number>((resolve, reject) => t.server.httpServer.getConnections((error, n) => (error ? reject(error) : resolve(n))));
-    const post = (name: string, signal?: AbortSignal) =>
-      fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: `query ${name} { articles(first: 1) { nodes { title } } }`, operationName: name }), signal });
-    const get = (name: string, signal?: AbortSignal) =>
-      fetch(`${url}?operationName=${name}&query=${encodeURIComponent(`query ${name} { articles(first: 1) { nodes { title } } }`)}`, { headers: { "apollo-require-preflight": "1" }, signal });
-    try {
-      const holder = post("Holder");
-      while (!ran.includes("Holder")) await new Promise((r) => setTimeout(r, 5));
-      const leaving = new AbortController();
-      const leftPost = post("LeftByPost", leaving.signal).catch((error: Error) => error.name);
-      const leftGet = get("LeftByGet", leaving.signal).catch((error: Error) => error.name);
-      const staying = post("Stayed");
-      while ((await connections()) < 4) await new Promise((r) => setTimeout(r, 5));
-      leaving.abort();
-      // The server has seen both connections close before the place frees up.
-      while ((await connections()) > 2) await new Promise((r) => setTimeout(r, 5));
-      hold.open();
-      expect(await leftPost).toBe("AbortError");
-      expect(await leftGet).toBe("AbortError");
-      const answers = await Promise.all(
-        [holder, staying].map(async (pending) => {
-          const res = await pending;
-          return { status: res.status, body: (await res.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
-        }),
-      );
-      for (const answer of answers) {
-        expect(answer.status).toBe(200);
-        expect(answer.body.data.articles.nodes).toHaveLength(1);
-      }
-      expect(ran).toEqual(["Holder", "Stayed"]);
-      // The places of the dropped ones were given back: later requests run on both paths.
-      expect((await get("After")).status).toBe(200);
-      expect(ran).toEqual(["Holder", "Stayed", "After"]);
-    } finally {
-      hold.open();
-      spy.mockRestore();
-    }
-  });
-
   it("drops the context's loaders and empties the result's data once the answer is sent, and answers in full", async () => {
     // What Apollo's request context still holds after the response: its copy of our context, and the result.
     const held: { contextValue: Context; data: Record<string, unknown> | null | undefined }[] = [];
@@ -224,61 +203,5 @@ describe.each(engines)("over HTTP on %s, one operation at a time (MAX_CONCURRENT
     expect(ctx.loaders).not.toBe(loaders);
     releaseLoaders(copy);
     expect(copy.loaders).not.toBe(loaders);
-  });
-});
-
-describe.each(engines)("over HTTP on %s, with room for one waiting operation (MAX_QUEUED_OPERATIONS=1)", (engine) => {
-  let t: TestServer;
-  let url: string;
-  beforeAll(async () => {
-    t = await startTestServer(engine, { production: true, config: { maxConcurrentOperations: 1, maxQueuedOperations: 1 } });
-    url = await graphqlUrl(t);
-  });
-  afterAll(() => t.close());
-
-  it("refuses an operation that finds the queue full with 503 and Retry-After, by POST and GET, and answers the others", async () => {
-    const apollo = t.server.apollo as unknown as { executeHTTPGraphQLRequest: (...args: unknown[]) => Promise<unknown> };
-    const original = apollo.executeHTTPGraphQLRequest.bind(t.server.apollo);
-    const hold = gate();
-    let calls = 0;
-    const spy = jest.spyOn(apollo, "executeHTTPGraphQLRequest").mockImplementation(async (...args: unknown[]) => {
-      calls += 1;
-      if (calls === 1) await hold.opened;
-      return original(...args);
-    });
-    const body = JSON.stringify({ query: "{ articles(first: 1) { nodes { title } } }" });
-    const post = () => fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
-    const get = () => fetch(`${url}?query=${encodeURIComponent("{ articles(first: 1) { nodes { title } } }")}`, { headers: { "apollo-require-preflight": "1" } });
-    try {
-      const running = post();
-      while (calls < 1) await new Promise((r) => setTimeout(r, 5));
-      const waiting = post();
-      while (t.server.admission.queued < 1) await new Promise((r) => setTimeout(r, 5));
-      const refusedPost = await post();
-      expect(refusedPost.status).toBe(503);
-      expect(refusedPost.headers.get("retry-after")).toBe("1");
-      expect(await refusedPost.json()).toEqual({
-        errors: [
-          {
-            message: "the server is busy: its queue of operations waiting their turn is full (1); try again shortly",
-            extensions: { code: "SERVICE_UNAVAILABLE", retryAfter: 1 },
-          },
-        ],
-      });
-      const refusedGet = await get();
-      expect(refusedGet.status).toBe(503);
-      expect(((await refusedGet.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe("SERVICE_UNAVAILABLE");
-      hold.open();
-      for (const answer of await Promise.all([running, waiting])) {
-        expect(answer.status).toBe(200);
-        expect(((await answer.json()) as { data: { articles: { nodes: unknown[] } } }).data.articles.nodes).toHaveLength(1);
-      }
-      expect(calls).toBe(2);
-      // Room again.
-      expect((await get()).status).toBe(200);
-    } finally {
-      hold.open();
-      spy.mockRestore();
-    }
   });
 });
