@@ -24,6 +24,7 @@ import { buildContext, Context, ContextDeps, contextFor, releaseLoaders } from "
 import type { Database } from "./db/data-source";
 import { currentQueryTally, QueryTally, withQueryTally } from "./db/query-counter";
 import { CommentEvents } from "./events/comment-events";
+import { LiveDeliveries } from "./discussion/comment-feed";
 import { buildThreadlineSchema } from "./schema/build-schema";
 import { checkCost, limitRules, parseAndValidate, QUERY_LIMITS, SOCKET_LIMITS } from "./schema/limits";
 import { httpCachePlugin } from "./schema/cache-policy";
@@ -297,6 +298,7 @@ export async function createServer(config: Config, db: Database, events: Comment
     clock,
     rules: { editWindowSeconds: config.editWindowSeconds, autoHoldFlags: config.autoHoldFlags, moderation: config.moderation },
     events,
+    deliveries: new LiveDeliveries(() => db.reader()),
     limits: options.limits ?? memoryAbuseLimits(config.abuseLimits),
   };
   const app = express();

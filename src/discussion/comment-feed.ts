@@ -1,56 +1,140 @@
-import { filter, pipe } from "@graphql-yoga/subscription";
+import { filter, map, pipe } from "@graphql-yoga/subscription";
+import type { DataSource } from "typeorm";
 import type { Context } from "../context";
+import { run, sql } from "../db/sql";
+import type { Comment } from "../entities";
 import { notFound } from "../errors";
-import { commentAddedTopic, CommentAddedEvent, CommentChangeEvent, commentEventsTopic } from "../events/comment-events";
-import { viewerSees } from "../loaders/comment.loader";
-import { freshReads } from "./fresh-reads";
+import {
+  commentAddedTopic,
+  CommentAddedEvent,
+  CommentChangeEvent,
+  CommentEventKind,
+  CommentSnapshot,
+  commentEventsTopic,
+  CommentState,
+} from "../events/comment-events";
+import { createRowLoaders, RowLoaders, SharedReads } from "../loaders";
+import { CommentViewer, viewerSees } from "../loaders/comment.loader";
+import { commentRows } from "../loaders/rows";
+
+/**
+ * One live event as this instance serves it to every one of its subscribers: the comment as the
+ * write left it (from the event, never read back), and rows by id that the subscribers' fields
+ * read (the comment's author, parent, article), read once for all of them.
+ */
+export interface Delivery {
+  comment: Comment;
+  rows: RowLoaders;
+  /** Whether the comment is in this instance's database (a Redis shared with another deployment carries foreign events). */
+  here: Promise<boolean>;
+}
+
+/**
+ * What this instance makes of each live event, once for all its subscribers, so an event costs
+ * the same reads whether ten or ten thousand listen. Kept by event object, which the bus hands
+ * every listener of an instance (in-process: the published object; Redis: one parse per message),
+ * and forgotten with it.
+ */
+export class LiveDeliveries {
+  private readonly made = new WeakMap<object, Delivery>();
+
+  constructor(private readonly read: () => DataSource) {}
+
+  of(event: { comment: CommentSnapshot }): Delivery {
+    let delivery = this.made.get(event);
+    if (!delivery) {
+      const db = this.read();
+      const comment = commentRows.build(event.comment);
+      const rows = createRowLoaders(db);
+      rows.commentById.prime(comment.id, comment);
+      const here = run(db, sql`SELECT 1 AS "found" FROM comment WHERE "id" = ${comment.id} AND "articleId" = ${comment.articleId}`).then((found) => found.length > 0);
+      delivery = { comment, rows, here };
+      this.made.set(event, delivery);
+    }
+    return delivery;
+  }
+}
+
+/**
+ * What a subscription's resolver is handed: the comment, and what its context's loaders take from
+ * the event instead of reading (see freshReads; they are swapped in when the event's fields run,
+ * not before, so one event's fields never read through the next event's loaders).
+ */
+export interface LiveComment {
+  comment: Comment;
+  shared: SharedReads;
+}
+
+export interface LiveCommentEvent extends LiveComment {
+  kind: CommentEventKind;
+}
 
 /**
  * The stream behind Subscription.commentAdded: the article's topic on the event bus (in-process,
  * or Redis shared by every instance). The article is checked first, so a subscription to an
- * unknown article fails at once instead of waiting forever.
- *
- * Events carry ids only; each one is read back from this instance's own database. An event whose
- * comment cannot be read here, or sits on another article (a Redis shared with another
- * deployment), is dropped rather than sent as an error.
+ * unknown article fails at once instead of waiting forever. Each comment is served as it was
+ * posted; an event whose comment is not in this instance's database is dropped.
  */
-export async function commentAddedFeed(ctx: Context, articleId: number): Promise<AsyncIterable<CommentAddedEvent>> {
+export async function commentAddedFeed(ctx: Context, articleId: number): Promise<AsyncIterable<LiveComment>> {
   const article = await ctx.loaders.articleById.load(articleId);
   if (!article) throw notFound(`no article with that id`);
   return pipe(
     ctx.events.subscribe(commentAddedTopic(articleId)),
-    filter(async (event: CommentAddedEvent) => {
-      if (event.articleId !== articleId) return false;
-      // The context lives as long as the subscription; each event must see the database as it is now.
-      freshReads(ctx);
-      const comment = await ctx.loaders.commentById.load(event.commentId);
-      return comment !== null && comment.articleId === articleId;
+    map(async (event: CommentAddedEvent): Promise<LiveComment | null> => {
+      // An event without the comment comes from an instance of an earlier release.
+      if (event.articleId !== articleId || !event.comment) return null;
+      const delivery = ctx.deliveries.of(event);
+      if (!(await delivery.here)) return null;
+      return { comment: delivery.comment, shared: { rows: delivery.rows } };
     }),
+    filter((told: LiveComment | null): told is LiveComment => told !== null),
   );
 }
 
 /**
- * The stream behind Subscription.commentEvents: every change to the article's comments, each sent
- * to this subscriber only if they may see the comment as it now is (a PENDING or REJECTED comment:
- * moderators and its author only). A comment deleted or taken from the public is still told to
- * those who could see it before, so they can take it down; it is served to them as a tombstone
- * (body "", author null), so no text leaks. The article is checked first, as for commentAdded.
+ * What a viewer is told of one write, or null for nothing: the rule of visibility is viewerSees,
+ * applied to the comment before and after the write. A comment that becomes visible to the viewer
+ * (posted, or published from hold) reaches them as ADDED, whatever the write was; one that was
+ * visible and is no longer (deleted, held) reaches them with the write's kind, served as a
+ * tombstone. So each viewer's stream tells of a comment in a consistent order: ADDED first, and
+ * nothing after it is taken from them until it is visible to them again.
  */
-export async function commentEventsFeed(ctx: Context, articleId: number): Promise<AsyncIterable<CommentChangeEvent>> {
+export function toldOf(viewer: CommentViewer, kind: CommentEventKind, comment: Comment, before: CommentState | null): CommentEventKind | null {
+  const seesNow = viewerSees(viewer, comment);
+  const sawBefore = before !== null && viewerSees(viewer, { ...comment, ...before });
+  if (seesNow) return sawBefore ? kind : "ADDED";
+  return sawBefore ? kind : null;
+}
+
+/**
+ * The stream behind Subscription.commentEvents: every change to the article's comments, each told
+ * to this subscriber as toldOf decides from the comment as the write left it, in the order of
+ * the writes. The viewer is asked once, when the subscription starts, and follows the reader's
+ * first comment (from then on they see their own). The article is checked first, as for
+ * commentAdded.
+ */
+export async function commentEventsFeed(ctx: Context, articleId: number): Promise<AsyncIterable<LiveCommentEvent>> {
   const article = await ctx.loaders.articleById.load(articleId);
   if (!article) throw notFound(`no article with that id`);
+  let viewer = await ctx.loaders.viewer();
   return pipe(
     ctx.events.subscribe(commentEventsTopic(articleId)),
-    filter(async (event: CommentChangeEvent) => {
-      if (event.articleId !== articleId) return false;
-      freshReads(ctx);
-      const comment = await ctx.loaders.commentById.load(event.commentId);
-      if (comment === null || comment.articleId !== articleId) return false;
-      const viewer = await ctx.loaders.viewer();
-      if (viewerSees(viewer, comment)) return true;
-      if (event.kind !== "DELETED" && event.kind !== "STATUS_CHANGED") return false;
-      // Who saw it before the change: the public if it was public, else whoever sees it undeleted.
-      return event.wasPublic || viewerSees(viewer, { ...comment, isDeleted: false });
+    map(async (event: CommentChangeEvent): Promise<LiveCommentEvent | null> => {
+      if (event.articleId !== articleId || !event.comment) return null;
+      const delivery = ctx.deliveries.of(event);
+      if (!(await delivery.here)) return null;
+      viewer = await viewerAfter(ctx, viewer, delivery);
+      const kind = toldOf(viewer, event.kind, delivery.comment, event.before);
+      return kind === null ? null : { kind, comment: delivery.comment, shared: { rows: delivery.rows, viewer } };
     }),
+    filter((told: LiveCommentEvent | null): told is LiveCommentEvent => told !== null),
   );
+}
+
+/** A reader who had not posted when they subscribed becomes the author of this event's comment, if it is theirs. */
+async function viewerAfter(ctx: Context, viewer: CommentViewer, delivery: Delivery): Promise<CommentViewer> {
+  const authorId = delivery.comment.authorId;
+  if (ctx.caller.kind !== "reader" || viewer.kind !== "public" || authorId === null) return viewer;
+  const author = await delivery.rows.authorById.load(authorId);
+  return author?.sub === ctx.caller.sub ? { kind: "author", authorId } : viewer;
 }

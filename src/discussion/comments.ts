@@ -14,7 +14,7 @@ import { commentsChanged, countsAsVisible } from "../db/stored-counts";
 import { inTransaction } from "../db/transaction";
 import { Article, Author, Comment, CommentStatus, ModerationActionKind } from "../entities";
 import { forbidden, notFound, unauthenticated, userError } from "../errors";
-import { commentAddedTopic, CommentEvents, publishCommentEvent } from "../events/comment-events";
+import { commentAddedTopic, CommentEvents, CommentState, publishCommentEvent, snapshotOf, stateOf } from "../events/comment-events";
 import { foldKey } from "../text/fold";
 import { characterCount, WRITE_LIMITS } from "../text/write-limits";
 import { indexComments, unindexComments } from "../search/search-index";
@@ -140,7 +140,7 @@ export async function addComment(db: DataSource, events: CommentEvents, caller: 
     return manager.findOneByOrFail(Comment, { id });
   });
   if (comment.status === CommentStatus.PUBLISHED) publishAdded(events, comment);
-  publishCommentEvent(events, { kind: "ADDED", commentId: comment.id, articleId: comment.articleId, wasPublic: false });
+  publishCommentEvent(events, "ADDED", comment, null);
   return comment;
 }
 
@@ -163,7 +163,8 @@ export async function editComment(db: DataSource, events: CommentEvents, caller:
     if (right === "moderator") await recordAction(manager, writer, rules.clock(), { commentId: id, action: ModerationActionKind.EDIT });
     return manager.findOneByOrFail(Comment, { id });
   });
-  publishCommentEvent(events, { kind: "EDITED", commentId: id, articleId: edited.articleId, wasPublic: countsAsVisible(edited) });
+  // An edit changes neither status nor deletion: its state before is its state after.
+  publishCommentEvent(events, "EDITED", edited, stateOf(edited));
   return edited;
 }
 
@@ -175,14 +176,14 @@ export async function editComment(db: DataSource, events: CommentEvents, caller:
  */
 export async function deleteComment(db: DataSource, events: CommentEvents, caller: Caller, rules: WriteRules, id: number): Promise<Comment> {
   const writer = requireWriterCaller(caller, "deleteComment");
-  // Whether the public could see it before, when this call deleted it (null: it was deleted already).
-  let wasPublic: boolean | null = null;
+  // Its state before, when this call deleted it (null: it was deleted already).
+  let before: CommentState | null = null;
   const deleted = await inTransaction(db, async (manager) => {
     const comment = await lockedRow(manager, Comment, id);
     if (!comment) throw notFound(`no comment with that id`);
     const right = await requireChangeRight(manager, writer, rules, comment, "delete");
     if (comment.isDeleted) return comment;
-    wasPublic = countsAsVisible(comment);
+    before = stateOf(comment);
     await manager.update(Comment, { id }, { isDeleted: true });
     // An unpublished comment was counted nowhere already.
     if (countsAsVisible(comment)) await commentsChanged(manager, { hidden: [comment] });
@@ -190,7 +191,7 @@ export async function deleteComment(db: DataSource, events: CommentEvents, calle
     if (right === "moderator") await recordAction(manager, writer, rules.clock(), { commentId: id, action: ModerationActionKind.DELETE });
     return manager.findOneByOrFail(Comment, { id });
   });
-  if (wasPublic !== null) publishCommentEvent(events, { kind: "DELETED", commentId: id, articleId: deleted.articleId, wasPublic });
+  if (before !== null) publishCommentEvent(events, "DELETED", deleted, before);
   return deleted;
 }
 
@@ -277,7 +278,7 @@ async function requireChangeRight(manager: EntityManager, writer: Writer, rules:
  */
 export function publishAdded(events: CommentEvents, comment: Comment): void {
   try {
-    events.publish(commentAddedTopic(comment.articleId), { commentId: comment.id, articleId: comment.articleId });
+    events.publish(commentAddedTopic(comment.articleId), { commentId: comment.id, articleId: comment.articleId, comment: snapshotOf(comment) });
   } catch (error) {
     console.error(`[threadline] could not publish commentAdded for comment ${comment.id}:`, error);
   }

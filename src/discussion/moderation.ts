@@ -10,7 +10,7 @@ import { commentsChanged, countsAsVisible } from "../db/stored-counts";
 import { inTransaction } from "../db/transaction";
 import { Article, Author, Comment, CommentFlag, CommentStatus, FlagReason, ModerationActionKind, ModerationMode } from "../entities";
 import { forbidden, notFound, userError } from "../errors";
-import { CommentEvents, publishCommentEvent } from "../events/comment-events";
+import { CommentEvents, CommentState, publishCommentEvent, stateOf } from "../events/comment-events";
 import { reindexComments } from "../search/search-index";
 import { characterCount } from "../text/write-limits";
 import { followReaderName, lockedRow, publishAdded, WriteRules } from "./comments";
@@ -63,20 +63,20 @@ export async function setCommentStatus(
   requireModerator(caller, "setCommentStatus");
   const cleanedReason = cleanNote(reason, "reason");
   let published = false;
-  // Whether the public saw it before, when the status changed (null: it did not).
-  let wasPublic: boolean | null = null;
+  // Its state before, when the status changed (null: it did not).
+  let before: CommentState | null = null;
   const comment = await inTransaction(db, async (manager) => {
     const comment = await lockedRow(manager, Comment, id);
     if (!comment) throw notFound(`no comment with that id`);
     if (comment.isDeleted) throw userError(`a deleted comment has no status to set`, { argumentName: "id" });
     if (comment.status === status) return comment;
-    wasPublic = comment.status === CommentStatus.PUBLISHED;
+    before = stateOf(comment);
     published = await changeStatus(manager, comment, status);
     await recordAction(manager, caller, rules.clock(), { commentId: id, action: ModerationActionKind.SET_STATUS, status, reason: cleanedReason });
     return manager.findOneByOrFail(Comment, { id });
   });
   if (published) publishAdded(events, comment);
-  if (wasPublic !== null) publishCommentEvent(events, { kind: "STATUS_CHANGED", commentId: id, articleId: comment.articleId, wasPublic });
+  if (before !== null) publishCommentEvent(events, "STATUS_CHANGED", comment, before);
   return comment;
 }
 
@@ -120,7 +120,7 @@ export async function flagComment(
     return manager.findOneByOrFail(Comment, { id });
   });
   // The flag that held it took it from the public.
-  if (held) publishCommentEvent(events, { kind: "STATUS_CHANGED", commentId: id, articleId: flagged.articleId, wasPublic: true });
+  if (held) publishCommentEvent(events, "STATUS_CHANGED", flagged, { status: CommentStatus.PUBLISHED, isDeleted: false });
   return flagged;
 }
 

@@ -16,13 +16,11 @@ import { tagLoaders } from "./tag.loader";
  * lists, counts and lookups sit under its own name, beside the definitions of its lists.
  * `caller` decides which comments the lists show (see comment.loader.ts).
  */
-export function createLoaders(db: DataSource, caller: Caller = ANONYMOUS) {
-  const articleById = byIdLoader((ids) => readRows(db, articleRows, sql`a."id" IN ${list(ids)}`));
-  const commentById = byIdLoader((ids) => readRows(db, commentRows, sql`c."id" IN ${list(ids)}`));
-  const authorById = byIdLoader((ids) => readRows(db, authorRows, sql`au."id" IN ${list(ids)}`));
-  const tagById = byIdLoader((ids) => readRows(db, tagRows, sql`t."id" IN ${list(ids)}`));
+export function createLoaders(db: DataSource, caller: Caller = ANONYMOUS, shared: SharedReads = {}) {
+  const { articleById, commentById, authorById, tagById } = shared.rows ?? createRowLoaders(db);
   const authors = authorLoaders(db, authorById);
-  const viewer = commentViewer(caller, authors);
+  const known = shared.viewer ? Promise.resolve(shared.viewer) : null;
+  const viewer = known ? () => known : commentViewer(caller, authors);
   return {
     articleById,
     commentById,
@@ -48,6 +46,27 @@ export function createLoaders(db: DataSource, caller: Caller = ANONYMOUS) {
     authors,
     search: searchLoaders(db, articleById, commentById),
   };
+}
+
+/**
+ * Rows by id: the same for every caller, so several callers may share them (the subscribers of
+ * one live event, see discussion/comment-feed.ts).
+ */
+export function createRowLoaders(db: DataSource) {
+  return {
+    articleById: byIdLoader((ids) => readRows(db, articleRows, sql`a."id" IN ${list(ids)}`)),
+    commentById: byIdLoader((ids) => readRows(db, commentRows, sql`c."id" IN ${list(ids)}`)),
+    authorById: byIdLoader((ids) => readRows(db, authorRows, sql`au."id" IN ${list(ids)}`)),
+    tagById: byIdLoader((ids) => readRows(db, tagRows, sql`t."id" IN ${list(ids)}`)),
+  };
+}
+
+export type RowLoaders = ReturnType<typeof createRowLoaders>;
+
+/** What a caller's loaders may take from elsewhere instead of reading it: rows by id, and who the caller is as the comment lists see them. */
+export interface SharedReads {
+  rows?: RowLoaders;
+  viewer?: CommentViewer;
 }
 
 /**
