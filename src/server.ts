@@ -19,6 +19,7 @@ import { databaseFailure, isClientErrorCode, RETRY_AFTER_OUTAGE_SECONDS, service
 import { AbuseLimits, memoryAbuseLimits } from "./abuse/abuse-limits";
 import { ANONYMOUS, Caller, identifyCaller } from "./auth/caller";
 import { createTokenVerifier } from "./auth/verify-token";
+import { closeAtExpiry, closeExpired, credentialExpired } from "./auth/socket-expiry";
 import { Clock, systemClock } from "./clock";
 import { buildContext, Context, ContextDeps, contextFor, releaseLoaders } from "./context";
 import type { Database } from "./db/data-source";
@@ -364,8 +365,9 @@ export async function createServer(config: Config, db: Database, events: Comment
       schema,
       // A socket that presents a credential (the service token or a reader's JWT) must present a
       // valid one: it is refused when it opens (4403) rather than on its first operation. The caller
-      // is identified once, here, and every operation on the socket runs as that caller. Without a
-      // credential it may still read and subscribe, anonymously.
+      // is identified once, here, and every operation on the socket runs as that caller until a
+      // reader's token expires: then the socket is closed (4401, auth/socket-expiry.ts), and
+      // nothing is sent on it after exp. Without a credential it may still read and subscribe, anonymously.
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.authorization;
         if (authorization === undefined || authorization === null || authorization === "") {
@@ -374,7 +376,10 @@ export async function createServer(config: Config, db: Database, events: Comment
         }
         if (typeof authorization !== "string") return false;
         try {
-          ctx.extra.caller = await identifyCaller(authorization, deps.apiToken, deps.verifyToken);
+          const caller = await identifyCaller(authorization, deps.apiToken, deps.verifyToken);
+          ctx.extra.caller = caller;
+          const socket = ctx.extra.socket;
+          socket.once("close", closeAtExpiry(socket, caller, clock));
           return true;
         } catch (error) {
           if (error instanceof GraphQLError) return false;
@@ -382,9 +387,16 @@ export async function createServer(config: Config, db: Database, events: Comment
         }
       },
       onError: (_ctx, _id, _payload, errors) => formatWsErrors(errors),
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: formatWsErrors(result.errors) } : undefined,
+      onNext: (ctx, _id, _payload, _args, result) => {
+        // A result worked out as a caller whose token has since expired is not sent: graphql-ws sends nothing on a closed socket.
+        if (credentialExpired(ctx.extra.caller ?? ANONYMOUS, clock)) closeExpired(ctx.extra.socket);
+        return result.errors ? { ...result, errors: formatWsErrors(result.errors) } : undefined;
+      },
       onSubscribe: (ctx, _id, payload) => {
+        if (credentialExpired(ctx.extra.caller ?? ANONYMOUS, clock)) {
+          closeExpired(ctx.extra.socket);
+          return [new GraphQLError("the token expired; reconnect with a fresh one", { extensions: { code: "UNAUTHENTICATED" } })];
+        }
         // graphql-ws has registered this subscription already, so the count includes it.
         if (Object.keys(ctx.subscriptions).length > SOCKET_LIMITS.subscriptionsPerSocket) {
           return [
