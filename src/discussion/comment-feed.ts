@@ -13,21 +13,59 @@ import {
   commentEventsTopic,
   CommentState,
 } from "../events/comment-events";
-import { createRowLoaders, RowLoaders, SharedReads } from "../loaders";
+import { ANONYMOUS } from "../auth/caller";
+import { createLoaders, createRowLoaders, Loaders, RowLoaders } from "../loaders";
 import { CommentViewer, viewerSees } from "../loaders/comment.loader";
 import { commentRows } from "../loaders/rows";
 
 /**
  * One live event as this instance serves it to every one of its subscribers: the comment as the
- * write left it (from the event, never read back), and rows by id that the subscribers' fields
- * read (the comment's author, parent, article), read once for all of them.
+ * write left it (from the event, never read back), and the loaders its subscribers' fields read
+ * through (the comment's author, parent, article), one set per kind of viewer, so what they read
+ * is read once for all of them.
  */
-export interface Delivery {
-  comment: Comment;
-  rows: RowLoaders;
+export class Delivery {
+  readonly comment: Comment;
   /** Whether the comment is in this instance's database (a Redis shared with another deployment carries foreign events). */
-  here: Promise<boolean>;
+  readonly here: Promise<boolean>;
+  /** Rows by id, the same for every viewer. */
+  readonly rows: RowLoaders;
+  private readonly byViewer = new Map<string, Loaders>();
+
+  constructor(
+    private readonly db: DataSource,
+    snapshot: CommentSnapshot,
+  ) {
+    this.comment = commentRows.build(snapshot);
+    this.rows = createRowLoaders(db);
+    this.rows.commentById.prime(this.comment.id, this.comment);
+    this.here = run(db, sql`SELECT 1 AS "found" FROM comment WHERE "id" = ${this.comment.id} AND "articleId" = ${this.comment.articleId}`).then(
+      (found) => found.length > 0,
+    );
+  }
+
+  /**
+   * The loaders of every subscriber who sees as `viewer` does. Loaders differ between callers only
+   * by the viewer (reactions are keyed by reader), so the public's are shared by anonymous
+   * subscribers and readers who have not posted, the moderators' by moderators and the service token.
+   */
+  loadersFor(viewer: CommentViewer): Loaders {
+    const key = viewer.kind === "author" ? `author:${viewer.authorId}` : viewer.kind;
+    let loaders = this.byViewer.get(key);
+    if (!loaders) {
+      loaders = createLoaders(this.db, ANONYMOUS, { rows: this.rows, viewer });
+      this.byViewer.set(key, loaders);
+    }
+    return loaders;
+  }
 }
+
+/**
+ * Deliveries this many at a time: a turn of the event loop runs at most this many, and requests
+ * are served between turns. An event's subscribers need no I/O of their own, so without turns one
+ * event's whole fan-out would run as one block and hold every request up behind it.
+ */
+const DELIVERIES_PER_TURN = 50;
 
 /**
  * What this instance makes of each live event, once for all its subscribers, so an event costs
@@ -37,32 +75,47 @@ export interface Delivery {
  */
 export class LiveDeliveries {
   private readonly made = new WeakMap<object, Delivery>();
+  private readonly waiting: (() => void)[] = [];
+  private turning = false;
 
   constructor(private readonly read: () => DataSource) {}
 
   of(event: { comment: CommentSnapshot }): Delivery {
     let delivery = this.made.get(event);
     if (!delivery) {
-      const db = this.read();
-      const comment = commentRows.build(event.comment);
-      const rows = createRowLoaders(db);
-      rows.commentById.prime(comment.id, comment);
-      const here = run(db, sql`SELECT 1 AS "found" FROM comment WHERE "id" = ${comment.id} AND "articleId" = ${comment.articleId}`).then((found) => found.length > 0);
-      delivery = { comment, rows, here };
+      delivery = new Delivery(this.read(), event.comment);
       this.made.set(event, delivery);
     }
     return delivery;
   }
+
+  /** Resolves when this delivery's turn comes (see DELIVERIES_PER_TURN); first come, first served. */
+  turn(): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      if (!this.turning) {
+        this.turning = true;
+        setImmediate(() => this.release());
+      }
+    });
+  }
+
+  private release(): void {
+    for (const resolve of this.waiting.splice(0, DELIVERIES_PER_TURN)) resolve();
+    // Scheduled from within the check phase, the next batch waits for the loop's next turn, after I/O.
+    if (this.waiting.length > 0) setImmediate(() => this.release());
+    else this.turning = false;
+  }
 }
 
 /**
- * What a subscription's resolver is handed: the comment, and what its context's loaders take from
- * the event instead of reading (see freshReads; they are swapped in when the event's fields run,
- * not before, so one event's fields never read through the next event's loaders).
+ * What a subscription's resolver is handed: the comment, and the loaders its fields read through
+ * (the delivery's, for the subscriber's viewer). The resolver puts them in the context when the
+ * event's fields run, not before, so one event's fields never read through the next event's loaders.
  */
 export interface LiveComment {
   comment: Comment;
-  shared: SharedReads;
+  loaders: Loaders;
 }
 
 export interface LiveCommentEvent extends LiveComment {
@@ -78,6 +131,7 @@ export interface LiveCommentEvent extends LiveComment {
 export async function commentAddedFeed(ctx: Context, articleId: number): Promise<AsyncIterable<LiveComment>> {
   const article = await ctx.loaders.articleById.load(articleId);
   if (!article) throw notFound(`no article with that id`);
+  const viewer = await ctx.loaders.viewer();
   return pipe(
     ctx.events.subscribe(commentAddedTopic(articleId)),
     map(async (event: CommentAddedEvent): Promise<LiveComment | null> => {
@@ -85,7 +139,8 @@ export async function commentAddedFeed(ctx: Context, articleId: number): Promise
       if (event.articleId !== articleId || !event.comment) return null;
       const delivery = ctx.deliveries.of(event);
       if (!(await delivery.here)) return null;
-      return { comment: delivery.comment, shared: { rows: delivery.rows } };
+      await ctx.deliveries.turn();
+      return { comment: delivery.comment, loaders: delivery.loadersFor(viewer) };
     }),
     filter((told: LiveComment | null): told is LiveComment => told !== null),
   );
@@ -125,7 +180,9 @@ export async function commentEventsFeed(ctx: Context, articleId: number): Promis
       if (!(await delivery.here)) return null;
       viewer = await viewerAfter(ctx, viewer, delivery);
       const kind = toldOf(viewer, event.kind, delivery.comment, event.before);
-      return kind === null ? null : { kind, comment: delivery.comment, shared: { rows: delivery.rows, viewer } };
+      if (kind === null) return null;
+      await ctx.deliveries.turn();
+      return { kind, comment: delivery.comment, loaders: delivery.loadersFor(viewer) };
     }),
     filter((told: LiveCommentEvent | null): told is LiveCommentEvent => told !== null),
   );

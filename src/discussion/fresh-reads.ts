@@ -1,12 +1,11 @@
 import type { Context } from "../context";
-import { createLoaders, SharedReads } from "../loaders";
+import { createLoaders } from "../loaders";
 
 /**
  * Drops what this context's loaders have cached. Loaders cache for a whole operation: after a
  * write, a later field of the same mutation would otherwise read stale counts, and a subscription's
- * context lives as long as the subscription, across every event it delivers. `shared`: rows and
- * the viewer taken from elsewhere (an event's rows, read once for all its subscribers).
+ * context lives as long as the subscription, across every event it delivers.
  */
-export function freshReads(ctx: Context, shared: SharedReads = {}): void {
-  ctx.loaders = createLoaders(ctx.read, ctx.caller, shared);
+export function freshReads(ctx: Context): void {
+  ctx.loaders = createLoaders(ctx.read, ctx.caller);
 }

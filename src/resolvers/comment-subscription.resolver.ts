@@ -3,7 +3,6 @@ import type { SubscribeResolverData } from "type-graphql";
 import type { Context } from "../context";
 import { commentAddedFeed, commentEventsFeed } from "../discussion/comment-feed";
 import type { LiveComment, LiveCommentEvent } from "../discussion/comment-feed";
-import { freshReads } from "../discussion/fresh-reads";
 import { Comment } from "../entities";
 import { CommentEvent } from "./types/comment-event.types";
 import { idArgument } from "./write-access";
@@ -27,8 +26,8 @@ export class CommentSubscriptionResolver {
     // Declared for the schema; the feed has already used it to pick the topic.
     @Arg("articleId", () => ID, { description: "The global id of the article to follow." }) _articleId: string,
   ): Comment {
-    // The context lives as long as the subscription; each event's fields read afresh, through the event's shared rows.
-    freshReads(ctx, told.shared);
+    // The context lives as long as the subscription; each event's fields read through the event's loaders.
+    ctx.loaders = told.loaders;
     return told.comment;
   }
 
@@ -50,7 +49,7 @@ export class CommentSubscriptionResolver {
     // Declared for the schema; the feed has already used it to pick the topic.
     @Arg("articleId", () => ID, { description: "The global id of the article to follow." }) _articleId: string,
   ): CommentEvent {
-    freshReads(ctx, told.shared);
+    ctx.loaders = told.loaders;
     return { kind: told.kind, comment: told.comment };
   }
 }
