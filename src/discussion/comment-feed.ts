@@ -65,7 +65,7 @@ export class Delivery {
  * are served between turns. An event's subscribers need no I/O of their own, so without turns one
  * event's whole fan-out would run as one block and hold every request up behind it.
  */
-const DELIVERIES_PER_TURN = 50;
+const DELIVERIES_PER_TURN = 10;
 
 /**
  * What this instance makes of each live event, once for all its subscribers, so an event costs
