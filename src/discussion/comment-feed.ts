@@ -11,11 +11,13 @@ import {
   CommentEventKind,
   CommentSnapshot,
   commentEventsTopic,
-  CommentState,
+  ModerationState,
 } from "../events/comment-events";
 import { ANONYMOUS } from "../auth/caller";
 import { createLoaders, createRowLoaders, Loaders, RowLoaders } from "../loaders";
-import { CommentViewer, viewerSees } from "../loaders/comment.loader";
+// The visibility rule, under the names src/policy gives it.
+import { viewerSees as canSeeComment } from "../loaders/comment.loader";
+import type { CommentViewer as Viewer } from "../loaders/comment.loader";
 import { commentRows } from "../loaders/rows";
 
 /**
@@ -49,7 +51,7 @@ export class Delivery {
    * by the viewer (reactions are keyed by reader), so the public's are shared by anonymous
    * subscribers and readers who have not posted, the moderators' by moderators and the service token.
    */
-  loadersFor(viewer: CommentViewer): Loaders {
+  loadersFor(viewer: Viewer): Loaders {
     const key = viewer.kind === "author" ? `author:${viewer.authorId}` : viewer.kind;
     let loaders = this.byViewer.get(key);
     if (!loaders) {
@@ -147,16 +149,16 @@ export async function commentAddedFeed(ctx: Context, articleId: number): Promise
 }
 
 /**
- * What a viewer is told of one write, or null for nothing: the rule of visibility is viewerSees,
+ * What a viewer is told of one write, or null for nothing: the rule of visibility is canSeeComment,
  * applied to the comment before and after the write. A comment that becomes visible to the viewer
  * (posted, or published from hold) reaches them as ADDED, whatever the write was; one that was
  * visible and is no longer (deleted, held) reaches them with the write's kind, served as a
  * tombstone. So each viewer's stream tells of a comment in a consistent order: ADDED first, and
  * nothing after it is taken from them until it is visible to them again.
  */
-export function toldOf(viewer: CommentViewer, kind: CommentEventKind, comment: Comment, before: CommentState | null): CommentEventKind | null {
-  const seesNow = viewerSees(viewer, comment);
-  const sawBefore = before !== null && viewerSees(viewer, { ...comment, ...before });
+export function toldOf(viewer: Viewer, kind: CommentEventKind, comment: Comment, before: ModerationState | null): CommentEventKind | null {
+  const seesNow = canSeeComment(viewer, comment);
+  const sawBefore = before !== null && canSeeComment(viewer, { ...comment, ...before });
   if (seesNow) return sawBefore ? kind : "ADDED";
   return sawBefore ? kind : null;
 }
@@ -189,7 +191,7 @@ export async function commentEventsFeed(ctx: Context, articleId: number): Promis
 }
 
 /** A reader who had not posted when they subscribed becomes the author of this event's comment, if it is theirs. */
-async function viewerAfter(ctx: Context, viewer: CommentViewer, delivery: Delivery): Promise<CommentViewer> {
+async function viewerAfter(ctx: Context, viewer: Viewer, delivery: Delivery): Promise<Viewer> {
   const authorId = delivery.comment.authorId;
   if (ctx.caller.kind !== "reader" || viewer.kind !== "public" || authorId === null) return viewer;
   const author = await delivery.rows.authorById.load(authorId);

@@ -14,7 +14,7 @@ import { commentsChanged, countsAsVisible } from "../db/stored-counts";
 import { inTransaction } from "../db/transaction";
 import { Article, Author, Comment, CommentStatus, ModerationActionKind } from "../entities";
 import { forbidden, notFound, unauthenticated, userError } from "../errors";
-import { commentAddedTopic, CommentEvents, CommentState, publishCommentEvent, snapshotOf, stateOf } from "../events/comment-events";
+import { commentAddedTopic, CommentEvents, ModerationState, publishCommentEvent, snapshotOf, stateOf } from "../events/comment-events";
 import { foldKey } from "../text/fold";
 import { characterCount, WRITE_LIMITS } from "../text/write-limits";
 import { indexComments, unindexComments } from "../search/search-index";
@@ -177,7 +177,7 @@ export async function editComment(db: DataSource, events: CommentEvents, caller:
 export async function deleteComment(db: DataSource, events: CommentEvents, caller: Caller, rules: WriteRules, id: number): Promise<Comment> {
   const writer = requireWriterCaller(caller, "deleteComment");
   // Its state before, when this call deleted it (null: it was deleted already).
-  let before: CommentState | null = null;
+  let before: ModerationState | null = null;
   const deleted = await inTransaction(db, async (manager) => {
     const comment = await lockedRow(manager, Comment, id);
     if (!comment) throw notFound(`no comment with that id`);

@@ -10,7 +10,7 @@ import { commentsChanged, countsAsVisible } from "../db/stored-counts";
 import { inTransaction } from "../db/transaction";
 import { Article, Author, Comment, CommentFlag, CommentStatus, FlagReason, ModerationActionKind, ModerationMode } from "../entities";
 import { forbidden, notFound, userError } from "../errors";
-import { CommentEvents, CommentState, publishCommentEvent, stateOf } from "../events/comment-events";
+import { CommentEvents, ModerationState, publishCommentEvent, stateOf } from "../events/comment-events";
 import { reindexComments } from "../search/search-index";
 import { characterCount } from "../text/write-limits";
 import { followReaderName, lockedRow, publishAdded, WriteRules } from "./comments";
@@ -64,7 +64,7 @@ export async function setCommentStatus(
   const cleanedReason = cleanNote(reason, "reason");
   let published = false;
   // Its state before, when the status changed (null: it did not).
-  let before: CommentState | null = null;
+  let before: ModerationState | null = null;
   const comment = await inTransaction(db, async (manager) => {
     const comment = await lockedRow(manager, Comment, id);
     if (!comment) throw notFound(`no comment with that id`);

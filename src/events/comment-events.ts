@@ -23,7 +23,7 @@ export interface CommentAddedEvent {
 export type CommentEventKind = "ADDED" | "EDITED" | "DELETED" | "STATUS_CHANGED" | "REACTED";
 
 /** What decides who may see a comment, besides its author: read before a write, to tell who saw it. */
-export interface CommentState {
+export interface ModerationState {
   status: CommentStatus;
   isDeleted: boolean;
 }
@@ -40,7 +40,7 @@ export interface CommentChangeEvent {
   articleId: number;
   comment: CommentSnapshot;
   /** Its state before the write; null for ADDED (it was not there). */
-  before: CommentState | null;
+  before: ModerationState | null;
 }
 
 /** Every topic of the bus and what it carries. */
@@ -66,7 +66,7 @@ export function commentEventsTopic(articleId: number): `commentEvents:${number}`
  * its state before (null for a new comment). The write stands whatever happens to the notice: a
  * failing bus must not turn a successful write into an error the client would retry.
  */
-export function publishCommentEvent(events: CommentEvents, kind: CommentEventKind, comment: Comment, before: CommentState | null): void {
+export function publishCommentEvent(events: CommentEvents, kind: CommentEventKind, comment: Comment, before: ModerationState | null): void {
   try {
     const event: CommentChangeEvent = { kind, commentId: comment.id, articleId: comment.articleId, comment: snapshotOf(comment), before };
     events.publish(commentEventsTopic(comment.articleId), event);
@@ -76,7 +76,7 @@ export function publishCommentEvent(events: CommentEvents, kind: CommentEventKin
 }
 
 /** Its state, for CommentChangeEvent.before. */
-export function stateOf(comment: Pick<Comment, "status" | "isDeleted">): CommentState {
+export function stateOf(comment: Pick<Comment, "status" | "isDeleted">): ModerationState {
   return { status: comment.status, isDeleted: comment.isDeleted };
 }
 
