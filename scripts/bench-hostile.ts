@@ -920,6 +920,8 @@ const ATTACKS: Attack[] = [
       }
       const warmed = heard.size;
       counts.delivered = 0;
+      // The row's cheap reads span the whole attack, subscribing included; these only the deliveries.
+      const victim = probeReads(server.url, timeoutMs);
       const sentAt = performance.now();
       let last: Answer | null = null;
       for (let i = 1; i <= fanoutEvents; i++) last = await comment(`Fan-out comment ${i} of ${fanoutEvents}.`);
@@ -927,6 +929,7 @@ const ATTACKS: Attack[] = [
       const expected = fanoutEvents * fanout;
       await waitFor(expected, 300_000);
       const deliveredMs = performance.now() - sentAt;
+      const victimReads = await victim.stop();
       for (const ws of sockets) ws.terminate();
       const complete = counts.delivered >= expected;
       return {
@@ -936,6 +939,8 @@ const ATTACKS: Attack[] = [
         note:
           `time: from the first comment until all ${expected.toLocaleString("en-US")} events arrived (${fmtMs(deliveredMs, 1e9)}); ` +
           `${counts.delivered.toLocaleString("en-US")} delivered${complete ? "" : " (gave up)"}; the ${fanoutEvents} addComment took ${fmtMs(postedMs, 1e9)} in all; ` +
+          `cheap reads while delivering: ${fmtMs(Math.max(...victimReads.latencies), timeoutMs)} max / ${fmtMs(median(victimReads.latencies), timeoutMs)} median ` +
+          `(${victimReads.latencies.length} reads${victimReads.failed > 0 ? `, ${victimReads.failed} not 200` : ""}); ` +
           `${warmed}/${fanout} subscriptions warmed up` +
           (counts.errors > 0 ? `; ${counts.errors} errors (${firstError?.extensions?.code ?? "?"}: ${oneLine(String(firstError?.message ?? ""), 50)})` : "") +
           (counts.closed > 0 ? `; ${counts.closed} sockets closed by the server` : ""),
