@@ -1,6 +1,6 @@
 /**
  * `npm run bench:hostile -- [--server ROOT] [--engine sqlite|postgres] [--database-url URL]
- *   [--count N] [--tags N] [--subscriptions N] [--timeout S] [--only ID,...]`
+ *   [--count N] [--tags N] [--subscriptions N] [--fanout M] [--fanout-events N] [--timeout S] [--only ID,...]`
  *
  * Sends the hostile requests of issue 9 to a production server and prints one table row per
  * attack: HTTP status and error code, time to answer, the latency a cheap read sent every 100 ms
@@ -59,6 +59,9 @@ interface Args {
   count: number;
   tags: number;
   subscriptions: number;
+  /** Subscribers of one article, and the comments posted to them, in the fan-out row. */
+  fanout: number;
+  fanoutEvents: number;
   timeoutMs: number;
   only: string[] | null;
 }
@@ -71,6 +74,8 @@ function parseArgs(argv: string[]): Args {
     count: 2_000,
     tags: 1_000,
     subscriptions: 20_000,
+    fanout: 2_500,
+    fanoutEvents: 10,
     timeoutMs: 30_000,
     only: null,
   };
@@ -102,6 +107,12 @@ function parseArgs(argv: string[]): Args {
         break;
       case "--subscriptions":
         args.subscriptions = whole(flag, value, 100_000);
+        break;
+      case "--fanout":
+        args.fanout = whole(flag, value, 12_500);
+        break;
+      case "--fanout-events":
+        args.fanoutEvents = whole(flag, value, 1_000);
         break;
       case "--timeout":
         args.timeoutMs = whole(flag, value, 600) * 1000;
@@ -239,10 +250,10 @@ interface WsMessage {
   payload?: Body;
 }
 
-/** Opens a socket and waits for connection_ack. */
-function openSocket(wsUrl: string, timeoutMs: number): Promise<WebSocket> {
+/** Opens a socket (from `localAddress`, a loopback address, when given) and waits for connection_ack. */
+function openSocket(wsUrl: string, timeoutMs: number, localAddress?: string): Promise<WebSocket> {
   return new Promise((done, fail) => {
-    const ws = new WebSocket(wsUrl, "graphql-transport-ws");
+    const ws = new WebSocket(wsUrl, "graphql-transport-ws", localAddress ? { localAddress } : {});
     const timer = setTimeout(() => {
       ws.terminate();
       fail(new Error(`no connection_ack within ${timeoutMs} ms`));
@@ -986,6 +997,102 @@ const ATTACKS: Attack[] = [
   },
   queueFlood,
   wsHeavy,
+  {
+    id: "fanout",
+    title: (args) =>
+      `subscription fan-out: ${args.fanout.toLocaleString("en-US")} \`commentEvents\` subscriptions on one article (50 to a socket), ` +
+      `${args.fanoutEvents} comments posted one after another`,
+    async run(bench) {
+      const { fanout, fanoutEvents, timeoutMs } = bench.args;
+      const server = bench.server();
+      const perSocket = 50;
+      // What the reader app asks of each event, less the signed-in reader's own fields.
+      const query =
+        "subscription($a: ID!) { commentEvents(articleId: $a) { kind comment { id body status depth createdAt author { id name } parent { id } article { id commentCount } } } }";
+      const sockets: WebSocket[] = [];
+      const counts = { delivered: 0, errors: 0, closed: 0 };
+      /** Subscriptions that have had an event, by socket and id. */
+      const heard = new Set<string>();
+      let firstError: Body = null;
+      const started = performance.now();
+      try {
+        for (let i = 0; i * perSocket < fanout; i++) {
+          // Each socket from an address of its own, as readers' sockets come, so no limit per address applies.
+          const ws = await openSocket(server.wsUrl, 10_000, `127.0.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`);
+          sockets.push(ws);
+          const socket = i;
+          ws.on("message", (data) => {
+            const message = JSON.parse(String(data)) as WsMessage;
+            const errors = message.type === "error" ? message.payload : message.type === "next" ? message.payload?.errors : undefined;
+            if (errors) {
+              counts.errors += 1;
+              firstError ??= Array.isArray(errors) ? errors[0] : errors;
+            } else if (message.type === "next") {
+              counts.delivered += 1;
+              heard.add(`${socket}:${message.id}`);
+            }
+          });
+          ws.once("close", () => (counts.closed += 1));
+          for (let j = 0; j < perSocket && i * perSocket + j < fanout; j++) {
+            ws.send(JSON.stringify({ id: `s${j}`, type: "subscribe", payload: { query, variables: { a: bench.articleId } } }));
+          }
+        }
+      } catch (error) {
+        for (const ws of sockets) ws.terminate();
+        return { status: "WS refused", code: "—", ms: performance.now() - started, note: `after ${sockets.length} sockets: ${(error as Error).message}` };
+      }
+      const comment = (body: string) =>
+        post(
+          server.url,
+          { query: 'mutation($a: ID!, $b: String!) { addComment(articleId: $a, body: $b, authorName: "Bench Reader") { comment { id } } }', variables: { a: bench.articleId, b: body } },
+          timeoutMs,
+          TOKEN,
+        );
+      const waitFor = async (total: number, limitMs: number) => {
+        const deadline = performance.now() + limitMs;
+        while (counts.delivered + counts.errors < total && counts.closed === 0 && performance.now() < deadline) await sleep(20);
+      };
+      // A subscription listens some time after its subscribe message: comments are posted until
+      // every one has heard one (bounded by two minutes), and the stream is then let settle.
+      const warmUntil = performance.now() + 120_000;
+      while (heard.size < fanout && counts.closed === 0 && performance.now() < warmUntil) {
+        await comment("Warming up the subscriptions.");
+        await sleep(1_000);
+      }
+      let settled = -1;
+      while (settled !== counts.delivered) {
+        settled = counts.delivered;
+        await sleep(1_000);
+      }
+      const warmed = heard.size;
+      counts.delivered = 0;
+      // The row's cheap reads span the whole attack, subscribing included; these only the deliveries.
+      const victim = probeReads(server.url, timeoutMs);
+      const sentAt = performance.now();
+      let last: Answer | null = null;
+      for (let i = 1; i <= fanoutEvents; i++) last = await comment(`Fan-out comment ${i} of ${fanoutEvents}.`);
+      const postedMs = performance.now() - sentAt;
+      const expected = fanoutEvents * fanout;
+      await waitFor(expected, 300_000);
+      const deliveredMs = performance.now() - sentAt;
+      const victimReads = await victim.stop();
+      for (const ws of sockets) ws.terminate();
+      const complete = counts.delivered >= expected;
+      return {
+        status: last?.timedOut ? "—" : String(last?.status ?? "failed"),
+        code: last === null || last.timedOut || last.status === null ? "—" : errorCode(last.body),
+        ms: complete ? deliveredMs : Infinity,
+        note:
+          `time: from the first comment until all ${expected.toLocaleString("en-US")} events arrived (${fmtMs(deliveredMs, 1e9)}); ` +
+          `${counts.delivered.toLocaleString("en-US")} delivered${complete ? "" : " (gave up)"}; the ${fanoutEvents} addComment took ${fmtMs(postedMs, 1e9)} in all; ` +
+          `cheap reads while delivering: ${fmtMs(Math.max(...victimReads.latencies), timeoutMs)} max / ${fmtMs(median(victimReads.latencies), timeoutMs)} median ` +
+          `(${victimReads.latencies.length} reads${victimReads.failed > 0 ? `, ${victimReads.failed} not 200` : ""}); ` +
+          `${warmed}/${fanout} subscriptions warmed up` +
+          (counts.errors > 0 ? `; ${counts.errors} errors (${firstError?.extensions?.code ?? "?"}: ${oneLine(String(firstError?.message ?? ""), 50)})` : "") +
+          (counts.closed > 0 ? `; ${counts.closed} sockets closed by the server` : ""),
+      };
+    },
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import { QueryTally } from "./db/query-counter";
 import { createLoaders, Loaders } from "./loaders";
 import type { CommentEvents } from "./events/comment-events";
 import type { AbuseLimits } from "./abuse/abuse-limits";
+import type { LiveDeliveries } from "./discussion/comment-feed";
 
 export { tokenMatches } from "./auth/caller";
 
@@ -43,6 +44,8 @@ export interface Context {
   clock: Clock;
   rules: DiscussionRules;
   events: CommentEvents;
+  /** What this instance makes of each live event, once for all its subscribers. */
+  deliveries: LiveDeliveries;
   /** How often this client may write (per address, per reader). */
   limits: AbuseLimits;
   /** The client's address (the TCP peer of the request or socket); null for an operation run in-process. */
@@ -58,6 +61,7 @@ export interface ContextDeps {
   clock: Clock;
   rules: DiscussionRules;
   events: CommentEvents;
+  deliveries: LiveDeliveries;
   limits: AbuseLimits;
 }
 
@@ -85,6 +89,7 @@ class RequestContext implements Context {
   clock: Clock;
   rules: DiscussionRules;
   events: CommentEvents;
+  deliveries: LiveDeliveries;
   limits: AbuseLimits;
 
   constructor(
@@ -99,6 +104,7 @@ class RequestContext implements Context {
     this.clock = deps.clock;
     this.rules = deps.rules;
     this.events = deps.events;
+    this.deliveries = deps.deliveries;
     this.limits = deps.limits;
   }
 

@@ -17,11 +17,13 @@ import { databaseFailure, isClientErrorCode, RETRY_AFTER_OUTAGE_SECONDS, service
 import { AbuseLimits, memoryAbuseLimits } from "./abuse/abuse-limits";
 import { ANONYMOUS, Caller, identifyCaller } from "./auth/caller";
 import { createTokenVerifier } from "./auth/verify-token";
+import { closeAtExpiry, closeExpired, credentialExpired } from "./auth/socket-expiry";
 import { Clock, systemClock } from "./clock";
 import { buildContext, Context, ContextDeps, contextFor, identify, releaseLoaders } from "./context";
 import type { Database } from "./db/data-source";
 import { currentQueryTally, QueryTally, withQueryTally } from "./db/query-counter";
 import { CommentEvents } from "./events/comment-events";
+import { LiveDeliveries } from "./discussion/comment-feed";
 import { buildThreadlineSchema } from "./schema/build-schema";
 import { checkCost, checkVariableDepth, limitRules, parseAndValidate, QUERY_LIMITS, SOCKET_LIMITS } from "./schema/limits";
 import { httpCachePlugin } from "./schema/cache-policy";
@@ -333,6 +335,7 @@ export async function createServer(config: Config, db: Database, events: Comment
     clock,
     rules: { editWindowSeconds: config.editWindowSeconds, autoHoldFlags: config.autoHoldFlags, moderation: config.moderation, maxThreadDepth: config.maxThreadDepth },
     events,
+    deliveries: new LiveDeliveries(() => db.reader()),
     limits: options.limits ?? memoryAbuseLimits(config.abuseLimits),
   };
   const app = express();
@@ -415,8 +418,9 @@ export async function createServer(config: Config, db: Database, events: Comment
           }),
       // A socket that presents a credential (the service token or a reader's JWT) must present a
       // valid one: it is refused when it opens (4403) rather than on its first operation. The caller
-      // is identified once, here, and every operation on the socket runs as that caller. Without a
-      // credential it may still read and subscribe, anonymously.
+      // is identified once, here, and every operation on the socket runs as that caller until a
+      // reader's token expires: then the socket is closed (4401, auth/socket-expiry.ts), and
+      // nothing is sent on it after exp. Without a credential it may still read and subscribe, anonymously.
       onConnect: async (ctx) => {
         ctx.extra.address = clientAddress(ctx.extra.request) ?? "unknown";
         const authorization = ctx.connectionParams?.authorization;
@@ -426,7 +430,10 @@ export async function createServer(config: Config, db: Database, events: Comment
         }
         if (typeof authorization !== "string") return false;
         try {
-          ctx.extra.caller = await identifyCaller(authorization, deps.apiToken, deps.verifyToken);
+          const caller = await identifyCaller(authorization, deps.apiToken, deps.verifyToken);
+          ctx.extra.caller = caller;
+          const socket = ctx.extra.socket;
+          socket.once("close", closeAtExpiry(socket, caller, clock));
           return true;
         } catch (error) {
           if (error instanceof GraphQLError) return false;
@@ -434,9 +441,16 @@ export async function createServer(config: Config, db: Database, events: Comment
         }
       },
       onError: (_ctx, _id, _payload, errors) => formatWsErrors(errors),
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: formatWsErrors(result.errors) } : undefined,
+      onNext: (ctx, _id, _payload, _args, result) => {
+        // A result worked out as a caller whose token has since expired is not sent: graphql-ws sends nothing on a closed socket.
+        if (credentialExpired(ctx.extra.caller ?? ANONYMOUS, clock)) closeExpired(ctx.extra.socket);
+        return result.errors ? { ...result, errors: formatWsErrors(result.errors) } : undefined;
+      },
       onSubscribe: (ctx, id, payload) => {
+        if (credentialExpired(ctx.extra.caller ?? ANONYMOUS, clock)) {
+          closeExpired(ctx.extra.socket);
+          return [new GraphQLError("the token expired; reconnect with a fresh one", { extensions: { code: "UNAUTHENTICATED" } })];
+        }
         // graphql-ws has registered this subscription already, so the count includes it.
         if (Object.keys(ctx.subscriptions).length > SOCKET_LIMITS.subscriptionsPerSocket) {
           return [

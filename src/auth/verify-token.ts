@@ -22,6 +22,8 @@ export interface Reader {
   /** The display name (the `name` claim), or READER_FALLBACK_NAME when the token has none. */
   name: string;
   role: ReaderRole;
+  /** When the token stops being good (its `exp`): a socket signed in with it is closed then. */
+  expiresAt: Date;
 }
 
 /** A reader's name when the token carries no `name` claim (never the sub, which may be private). */
@@ -157,5 +159,7 @@ function readerOf(payload: JWTPayload): Reader {
 
   const role = payload.role ?? "commenter";
   if (role !== "commenter" && role !== "moderator") throw unauthenticated(`the token's "role" claim must be "commenter" or "moderator", got ${JSON.stringify(role).slice(0, 40)}`);
-  return { kind: "reader", sub, name, role: role === "moderator" ? "MODERATOR" : "COMMENTER" };
+  // jose has checked that exp is a number in the future (requiredClaims).
+  const expiresAt = new Date((payload.exp as number) * 1000);
+  return { kind: "reader", sub, name, role: role === "moderator" ? "MODERATOR" : "COMMENTER", expiresAt };
 }

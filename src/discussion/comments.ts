@@ -17,7 +17,7 @@ import { inTransaction } from "../db/transaction";
 import { canSeeComment, viewerFor } from "../policy";
 import { Author, Comment, CommentStatus, ModerationActionKind } from "../entities";
 import { forbidden, notFound, unauthenticated, userError } from "../errors";
-import { commentAddedTopic, CommentEvents, publishCommentEvent } from "../events/comment-events";
+import { commentAddedTopic, CommentEvents, ModerationState, publishCommentEvent, snapshotOf, stateOf } from "../events/comment-events";
 import { foldKey } from "../text/fold";
 import { checkDisplayName } from "../text/display-name";
 import { characterCount, WRITE_LIMITS } from "../text/write-limits";
@@ -147,7 +147,7 @@ export async function addComment(db: DataSource, events: CommentEvents, caller: 
     return manager.findOneByOrFail(Comment, { id });
   });
   if (comment.status === CommentStatus.PUBLISHED) publishAdded(events, comment);
-  publishCommentEvent(events, { kind: "ADDED", commentId: comment.id, articleId: comment.articleId, wasPublic: false });
+  publishCommentEvent(events, "ADDED", comment, null);
   return comment;
 }
 
@@ -170,7 +170,8 @@ export async function editComment(db: DataSource, events: CommentEvents, caller:
     if (right === "moderator") await recordAction(manager, writer, rules.clock(), { commentId: id, action: ModerationActionKind.EDIT });
     return manager.findOneByOrFail(Comment, { id });
   });
-  publishCommentEvent(events, { kind: "EDITED", commentId: id, articleId: edited.articleId, wasPublic: countsAsVisible(edited) });
+  // An edit changes neither status nor deletion: its state before is its state after.
+  publishCommentEvent(events, "EDITED", edited, stateOf(edited));
   return edited;
 }
 
@@ -182,20 +183,21 @@ export async function editComment(db: DataSource, events: CommentEvents, caller:
  */
 export async function deleteComment(db: DataSource, events: CommentEvents, caller: Caller, rules: WriteRules, id: number): Promise<Comment> {
   const writer = requireWriterCaller(caller, "deleteComment");
-  const { deleted, wasPublic } = await inTransaction(db, async (manager) => {
+  const { deleted, before } = await inTransaction(db, async (manager) => {
     const comment = (await lockComment(manager, id))?.comment;
     if (!comment) throw notFound(`no comment with that id`);
     const right = await requireChangeRight(manager, writer, rules, comment, "delete");
-    // wasPublic: whether the public could see it before this call deleted it (null: it was deleted already).
-    if (comment.isDeleted) return { deleted: comment, wasPublic: null };
+    // before: its state before this call deleted it (null: it was deleted already).
+    if (comment.isDeleted) return { deleted: comment, before: null };
+    const before = stateOf(comment);
     await manager.update(Comment, { id }, { isDeleted: true });
     // An unpublished comment was counted nowhere already.
     if (countsAsVisible(comment)) await commentsChanged(manager, { hidden: [comment] });
     await unindexComments(manager, [id]);
     if (right === "moderator") await recordAction(manager, writer, rules.clock(), { commentId: id, action: ModerationActionKind.DELETE });
-    return { deleted: await manager.findOneByOrFail(Comment, { id }), wasPublic: countsAsVisible(comment) };
+    return { deleted: await manager.findOneByOrFail(Comment, { id }), before };
   });
-  if (wasPublic !== null) publishCommentEvent(events, { kind: "DELETED", commentId: id, articleId: deleted.articleId, wasPublic });
+  if (before !== null) publishCommentEvent(events, "DELETED", deleted, before);
   return deleted;
 }
 
@@ -300,7 +302,7 @@ async function requireChangeRight(manager: EntityManager, writer: Writer, rules:
  */
 export function publishAdded(events: CommentEvents, comment: Comment): void {
   try {
-    events.publish(commentAddedTopic(comment.articleId), { commentId: comment.id, articleId: comment.articleId });
+    events.publish(commentAddedTopic(comment.articleId), { commentId: comment.id, articleId: comment.articleId, comment: snapshotOf(comment) });
   } catch (error) {
     console.error(`[threadline] could not publish commentAdded for comment ${comment.id}:`, error);
   }

@@ -14,7 +14,7 @@ import { canSeeComment, featuredComment, isPublic, ruleSql, viewerFor } from "..
 import { inTransaction } from "../db/transaction";
 import { Article, Author, Comment, CommentFlag, CommentStatus, FlagReason, ModerationActionKind, ModerationMode } from "../entities";
 import { forbidden, notFound, userError } from "../errors";
-import { CommentEvents, publishCommentEvent } from "../events/comment-events";
+import { CommentEvents, ModerationState, publishCommentEvent, stateOf } from "../events/comment-events";
 import { reindexComments } from "../search/search-index";
 import { characterCount } from "../text/write-limits";
 import { followReaderName, publishAdded, WriteRules } from "./comments";
@@ -77,19 +77,19 @@ export async function setCommentStatus(
 ): Promise<Comment> {
   requireModerator(caller, "setCommentStatus");
   const cleanedReason = cleanNote(reason, "reason");
-  const { comment, published, wasPublic } = await inTransaction(db, async (manager) => {
+  const { comment, published, before } = await inTransaction(db, async (manager) => {
     const comment = (await lockComment(manager, id))?.comment;
     if (!comment) throw notFound(`no comment with that id`);
     if (comment.isDeleted) throw userError(`a deleted comment has no status to set`, { argumentName: "id" });
-    // wasPublic: whether the public saw it before, when the status changed (null: it did not change).
-    if (comment.status === status) return { comment, published: false, wasPublic: null };
-    const wasPublic = isPublic(comment);
+    // before: its state before, when the status changed (null: it did not change).
+    if (comment.status === status) return { comment, published: false, before: null };
+    const before = stateOf(comment);
     const published = await changeStatus(manager, comment, status);
     await recordAction(manager, caller, rules.clock(), { commentId: id, action: ModerationActionKind.SET_STATUS, status, reason: cleanedReason });
-    return { comment: await manager.findOneByOrFail(Comment, { id }), published, wasPublic };
+    return { comment: await manager.findOneByOrFail(Comment, { id }), published, before };
   });
   if (published) publishAdded(events, comment);
-  if (wasPublic !== null) publishCommentEvent(events, { kind: "STATUS_CHANGED", commentId: id, articleId: comment.articleId, wasPublic });
+  if (before !== null) publishCommentEvent(events, "STATUS_CHANGED", comment, before);
   return comment;
 }
 
@@ -131,7 +131,7 @@ export async function flagComment(
     return { flagged: await manager.findOneByOrFail(Comment, { id }), held };
   });
   // The flag that held it took it from the public.
-  if (held) publishCommentEvent(events, { kind: "STATUS_CHANGED", commentId: id, articleId: flagged.articleId, wasPublic: true });
+  if (held) publishCommentEvent(events, "STATUS_CHANGED", flagged, { status: CommentStatus.PUBLISHED, isDeleted: false });
   return flagged;
 }
 

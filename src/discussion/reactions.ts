@@ -13,7 +13,7 @@ import { run, sql } from "../db/sql";
 import { inTransaction } from "../db/transaction";
 import { Author, Comment } from "../entities";
 import { forbidden, notFound, unauthenticated, userError } from "../errors";
-import { CommentEvents, publishCommentEvent } from "../events/comment-events";
+import { CommentEvents, publishCommentEvent, stateOf } from "../events/comment-events";
 
 /** What a reaction write did: the comment as it now is, and whether anything changed. */
 export interface ReactionOutcome {
@@ -52,7 +52,8 @@ export async function setReaction(db: DataSource, events: CommentEvents, caller:
   });
   if (outcome.changed) {
     const { comment } = outcome;
-    publishCommentEvent(events, { kind: "REACTED", commentId, articleId: comment.articleId, wasPublic: isPublic(comment) });
+    // A reaction changes neither status nor deletion.
+    publishCommentEvent(events, "REACTED", comment, stateOf(comment));
   }
   return outcome;
 }

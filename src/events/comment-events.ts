@@ -1,25 +1,46 @@
 import { createPubSub, PubSub } from "@graphql-yoga/subscription";
+import type { Comment } from "../entities";
+import type { CommentStatus } from "../entities/moderation-enums";
 
-/** What travels between instances when a comment is posted: ids only, re-read by each subscriber. */
+/**
+ * A comment as a write left it, as it travels on the bus: its row's columns, dates as ISO strings
+ * (JSON, as Redis carries it; commentRows.build makes it a Comment again).
+ */
+export type CommentSnapshot = Record<string, unknown>;
+
+export function snapshotOf(comment: Comment): CommentSnapshot {
+  return JSON.parse(JSON.stringify(comment)) as CommentSnapshot;
+}
+
+/** What travels between instances when a comment is published: the comment as posted (or published). */
 export interface CommentAddedEvent {
   commentId: number;
   articleId: number;
+  comment: CommentSnapshot;
 }
 
 /** What happened to a comment, as Subscription.commentEvents tells it. */
 export type CommentEventKind = "ADDED" | "EDITED" | "DELETED" | "STATUS_CHANGED" | "REACTED";
 
+/** What decides who may see a comment, besides its author: read before a write, to tell who saw it. */
+export interface ModerationState {
+  status: CommentStatus;
+  isDeleted: boolean;
+}
+
 /**
- * What travels between instances when a comment changes: ids and the kind only; each subscriber
- * re-reads the comment and is sent it only if they may see it (see discussion/comment-feed.ts).
- * `wasPublic` says whether the public could see the comment before the change, so those who saw
- * it hear that it was deleted or taken down.
+ * What travels between instances when a comment changes: the comment as this write left it, and
+ * its state before. Subscribers are told of the write's state, not of the row as it is when the
+ * event arrives, so every subscriber's stream follows the writes in order (see
+ * discussion/comment-feed.ts), and no subscriber reads the comment back.
  */
 export interface CommentChangeEvent {
   kind: CommentEventKind;
   commentId: number;
   articleId: number;
-  wasPublic: boolean;
+  comment: CommentSnapshot;
+  /** Its state before the write; null for ADDED (it was not there). */
+  before: ModerationState | null;
 }
 
 /** Every topic of the bus and what it carries. */
@@ -41,15 +62,22 @@ export function commentEventsTopic(articleId: number): `commentEvents:${number}`
 }
 
 /**
- * Tells commentEvents subscribers of a committed change. The write stands whatever happens to the
- * notice: a failing bus must not turn a successful write into an error the client would retry.
+ * Tells commentEvents subscribers of a committed change: `comment` as the write left it, `before`
+ * its state before (null for a new comment). The write stands whatever happens to the notice: a
+ * failing bus must not turn a successful write into an error the client would retry.
  */
-export function publishCommentEvent(events: CommentEvents, event: CommentChangeEvent): void {
+export function publishCommentEvent(events: CommentEvents, kind: CommentEventKind, comment: Comment, before: ModerationState | null): void {
   try {
-    events.publish(commentEventsTopic(event.articleId), event);
+    const event: CommentChangeEvent = { kind, commentId: comment.id, articleId: comment.articleId, comment: snapshotOf(comment), before };
+    events.publish(commentEventsTopic(comment.articleId), event);
   } catch (error) {
-    console.error(`[threadline] could not publish ${event.kind} for comment ${event.commentId}:`, error);
+    console.error(`[threadline] could not publish ${kind} for comment ${comment.id}:`, error);
   }
+}
+
+/** Its state, for CommentChangeEvent.before. */
+export function stateOf(comment: Pick<Comment, "status" | "isDeleted">): ModerationState {
+  return { status: comment.status, isDeleted: comment.isDeleted };
 }
 
 /** In-process events for a single instance. */

@@ -4,7 +4,7 @@ import { list, sql } from "../db/sql";
 import { articleLoaders } from "./article.loader";
 import { authorLoaders } from "./author.loader";
 import { byIdLoader, groupLoader } from "./batch.loader";
-import { viewerOf } from "../policy";
+import { Viewer, viewerOf } from "../policy";
 import { commentLoaders } from "./comment.loader";
 import { reactionLoaders } from "./reaction.loader";
 import { searchLoaders } from "./search.loader";
@@ -17,14 +17,13 @@ import { tagLoaders } from "./tag.loader";
  * lists, counts and lookups sit under its own name, beside the definitions of its lists.
  * `caller` decides which comments the lists show (see comment.loader.ts).
  */
-export function createLoaders(db: DataSource, caller: Caller = ANONYMOUS) {
-  const articleById = byIdLoader((ids) => readRows(db, articleRows, sql`a."id" IN ${list(ids)}`));
-  const commentById = byIdLoader((ids) => readRows(db, commentRows, sql`c."id" IN ${list(ids)}`));
-  const authorById = byIdLoader((ids) => readRows(db, authorRows, sql`au."id" IN ${list(ids)}`));
-  const tagById = byIdLoader((ids) => readRows(db, tagRows, sql`t."id" IN ${list(ids)}`));
-  // The author lists ask who is looking; the viewer is looked up by the reader's author row.
+export function createLoaders(db: DataSource, caller: Caller = ANONYMOUS, shared: SharedReads = {}) {
+  const { articleById, commentById, authorById, tagById } = shared.rows ?? createRowLoaders(db);
+  // The author lists ask who is looking; the viewer is looked up by the reader's author row,
+  // unless it is known already (the subscribers of one live event who see alike).
   const authors = authorLoaders(db, authorById, () => viewer());
-  const viewer = viewerOf(caller, async (sub) => (await authors.bySub(sub))?.id ?? null);
+  const known = shared.viewer ? Promise.resolve(shared.viewer) : null;
+  const viewer = known ? () => known : viewerOf(caller, async (sub) => (await authors.bySub(sub))?.id ?? null);
   return {
     articleById,
     commentById,
@@ -50,6 +49,27 @@ export function createLoaders(db: DataSource, caller: Caller = ANONYMOUS) {
     authors,
     search: searchLoaders(db, articleById, commentById),
   };
+}
+
+/**
+ * Rows by id: the same for every caller, so several callers may share them (the subscribers of
+ * one live event, see discussion/comment-feed.ts).
+ */
+export function createRowLoaders(db: DataSource) {
+  return {
+    articleById: byIdLoader((ids) => readRows(db, articleRows, sql`a."id" IN ${list(ids)}`)),
+    commentById: byIdLoader((ids) => readRows(db, commentRows, sql`c."id" IN ${list(ids)}`)),
+    authorById: byIdLoader((ids) => readRows(db, authorRows, sql`au."id" IN ${list(ids)}`)),
+    tagById: byIdLoader((ids) => readRows(db, tagRows, sql`t."id" IN ${list(ids)}`)),
+  };
+}
+
+export type RowLoaders = ReturnType<typeof createRowLoaders>;
+
+/** What a caller's loaders may take from elsewhere instead of reading it: rows by id, and who the caller is. */
+export interface SharedReads {
+  rows?: RowLoaders;
+  viewer?: Viewer;
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

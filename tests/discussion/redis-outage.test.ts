@@ -82,7 +82,7 @@ describeWithRedis(`a Redis outage${skipReason}`, () => {
     const tiny = await createEvents(`redis://127.0.0.1:${proxy.port}`, { capacity: 2, maxAgeMs: 30_000, firstRetryMs: 50, maxRetryMs: 100 });
     try {
       await proxy.cut();
-      for (let i = 0; i < 5; i++) tiny.bus.publish("commentAdded:1", { commentId: i, articleId: 1 });
+      for (let i = 0; i < 5; i++) tiny.bus.publish("commentAdded:1", { commentId: i, articleId: 1, comment: {} });
       await eventually(async () => tiny.lostEvents() === 3, "three events to be counted lost");
     } finally {
       await proxy.restore();

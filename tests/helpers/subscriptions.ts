@@ -1,5 +1,6 @@
 /** Real WebSocket subscriptions against servers listening on a free port, and buses that say when a topic is listened to. */
 import { Server } from "node:http";
+import { setMaxListeners } from "node:events";
 import { AddressInfo } from "node:net";
 import { createPubSub } from "@graphql-yoga/subscription";
 import type { PubSubEventTarget } from "@graphql-yoga/subscription";
@@ -75,6 +76,8 @@ export function probe<T = Record<string, any>>(client: Client, query: string, va
  */
 export function observedLocalEvents(): { bus: CommentEvents; listening(topic: string, listeners?: number): Promise<void> } {
   const target = new EventTarget();
+  // Cases subscribe dozens at once; Node warns of a leak past ten listeners on one topic.
+  setMaxListeners(0, target);
   const listened = new Map<string, number>();
   const waiting = new Map<string, { listeners: number; wake: () => void }[]>();
   const add = target.addEventListener.bind(target);

@@ -46,7 +46,11 @@ function reduce(state: ThreadState, action: ThreadAction): ThreadState {
     case "event": {
       // commentEvents: each change as this subscriber may see the comment (commentCount is the public's).
       const { kind, comment, parentId, commentCount } = action;
-      if (kind === "ADDED") return reduce(state, { type: "added", comment, parentId, commentCount, live: true });
+      if (kind === "ADDED") {
+        // Visible to this reader now; one published again after a hold also replaces the tombstone shown for it.
+        const shown = state.changed[comment.id] ? reduce(state, { type: "changed", comment, hidden: false, commentCount }) : state;
+        return reduce(shown, { type: "added", comment, parentId, commentCount, live: true });
+      }
       // A tombstone with nothing below it leaves its list, as the API lists it from now on.
       const gone = isTombstone(comment) && comment.replyCount === 0;
       const changed = reduce(state, { type: "changed", comment, hidden: gone, commentCount });

@@ -14,7 +14,7 @@ registerEnumType(CommentEventKind, {
   name: "CommentEventKind",
   description: "What happened to a comment.",
   valuesConfig: {
-    ADDED: { description: "It was posted (addComment), whatever its status." },
+    ADDED: { description: "It became visible to the subscriber: posted (addComment), or published from hold for those who could not see it before." },
     EDITED: { description: "Its text was replaced (editComment)." },
     DELETED: { description: "It was deleted (deleteComment); it is served as a tombstone." },
     STATUS_CHANGED: { description: "A moderator set its status (setCommentStatus), or flags put it on hold (AUTO_HOLD_FLAGS)." },

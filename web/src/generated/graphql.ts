@@ -19,7 +19,7 @@ export type ArticleWhere = {
 
 /** What happened to a comment. */
 export type CommentEventKind =
-  /** It was posted (addComment), whatever its status. */
+  /** It became visible to the subscriber: posted (addComment), or published from hold for those who could not see it before. */
   | 'ADDED'
   /** It was deleted (deleteComment); it is served as a tombstone. */
   | 'DELETED'
