@@ -37,6 +37,7 @@ import { Admission } from "./web/admission";
 import { bodyErrorResponse, graphqlPostHandler, isGraphqlJsonPost } from "./web/graphql-post";
 import { devSignInRoutes } from "./web/dev-sign-in.routes";
 import { readerAppRoutes } from "./web/reader-app.routes";
+import { compressResponses } from "./web/compression";
 
 export const GRAPHQL_PATH = "/graphql";
 export const BODY_LIMIT = "2mb";
@@ -310,10 +311,14 @@ export async function createServer(config: Config, db: Database, events: Comment
   // POST /graphql with a JSON body goes straight to Apollo (web/graphql-post.ts) once it has
   // started; everything else, and everything while the server drains, goes through express.
   let graphqlPost: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
-  const httpServer = createHttpServer((req, res) => {
-    if (graphqlPost && !draining && isGraphqlJsonPost(req, GRAPHQL_PATH)) graphqlPost(req, res);
-    else app(req, res);
-  });
+  // Every answer, from express or the direct path, is compressed as the client accepts (web/compression.ts).
+  const compress = compressResponses();
+  const httpServer = createHttpServer((req, res) =>
+    compress(req, res, () => {
+      if (graphqlPost && !draining && isGraphqlJsonPost(req, GRAPHQL_PATH)) graphqlPost(req, res);
+      else app(req, res);
+    }),
+  );
   const healthChecks: Record<string, HealthCheck> = {
     database: async () => {
       await db.query("SELECT 1");

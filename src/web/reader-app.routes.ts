@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import express, { Response, Router } from "express";
+import { precompressedFiles } from "./compression";
 import { DEV_READER_TOKEN_PATH } from "./dev-sign-in.routes";
 
 export interface ReaderAppOptions {
@@ -27,10 +28,14 @@ const READER_CSP =
 const GRAPHIQL_CSP =
   "default-src 'self'; connect-src 'self'; img-src 'self' data: blob:; font-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
+/** Vite names every file under assets/ by a hash of its content, so a name is never reused. */
+const ASSET_CACHING = { immutable: true, maxAge: "365d" };
+
 /**
  * Serves the built reader app at / and /a/:slug (one HTML page; the app routes in the browser),
- * its hashed assets with a year's caching, and, outside production, the bundled GraphiQL at
- * /graphiql. The HTML is read on each request: it is small, and a rebuild shows without a restart.
+ * its hashed assets with a year's caching (compressed at build time, for clients that accept it),
+ * and, outside production, the bundled GraphiQL at /graphiql. The HTML is read on each request:
+ * it is small, and a rebuild shows without a restart.
  */
 export function readerAppRoutes(options: ReaderAppOptions): Router {
   const router = Router();
@@ -48,10 +53,8 @@ export function readerAppRoutes(options: ReaderAppOptions): Router {
     res.type("html").send(edit(html));
   };
 
-  router.use(
-    "/assets",
-    express.static(join(options.webRoot, "assets"), { index: false, immutable: true, maxAge: "365d", fallthrough: false }),
-  );
+  const assets = join(options.webRoot, "assets");
+  router.use("/assets", precompressedFiles(assets, ASSET_CACHING), express.static(assets, { index: false, ...ASSET_CACHING, fallthrough: false }));
   router.get(READER_PATHS, (_req, res, next) => {
     // Development servers offer the sign-ins (a reader's, with a secret to sign it; the service
     // token's) and link GraphiQL, which is not served in production.
