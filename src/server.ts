@@ -38,6 +38,8 @@ import { bodyErrorResponse, graphqlPostHandler, isGraphqlJsonPost } from "./web/
 import { devSignInRoutes } from "./web/dev-sign-in.routes";
 import { readerAppRoutes } from "./web/reader-app.routes";
 import { compressResponses } from "./web/compression";
+import { crawlerRoutes } from "./web/crawler.routes";
+import { articleBySlug } from "./web/crawler.queries";
 
 export const GRAPHQL_PATH = "/graphql";
 export const BODY_LIMIT = "2mb";
@@ -54,6 +56,8 @@ export interface ServerOptions {
   limits?: AbuseLimits;
   /** The time as the service reads it (comment times, the edit window, token expiry); the system clock unless a test moves it. */
   clock?: Clock;
+  /** URLs per sitemap file before /sitemap.xml becomes an index (crawler.routes.ts); the protocol's 50,000 unless a test sets fewer. */
+  sitemapUrlsPerFile?: number;
 }
 
 /** How long /health waits for one dependency before calling it down. */
@@ -516,8 +520,10 @@ export async function createServer(config: Config, db: Database, events: Comment
   // Reader tokens for the app's development sign-in: never in production, and only with a secret to sign them.
   const devSignIn = !config.production && config.jwtSecret !== null;
   if (devSignIn) app.use(devSignInRoutes({ jwtSecret: config.jwtSecret as string, verify: deps.verifyToken, clock }));
+  app.use(crawlerRoutes({ db, sitemapUrlsPerFile: options.sitemapUrlsPerFile }));
   if (options.webRoot) {
-    app.use(readerAppRoutes({ webRoot: options.webRoot, production: config.production, graphqlPath: GRAPHQL_PATH, devSignIn }));
+    const articleExists = async (slug: string) => (await articleBySlug(db, slug)) !== null;
+    app.use(readerAppRoutes({ webRoot: options.webRoot, production: config.production, graphqlPath: GRAPHQL_PATH, devSignIn, articleExists }));
   } else {
     app.get("/", (_req, res) => {
       res.redirect(GRAPHQL_PATH);

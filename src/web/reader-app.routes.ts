@@ -12,6 +12,8 @@ export interface ReaderAppOptions {
   graphqlPath: string;
   /** Whether the development reader sign-in (dev-sign-in.routes.ts) is mounted, so the app offers it. */
   devSignIn?: boolean;
+  /** Whether an article has this slug; without it, every /a/:slug is answered as found. */
+  articleExists?: (slug: string) => Promise<boolean>;
 }
 
 /** The reader app's own addresses; everything else under / stays the server's. */
@@ -35,7 +37,8 @@ const ASSET_CACHING = { immutable: true, maxAge: "365d" };
  * Serves the built reader app at / and /a/:slug (one HTML page; the app routes in the browser),
  * its hashed assets with a year's caching (compressed at build time, for clients that accept it),
  * and, outside production, the bundled GraphiQL at /graphiql. The HTML is read on each request:
- * it is small, and a rebuild shows without a restart.
+ * it is small, and a rebuild shows without a restart. An unknown article's page is the same HTML
+ * with status 404: the app shows its own not-found view, and a crawler drops the address.
  */
 export function readerAppRoutes(options: ReaderAppOptions): Router {
   const router = Router();
@@ -55,7 +58,7 @@ export function readerAppRoutes(options: ReaderAppOptions): Router {
 
   const assets = join(options.webRoot, "assets");
   router.use("/assets", precompressedFiles(assets, ASSET_CACHING), express.static(assets, { index: false, ...ASSET_CACHING, fallthrough: false }));
-  router.get(READER_PATHS, (_req, res, next) => {
+  router.get(READER_PATHS, async (req, res, next) => {
     // Development servers offer the sign-ins (a reader's, with a secret to sign it; the service
     // token's) and link GraphiQL, which is not served in production.
     const development = (html: string) => {
@@ -65,7 +68,13 @@ export function readerAppRoutes(options: ReaderAppOptions): Router {
         ? on.replace('<meta name="threadline-reader-sign-in" content="off" />', `<meta name="threadline-reader-sign-in" content="${DEV_READER_TOKEN_PATH}" />`)
         : on;
     };
-    page(res, "index.html", READER_CSP, development).catch(next);
+    try {
+      const slug = req.params.slug;
+      if (typeof slug === "string" && options.articleExists && !(await options.articleExists(slug))) res.status(404);
+      await page(res, "index.html", READER_CSP, development);
+    } catch (error) {
+      next(error);
+    }
   });
   if (!options.production) {
     router.get(GRAPHIQL_PATH, (_req, res, next) => {

@@ -63,7 +63,15 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 /** A whole server on a fresh database, seeded from seeds/ unless told otherwise. */
 export async function startTestServer(
   engine: "sqlite" | "postgres",
-  options: { seed?: boolean; production?: boolean; webRoot?: string; events?: CommentEvents; clock?: Clock; config?: Partial<Config> } = {},
+  options: {
+    seed?: boolean;
+    production?: boolean;
+    webRoot?: string;
+    events?: CommentEvents;
+    clock?: Clock;
+    config?: Partial<Config>;
+    sitemapUrlsPerFile?: number;
+  } = {},
 ): Promise<TestServer> {
   const db = await openTestDatabase(engine);
   if (options.seed !== false) {
@@ -71,7 +79,11 @@ export async function startTestServer(
     if (summary.rejected > 0) throw new Error(`seeds rejected: ${JSON.stringify(summary.outcomes.filter((o) => o.error))}`);
   }
   const config = testConfig({ ...options.config, database: db.config, production: options.production ?? false });
-  const server = await createServer(config, db.dataSource, options.events ?? createLocalEvents(), { webRoot: options.webRoot, clock: options.clock });
+  const server = await createServer(config, db.dataSource, options.events ?? createLocalEvents(), {
+    webRoot: options.webRoot,
+    clock: options.clock,
+    sitemapUrlsPerFile: options.sitemapUrlsPerFile,
+  });
   const gql: TestServer["gql"] = async (query, variables, opts = {}) => {
     const token = opts.token === undefined ? null : opts.token;
     const tally = { count: 0 };

@@ -1,7 +1,7 @@
 /**
  * Compression over real HTTP, on each engine: brotli or gzip as the client's Accept-Encoding
- * asks, for the app's built files (compressed at build time), its HTML page and GraphQL answers on
- * both methods; nothing for a client that asks for nothing; and the decoded
+ * asks, for the app's built files (compressed at build time), its HTML page, GraphQL answers on
+ * both methods and the crawler files; nothing for a client that asks for nothing; and the decoded
  * bytes are the plain ones.
  */
 import { readFileSync } from "node:fs";
@@ -96,4 +96,15 @@ describe.each(engines)("compression (%s)", (engine) => {
     );
   });
 
+  it("compresses the sitemap, streamed, and the feeds", async () => {
+    await expectNegotiated((accept) => rawRequest(`${base}/sitemap.xml`, { headers: withEncoding(accept) }));
+    await expectNegotiated((accept) => rawRequest(`${base}/feed.xml`, { headers: withEncoding(accept) }));
+  });
+
+  it("leaves an answer below 1 KB as it is", async () => {
+    const response = await rawRequest(`${base}/robots.txt`, { headers: { "accept-encoding": "br, gzip" } });
+    expect(response.status).toBe(200);
+    expect(response.headers["content-encoding"]).toBeUndefined();
+    expect(varies(response)).toBe(true);
+  });
 });
