@@ -24,10 +24,11 @@ export type ContentEncoding = "br" | "gzip";
 export const COMPRESSION_THRESHOLD_BYTES = 1024;
 
 /**
- * Levels for answers compressed per request. Brotli's 11 is for files compressed once; at 4 it
- * costs about what gzip's 6 does and saves more (README, "Compression", has the measurement).
+ * Levels for answers compressed per request: the lowest. Higher ones saved a few points more of a
+ * large answer for several times the CPU (README, "Crawlers, feeds and compression", has the
+ * measurement); the 11 and 9 of build time are for files compressed once.
  */
-export const DYNAMIC_LEVELS = { brotli: 4, gzip: 6 };
+export const DYNAMIC_LEVELS = { brotli: 1, gzip: 1 };
 
 /** Preferred first when the client weighs them alike. */
 const ENCODINGS: ContentEncoding[] = ["br", "gzip"];
