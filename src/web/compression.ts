@@ -143,7 +143,11 @@ export function compressResponses(): (req: IncomingMessage, res: ServerResponse,
     res.write = function (this: ServerResponse, chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
       const body = start(null);
       if (!body) return write.call(this, chunk, encoding, callback);
-      return body.write(chunk, typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8", typeof callback === "function" ? (callback as () => void) : typeof encoding === "function" ? (encoding as () => void) : undefined);
+      return body.write(
+        chunk,
+        typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8",
+        typeof callback === "function" ? (callback as () => void) : typeof encoding === "function" ? (encoding as () => void) : undefined,
+      );
     } as Write;
 
     res.end = function (this: ServerResponse, chunk?: unknown, encoding?: unknown, callback?: unknown): ServerResponse {

@@ -17,15 +17,7 @@ import { Article } from "../entities";
 import { CACHE_HINTS, CacheHint } from "../schema/cache-policy";
 import { toGlobalId } from "../schema/global-id";
 import { AtomEntry, AtomFeed, atomXml, escapeXml } from "./atom-feed";
-import {
-  articleAddresses,
-  articleBySlug,
-  articleCount,
-  latestArticles,
-  latestArticlesOfTag,
-  latestVisibleComments,
-  tagBySlug,
-} from "./crawler.queries";
+import { articleAddresses, articleBySlug, articleCount, latestArticles, latestArticlesOfTag, latestVisibleComments, tagBySlug } from "./crawler.queries";
 
 /** The sitemap protocol's limit of URLs in one file (and of files in one index). */
 export const SITEMAP_URLS_PER_FILE = 50_000;
@@ -106,7 +98,10 @@ function articleFeed(base: string, self: string, title: string, alternate: strin
     self,
     title,
     alternate,
-    updated: latest(articles.map((article) => article.publishedAt), new Date(0)),
+    updated: latest(
+      articles.map((article) => article.publishedAt),
+      new Date(0),
+    ),
     entries: articles.map((article) => articleEntry(base, article)),
   };
 }
@@ -219,13 +214,24 @@ export function crawlerRoutes(options: CrawlerOptions): Router {
         const name = author?.name ?? "Anonymous";
         // Imported comments have no time of their own; the article's stands in for it.
         const posted = comment.createdAt ?? article.publishedAt;
-        return { id: link, title: `${name} on ${article.title}`, link, updated: comment.editedAt ?? posted, published: posted, author: name, content: comment.body };
+        return {
+          id: link,
+          title: `${name} on ${article.title}`,
+          link,
+          updated: comment.editedAt ?? posted,
+          published: posted,
+          author: name,
+          content: comment.body,
+        };
       });
       const feed: AtomFeed = {
         self: `${page}/comments.xml`,
         title: `Comments on ${article.title}`,
         alternate: `${page}#comments`,
-        updated: latest(entries.map((entry) => entry.updated), article.publishedAt),
+        updated: latest(
+          entries.map((entry) => entry.updated),
+          article.publishedAt,
+        ),
         entries,
       };
       sendFeed(req, res, feed, COMMENT_MAX_AGE);

@@ -110,7 +110,7 @@ describe.each(engines)("crawler files and feeds (%s)", (engine) => {
   it("lists an article's visible comments in its comments feed, never a held, rejected or deleted one", async () => {
     const articleId = await importUniqueArticle(t);
     const slug = (await t.data(`query($id: ID!) { article(id: $id) { slug title } }`, { id: articleId })).article.slug;
-    const shown = await postComment(t, articleId, "Plain <b>words</b> & \"quotes\" \u0001with a control character", { authorName: "Vera" });
+    const shown = await postComment(t, articleId, 'Plain <b>words</b> & "quotes" \u0001with a control character', { authorName: "Vera" });
     // Stored as given; XML 1.0 cannot carry U+0001 even escaped, so the feed drops it.
     expect(shown.body).toContain("\u0001");
     const held = await postComment(t, articleId, "Held for a moderator", { authorName: "Hal" });
