@@ -133,7 +133,11 @@ export function compressResponses(): (req: IncomingMessage, res: ServerResponse,
       });
       res.on("drain", () => body.resume());
       body.on("end", () => end.call(res));
-      body.on("error", (error) => res.destroy(error));
+      // The client cannot be told once the body has begun: the connection closes mid-answer.
+      body.on("error", (error) => {
+        console.error("threadline: compressing an answer failed:", error);
+        res.destroy();
+      });
       // A writer that waits for "drain" (a streamed sitemap) waits on the compressor's.
       body.on("drain", () => res.emit("drain"));
       (res as ServerResponse & { flush?: () => void }).flush = () => (body as Transform & { flush(): void }).flush();

@@ -52,7 +52,11 @@ function origin(req: Request): string {
 function handled(handler: (req: Request, res: Response) => Promise<void>) {
   return (req: Request, res: Response, next: NextFunction) => {
     handler(req, res).catch((error: unknown) => {
-      if (res.headersSent) return void res.destroy(error as Error);
+      if (res.headersSent) {
+        // Part of a sitemap is out: closing the connection is how the client learns it is cut short.
+        console.error(`threadline: ${req.path} failed after its answer began:`, error);
+        return void res.destroy();
+      }
       if (!databaseFailure(error)) return next(error);
       res.status(503).set("retry-after", String(RETRY_AFTER_OUTAGE_SECONDS)).type("text/plain").send("the database is unavailable; try again shortly\n");
     });

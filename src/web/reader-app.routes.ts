@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import express, { Response, Router } from "express";
+import { databaseFailure, RETRY_AFTER_OUTAGE_SECONDS } from "../errors";
 import { precompressedFiles } from "./compression";
 import { DEV_READER_TOKEN_PATH } from "./dev-sign-in.routes";
 
@@ -70,7 +71,15 @@ export function readerAppRoutes(options: ReaderAppOptions): Router {
     };
     try {
       const slug = req.params.slug;
-      if (typeof slug === "string" && options.articleExists && !(await options.articleExists(slug))) res.status(404);
+      if (typeof slug === "string" && options.articleExists) {
+        const found = await options.articleExists(slug).catch((error: unknown) => {
+          if (!databaseFailure(error)) throw error;
+          // Unknown while the database is away: the app still loads (and says what the API says), and a crawler comes back later.
+          res.status(503).set("retry-after", String(RETRY_AFTER_OUTAGE_SECONDS));
+          return true;
+        });
+        if (!found) res.status(404);
+      }
       await page(res, "index.html", READER_CSP, development);
     } catch (error) {
       next(error);

@@ -192,3 +192,27 @@ describe.each(engines)("a sitemap split into files (%s)", (engine) => {
     for (const missing of ["0", "4", "x"]) expect((await rawRequest(`${base}/sitemap-${missing}.xml`)).status).toBe(404);
   });
 });
+
+describe.each(engines)("crawler files while the database is away (%s)", (engine) => {
+  let t: TestServer;
+  let base: string;
+
+  beforeAll(async () => {
+    t = await startTestServer(engine, { webRoot: WEB_ROOT, production: true });
+    base = `http://${await listen(t.server.httpServer)}`;
+  });
+  afterAll(async () => {
+    if (!t.db.dataSource.isInitialized) await t.db.dataSource.initialize();
+    await t?.close();
+  });
+
+  it("answers 503 with Retry-After, not 500, and the article page still loads the app", async () => {
+    await t.db.dataSource.destroy();
+    for (const path of ["/sitemap.xml", "/sitemap-2.xml", "/feed.xml", "/t/syria/feed.xml", `/a/${SEED_SLUG}/comments.xml`, `/a/${SEED_SLUG}`]) {
+      const response = await rawRequest(`${base}${path}`);
+      expect([path, response.status, response.headers["retry-after"]]).toEqual([path, 503, "5"]);
+    }
+    expect((await rawRequest(`${base}/a/${SEED_SLUG}`)).text).toContain('<div id="root"></div>');
+    expect((await rawRequest(`${base}/robots.txt`)).status).toBe(200);
+  });
+});
