@@ -1,6 +1,7 @@
 /**
  * `npm run bench:compare -- [--duration S] [--warmup S] [--connections N] [--rounds R] [--only q1,q3]
- *                          [--threadline DIR] [--baseline DIR] [--node-options "FLAGS"] [--profile [SERVER]]`
+ *                          [--threadline DIR] [--baseline DIR] [--node-options "FLAGS"] [--profile [SERVER]]
+ *                          [--accept-encoding br|gzip]`
  *
  * Threadline (NODE_ENV=production, real HTTP) beside two servers written for the comparison that
  * read the same SQLite file (bench/): a "reference", plain graphql-js with DataLoader over the same
@@ -23,6 +24,9 @@
  * `reference` or `floor` is named) under `node --cpu-prof`, and prints the share of busy CPU spent
  * in garbage collection and where the rest went, over the load window only (the profile is kept
  * for DevTools).
+ *
+ * --accept-encoding sends that Accept-Encoding with every request under load (none by default), so
+ * the cost of compressing answers shows beside the same run without it.
  */
 import { ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -52,10 +56,12 @@ interface Args {
   nodeOptions: string[];
   /** The server to profile, or null to compare. */
   profile: string | null;
+  /** Accept-Encoding sent under load, or null for none. */
+  acceptEncoding: string | null;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { duration: 10, warmup: 3, connections: 10, rounds: 1, only: null, threadline: ROOT, baseline: null, nodeOptions: [], profile: null };
+  const args: Args = { duration: 10, warmup: 3, connections: 10, rounds: 1, only: null, threadline: ROOT, baseline: null, nodeOptions: [], profile: null, acceptEncoding: null };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split("=", 2);
     if (flag === "--profile") {
@@ -65,6 +71,10 @@ function parseArgs(argv: string[]): Args {
       continue;
     }
     const value = inline ?? argv[++i];
+    if (flag === "--accept-encoding") {
+      args.acceptEncoding = value;
+      continue;
+    }
     if (flag === "--only") {
       args.only = value.split(",");
       continue;
@@ -248,7 +258,7 @@ interface Measure {
   failures: number;
 }
 
-async function load(server: Server, query: BenchQuery, connections: number, duration: number): Promise<Measure> {
+async function load(server: Server, query: BenchQuery, connections: number, duration: number, acceptEncoding: string | null): Promise<Measure> {
   let rss = rssMiB(server.process.pid!);
   const sampler = setInterval(() => (rss = Math.max(rss, rssMiB(server.process.pid!))), 250);
   const cpuBefore = cpuSeconds(server.process.pid!);
@@ -259,7 +269,7 @@ async function load(server: Server, query: BenchQuery, connections: number, dura
       connections,
       duration,
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...(acceptEncoding ? { "accept-encoding": acceptEncoding } : {}) },
       body: JSON.stringify({ query: query.query, variables: query.variables }),
     });
     const cpuMs = ((cpuSeconds(server.process.pid!) - cpuBefore) * 1000) / Math.max(1, result.requests.total);
@@ -351,10 +361,10 @@ async function main(): Promise<void> {
       });
       servers.push(server);
       const [query] = queries;
-      await load(server, query, args.connections, args.warmup);
+      await load(server, query, args.connections, args.warmup, args.acceptEncoding);
       inWindow = true;
       const from = Number(process.hrtime.bigint() / 1000n);
-      const measure = await load(server, query, args.connections, args.duration);
+      const measure = await load(server, query, args.connections, args.duration, args.acceptEncoding);
       const to = Number(process.hrtime.bigint() / 1000n);
       inWindow = false;
       await stopServer(server);
@@ -397,8 +407,8 @@ async function main(): Promise<void> {
     for (let round = 0; round < args.rounds; round++) {
       for (const query of queries) {
         for (const server of servers) {
-          await load(server, query, args.connections, args.warmup);
-          const measure = await load(server, query, args.connections, args.duration);
+          await load(server, query, args.connections, args.warmup, args.acceptEncoding);
+          const measure = await load(server, query, args.connections, args.duration, args.acceptEncoding);
           const key = `${query.name} ${server.name}`;
           rounds.set(key, [...(rounds.get(key) ?? []), measure]);
           if (measure.failures > 0) console.log(`  ${server.name} ${query.name}: ${measure.failures} failed requests`);

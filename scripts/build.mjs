@@ -8,10 +8,12 @@
 //   node scripts/build.mjs server|web one part
 //   --force                           build even when nothing changed
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { brotliCompress, constants as zlib, gzip } from "node:zlib";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(join(root, "package.json"));
@@ -70,8 +72,39 @@ const PARTS = {
       const env = { ...process.env, NODE_ENV: "production" };
       return spawnSync(process.execPath, args, { cwd: root, stdio: "inherit", env }).status === 0;
     },
+    // The server sends these to clients that accept them (src/web/compression.ts), so no request pays for it.
+    after: () => compressFiles(join(root, "dist/web")),
   },
 };
+
+/** Text files worth compressing (not the HTML pages, which the server edits per request), and the size below which it saves nothing worth a file. */
+const COMPRESSIBLE = /\.(js|mjs|css|svg|json|map|txt|xml|wasm|ttf)$/;
+const THRESHOLD_BYTES = 1024;
+
+/** Writes `.br` (quality 11) and `.gz` (level 9) beside every compressible file under `dir`, once, at build time. */
+async function compressFiles(dir) {
+  const files = [];
+  const visit = (path) => {
+    for (const entry of readdirSync(path, { withFileTypes: true })) {
+      const full = join(path, entry.name);
+      if (entry.isDirectory()) visit(full);
+      else if (COMPRESSIBLE.test(entry.name) && statSync(full).size >= THRESHOLD_BYTES) files.push(full);
+    }
+  };
+  visit(dir);
+  const brotli = promisify(brotliCompress);
+  const gzipped = promisify(gzip);
+  // zlib's asynchronous calls run on libuv's thread pool, so the files are compressed side by side.
+  await Promise.all(
+    files.map(async (file) => {
+      const plain = readFileSync(file);
+      const params = { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: plain.length };
+      const [br, gz] = await Promise.all([brotli(plain, { params }), gzipped(plain, { level: 9 })]);
+      writeFileSync(`${file}.br`, br);
+      writeFileSync(`${file}.gz`, gz);
+    }),
+  );
+}
 
 for (const name of wanted) {
   const part = PARTS[name];
@@ -80,7 +113,8 @@ for (const name of wanted) {
   if (!force && builtAt > 0 && newest(part.sources) <= builtAt) continue;
   const started = Date.now();
   process.stderr.write(`threadline: ${part.label}…\n`);
-  if (!part.run()) {
+  const built = part.run() && (await (part.after?.() ?? Promise.resolve()).then(() => true, (error) => (process.stderr.write(`${error}\n`), false)));
+  if (!built) {
     process.stderr.write(`threadline: ${part.label} failed\n`);
     process.exit(1);
   }

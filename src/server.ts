@@ -41,6 +41,9 @@ import { devSignInRoutes } from "./web/dev-sign-in.routes";
 import { AddressConnections } from "./web/address-connections";
 import { clientAddressReader } from "./web/client-address";
 import { readerAppRoutes } from "./web/reader-app.routes";
+import { compressResponses } from "./web/compression";
+import { crawlerRoutes } from "./web/crawler.routes";
+import { articleBySlug } from "./web/crawler.queries";
 
 export const GRAPHQL_PATH = "/graphql";
 export const BODY_LIMIT = "2mb";
@@ -67,6 +70,8 @@ export interface ServerOptions {
    * operator supplied): only with it is the reader app's development sign-in served.
    */
   developmentJwtSecret?: string;
+  /** URLs per sitemap file before /sitemap.xml becomes an index (crawler.routes.ts); the protocol's 50,000 unless a test sets fewer. */
+  sitemapUrlsPerFile?: number;
 }
 
 /** What the server keeps on each WebSocket: its caller, client address, and the subscriptions counted against that address. */
@@ -348,10 +353,14 @@ export async function createServer(config: Config, db: Database, events: Comment
   // started; everything else, and everything while the server drains, goes through express.
   let graphqlPost: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
   const drainMs = config.responseDrainSeconds * 1000;
+  // Every answer, from express or the direct path, is compressed as the client accepts (web/compression.ts).
+  const compress = compressResponses();
   const httpServer = createHttpServer(httpServerOptions(), (req, res) => {
     closeWhenNotDrained(res, drainMs);
-    if (graphqlPost && !draining && isGraphqlJsonPost(req, GRAPHQL_PATH)) graphqlPost(req, res);
-    else app(req, res);
+    compress(req, res, () => {
+      if (graphqlPost && !draining && isGraphqlJsonPost(req, GRAPHQL_PATH)) graphqlPost(req, res);
+      else app(req, res);
+    });
   });
   const admission = new Admission(config.maxConcurrentOperations, config.maxQueuedOperations, config.maxQueuedPerClient);
   const healthChecks: Record<string, HealthCheck> = {
@@ -602,8 +611,10 @@ export async function createServer(config: Config, db: Database, events: Comment
   const devSecret = options.developmentJwtSecret;
   const devSignIn = !config.production && devSecret !== undefined && devSecret === config.jwtSecret;
   if (devSignIn) app.use(devSignInRoutes({ jwtSecret: devSecret, verify: deps.verifyToken, clock }));
+  app.use(crawlerRoutes({ db, sitemapUrlsPerFile: options.sitemapUrlsPerFile }));
   if (options.webRoot) {
-    app.use(readerAppRoutes({ webRoot: options.webRoot, production: config.production, graphqlPath: GRAPHQL_PATH, devSignIn }));
+    const articleExists = async (slug: string) => (await articleBySlug(db, slug)) !== null;
+    app.use(readerAppRoutes({ webRoot: options.webRoot, production: config.production, graphqlPath: GRAPHQL_PATH, devSignIn, articleExists }));
   } else {
     app.get("/", (_req, res) => {
       res.redirect(GRAPHQL_PATH);

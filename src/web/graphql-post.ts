@@ -11,7 +11,8 @@
  * The body is read by body-parser's JSON parser, the same middleware express.json() is, with the
  * same limit, so a body too large, not JSON, compressed or in another charset is read or refused
  * exactly as before; refusals are answered by `bodyErrorResponse`. CORS headers come from the same
- * `cors` middleware. The answer is written as Apollo gives it: its status, headers and body.
+ * `cors` middleware. The answer is written as Apollo gives it: its status, headers and body
+ * (compressed, as every answer, by the hook server.ts runs before this path: web/compression.ts).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parse as parseUrl } from "node:url";

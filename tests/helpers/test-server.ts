@@ -77,6 +77,7 @@ export async function startTestServer(
     config?: Partial<Config>;
     /** Treat the JWT secret as the development one `npm start` made itself, which serves the development sign-in. */
     developmentSignIn?: boolean;
+    sitemapUrlsPerFile?: number;
   } = {},
 ): Promise<TestServer> {
   const db = await openTestDatabase(engine);
@@ -89,6 +90,7 @@ export async function startTestServer(
     webRoot: options.webRoot,
     clock: options.clock,
     developmentJwtSecret: options.developmentSignIn && config.jwtSecret !== null ? config.jwtSecret : undefined,
+    sitemapUrlsPerFile: options.sitemapUrlsPerFile,
   });
   const gql: TestServer["gql"] = async (query, variables, opts = {}) => {
     const token = opts.token === undefined ? null : opts.token;
