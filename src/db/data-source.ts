@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import sqlite3 from "sqlite3";
 import { DataSource, DataSourceOptions, EntityManager } from "typeorm";
 import { DatabaseConfig } from "../config";
-import { entities } from "../entities";
+import { engineEntities } from "../entities";
 import { InitialSchema1764133200000 } from "./migrations/1764133200000-initial-schema";
 import { FoldedKeys1764200000000 } from "./migrations/1764200000000-folded-keys";
 import { CommentImportKeys1764260000000 } from "./migrations/1764260000000-comment-import-keys";
@@ -15,6 +15,8 @@ import { ReaderIdentity1764500000000 } from "./migrations/1764500000000-reader-i
 import { Moderation1764600000000 } from "./migrations/1764600000000-moderation";
 import { CommentReactions1764700000000 } from "./migrations/1764700000000-comment-reactions";
 import { ArticleUrls1764800000000 } from "./migrations/1764800000000-article-urls";
+import { NamedConstraints1764900000000 } from "./migrations/1764900000000-named-constraints";
+import { fitEntitiesToEngine } from "./engine-schema";
 import { CountingLogger } from "./query-counter";
 import { StatementCache } from "./statement-cache";
 
@@ -28,6 +30,7 @@ export const migrations = [
   Moderation1764600000000,
   CommentReactions1764700000000,
   ArticleUrls1764800000000,
+  NamedConstraints1764900000000,
 ];
 
 /**
@@ -65,9 +68,9 @@ export interface DataSourceExtras {
  */
 const quietSqlite3 = Object.create(sqlite3, { verbose: { value: () => quietSqlite3 } }) as typeof sqlite3;
 
-function commonOptions() {
+function commonOptions(engine: "sqlite" | "postgres") {
   return {
-    entities,
+    entities: engineEntities(engine),
     migrations,
     synchronize: false,
     migrationsRun: false,
@@ -81,14 +84,14 @@ export function dataSourceOptions(database: DatabaseConfig, extras: DataSourceEx
     const extra: Record<string, unknown> = {};
     if (extras.pgSchema) extra.options = `-c search_path=${extras.pgSchema}`;
     if (extras.statementTimeoutMs) extra.statement_timeout = extras.statementTimeoutMs;
-    return { ...commonOptions(), type: "postgres", url: database.url, schema: extras.pgSchema, extra };
+    return { ...commonOptions("postgres"), type: "postgres", url: database.url, schema: extras.pgSchema, extra };
   }
   if (database.path !== ":memory:") mkdirSync(dirname(database.path), { recursive: true });
-  return { ...commonOptions(), type: "sqlite", database: database.path, busyTimeout: BUSY_TIMEOUT_MS, driver: quietSqlite3 };
+  return { ...commonOptions("sqlite"), type: "sqlite", database: database.path, busyTimeout: BUSY_TIMEOUT_MS, driver: quietSqlite3 };
 }
 
 function readerOptions(path: string): DataSourceOptions {
-  return { ...commonOptions(), type: "sqlite", database: path, flags: sqlite3.OPEN_READONLY, busyTimeout: BUSY_TIMEOUT_MS, driver: quietSqlite3 };
+  return { ...commonOptions("sqlite"), type: "sqlite", database: path, flags: sqlite3.OPEN_READONLY, busyTimeout: BUSY_TIMEOUT_MS, driver: quietSqlite3 };
 }
 
 /**
@@ -123,6 +126,12 @@ export class Database extends DataSource {
     private readonly readTimeoutMs = 0,
   ) {
     super(options);
+  }
+
+  /** The entities' metadata, with what differs between the engines settled (see engine-schema.ts). */
+  protected async buildMetadatas(): Promise<void> {
+    await super.buildMetadatas();
+    fitEntitiesToEngine(this);
   }
 
   /** Connects the writer and, on SQLite, puts the file in WAL mode and opens the readers. */

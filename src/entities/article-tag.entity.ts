@@ -23,10 +23,10 @@ export class ArticleTag {
   publishedAt: Date | null;
 
   @ManyToOne(() => Article, { onDelete: "CASCADE" })
-  @JoinColumn({ name: "articleId" })
+  @JoinColumn({ name: "articleId", foreignKeyConstraintName: "FK_article_tag_article" })
   article?: Article;
 
   @ManyToOne(() => Tag, { onDelete: "CASCADE" })
-  @JoinColumn({ name: "tagId" })
+  @JoinColumn({ name: "tagId", foreignKeyConstraintName: "FK_article_tag_tag" })
   tag?: Tag;
 }

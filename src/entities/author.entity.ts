@@ -28,7 +28,8 @@ export class Author {
 
   /** foldKey(name): what `author(name:)` is compared with, alike on both engines. */
   @Index("IDX_author_name_key")
-  @Column({ type: "text" })
+  // The default only lets SQLite add the NOT NULL column to existing rows (folded-keys migration); every writer sets it.
+  @Column({ type: "text", default: "" })
   nameKey: string;
 
   /** Author.commentCount, kept by the writers of comments (see db/stored-counts.ts). */

@@ -1,4 +1,5 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from "typeorm";
+import { Comment } from "./comment.entity";
 import { COLUMN_LENGTHS } from "./column-lengths";
 import type { FlagReason } from "./moderation-enums";
 
@@ -23,4 +24,8 @@ export class CommentFlag {
 
   @Column({ type: Date })
   createdAt: Date;
+
+  @ManyToOne(() => Comment, { onDelete: "CASCADE" })
+  @JoinColumn({ name: "commentId", foreignKeyConstraintName: "FK_comment_flag_comment" })
+  comment?: Comment;
 }

@@ -6,6 +6,9 @@ import { Article } from "./article.entity";
 import { Author } from "./author.entity";
 import { CommentStatus } from "./moderation-enums";
 
+/** The default the migrations gave the boolean columns, as SQL: TypeORM would write `false` as 0 on SQLite. */
+const FALSE = () => "false";
+
 @ObjectType({ implements: Node, description: "A reader comment; replies hang off `parent`.", simpleResolvers: true })
 @Entity("comment")
 @Index("IDX_comment_thread", ["articleId", "parentId", "position"])
@@ -14,6 +17,8 @@ import { CommentStatus } from "./moderation-enums";
 @Index("IDX_comment_author", ["authorId", "id"])
 // The moderation queue's order (id implicit on SQLite, as above).
 @Index("IDX_comment_status", ["status", "id"])
+// Featured comments are few: the index holds only them.
+@Index("IDX_comment_featured", ["articleId"], { where: `"featuredAt" IS NOT NULL` })
 export class Comment {
   @PrimaryGeneratedColumn()
   id: number;
@@ -32,7 +37,7 @@ export class Comment {
   body: string;
 
   @Field(() => Boolean, { description: "Whether the dump showed an avatar picture beside the comment; false for comments posted through the API." })
-  @Column({ type: "boolean", default: false })
+  @Column({ type: "boolean", default: FALSE })
   hasAvatar: boolean;
 
   @Field(() => Int, { description: "0 for a top-level comment, parent's depth + 1 for a reply." })
@@ -44,7 +49,7 @@ export class Comment {
   position: number;
 
   /** True for comments that came from a dump; re-imports reconcile only these. */
-  @Column({ type: "boolean", default: false })
+  @Column({ type: "boolean", default: FALSE })
   imported: boolean;
 
   /**
@@ -55,7 +60,7 @@ export class Comment {
   importKey: string | null;
 
   /** Deleted because a re-imported dump no longer had it (not by a moderator): it may come back. */
-  @Column({ type: "boolean", default: false })
+  @Column({ type: "boolean", default: FALSE })
   removedByImport: boolean;
 
   /** Served through the resolver, which hides it on a tombstone from callers who may not know its status. */
@@ -71,7 +76,7 @@ export class Comment {
       "True once deleteComment removed it. The tombstone rule: a deleted comment stays listed in Article.comments and " +
       "Comment.replies (body \"\", author null) while a visible comment hangs somewhere below it, and leaves every list otherwise.",
   })
-  @Column({ type: "boolean", default: false })
+  @Column({ type: "boolean", default: FALSE })
   isDeleted: boolean;
 
   /**
@@ -98,14 +103,14 @@ export class Comment {
   featuredAt: Date | null;
 
   @ManyToOne(() => Article, { onDelete: "CASCADE" })
-  @JoinColumn({ name: "articleId" })
+  @JoinColumn({ name: "articleId", foreignKeyConstraintName: "FK_comment_article" })
   article?: Article;
 
   @ManyToOne(() => Comment, { onDelete: "CASCADE" })
-  @JoinColumn({ name: "parentId" })
+  @JoinColumn({ name: "parentId", foreignKeyConstraintName: "FK_comment_comment" })
   parent?: Comment;
 
   @ManyToOne(() => Author, { onDelete: "SET NULL" })
-  @JoinColumn({ name: "authorId" })
+  @JoinColumn({ name: "authorId", foreignKeyConstraintName: "FK_comment_author" })
   author?: Author;
 }

@@ -1,8 +1,9 @@
 import { DateTimeResolver } from "graphql-scalars";
 import { Field, ObjectType } from "type-graphql";
-import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from "typeorm";
 import { Role } from "../resolvers/types/viewer.types";
 import { COLUMN_LENGTHS } from "./column-lengths";
+import { Comment } from "./comment.entity";
 import { CommentStatus, ModerationActionKind } from "./moderation-enums";
 
 @ObjectType({ description: "One thing a moderator, the service token or the flags did to a comment: who, when, what and why.", simpleResolvers: true })
@@ -42,4 +43,8 @@ export class ModerationAction {
   @Field(() => DateTimeResolver, { description: "When it was done." })
   @Column({ type: Date })
   createdAt: Date;
+
+  @ManyToOne(() => Comment, { onDelete: "CASCADE" })
+  @JoinColumn({ name: "commentId", foreignKeyConstraintName: "FK_moderation_comment" })
+  comment?: Comment;
 }

@@ -31,6 +31,6 @@ export class RelatedLink {
   position: number;
 
   @ManyToOne(() => Article, { onDelete: "CASCADE" })
-  @JoinColumn({ name: "articleId" })
+  @JoinColumn({ name: "articleId", foreignKeyConstraintName: "FK_related_link_article" })
   source?: Article;
 }

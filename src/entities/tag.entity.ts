@@ -15,7 +15,8 @@ export class Tag {
 
   /** foldKey(name): a tag's identity. "Syria" and "SYRIA" are one tag; "C++" and "C#" are two. */
   @Index("UQ_tag_name_key", { unique: true })
-  @Column({ type: "text" })
+  // The default only lets SQLite add the NOT NULL column to existing rows (folded-keys migration); every writer sets it.
+  @Column({ type: "text", default: "" })
   nameKey: string;
 
   @Field(() => String, {

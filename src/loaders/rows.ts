@@ -1,6 +1,6 @@
 /**
- * Rows as GraphQL reads them: for each table, the columns its fields need and how a row of them
- * becomes an entity. Loaders read through here with plain SQL instead of TypeORM's repositories:
+ * Rows as GraphQL reads them: for each table, its entity's columns but those no field needs, and
+ * how a row of them becomes an entity. Loaders read through here with plain SQL instead of TypeORM's repositories:
  * entity hydration cost more than the statements themselves, and a repository loads every column,
  * an article's whole text (paragraphs, searchText: about 6 KB) for a list of titles.
  *
@@ -8,10 +8,10 @@
  * become instances of the entity classes, so type-graphql takes them as they are (it would copy
  * any other object into a new instance at every field) and Node's type is told by class.
  */
-import { DataSource } from "typeorm";
+import { DataSource, getMetadataArgsStorage } from "typeorm";
+import type { ColumnMetadataArgs } from "typeorm/metadata-args/ColumnMetadataArgs";
 import { readDate, run, Sql, sql } from "../db/sql";
-import { Article, Author, Comment, CommentStatus, ModerationAction, ModerationActionKind, ModerationMode, RelatedLink, Tag } from "../entities";
-import type { Role } from "../resolvers/types/viewer.types";
+import { Article, Author, Comment, ModerationAction, RelatedLink, Tag } from "../entities";
 
 type Row = Record<string, unknown>;
 
@@ -22,116 +22,54 @@ export interface RowShape<T> {
   build(row: Row): T;
 }
 
-const dateOrNull = (value: unknown): Date | null => (value === null || value === undefined ? null : readDate(value));
-const intOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
-const textOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
+/** How a column's value, as either engine's driver answers it, becomes the entity's. */
+function readerFor(entity: string, column: ColumnMetadataArgs): (value: unknown) => unknown {
+  const type = column.options.type;
+  let read: (value: unknown) => unknown;
+  if (type === Date) read = readDate;
+  // SQLite answers booleans as 0 and 1.
+  else if (type === "boolean") read = Boolean;
+  // PostgreSQL answers COUNT(*) and bigint as strings; every integer here fits a number.
+  else if (type === "integer" || type === Number) read = Number;
+  else if (type === "varchar" || type === "text") read = String;
+  else throw new TypeError(`rows.ts cannot read ${entity}.${column.propertyName} (type ${String(type)}): add its type to readerFor`);
+  return column.options.nullable ? (value) => (value === null || value === undefined ? null : read(value)) : read;
+}
 
-export const articleRows: RowShape<Article> = {
-  from: sql`article a`,
-  columns: sql`a."id", a."slug", a."title", a."section", a."publishedAt", a."imageCaption", a."imageCredit", a."dateline", a."wordCount", a."commentCount", a."moderation", a."url", a."externalId"`,
-  build(row) {
-    const article = new Article();
-    article.id = Number(row.id);
-    article.slug = String(row.slug);
-    article.title = String(row.title);
-    article.section = textOrNull(row.section);
-    article.publishedAt = readDate(row.publishedAt);
-    article.imageCaption = textOrNull(row.imageCaption);
-    article.imageCredit = textOrNull(row.imageCredit);
-    article.dateline = textOrNull(row.dateline);
-    article.wordCount = Number(row.wordCount);
-    article.commentCount = Number(row.commentCount);
-    article.moderation = textOrNull(row.moderation) as ModerationMode | null;
-    article.url = textOrNull(row.url);
-    article.externalId = textOrNull(row.externalId);
-    return article;
-  },
-};
+/**
+ * The shape of `entity`'s table, every column of the entity's but those left out, so that a new
+ * column is read without another edit here. Built once, when this module loads, from the
+ * entities' decorators: the statement text is the same on every request.
+ */
+function rowShape<T extends object>(entity: new () => T, from: string, alias: string, leftOut: (keyof T & string)[] = []): RowShape<T> {
+  const columns = getMetadataArgsStorage()
+    .filterColumns(entity)
+    .filter((column) => !leftOut.includes(column.propertyName as keyof T & string));
+  const readers = columns.map((column) => ({ name: column.propertyName, read: readerFor(entity.name, column) }));
+  return {
+    from: new Sql(`${from} ${alias}`, []),
+    columns: new Sql(columns.map((column) => `${alias}."${column.options.name ?? column.propertyName}"`).join(", "), []),
+    build(row) {
+      const built = new entity() as Record<string, unknown>;
+      for (const { name, read } of readers) built[name] = read(row[name]);
+      return built as T;
+    },
+  };
+}
 
-export const commentRows: RowShape<Comment> = {
-  from: sql`comment c`,
-  columns: sql`c."id", c."articleId", c."parentId", c."authorId", c."body", c."hasAvatar", c."depth", c."position", c."createdAt", c."editedAt", c."isDeleted", c."replyCount", c."status", c."flagCount", c."featuredAt", c."reactionCount"`,
-  build(row) {
-    const comment = new Comment();
-    comment.id = Number(row.id);
-    comment.articleId = Number(row.articleId);
-    comment.parentId = intOrNull(row.parentId);
-    comment.authorId = intOrNull(row.authorId);
-    comment.body = String(row.body);
-    // SQLite answers booleans as 0 and 1.
-    comment.hasAvatar = Boolean(row.hasAvatar);
-    comment.depth = Number(row.depth);
-    comment.position = Number(row.position);
-    comment.createdAt = dateOrNull(row.createdAt);
-    comment.editedAt = dateOrNull(row.editedAt);
-    comment.isDeleted = Boolean(row.isDeleted);
-    comment.replyCount = Number(row.replyCount);
-    comment.reactionCount = Number(row.reactionCount);
-    comment.status = String(row.status) as CommentStatus;
-    comment.flagCount = Number(row.flagCount);
-    comment.featuredAt = dateOrNull(row.featuredAt);
-    return comment;
-  },
-};
+/** The body (paragraphs) is read by Article.paragraphs' own loader; the rest serves no field. */
+export const articleRows = rowShape(Article, "article", "a", ["paragraphs", "searchText", "sectionKey", "contentHash", "upsertHash"]);
 
-export const authorRows: RowShape<Author> = {
-  from: sql`author au`,
-  columns: sql`au."id", au."name", au."nameKey", au."sub", au."commentCount"`,
-  build(row) {
-    const author = new Author();
-    author.id = Number(row.id);
-    author.name = String(row.name);
-    author.nameKey = String(row.nameKey);
-    author.sub = textOrNull(row.sub);
-    author.commentCount = Number(row.commentCount);
-    return author;
-  },
-};
+/** What only re-imports read (ingest/reconcile.ts). */
+export const commentRows = rowShape(Comment, "comment", "c", ["imported", "importKey", "removedByImport"]);
 
-export const tagRows: RowShape<Tag> = {
-  from: sql`tag t`,
-  columns: sql`t."id", t."name", t."nameKey", t."slug", t."articleCount"`,
-  build(row) {
-    const tag = new Tag();
-    tag.id = Number(row.id);
-    tag.name = String(row.name);
-    tag.nameKey = String(row.nameKey);
-    tag.slug = String(row.slug);
-    tag.articleCount = Number(row.articleCount);
-    return tag;
-  },
-};
+export const authorRows = rowShape(Author, "author", "au");
 
-export const relatedLinkRows: RowShape<RelatedLink> = {
-  from: sql`related_link rl`,
-  columns: sql`rl."id", rl."articleId", rl."title", rl."position"`,
-  build(row) {
-    const link = new RelatedLink();
-    link.id = Number(row.id);
-    link.articleId = Number(row.articleId);
-    link.title = String(row.title);
-    link.position = Number(row.position);
-    return link;
-  },
-};
+export const tagRows = rowShape(Tag, "tag", "t");
 
-export const moderationActionRows: RowShape<ModerationAction> = {
-  from: sql`moderation_action ma`,
-  columns: sql`ma."id", ma."commentId", ma."action", ma."status", ma."reason", ma."actorRole", ma."actorName", ma."actorSub", ma."createdAt"`,
-  build(row) {
-    const action = new ModerationAction();
-    action.id = Number(row.id);
-    action.commentId = Number(row.commentId);
-    action.action = String(row.action) as ModerationActionKind;
-    action.status = textOrNull(row.status) as CommentStatus | null;
-    action.reason = textOrNull(row.reason);
-    action.actorRole = textOrNull(row.actorRole) as Role | null;
-    action.actorName = textOrNull(row.actorName);
-    action.actorSub = textOrNull(row.actorSub);
-    action.createdAt = readDate(row.createdAt);
-    return action;
-  },
-};
+export const relatedLinkRows = rowShape(RelatedLink, "related_link", "rl");
+
+export const moderationActionRows = rowShape(ModerationAction, "moderation_action", "ma");
 
 /** The rows of `shape` that pass `where`, in `orderBy` order when given. */
 export async function readRows<T>(db: DataSource, shape: RowShape<T>, where: Sql, orderBy?: Sql): Promise<T[]> {

@@ -87,19 +87,44 @@ export function unindexComments(manager: EntityManager, ids: number[]): Promise<
 }
 
 /** Re-reads an article (title, section, tags, paragraphs) and indexes it anew. */
-export async function reindexArticle(manager: EntityManager, articleId: number): Promise<void> {
-  const p = (n: number) => (isPostgres(manager.connection) ? `$${n}` : "?");
-  const [row] = (await manager.query(`SELECT "title", "section", "paragraphs" FROM "article" WHERE "id" = ${p(1)}`, [articleId])) as {
-    title: string;
-    section: string | null;
-    paragraphs: string;
-  }[];
-  if (!row) return;
-  const tags = (await manager.query(
-    `SELECT t."name" FROM "article_tag" at JOIN "tag" t ON t."id" = at."tagId" WHERE at."articleId" = ${p(1)} ORDER BY at."position"`,
-    [articleId],
-  )) as { name: string }[];
-  await indexArticles(manager, [{ id: articleId, title: row.title, section: row.section, paragraphs: JSON.parse(row.paragraphs) as string[], tags: tags.map((t) => t.name) }]);
+export function reindexArticle(manager: EntityManager, articleId: number): Promise<void> {
+  return reindexArticles(manager, [articleId]);
+}
+
+/** Re-reads articles (title, section, tags, paragraphs) and indexes them anew; ids without a row lose their entry. */
+export async function reindexArticles(manager: EntityManager, ids: number[]): Promise<void> {
+  const found: IndexedArticle[] = [];
+  for (const chunk of chunks(ids, MAX_PARAMETERS)) {
+    if (chunk.length === 0) continue;
+    const rows = (await manager.query(
+      `SELECT "id", "title", "section", "paragraphs" FROM "article" WHERE "id" IN (${placeholders(manager, chunk.length, 0)})`,
+      chunk,
+    )) as { id: number; title: string; section: string | null; paragraphs: string }[];
+    const tags = (await manager.query(
+      `SELECT at."articleId", t."name" FROM "article_tag" at JOIN "tag" t ON t."id" = at."tagId"
+       WHERE at."articleId" IN (${placeholders(manager, chunk.length, 0)}) ORDER BY at."articleId", at."position"`,
+      chunk,
+    )) as { articleId: number; name: string }[];
+    const tagsOf = new Map<number, string[]>();
+    for (const tag of tags) tagsOf.set(Number(tag.articleId), [...(tagsOf.get(Number(tag.articleId)) ?? []), tag.name]);
+    for (const row of rows) {
+      const id = Number(row.id);
+      found.push({ id, title: row.title, section: row.section, paragraphs: JSON.parse(row.paragraphs) as string[], tags: tagsOf.get(id) ?? [] });
+    }
+  }
+  await remove(manager, "search_article", ids);
+  await indexArticles(manager, found, true);
+}
+
+/**
+ * Empties the index, its statistics included. On SQLite a contentless FTS5 table does not take a
+ * deleted entry out of the totals that BM25 weighs terms with (rows, words per column), so they
+ * drift with every replaced entry; only 'delete-all' resets them.
+ */
+export async function clearSearchIndex(manager: EntityManager): Promise<void> {
+  for (const table of ["search_article", "search_comment"]) {
+    await manager.query(isPostgres(manager.connection) ? `DELETE FROM ${table}` : `INSERT INTO ${table} (${table}) VALUES ('delete-all')`);
+  }
 }
 
 /**

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { engines, openTestDatabase, TestDatabase } from "../helpers/databases";
 
 describe.each(engines)("migrations on %s", (engine) => {
@@ -42,5 +44,23 @@ describe.each(engines)("migrations on %s", (engine) => {
   it("enforces the unique tag slug", async () => {
     await db.dataSource.query(`INSERT INTO tag (name, slug) VALUES ('Syria', 'syria')`);
     await expect(db.dataSource.query(`INSERT INTO tag (name, slug) VALUES ('syria', 'syria')`)).rejects.toThrow();
+  });
+});
+
+describe("migrations as history", () => {
+  const folder = join(__dirname, "../../src/db/migrations");
+  const importsOf = (file: string) => [...readFileSync(file, "utf8").matchAll(/^import .* from "([^"]+)";$/gm)].map((match) => match[1]);
+
+  it("import nothing of today's code: TypeORM, Node, and their own frozen copies only", () => {
+    const files = [
+      ...readdirSync(folder).filter((name) => name.endsWith(".ts")).map((name) => join(folder, name)),
+      ...readdirSync(join(folder, "frozen")).map((name) => join(folder, "frozen", name)),
+    ];
+    const foreign = files.flatMap((file) =>
+      importsOf(file)
+        .filter((from) => !(from === "typeorm" || from.startsWith("node:") || from.startsWith("./frozen/") || (file.includes("/frozen/") && from.startsWith("./"))))
+        .map((from) => `${relative(folder, file)}: ${from}`),
+    );
+    expect(foreign).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from "typeorm";
-import { foldKey } from "../../text/fold";
+import { foldKey } from "./frozen/fold-key";
 
 /**
  * Folded keys beside the names that clients match on (article sections, tag names, author

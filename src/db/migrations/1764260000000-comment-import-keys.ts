@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from "typeorm";
-import { commentImportKey } from "../../ingest/comment-alignment";
+import { commentImportKey } from "./frozen/comment-import-key";
 
 /** Rows per backfill statement: one parameter each (ids are integer literals), under SQLite's oldest limit of 999. */
 const BACKFILL_ROWS = 400;

@@ -1,10 +1,9 @@
 import { MigrationInterface, QueryRunner } from "typeorm";
-import { sql } from "../sql";
-import { recountStoredCounts } from "../stored-counts";
 
 /**
- * Counts stored beside the rows they describe (see stored-counts.ts), filled in from the rows (and
- * stored_count, for the counts of whole tables), and
+ * Counts stored beside the rows they describe (see db/stored-counts.ts), filled in from the rows
+ * (and stored_count, for the counts of whole tables) by the statements recountStoredCounts ran when
+ * this was written (commit 76b658a), copied here, and
  * the indexes that let every list seek to a cursor instead of walking up to it:
  * - article_tag gets the article's publishedAt, so a tag's articles are read newest first from
  *   ("tagId", "publishedAt", "articleId") alone;
@@ -33,7 +32,18 @@ export class StoredCounts1764300000000 implements MigrationInterface {
       `UPDATE "article_tag" SET "publishedAt" = (SELECT a."publishedAt" FROM "article" a WHERE a."id" = "article_tag"."articleId")`,
     );
     // Visible as the schema stood then: comments had no status yet (see the moderation migration).
-    await recountStoredCounts(queryRunner.manager, sql`"isDeleted" = ${false}`);
+    const visible = `"isDeleted" = ${postgres ? "false" : "0"}`;
+    await queryRunner.query(`UPDATE "stored_count" SET "value" = (SELECT COUNT(*) FROM "article") WHERE "name" = 'articles'`);
+    await queryRunner.query(`UPDATE "article" SET "commentCount" = (SELECT COUNT(*) FROM "comment" c WHERE c."articleId" = "article"."id" AND c.${visible})`);
+    await queryRunner.query(`UPDATE "author" SET "commentCount" = (SELECT COUNT(*) FROM "comment" c WHERE c."authorId" = "author"."id" AND c.${visible})`);
+    await queryRunner.query(`UPDATE "tag" SET "articleCount" = (SELECT COUNT(*) FROM "article_tag" t WHERE t."tagId" = "tag"."id")`);
+    await queryRunner.query(`UPDATE "comment" SET "replyCount" = 0 WHERE "replyCount" <> 0`);
+    await queryRunner.query(
+      `WITH RECURSIVE listed("id", "parentId") AS (SELECT "id", "parentId" FROM "comment" WHERE ${visible} ` +
+        `UNION SELECT p."id", p."parentId" FROM "comment" p JOIN listed ON p."id" = listed."parentId") ` +
+        `UPDATE "comment" SET "replyCount" = counted.n FROM (SELECT "parentId", COUNT(*) AS n FROM listed WHERE "parentId" IS NOT NULL GROUP BY "parentId") counted ` +
+        `WHERE counted."parentId" = "comment"."id"`,
+    );
 
     await queryRunner.query(`DROP INDEX "IDX_article_tag_tag"`);
     await queryRunner.query(`CREATE INDEX "IDX_article_tag_tag" ON "article_tag" ("tagId", "publishedAt", "articleId")`);

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from "typeorm";
-import { indexArticles, indexComments } from "../../search/search-index";
+import { indexNewArticles, indexNewComments } from "./frozen/search-entries";
 
 /** Rows read per backfill statement. */
 const BACKFILL_ARTICLES = 500;
@@ -8,7 +8,7 @@ const BACKFILL_COMMENTS = 5_000;
 /**
  * The full-text index behind Query.search and `where.search`, filled from the rows already
  * stored. Each engine gets its own kind of index, filled with the same tokens (see
- * src/search/search-document.ts):
+ * src/search/search-document.ts, here as frozen/search-document.ts, the tokens as they were then):
  * - SQLite: contentless FTS5 tables (the text itself stays in article and comment), with
  *   contentless_delete so an entry can be replaced or removed by rowid. unicode61 only splits on
  *   the spaces between our tokens, with its own diacritic folding off: our code folds. Prefix
@@ -51,7 +51,7 @@ export class SearchIndex1764400000000 implements MigrationInterface {
       )) as { articleId: number; name: string }[];
       const tagsOf = new Map<number, string[]>();
       for (const tag of tags) tagsOf.set(Number(tag.articleId), [...(tagsOf.get(Number(tag.articleId)) ?? []), tag.name]);
-      await indexArticles(
+      await indexNewArticles(
         queryRunner.manager,
         rows.map((row) => ({
           id: Number(row.id),
@@ -60,7 +60,6 @@ export class SearchIndex1764400000000 implements MigrationInterface {
           paragraphs: JSON.parse(row.paragraphs) as string[],
           tags: tagsOf.get(Number(row.id)) ?? [],
         })),
-        true,
       );
       lastId = ids[ids.length - 1];
     }
@@ -72,10 +71,9 @@ export class SearchIndex1764400000000 implements MigrationInterface {
         [lastId],
       )) as { id: number; body: string }[];
       if (rows.length === 0) break;
-      await indexComments(
+      await indexNewComments(
         queryRunner.manager,
         rows.map((row) => ({ id: Number(row.id), body: row.body })),
-        true,
       );
       lastId = Number(rows[rows.length - 1].id);
     }

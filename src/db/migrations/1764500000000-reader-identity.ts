@@ -1,5 +1,4 @@
 import { MigrationInterface, QueryRunner } from "typeorm";
-import { COLUMN_LENGTHS } from "../../entities/column-lengths";
 
 /**
  * Signed-in readers are authors linked by their `sub` claim. Their names are not unique (two
@@ -12,7 +11,7 @@ export class ReaderIdentity1764500000000 implements MigrationInterface {
   name = "ReaderIdentity1764500000000";
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`ALTER TABLE "author" ADD COLUMN "sub" varchar(${COLUMN_LENGTHS.authorSub})`);
+    await queryRunner.query(`ALTER TABLE "author" ADD COLUMN "sub" varchar(255)`);
     await queryRunner.query(`CREATE UNIQUE INDEX "UQ_author_sub" ON "author" ("sub")`);
     await queryRunner.query(`DROP INDEX "UQ_author_name"`);
     await queryRunner.query(`CREATE UNIQUE INDEX "UQ_author_name" ON "author" ("name") WHERE "sub" IS NULL`);

@@ -1,5 +1,4 @@
 import { MigrationInterface, QueryRunner, Table, TableColumnOptions } from "typeorm";
-import { COLUMN_LENGTHS } from "../../entities/column-lengths";
 
 /**
  * Moderation: a status per comment (every existing comment is PUBLISHED, so nothing readers see
@@ -36,8 +35,8 @@ export class Moderation1764600000000 implements MigrationInterface {
           { name: "status", type: "varchar", length: "16", isNullable: true },
           { name: "reason", type: "text", isNullable: true },
           { name: "actorRole", type: "varchar", length: "16", isNullable: true },
-          { name: "actorSub", type: "varchar", length: String(COLUMN_LENGTHS.authorSub), isNullable: true },
-          { name: "actorName", type: "varchar", length: String(COLUMN_LENGTHS.authorName), isNullable: true },
+          { name: "actorSub", type: "varchar", length: "255", isNullable: true },
+          { name: "actorName", type: "varchar", length: "200", isNullable: true },
           { name: "createdAt", type: timestamp },
         ],
         foreignKeys: [toComment],
@@ -50,7 +49,7 @@ export class Moderation1764600000000 implements MigrationInterface {
         columns: [
           id,
           { name: "commentId", type: "integer" },
-          { name: "readerSub", type: "varchar", length: String(COLUMN_LENGTHS.authorSub) },
+          { name: "readerSub", type: "varchar", length: "255" },
           { name: "reason", type: "varchar", length: "16" },
           { name: "note", type: "text", isNullable: true },
           { name: "createdAt", type: timestamp },

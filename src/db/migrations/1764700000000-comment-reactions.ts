@@ -1,5 +1,4 @@
 import { MigrationInterface, QueryRunner } from "typeorm";
-import { COLUMN_LENGTHS } from "../../entities/column-lengths";
 
 /**
  * Readers' reactions to comments: one row per reader and comment (the primary key makes a second
@@ -17,7 +16,7 @@ export class CommentReactions1764700000000 implements MigrationInterface {
     await queryRunner.query(
       `CREATE TABLE "comment_reaction" (` +
         `"commentId" integer NOT NULL REFERENCES "comment" ("id") ON DELETE CASCADE, ` +
-        `"readerSub" varchar(${COLUMN_LENGTHS.authorSub}) NOT NULL, ` +
+        `"readerSub" varchar(255) NOT NULL, ` +
         `"createdAt" ${timestamp} NOT NULL, ` +
         `PRIMARY KEY ("commentId", "readerSub"))`,
     );
