@@ -10,6 +10,7 @@ import { requireService } from "./write-access";
 @Resolver()
 export class ArticleMutationResolver {
   @Mutation(() => ArticlePayload, {
+    nullable: true,
     description:
       "Creates an article of the newsroom's site, or updates the one with the same externalId (else the same url; else an imported " +
       "article with the same title and publication time that has no url yet). An update writes only the fields given and keeps the " +

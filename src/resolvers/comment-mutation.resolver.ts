@@ -10,6 +10,7 @@ import { idArgument, requireWriter, writeRules, writerOf } from "./write-access"
 @Resolver(() => Comment)
 export class CommentMutationResolver {
   @Mutation(() => AddCommentPayload, {
+    nullable: true,
     description:
       "Posts a comment, or a reply when parentId is given (depth = parent's depth + 1; placed after its siblings). " +
       "A signed-in reader posts as themself (authorName is FORBIDDEN for them); the service token posts under authorName, or anonymously without one; " +
@@ -30,6 +31,7 @@ export class CommentMutationResolver {
   }
 
   @Mutation(() => CommentPayload, {
+    nullable: true,
     description:
       "Replaces a comment's text and sets editedAt. Its author may do so until Comment.editableUntil; moderators and the service token always; " +
       "anyone else signed in is FORBIDDEN and nothing changes (anonymous callers: UNAUTHENTICATED). A deleted comment cannot be edited.",
@@ -43,6 +45,7 @@ export class CommentMutationResolver {
   }
 
   @Mutation(() => CommentPayload, {
+    nullable: true,
     description:
       "Soft-deletes a comment: its body is served as \"\" and its author as null from then on. " +
       "Its author may do so until Comment.editableUntil; moderators and the service token always; anyone else signed in is FORBIDDEN " +

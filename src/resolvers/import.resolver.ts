@@ -17,6 +17,7 @@ const STATUS: Record<ImportStatus, ImportDumpStatus> = {
 @Resolver()
 export class ImportResolver {
   @Mutation(() => ImportDumpPayload, {
+    nullable: true,
     description:
       "Imports one dump, as `npm run seed` does: a new article, an update of the article with the same title and " +
       "publication time, or nothing when it already matches. Needs the service token (API_TOKEN); a signed-in reader, moderators included, is FORBIDDEN. A dump the parser rejects is " +

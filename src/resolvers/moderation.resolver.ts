@@ -39,6 +39,7 @@ export class ModerationResolver {
   }
 
   @Mutation(() => CommentPayload, {
+    nullable: true,
     description:
       "Publishes, holds (PENDING) or rejects a comment, for moderators and the service token; writes a SET_STATUS entry in its moderationHistory. " +
       "The public's counts change with it (only PUBLISHED comments count), and a comment that becomes PUBLISHED reaches commentAdded subscribers then. " +
@@ -52,6 +53,7 @@ export class ModerationResolver {
   }
 
   @Mutation(() => CommentPayload, {
+    nullable: true,
     description:
       "Flags a comment for the moderators: signed-in readers only (the service token is FORBIDDEN), once per reader and comment " +
       "(flagging it again changes nothing), never one's own comment. The flag that brings flagCount to AUTO_HOLD_FLAGS (default 3) " +
@@ -67,6 +69,7 @@ export class ModerationResolver {
   }
 
   @Mutation(() => CommentPayload, {
+    nullable: true,
     description:
       "Adds a PUBLISHED comment to its article's featuredComments, for moderators and the service token; writes a FEATURE entry in its " +
       "moderationHistory. Featuring a featured comment changes nothing; an article holds at most 10 featured comments.",
@@ -79,6 +82,7 @@ export class ModerationResolver {
   }
 
   @Mutation(() => CommentPayload, {
+    nullable: true,
     description:
       "Takes a comment out of its article's featuredComments, for moderators and the service token; writes an UNFEATURE entry in its " +
       "moderationHistory. Unfeaturing a comment that is not featured changes nothing.",
@@ -91,6 +95,7 @@ export class ModerationResolver {
   }
 
   @Mutation(() => Article, {
+    nullable: true,
     description:
       "Sets the article's moderation mode, for moderators and the service token: under PRE, readers' new comments are PENDING until a " +
       "moderator publishes them; comments already posted keep their status. Answers the article, read after the write (moderation as now set).",

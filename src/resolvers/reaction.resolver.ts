@@ -20,6 +20,7 @@ export class ReactionResolver {
   }
 
   @Mutation(() => CommentPayload, {
+    nullable: true,
     description:
       "Adds the signed-in reader's reaction to a comment: one per reader and comment, so reacting again changes nothing and answers the same. " +
       "Anonymous callers are UNAUTHENTICATED; the service token, which is no reader, is FORBIDDEN; a deleted comment is BAD_USER_INPUT. " +
@@ -30,6 +31,7 @@ export class ReactionResolver {
   }
 
   @Mutation(() => CommentPayload, {
+    nullable: true,
     description:
       "Withdraws the signed-in reader's reaction to a comment; withdrawing one that is not there changes nothing and answers the same. " +
       "Refused and limited as reactToComment, except that a deleted comment's reaction may be withdrawn.",

@@ -43,7 +43,9 @@ export function buildThreadlineSchema(events: CommentEvents = createLocalEvents(
 /** type-graphql offers no description for the root types; clients' docs start from them. */
 const ROOT_DESCRIPTIONS = {
   query: "Reads. Who may read what is said on each field; most need no token.",
-  mutation: "Writes. Each field says which credential it needs (Authorization: Bearer ...).",
+  mutation:
+    "Writes. Each field says which credential it needs (Authorization: Bearer ...). Every field is nullable: a write that fails " +
+    "answers null with its own error, and the other writes of the same operation keep their results (HTTP 200 when any was made).",
   subscription: "Live events over graphql-ws on /graphql: open to anyone.",
 } as const;
 

@@ -33,7 +33,7 @@ export function CommentForm(props: Props) {
     }
     if (props.kind === "edit") {
       const result = await editComment({ id: props.commentId, body });
-      if (result.error || !result.data) return failed(result.error);
+      if (result.error || !result.data?.editComment) return failed(result.error);
       props.onDone(result.data.editComment.comment);
       return;
     }
@@ -41,7 +41,7 @@ export function CommentForm(props: Props) {
     // A reader posts as themself; the service token posts under the name it was given.
     const authorName = session.credential?.kind === "service" ? session.credential.name.trim() || null : null;
     const result = await addComment({ articleId, body, parentId, authorName });
-    if (result.error || !result.data) return failed(result.error);
+    if (result.error || !result.data?.addComment) return failed(result.error);
     const { commentEdge, article } = result.data.addComment;
     const comment = commentEdge.node;
     dispatch({ type: "added", comment, parentId: comment.parent?.id ?? null, commentCount: article.commentCount, live: false });

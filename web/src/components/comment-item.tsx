@@ -62,7 +62,7 @@ export function CommentItem({ comment: loaded, replies }: { comment: CommentView
   const remove = async () => {
     setError(null);
     const result = await deleteComment({ id: comment.id });
-    if (result.error || !result.data) return failed(result.error);
+    if (result.error || !result.data?.deleteComment) return failed(result.error);
     const { comment: deleted, article } = result.data.deleteComment;
     // A deleted comment with nothing below it leaves the list, as the API lists it from now on.
     dispatch({ type: "changed", comment: deleted, hidden: replyCount === 0, commentCount: article.commentCount });
@@ -72,9 +72,9 @@ export function CommentItem({ comment: loaded, replies }: { comment: CommentView
   const toggleReaction = async () => {
     setError(null);
     const result = comment.viewerHasReacted ? await unreact({ id: comment.id }) : await react({ id: comment.id });
-    if (result.error || !result.data) return failed(result.error);
-    const data = result.data;
-    dispatch({ type: "changed", comment: "reactToComment" in data ? data.reactToComment.comment : data.unreactToComment.comment });
+    const changed = result.data && ("reactToComment" in result.data ? result.data.reactToComment : result.data.unreactToComment);
+    if (result.error || !changed) return failed(result.error);
+    dispatch({ type: "changed", comment: changed.comment });
   };
   const reactionBusy = reacting.fetching || unreacting.fetching;
 
@@ -82,7 +82,7 @@ export function CommentItem({ comment: loaded, replies }: { comment: CommentView
   const moderate = async (status: CommentStatus) => {
     setError(null);
     const result = await setStatus({ id: comment.id, status });
-    if (result.error || !result.data) return failed(result.error);
+    if (result.error || !result.data?.setCommentStatus) return failed(result.error);
     dispatch({ type: "changed", comment: result.data.setCommentStatus.comment });
   };
 

@@ -117,7 +117,7 @@ export type AddCommentMutationVariables = Exact<{
 }>;
 
 
-export type AddCommentMutation = { addComment: { commentEdge: { cursor: string, node: { id: string, body: string, depth: number, position: number, createdAt: string | null, editedAt: string | null, isDeleted: boolean, isTombstone: boolean, replyCount: number, editableUntil: string | null, viewerCanEdit: boolean, viewerCanDelete: boolean, reactionCount: number, viewerHasReacted: boolean, status: CommentStatus | null, parent: { id: string } | null, author: { id: string, name: string } | null } }, article: { id: string, commentCount: number } } };
+export type AddCommentMutation = { addComment: { commentEdge: { cursor: string, node: { id: string, body: string, depth: number, position: number, createdAt: string | null, editedAt: string | null, isDeleted: boolean, isTombstone: boolean, replyCount: number, editableUntil: string | null, viewerCanEdit: boolean, viewerCanDelete: boolean, reactionCount: number, viewerHasReacted: boolean, status: CommentStatus | null, parent: { id: string } | null, author: { id: string, name: string } | null } }, article: { id: string, commentCount: number } } | null };
 
 export type EditCommentMutationVariables = Exact<{
   id: string;
@@ -125,28 +125,28 @@ export type EditCommentMutationVariables = Exact<{
 }>;
 
 
-export type EditCommentMutation = { editComment: { comment: { id: string, body: string, depth: number, position: number, createdAt: string | null, editedAt: string | null, isDeleted: boolean, isTombstone: boolean, replyCount: number, editableUntil: string | null, viewerCanEdit: boolean, viewerCanDelete: boolean, reactionCount: number, viewerHasReacted: boolean, status: CommentStatus | null, author: { id: string, name: string } | null } } };
+export type EditCommentMutation = { editComment: { comment: { id: string, body: string, depth: number, position: number, createdAt: string | null, editedAt: string | null, isDeleted: boolean, isTombstone: boolean, replyCount: number, editableUntil: string | null, viewerCanEdit: boolean, viewerCanDelete: boolean, reactionCount: number, viewerHasReacted: boolean, status: CommentStatus | null, author: { id: string, name: string } | null } } | null };
 
 export type DeleteCommentMutationVariables = Exact<{
   id: string;
 }>;
 
 
-export type DeleteCommentMutation = { deleteComment: { comment: { id: string, body: string, depth: number, position: number, createdAt: string | null, editedAt: string | null, isDeleted: boolean, isTombstone: boolean, replyCount: number, editableUntil: string | null, viewerCanEdit: boolean, viewerCanDelete: boolean, reactionCount: number, viewerHasReacted: boolean, status: CommentStatus | null, author: { id: string, name: string } | null }, article: { id: string, commentCount: number } } };
+export type DeleteCommentMutation = { deleteComment: { comment: { id: string, body: string, depth: number, position: number, createdAt: string | null, editedAt: string | null, isDeleted: boolean, isTombstone: boolean, replyCount: number, editableUntil: string | null, viewerCanEdit: boolean, viewerCanDelete: boolean, reactionCount: number, viewerHasReacted: boolean, status: CommentStatus | null, author: { id: string, name: string } | null }, article: { id: string, commentCount: number } } | null };
 
 export type ReactToCommentMutationVariables = Exact<{
   id: string;
 }>;
 
 
-export type ReactToCommentMutation = { reactToComment: { comment: { id: string, reactionCount: number, viewerHasReacted: boolean } } };
+export type ReactToCommentMutation = { reactToComment: { comment: { id: string, reactionCount: number, viewerHasReacted: boolean } } | null };
 
 export type UnreactToCommentMutationVariables = Exact<{
   id: string;
 }>;
 
 
-export type UnreactToCommentMutation = { unreactToComment: { comment: { id: string, reactionCount: number, viewerHasReacted: boolean } } };
+export type UnreactToCommentMutation = { unreactToComment: { comment: { id: string, reactionCount: number, viewerHasReacted: boolean } } | null };
 
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -166,7 +166,7 @@ export type SetCommentStatusMutationVariables = Exact<{
 }>;
 
 
-export type SetCommentStatusMutation = { setCommentStatus: { comment: { id: string, body: string, depth: number, position: number, createdAt: string | null, editedAt: string | null, isDeleted: boolean, isTombstone: boolean, replyCount: number, editableUntil: string | null, viewerCanEdit: boolean, viewerCanDelete: boolean, reactionCount: number, viewerHasReacted: boolean, status: CommentStatus | null, author: { id: string, name: string } | null } } };
+export type SetCommentStatusMutation = { setCommentStatus: { comment: { id: string, body: string, depth: number, position: number, createdAt: string | null, editedAt: string | null, isDeleted: boolean, isTombstone: boolean, replyCount: number, editableUntil: string | null, viewerCanEdit: boolean, viewerCanDelete: boolean, reactionCount: number, viewerHasReacted: boolean, status: CommentStatus | null, author: { id: string, name: string } | null } } | null };
 
 export type SearchHitsQueryVariables = Exact<{
   query: string;
