@@ -2,7 +2,7 @@ import "reflect-metadata";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Config, DEFAULT_ABUSE_LIMITS, DEFAULT_BOUNDS, READER_SETTINGS_OFF } from "../src/config";
+import { Config, DEFAULT_ABUSE_LIMITS, DEFAULT_BOUNDS, READER_SETTINGS_OFF, parseGraphqlExecutor } from "../src/config";
 import { Database, openDataSource } from "../src/db/data-source";
 import { withQueryTally } from "../src/db/query-counter";
 import { recountStoredCounts } from "../src/db/stored-counts";
@@ -31,7 +31,7 @@ const REPLIES = 3;
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 
 function benchConfig(): Config {
-  return { port: 0, database: { type: "sqlite", path: "" }, apiToken: "bench-token", apiTokenGenerated: false, production: false, redisUrl: null, shutdownGraceSeconds: 0, maxConcurrentOperations: 0, maxQueuedOperations: 0, maxQueuedPerClient: 0, responseDrainSeconds: 0, statementTimeoutSeconds: 0, ...READER_SETTINGS_OFF, ...DEFAULT_BOUNDS, abuseLimits: DEFAULT_ABUSE_LIMITS };
+  return { port: 0, database: { type: "sqlite", path: "" }, apiToken: "bench-token", apiTokenGenerated: false, production: false, redisUrl: null, shutdownGraceSeconds: 0, maxConcurrentOperations: 0, maxQueuedOperations: 0, maxQueuedPerClient: 0, responseDrainSeconds: 0, statementTimeoutSeconds: 0, ...READER_SETTINGS_OFF, ...DEFAULT_BOUNDS, graphqlExecutor: parseGraphqlExecutor(process.env.GRAPHQL_EXECUTOR), abuseLimits: DEFAULT_ABUSE_LIMITS };
 }
 
 interface Timed {

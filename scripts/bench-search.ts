@@ -1,4 +1,4 @@
-import { DEFAULT_ABUSE_LIMITS, DEFAULT_BOUNDS, READER_SETTINGS_OFF } from "../src/config";
+import { DEFAULT_ABUSE_LIMITS, DEFAULT_BOUNDS, READER_SETTINGS_OFF, parseGraphqlExecutor } from "../src/config";
 /**
  * `npm run bench:search`: search at scale. Builds 100,000 articles and 1,000,000 comments (10 per
  * article) from generated dumps, through the project's own renderer, parser and importer (which
@@ -194,7 +194,7 @@ async function main(): Promise<void> {
       responseDrainSeconds: 0,
       statementTimeoutSeconds: 0,
       abuseLimits: DEFAULT_ABUSE_LIMITS,
-      ...READER_SETTINGS_OFF, ...DEFAULT_BOUNDS,
+      ...READER_SETTINGS_OFF, ...DEFAULT_BOUNDS, graphqlExecutor: parseGraphqlExecutor(process.env.GRAPHQL_EXECUTOR),
     };
     const server = await createServer(config, db, createLocalEvents());
     const search = async (q: string) => {

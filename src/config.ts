@@ -46,6 +46,11 @@ export interface Config {
   autoHoldFlags: number;
   /** How often readers and client addresses may write (src/abuse/abuse-limits.ts). */
   abuseLimits: AbuseLimitSettings;
+  /**
+   * How operations run (GRAPHQL_EXECUTOR): "jit", the fast path of src/execution (graphql-jit, the
+   * direct POST path, SQLite's statement cache); "graphql-js", the card's stack alone.
+   */
+  graphqlExecutor: GraphqlExecutor;
   /** The deepest a reply may sit (MAX_THREAD_DEPTH): top-level comments are depth 0. */
   maxThreadDepth: number;
   /** How long one operation may execute before it is answered 503 (REQUEST_TIMEOUT_SECONDS; 0: no deadline). */
@@ -97,6 +102,16 @@ export const DEFAULT_ABUSE_LIMITS: AbuseLimitSettings = {
 
 /** Every abuse limit off (for scripts and tests that are not about them). */
 export const NO_ABUSE_LIMITS: AbuseLimitSettings = { addressPerMinute: 0, commentsPerMinute: 0, reactionsPerMinute: 0, flagsPerMinute: 0, duplicateCommentSeconds: 0 };
+
+export type GraphqlExecutor = "jit" | "graphql-js";
+
+/** GRAPHQL_EXECUTOR: `jit` (the default) or `graphql-js`; see docs/decisions/. */
+export function parseGraphqlExecutor(value: string | undefined): GraphqlExecutor {
+  if (value === undefined || value.trim() === "") return "jit";
+  const executor = value.trim().toLowerCase();
+  if (executor !== "jit" && executor !== "graphql-js") throw new ConfigError("GRAPHQL_EXECUTOR", `expected jit or graphql-js, got "${value}"`);
+  return executor;
+}
 
 /** What one request may ask of the server, when their variables are unset. */
 export const DEFAULT_BOUNDS: Pick<Config, "maxThreadDepth" | "requestTimeoutSeconds" | "maxResponseMb"> = {
@@ -326,6 +341,7 @@ export function loadConfig(env: Env = process.env): Config {
     moderation: parseModeration(env.MODERATION),
     autoHoldFlags: parseWholeNumber("AUTO_HOLD_FLAGS", env.AUTO_HOLD_FLAGS, 3, 1, 1000, "flags"),
     abuseLimits: parseAbuseLimits(env),
+    graphqlExecutor: parseGraphqlExecutor(env.GRAPHQL_EXECUTOR),
     maxThreadDepth: parseWholeNumber("MAX_THREAD_DEPTH", env.MAX_THREAD_DEPTH, DEFAULT_BOUNDS.maxThreadDepth, 1, 1000, "levels"),
     requestTimeoutSeconds: parseSeconds("REQUEST_TIMEOUT_SECONDS", env.REQUEST_TIMEOUT_SECONDS, DEFAULT_BOUNDS.requestTimeoutSeconds),
     maxResponseMb: parseWholeNumber("MAX_RESPONSE_MB", env.MAX_RESPONSE_MB, DEFAULT_BOUNDS.maxResponseMb, 0, 1024, "MiB"),

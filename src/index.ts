@@ -56,7 +56,7 @@ async function main(): Promise<void> {
 
   const where = config.database.type === "postgres" ? redact(config.database.url) : `sqlite:${config.database.path}`;
   say(`opening the database at ${where} and bringing its schema up to date…`);
-  const db = await openDataSource(config.database, { statementTimeoutMs: config.statementTimeoutSeconds * 1000 }).catch((error: Error) => {
+  const db = await openDataSource(config.database, { statementTimeoutMs: config.statementTimeoutSeconds * 1000, statementCache: config.graphqlExecutor === "jit" }).catch((error: Error) => {
     console.error(`threadline: cannot open the database at ${where}: ${error.message}`);
     process.exit(1);
   });

@@ -27,15 +27,15 @@ import { LiveDeliveries } from "./discussion/comment-feed";
 import { buildThreadlineSchema } from "./schema/build-schema";
 import { checkCost, checkVariableDepth, limitRules, parseAndValidate, QUERY_LIMITS, SOCKET_LIMITS } from "./schema/limits";
 import { httpCachePlugin } from "./schema/cache-policy";
-import { CompiledOperations, compiledExecutionGateway } from "./schema/compiled-executor";
-import { withinBounds } from "./schema/request-bounds";
-import { CachePolicies, DocumentCache, PreflightVerdicts } from "./schema/operation-cache";
+import { CompiledOperations, compiledExecutionGateway } from "./execution/compiled-executor";
+import { withinBounds } from "./execution/request-bounds";
+import { CachePolicies, DocumentCache, PreflightVerdicts } from "./execution/operation-cache";
 import { checkTextInputs } from "./schema/text-inputs";
 import { landingPageWithExplorerLinks } from "./web/landing-page.plugin";
 import { plainGetHint } from "./web/plain-get.middleware";
 import { writerFor, writerOf } from "./resolvers/write-access";
 import { Admission, answerRefusal, clientKeyOf, SHUTTING_DOWN } from "./web/admission";
-import { AdmitRequest, bodyErrorResponse, graphqlPostHandler, isGraphqlJsonPost } from "./web/graphql-post";
+import { AdmitRequest, bodyErrorResponse, graphqlPostHandler, isGraphqlJsonPost } from "./execution/graphql-post";
 import { closeWhenNotDrained, httpServerOptions } from "./web/http-timeouts";
 import { devSignInRoutes } from "./web/dev-sign-in.routes";
 import { AddressConnections } from "./web/address-connections";
@@ -349,7 +349,7 @@ export async function createServer(config: Config, db: Database, events: Comment
   app.set("etag", false);
   app.disable("x-powered-by");
   let draining = false;
-  // POST /graphql with a JSON body goes straight to Apollo (web/graphql-post.ts) once it has
+  // POST /graphql with a JSON body goes straight to Apollo (execution/graphql-post.ts) once it has
   // started; everything else, and everything while the server drains, goes through express.
   let graphqlPost: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
   const drainMs = config.responseDrainSeconds * 1000;
@@ -508,7 +508,9 @@ export async function createServer(config: Config, db: Database, events: Comment
 
   // Apollo takes the schema through the gateway interface, the one way to give it an executor:
   // operations run compiled by graphql-jit. Everything else reads the same schema object.
-  const operations = new CompiledOperations(schema, { bounds });
+  // GRAPHQL_EXECUTOR=graphql-js: nothing is compiled, and JSON POSTs go through express (docs/decisions/).
+  const fastPath = config.graphqlExecutor === "jit";
+  const operations = new CompiledOperations(schema, { bounds, compile: fastPath });
   const apollo = new ApolloServer<Context>({
     gateway: compiledExecutionGateway<Context>(schema, operations),
     introspection: !config.production,
@@ -593,7 +595,7 @@ export async function createServer(config: Config, db: Database, events: Comment
     ...(config.production ? [] : [(_req: express.Request, _res: express.Response, next: express.NextFunction) => withQueryTally({ count: 0 }, next)]),
     admittedGet(admit, expressMiddleware(apollo, { context: ({ res }) => (res.locals.context as () => Promise<Context>)() })),
   );
-  graphqlPost = graphqlPostHandler(apollo, {
+  if (fastPath) graphqlPost = graphqlPostHandler(apollo, {
     bodyLimit: BODY_LIMIT,
     admit,
     around: config.production ? undefined : (work) => withQueryTally({ count: 0 }, work),

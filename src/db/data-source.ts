@@ -18,7 +18,7 @@ import { ArticleUrls1764800000000 } from "./migrations/1764800000000-article-url
 import { NamedConstraints1764900000000 } from "./migrations/1764900000000-named-constraints";
 import { fitEntitiesToEngine } from "./engine-schema";
 import { CountingLogger } from "./query-counter";
-import { StatementCache } from "./statement-cache";
+import { StatementCache } from "../execution/statement-cache";
 
 export const migrations = [
   InitialSchema1764133200000,
@@ -60,6 +60,11 @@ export interface DataSourceExtras {
    * limits instead: interrupting one would abort its whole transaction. Migrations run without it.
    */
   statementTimeoutMs?: number;
+  /**
+   * SQLite only: whether read connections keep their prepared statements (execution/statement-cache.ts;
+   * default true). GRAPHQL_EXECUTOR=graphql-js turns it off, with the rest of the fast path.
+   */
+  statementCache?: boolean;
 }
 
 /**
@@ -124,6 +129,7 @@ export class Database extends DataSource {
     private readonly readerCount = 0,
     private readonly scratchDir: string | null = null,
     private readonly readTimeoutMs = 0,
+    private readonly keepStatements = true,
   ) {
     super(options);
   }
@@ -146,9 +152,11 @@ export class Database extends DataSource {
       await this.query(this.scratchDir ? "PRAGMA synchronous = OFF" : "PRAGMA synchronous = NORMAL");
       for (let i = 0; i < this.readerCount; i++) {
         const reader = await new DataSource(readerOptions(this.options.database as string)).initialize();
-        const statements = new StatementCache(sqliteConnection(reader));
-        statements.install();
-        this.statementCaches.push(statements);
+        if (this.keepStatements) {
+          const statements = new StatementCache(sqliteConnection(reader));
+          statements.install();
+          this.statementCaches.push(statements);
+        }
         if (this.readTimeoutMs > 0) interruptAfter(reader, this.readTimeoutMs);
         this.readers.push(reader);
       }
@@ -330,7 +338,7 @@ export async function openDataSource(database: DatabaseConfig, extras: DataSourc
       await migrator.destroy();
     }
   }
-  const db = new Database(dataSourceOptions(actual, extras), readers, scratchDir, extras.statementTimeoutMs ?? 0);
+  const db = new Database(dataSourceOptions(actual, extras), readers, scratchDir, extras.statementTimeoutMs ?? 0, extras.statementCache ?? true);
   try {
     await db.initialize();
     await db.runMigrations({ transaction: "each" });

@@ -1,5 +1,5 @@
 /**
- * SQLite's read connections keep their prepared statements (src/db/statement-cache.ts). A kept
+ * SQLite's read connections keep their prepared statements (src/execution/statement-cache.ts). A kept
  * statement must never change what a read sees: a repeated operation sees every write committed
  * before it, a failed statement does not poison the next call, and the connection still closes.
  */
@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sqlite3 from "sqlite3";
-import { StatementCache } from "../../src/db/statement-cache";
+import { StatementCache } from "../../src/execution/statement-cache";
 import { ADD_COMMENT, importUniqueArticle } from "../helpers/discussion";
 import { engines } from "../helpers/databases";
 import { startTestServer, TEST_TOKEN, TestServer } from "../helpers/test-server";

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { DataSource } from "typeorm";
-import { DatabaseConfig } from "../../src/config";
+import { DatabaseConfig, parseGraphqlExecutor } from "../../src/config";
 import { Database, DataSourceExtras, openDataSource } from "../../src/db/data-source";
 
 /**
@@ -27,7 +27,9 @@ export async function openTestDatabase(
 ): Promise<TestDatabase> {
   if (engine === "sqlite") {
     const config: DatabaseConfig = { type: "sqlite", path: sqlitePath };
-    const dataSource = await openDataSource(config, extras);
+    // GRAPHQL_EXECUTOR=graphql-js npm test: the read connections keep no statements either.
+    const statementCache = parseGraphqlExecutor(process.env.GRAPHQL_EXECUTOR) === "jit";
+    const dataSource = await openDataSource(config, { statementCache, ...extras });
     return { dataSource, config, close: () => dataSource.destroy() };
   }
   const url = process.env.TEST_DATABASE_URL;

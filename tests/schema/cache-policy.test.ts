@@ -1,7 +1,7 @@
 import { isInterfaceType, isObjectType, parse } from "graphql";
 import { CACHE_HINTS, cacheControlHeader, cachePolicyOf } from "../../src/schema/cache-policy";
 import { buildThreadlineSchema } from "../../src/schema/build-schema";
-import { CachePolicies } from "../../src/schema/operation-cache";
+import { CachePolicies } from "../../src/execution/operation-cache";
 
 const schema = buildThreadlineSchema();
 const policy = (query: string, operationName?: string) => cachePolicyOf(schema, parse(query), operationName);

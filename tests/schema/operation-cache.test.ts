@@ -1,5 +1,5 @@
 import { parse } from "graphql";
-import { DOCUMENT_CACHE_LIMITS, DocumentCache, PreflightVerdicts, textHash } from "../../src/schema/operation-cache";
+import { DOCUMENT_CACHE_LIMITS, DocumentCache, PreflightVerdicts, textHash } from "../../src/execution/operation-cache";
 
 describe("document cache", () => {
   it("finds a document by Apollo's key or by its text, and forgets the least recently used beyond its count", async () => {

@@ -1,5 +1,5 @@
 /**
- * Operations run compiled by graphql-jit (src/schema/compiled-executor.ts) answer what graphql-js
+ * Operations run compiled by graphql-jit (src/execution/compiled-executor.ts) answer what graphql-js
  * answers: each operation goes through the server over HTTP and through plain graphql-js
  * `execute` on the same schema with a context built the same way, and the two JSON bodies must be
  * identical (data, error messages, locations, paths and codes, null propagation). Then: a repeated
@@ -7,7 +7,7 @@
  */
 import { DocumentNode, execute, ExecutionResult, getIntrospectionQuery, GraphQLError, GraphQLFormattedError, Kind, parse } from "graphql";
 import { buildSchema, GraphQLScalarType } from "graphql";
-import { CompiledOperations, MAX_COMPILED_FIELDS } from "../../src/schema/compiled-executor";
+import { CompiledOperations, MAX_COMPILED_FIELDS } from "../../src/execution/compiled-executor";
 import { benchQueries } from "../../bench/queries";
 import { formatError, GRAPHQL_PATH } from "../../src/server";
 import { engines } from "../helpers/databases";

@@ -102,6 +102,8 @@ export interface CompileOptions {
   maxFields?: number;
   /** The deadline and answer size every operation runs within; none when absent. */
   bounds?: RequestBounds;
+  /** false: compile nothing, every operation runs on graphql-js's `execute` (GRAPHQL_EXECUTOR=graphql-js). */
+  compile?: boolean;
 }
 
 export interface OperationRequest {
@@ -117,6 +119,7 @@ export class CompiledOperations {
   private readonly compileOnRun: number;
   private readonly maxFields: number;
   private readonly bounds: RequestBounds | undefined;
+  private readonly compiles: boolean;
 
   constructor(
     readonly schema: GraphQLSchema,
@@ -124,6 +127,7 @@ export class CompiledOperations {
   ) {
     this.compileOnRun = options.compileOnRun ?? COMPILE_ON_RUN;
     this.maxFields = options.maxFields ?? MAX_COMPILED_FIELDS;
+    this.compiles = options.compile !== false;
     this.bounds = options.bounds;
   }
 
@@ -148,6 +152,7 @@ export class CompiledOperations {
   }
 
   private planFor(document: DocumentNode, operationName: string | null | undefined): Plan {
+    if (!this.compiles) return null;
     const known = this.known.get(document, operationName);
     if (known.plan !== undefined) return known.plan;
     known.runs += 1;
