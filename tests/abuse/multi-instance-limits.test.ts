@@ -2,6 +2,7 @@
  * The limits hold across instances: two servers on one PostgreSQL schema count a reader's and an
  * address's writes in the same Redis counters, whichever instance takes each write.
  */
+import { redisSuite, redisUrl } from "../helpers/redis";
 import { renderDump } from "../../src/ingest/render-dump";
 import { IMPORT_DUMP, uniqueArticle } from "../helpers/discussion";
 import { InstancePair, startInstancePair } from "../helpers/instances";
@@ -9,11 +10,10 @@ import { POST, readerToken } from "../helpers/readers";
 import { httpGql } from "../helpers/subscriptions";
 import { TEST_TOKEN } from "../helpers/test-server";
 
-const REDIS_URL = process.env.TEST_REDIS_URL || "redis://127.0.0.1:6379";
-const describeWithPostgres = process.env.TEST_DATABASE_URL ? describe : describe.skip;
-const skipReason = process.env.TEST_DATABASE_URL ? "" : " (skipped: TEST_DATABASE_URL is not set)";
+const REDIS_URL = redisUrl();
+const describeWithPostgres = redisSuite(true);
 
-describeWithPostgres(`abuse limits across two instances on PostgreSQL and Redis${skipReason}`, () => {
+describeWithPostgres(`abuse limits across two instances on PostgreSQL and Redis`, () => {
   let pair: InstancePair;
   let story: string;
   beforeAll(async () => {

@@ -2,6 +2,7 @@
  * The abuse limits while Redis is away: writes neither fail nor go unlimited. Each instance counts
  * in its own memory until Redis is back.
  */
+import { redisSuite, redisUrl } from "../helpers/redis";
 import { AbuseLimitStore, createAbuseLimits } from "../../src/abuse/abuse-limits";
 import { DEFAULT_ABUSE_LIMITS } from "../../src/config";
 import { RedisUnavailableError } from "../../src/events/create-events";
@@ -15,11 +16,10 @@ import { startTcpProxy, TcpProxy } from "../helpers/tcp-proxy";
 import { createLocalEvents } from "../../src/events/comment-events";
 import { testConfig, TEST_TOKEN } from "../helpers/test-server";
 
-const REDIS_URL = new URL(process.env.TEST_REDIS_URL || "redis://127.0.0.1:6379");
-const describeWithRedis = process.env.TEST_DATABASE_URL ? describe : describe.skip;
-const skipReason = process.env.TEST_DATABASE_URL ? "" : " (skipped: TEST_DATABASE_URL is not set, so Redis may not be either)";
+const REDIS_URL = new URL(redisUrl());
+const describeWithRedis = redisSuite(false);
 
-describeWithRedis(`abuse limits during a Redis outage${skipReason}`, () => {
+describeWithRedis(`abuse limits during a Redis outage`, () => {
   let db: TestDatabase;
   let proxy: TcpProxy;
   let limits: AbuseLimitStore;

@@ -1,3 +1,4 @@
+import { redisSuite, redisUrl } from "../helpers/redis";
 import { randomInt } from "node:crypto";
 import { Client } from "graphql-ws";
 import Redis from "ioredis";
@@ -8,15 +9,14 @@ import { InstancePair, startInstancePair } from "../helpers/instances";
 import { eventually, httpGql, probe, wsClient } from "../helpers/subscriptions";
 import { TEST_TOKEN } from "../helpers/test-server";
 
-const REDIS_URL = process.env.TEST_REDIS_URL || "redis://127.0.0.1:6379";
+const REDIS_URL = redisUrl();
 
 const COMMENT_ADDED = `subscription($id: ID!) { commentAdded(articleId: $id) { id body author { name } article { id commentCount } } }`;
 
-const describeWithPostgres = process.env.TEST_DATABASE_URL ? describe : describe.skip;
+const describeWithPostgres = redisSuite(true);
 
-const skipReason = process.env.TEST_DATABASE_URL ? "" : " (skipped: TEST_DATABASE_URL is not set)";
 
-describeWithPostgres(`two instances on PostgreSQL and Redis${skipReason}`, () => {
+describeWithPostgres(`two instances on PostgreSQL and Redis`, () => {
   let pair: InstancePair;
   let redis: Redis;
   const clients: Client[] = [];

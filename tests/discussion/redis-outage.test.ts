@@ -3,6 +3,7 @@
  * delivered, /health says Redis is degraded while it is (still 200: the database serves), and a
  * server cannot start without it.
  */
+import { redisSuite, redisUrl } from "../helpers/redis";
 import { Client } from "graphql-ws";
 import { createEvents, EventBus, RedisUnavailableError } from "../../src/events/create-events";
 import { createServer, ThreadlineServer } from "../../src/server";
@@ -13,13 +14,12 @@ import { eventually, httpGql, listen, probe, wsClient } from "../helpers/subscri
 import { startTcpProxy, TcpProxy } from "../helpers/tcp-proxy";
 import { testConfig, TEST_TOKEN } from "../helpers/test-server";
 
-const REDIS_URL = new URL(process.env.TEST_REDIS_URL || "redis://127.0.0.1:6379");
-const describeWithRedis = process.env.TEST_DATABASE_URL ? describe : describe.skip;
-const skipReason = process.env.TEST_DATABASE_URL ? "" : " (skipped: TEST_DATABASE_URL is not set, so Redis may not be either)";
+const REDIS_URL = new URL(redisUrl());
+const describeWithRedis = redisSuite(false);
 
 const COMMENT_ADDED = `subscription($id: ID!) { commentAdded(articleId: $id) { body } }`;
 
-describeWithRedis(`a Redis outage${skipReason}`, () => {
+describeWithRedis(`a Redis outage`, () => {
   let db: TestDatabase;
   let proxy: TcpProxy;
   let events: EventBus;

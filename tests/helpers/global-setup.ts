@@ -13,6 +13,9 @@ export default async function globalSetup(): Promise<void> {
       "\nPostgreSQL cases skipped: TEST_DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test).\n",
     );
   }
+  if (!process.env.TEST_REDIS_URL) {
+    process.stdout.write("Redis cases skipped: TEST_REDIS_URL is not set (e.g. redis://127.0.0.1:6379).\n");
+  }
   if (!chromiumPresent) {
     process.stdout.write(`Browser cases skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium).\n`);
   }
