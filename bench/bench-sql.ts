@@ -89,7 +89,10 @@ export const statements = {
       articleIds,
     ),
   relatedLinksOfArticles: (db: Db, articleIds: number[]) =>
-    db(`SELECT rl."id", rl."articleId", rl."title", rl."position" FROM related_link rl WHERE rl."articleId" IN (${marks(articleIds)}) ORDER BY rl."position" ASC`, articleIds),
+    db(
+      `SELECT rl."id", rl."articleId", rl."title", rl."position" FROM related_link rl WHERE rl."articleId" IN (${marks(articleIds)}) ORDER BY rl."position" ASC`,
+      articleIds,
+    ),
   /** Up to `first + 1` listed top-level comments per article, in thread order. */
   topLevelPages: (db: Db, articleIds: number[], first: number, columns = "") =>
     db(

@@ -219,10 +219,7 @@ async function main(): Promise<void> {
       const document = parse(query);
       const errors = validate(schema, document);
       const db = readers.take();
-      const result =
-        errors.length > 0
-          ? { errors }
-          : await execute({ schema, document, variableValues: variables, operationName, contextValue: loaders(db) });
+      const result = errors.length > 0 ? { errors } : await execute({ schema, document, variableValues: variables, operationName, contextValue: loaders(db) });
       // Apollo ends its bodies with a newline; so does this, to compare byte for byte.
       const body = `${JSON.stringify(result)}\n`;
       response.writeHead(errors.length > 0 ? 400 : 200, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body) });

@@ -61,7 +61,18 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { duration: 10, warmup: 3, connections: 10, rounds: 1, only: null, threadline: ROOT, baseline: null, nodeOptions: [], profile: null, acceptEncoding: null };
+  const args: Args = {
+    duration: 10,
+    warmup: 3,
+    connections: 10,
+    rounds: 1,
+    only: null,
+    threadline: ROOT,
+    baseline: null,
+    nodeOptions: [],
+    profile: null,
+    acceptEncoding: null,
+  };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split("=", 2);
     if (flag === "--profile") {
@@ -274,7 +285,16 @@ async function load(server: Server, query: BenchQuery, connections: number, dura
     });
     const cpuMs = ((cpuSeconds(server.process.pid!) - cpuBefore) * 1000) / Math.max(1, result.requests.total);
     const mainThreadMs = (cpuSeconds(server.process.pid!, server.process.pid!) - mainBefore) * 1000;
-    return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, rss, cpuMs, mainThreadMs, requests: Math.max(1, result.requests.total), failures: result.errors + result.timeouts + result.non2xx };
+    return {
+      rps: result.requests.average,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      rss,
+      cpuMs,
+      mainThreadMs,
+      requests: Math.max(1, result.requests.total),
+      failures: result.errors + result.timeouts + result.non2xx,
+    };
   } finally {
     clearInterval(sampler);
   }
@@ -346,8 +366,24 @@ async function main(): Promise<void> {
     }
     specs.push(
       // graphql-js checks instanceof more thoroughly outside production; every server runs as deployed.
-      { name: "reference", threadline: false, root: ROOT, script: "dist/bench/reference-server.js", args: ["--db", file, "--port", "4802"], env: { NODE_ENV: "production" }, port: 4802 },
-      { name: "floor", threadline: false, root: ROOT, script: "dist/bench/floor-server.js", args: ["--db", file, "--port", "4803"], env: { NODE_ENV: "production" }, port: 4803 },
+      {
+        name: "reference",
+        threadline: false,
+        root: ROOT,
+        script: "dist/bench/reference-server.js",
+        args: ["--db", file, "--port", "4802"],
+        env: { NODE_ENV: "production" },
+        port: 4802,
+      },
+      {
+        name: "floor",
+        threadline: false,
+        root: ROOT,
+        script: "dist/bench/floor-server.js",
+        args: ["--db", file, "--port", "4803"],
+        env: { NODE_ENV: "production" },
+        port: 4803,
+      },
     );
 
     if (args.profile) {
@@ -423,7 +459,9 @@ async function main(): Promise<void> {
     for (const query of queries) {
       for (const server of servers) {
         const m = results.get(`${query.name} ${server.name}`)!;
-        console.log(`| ${query.name} | ${server.name} | ${fmt(m.rps, 1)} | ${m.p50} | ${m.p99} | ${fmt(m.rss)} | ${fmt(m.cpuMs, 2)} | ${fmt(m.mainThreadMs / m.requests, 2)} |`);
+        console.log(
+          `| ${query.name} | ${server.name} | ${fmt(m.rps, 1)} | ${m.p50} | ${m.p99} | ${fmt(m.rss)} | ${fmt(m.cpuMs, 2)} | ${fmt(m.mainThreadMs / m.requests, 2)} |`,
+        );
       }
     }
     const reference = servers.find((server) => server.name === "reference")!;

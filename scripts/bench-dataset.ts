@@ -58,7 +58,13 @@ async function build(target: { type: "sqlite"; path: string } | { type: "postgre
       const count = random.int(DATASET.minReplies, DATASET.maxReplies);
       for (let r = 0; r < count; r++) {
         const { author, body } = comment(random);
-        await addComment(db, events, { kind: "service" }, { clock: systemClock, editWindowSeconds: 900, moderation: "POST", autoHoldFlags: 3, maxThreadDepth: DEFAULT_BOUNDS.maxThreadDepth }, { articleId: parent.articleId, parentId: parent.id, body, authorName: author });
+        await addComment(
+          db,
+          events,
+          { kind: "service" },
+          { clock: systemClock, editWindowSeconds: 900, moderation: "POST", autoHoldFlags: 3, maxThreadDepth: DEFAULT_BOUNDS.maxThreadDepth },
+          { articleId: parent.articleId, parentId: parent.id, body, authorName: author },
+        );
         replies += 1;
       }
     }
@@ -135,7 +141,10 @@ async function copyInto(sqlitePath: string, pgUrl: string): Promise<void> {
   try {
     await to.query(`TRUNCATE ${COPIED_TABLES.map((table) => `"${table}"`).join(", ")} CASCADE`);
     for (const table of COPIED_TABLES) {
-      const columns = (await to.query(`SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`, [table])) as {
+      const columns = (await to.query(
+        `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`,
+        [table],
+      )) as {
         column_name: string;
         data_type: string;
       }[];

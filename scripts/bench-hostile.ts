@@ -35,7 +35,7 @@ interface PgClient {
   query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
   end(): Promise<void>;
 }
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- pg has no types here (above), so it is required untyped and given this shape
 const { Client: PgClientClass } = require("pg") as { Client: new (config: { connectionString: string }) => PgClient };
 
 const PROJECT_ROOT = resolve(__dirname, "../..");
@@ -118,14 +118,18 @@ function parseArgs(argv: string[]): Args {
         args.timeoutMs = whole(flag, value, 600) * 1000;
         break;
       case "--only":
-        args.only = value.split(",").map((id) => id.trim()).filter(Boolean);
+        args.only = value
+          .split(",")
+          .map((id) => id.trim())
+          .filter(Boolean);
         break;
       default:
         throw new Error(`unknown argument ${argv[i]}; see the comment at the top of scripts/bench-hostile.ts`);
     }
   }
   for (const file of ["dist/src/index.js", "dist/src/ingest/cli.js"]) {
-    if (!existsSync(join(args.server, file))) throw new Error(`${join(args.server, file)} is missing: build that project first (npx tsc -p tsconfig.build.json)`);
+    if (!existsSync(join(args.server, file)))
+      throw new Error(`${join(args.server, file)} is missing: build that project first (npx tsc -p tsconfig.build.json)`);
   }
   if (args.engine === "postgres") {
     let host = "";
@@ -180,7 +184,7 @@ async function freePort(): Promise<number> {
 // HTTP
 
 // Response bodies are inspected field by field; `any` keeps that short.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 type Body = any;
 
 interface Answer {
@@ -212,7 +216,14 @@ async function post(url: string, payload: unknown, timeoutMs: number, token?: st
     const ms = performance.now() - started;
     const name = (error as Error).name;
     const timedOut = name === "TimeoutError" || name === "AbortError";
-    return { status: null, body: null, bytes: 0, ms: timedOut ? Infinity : ms, timedOut, failure: timedOut ? undefined : String((error as Error).cause ?? error) };
+    return {
+      status: null,
+      body: null,
+      bytes: 0,
+      ms: timedOut ? Infinity : ms,
+      timedOut,
+      failure: timedOut ? undefined : String((error as Error).cause ?? error),
+    };
   }
 }
 
@@ -741,29 +752,26 @@ const wsHeavy: Attack = {
       for (const ws of sockets) ws.terminate();
     }
     const { worst, text } = await victim.stop();
-    return { status: "—", code: "—", ms: worst, note: `time is the victim's worst; ${text}; the sockets' answers: ${counted(outcomes)}, the last after ${fmtMs(last, Infinity)}` };
+    return {
+      status: "—",
+      code: "—",
+      ms: worst,
+      note: `time is the victim's worst; ${text}; the sockets' answers: ${counted(outcomes)}, the last after ${fmtMs(last, Infinity)}`,
+    };
   },
 };
 
 const ATTACKS: Attack[] = [
   httpAttack("fragments", "1 KB query: 24 fragments, each spreading the next twice", () => ({ query: fragmentBomb(24) })),
-  httpAttack(
-    "aliases-search",
-    "1,000 aliases of `articles(first: 0, where: { search: $s }) { totalCount }`, $s a word no article holds",
-    () => ({
-      query: aliases(1_000, "articles(first: 0, where: { search: $s }) { totalCount }", "query($s: String) "),
-      // A word no article holds: every LIKE then reads each article's whole text.
-      variables: { s: "xylophone" },
-    }),
-  ),
-  httpAttack(
-    "search-998",
-    "50 aliases × a 998-word search",
-    () => ({
-      query: aliases(50, "articles(first: 0, where: { search: $s }) { totalCount }", "query($s: String) "),
-      variables: { s: searchWords(998) },
-    }),
-  ),
+  httpAttack("aliases-search", "1,000 aliases of `articles(first: 0, where: { search: $s }) { totalCount }`, $s a word no article holds", () => ({
+    query: aliases(1_000, "articles(first: 0, where: { search: $s }) { totalCount }", "query($s: String) "),
+    // A word no article holds: every LIKE then reads each article's whole text.
+    variables: { s: "xylophone" },
+  })),
+  httpAttack("search-998", "50 aliases × a 998-word search", () => ({
+    query: aliases(50, "articles(first: 0, where: { search: $s }) { totalCount }", "query($s: String) "),
+    variables: { s: searchWords(998) },
+  })),
   httpAttack("search-999", "one 999-word search", () => ({
     query: "query($s: String) { articles(first: 0, where: { search: $s }) { totalCount } }",
     variables: { s: searchWords(999) },
@@ -820,13 +828,21 @@ const ATTACKS: Attack[] = [
       return { status: `WS ${message.type}`, code: error?.extensions?.code ?? "—", ms, note: oneLine(error?.message ?? JSON.stringify(message.payload)) };
     },
   },
-  httpAttack("introspection-http", "introspection over HTTP", () => ({ query: "{ __schema { mutationType { name } types { name } } }" }), (answer) =>
-    answer.body?.data?.__schema ? `schema returned: ${answer.body.data.__schema.types.length} types` : summary(answer),
+  httpAttack(
+    "introspection-http",
+    "introspection over HTTP",
+    () => ({ query: "{ __schema { mutationType { name } types { name } } }" }),
+    (answer) => (answer.body?.data?.__schema ? `schema returned: ${answer.body.data.__schema.types.length} types` : summary(answer)),
   ),
-  httpAttack("suggestions", '"Did you mean …" over HTTP: `{ articles(frist: 1) { totalCont } }`', () => ({ query: "{ articles(frist: 1) { totalCont } }" }), (answer) => {
-    const messages = (answer.body?.errors ?? []).map((error: { message: string }) => error.message).join(" / ");
-    return `${/Did you mean/.test(messages) ? "suggests" : "no suggestion"}: ${oneLine(messages, 80)}`;
-  }),
+  httpAttack(
+    "suggestions",
+    '"Did you mean …" over HTTP: `{ articles(frist: 1) { totalCont } }`',
+    () => ({ query: "{ articles(frist: 1) { totalCont } }" }),
+    (answer) => {
+      const messages = (answer.body?.errors ?? []).map((error: { message: string }) => error.message).join(" / ");
+      return `${/Did you mean/.test(messages) ? "suggests" : "no suggestion"}: ${oneLine(messages, 80)}`;
+    },
+  ),
   {
     id: "suggestions-ws",
     title: '"Did you mean …" over WebSocket: `subscription { commentAdded(articleId: "x") { bdy } }`',
@@ -891,10 +907,10 @@ const ATTACKS: Attack[] = [
     id: "import-long-comment",
     title: "`importDump` with one 500,000-character comment",
     async run(bench) {
-      const body = searchWords(200_000).slice(0, 500_000).replace(/^./, (c) => c.toUpperCase());
-      const text = renderDump(
-        benchArticle("Hostile bench article with a long comment", { comments: [{ author: "Bench Reader", hasAvatar: true, body }] }),
-      );
+      const body = searchWords(200_000)
+        .slice(0, 500_000)
+        .replace(/^./, (c) => c.toUpperCase());
+      const text = renderDump(benchArticle("Hostile bench article with a long comment", { comments: [{ author: "Bench Reader", hasAvatar: true, body }] }));
       const answer = await post(bench.server().url, { query: IMPORT, variables: { text, fileName: "long-comment.txt" } }, bench.args.timeoutMs, TOKEN);
       const stored = answer.body?.data?.importDump?.article;
       if (!stored) return httpOutcome(answer);
@@ -959,7 +975,8 @@ const ATTACKS: Attack[] = [
       const comment = await post(
         server.url,
         {
-          query: 'mutation($a: ID!) { addComment(articleId: $a, body: "One comment while the socket holds its subscriptions.", authorName: "Bench Reader") { comment { id } } }',
+          query:
+            'mutation($a: ID!) { addComment(articleId: $a, body: "One comment while the socket holds its subscriptions.", authorName: "Bench Reader") { comment { id } } }',
           variables: { a: bench.articleId },
         },
         bench.args.timeoutMs,
@@ -982,7 +999,10 @@ const ATTACKS: Attack[] = [
       await sleep(10_000);
       const after = server.rssKb();
       sampler.stop();
-      const refused = counts.error > 0 ? `${counts.error} refused (${firstError?.extensions?.code ?? "?"}: ${oneLine(String(firstError?.message ?? ""), 50)})` : "none refused";
+      const refused =
+        counts.error > 0
+          ? `${counts.error} refused (${firstError?.extensions?.code ?? "?"}: ${oneLine(String(firstError?.message ?? ""), 50)})`
+          : "none refused";
       return {
         status: comment.timedOut ? "—" : String(comment.status ?? "failed"),
         code: comment.timedOut || comment.status === null ? "—" : errorCode(comment.body),
@@ -990,7 +1010,9 @@ const ATTACKS: Attack[] = [
         note:
           `time is the addComment's; ${total} subscribe messages taken in ${fmtMs(floodMs, 1e9)}, ${refused}` +
           `${closedByServer ? `, socket closed by the server (${closedByServer})` : ""}; ${counts.next} events delivered` +
-          (firstDeliveryMs === null ? " (none within 30 s)" : `, the first ${fmtMs(firstDeliveryMs, 1e9)} and the last within ${fmtMs(deliveriesMs, 1e9)} after the comment was sent`),
+          (firstDeliveryMs === null
+            ? " (none within 30 s)"
+            : `, the first ${fmtMs(firstDeliveryMs, 1e9)} and the last within ${fmtMs(deliveriesMs, 1e9)} after the comment was sent`),
         rss: `${fmtMb(before)} → ${fmtMb(sampler.peak())} → ${fmtMb(after)} 10 s after close`,
       };
     },
@@ -1044,7 +1066,10 @@ const ATTACKS: Attack[] = [
       const comment = (body: string) =>
         post(
           server.url,
-          { query: 'mutation($a: ID!, $b: String!) { addComment(articleId: $a, body: $b, authorName: "Bench Reader") { comment { id } } }', variables: { a: bench.articleId, b: body } },
+          {
+            query: 'mutation($a: ID!, $b: String!) { addComment(articleId: $a, body: $b, authorName: "Bench Reader") { comment { id } } }',
+            variables: { a: bench.articleId, b: body },
+          },
           timeoutMs,
           TOKEN,
         );
@@ -1157,7 +1182,9 @@ class Runner {
       }
       await sleep(250);
     }
-    const why = this.current.exit ? `server exited (code ${this.current.exit.code}, ${this.current.exit.signal ?? "no signal"})` : `not back in ${RECOVERY_LIMIT_MS / 1000} s`;
+    const why = this.current.exit
+      ? `server exited (code ${this.current.exit.code}, ${this.current.exit.signal ?? "no signal"})`
+      : `not back in ${RECOVERY_LIMIT_MS / 1000} s`;
     await this.restart();
     return `restarted: ${why}`;
   }

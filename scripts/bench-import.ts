@@ -48,9 +48,7 @@ async function main(): Promise<void> {
     await mkdir(dumps);
     const generatedAt = performance.now();
     const bytes = await generateDumps(dumps, args.count);
-    console.log(
-      `generated ${fmt(args.count)} dumps (${fmt(bytes / 1024 / 1024, 1)} MiB) in ${fmt((performance.now() - generatedAt) / 1000, 2)} s`,
-    );
+    console.log(`generated ${fmt(args.count)} dumps (${fmt(bytes / 1024 / 1024, 1)} MiB) in ${fmt((performance.now() - generatedAt) / 1000, 2)} s`);
 
     // Read + parse alone, discarding the results: the ceiling the database part is measured against.
     const parseStart = performance.now();

@@ -31,7 +31,24 @@ const REPLIES = 3;
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 
 function benchConfig(): Config {
-  return { port: 0, database: { type: "sqlite", path: "" }, apiToken: "bench-token", apiTokenGenerated: false, production: false, redisUrl: null, shutdownGraceSeconds: 0, maxConcurrentOperations: 0, maxQueuedOperations: 0, maxQueuedPerClient: 0, responseDrainSeconds: 0, statementTimeoutSeconds: 0, ...READER_SETTINGS_OFF, ...DEFAULT_BOUNDS, graphqlExecutor: parseGraphqlExecutor(process.env.GRAPHQL_EXECUTOR), abuseLimits: DEFAULT_ABUSE_LIMITS };
+  return {
+    port: 0,
+    database: { type: "sqlite", path: "" },
+    apiToken: "bench-token",
+    apiTokenGenerated: false,
+    production: false,
+    redisUrl: null,
+    shutdownGraceSeconds: 0,
+    maxConcurrentOperations: 0,
+    maxQueuedOperations: 0,
+    maxQueuedPerClient: 0,
+    responseDrainSeconds: 0,
+    statementTimeoutSeconds: 0,
+    ...READER_SETTINGS_OFF,
+    ...DEFAULT_BOUNDS,
+    graphqlExecutor: parseGraphqlExecutor(process.env.GRAPHQL_EXECUTOR),
+    abuseLimits: DEFAULT_ABUSE_LIMITS,
+  };
 }
 
 interface Timed {
@@ -43,7 +60,9 @@ interface Timed {
 async function execute(server: ThreadlineServer, query: string, variables: Record<string, unknown>): Promise<Timed> {
   const tally = { count: 0 };
   const started = process.hrtime.bigint();
-  const response = await withQueryTally(tally, async () => server.apollo.executeOperation({ query, variables }, { contextValue: await server.context(undefined, tally) }));
+  const response = await withQueryTally(tally, async () =>
+    server.apollo.executeOperation({ query, variables }, { contextValue: await server.context(undefined, tally) }),
+  );
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (response.body.kind !== "single" || response.body.singleResult.errors) throw new Error(JSON.stringify(response.body));
   return { ms, statements: tally.count, data: response.body.singleResult.data };
@@ -60,7 +79,11 @@ function article(i: number): ParsedArticle {
     paragraphs: Array.from({ length: 6 }, (_, p) => `Paragraph ${p} of story ${i}, long enough to look like news.`),
     relatedLinks: [{ title: `Benchmark story ${i + 1}` }, { title: `Benchmark story ${i + 2}` }],
     tags: ["World", `Topic ${i % 7}`, `Region ${i % 5}`],
-    comments: Array.from({ length: COMMENTS }, (_, c) => ({ author: c % 4 ? `Reader ${(i * 7 + c) % 150}` : null, hasAvatar: c % 4 !== 0, body: `Comment ${c} on ${i}` })),
+    comments: Array.from({ length: COMMENTS }, (_, c) => ({
+      author: c % 4 ? `Reader ${(i * 7 + c) % 150}` : null,
+      hasAvatar: c % 4 !== 0,
+      body: `Comment ${c} on ${i}`,
+    })),
   };
 }
 
@@ -103,9 +126,13 @@ async function pageSizes(): Promise<void> {
     }
     console.log(`deep query on ${url ? "postgres" : "sqlite file"}: ${ARTICLES} articles x ${COMMENTS} comments x ${REPLIES} replies, ${RUNS} runs each`);
     for (const n of [1, 50]) {
-      console.log(`  N=${String(n).padStart(2)}: ${statements[n]} SQL statements, median ${median(times[n]).toFixed(1)} ms, min ${Math.min(...times[n]).toFixed(1)} ms`);
+      console.log(
+        `  N=${String(n).padStart(2)}: ${statements[n]} SQL statements, median ${median(times[n]).toFixed(1)} ms, min ${Math.min(...times[n]).toFixed(1)} ms`,
+      );
     }
-    console.log(`  ratio N=50 / N=1: statements ${(statements[50] / statements[1]).toFixed(2)}, median time ${(median(times[50]) / median(times[1])).toFixed(1)}x`);
+    console.log(
+      `  ratio N=50 / N=1: statements ${(statements[50] / statements[1]).toFixed(2)}, median time ${(median(times[50]) / median(times[1])).toFixed(1)}x`,
+    );
     await server.stop();
   } finally {
     await db.destroy();
@@ -145,9 +172,13 @@ interface ScaleQuery {
 /** The cursor after the `position`th article in publication order, reached by paging as a client would. */
 async function cursorAt(server: ThreadlineServer, position: number): Promise<string | null> {
   let after: string | null = null;
-  for (let done = 0; done < position; ) {
+  for (let done = 0; done < position;) {
     const first = Math.min(PAGING_STEP, position - done);
-    const page = await execute(server, `query($first: Int!, $after: String) { articles(first: $first, after: $after, orderBy: PUBLISHED_AT_ASC) { pageInfo { endCursor } } }`, { first, after });
+    const page = await execute(
+      server,
+      `query($first: Int!, $after: String) { articles(first: $first, after: $after, orderBy: PUBLISHED_AT_ASC) { pageInfo { endCursor } } }`,
+      { first, after },
+    );
     after = page.data.articles.pageInfo.endCursor;
     done += first;
   }
@@ -156,7 +187,9 @@ async function cursorAt(server: ThreadlineServer, position: number): Promise<str
 
 /** The benchmark's queries on one dataset: q1 and the tag page on the same article and tag at every size. */
 async function scaleQueries(server: ThreadlineServer, db: Database, articles: number): Promise<ScaleQuery[]> {
-  const [{ slug }] = await db.query(`SELECT "slug" FROM "article" WHERE "title" = ${db.options.type === "postgres" ? "$1" : "?"}`, [scaleTitle(Math.floor(articles / 2))]);
+  const [{ slug }] = await db.query(`SELECT "slug" FROM "article" WHERE "title" = ${db.options.type === "postgres" ? "$1" : "?"}`, [
+    scaleTitle(Math.floor(articles / 2)),
+  ]);
   // Page 1,000 of 20 where there is one; on a smaller dataset, the last full page.
   const deepPosition = Math.min(1000 * 20, articles - 20);
   return [
@@ -242,7 +275,9 @@ async function scale(articles: number, runs: number, showPlans: boolean): Promis
     log(`\n${engine}, median of ${runs} runs (p90 in brackets), ${sizes.map((n) => n.toLocaleString("en-US")).join(" vs ")} articles:`);
     log(`  ${"query".padEnd(20)} ${sizes.map((n) => `${n.toLocaleString("en-US")} art.`.padStart(22)).join(" ")}   ratio`);
     for (const [q, name] of names.entries()) {
-      const cells = opened.map((_, s) => `${percentile(times[s][q], 0.5).toFixed(1)} ms [${percentile(times[s][q], 0.9).toFixed(1)}] ${statements[s][q]} st`.padStart(22));
+      const cells = opened.map((_, s) =>
+        `${percentile(times[s][q], 0.5).toFixed(1)} ms [${percentile(times[s][q], 0.9).toFixed(1)}] ${statements[s][q]} st`.padStart(22),
+      );
       const ratio = percentile(times[1][q], 0.5) / percentile(times[0][q], 0.5);
       log(`  ${name.padEnd(20)} ${cells.join(" ")}   ${ratio.toFixed(2)}x`);
     }

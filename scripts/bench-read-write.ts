@@ -88,7 +88,10 @@ function percentile(sorted: number[], p: number): number {
 }
 
 function median(values: number[]): number {
-  return percentile([...values].sort((a, b) => a - b), 50);
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 }
 
 type Mode = "shared" | "readers";
@@ -116,7 +119,24 @@ async function startMode(seeded: string, dir: string, mode: Mode, args: Args) {
   const path = join(dir, `${mode}.sqlite`);
   copyFileSync(seeded, path);
   const db = await openDataSource({ type: "sqlite", path }, { readers: mode === "shared" ? 0 : args.readers });
-  const config: Config = { port: 0, database: { type: "sqlite", path }, apiToken: TOKEN, apiTokenGenerated: false, production: false, redisUrl: null, shutdownGraceSeconds: 0, maxConcurrentOperations: 0, maxQueuedOperations: 0, maxQueuedPerClient: 0, responseDrainSeconds: 0, statementTimeoutSeconds: 0, ...READER_SETTINGS_OFF, ...DEFAULT_BOUNDS, graphqlExecutor: parseGraphqlExecutor(process.env.GRAPHQL_EXECUTOR), abuseLimits: DEFAULT_ABUSE_LIMITS };
+  const config: Config = {
+    port: 0,
+    database: { type: "sqlite", path },
+    apiToken: TOKEN,
+    apiTokenGenerated: false,
+    production: false,
+    redisUrl: null,
+    shutdownGraceSeconds: 0,
+    maxConcurrentOperations: 0,
+    maxQueuedOperations: 0,
+    maxQueuedPerClient: 0,
+    responseDrainSeconds: 0,
+    statementTimeoutSeconds: 0,
+    ...READER_SETTINGS_OFF,
+    ...DEFAULT_BOUNDS,
+    graphqlExecutor: parseGraphqlExecutor(process.env.GRAPHQL_EXECUTOR),
+    abuseLimits: DEFAULT_ABUSE_LIMITS,
+  };
   const server = await createServer(config, db, createLocalEvents());
   const slugs = (await db.query(`SELECT "slug" FROM article ORDER BY "id"`)).map((row: { slug: string }) => row.slug) as string[];
   return {
@@ -207,8 +227,7 @@ async function main(): Promise<void> {
       imports: sum(of(mode, load).map((p) => p.imports)) / sum(of(mode, load).map((p) => p.seconds)),
     });
     /** Median over rounds of readers ÷ shared, each ratio from phases run back to back. */
-    const pairedRatio = (load: Load) =>
-      median(of("readers", load).map((p, round) => p.requestsPerSecond / of("shared", load)[round].requestsPerSecond));
+    const pairedRatio = (load: Load) => median(of("readers", load).map((p, round) => p.requestsPerSecond / of("shared", load)[round].requestsPerSecond));
 
     console.log(
       `read-under-write on a SQLite file: ${ARTICLES} articles x ${COMMENTS} comments; ${args.clients} clients alternating a ` +
@@ -216,12 +235,15 @@ async function main(): Promise<void> {
         `${args.rounds} rounds of ${args.seconds} s phases; medians`,
     );
     for (const mode of modes) {
-      const label = mode === "shared" ? "shared   (reads on the writer's connection)" : `readers  (${args.readers} read-only connection${args.readers === 1 ? "" : "s"})`;
+      const label =
+        mode === "shared" ? "shared   (reads on the writer's connection)" : `readers  (${args.readers} read-only connection${args.readers === 1 ? "" : "s"})`;
       console.log(`  ${label}`);
       for (const load of loads) {
         const s = summary(mode, load);
         const imports = load === "import" ? `, ${s.imports.toFixed(2)} imports/s` : "";
-        console.log(`    ${load === "idle" ? "no import  " : "with import"}: ${s.rps.toFixed(0).padStart(5)} req/s, p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms${imports}`);
+        console.log(
+          `    ${load === "idle" ? "no import  " : "with import"}: ${s.rps.toFixed(0).padStart(5)} req/s, p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms${imports}`,
+        );
       }
     }
     console.log(

@@ -158,7 +158,10 @@ function percentile(values: number[], p: number): number {
 
 /** What `articles(where: { search })` ran before the index: one LIKE per word over lower-cased text, newest first, and the count. */
 async function likeSearch(db: Database, text: string): Promise<number> {
-  const words = text.replace(/["*]/g, "").split(/\s+/).filter((w) => w && !w.startsWith("-"));
+  const words = text
+    .replace(/["*]/g, "")
+    .split(/\s+/)
+    .filter((w) => w && !w.startsWith("-"));
   const p = (n: number) => (db.options.type === "postgres" ? `$${n}` : "?");
   const where = words.map((_, i) => `"searchText" LIKE ${p(i + 1)} ESCAPE '\\'`).join(" AND ");
   const params = words.map((w) => `%${w.toLowerCase()}%`);
@@ -194,7 +197,9 @@ async function main(): Promise<void> {
       responseDrainSeconds: 0,
       statementTimeoutSeconds: 0,
       abuseLimits: DEFAULT_ABUSE_LIMITS,
-      ...READER_SETTINGS_OFF, ...DEFAULT_BOUNDS, graphqlExecutor: parseGraphqlExecutor(process.env.GRAPHQL_EXECUTOR),
+      ...READER_SETTINGS_OFF,
+      ...DEFAULT_BOUNDS,
+      graphqlExecutor: parseGraphqlExecutor(process.env.GRAPHQL_EXECUTOR),
     };
     const server = await createServer(config, db, createLocalEvents());
     const search = async (q: string) => {
@@ -229,10 +234,16 @@ async function main(): Promise<void> {
         }
       }
     }
-    const load = loadavg().map((n) => n.toFixed(1)).join(" ");
-    console.log(`\n${url ? "PostgreSQL" : "SQLite"}: ${ARTICLES} articles, ${ARTICLES * COMMENTS_PER_ARTICLE} comments; ${RUNS} runs per query (LIKE: ${likeRuns}); load average ${load}`);
+    const load = loadavg()
+      .map((n) => n.toFixed(1))
+      .join(" ");
+    console.log(
+      `\n${url ? "PostgreSQL" : "SQLite"}: ${ARTICLES} articles, ${ARTICLES * COMMENTS_PER_ARTICLE} comments; ${RUNS} runs per query (LIKE: ${likeRuns}); load average ${load}`,
+    );
     console.log("Query.search (first: 10, totalCount, highlights) through Apollo | old LIKE over article text (SQL only; articles only)");
-    console.log(`${"query".padEnd(36)} ${"hits".padStart(8)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} | ${"hits".padStart(7)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)}`);
+    console.log(
+      `${"query".padEnd(36)} ${"hits".padStart(8)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} | ${"hits".padStart(7)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)}`,
+    );
     list.forEach(([name, q], index) => {
       const { search: runs, like: baseline, hits, likeHits } = times[index];
       console.log(

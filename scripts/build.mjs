@@ -113,7 +113,12 @@ for (const name of wanted) {
   if (!force && builtAt > 0 && newest(part.sources) <= builtAt) continue;
   const started = Date.now();
   process.stderr.write(`threadline: ${part.label}…\n`);
-  const built = part.run() && (await (part.after?.() ?? Promise.resolve()).then(() => true, (error) => (process.stderr.write(`${error}\n`), false)));
+  const built =
+    part.run() &&
+    (await (part.after?.() ?? Promise.resolve()).then(
+      () => true,
+      (error) => (process.stderr.write(`${error}\n`), false),
+    ));
   if (!built) {
     process.stderr.write(`threadline: ${part.label} failed\n`);
     process.exit(1);

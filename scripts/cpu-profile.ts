@@ -110,9 +110,7 @@ export function summariseProfile(path: string, fromUs = -Infinity, toUs = Infini
       .sort((a, b) => b.us - a.us)
       .slice(0, top)
       .map((entry) => ({ name: entry.name, where: entry.where, ms: entry.us / 1000, share: share(entry.us) })),
-    byPackage: [...byPackage.entries()]
-      .sort((a, b) => b[1] - a[1])
-      .map(([name, us]) => ({ name, ms: us / 1000, share: share(us) })),
+    byPackage: [...byPackage.entries()].sort((a, b) => b[1] - a[1]).map(([name, us]) => ({ name, ms: us / 1000, share: share(us) })),
     windowed,
   };
 }

@@ -31,7 +31,9 @@ async function main(): Promise<void> {
     const dir = dataFolder(config.database);
     secret = await readKeptDevelopmentJwtSecret(dir);
     if (!secret) {
-      fail(`JWT_SECRET is not set and no development secret is kept in ${join(dir, DEV_JWT_SECRET_FILE)}; start the server once (npm start) to make one, or set JWT_SECRET to the secret the server uses`);
+      fail(
+        `JWT_SECRET is not set and no development secret is kept in ${join(dir, DEV_JWT_SECRET_FILE)}; start the server once (npm start) to make one, or set JWT_SECRET to the secret the server uses`,
+      );
     }
   }
   const { values } = parseArgs({
@@ -42,7 +44,9 @@ async function main(): Promise<void> {
   const minutes = Number(values.minutes);
   if (!Number.isInteger(minutes) || minutes < 1) fail(`--minutes must be a whole number above 0, got "${values.minutes}"`);
   if (minutes * 60 > config.jwtMaxAgeSeconds) {
-    fail(`--minutes ${minutes} is longer than the server accepts: JWT_MAX_AGE_SECONDS is ${config.jwtMaxAgeSeconds} (${Math.floor(config.jwtMaxAgeSeconds / 60)} minutes)`);
+    fail(
+      `--minutes ${minutes} is longer than the server accepts: JWT_MAX_AGE_SECONDS is ${config.jwtMaxAgeSeconds} (${Math.floor(config.jwtMaxAgeSeconds / 60)} minutes)`,
+    );
   }
   const claims: Record<string, string> = { role: values.role };
   if (values.name) claims.name = values.name;

@@ -101,7 +101,13 @@ export const DEFAULT_ABUSE_LIMITS: AbuseLimitSettings = {
 };
 
 /** Every abuse limit off (for scripts and tests that are not about them). */
-export const NO_ABUSE_LIMITS: AbuseLimitSettings = { addressPerMinute: 0, commentsPerMinute: 0, reactionsPerMinute: 0, flagsPerMinute: 0, duplicateCommentSeconds: 0 };
+export const NO_ABUSE_LIMITS: AbuseLimitSettings = {
+  addressPerMinute: 0,
+  commentsPerMinute: 0,
+  reactionsPerMinute: 0,
+  flagsPerMinute: 0,
+  duplicateCommentSeconds: 0,
+};
 
 export type GraphqlExecutor = "jit" | "graphql-js";
 
@@ -123,7 +129,10 @@ export const DEFAULT_BOUNDS: Pick<Config, "maxThreadDepth" | "requestTimeoutSeco
 export type ModerationSetting = "PRE" | "POST";
 
 /** Readers' settings as they are when none of their variables is set (for scripts that build a Config by hand). */
-export const READER_SETTINGS_OFF: Pick<Config, "jwtSecret" | "jwksUrl" | "jwtMaxAgeSeconds" | "editWindowSeconds" | "moderation" | "autoHoldFlags" | "clients"> = {
+export const READER_SETTINGS_OFF: Pick<
+  Config,
+  "jwtSecret" | "jwksUrl" | "jwtMaxAgeSeconds" | "editWindowSeconds" | "moderation" | "autoHoldFlags" | "clients"
+> = {
   jwtSecret: null,
   jwksUrl: null,
   jwtMaxAgeSeconds: 86_400,
@@ -273,7 +282,14 @@ function parseAbuseLimits(env: Env): AbuseLimitSettings {
     commentsPerMinute: parseRate("COMMENT_RATE_PER_MINUTE", env.COMMENT_RATE_PER_MINUTE, DEFAULT_ABUSE_LIMITS.commentsPerMinute),
     reactionsPerMinute: parseRate("REACTION_RATE_PER_MINUTE", env.REACTION_RATE_PER_MINUTE, DEFAULT_ABUSE_LIMITS.reactionsPerMinute),
     flagsPerMinute: parseRate("FLAG_RATE_PER_MINUTE", env.FLAG_RATE_PER_MINUTE, DEFAULT_ABUSE_LIMITS.flagsPerMinute),
-    duplicateCommentSeconds: parseWholeNumber("DUPLICATE_COMMENT_SECONDS", env.DUPLICATE_COMMENT_SECONDS, DEFAULT_ABUSE_LIMITS.duplicateCommentSeconds, 0, 86_400, "seconds"),
+    duplicateCommentSeconds: parseWholeNumber(
+      "DUPLICATE_COMMENT_SECONDS",
+      env.DUPLICATE_COMMENT_SECONDS,
+      DEFAULT_ABUSE_LIMITS.duplicateCommentSeconds,
+      0,
+      86_400,
+      "seconds",
+    ),
   };
 }
 
@@ -296,7 +312,10 @@ function parseTrustProxy(value: string | undefined): TrustProxy | null {
   try {
     proxyaddr.compile(list);
   } catch (error) {
-    throw new ConfigError("TRUST_PROXY", `${(error as Error).message}; expected a hop count, or addresses, CIDRs and loopback, linklocal or uniquelocal, separated by commas`);
+    throw new ConfigError(
+      "TRUST_PROXY",
+      `${(error as Error).message}; expected a hop count, or addresses, CIDRs and loopback, linklocal or uniquelocal, separated by commas`,
+    );
   }
   return list;
 }

@@ -94,7 +94,17 @@ const CONFLICT_CODES = new Set(["40P01", "40001"]);
 /** PostgreSQL's query_canceled (statement_timeout) and SQLite's interrupt (our read timeout). */
 const TIMEOUT_CODES = new Set(["57014", "SQLITE_INTERRUPT"]);
 
-const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "SQLITE_BUSY", "SQLITE_CANTOPEN"]);
+const UNREACHABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "SQLITE_BUSY",
+  "SQLITE_CANTOPEN",
+]);
 const UNREACHABLE_MESSAGES =
   /Connection terminated|Cannot use a pool after calling end|timeout exceeded when trying to connect|Database is closed|Connection with \w+ database is not established|Driver not Connected|connection to server .* failed|the database system is (?:shutting down|starting up|in recovery mode)/i;
 

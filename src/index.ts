@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import { AddressInfo } from "node:net";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { Config, ConfigError, loadConfig, redact } from "./config";
 import { openDataSource } from "./db/data-source";
 import { createEvents } from "./events/create-events";
@@ -56,7 +56,10 @@ async function main(): Promise<void> {
 
   const where = config.database.type === "postgres" ? redact(config.database.url) : `sqlite:${config.database.path}`;
   say(`opening the database at ${where} and bringing its schema up to date…`);
-  const db = await openDataSource(config.database, { statementTimeoutMs: config.statementTimeoutSeconds * 1000, statementCache: config.graphqlExecutor === "jit" }).catch((error: Error) => {
+  const db = await openDataSource(config.database, {
+    statementTimeoutMs: config.statementTimeoutSeconds * 1000,
+    statementCache: config.graphqlExecutor === "jit",
+  }).catch((error: Error) => {
     console.error(`threadline: cannot open the database at ${where}: ${error.message}`);
     process.exit(1);
   });
@@ -111,7 +114,8 @@ async function main(): Promise<void> {
     say(`explorers: Apollo Sandbox at ${base}${GRAPHQL_PATH} (online), GraphiQL at ${base}${GRAPHIQL_PATH} (works offline)`);
   }
   if (secretNote) say(`JWT_SECRET is not set; readers' tokens are signed with a development secret (${secretNote}); sign in as a reader at ${base}/`);
-  else if (config.jwtSecret !== null && !config.production) say("JWT_SECRET is set, so the reader app's development sign-in is off: readers sign in through the host site");
+  else if (config.jwtSecret !== null && !config.production)
+    say("JWT_SECRET is set, so the reader app's development sign-in is off: readers sign in through the host site");
   if (config.apiTokenGenerated) {
     if (tokenNote) say(`API_TOKEN is not set; write operations take this development token (${tokenNote}):\n  Authorization: Bearer ${config.apiToken}`);
     else say(`API_TOKEN was not set; write operations take this token until restart:\n  Authorization: Bearer ${config.apiToken}`);

@@ -117,7 +117,6 @@ export interface ThreadlineServer {
   stop(): Promise<void>;
 }
 
-
 /**
  * Errors the client caused keep their message; anything else is logged in
  * full and, in production, reaches the client only as a masked
@@ -338,7 +337,12 @@ export async function createServer(config: Config, db: Database, events: Comment
     apiToken: config.apiToken,
     verifyToken: createTokenVerifier(config, clock),
     clock,
-    rules: { editWindowSeconds: config.editWindowSeconds, autoHoldFlags: config.autoHoldFlags, moderation: config.moderation, maxThreadDepth: config.maxThreadDepth },
+    rules: {
+      editWindowSeconds: config.editWindowSeconds,
+      autoHoldFlags: config.autoHoldFlags,
+      moderation: config.moderation,
+      maxThreadDepth: config.maxThreadDepth,
+    },
     events,
     deliveries: new LiveDeliveries(() => db.reader()),
     limits: options.limits ?? memoryAbuseLimits(config.abuseLimits),
@@ -595,18 +599,19 @@ export async function createServer(config: Config, db: Database, events: Comment
     ...(config.production ? [] : [(_req: express.Request, _res: express.Response, next: express.NextFunction) => withQueryTally({ count: 0 }, next)]),
     admittedGet(admit, expressMiddleware(apollo, { context: ({ res }) => (res.locals.context as () => Promise<Context>)() })),
   );
-  if (fastPath) graphqlPost = graphqlPostHandler(apollo, {
-    bodyLimit: BODY_LIMIT,
-    admit,
-    around: config.production ? undefined : (work) => withQueryTally({ count: 0 }, work),
-    onError: (error, _req, res) => {
-      console.error("threadline: POST /graphql failed outside Apollo:", error);
-      if (res.headersSent) return void res.destroy();
-      res.statusCode = 500;
-      res.setHeader("content-type", "application/json; charset=utf-8");
-      res.end(JSON.stringify({ errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] }));
-    },
-  });
+  if (fastPath)
+    graphqlPost = graphqlPostHandler(apollo, {
+      bodyLimit: BODY_LIMIT,
+      admit,
+      around: config.production ? undefined : (work) => withQueryTally({ count: 0 }, work),
+      onError: (error, _req, res) => {
+        console.error("threadline: POST /graphql failed outside Apollo:", error);
+        if (res.headersSent) return void res.destroy();
+        res.statusCode = 500;
+        res.setHeader("content-type", "application/json; charset=utf-8");
+        res.end(JSON.stringify({ errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] }));
+      },
+    });
   // Reader tokens for the app's development sign-in: only with the secret npm start made itself. A
   // JWT_SECRET the operator supplied is the host site's, whatever NODE_ENV says: signing with it
   // here would hand moderator tokens to anyone who can reach the server.

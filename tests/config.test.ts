@@ -123,8 +123,14 @@ describe("loadConfig", () => {
     [{ MAX_CONCURRENT_OPERATIONS: "two" }, `MAX_CONCURRENT_OPERATIONS: expected a whole number of operations from 0 to 10000, got "two"`],
     [{ MAX_QUEUED_OPERATIONS: "-1" }, `MAX_QUEUED_OPERATIONS: expected a whole number of operations from 0 to 100000, got "-1"`],
     [{ JWT_MAX_AGE_SECONDS: "1d" }, `JWT_MAX_AGE_SECONDS: expected a whole number of seconds from 60 to 31536000, got "1d"`],
-    [{ TRUST_PROXY: "nginx" }, "TRUST_PROXY: invalid IP address: nginx; expected a hop count, or addresses, CIDRs and loopback, linklocal or uniquelocal, separated by commas"],
-    [{ TRUST_PROXY: "10.0.0.0/33" }, "TRUST_PROXY: invalid range on address: 10.0.0.0/33; expected a hop count, or addresses, CIDRs and loopback, linklocal or uniquelocal, separated by commas"],
+    [
+      { TRUST_PROXY: "nginx" },
+      "TRUST_PROXY: invalid IP address: nginx; expected a hop count, or addresses, CIDRs and loopback, linklocal or uniquelocal, separated by commas",
+    ],
+    [
+      { TRUST_PROXY: "10.0.0.0/33" },
+      "TRUST_PROXY: invalid range on address: 10.0.0.0/33; expected a hop count, or addresses, CIDRs and loopback, linklocal or uniquelocal, separated by commas",
+    ],
     [{ TRUST_PROXY: "true" }, `TRUST_PROXY: "true" would believe any client's X-Forwarded-For; give the number of proxies in front, or their addresses`],
     [{ TRUST_PROXY: "99" }, "TRUST_PROXY: a hop count must be from 0 to 32, got 99"],
     [{ SOCKETS_PER_ADDRESS: "0" }, `SOCKETS_PER_ADDRESS: expected a whole number of sockets from 1 to 100000, got "0"`],

@@ -42,7 +42,9 @@ type LimiterFactory = (name: string, points: number, duration: number) => RateLi
 
 /** The text two bodies are compared by: Unicode NFC, whitespace runs as one space, case folded. */
 export function bodyFingerprint(body: string): string {
-  return createHash("sha256").update(foldKey(body.normalize("NFC").replace(/\s+/gu, " ").trim())).digest("base64url");
+  return createHash("sha256")
+    .update(foldKey(body.normalize("NFC").replace(/\s+/gu, " ").trim()))
+    .digest("base64url");
 }
 
 function describeSeconds(seconds: number): string {
@@ -78,7 +80,12 @@ export class AbuseLimits {
   async take(writer: Writer, kind: ReaderWrite | null): Promise<void> {
     if (writer.service) return;
     if (this.address && writer.address !== null) {
-      await this.consume(this.address, addressKey(writer.address), "ADDRESS", () => `too many writes from your address; the limit is ${this.address!.points} a minute`);
+      await this.consume(
+        this.address,
+        addressKey(writer.address),
+        "ADDRESS",
+        () => `too many writes from your address; the limit is ${this.address!.points} a minute`,
+      );
     }
     const perReader = kind === null ? null : this.perReader[kind];
     if (perReader && writer.reader !== null) {

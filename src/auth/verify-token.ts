@@ -67,7 +67,8 @@ export function createTokenVerifier(settings: TokenSettings, clock: Clock): Toke
     } catch {
       throw unauthenticated("the bearer token is neither the API token nor a JWT");
     }
-    if (alg === undefined || alg.toLowerCase() === "none") throw unauthenticated(`the token is unsigned (alg "${alg ?? "missing"}"); sign it with HS256, RS256 or ES256`);
+    if (alg === undefined || alg.toLowerCase() === "none")
+      throw unauthenticated(`the token is unsigned (alg "${alg ?? "missing"}"); sign it with HS256, RS256 or ES256`);
     if (alg !== "HS256" && !ASYMMETRIC.includes(alg)) throw unauthenticated(`the token's algorithm ${alg} is not accepted; sign it with HS256, RS256 or ES256`);
     if (alg === "HS256" && !secret) throw unauthenticated("HS256 tokens are not accepted here: the server has no JWT_SECRET");
     if (alg !== "HS256" && !keySet) throw unauthenticated(`${alg} tokens are not accepted here: the server has no JWKS_URL`);
@@ -101,7 +102,9 @@ function checkLifetime(payload: JWTPayload, now: number, maxAge: number): void {
   const exp = payload.exp as number;
   if (typeof payload.iat === "number") {
     if (exp - payload.iat > maxAge) {
-      throw unauthenticated(`the token lives ${exp - payload.iat} seconds from its "iat" to its "exp"; this server accepts at most ${maxAge} (JWT_MAX_AGE_SECONDS)`);
+      throw unauthenticated(
+        `the token lives ${exp - payload.iat} seconds from its "iat" to its "exp"; this server accepts at most ${maxAge} (JWT_MAX_AGE_SECONDS)`,
+      );
     }
   } else if (exp - now > maxAge + CLOCK_TOLERANCE_SECONDS) {
     throw unauthenticated(`the token has no "iat" and expires ${exp - now} seconds from now; this server accepts at most ${maxAge} (JWT_MAX_AGE_SECONDS)`);
@@ -125,7 +128,8 @@ function tokenError(error: unknown, remote: boolean, maxAge: number): GraphQLErr
     if (error.reason === "missing") return unauthenticated(`the token has no "${error.claim}" claim; "sub" and "exp" are required`);
     return unauthenticated(`the token's "${error.claim}" claim is not acceptable: ${error.message}`);
   }
-  if (error instanceof errors.JWSSignatureVerificationFailed) return unauthenticated("the token's signature does not verify: it was not signed with this server's key");
+  if (error instanceof errors.JWSSignatureVerificationFailed)
+    return unauthenticated("the token's signature does not verify: it was not signed with this server's key");
   if (error instanceof errors.JWKSNoMatchingKey) return unauthenticated("no key in the key set at JWKS_URL matches the token (its kid or algorithm)");
   if (remote && (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || !(error instanceof errors.JOSEError))) {
     // Not the client's fault: the key set could not be had. Safe to retry, as for a database outage.
@@ -158,7 +162,8 @@ function readerOf(payload: JWTPayload): Reader {
   }
 
   const role = payload.role ?? "commenter";
-  if (role !== "commenter" && role !== "moderator") throw unauthenticated(`the token's "role" claim must be "commenter" or "moderator", got ${JSON.stringify(role).slice(0, 40)}`);
+  if (role !== "commenter" && role !== "moderator")
+    throw unauthenticated(`the token's "role" claim must be "commenter" or "moderator", got ${JSON.stringify(role).slice(0, 40)}`);
   // jose has checked that exp is a number in the future (requiredClaims).
   const expiresAt = new Date((payload.exp as number) * 1000);
   return { kind: "reader", sub, name, role: role === "moderator" ? "MODERATOR" : "COMMENTER", expiresAt };

@@ -43,7 +43,10 @@ export function sql(strings: TemplateStringsArray, ...values: SqlValue[]): Sql {
 }
 
 export function join(parts: Sql[], separator: string): Sql {
-  return new Sql(parts.map((part) => part.text).join(separator), parts.flatMap((part) => part.params));
+  return new Sql(
+    parts.map((part) => part.text).join(separator),
+    parts.flatMap((part) => part.params),
+  );
 }
 
 /** `(?, ?, ?)` for an IN list. Callers keep lists below the engines' parameter limits. */

@@ -167,5 +167,8 @@ export async function recountStoredCounts(manager: EntityManager, visible: Sql =
   await run(manager, sql`UPDATE "comment" SET "replyCount" = 0 WHERE "replyCount" <> 0`);
   const listed = sql`WITH RECURSIVE listed("id", "parentId") AS (SELECT "id", "parentId" FROM "comment" WHERE ${visible} UNION SELECT p."id", p."parentId" FROM "comment" p JOIN listed ON p."id" = listed."parentId")`;
   const perParent = sql`SELECT "parentId", COUNT(*) AS n FROM listed WHERE "parentId" IS NOT NULL GROUP BY "parentId"`;
-  await run(manager, join([listed, sql`UPDATE "comment" SET "replyCount" = counted.n FROM (${perParent}) counted WHERE counted."parentId" = "comment"."id"`], " "));
+  await run(
+    manager,
+    join([listed, sql`UPDATE "comment" SET "replyCount" = counted.n FROM (${perParent}) counted WHERE counted."parentId" = "comment"."id"`], " "),
+  );
 }

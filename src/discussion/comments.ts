@@ -17,7 +17,7 @@ import { inTransaction } from "../db/transaction";
 import { canSeeComment, viewerFor } from "../policy";
 import { Author, Comment, CommentStatus, ModerationActionKind } from "../entities";
 import { forbidden, notFound, unauthenticated, userError } from "../errors";
-import { commentAddedTopic, CommentEvents, ModerationState, publishCommentEvent, snapshotOf, stateOf } from "../events/comment-events";
+import { commentAddedTopic, CommentEvents, publishCommentEvent, snapshotOf, stateOf } from "../events/comment-events";
 import { foldKey } from "../text/fold";
 import { checkDisplayName } from "../text/display-name";
 import { characterCount, WRITE_LIMITS } from "../text/write-limits";
@@ -55,7 +55,6 @@ function requireWriterCaller(caller: Caller, what: string): Writer {
   if (caller.kind === "anonymous") throw unauthenticated(`${what} needs a signed-in reader ("Authorization: Bearer <JWT>") or the service token`);
   return caller;
 }
-
 
 /**
  * The body as stored: trimmed, not blank, at most MAX_BODY_LENGTH characters. NUL is refused
@@ -116,10 +115,13 @@ export async function addComment(db: DataSource, events: CommentEvents, caller: 
       if (parent.isDeleted) throw userError(`you cannot reply to a deleted comment`, { argumentName: "parentId" });
       depth = parent.depth + 1;
       if (depth > rules.maxThreadDepth) {
-        throw userError(`replies nest at most ${rules.maxThreadDepth} levels deep, and this one would sit at ${depth}: reply to a comment higher in the thread`, {
-          argumentName: "parentId",
-          maxThreadDepth: rules.maxThreadDepth,
-        });
+        throw userError(
+          `replies nest at most ${rules.maxThreadDepth} levels deep, and this one would sit at ${depth}: reply to a comment higher in the thread`,
+          {
+            argumentName: "parentId",
+            maxThreadDepth: rules.maxThreadDepth,
+          },
+        );
       }
     }
 
@@ -218,7 +220,14 @@ async function nextPosition(manager: EntityManager, articleId: number, parentId:
  * works alike on both engines and when another writer adds the same name at the same moment.
  */
 async function authorIdByName(manager: EntityManager, name: string): Promise<number> {
-  await manager.createQueryBuilder().insert().into(Author).values({ name, nameKey: foldKey(name) }).orIgnore().updateEntity(false).execute();
+  await manager
+    .createQueryBuilder()
+    .insert()
+    .into(Author)
+    .values({ name, nameKey: foldKey(name) })
+    .orIgnore()
+    .updateEntity(false)
+    .execute();
   const author = await manager.findOneByOrFail(Author, { name, sub: IsNull() });
   return author.id;
 }
@@ -274,7 +283,9 @@ async function renameReader(manager: EntityManager, reader: Reader, own: Author)
 async function refuseCommentersName(manager: EntityManager, reader: Reader): Promise<void> {
   const commenter = await manager.findOne(Author, { where: { nameKey: foldKey(reader.name), sub: IsNull() }, select: { id: true } });
   if (commenter) {
-    throw forbidden(`the name "${reader.name}" in your token is another commenter's (from imported comments); a signed-in reader cannot take it: ask the host site for another display name`);
+    throw forbidden(
+      `the name "${reader.name}" in your token is another commenter's (from imported comments); a signed-in reader cannot take it: ask the host site for another display name`,
+    );
   }
 }
 
@@ -282,7 +293,13 @@ async function refuseCommentersName(manager: EntityManager, reader: Reader): Pro
  * Refuses (FORBIDDEN) a change the caller has no right to, inside the transaction that would make
  * it, after the row is locked: what is checked is what is changed.
  */
-async function requireChangeRight(manager: EntityManager, writer: Writer, rules: WriteRules, comment: Comment, action: "edit" | "delete"): Promise<ChangeRight> {
+async function requireChangeRight(
+  manager: EntityManager,
+  writer: Writer,
+  rules: WriteRules,
+  comment: Comment,
+  action: "edit" | "delete",
+): Promise<ChangeRight> {
   const viewerAuthorId = writer.kind === "reader" ? ((await manager.findOneBy(Author, { sub: writer.sub }))?.id ?? null) : null;
   const verdict = changeRight(writer, comment, viewerAuthorId, rules.clock(), rules.editWindowSeconds);
   if ("right" in verdict) {

@@ -2,7 +2,7 @@
 import { EntityManager } from "typeorm";
 import type { Caller } from "../auth/caller";
 import { CommentStatus, ModerationAction, ModerationActionKind } from "../entities";
-import { Role } from "../resolvers/types/viewer.types";
+import { Role } from "../entities";
 
 export interface ActionRecord {
   commentId: number;

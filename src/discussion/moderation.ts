@@ -14,7 +14,7 @@ import { canSeeComment, featuredComment, isPublic, ruleSql, viewerFor } from "..
 import { inTransaction } from "../db/transaction";
 import { Article, Author, Comment, CommentFlag, CommentStatus, FlagReason, ModerationActionKind, ModerationMode } from "../entities";
 import { forbidden, notFound, userError } from "../errors";
-import { CommentEvents, ModerationState, publishCommentEvent, stateOf } from "../events/comment-events";
+import { CommentEvents, publishCommentEvent, stateOf } from "../events/comment-events";
 import { reindexComments } from "../search/search-index";
 import { characterCount } from "../text/write-limits";
 import { followReaderName, publishAdded, WriteRules } from "./comments";
@@ -40,7 +40,10 @@ export function cleanNote(text: string | null | undefined, argumentName: string)
  * featured comment deleted or taken from the public frees its place.
  */
 async function featuredCount(manager: EntityManager, articleId: number): Promise<number> {
-  const [row] = await run<{ n: number | string }>(manager, sql`SELECT COUNT(*) AS n FROM comment c WHERE c."articleId" = ${articleId} AND ${ruleSql(featuredComment, "c")}`);
+  const [row] = await run<{ n: number | string }>(
+    manager,
+    sql`SELECT COUNT(*) AS n FROM comment c WHERE c."articleId" = ${articleId} AND ${ruleSql(featuredComment, "c")}`,
+  );
   return Number(row.n);
 }
 
@@ -52,7 +55,10 @@ async function changeStatus(manager: EntityManager, comment: Comment, status: Co
   const before = isPublic(comment);
   const after = isPublic({ isDeleted: comment.isDeleted, status });
   // A featured comment published again takes back its place only if the cap has room; else it is unfeatured.
-  const featuredAt = after && !before && comment.featuredAt !== null && (await featuredCount(manager, comment.articleId)) >= MAX_FEATURED_PER_ARTICLE ? null : comment.featuredAt;
+  const featuredAt =
+    after && !before && comment.featuredAt !== null && (await featuredCount(manager, comment.articleId)) >= MAX_FEATURED_PER_ARTICLE
+      ? null
+      : comment.featuredAt;
   await manager.update(Comment, { id: comment.id }, { status, featuredAt });
   if (before !== after) {
     await commentsChanged(manager, before ? { hidden: [comment] } : { shown: [comment] });
@@ -126,7 +132,12 @@ export async function flagComment(
     const held = flagCount === rules.autoHoldFlags && isPublic(comment);
     if (held) {
       await changeStatus(manager, comment, CommentStatus.PENDING);
-      await recordAction(manager, null, now, { commentId: id, action: ModerationActionKind.AUTO_HOLD, status: CommentStatus.PENDING, reason: `${flagCount} flags` });
+      await recordAction(manager, null, now, {
+        commentId: id,
+        action: ModerationActionKind.AUTO_HOLD,
+        status: CommentStatus.PENDING,
+        reason: `${flagCount} flags`,
+      });
     }
     return { flagged: await manager.findOneByOrFail(Comment, { id }), held };
   });
@@ -150,7 +161,9 @@ export async function setFeatured(db: DataSource, caller: Caller, rules: WriteRu
     if (featured) {
       if (!isPublic(comment)) throw userError(`only a published comment that is not deleted can be featured`, { argumentName: "id" });
       if ((await featuredCount(manager, comment.articleId)) >= MAX_FEATURED_PER_ARTICLE) {
-        throw userError(`the article has ${MAX_FEATURED_PER_ARTICLE} featured comments already, the most it may have; unfeature one first`, { argumentName: "id" });
+        throw userError(`the article has ${MAX_FEATURED_PER_ARTICLE} featured comments already, the most it may have; unfeature one first`, {
+          argumentName: "id",
+        });
       }
     }
     const now = rules.clock();

@@ -26,7 +26,14 @@ export interface ReactionOutcome {
  * reaction that is not there, changes nothing and answers the comment as it is. Only signed-in
  * readers react: a reaction is a reader's own, which the service token is not.
  */
-export async function setReaction(db: DataSource, events: CommentEvents, caller: Caller, clock: Clock, commentId: number, react: boolean): Promise<ReactionOutcome> {
+export async function setReaction(
+  db: DataSource,
+  events: CommentEvents,
+  caller: Caller,
+  clock: Clock,
+  commentId: number,
+  react: boolean,
+): Promise<ReactionOutcome> {
   const what = react ? "reactToComment" : "unreactToComment";
   if (caller.kind === "anonymous") throw unauthenticated(`${what} needs a signed-in reader ("Authorization: Bearer <JWT>")`);
   if (caller.kind !== "reader") throw forbidden(`${what} is for signed-in readers: a reaction is a reader's own, and the service token is not a reader`);

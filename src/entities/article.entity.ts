@@ -44,7 +44,7 @@ export class Article {
   @Column({ type: "varchar", length: COLUMN_LENGTHS.articleTitle })
   title: string;
 
-  @Field(() => String, { nullable: true, description: "The section the dump names (\"Middle East\", \"Russia\"); null when it names none." })
+  @Field(() => String, { nullable: true, description: 'The section the dump names ("Middle East", "Russia"); null when it names none.' })
   @Index("IDX_article_section")
   @Column({ type: "varchar", length: COLUMN_LENGTHS.articleSection, nullable: true })
   section: string | null;
@@ -66,7 +66,11 @@ export class Article {
   @Column({ type: "varchar", length: COLUMN_LENGTHS.articleImageCredit, nullable: true })
   imageCredit: string | null;
 
-  @Field(() => String, { nullable: true, description: "The place in capitals, with the agency in parentheses, that opens one of the first paragraphs before a dash (\"MOSCOW (Sputnik)\"); taken off that paragraph, null when it opens with none." })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The place in capitals, with the agency in parentheses, that opens one of the first paragraphs before a dash ("MOSCOW (Sputnik)"); taken off that paragraph, null when it opens with none.',
+  })
   @Column({ type: "varchar", length: COLUMN_LENGTHS.articleDateline, nullable: true })
   dateline: string | null;
 

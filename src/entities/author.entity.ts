@@ -15,7 +15,9 @@ export class Author {
   @PrimaryGeneratedColumn()
   id: number;
 
-  @Field(() => String, { description: "The display name: as a dump or the service token gave it, or the name claim of the token a signed-in reader last wrote with." })
+  @Field(() => String, {
+    description: "The display name: as a dump or the service token gave it, or the name claim of the token a signed-in reader last wrote with.",
+  })
   // Unique among authors without a reader behind them only (a partial index on both engines).
   @Index("UQ_author_name", { unique: true, where: `"sub" IS NULL` })
   @Column({ type: "varchar", length: COLUMN_LENGTHS.authorName })

@@ -1,6 +1,5 @@
 import { Field, Int, ObjectType } from "type-graphql";
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from "typeorm";
-import { DateTimeResolver } from "graphql-scalars";
 import { Node } from "../schema/node.interface";
 import { Article } from "./article.entity";
 import { Author } from "./author.entity";
@@ -74,7 +73,7 @@ export class Comment {
   @Field(() => Boolean, {
     description:
       "True once deleteComment removed it. The tombstone rule: a deleted comment stays listed in Article.comments and " +
-      "Comment.replies (body \"\", author null) while a visible comment hangs somewhere below it, and leaves every list otherwise.",
+      'Comment.replies (body "", author null) while a visible comment hangs somewhere below it, and leaves every list otherwise.',
   })
   @Column({ type: "boolean", default: FALSE })
   isDeleted: boolean;

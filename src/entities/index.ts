@@ -5,7 +5,7 @@ export { Comment } from "./comment.entity";
 export { CommentFlag } from "./comment-flag.entity";
 export { CommentReaction } from "./comment-reaction.entity";
 export { ModerationAction } from "./moderation-action.entity";
-export { CommentStatus, FlagReason, ModerationActionKind, ModerationMode } from "./moderation-enums";
+export { CommentStatus, FlagReason, ModerationActionKind, ModerationMode, Role } from "./moderation-enums";
 export { RelatedLink } from "./related-link.entity";
 export { SearchArticleEntry, SearchCommentEntry } from "./search-entry.entity";
 export { StoredCount } from "./stored-count.entity";

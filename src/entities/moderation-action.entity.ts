@@ -1,7 +1,7 @@
 import { DateTimeResolver } from "graphql-scalars";
 import { Field, ObjectType } from "type-graphql";
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from "typeorm";
-import { Role } from "../resolvers/types/viewer.types";
+import { Role } from "./moderation-enums";
 import { COLUMN_LENGTHS } from "./column-lengths";
 import { Comment } from "./comment.entity";
 import { CommentStatus, ModerationActionKind } from "./moderation-enums";
@@ -36,7 +36,10 @@ export class ModerationAction {
   @Column({ type: "varchar", length: COLUMN_LENGTHS.authorName, nullable: true })
   actorName: string | null;
 
-  @Field(() => String, { nullable: true, description: "The acting moderator's sub claim (their id at the host site); null for the service token and AUTO_HOLD." })
+  @Field(() => String, {
+    nullable: true,
+    description: "The acting moderator's sub claim (their id at the host site); null for the service token and AUTO_HOLD.",
+  })
   @Column({ type: "varchar", length: COLUMN_LENGTHS.authorSub, nullable: true })
   actorSub: string | null;
 

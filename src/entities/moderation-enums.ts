@@ -1,4 +1,5 @@
 import { registerEnumType } from "type-graphql";
+import type { Role as RoleKey } from "../auth/caller";
 
 export enum CommentStatus {
   PUBLISHED = "PUBLISHED",
@@ -16,7 +17,9 @@ registerEnumType(CommentStatus, {
         "Waiting for a moderator: posted under pre-moderation, put on hold by AUTO_HOLD_FLAGS flags, or set by a moderator. " +
         "Shown to its author and to moderators only (a tombstone to anyone else, with status null), and counted nowhere.",
     },
-    REJECTED: { description: "Refused by a moderator. Shown to its author and to moderators only (a tombstone to anyone else, with status null), and counted nowhere." },
+    REJECTED: {
+      description: "Refused by a moderator. Shown to its author and to moderators only (a tombstone to anyone else, with status null), and counted nowhere.",
+    },
   },
 });
 
@@ -71,5 +74,29 @@ registerEnumType(ModerationActionKind, {
     DELETE: { description: "A moderator or the service token deleted it with deleteComment." },
     FEATURE: { description: "featureComment put it among its article's featuredComments." },
     UNFEATURE: { description: "unfeatureComment took it out of its article's featuredComments." },
+  },
+});
+
+export enum Role {
+  COMMENTER = "COMMENTER",
+  MODERATOR = "MODERATOR",
+  SERVICE = "SERVICE",
+}
+
+// The GraphQL enum and the rights code (auth/caller.ts) name the same roles.
+const _sameRoles: Record<RoleKey, Role> = Role;
+
+registerEnumType(Role, {
+  name: "Role",
+  description: "What a caller may do.",
+  valuesConfig: {
+    COMMENTER: {
+      description:
+        'A signed-in reader (JWT role claim "commenter", or none): posts as themself, edits and deletes their own comments within the edit window, flags comments.',
+    },
+    MODERATOR: {
+      description: 'A signed-in reader with role claim "moderator": a commenter\'s rights, plus every comment and status, and the moderation tools.',
+    },
+    SERVICE: { description: "The service token (API_TOKEN): every moderator right, imports, and posting under any authorName." },
   },
 });

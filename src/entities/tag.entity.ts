@@ -3,7 +3,11 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
 import { Node } from "../schema/node.interface";
 import { COLUMN_LENGTHS } from "./column-lengths";
 
-@ObjectType({ implements: Node, description: "A topic label, shared by every article that carries a tag of the same name (compared without case).", simpleResolvers: true })
+@ObjectType({
+  implements: Node,
+  description: "A topic label, shared by every article that carries a tag of the same name (compared without case).",
+  simpleResolvers: true,
+})
 @Entity("tag")
 export class Tag {
   @PrimaryGeneratedColumn()

@@ -148,7 +148,10 @@ export async function createEvents(redisUrl: string | null, outbox: OutboxOption
   // ioredis reconnects by itself; without a listener every failed attempt is printed as an
   // "Unhandled error event" with a stack. One line per state change is enough.
   let readySince = 0;
-  for (const [role, client] of [["publish", publishClient], ["subscribe", subscribeClient]] as const) {
+  for (const [role, client] of [
+    ["publish", publishClient],
+    ["subscribe", subscribeClient],
+  ] as const) {
     let down = false;
     client.on("error", (error: Error) => {
       if (!down) console.error(`[threadline] Redis (${role}) unreachable: ${error.message}; retrying with backoff`);

@@ -53,11 +53,7 @@ export async function selectIds<T extends ObjectLiteral>(
 ): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
   for (const chunk of chunks(keys, MAX_PARAMETERS)) {
-    const query = manager
-      .createQueryBuilder(target, "t")
-      .select("t.id", "id")
-      .addSelect(`t.${column}`, "key")
-      .where(`t.${column} IN (:...chunk)`, { chunk });
+    const query = manager.createQueryBuilder(target, "t").select("t.id", "id").addSelect(`t.${column}`, "key").where(`t.${column} IN (:...chunk)`, { chunk });
     if (andWhere) query.andWhere(andWhere);
     const rows = await query.getRawMany<{ id: number; key: string }>();
     for (const row of rows) ids.set(row.key, Number(row.id));
@@ -66,14 +62,14 @@ export async function selectIds<T extends ObjectLiteral>(
 }
 
 /** Sets the same values on every row with one of the ids. */
-export async function updateByIds<T extends ObjectLiteral>(
-  manager: EntityManager,
-  target: EntityTarget<T>,
-  ids: number[],
-  values: Partial<T>,
-): Promise<void> {
+export async function updateByIds<T extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<T>, ids: number[], values: Partial<T>): Promise<void> {
   for (const chunk of chunks(ids, MAX_PARAMETERS)) {
-    await manager.createQueryBuilder().update(target).set(values).where({ id: In(chunk) }).execute();
+    await manager
+      .createQueryBuilder()
+      .update(target)
+      .set(values)
+      .where({ id: In(chunk) })
+      .execute();
   }
 }
 
@@ -96,7 +92,12 @@ export async function updateIntegerColumn(manager: EntityManager, table: string,
 
 export async function deleteByIds<T extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<T>, ids: number[]): Promise<void> {
   for (const chunk of chunks(ids, MAX_PARAMETERS)) {
-    await manager.createQueryBuilder().delete().from(target).where({ id: In(chunk) }).execute();
+    await manager
+      .createQueryBuilder()
+      .delete()
+      .from(target)
+      .where({ id: In(chunk) })
+      .execute();
   }
 }
 

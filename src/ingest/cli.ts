@@ -198,8 +198,7 @@ const WARNINGS_SHOWN = 20;
 
 function importReport(summary: ImportSummary): string {
   const lines = [
-    `${counted(summary)}: ${summary.imported} imported, ${summary.updated} updated, ` +
-      `${summary.unchanged} unchanged, ${summary.rejected} rejected`,
+    `${counted(summary)}: ${summary.imported} imported, ${summary.updated} updated, ` + `${summary.unchanged} unchanged, ${summary.rejected} rejected`,
   ];
   return lines.concat(details(summary)).join("\n") + "\n";
 }

@@ -106,11 +106,7 @@ const READ_AHEAD = 16;
  * the next batch is read and parsed. When anything was written, the planner's statistics are
  * refreshed at the end (see refreshStatistics), before the summary is returned.
  */
-export async function importFiles(
-  dataSource: DataSource | null,
-  files: string[],
-  options: ImportFilesOptions = {},
-): Promise<ImportSummary> {
+export async function importFiles(dataSource: DataSource | null, files: string[], options: ImportFilesOptions = {}): Promise<ImportSummary> {
   if (!options.dryRun && !dataSource) throw new Error("importFiles needs a data source unless dryRun is set");
   const outcomes: FileOutcome[] = [];
   // Which file each outcome came from (an export gives several), and whether it is the file's last.
@@ -143,14 +139,20 @@ export async function importFiles(
     }
   };
   const write = async (db: DataSource, items: typeof batch) => {
-    for (let start = 0; start < items.length; ) {
+    for (let start = 0; start < items.length;) {
       const dumps = "parsed" in items[start];
       let end = start;
       while (end < items.length && "parsed" in items[end] === dumps) end++;
       const run = items.slice(start, end);
       const results: (ImportResult | UpsertResult | ImportError)[] = dumps
-        ? await importArticles(db, run.map((item) => (item as { parsed: ParsedArticle }).parsed))
-        : await upsertArticles(db, run.map((item) => (item as { upsert: ArticleUpsert }).upsert));
+        ? await importArticles(
+            db,
+            run.map((item) => (item as { parsed: ParsedArticle }).parsed),
+          )
+        : await upsertArticles(
+            db,
+            run.map((item) => (item as { upsert: ArticleUpsert }).upsert),
+          );
       results.forEach((result, i) => settle(run[i].index, result));
       start = end;
     }

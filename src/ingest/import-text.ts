@@ -10,11 +10,7 @@ import { DumpError, parseDump } from "./parse-dump";
  * Parses and imports one dump's text. Throws the parser's DumpError, or a DumpError built from
  * an ImportError, so callers map one error type to BAD_USER_INPUT.
  */
-export async function importDumpText(
-  dataSource: DataSource,
-  text: string,
-  fileName = "<input>",
-): Promise<{ result: ImportResult; warnings: string[] }> {
+export async function importDumpText(dataSource: DataSource, text: string, fileName = "<input>"): Promise<{ result: ImportResult; warnings: string[] }> {
   const parsed = parseDump(text, fileName);
   if (parsed instanceof DumpError) throw parsed;
   try {

@@ -41,7 +41,6 @@ export class ImportError extends Error {
 /** Bumped when the meaning of the stored rows changes, so every dump re-imports once. */
 const HASH_VERSION = "2";
 
-
 /** An article to write: what a dump (or an ArticleInput, without comments) says, and its digest. */
 export interface Pending {
   parsed: ParsedArticle;
@@ -162,7 +161,10 @@ export async function insertArticles(manager: EntityManager, items: Pending[]): 
   if (items.length === 0) return [];
   const tagsPerArticle = items.map((item) => distinctTags(item.parsed.tags));
   const tagIds = await resolveTags(manager, tagsPerArticle.flat());
-  const authorIds = await resolveAuthors(manager, items.flatMap((item) => item.parsed.comments.map((comment) => comment.author)));
+  const authorIds = await resolveAuthors(
+    manager,
+    items.flatMap((item) => item.parsed.comments.map((comment) => comment.author)),
+  );
   const slugs = await freeArticleSlugs(
     manager,
     items.map((item) => item.parsed),
@@ -174,7 +176,11 @@ export async function insertArticles(manager: EntityManager, items: Pending[]): 
     const inserted = await manager.createQueryBuilder().insert().into(Article).values(articleRow(items[0], slugs[0])).execute();
     articleId.set(slugs[0], insertedId(inserted.raw, inserted.identifiers));
   } else {
-    await insertRows(manager, Article, items.map((item, i) => articleRow(item, slugs[i])));
+    await insertRows(
+      manager,
+      Article,
+      items.map((item, i) => articleRow(item, slugs[i])),
+    );
     for (const [slug, id] of await selectIds(manager, Article, "slug", slugs)) articleId.set(slug, id);
   }
   const ids = slugs.map((slug) => mustGet(articleId, slug, "article"));
@@ -185,7 +191,9 @@ export async function insertArticles(manager: EntityManager, items: Pending[]): 
   const commentRows: Partial<Comment>[] = [];
   items.forEach((item, i) => {
     const publishedAt = item.parsed.publishedAt;
-    tagsPerArticle[i].forEach((tag, position) => tagRows.push({ articleId: ids[i], tagId: mustGet(tagIds, tag.key, "tag"), position: position + 1, publishedAt }));
+    tagsPerArticle[i].forEach((tag, position) =>
+      tagRows.push({ articleId: ids[i], tagId: mustGet(tagIds, tag.key, "tag"), position: position + 1, publishedAt }),
+    );
     item.parsed.relatedLinks.forEach((link, position) => linkRows.push({ articleId: ids[i], title: link.title, position: position + 1 }));
     commentRows.push(
       ...importedCommentRows(
@@ -221,7 +229,12 @@ export async function insertArticles(manager: EntityManager, items: Pending[]): 
  */
 async function insertedComments(manager: EntityManager, items: Pending[], ids: number[]) {
   const bodies = new Map<number, string[]>();
-  items.forEach((item, i) => bodies.set(ids[i], item.parsed.comments.map((comment) => comment.body)));
+  items.forEach((item, i) =>
+    bodies.set(
+      ids[i],
+      item.parsed.comments.map((comment) => comment.body),
+    ),
+  );
   const withComments = ids.filter((id) => (bodies.get(id)?.length ?? 0) > 0);
   const found: { id: number; body: string }[] = [];
   for (const chunk of chunks(withComments, MAX_PARAMETERS)) {
@@ -250,7 +263,11 @@ async function updateArticle(manager: EntityManager, articleId: number, item: Pe
     tags.map((tag) => mustGet(tagIds, tag.key, "tag")),
     parsed.publishedAt,
   );
-  await reconcileLinks(manager, articleId, parsed.relatedLinks.map((link) => link.title));
+  await reconcileLinks(
+    manager,
+    articleId,
+    parsed.relatedLinks.map((link) => link.title),
+  );
   await reconcileComments(manager, articleId, parsed.comments);
   await indexArticles(manager, [{ id: articleId, ...parsed, tags: tags.map((tag) => tag.name) }]);
 }
@@ -299,7 +316,15 @@ function articleFields({ parsed, hash }: Pending) {
 
 function articleRow(item: Pending, slug: string) {
   // url, externalId and upsertHash always, so every row of a multi-row insert has the same columns.
-  return { ...articleFields(item), slug, title: item.parsed.title, publishedAt: item.parsed.publishedAt, url: item.url ?? null, externalId: item.externalId ?? null, upsertHash: item.upsertHash ?? null };
+  return {
+    ...articleFields(item),
+    slug,
+    title: item.parsed.title,
+    publishedAt: item.parsed.publishedAt,
+    url: item.url ?? null,
+    externalId: item.externalId ?? null,
+    upsertHash: item.upsertHash ?? null,
+  };
 }
 
 /**
@@ -362,13 +387,21 @@ export function articleLimitBreach(article: ArticleParts, holder: string): Limit
         tooMany("related headlines", article.relatedLinks?.length ?? 0, WRITE_LIMITS.relatedLinks) ??
         article.relatedLinks?.map((title) => tooLong("related headline", title, WRITE_LIMITS.relatedLinkTitle)).find(Boolean),
     ],
-    ["tags", () => tooMany("tags", article.tags?.length ?? 0, WRITE_LIMITS.tags) ?? article.tags?.map((tag) => tooLong("tag", tag, WRITE_LIMITS.tagName)).find(Boolean)],
+    [
+      "tags",
+      () =>
+        tooMany("tags", article.tags?.length ?? 0, WRITE_LIMITS.tags) ?? article.tags?.map((tag) => tooLong("tag", tag, WRITE_LIMITS.tagName)).find(Boolean),
+    ],
     [
       "comments",
       () =>
         tooMany("comments", article.comments?.length ?? 0, WRITE_LIMITS.comments) ??
         article.comments
-          ?.map((comment, i) => tooLong(`commenter name of comment ${i + 1}`, comment.author, WRITE_LIMITS.authorName) ?? tooLong(`comment ${i + 1}`, comment.body, WRITE_LIMITS.commentBody))
+          ?.map(
+            (comment, i) =>
+              tooLong(`commenter name of comment ${i + 1}`, comment.author, WRITE_LIMITS.authorName) ??
+              tooLong(`comment ${i + 1}`, comment.body, WRITE_LIMITS.commentBody),
+          )
           .find(Boolean),
     ],
   ];

@@ -47,16 +47,64 @@ const ZERO_WIDTH = /[\u200B-\u200D\u2060\uFEFF]/g;
 
 // Letters that render like Latin ones; scrapers (or anti-scraping) swap them into page chrome.
 const HOMOGLYPHS: Readonly<Record<string, string>> = {
-  "\u0410": "A", "\u0430": "a", "\u0412": "B", "\u0432": "b", "\u0415": "E", "\u0435": "e",
-  "\u041A": "K", "\u043A": "k", "\u041C": "M", "\u043C": "m", "\u041D": "H", "\u043D": "h",
-  "\u041E": "O", "\u043E": "o", "\u0420": "P", "\u0440": "p", "\u0421": "C", "\u0441": "c",
-  "\u0422": "T", "\u0442": "t", "\u0423": "Y", "\u0443": "y", "\u0425": "X", "\u0445": "x",
-  "\u0406": "I", "\u0456": "i", "\u0408": "J", "\u0458": "j", "\u0405": "S", "\u0455": "s",
-  "\u0501": "d", "\u051B": "q", "\u051D": "w", "\u04BB": "h", "\u0460": "W",
-  "\u0391": "A", "\u0392": "B", "\u0395": "E", "\u0396": "Z", "\u0397": "H", "\u0399": "I",
-  "\u039A": "K", "\u039C": "M", "\u039D": "N", "\u039F": "O", "\u03A1": "P", "\u03A4": "T",
-  "\u03A5": "Y", "\u03A7": "X", "\u03BF": "o", "\u03B1": "a", "\u03B9": "i", "\u03BA": "k",
-  "\u03BD": "v", "\u03C1": "p", "\u03C4": "t", "\u03C5": "u", "\u03C7": "x",
+  "\u0410": "A",
+  "\u0430": "a",
+  "\u0412": "B",
+  "\u0432": "b",
+  "\u0415": "E",
+  "\u0435": "e",
+  "\u041A": "K",
+  "\u043A": "k",
+  "\u041C": "M",
+  "\u043C": "m",
+  "\u041D": "H",
+  "\u043D": "h",
+  "\u041E": "O",
+  "\u043E": "o",
+  "\u0420": "P",
+  "\u0440": "p",
+  "\u0421": "C",
+  "\u0441": "c",
+  "\u0422": "T",
+  "\u0442": "t",
+  "\u0423": "Y",
+  "\u0443": "y",
+  "\u0425": "X",
+  "\u0445": "x",
+  "\u0406": "I",
+  "\u0456": "i",
+  "\u0408": "J",
+  "\u0458": "j",
+  "\u0405": "S",
+  "\u0455": "s",
+  "\u0501": "d",
+  "\u051B": "q",
+  "\u051D": "w",
+  "\u04BB": "h",
+  "\u0460": "W",
+  "\u0391": "A",
+  "\u0392": "B",
+  "\u0395": "E",
+  "\u0396": "Z",
+  "\u0397": "H",
+  "\u0399": "I",
+  "\u039A": "K",
+  "\u039C": "M",
+  "\u039D": "N",
+  "\u039F": "O",
+  "\u03A1": "P",
+  "\u03A4": "T",
+  "\u03A5": "Y",
+  "\u03A7": "X",
+  "\u03BF": "o",
+  "\u03B1": "a",
+  "\u03B9": "i",
+  "\u03BA": "k",
+  "\u03BD": "v",
+  "\u03C1": "p",
+  "\u03C4": "t",
+  "\u03C5": "u",
+  "\u03C7": "x",
 };
 const HOMOGLYPH_CLASS = new RegExp(`[${Object.keys(HOMOGLYPHS).join("")}]`, "g");
 
@@ -81,10 +129,7 @@ const DISCUSSION_CHROME = new Set([
 ]);
 const FOOTER = /^shownewcomments\(\d+\)$/;
 
-const MONTHS = [
-  "january", "february", "march", "april", "may", "june",
-  "july", "august", "september", "october", "november", "december",
-];
+const MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
 
 function quote(text: string): string {
   const chars = Array.from(text);
@@ -160,8 +205,7 @@ interface TimeResult {
   warning: string | null;
 }
 
-const TIME_LINE =
-  /^(\d{1,2})[:.](\d{2})\s*(?:GMT|UTC)\s*(?:([+\-\u2212])\s*(\d{2,4})|(\d{1,2}))\s*([A-Za-z]+)\.?,?\s*(\d{4})$/i;
+const TIME_LINE = /^(\d{1,2})[:.](\d{2})\s*(?:GMT|UTC)\s*(?:([+\-\u2212])\s*(\d{2,4})|(\d{1,2}))\s*([A-Za-z]+)\.?,?\s*(\d{4})$/i;
 
 function monthIndex(word: string): number {
   const w = word.toLowerCase();
@@ -205,19 +249,14 @@ function parseTimeLine(line: Line, file: string): TimeResult | DumpError {
   const folded = foldGlyphs(line.text).replace(/\s+/g, " ");
   const m = TIME_LINE.exec(folded);
   if (!m) {
-    return new DumpError(
-      file,
-      line.no,
-      `expected a publication time like '${TIME_LINE_EXAMPLE}', found ${quote(line.text)}`,
-    );
+    return new DumpError(file, line.no, `expected a publication time like '${TIME_LINE_EXAMPLE}', found ${quote(line.text)}`);
   }
   const [, hh, mm, signChar, glued, bareDay, monthWord, yyyy] = m;
   const hour = Number(hh);
   const minute = Number(mm);
   const year = Number(yyyy);
   const month = monthIndex(monthWord);
-  const invalid = (why: string): DumpError =>
-    new DumpError(file, line.no, `invalid publication time ${quote(line.text)}: ${why}`);
+  const invalid = (why: string): DumpError => new DumpError(file, line.no, `invalid publication time ${quote(line.text)}: ${why}`);
   if (month < 0) return invalid(`unknown month ${quote(monthWord)}`);
   if (hour > 23 || minute > 59) return invalid(`no such time of day ${hh}:${mm}`);
   const maxDay = daysInMonth(year, month);
@@ -231,9 +270,7 @@ function parseTimeLine(line: Line, file: string): TimeResult | DumpError {
     const sign = signChar === "+" ? 1 : -1;
     const splits = offsetDaySplits(sign, glued, maxDay);
     if (splits.length === 0) {
-      return invalid(
-        `"${signChar}${glued}" splits into no GMT offset (-12..+14) and day of ${monthWord} ${year}`,
-      );
+      return invalid(`"${signChar}${glued}" splits into no GMT offset (-12..+14) and day of ${monthWord} ${year}`);
     }
     split = splits[0];
     if (splits.length > 1) {
@@ -334,8 +371,7 @@ function guessHeaderEnd(lines: Line[], from: number, to: number): number {
 // ---------------------------------------------------------------------------------------------
 // Body
 
-const DATELINE =
-  /^(\p{Lu}[\p{Lu}\p{M}.'’-]*(?:[ ,]\s*\p{Lu}[\p{Lu}\p{M}.'’-]*){0,4})(\s*\([^()]{1,40}\))?\s+[\u2013\u2014-]\s+(\S.*)$/u;
+const DATELINE = /^(\p{Lu}[\p{Lu}\p{M}.'’-]*(?:[ ,]\s*\p{Lu}[\p{Lu}\p{M}.'’-]*){0,4})(\s*\([^()]{1,40}\))?\s+[\u2013\u2014-]\s+(\S.*)$/u;
 
 interface Dateline {
   dateline: string;
@@ -411,19 +447,12 @@ function joinCommentLines(texts: (string | null)[]): string {
   return out;
 }
 
-function finishComment(
-  raw: RawComment,
-  outer: number,
-  position: number,
-  warnings: string[],
-): ParsedComment | null {
+function finishComment(raw: RawComment, outer: number, position: number, warnings: string[]): ParsedComment | null {
   // The comment's own indentation is the smallest among its indented lines; deeper indents are the
   // reader's and stay. Stray unindented lines (already warned about) just lose their indent.
   let minIndent = Infinity;
   for (const l of raw.rest) if (l !== null && l.indent > outer && l.indent < minIndent) minIndent = l.indent;
-  const texts: (string | null)[] = raw.rest.map((l) =>
-    l === null ? null : l.indent <= outer ? l.text : l.raw.slice(minIndent),
-  );
+  const texts: (string | null)[] = raw.rest.map((l) => (l === null ? null : l.indent <= outer ? l.text : l.raw.slice(minIndent)));
   if (raw.first !== null) texts.unshift(raw.first);
   while (texts.length > 0 && (texts[0] === null || texts[0] === "")) texts.shift();
   while (texts.length > 0 && texts[texts.length - 1] === null) texts.pop();
@@ -464,9 +493,7 @@ function parseComments(lines: Line[], outer: number, warnings: string[]): Parsed
       continue;
     }
     if (line.indent <= outer) {
-      warnings.push(
-        `line ${line.no}: unindented line kept as text of comment ${raws.length}: ${quote(line.text)}`,
-      );
+      warnings.push(`line ${line.no}: unindented line kept as text of comment ${raws.length}: ${quote(line.text)}`);
     }
     current.rest.push(line);
   }
@@ -499,10 +526,7 @@ function parseDiscussion(lines: Line[], start: number, outer: number, warnings: 
     threadEnd = last;
   } else {
     const lastNo = lines[Math.max(last, start)].no;
-    warnings.push(
-      `no 'Show new comments' footer: the dump looks truncated after line ${lastNo}` +
-        (last >= i ? "; the last comment may be incomplete" : ""),
-    );
+    warnings.push(`no 'Show new comments' footer: the dump looks truncated after line ${lastNo}` + (last >= i ? "; the last comment may be incomplete" : ""));
   }
   return parseComments(lines.slice(i, threadEnd), outer, warnings);
 }
@@ -584,17 +608,11 @@ function parse(text: string, file: string): ParsedDump | DumpError {
     // With neither landmark there is nothing to tell header lines from body lines: most likely
     // the download stopped inside the header.
     if (chrome < 0) {
-      return new DumpError(
-        file,
-        lines[n - 1].no,
-        "no 'Get short URL' line and no discussion: the dump looks cut off inside the header",
-      );
+      return new DumpError(file, lines[n - 1].no, "no 'Get short URL' line and no discussion: the dump looks cut off inside the header");
     }
     headerEnd = guessHeaderEnd(lines, firstAfterTime, articleEnd);
     bodyStart = headerEnd;
-    warnings.push(
-      `no 'Get short URL' line: the header was taken to end at line ${lines[headerEnd - 1].no}`,
-    );
+    warnings.push(`no 'Get short URL' line: the header was taken to end at line ${lines[headerEnd - 1].no}`);
   }
   const headerLineNo = headerEnd < n ? lines[headerEnd].no : lines[n - 1].no;
   const header = parseHeader(nonBlank(lines, firstAfterTime, headerEnd), headerLineNo, warnings);
@@ -628,10 +646,7 @@ function parse(text: string, file: string): ParsedDump | DumpError {
     paragraphLines = all.slice(0, -1);
     tail = all.slice(-1);
     if (all.length > 0) {
-      warnings.push(
-        `line ${all[all.length - 1].no}: no double blank line after the body: ` +
-          "related headlines, if any, were read as paragraphs",
-      );
+      warnings.push(`line ${all[all.length - 1].no}: no double blank line after the body: ` + "related headlines, if any, were read as paragraphs");
     }
   } else {
     paragraphLines = nonBlank(lines, bodyStart, n);

@@ -14,12 +14,7 @@ import { resolveAuthors } from "./shared-rows";
 import { reindexComments, unindexComments } from "../search/search-index";
 
 /** Rows for comments as a dump gives them, at the positions given. */
-export function importedCommentRows(
-  articleId: number,
-  comments: ParsedComment[],
-  authorIds: Map<string, number>,
-  positions: number[],
-): Partial<Comment>[] {
+export function importedCommentRows(articleId: number, comments: ParsedComment[], authorIds: Map<string, number>, positions: number[]): Partial<Comment>[] {
   return comments.map((comment, index) => ({
     articleId,
     authorId: comment.author === null ? null : mustGet(authorIds, comment.author, "author"),
@@ -126,13 +121,7 @@ export async function reconcileComments(manager: EntityManager, articleId: numbe
   const inserted =
     fresh.length === 0
       ? []
-      : (
-          await manager
-            .createQueryBuilder(Comment, "c")
-            .select(["c.id"])
-            .where("c.articleId = :articleId AND c.parentId IS NULL", { articleId })
-            .getMany()
-        )
+      : (await manager.createQueryBuilder(Comment, "c").select(["c.id"]).where("c.articleId = :articleId AND c.parentId IS NULL", { articleId }).getMany())
           .map((row) => row.id)
           .filter((id) => !byId.has(id));
   await reindexComments(manager, [...comeBack, ...inserted]);
@@ -172,7 +161,11 @@ export async function reconcileTags(manager: EntityManager, articleId: number, t
       await manager.update(ArticleTag, { articleId, tagId }, { position });
     }
   }
-  await insertRows(manager, ArticleTag, added.map(([tagId, position]) => ({ articleId, tagId, position, publishedAt })));
+  await insertRows(
+    manager,
+    ArticleTag,
+    added.map(([tagId, position]) => ({ articleId, tagId, position, publishedAt })),
+  );
 }
 
 /** Links are matched by position, so a retitled headline keeps its row (and its global id). */
@@ -195,5 +188,9 @@ export async function reconcileLinks(manager: EntityManager, articleId: number, 
     RelatedLink,
     titles.slice(current.length).map((title, index) => ({ articleId, title, position: current.length + index + 1 })),
   );
-  await deleteByIds(manager, RelatedLink, current.slice(titles.length).map((row) => row.id));
+  await deleteByIds(
+    manager,
+    RelatedLink,
+    current.slice(titles.length).map((row) => row.id),
+  );
 }

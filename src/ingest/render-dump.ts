@@ -22,10 +22,7 @@ export interface RenderDumpOptions {
   footerCount?: number;
 }
 
-const MONTHS = [
-  "January", "February", "March", "April", "May", "June",
-  "July", "August", "September", "October", "November", "December",
-];
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
 const OUTER = "    ";
 const INNER = "      ";
@@ -43,10 +40,7 @@ export function renderTimeLine(instant: Date, utcOffsetHours: number): string {
   const sign = utcOffsetHours < 0 ? "-" : "+";
   const offset = Math.abs(utcOffsetHours);
   const day = offset >= 10 ? pad2(local.getUTCDate()) : String(local.getUTCDate());
-  return (
-    `${pad2(local.getUTCHours())}:${pad2(local.getUTCMinutes())} GMT ${sign}${offset}${day} ` +
-    `${MONTHS[local.getUTCMonth()]} ${local.getUTCFullYear()}`
-  );
+  return `${pad2(local.getUTCHours())}:${pad2(local.getUTCMinutes())} GMT ${sign}${offset}${day} ` + `${MONTHS[local.getUTCMonth()]} ${local.getUTCFullYear()}`;
 }
 
 export function renderDump(article: ParsedArticle, options: RenderDumpOptions = {}): string {

@@ -66,6 +66,11 @@ export async function resolveTags(manager: EntityManager, tags: DumpTag[]): Prom
 export async function resolveAuthors(manager: EntityManager, names: (string | null)[]): Promise<Map<string, number>> {
   const distinct = [...new Set(names.filter((name): name is string => name !== null))];
   if (distinct.length === 0) return new Map();
-  await insertRows(manager, Author, distinct.map((name) => ({ name, nameKey: foldKey(name) })), true);
+  await insertRows(
+    manager,
+    Author,
+    distinct.map((name) => ({ name, nameKey: foldKey(name) })),
+    true,
+  );
   return selectIds(manager, Author, "name", distinct, `t.sub IS NULL`);
 }

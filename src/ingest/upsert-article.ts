@@ -71,7 +71,10 @@ export async function upsertArticles(dataSource: DataSource, upserts: ArticleUps
         else fresh.push(item);
         for (const key of keys) seen.add(key);
       }
-      const ids = await insertArticles(manager, fresh.map((item) => pending(item.upsert, item.hash)));
+      const ids = await insertArticles(
+        manager,
+        fresh.map((item) => pending(item.upsert, item.hash)),
+      );
       fresh.forEach((item, i) => (results[item.index] = { status: "created", articleId: ids[i] }));
     });
   } catch {
@@ -114,8 +117,22 @@ async function storedMatches(manager: EntityManager, upserts: ArticleUpsert[]) {
   const externalIds = upserts.flatMap((upsert) => (upsert.externalId ? [upsert.externalId] : []));
   return {
     byExternalId: new Map((await find("externalId", externalIds)).map((row) => [row.externalId!, row])),
-    byUrl: new Map((await find("url", upserts.map((upsert) => upsert.url))).map((row) => [row.url!, row])),
-    titles: new Set((await find("title", upserts.map((upsert) => upsert.title))).map(identityKey)),
+    byUrl: new Map(
+      (
+        await find(
+          "url",
+          upserts.map((upsert) => upsert.url),
+        )
+      ).map((row) => [row.url!, row]),
+    ),
+    titles: new Set(
+      (
+        await find(
+          "title",
+          upserts.map((upsert) => upsert.title),
+        )
+      ).map(identityKey),
+    ),
   };
 }
 
@@ -186,7 +203,12 @@ async function updateArticle(manager: EntityManager, target: StoredArticle, upse
   if (upsert.tags !== undefined) {
     const tags = distinctTags(upsert.tags);
     const tagIds = await resolveTags(manager, tags);
-    await reconcileTags(manager, target.id, tags.map((tag) => mustGet(tagIds, tag.key, "tag")), upsert.publishedAt);
+    await reconcileTags(
+      manager,
+      target.id,
+      tags.map((tag) => mustGet(tagIds, tag.key, "tag")),
+      upsert.publishedAt,
+    );
   }
   if (upsert.relatedLinks !== undefined) await reconcileLinks(manager, target.id, upsert.relatedLinks);
   await reindexArticle(manager, target.id);

@@ -54,7 +54,6 @@ const articleOrders: Record<ListOrderKey, SortKey[]> = {
 /** The condition for text that cannot match (see `storable`). */
 const NOTHING = sql`1 = 0`;
 
-
 /**
  * The parsed `where.search`, or null when there is none: a blank search filters nothing, as if it
  * were absent (a search box left empty).
@@ -113,10 +112,24 @@ const ofTags: ListDef<"PUBLISHED_AT_DESC"> = {
  * tags' lists.
  */
 export function articleLoaders(db: DataSource, byId: DataLoader<number, Article | null>, tagById: DataLoader<number, Tag | null>) {
-  const forTag = perParentConnections(db, ofTags, byId, storedCountLoader(tagById, (tag) => tag.articleCount));
-  const bySlug = byTextLoader((slugs) => readRows(db, articleRows, sql`a."slug" IN ${list(slugs)}`), (row) => row.slug);
-  const byUrl = byTextLoader((urls) => readRows(db, articleRows, sql`a."url" IN ${list(urls)}`), (row) => row.url ?? "");
-  const byExternalId = byTextLoader((ids) => readRows(db, articleRows, sql`a."externalId" IN ${list(ids)}`), (row) => row.externalId ?? "");
+  const forTag = perParentConnections(
+    db,
+    ofTags,
+    byId,
+    storedCountLoader(tagById, (tag) => tag.articleCount),
+  );
+  const bySlug = byTextLoader(
+    (slugs) => readRows(db, articleRows, sql`a."slug" IN ${list(slugs)}`),
+    (row) => row.slug,
+  );
+  const byUrl = byTextLoader(
+    (urls) => readRows(db, articleRows, sql`a."url" IN ${list(urls)}`),
+    (row) => row.url ?? "",
+  );
+  const byExternalId = byTextLoader(
+    (ids) => readRows(db, articleRows, sql`a."externalId" IN ${list(ids)}`),
+    (row) => row.externalId ?? "",
+  );
   const byTitle = byTextLoader(
     (titles) => readRows(db, articleRows, sql`a."title" IN ${list(titles)}`, sql`a."publishedAt" DESC, a."id" DESC`),
     (row) => row.title,
@@ -139,11 +152,16 @@ export function articleLoaders(db: DataSource, byId: DataLoader<number, Article 
     loaded.forEach((node, i) => {
       if (node instanceof Error) throw node;
       // A row gone between the statements is simply left out.
-      if (node) edges.push({ node, get cursor() { return window.cursorFor(keys[i]); } });
+      if (node)
+        edges.push({
+          node,
+          get cursor() {
+            return window.cursorFor(keys[i]);
+          },
+        });
     });
     return edgesConnection(edges, pageInfo, () => matches.count());
   }
-
 
   const paragraphs = new DataLoader<number, string[]>(
     async (ids) => {

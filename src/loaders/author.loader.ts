@@ -27,11 +27,17 @@ function authorsFor(viewer: Viewer): ListDef<"FIRST_SEEN"> {
  * commenters may be found (asked only by the lists and lookups, never by bySub).
  */
 export function authorLoaders(db: DataSource, byId: DataLoader<number, Author | null>, viewer: () => Promise<Viewer>) {
-  const byKey = groupLoader(async (keys: string[]) => {
-    const wanted = keys.filter(storable);
-    return wanted.length === 0 ? [] : readRows(db, authorRows, sql`au."nameKey" IN ${list(wanted)}`, sql`au."id" ASC`);
-  }, (row) => row.nameKey);
-  const bySub = byTextLoader((subs: string[]) => readRows(db, authorRows, sql`au."sub" IN ${list(subs)}`), (row) => row.sub!);
+  const byKey = groupLoader(
+    async (keys: string[]) => {
+      const wanted = keys.filter(storable);
+      return wanted.length === 0 ? [] : readRows(db, authorRows, sql`au."nameKey" IN ${list(wanted)}`, sql`au."id" ASC`);
+    },
+    (row) => row.nameKey,
+  );
+  const bySub = byTextLoader(
+    (subs: string[]) => readRows(db, authorRows, sql`au."sub" IN ${list(subs)}`),
+    (row) => row.sub!,
+  );
   return {
     /**
      * A signed-in reader's author row, by their token's sub; null until their first comment. Loaded

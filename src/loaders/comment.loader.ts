@@ -147,7 +147,12 @@ function viewerLists(db: DataSource, viewer: Viewer, byId: DataLoader<number, Co
       publicView ? storedCountLoader(byId, (comment) => comment.replyCount) : countLoader(db, repliesDef),
       commentRows,
     ),
-    byAuthor: perParentConnections(db, byAuthorDef, byId, publicView ? storedCountLoader(authorById, (author) => author.commentCount) : countLoader(db, byAuthorDef)),
+    byAuthor: perParentConnections(
+      db,
+      byAuthorDef,
+      byId,
+      publicView ? storedCountLoader(authorById, (author) => author.commentCount) : countLoader(db, byAuthorDef),
+    ),
   };
 }
 
@@ -167,7 +172,8 @@ export function commentLoaders(
   const mine = () => (lists ??= viewer().then((seen) => viewerLists(db, seen, byId, authorById)));
   const queues = new Map<CommentStatus, ListDef<"OLDEST">>();
   const featuredByArticle = groupLoader(
-    (articleIds: number[]) => readRows(db, commentRows, sql`c."articleId" IN ${list(articleIds)} AND ${ruleSql(featuredComment, "c")}`, sql`c."featuredAt" DESC, c."id" DESC`),
+    (articleIds: number[]) =>
+      readRows(db, commentRows, sql`c."articleId" IN ${list(articleIds)} AND ${ruleSql(featuredComment, "c")}`, sql`c."featuredAt" DESC, c."id" DESC`),
     (comment) => comment.articleId,
   );
   const ancestors = ancestorsLoader(db, byId);

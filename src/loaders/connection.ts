@@ -229,8 +229,14 @@ function keyRuns(sort: SortKey[], values: KeyValue[]): KeyRun[] {
 /** `(a, b) > (?, ?)`, or `a > ?` for a single key. */
 function compareRun(run: KeyRun, op: string): Sql {
   if (run.keys.length === 1) return sql`${run.keys[0].expr} ${raw(op)} ${keyParam(run.keys[0], run.values[0])}`;
-  const columns = join(run.keys.map((key) => key.expr), ", ");
-  const params = join(run.keys.map((key, i) => keyParam(key, run.values[i])), ", ");
+  const columns = join(
+    run.keys.map((key) => key.expr),
+    ", ",
+  );
+  const params = join(
+    run.keys.map((key, i) => keyParam(key, run.values[i])),
+    ", ",
+  );
   return sql`(${columns}) ${raw(op)} (${params})`;
 }
 
@@ -248,7 +254,10 @@ function beyond(sort: SortKey[], values: KeyValue[], later: boolean, inclusive =
     const op = ((run.keys[0].dir === "ASC") === later ? ">" : "<") + (inclusive && index === runs.length - 1 ? "=" : "");
     return join([...equalities, compareRun(run, op)], " AND ");
   });
-  return sql`(${join(alternatives.map((alt) => sql`(${alt})`), " OR ")})`;
+  return sql`(${join(
+    alternatives.map((alt) => sql`(${alt})`),
+    " OR ",
+  )})`;
 }
 
 function orderBy(sort: SortKey[], reverse: boolean): Sql {
@@ -259,7 +268,12 @@ function orderBy(sort: SortKey[], reverse: boolean): Sql {
 }
 
 function whereClause(conditions: Sql[]): Sql {
-  return conditions.length === 0 ? sql`` : sql` WHERE ${join(conditions.map((c) => sql`(${c})`), " AND ")}`;
+  return conditions.length === 0
+    ? sql``
+    : sql` WHERE ${join(
+        conditions.map((c) => sql`(${c})`),
+        " AND ",
+      )}`;
 }
 
 function readKey(key: SortKey, value: unknown): KeyValue {
@@ -299,7 +313,10 @@ async function fetchIdPages<O extends string>(
   if (bound) pageConditions.push(beyond(sort, bound, !forward));
 
   const keyColumns = sort.map((_key, index) => `k${index}`);
-  const keys = join(sort.map((key, index) => sql`${key.expr} AS ${raw(keyColumns[index])}`), ", ");
+  const keys = join(
+    sort.map((key, index) => sql`${key.expr} AS ${raw(keyColumns[index])}`),
+    ", ",
+  );
   const ordering = orderBy(sort, !forward);
   const windowed = def.partition && parents && parents.length > 1;
   // With `columns`, the page's rows are read too. A top-level list's LIMIT page reads them itself.
@@ -342,7 +359,15 @@ async function fetchIdPages<O extends string>(
     const page = group.slice(0, size);
     return { pk, group, page: forward ? page : page.reverse() };
   });
-  const byId = columns && !rowsInPage ? await rowsById(db, def, columns, listed.flatMap(({ page }) => page.map((row) => Number(row.id)))) : null;
+  const byId =
+    columns && !rowsInPage
+      ? await rowsById(
+          db,
+          def,
+          columns,
+          listed.flatMap(({ page }) => page.map((row) => Number(row.id))),
+        )
+      : null;
   for (const { pk, group, page } of listed) {
     // A row deleted between the two statements is left out.
     const taken = byId ? page.filter((row) => byId.has(Number(row.id))) : page;
@@ -385,7 +410,10 @@ async function countRows(db: DataSource, rows: RowSet, parents: number[] | null)
 
 /** The cursor of a row, from its sort-key values as the engine returned them. */
 function cursorOf(scope: CursorScope, keys: unknown[]): string {
-  return encodeCursor(scope, scope.sort.map((key, index) => readKey(key, keys[index])));
+  return encodeCursor(
+    scope,
+    scope.sort.map((key, index) => readKey(key, keys[index])),
+  );
 }
 
 /** An edge whose cursor is only encoded if a client selects it. */
@@ -563,9 +591,17 @@ export function perParentConnections<T, O extends string>(
  */
 export async function cursorOfRow<O extends string>(db: DataSource, def: ListDef<O>, order: O, parent: number, id: number): Promise<string | null> {
   const scope = scopeOf(def, order, parent);
-  const keys = join(scope.sort.map((key, index) => sql`${key.expr} AS ${raw(`k${index}`)}`), ", ");
+  const keys = join(
+    scope.sort.map((key, index) => sql`${key.expr} AS ${raw(`k${index}`)}`),
+    ", ",
+  );
   const [row] = await run(db, sql`SELECT ${keys} FROM ${def.from} WHERE ${def.id} = ${id}`);
-  return row ? cursorOf(scope, scope.sort.map((_key, index) => row[`k${index}`])) : null;
+  return row
+    ? cursorOf(
+        scope,
+        scope.sort.map((_key, index) => row[`k${index}`]),
+      )
+    : null;
 }
 
 /**

@@ -61,7 +61,7 @@ function fixedBeyond(score: number, kind: number, values: KeyValue[], later: boo
   const relation = comparePrefix(score, kind, values);
   const id = values[2] as number;
   if (relation === 0) return [later ? sql`s.id < ${id}` : sql`s.id > ${id}`];
-  return (relation > 0) === later ? [] : null;
+  return relation > 0 === later ? [] : null;
 }
 
 /** Up to `limit` rows of one segment on the window's side of its cursors, in the window's direction. */
@@ -76,7 +76,10 @@ async function readSegment(db: DataSource, segment: Segment, window: KeysetWindo
     columns = sql`s.kind, s.id, s.score`;
     ordering = window.orderBy(!forward);
   } else {
-    for (const [values, later] of [[cursor, forward], [bound, !forward]] as const) {
+    for (const [values, later] of [
+      [cursor, forward],
+      [bound, !forward],
+    ] as const) {
       if (!values) continue;
       const condition = fixedBeyond(segment.score, segment.kind, values, later);
       if (condition === null) return [];
@@ -99,7 +102,10 @@ export function rankedMatches(db: DataSource, query: SearchQuery, kinds: SearchK
   const filtered = (kind: SearchKind, rows: Sql, columns: Sql): Sql => {
     if (filter.length === 0) return sql`SELECT ${columns} FROM (${rows}) h`;
     const articleOf = kind === "article" ? sql`JOIN article a ON a."id" = h.id` : sql`JOIN comment c ON c."id" = h.id JOIN article a ON a."id" = c."articleId"`;
-    return sql`SELECT ${columns} FROM (${rows}) h ${articleOf} WHERE ${join(filter.map((c) => sql`(${c})`), " AND ")}`;
+    return sql`SELECT ${columns} FROM (${rows}) h ${articleOf} WHERE ${join(
+      filter.map((c) => sql`(${c})`),
+      " AND ",
+    )}`;
   };
   /**
    * The id from which the newest RANK_WINDOW matches of a part start (0 when there are fewer).
@@ -124,7 +130,13 @@ export function rankedMatches(db: DataSource, query: SearchQuery, kinds: SearchK
       { ranked: false, kind: KIND.article, score: 1, rows: older("article", "title") },
     );
   }
-  segments.push({ ranked: true, rows: join(kinds.map((kind) => ranked(kind, bodyPart[kind], sql`x.r / (1.0 + x.r)`)), " UNION ALL ") });
+  segments.push({
+    ranked: true,
+    rows: join(
+      kinds.map((kind) => ranked(kind, bodyPart[kind], sql`x.r / (1.0 + x.r)`)),
+      " UNION ALL ",
+    ),
+  });
   for (const kind of kinds) segments.push({ ranked: false, kind: KIND[kind], score: 0, rows: older(kind, bodyPart[kind]) });
 
   return {

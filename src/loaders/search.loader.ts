@@ -31,7 +31,9 @@ export interface SearchHit extends Edge<Article | Comment> {
 
 /** A 31-bit digest of what a search asked for: the `parent` its cursors carry. */
 function fingerprint(query: SearchQuery, scope: SearchScopeKey[], where: ArticleFilter): number {
-  const digest = createHash("sha256").update(JSON.stringify([query, scope, where])).digest();
+  const digest = createHash("sha256")
+    .update(JSON.stringify([query, scope, where]))
+    .digest();
   return digest.readUInt32BE(0) & 0x7fffffff;
 }
 
@@ -58,7 +60,10 @@ export function searchLoaders(db: DataSource, articleById: DataLoader<number, Ar
       const idsOf = (kind: number) => page.filter((key) => key[1] === kind).map((key) => key[2] as number);
       const [articles, comments] = await Promise.all([articleById.loadMany(idsOf(KIND.article)), commentById.loadMany(idsOf(KIND.comment))]);
       const nodes = new Map<string, Article | Comment>();
-      for (const [kind, loaded] of [[KIND.article, articles], [KIND.comment, comments]] as const) {
+      for (const [kind, loaded] of [
+        [KIND.article, articles],
+        [KIND.comment, comments],
+      ] as const) {
         for (const node of loaded) {
           if (node instanceof Error) throw node;
           if (node) nodes.set(`${kind}:${node.id}`, node);

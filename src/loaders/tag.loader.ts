@@ -25,7 +25,10 @@ const tagsOfArticles: RowShape<{ articleId: number; tag: Tag }> = {
 
 /** Per-request tag lists and lookups; `byId` serves the nodes. */
 export function tagLoaders(db: DataSource, byId: DataLoader<number, Tag | null>) {
-  const bySlug = byTextLoader((slugs) => readRows(db, tagRows, sql`t."slug" IN ${list(slugs)}`), (row) => row.slug);
+  const bySlug = byTextLoader(
+    (slugs) => readRows(db, tagRows, sql`t."slug" IN ${list(slugs)}`),
+    (row) => row.slug,
+  );
   const byArticle = new DataLoader<number, Tag[]>(
     async (articleIds) => {
       const rows = await readRows(db, tagsOfArticles, sql`at."articleId" IN ${list([...articleIds])}`, sql`at."position" ASC`);

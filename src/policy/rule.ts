@@ -38,7 +38,10 @@ export function ruleSql<R>(rule: Rule<R>, alias: string | null = null): Sql {
     case "all":
     case "any":
       if (rule.rules.length === 0) return ruleSql(always<R>(rule.kind === "all"), alias);
-      return sql`(${join(rule.rules.map((part) => ruleSql(part, alias)), rule.kind === "all" ? " AND " : " OR ")})`;
+      return sql`(${join(
+        rule.rules.map((part) => ruleSql(part, alias)),
+        rule.kind === "all" ? " AND " : " OR ",
+      )})`;
   }
 }
 

@@ -18,7 +18,10 @@ export class ArticleMutationResolver {
       "(API_TOKEN): a signed-in reader is FORBIDDEN, a caller without a token UNAUTHENTICATED. An input the service will not store " +
       "is BAD_USER_INPUT naming the field (extensions.field), and nothing is written.",
   })
-  async upsertArticle(@Ctx() ctx: Context, @Arg("input", () => ArticleInput, { description: "The article as the CMS has it." }) input: ArticleInput): Promise<ArticlePayload> {
+  async upsertArticle(
+    @Ctx() ctx: Context,
+    @Arg("input", () => ArticleInput, { description: "The article as the CMS has it." }) input: ArticleInput,
+  ): Promise<ArticlePayload> {
     requireService(ctx, "upsertArticle");
     let result: Awaited<ReturnType<typeof upsertArticle>>;
     try {

@@ -19,7 +19,11 @@ export class ArticleResolver {
     // type-graphql lists arguments last-decorated first; this order gives (id, slug, url, externalId) in the schema.
     @Arg("externalId", () => String, { nullable: true, description: "The publisher's own id for the article (Article.externalId), compared exactly." })
     externalId?: string | null,
-    @Arg("url", () => String, { nullable: true, description: "The article's URL (Article.url), compared as the WHATWG URL parser writes it, without its #fragment." }) url?: string | null,
+    @Arg("url", () => String, {
+      nullable: true,
+      description: "The article's URL (Article.url), compared as the WHATWG URL parser writes it, without its #fragment.",
+    })
+    url?: string | null,
     @Arg("slug", () => String, { nullable: true, description: "The article's slug, compared exactly." }) slug?: string | null,
     @Arg("id", () => ID, { nullable: true, description: "The article's global id." }) id?: string | null,
   ): Promise<Article | null> {
@@ -37,7 +41,10 @@ export class ArticleResolver {
     return ctx.loaders.articles.bySlug(slug!);
   }
 
-  @Query(() => ArticleConnection, { complexity: articlesCost, description: "Articles that pass where, in orderBy's order (newest first by default), a page at a time." })
+  @Query(() => ArticleConnection, {
+    complexity: articlesCost,
+    description: "Articles that pass where, in orderBy's order (newest first by default), a page at a time.",
+  })
   articles(@Ctx() ctx: Context, @Args(() => ArticlesArgs) args: ArticlesArgs): Promise<Connection<Article>> {
     return ctx.loaders.articles.list(args);
   }

@@ -9,8 +9,12 @@ import { ConnectionArgs } from "./types/connection.args";
 
 @Resolver(() => Author)
 export class AuthorResolver {
-  @Query(() => Author, { nullable: true, description: "One commenter by global id, or by display name compared without case (an exact spelling wins when several match). " +
-      "Null for a commenter with no published comment (see authors), except to themselves and to moderators." })
+  @Query(() => Author, {
+    nullable: true,
+    description:
+      "One commenter by global id, or by display name compared without case (an exact spelling wins when several match). " +
+      "Null for a commenter with no published comment (see authors), except to themselves and to moderators.",
+  })
   async author(
     @Ctx() ctx: Context,
     // type-graphql lists arguments last-decorated first; this order gives (id, name) in the schema.
@@ -25,8 +29,12 @@ export class AuthorResolver {
     return ctx.loaders.authors.byName(name!);
   }
 
-  @Query(() => AuthorConnection, { complexity: connectionCost, description: "Every commenter with a published comment (one the public sees), in the order they were first seen. A reader whose comments are " +
-      "all held, rejected or deleted is not listed; they see themselves, and moderators and the service token see every commenter." })
+  @Query(() => AuthorConnection, {
+    complexity: connectionCost,
+    description:
+      "Every commenter with a published comment (one the public sees), in the order they were first seen. A reader whose comments are " +
+      "all held, rejected or deleted is not listed; they see themselves, and moderators and the service token see every commenter.",
+  })
   authors(@Ctx() ctx: Context, @Args(() => ConnectionArgs) args: ConnectionArgs): Promise<Connection<Author>> {
     return ctx.loaders.authors.list(args);
   }
@@ -36,12 +44,18 @@ export class AuthorResolver {
     return toGlobalId("Author", author.id);
   }
 
-  @FieldResolver(() => Int, { description: "The commenter's published comments that are not deleted: what the public's comments lists (the caller's own list may hold more)." })
+  @FieldResolver(() => Int, {
+    description: "The commenter's published comments that are not deleted: what the public's comments lists (the caller's own list may hold more).",
+  })
   commentCount(@Root() author: Author): number {
     return author.commentCount;
   }
 
-  @FieldResolver(() => CommentConnection, { complexity: connectionCost, description: "The commenter's comments the caller sees, on every article, newest first: the published ones, and for the commenter themselves and moderators the held and rejected ones too." })
+  @FieldResolver(() => CommentConnection, {
+    complexity: connectionCost,
+    description:
+      "The commenter's comments the caller sees, on every article, newest first: the published ones, and for the commenter themselves and moderators the held and rejected ones too.",
+  })
   comments(@Root() author: Author, @Ctx() ctx: Context, @Args(() => ConnectionArgs) args: ConnectionArgs): Promise<Connection<Comment>> {
     return ctx.loaders.comments.forAuthor(author.id, args);
   }

@@ -47,7 +47,7 @@ export class CommentMutationResolver {
   @Mutation(() => CommentPayload, {
     nullable: true,
     description:
-      "Soft-deletes a comment: its body is served as \"\" and its author as null from then on. " +
+      'Soft-deletes a comment: its body is served as "" and its author as null from then on. ' +
       "Its author may do so until Comment.editableUntil; moderators and the service token always; anyone else signed in is FORBIDDEN " +
       "and nothing changes (anonymous callers: UNAUTHENTICATED). " +
       "It stays listed as a tombstone while a visible comment hangs somewhere below it, and leaves every list otherwise " +

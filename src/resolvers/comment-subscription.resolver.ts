@@ -37,7 +37,7 @@ export class CommentSubscriptionResolver {
       "whichever instance it happened, in the order of the writes, each with the comment as that write left it. A subscriber hears of " +
       "a comment only while they may see it: a PENDING or REJECTED comment reaches moderators, the service token and its author only. " +
       "A comment that becomes visible to a subscriber (posted, or published from hold) reaches them as ADDED, whatever the change; a " +
-      "deletion, or a status that takes it from them, reaches those who saw it, as a tombstone (body \"\", author null). A reader signs " +
+      'deletion, or a status that takes it from them, reaches those who saw it, as a tombstone (body "", author null). A reader signs ' +
       "in with connectionParams.authorization; when their token expires the socket is closed with code 4401, and the client reconnects " +
       "with a fresh token. An unknown article is NOT_FOUND, a malformed id BAD_USER_INPUT.",
     subscribe: ({ args, context }: SubscribeResolverData<unknown, { articleId: string }, Context>) =>

@@ -68,7 +68,7 @@ export class CommentResolver {
 
   @FieldResolver(() => Boolean, {
     description:
-      "True when the caller sees only a placeholder kept for the visible replies below it: body \"\", author null, and no status, " +
+      'True when the caller sees only a placeholder kept for the visible replies below it: body "", author null, and no status, ' +
       "createdAt or editedAt unless the caller wrote it or moderates. A deleted comment is a tombstone to everyone; another reader's " +
       "held or rejected comment is one to the public.",
   })
@@ -210,8 +210,7 @@ export class CommentResolver {
   }
 
   @FieldResolver(() => Boolean, {
-    description:
-      "Whether deleteComment by this caller would delete it now: the same rule as viewerCanEdit (false for a comment already deleted).",
+    description: "Whether deleteComment by this caller would delete it now: the same rule as viewerCanEdit (false for a comment already deleted).",
   })
   viewerCanDelete(@Root() comment: Comment, @Ctx() ctx: Context): Promise<boolean> {
     return viewerMayChange(comment, ctx);

@@ -8,7 +8,11 @@ type AnyNode = Article | Author | Comment | RelatedLink | Tag;
 
 @Resolver()
 export class NodeResolver {
-  @Query(() => Node, { nullable: true, description: "Any object by its global id; null for an unknown or malformed id, and for a comment or commenter the caller may not see (as comment(id) and author(id))." })
+  @Query(() => Node, {
+    nullable: true,
+    description:
+      "Any object by its global id; null for an unknown or malformed id, and for a comment or commenter the caller may not see (as comment(id) and author(id)).",
+  })
   async node(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "A global id that some object's id field gave." }) id: string): Promise<AnyNode | null> {
     const decoded = fromGlobalId(id);
     if (!decoded) return null;

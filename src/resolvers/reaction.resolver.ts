@@ -14,7 +14,9 @@ export class ReactionResolver {
     return comment.reactionCount;
   }
 
-  @FieldResolver(() => Boolean, { description: "Whether the signed-in reader asking reacts to this comment; false for anonymous callers and the service token." })
+  @FieldResolver(() => Boolean, {
+    description: "Whether the signed-in reader asking reacts to this comment; false for anonymous callers and the service token.",
+  })
   viewerHasReacted(@Root() comment: Comment, @Ctx() ctx: Context): Promise<boolean> | boolean {
     return ctx.caller.kind === "reader" ? ctx.loaders.reactions.hasReacted(ctx.caller.sub, comment.id) : false;
   }
@@ -36,7 +38,10 @@ export class ReactionResolver {
       "Withdraws the signed-in reader's reaction to a comment; withdrawing one that is not there changes nothing and answers the same. " +
       "Refused and limited as reactToComment, except that a deleted comment's reaction may be withdrawn.",
   })
-  async unreactToComment(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The comment to withdraw the reaction from." }) id: string): Promise<CommentPayload> {
+  async unreactToComment(
+    @Ctx() ctx: Context,
+    @Arg("id", () => ID, { description: "The comment to withdraw the reaction from." }) id: string,
+  ): Promise<CommentPayload> {
     return this.set(ctx, id, false);
   }
 

@@ -150,7 +150,8 @@ function nestedThreadWalkRule(context: ValidationContext): ASTVisitor {
   const fragmentWalks = new Map<string, boolean>();
   const walks = (selections: readonly SelectionNode[], visiting: Set<string>): boolean =>
     selections.some((selection) => {
-      if (selection.kind === Kind.FIELD) return THREAD_WALKS.has(selection.name.value) || (selection.selectionSet !== undefined && walks(selection.selectionSet.selections, visiting));
+      if (selection.kind === Kind.FIELD)
+        return THREAD_WALKS.has(selection.name.value) || (selection.selectionSet !== undefined && walks(selection.selectionSet.selections, visiting));
       if (selection.kind === Kind.INLINE_FRAGMENT) return walks(selection.selectionSet.selections, visiting);
       const name = selection.name.value;
       const known = fragmentWalks.get(name);

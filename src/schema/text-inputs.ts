@@ -7,6 +7,7 @@ import { ArgumentNode, DocumentNode, FieldNode, GraphQLError, ObjectFieldNode, v
  * by both drivers, so what was stored is not what was sent.
  */
 // A lone surrogate: a high one not followed by a low one, or a low one not preceded by a high one.
+// eslint-disable-next-line no-control-regex -- NUL is the character this rule is about
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**

@@ -37,8 +37,21 @@ const NOT_WORD = /[^\p{L}\p{N}]+/u;
 
 /** Letters whose diacritic is part of the letter (no decomposition), written without it. */
 const STROKED: Record<string, string> = {
-  "ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ŧ": "t", "ı": "i", "ƀ": "b", "ƶ": "z", "ǥ": "g", "ɨ": "i", "ʉ": "u",
-  "æ": "ae", "œ": "oe", "ð": "d", "þ": "th",
+  ł: "l",
+  ø: "o",
+  đ: "d",
+  ħ: "h",
+  ŧ: "t",
+  ı: "i",
+  ƀ: "b",
+  ƶ: "z",
+  ǥ: "g",
+  ɨ: "i",
+  ʉ: "u",
+  æ: "ae",
+  œ: "oe",
+  ð: "d",
+  þ: "th",
 };
 const STROKED_LETTERS = new RegExp(`[${Object.keys(STROKED).join("")}]`, "gu");
 

@@ -89,9 +89,7 @@ export function highlight(field: string, text: string, query: SearchQuery): High
   const lead = start > 0 ? ELLIPSIS : "";
   const fragment = lead + slice.trim() + (end < text.length ? ELLIPSIS : "");
   const shift = lead.length - start - leading;
-  const ranges = found
-    .filter((r) => r.start >= start && r.end <= end)
-    .map((r) => ({ start: r.start + shift, length: r.end - r.start }));
+  const ranges = found.filter((r) => r.start >= start && r.end <= end).map((r) => ({ start: r.start + shift, length: r.end - r.start }));
   return { field, fragment, ranges };
 }
 

@@ -50,7 +50,7 @@ async function rebuildTable(
   onBatch: (rows: number) => void,
 ): Promise<number> {
   let seen = 0;
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const ids = await inTransaction(db, async (manager) => {
       const ids = await nextIds(manager, table, after, batch);
       await reindex(manager, ids);

@@ -45,7 +45,13 @@ export async function runReindexCli(argv: string[], io: Omit<CliIo, "cwd">): Pro
     return 1;
   }
   const bar = io.isTTY
-    ? new SingleBar({ stream: io.stderr, noTTYOutput: true, format: "reindexing [{bar}] {percentage}% | {value}/{total} rows | ETA {eta_formatted}", hideCursor: true, etaBuffer: 50 })
+    ? new SingleBar({
+        stream: io.stderr,
+        noTTYOutput: true,
+        format: "reindexing [{bar}] {percentage}% | {value}/{total} rows | ETA {eta_formatted}",
+        hideCursor: true,
+        etaBuffer: 50,
+      })
     : null;
   try {
     let started = false;

@@ -59,17 +59,25 @@ async function insert(
       if (!postgres) return `(${placeholders(manager, values.length, start)})`;
       return `($${start + 1}, CAST($${start + 2} AS tsvector))`;
     });
-    const target = postgres
-      ? `${table} (${table === "search_article" ? `"articleId"` : `"commentId"`}, document)`
-      : `${table} (rowid, ${columns.join(", ")})`;
+    const target = postgres ? `${table} (${table === "search_article" ? `"articleId"` : `"commentId"`}, document)` : `${table} (rowid, ${columns.join(", ")})`;
     await manager.query(`INSERT INTO ${target} VALUES ${rows.join(", ")}`, params);
   }
 }
 
 /** Indexes articles, replacing what the index held for them. */
 export async function indexArticles(manager: EntityManager, articles: IndexedArticle[], fresh = false): Promise<void> {
-  if (!fresh) await remove(manager, "search_article", articles.map((a) => a.id));
-  await insert(manager, "search_article", ARTICLE_COLUMNS, articles.map((a) => ({ id: a.id, document: articleDocument(a) })));
+  if (!fresh)
+    await remove(
+      manager,
+      "search_article",
+      articles.map((a) => a.id),
+    );
+  await insert(
+    manager,
+    "search_article",
+    ARTICLE_COLUMNS,
+    articles.map((a) => ({ id: a.id, document: articleDocument(a) })),
+  );
 }
 
 /**
@@ -77,8 +85,18 @@ export async function indexArticles(manager: EntityManager, articles: IndexedArt
  * says that none of them is indexed yet (just inserted), which saves the DELETE.
  */
 export async function indexComments(manager: EntityManager, comments: IndexedComment[], fresh = false): Promise<void> {
-  if (!fresh) await remove(manager, "search_comment", comments.map((c) => c.id));
-  await insert(manager, "search_comment", COMMENT_COLUMNS, comments.map((c) => ({ id: c.id, document: commentDocument(c.body) })));
+  if (!fresh)
+    await remove(
+      manager,
+      "search_comment",
+      comments.map((c) => c.id),
+    );
+  await insert(
+    manager,
+    "search_comment",
+    COMMENT_COLUMNS,
+    comments.map((c) => ({ id: c.id, document: commentDocument(c.body) })),
+  );
 }
 
 /** Takes comments out of the index: deleted ones, which nobody may find. */
@@ -139,7 +157,8 @@ export async function reindexComments(manager: EntityManager, ids: number[]): Pr
       `SELECT "id", "body", "isDeleted", "status" FROM "comment" WHERE "id" IN (${placeholders(manager, chunk.length, 0)})`,
       chunk,
     )) as { id: number; body: string; isDeleted: boolean | number; status: string }[];
-    for (const row of rows) if (isPublic({ isDeleted: Boolean(row.isDeleted), status: row.status as CommentStatus })) visible.push({ id: Number(row.id), body: row.body });
+    for (const row of rows)
+      if (isPublic({ isDeleted: Boolean(row.isDeleted), status: row.status as CommentStatus })) visible.push({ id: Number(row.id), body: row.body });
   }
   await unindexComments(manager, ids);
   await indexComments(manager, visible, true);

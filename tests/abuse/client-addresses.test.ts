@@ -79,14 +79,18 @@ describe.each(engines)("client addresses behind a proxy on %s", (engine) => {
   }
 
   it("with TRUST_PROXY=loopback, gives two forwarded addresses separate write limits over HTTP", async () => {
-    expect([await write(behindProxy, "198.51.100.1"), await write(behindProxy, "198.51.100.1"), await write(behindProxy, "198.51.100.1")]).toEqual([200, 200, 429]);
+    expect([await write(behindProxy, "198.51.100.1"), await write(behindProxy, "198.51.100.1"), await write(behindProxy, "198.51.100.1")]).toEqual([
+      200, 200, 429,
+    ]);
     expect([await write(behindProxy, "198.51.100.2"), await write(behindProxy, "198.51.100.2")]).toEqual([200, 200]);
   });
 
   it("groups IPv6 addresses by /64 and an IPv4-mapped address with its IPv4 one, for the HTTP write limit", async () => {
-    expect([await write(behindProxy, "2001:db8:7:7::1"), await write(behindProxy, "2001:db8:7:7:abcd::2"), await write(behindProxy, "2001:db8:7:7::3")]).toEqual([
-      200, 200, 429,
-    ]);
+    expect([
+      await write(behindProxy, "2001:db8:7:7::1"),
+      await write(behindProxy, "2001:db8:7:7:abcd::2"),
+      await write(behindProxy, "2001:db8:7:7::3"),
+    ]).toEqual([200, 200, 429]);
     expect(await write(behindProxy, "2001:db8:7:8::1")).toBe(200);
     expect([await write(behindProxy, "198.51.100.9"), await write(behindProxy, "::ffff:198.51.100.9")]).toEqual([200, 200]);
     expect(await write(behindProxy, "::ffff:c633:6409")).toBe(429);
@@ -104,7 +108,11 @@ describe.each(engines)("client addresses behind a proxy on %s", (engine) => {
       return "socket" in result ? "open" : result.status;
     };
     try {
-      expect([await open(behindProxy, "198.51.100.1"), await open(behindProxy, "198.51.100.1"), await open(behindProxy, "198.51.100.1")]).toEqual(["open", "open", 429]);
+      expect([await open(behindProxy, "198.51.100.1"), await open(behindProxy, "198.51.100.1"), await open(behindProxy, "198.51.100.1")]).toEqual([
+        "open",
+        "open",
+        429,
+      ]);
       expect([await open(behindProxy, "198.51.100.2"), await open(behindProxy, "::ffff:198.51.100.2"), await open(behindProxy, "198.51.100.2")]).toEqual([
         "open",
         "open",

@@ -32,7 +32,9 @@ describeWithRedis(`abuse limits during a Redis outage`, () => {
     const redisUrl = `redis://127.0.0.1:${proxy.port}`;
     const settings = { ...DEFAULT_ABUSE_LIMITS, commentsPerMinute: 2 };
     limits = await createAbuseLimits(settings, redisUrl, `threadline-test:${Date.now()}-${process.pid}`);
-    server = await createServer(testConfig({ database: db.config, redisUrl, abuseLimits: settings }), db.dataSource, createLocalEvents(), { limits: limits.limits });
+    server = await createServer(testConfig({ database: db.config, redisUrl, abuseLimits: settings }), db.dataSource, createLocalEvents(), {
+      limits: limits.limits,
+    });
     host = await listen(server.httpServer);
   });
   afterAll(async () => {

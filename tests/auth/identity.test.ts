@@ -23,7 +23,10 @@ describe.each(engines)("readers' identity on %s", (engine) => {
   afterAll(() => t.close());
 
   async function commentRow(globalId: string) {
-    const [row] = await run<Record<string, unknown>>(t.db.dataSource, sql`SELECT "body", "editedAt", "isDeleted", "authorId" FROM comment WHERE "id" = ${rowId(globalId)}`);
+    const [row] = await run<Record<string, unknown>>(
+      t.db.dataSource,
+      sql`SELECT "body", "editedAt", "isDeleted", "authorId" FROM comment WHERE "id" = ${rowId(globalId)}`,
+    );
     return { ...row, isDeleted: Boolean(row.isDeleted), editedAt: row.editedAt === null ? null : String(row.editedAt) };
   }
 
@@ -115,7 +118,9 @@ describe.each(engines)("readers' identity on %s", (engine) => {
       const first = await postAs(t, await token({ sub: "twin-a", name: "Twin" }), articleId, "Reader twin A");
       const second = await postAs(t, await token({ sub: "twin-b", name: "Twin" }), articleId, "Reader twin B");
       const service = await postComment(t, articleId, "Service teddy", { authorName: "teddy j" });
-      const imported = await t.data(`query($id: ID!) { article(id: $id) { comments(first: 1) { nodes { author { id name commentCount } } } } }`, { id: articleId });
+      const imported = await t.data(`query($id: ID!) { article(id: $id) { comments(first: 1) { nodes { author { id name commentCount } } } } }`, {
+        id: articleId,
+      });
       const importedAuthor = imported.article.comments.nodes[0].author;
 
       // The service token's "teddy j" is the imported commenter, as before readers existed.
@@ -211,8 +216,12 @@ describe.each(engines)("readers' identity on %s", (engine) => {
 
       time.advance(10_000);
       const lateModerator = await token({ sub: "mod-1", name: "Mo", role: "moderator" });
-      expect((await t.data(EDIT, { id: target.id, body: "Edited by a moderator" }, { token: lateModerator })).editComment.comment.body).toBe("Edited by a moderator");
-      expect((await t.data(EDIT, { id: target.id, body: "Edited by the service" }, { token: TEST_TOKEN })).editComment.comment.body).toBe("Edited by the service");
+      expect((await t.data(EDIT, { id: target.id, body: "Edited by a moderator" }, { token: lateModerator })).editComment.comment.body).toBe(
+        "Edited by a moderator",
+      );
+      expect((await t.data(EDIT, { id: target.id, body: "Edited by the service" }, { token: TEST_TOKEN })).editComment.comment.body).toBe(
+        "Edited by the service",
+      );
       expect((await t.data(DELETE, { id: target.id }, { token: lateModerator })).deleteComment.comment.isDeleted).toBe(true);
       expect(await commentRow(target.id)).toMatchObject({ body: "Edited by the service", isDeleted: true });
     });

@@ -72,7 +72,9 @@ describe.each(engines)("a WebSocket's identity after its token expires, on %s", 
       const published = await t.data(POST, { articleId: story, body: "Posted by the service" }, { token: TEST_TOKEN });
       expect(await asDemoted.next()).toEqual({
         kind: "next",
-        result: { data: { commentEvents: { kind: "ADDED", comment: { id: published.addComment.comment.id, body: "Posted by the service", status: "PUBLISHED" } } } },
+        result: {
+          data: { commentEvents: { kind: "ADDED", comment: { id: published.addComment.comment.id, body: "Posted by the service", status: "PUBLISHED" } } },
+        },
       });
     });
 

@@ -33,12 +33,32 @@ describe.each(engines)("readers' token lifetime on %s", (engine) => {
   });
 
   it.each([
-    ["exp 100 years after iat", { expiresIn: 100 * YEAR }, `the token lives ${100 * YEAR} seconds from its "iat" to its "exp"; this server accepts at most ${DAY} (JWT_MAX_AGE_SECONDS)`],
-    ["exp a second more than the limit after iat", { expiresIn: DAY + 1 }, `the token lives ${DAY + 1} seconds from its "iat" to its "exp"; this server accepts at most ${DAY} (JWT_MAX_AGE_SECONDS)`],
-    ["no iat and exp 100 years ahead", { expiresIn: 100 * YEAR, noIat: true }, `the token has no "iat" and expires ${100 * YEAR} seconds from now; this server accepts at most ${DAY} (JWT_MAX_AGE_SECONDS)`],
+    [
+      "exp 100 years after iat",
+      { expiresIn: 100 * YEAR },
+      `the token lives ${100 * YEAR} seconds from its "iat" to its "exp"; this server accepts at most ${DAY} (JWT_MAX_AGE_SECONDS)`,
+    ],
+    [
+      "exp a second more than the limit after iat",
+      { expiresIn: DAY + 1 },
+      `the token lives ${DAY + 1} seconds from its "iat" to its "exp"; this server accepts at most ${DAY} (JWT_MAX_AGE_SECONDS)`,
+    ],
+    [
+      "no iat and exp 100 years ahead",
+      { expiresIn: 100 * YEAR, noIat: true },
+      `the token has no "iat" and expires ${100 * YEAR} seconds from now; this server accepts at most ${DAY} (JWT_MAX_AGE_SECONDS)`,
+    ],
     ["iat a year ahead", { issuedIn: YEAR }, `the token's "iat" claim (2027-05-01T12:00:00.000Z) is in the future; check the host site's clock`],
-    ["iat beyond the clock tolerance", { issuedIn: CLOCK_TOLERANCE_SECONDS + 1 }, `the token's "iat" claim (2026-05-01T12:00:31.000Z) is in the future; check the host site's clock`],
-    ["issued longer ago than the limit", { issuedIn: -2 * DAY, expiresIn: HOUR }, `the token was issued more than ${DAY} seconds ago (JWT_MAX_AGE_SECONDS); ask the host site for a new one`],
+    [
+      "iat beyond the clock tolerance",
+      { issuedIn: CLOCK_TOLERANCE_SECONDS + 1 },
+      `the token's "iat" claim (2026-05-01T12:00:31.000Z) is in the future; check the host site's clock`,
+    ],
+    [
+      "issued longer ago than the limit",
+      { issuedIn: -2 * DAY, expiresIn: HOUR },
+      `the token was issued more than ${DAY} seconds ago (JWT_MAX_AGE_SECONDS); ask the host site for a new one`,
+    ],
   ])("refuses a token with %s", async (_label, claims, message) => {
     const result = await viewer(claims);
     expect(result.data).toBeUndefined();

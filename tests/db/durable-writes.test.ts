@@ -18,7 +18,6 @@ import { createServer, ThreadlineServer } from "../../src/server";
 import { listen } from "../helpers/subscriptions";
 import { SEEDS_DIR, TEST_TOKEN, testConfig } from "../helpers/test-server";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Body = any;
 
 interface Disk {
@@ -77,7 +76,9 @@ function failingCommitDisk(): Disk {
       (connection as unknown as Record<string, unknown>).all = (query: string, ...rest: unknown[]) => {
         if (!full || query !== "COMMIT" || ++commits % 2 === 1) return all(query, ...rest);
         const callback = rest.find((value) => typeof value === "function") as (error: Error | null) => void;
-        return connection.run("ROLLBACK", () => callback(Object.assign(new Error("SQLITE_FULL: database or disk is full"), { errno: 13, code: "SQLITE_FULL" })));
+        return connection.run("ROLLBACK", () =>
+          callback(Object.assign(new Error("SQLITE_FULL: database or disk is full"), { errno: 13, code: "SQLITE_FULL" })),
+        );
       };
     },
     free() {

@@ -7,7 +7,14 @@ interface IndexShape {
 }
 
 // PostgreSQL gives the clause back with its own parentheses, and quotes only the names that need it.
-const normalWhere = (where: string | null | undefined) => (where ? where.replace(/"/g, "").replace(/\s+/g, " ").trim().replace(/^\((.*)\)$/, "$1") : null);
+const normalWhere = (where: string | null | undefined) =>
+  where
+    ? where
+        .replace(/"/g, "")
+        .replace(/\s+/g, " ")
+        .trim()
+        .replace(/^\((.*)\)$/, "$1")
+    : null;
 
 async function databaseIndexes(db: TestDatabase, engine: "sqlite" | "postgres"): Promise<Map<string, IndexShape>> {
   const indexes = new Map<string, IndexShape>();

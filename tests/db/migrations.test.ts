@@ -21,12 +21,12 @@ describe.each(engines)("migrations on %s", (engine) => {
       );
       expect(comment?.foreignKeys.map((key) => key.referencedTableName).sort()).toEqual(["article", "author", "comment"]);
       const article = await runner.getTable("article");
-      expect(article?.indices.filter((index) => index.isUnique).map((index) => index.name).sort()).toEqual([
-        "UQ_article_external_id",
-        "UQ_article_slug",
-        "UQ_article_title_published",
-        "UQ_article_url",
-      ]);
+      expect(
+        article?.indices
+          .filter((index) => index.isUnique)
+          .map((index) => index.name)
+          .sort(),
+      ).toEqual(["UQ_article_external_id", "UQ_article_slug", "UQ_article_title_published", "UQ_article_url"]);
     } finally {
       await runner.release();
     }
@@ -53,12 +53,16 @@ describe("migrations as history", () => {
 
   it("import nothing of today's code: TypeORM, Node, and their own frozen copies only", () => {
     const files = [
-      ...readdirSync(folder).filter((name) => name.endsWith(".ts")).map((name) => join(folder, name)),
+      ...readdirSync(folder)
+        .filter((name) => name.endsWith(".ts"))
+        .map((name) => join(folder, name)),
       ...readdirSync(join(folder, "frozen")).map((name) => join(folder, "frozen", name)),
     ];
     const foreign = files.flatMap((file) =>
       importsOf(file)
-        .filter((from) => !(from === "typeorm" || from.startsWith("node:") || from.startsWith("./frozen/") || (file.includes("/frozen/") && from.startsWith("./"))))
+        .filter(
+          (from) => !(from === "typeorm" || from.startsWith("node:") || from.startsWith("./frozen/") || (file.includes("/frozen/") && from.startsWith("./"))),
+        )
         .map((from) => `${relative(folder, file)}: ${from}`),
     );
     expect(foreign).toEqual([]);

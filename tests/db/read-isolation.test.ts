@@ -109,7 +109,7 @@ describe.each(engines)("read isolation on %s", (engine) => {
       expect((await write).errors?.[0].extensions?.code).toBe("INTERNAL_SERVER_ERROR");
       expect(summary(await t.data<Snapshot>(READ), article.title)).toEqual(before);
 
-    expect(reads.length).toBeGreaterThanOrEqual(3);
+      expect(reads.length).toBeGreaterThanOrEqual(3);
       expect(reads.filter((read) => read.errors)).toEqual([]);
       expect(reads.map((read) => summary(read.data!, article.title)).filter((seen) => JSON.stringify(seen) !== JSON.stringify(before))).toEqual([]);
     } finally {

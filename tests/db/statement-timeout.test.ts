@@ -23,10 +23,13 @@ describe.each(engines)("statement timeout on %s", (engine) => {
 
   it("stops a read that runs past the timeout, and the database serves the next one", async () => {
     const started = performance.now();
-    const failure = await db.dataSource.reader().query(SLOW[engine]).then(
-      () => null,
-      (error: { code?: string; driverError?: { code?: string } }) => error.driverError?.code ?? error.code,
-    );
+    const failure = await db.dataSource
+      .reader()
+      .query(SLOW[engine])
+      .then(
+        () => null,
+        (error: { code?: string; driverError?: { code?: string } }) => error.driverError?.code ?? error.code,
+      );
     expect(failure).toBe(engine === "sqlite" ? "SQLITE_INTERRUPT" : "57014");
     expect(performance.now() - started).toBeLessThan(3000);
     expect(await db.dataSource.reader().query("SELECT 1 AS one")).toEqual([{ one: 1 }]);

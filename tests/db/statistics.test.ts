@@ -34,7 +34,10 @@ describe.each(engines)("planner statistics after a folder import on %s", (engine
         : (await ds.query(`SELECT name FROM sqlite_schema WHERE name = 'sqlite_stat1'`)).length === 0
           ? []
           : await ds.query(`SELECT DISTINCT tbl AS name FROM sqlite_stat1`);
-    return rows.map((row) => row.name).filter((name) => TABLES.includes(name)).sort();
+    return rows
+      .map((row) => row.name)
+      .filter((name) => TABLES.includes(name))
+      .sort();
   }
 
   it("analyzes the tables it wrote to, and leaves a dry run's database alone", async () => {

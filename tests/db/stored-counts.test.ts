@@ -82,7 +82,11 @@ describe.each(engines)("stored counts on %s", (engine) => {
 
     // A re-import drops a1 (which has replies: it stays as a tombstone) and a3 (a leaf), adds a
     // comment, and swaps a tag.
-    await reimport({ ...first, tags: ["Counted Two", "Counted Three"], comments: [said("Bob", "a2"), said("Ann", "a4"), said("Cat", "a5"), said("Eve", "a6")] });
+    await reimport({
+      ...first,
+      tags: ["Counted Two", "Counted Three"],
+      comments: [said("Bob", "a2"), said("Ann", "a4"), said("Cat", "a5"), said("Eve", "a6")],
+    });
     await expectCountsMatchRows("re-import that drops and adds");
 
     // Leaves first, up the chain: r3, then r2 (its last listed reply gone), then r1, whose parent
@@ -129,7 +133,11 @@ describe.each(engines)("stored counts on %s", (engine) => {
     // Moderation: only PUBLISHED comments count. A held comment with a visible reply stays listed
     // as the public's tombstone; a rejected leaf leaves its parent's list; both come back.
     const setStatus = (comment: { id: string }, status: string) =>
-      t.data(`mutation($id: ID!, $status: CommentStatus!) { setCommentStatus(id: $id, status: $status) { comment { status } } }`, { id: comment.id, status }, { token: TEST_TOKEN });
+      t.data(
+        `mutation($id: ID!, $status: CommentStatus!) { setCommentStatus(id: $id, status: $status) { comment { status } } }`,
+        { id: comment.id, status },
+        { token: TEST_TOKEN },
+      );
     const y1 = await reply(articleId, null, "y1", "Ivy");
     const y2 = await reply(articleId, y1, "y2", "Jon");
     const y3 = await reply(articleId, y2, "y3", "Ivy");

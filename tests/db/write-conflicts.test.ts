@@ -77,7 +77,8 @@ describeWithPostgres("write conflicts on PostgreSQL", () => {
 
   const commentsOf = async (articleId: number) =>
     (await t.db.dataSource.query(`SELECT "body" FROM "comment" WHERE "articleId" = $1`, [articleId])).map((row: { body: string }) => row.body);
-  const commentCountOf = async (articleId: number) => Number((await t.db.dataSource.query(`SELECT "commentCount" FROM "article" WHERE "id" = $1`, [articleId]))[0].commentCount);
+  const commentCountOf = async (articleId: number) =>
+    Number((await t.db.dataSource.query(`SELECT "commentCount" FROM "article" WHERE "id" = $1`, [articleId]))[0].commentCount);
 
   it("runs a transaction rolled back for a deadlock or a serialization failure again: the comment lands once, and its events go out once", async () => {
     const { articleId } = await importArticle(t.db.dataSource, uniqueArticle());
@@ -145,7 +146,9 @@ describeWithPostgres("write conflicts on PostgreSQL", () => {
       await Promise.all([takeInOrder(t.db.dataSource, [first, second]), takeInOrder(other, [second, first])]);
       expect(runs).toBe(3);
       expect(t.db.dataSource.writeConflicts.retried + other.writeConflicts.retried).toBe(before + 1);
-      expect(quiet[0].mock.calls.map(([line]) => String(line))).toEqual([expect.stringMatching(/^\[threadline\] write conflict \(deadlock detected\): retrying/)]);
+      expect(quiet[0].mock.calls.map(([line]) => String(line))).toEqual([
+        expect.stringMatching(/^\[threadline\] write conflict \(deadlock detected\): retrying/),
+      ]);
     } finally {
       await other.destroy();
     }

@@ -18,7 +18,10 @@ const EVENTS = `subscription($id: ID!) {
   commentEvents(articleId: $id) { kind comment { id body isDeleted reactionCount viewerHasReacted author { name } } }
 }`;
 
-type Seen = { kind: string; comment: { id: string; body: string; isDeleted: boolean; reactionCount: number; viewerHasReacted: boolean; author: { name: string } | null } };
+type Seen = {
+  kind: string;
+  comment: { id: string; body: string; isDeleted: boolean; reactionCount: number; viewerHasReacted: boolean; author: { name: string } | null };
+};
 
 describe.each(engines)("Subscription.commentEvents on %s", (engine) => {
   let db: TestDatabase;
@@ -73,7 +76,8 @@ describe.each(engines)("Subscription.commentEvents on %s", (engine) => {
 
     // ADDED, published: everyone.
     const first = (await write(POST, { articleId: story, body: "First words" }, ann)).addComment.comment;
-    for (const sub of everyone) expect(await next(sub)).toMatchObject({ kind: "ADDED", comment: { id: first.id, body: "First words", author: { name: "Ann" } } });
+    for (const sub of everyone)
+      expect(await next(sub)).toMatchObject({ kind: "ADDED", comment: { id: first.id, body: "First words", author: { name: "Ann" } } });
 
     // EDITED: everyone, with the new text.
     await write(`mutation($id: ID!) { editComment(id: $id, body: "Better words") { comment { id } } }`, { id: first.id }, ann);
@@ -88,7 +92,8 @@ describe.each(engines)("Subscription.commentEvents on %s", (engine) => {
     // STATUS_CHANGED away from the public: those who saw it hear of it; the public gets a tombstone.
     await write(`mutation($id: ID!) { setCommentStatus(id: $id, status: PENDING) { comment { id } } }`, { id: first.id }, mod);
     for (const sub of [anonymous, asBob]) expect(await next(sub)).toMatchObject({ kind: "STATUS_CHANGED", comment: { id: first.id, body: "", author: null } });
-    for (const sub of [asAnn, asMod]) expect(await next(sub)).toMatchObject({ kind: "STATUS_CHANGED", comment: { id: first.id, body: "Better words", author: { name: "Ann" } } });
+    for (const sub of [asAnn, asMod])
+      expect(await next(sub)).toMatchObject({ kind: "STATUS_CHANGED", comment: { id: first.id, body: "Better words", author: { name: "Ann" } } });
 
     // Under pre-moderation Ann's new comment is PENDING: ADDED reaches Ann and the moderator only.
     await write(`mutation($id: ID!) { setArticleModeration(articleId: $id, mode: PRE) { id } }`, { id: story }, TEST_TOKEN);
@@ -97,7 +102,8 @@ describe.each(engines)("Subscription.commentEvents on %s", (engine) => {
 
     // Deleting the held first comment: it never was public again, so the public hears nothing.
     await write(`mutation($id: ID!) { deleteComment(id: $id) { comment { id } } }`, { id: first.id }, ann);
-    for (const sub of [asAnn, asMod]) expect(await next(sub)).toMatchObject({ kind: "DELETED", comment: { id: first.id, body: "", isDeleted: true, author: null } });
+    for (const sub of [asAnn, asMod])
+      expect(await next(sub)).toMatchObject({ kind: "DELETED", comment: { id: first.id, body: "", isDeleted: true, author: null } });
 
     // Publishing the held comment: now everyone sees it. Ann and the moderator saw it held; for the
     // public and Bob it is new, so it reaches them as ADDED, the next event after the tombstone:

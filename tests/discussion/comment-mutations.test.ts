@@ -1,15 +1,7 @@
 import { run, sql } from "../../src/db/sql";
 import { toGlobalId } from "../../src/schema/global-id";
 import { engines } from "../helpers/databases";
-import {
-  ADD_COMMENT,
-  importUniqueArticle,
-  postComment,
-  rowId,
-  tableSizes,
-  visibleByAuthor,
-  visibleCounts,
-} from "../helpers/discussion";
+import { ADD_COMMENT, importUniqueArticle, postComment, rowId, tableSizes, visibleByAuthor, visibleCounts } from "../helpers/discussion";
 import { startTestServer, TEST_TOKEN, TestServer } from "../helpers/test-server";
 
 const EDIT = `mutation($id: ID!, $body: String!) { editComment(id: $id, body: $body) { comment { id body createdAt editedAt isDeleted } } }`;
@@ -190,10 +182,7 @@ describe.each(engines)("comment writes on %s", (engine) => {
     const deepReplies = await t.data(`query($id: ID!) { comment(id: $id) { replies { totalCount nodes { id depth } } } }`, { id: reply.id });
     expect(deepReplies.comment.replies).toEqual({ totalCount: 1, nodes: [{ id: deep.id, depth: 2 }] });
 
-    const rows = await run<Record<string, unknown>>(
-      t.db.dataSource,
-      sql`SELECT * FROM comment WHERE "articleId" = ${rowId(story)} ORDER BY "id"`,
-    );
+    const rows = await run<Record<string, unknown>>(t.db.dataSource, sql`SELECT * FROM comment WHERE "articleId" = ${rowId(story)} ORDER BY "id"`);
     expect(rows.map((row) => [Number(row.depth), Number(row.position), Boolean(row.imported), Boolean(row.hasAvatar)])).toEqual([
       [0, 1, false, false],
       [0, 2, false, false],

@@ -101,7 +101,11 @@ describe.each(engines)("comment mutation payloads on %s", (engine) => {
     const story = await importUniqueArticle(t);
     const kept = await postComment(t, story, "kept");
     const doomed = await postComment(t, story, "doomed");
-    const edited = await t.data(`mutation($id: ID!) { editComment(id: $id, body: "changed") { comment { id body editedAt } } }`, { id: kept.id }, { token: TEST_TOKEN });
+    const edited = await t.data(
+      `mutation($id: ID!) { editComment(id: $id, body: "changed") { comment { id body editedAt } } }`,
+      { id: kept.id },
+      { token: TEST_TOKEN },
+    );
     expect(edited.editComment.comment).toMatchObject({ id: kept.id, body: "changed" });
     expect(edited.editComment.comment.editedAt).toEqual(expect.any(String));
 
@@ -156,7 +160,10 @@ describe.each(engines)("permalinks: Comment.ancestors and Comment.thread on %s",
     const reply = await postComment(t, story, "still public", { parentId: root.id });
     await t.data(`mutation($id: ID!) { setCommentStatus(id: $id, status: PENDING) { comment { id } } }`, { id: root.id }, { token: TEST_TOKEN });
     const query = `query($id: ID!) { comment(id: $id) { ancestors { id body author { name } } thread { id body } } }`;
-    expect((await t.data(query, { id: reply.id })).comment).toEqual({ ancestors: [{ id: root.id, body: "", author: null }], thread: { id: root.id, body: "" } });
+    expect((await t.data(query, { id: reply.id })).comment).toEqual({
+      ancestors: [{ id: root.id, body: "", author: null }],
+      thread: { id: root.id, body: "" },
+    });
     expect((await t.data(query, { id: reply.id }, { token: TEST_TOKEN })).comment).toEqual({
       ancestors: [{ id: root.id, body: "soon held", author: { name: "Hal" } }],
       thread: { id: root.id, body: "soon held" },

@@ -18,7 +18,9 @@ describe.each(engines)("concurrent comments on %s", (engine) => {
   it("stores 50 simultaneous comments on one article, with positions 1..50", async () => {
     const story = await importUniqueArticle(t);
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => t.gql(ADD_COMMENT, { articleId: story, body: `Comment ${i}`, authorName: `Reader ${i % 7}` }, { token: TEST_TOKEN })),
+      Array.from({ length: 50 }, (_, i) =>
+        t.gql(ADD_COMMENT, { articleId: story, body: `Comment ${i}`, authorName: `Reader ${i % 7}` }, { token: TEST_TOKEN }),
+      ),
     );
     expect(results.filter((result) => result.errors)).toEqual([]);
 

@@ -123,7 +123,11 @@ describe.each(engines)("live comment streams on %s", (engine) => {
       await Promise.all(subs.map((sub) => streamUntil(sub, parent)));
 
       statements = 0;
-      const reply = await t.gql(POST, { articleId: story, body: "A reply many are waiting for", authorName: "Replier", parentId: parent }, { token: TEST_TOKEN });
+      const reply = await t.gql(
+        POST,
+        { articleId: story, body: "A reply many are waiting for", authorName: "Replier", parentId: parent },
+        { token: TEST_TOKEN },
+      );
       const written = reply.extensions?.sqlQueries as number;
       const replyId: string = reply.data!.addComment.comment.id;
       const streams = await Promise.all(subs.map((sub) => streamUntil(sub, replyId)));

@@ -136,7 +136,9 @@ describeWithPostgres("comment writes racing on two server processes on one Postg
     const tally = await race(a.host, b.host, toGlobalId("Article", articleId));
     const retries = retriesLogged(a.stderr()) + retriesLogged(b.stderr());
     // The figures the README quotes: how often the database made a write wait its turn again.
-    console.log(`racing on two processes: ${Object.keys(RACING).length * ROUNDS} rounds, ${tally.answers} writes, ${retries} retries, ${tally.unavailable} answered 503`);
+    console.log(
+      `racing on two processes: ${Object.keys(RACING).length * ROUNDS} rounds, ${tally.answers} writes, ${retries} retries, ${tally.unavailable} answered 503`,
+    );
     expect(tally.unexpected).toEqual([]);
     expect(a.stderr() + b.stderr()).not.toMatch(/unexpected error/);
 

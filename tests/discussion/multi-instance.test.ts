@@ -15,7 +15,6 @@ const COMMENT_ADDED = `subscription($id: ID!) { commentAdded(articleId: $id) { i
 
 const describeWithPostgres = redisSuite(true);
 
-
 describeWithPostgres(`two instances on PostgreSQL and Redis`, () => {
   let pair: InstancePair;
   let redis: Redis;
@@ -57,14 +56,21 @@ describeWithPostgres(`two instances on PostgreSQL and Redis`, () => {
     expect(posted.errors).toBeUndefined();
     const expected = {
       kind: "next",
-      result: { data: { commentAdded: { id: posted.data!.addComment.comment.id, body: "Posted on A", author: { name: "Kim" }, article: { id: story, commentCount: 1 } } } },
+      result: {
+        data: {
+          commentAdded: { id: posted.data!.addComment.comment.id, body: "Posted on A", author: { name: "Kim" }, article: { id: story, commentCount: 1 } },
+        },
+      },
     };
     expect(await subB.next()).toEqual(expected);
     expect(await subA.next()).toEqual(expected);
 
     const fromB = await httpGql(pair.b.host, ADD_COMMENT, { articleId: story, body: "Posted on B" }, TEST_TOKEN);
     const onAgain = await subA.next();
-    expect(onAgain).toMatchObject({ kind: "next", result: { data: { commentAdded: { id: fromB.data!.addComment.comment.id, article: { commentCount: 2 } } } } });
+    expect(onAgain).toMatchObject({
+      kind: "next",
+      result: { data: { commentAdded: { id: fromB.data!.addComment.comment.id, article: { commentCount: 2 } } } },
+    });
 
     subA.unsubscribe();
     subB.unsubscribe();

@@ -43,9 +43,17 @@ describe.each(engines)("reactions on %s", (engine) => {
     const story = await importUniqueArticle(t);
     const target = await postComment(t, story, "react to me");
 
-    expect((await t.data(REACT, { id: target.id }, { token: ann })).reactToComment.comment).toEqual({ id: target.id, reactionCount: 1, viewerHasReacted: true });
+    expect((await t.data(REACT, { id: target.id }, { token: ann })).reactToComment.comment).toEqual({
+      id: target.id,
+      reactionCount: 1,
+      viewerHasReacted: true,
+    });
     // Again: nothing changes.
-    expect((await t.data(REACT, { id: target.id }, { token: ann })).reactToComment.comment).toEqual({ id: target.id, reactionCount: 1, viewerHasReacted: true });
+    expect((await t.data(REACT, { id: target.id }, { token: ann })).reactToComment.comment).toEqual({
+      id: target.id,
+      reactionCount: 1,
+      viewerHasReacted: true,
+    });
     expect(await rowsFor(target.id)).toBe(1);
 
     expect((await t.data(SEEN, { id: target.id }, { token: bob })).comment).toEqual({ reactionCount: 1, viewerHasReacted: false });
@@ -57,8 +65,16 @@ describe.each(engines)("reactions on %s", (engine) => {
     expect((await t.data(SEEN, { id: target.id }, { token: bob })).comment).toEqual({ reactionCount: 3, viewerHasReacted: true });
     expect(await rowsFor(target.id)).toBe(3);
 
-    expect((await t.data(UNREACT, { id: target.id }, { token: ann })).unreactToComment.comment).toEqual({ id: target.id, reactionCount: 2, viewerHasReacted: false });
-    expect((await t.data(UNREACT, { id: target.id }, { token: ann })).unreactToComment.comment).toEqual({ id: target.id, reactionCount: 2, viewerHasReacted: false });
+    expect((await t.data(UNREACT, { id: target.id }, { token: ann })).unreactToComment.comment).toEqual({
+      id: target.id,
+      reactionCount: 2,
+      viewerHasReacted: false,
+    });
+    expect((await t.data(UNREACT, { id: target.id }, { token: ann })).unreactToComment.comment).toEqual({
+      id: target.id,
+      reactionCount: 2,
+      viewerHasReacted: false,
+    });
     expect(await rowsFor(target.id)).toBe(2);
     expect((await t.data(SEEN, { id: target.id }, { token: bob })).comment).toEqual({ reactionCount: 2, viewerHasReacted: true });
   });
@@ -98,7 +114,8 @@ describe.each(engines)("reactions on %s", (engine) => {
 
   it("lets only those who see a held comment react to it: its author and moderators", async () => {
     const story = await importUniqueArticle(t);
-    const held = (await t.data(`mutation($a: ID!) { addComment(articleId: $a, body: "held back") { comment { id } } }`, { a: story }, { token: ann })).addComment.comment;
+    const held = (await t.data(`mutation($a: ID!) { addComment(articleId: $a, body: "held back") { comment { id } } }`, { a: story }, { token: ann }))
+      .addComment.comment;
     await t.data(`mutation($id: ID!) { setCommentStatus(id: $id, status: PENDING) { comment { status } } }`, { id: held.id }, { token: TEST_TOKEN });
     const hidden = await t.gql(REACT, { id: held.id }, { token: bob });
     expect(hidden.errors?.[0].extensions?.code).toBe("NOT_FOUND");
@@ -141,7 +158,10 @@ describe.each(engines)("reactions on %s", (engine) => {
     const whole = (await t.data(ORDERED, { id: story, first: 10 })).article.comments;
     expect(whole.edges.map((edge: { node: { reactionCount: number } }) => edge.node.reactionCount)).toEqual([3, 3, 2, 1, 1, 0, 0]);
     // A cursor of this order is refused by another.
-    const mixed = await t.gql(`query($id: ID!, $after: String) { article(id: $id) { comments(after: $after) { nodes { id } } } }`, { id: story, after: whole.edges[0].cursor });
+    const mixed = await t.gql(`query($id: ID!, $after: String) { article(id: $id) { comments(after: $after) { nodes { id } } } }`, {
+      id: story,
+      after: whole.edges[0].cursor,
+    });
     expect(mixed.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", argumentName: "after" });
   });
 });

@@ -121,7 +121,9 @@ describe.each(engines)("interleaved comment writes on %s", (engine) => {
           const dump = uniqueArticle({ comments: IMPORTED });
           const imported = await send(hosts[0], MUTATIONS.reimport, { text: renderDump(dump) }, TEST_TOKEN);
           const articleId: string = imported.data!.importDump.article.id;
-          const { article } = (await send(hosts[0], `query($id: ID!) { article(id: $id) { comments(first: 3) { nodes { id } } } }`, { id: articleId }, TEST_TOKEN)).data!;
+          const { article } = (
+            await send(hosts[0], `query($id: ID!) { article(id: $id) { comments(first: 3) { nodes { id } } } }`, { id: articleId }, TEST_TOKEN)
+          ).data!;
           const ids: string[] = article.comments.nodes.map((node: { id: string }) => node.id);
           for (const parent of [0, 3, 1]) {
             const posted = await send(hosts[0], MUTATIONS.add, { articleId, parentId: ids[parent], body: `reply to ${parent}` }, TEST_TOKEN);
@@ -132,7 +134,12 @@ describe.each(engines)("interleaved comment writes on %s", (engine) => {
             const host = hosts[op.on % hosts.length];
             switch (op.kind) {
               case "add":
-                return send(host, MUTATIONS.add, { articleId, parentId: op.parent === null ? null : ids[op.parent], body: "added" }, op.reader === null ? TEST_TOKEN : readers[op.reader]);
+                return send(
+                  host,
+                  MUTATIONS.add,
+                  { articleId, parentId: op.parent === null ? null : ids[op.parent], body: "added" },
+                  op.reader === null ? TEST_TOKEN : readers[op.reader],
+                );
               case "edit":
                 return send(host, MUTATIONS.edit, { id: ids[op.target], body: "edited" }, TEST_TOKEN);
               case "delete":

@@ -83,10 +83,7 @@ export async function tableSizes(db: DataSource): Promise<Record<string, number>
 /** What the counts must say, straight from the rows. */
 export async function visibleCounts(db: DataSource, articleGlobalId: string) {
   const articleId = rowId(articleGlobalId);
-  const [article] = await run<{ n: string | number }>(
-    db,
-    sql`SELECT COUNT(*) AS n FROM comment WHERE "articleId" = ${articleId} AND "isDeleted" = ${false}`,
-  );
+  const [article] = await run<{ n: string | number }>(db, sql`SELECT COUNT(*) AS n FROM comment WHERE "articleId" = ${articleId} AND "isDeleted" = ${false}`);
   return { commentCount: Number(article.n) };
 }
 

@@ -9,9 +9,7 @@ import { CHROMIUM_PATH, chromiumPresent } from "./chromium";
  */
 export default async function globalSetup(): Promise<void> {
   if (!process.env.TEST_DATABASE_URL) {
-    process.stdout.write(
-      "\nPostgreSQL cases skipped: TEST_DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test).\n",
-    );
+    process.stdout.write("\nPostgreSQL cases skipped: TEST_DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test).\n");
   }
   if (!process.env.TEST_REDIS_URL) {
     process.stdout.write("Redis cases skipped: TEST_REDIS_URL is not set (e.g. redis://127.0.0.1:6379).\n");

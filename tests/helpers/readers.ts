@@ -67,5 +67,11 @@ export const VIEWER = `{ viewer { role canModerate name author { id name comment
 /** Posts as the holder of `token`; the comment as addComment returned it. */
 export async function postAs(t: TestServer, token: string, articleId: string, body: string, extra: Record<string, unknown> = {}) {
   const data = await t.data(POST, { articleId, body, ...extra }, { token });
-  return data.addComment.comment as { id: string; body: string; createdAt: string; editableUntil: string; author: { id: string; name: string; commentCount: number } };
+  return data.addComment.comment as {
+    id: string;
+    body: string;
+    createdAt: string;
+    editableUntil: string;
+    author: { id: string; name: string; commentCount: number };
+  };
 }

@@ -22,10 +22,7 @@ export function wsClient(host: string, connectionParams?: Record<string, unknown
   return createClient({ url: `ws://${host}${GRAPHQL_PATH}`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, connectionParams });
 }
 
-export type Outcome<T> =
-  | { kind: "next"; result: FormattedExecutionResult<T, unknown> }
-  | { kind: "error"; error: unknown }
-  | { kind: "complete" };
+export type Outcome<T> = { kind: "next"; result: FormattedExecutionResult<T, unknown> } | { kind: "error"; error: unknown } | { kind: "complete" };
 
 /** One subscription whose messages a test takes one at a time. */
 export interface Probe<T = Record<string, any>> {
@@ -87,7 +84,10 @@ export function observedLocalEvents(): { bus: CommentEvents; listening(topic: st
     listened.set(type, count);
     const waiters = waiting.get(type) ?? [];
     for (const waiter of waiters.filter((w) => w.listeners <= count)) waiter.wake();
-    waiting.set(type, waiters.filter((w) => w.listeners > count));
+    waiting.set(
+      type,
+      waiters.filter((w) => w.listeners > count),
+    );
   };
   return {
     bus: createPubSub<CommentEventMap>({ eventTarget: target as unknown as PubSubEventTarget<CommentEventMap> }),

@@ -98,10 +98,7 @@ export async function startTestServer(
     const token = opts.token === undefined ? null : opts.token;
     const tally = { count: 0 };
     const response = await withQueryTally(tally, async () =>
-      server.apollo.executeOperation(
-        { query, variables },
-        { contextValue: await server.context(token ? `Bearer ${token}` : undefined, tally, opts.address) },
-      ),
+      server.apollo.executeOperation({ query, variables }, { contextValue: await server.context(token ? `Bearer ${token}` : undefined, tally, opts.address) }),
     );
     if (response.body.kind !== "single") throw new Error("unexpected incremental response");
     // Through JSON, as a client would see it (dates become ISO strings).

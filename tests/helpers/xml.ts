@@ -30,10 +30,9 @@ function decode(text: string, at: number): string {
 
 export function parseXml(source: string): XmlElement {
   if (!ALLOWED.test(source)) throw new Error("the document holds a character XML does not allow");
-  let i = 0;
   const declaration = /^<\?xml [^?]*\?>\s*/.exec(source);
   if (!declaration) throw new Error("no XML declaration");
-  i = declaration[0].length;
+  let i = declaration[0].length;
   const stack: XmlElement[] = [];
   let root: XmlElement | null = null;
   while (i < source.length) {

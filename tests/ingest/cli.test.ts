@@ -84,7 +84,12 @@ describe("seed command", () => {
     expect(existsSync(database)).toBe(false);
     const entries: { file: string; ok: boolean; article: unknown; error: string | null }[] = JSON.parse(stdout);
     const bad = readdirSync(BAD_DUMPS_DIR).filter((name) => name.endsWith(".txt"));
-    expect(entries.filter((e) => !e.ok).map((e) => e.file).sort()).toEqual(bad.map((name) => `tests/fixtures/dumps/${name}`).sort());
+    expect(
+      entries
+        .filter((e) => !e.ok)
+        .map((e) => e.file)
+        .sort(),
+    ).toEqual(bad.map((name) => `tests/fixtures/dumps/${name}`).sort());
     for (const entry of entries.filter((e) => !e.ok)) {
       expect(entry.article).toBeNull();
       expect(typeof entry.error).toBe("string");
@@ -104,7 +109,12 @@ describe("seed command", () => {
 
     const seeds = readdirSync(SEEDS_DIR).filter((name) => name.endsWith(".txt"));
     const goodSeeds = seeds.filter((name) => !("reason" in parseDump(readFileSync(join(SEEDS_DIR, name), "utf8"), name)));
-    const bad = [...readdirSync(BAD_DUMPS_DIR).filter((name) => name.endsWith(".txt")).map((name) => `tests/fixtures/dumps/${name}`), join(extra, "note.txt")];
+    const bad = [
+      ...readdirSync(BAD_DUMPS_DIR)
+        .filter((name) => name.endsWith(".txt"))
+        .map((name) => `tests/fixtures/dumps/${name}`),
+      join(extra, "note.txt"),
+    ];
     const rejected = seeds.length - goodSeeds.length + bad.length;
     expect(stdout).toContain(`${seeds.length + bad.length} files: ${goodSeeds.length} imported, 0 updated, 0 unchanged, ${rejected} rejected`);
     const rejectedLines = stdout.split("\n").filter((line) => line.startsWith("  ") && !line.includes("warning"));

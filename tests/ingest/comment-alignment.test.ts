@@ -1,11 +1,5 @@
 import fc from "fast-check";
-import {
-  alignComments,
-  AlignmentPlan,
-  commentImportKey,
-  longestCommonSubsequence,
-  StoredComment,
-} from "../../src/ingest/comment-alignment";
+import { alignComments, AlignmentPlan, commentImportKey, longestCommonSubsequence, StoredComment } from "../../src/ingest/comment-alignment";
 
 // FC_RUNS=20000 for a longer hunt; the default keeps the suite fast.
 const RUNS = Number(process.env.FC_RUNS ?? 500);
@@ -117,7 +111,14 @@ describe("alignComments", () => {
     expect(plan.rowOf).toEqual([null, 3, 1, 2]);
     expect(plan.moved).toEqual([3]);
     expect(plan.positionOf).toEqual([1, 2, 3, 4]);
-    expect(plan.repositioned).toEqual(new Map([[3, 2], [1, 3], [2, 4], [4, 5]]));
+    expect(plan.repositioned).toEqual(
+      new Map([
+        [3, 2],
+        [1, 3],
+        [2, 4],
+        [4, 5],
+      ]),
+    );
     checkPlan(stored, dump, plan);
   });
 
@@ -142,9 +143,7 @@ describe("alignComments", () => {
 
   it("holds its promises for any stored thread and any re-imported dump (fast-check)", () => {
     const key = fc.constantFrom("a", "b", "c", "d", "e", "f");
-    const stored = fc
-      .array(fc.record({ key: fc.option(key, { freq: 3 }), step: fc.nat({ max: 2 }) }), { maxLength: 14 })
-      .map(storedRows);
+    const stored = fc.array(fc.record({ key: fc.option(key, { freq: 3 }), step: fc.nat({ max: 2 }) }), { maxLength: 14 }).map(storedRows);
     fc.assert(
       fc.property(stored, fc.array(key, { maxLength: 14 }), (rows, dump) => {
         checkPlan(rows, dump, alignComments(rows, dump));

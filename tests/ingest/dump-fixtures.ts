@@ -42,11 +42,7 @@ export const REAL_SEED_ARTICLE: ParsedArticle = {
       true,
       "surely the americans are not that stupid they would even consider China siding with the Devil (usa)..Not a chance..we... the rest of the world want peace and a rest from american exceptionalism. yankee go home",
     ),
-    comment(
-      null,
-      false,
-      "Hillarious!! Can you imagine China joining fake US anti-daesh coalition that actually delivers guns to daesh.",
-    ),
+    comment(null, false, "Hillarious!! Can you imagine China joining fake US anti-daesh coalition that actually delivers guns to daesh."),
     comment(
       null,
       true,

@@ -21,7 +21,12 @@ function writeDumps(folder: string) {
   const good = (n: number) => uniqueArticle({ comments: [{ author: "Ann", hasAvatar: true, body: `Fine comment ${n}` }] });
   const articles = [
     good(1),
-    uniqueArticle({ comments: [{ author: "Bob", hasAvatar: true, body: "Fine" }, { author: null, hasAvatar: false, body: "Cursed words" }] }),
+    uniqueArticle({
+      comments: [
+        { author: "Bob", hasAvatar: true, body: "Fine" },
+        { author: null, hasAvatar: false, body: "Cursed words" },
+      ],
+    }),
     good(3),
   ];
   const files = articles.map((article, i) => {

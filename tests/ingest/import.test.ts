@@ -125,9 +125,18 @@ describe.each(engines)("importer on %s", (engine) => {
       { title: "Fireworks Over Moscow", position: 2 },
     ]);
     const rows = await comments(ds, result.articleId);
-    expect(rows.map(({ body, position, depth, parentId, imported, createdAt, hasAvatar, isDeleted }) => ({
-      body, position, depth, parentId, imported, createdAt, hasAvatar, isDeleted,
-    }))).toEqual([
+    expect(
+      rows.map(({ body, position, depth, parentId, imported, createdAt, hasAvatar, isDeleted }) => ({
+        body,
+        position,
+        depth,
+        parentId,
+        imported,
+        createdAt,
+        hasAvatar,
+        isDeleted,
+      })),
+    ).toEqual([
       { body: "first", position: 1, depth: 0, parentId: null, imported: true, createdAt: null, hasAvatar: true, isDeleted: false },
       { body: "second, anonymous", position: 2, depth: 0, parentId: null, imported: true, createdAt: null, hasAvatar: false, isDeleted: false },
       { body: "third", position: 3, depth: 0, parentId: null, imported: true, createdAt: null, hasAvatar: true, isDeleted: false },
@@ -234,10 +243,7 @@ describe.each(engines)("importer on %s", (engine) => {
     const before = await comments(ds, articleId);
     await importArticle(ds, article({ comments: [c(null, "only one", false)] }));
     const after = await comments(ds, articleId);
-    expect(after.map((r) => [r.body, r.isDeleted])).toEqual([
-      ["only one", false],
-      ...before.map((r) => [r.body, true]),
-    ]);
+    expect(after.map((r) => [r.body, r.isDeleted])).toEqual([["only one", false], ...before.map((r) => [r.body, true])]);
     await importArticle(ds, article({ comments: [] }));
     expect((await comments(ds, articleId)).every((r) => r.isDeleted)).toBe(true);
     // The dump has "third" again: its own row comes back, not a copy.
@@ -285,7 +291,10 @@ describe.each(engines)("importer on %s", (engine) => {
 
   it("shares tags by slug and commenters by exact name across dumps", async () => {
     const a = await importArticle(ds, article({ title: "First", tags: ["Syria", "Donald Trump"], comments: [c("teddy j", "x"), c(null, "y", false)] }));
-    const b = await importArticle(ds, article({ title: "Second", tags: ["syria", "DONALD  trump", "Россия"], comments: [c("teddy j", "z"), c("Teddy J", "w")] }));
+    const b = await importArticle(
+      ds,
+      article({ title: "Second", tags: ["syria", "DONALD  trump", "Россия"], comments: [c("teddy j", "z"), c("Teddy J", "w")] }),
+    );
     expect(await tagsOf(ds, b.articleId)).toEqual([
       { name: "Syria", slug: "syria", position: 1 },
       { name: "Donald Trump", slug: "donald-trump", position: 2 },
@@ -336,13 +345,7 @@ describe.each(engines)("importer on %s", (engine) => {
     const freshAgain = article({ title: "Brand New", paragraphs: ["Second copy, changed."] });
     const tooLong = article({ title: "Too Long", tags: ["y".repeat(300)] });
     const results = await importArticles(ds, [existing, fresh, tooLong, changed, freshAgain]);
-    expect(results.map((r) => (r instanceof ImportError ? "rejected" : r.status))).toEqual([
-      "unchanged",
-      "imported",
-      "rejected",
-      "updated",
-      "updated",
-    ]);
+    expect(results.map((r) => (r instanceof ImportError ? "rejected" : r.status))).toEqual(["unchanged", "imported", "rejected", "updated", "updated"]);
     expect(await count(ds, "article")).toBe(2);
     const [row] = await ds.query(`SELECT "paragraphs" FROM "article" WHERE "title" = 'Brand New'`);
     expect(JSON.parse(row.paragraphs)).toEqual(["Second copy, changed."]);
@@ -356,9 +359,7 @@ describe.each(engines)("importer on %s", (engine) => {
     expect(row.title).toBe(REAL_SEED_ARTICLE.title);
     expect(await count(ds, "comment")).toBe(6);
     await expect(importDumpText(ds, "just a note", "note.txt")).rejects.toBeInstanceOf(DumpError);
-    await expect(importDumpText(ds, readSeed(REAL_SEED).replace(/Daesh, China/, `${"z".repeat(250)}, China`), "long.txt")).rejects.toBeInstanceOf(
-      DumpError,
-    );
+    await expect(importDumpText(ds, readSeed(REAL_SEED).replace(/Daesh, China/, `${"z".repeat(250)}, China`), "long.txt")).rejects.toBeInstanceOf(DumpError);
   });
 
   it("seeds an empty database from the seeds folder, and leaves a populated one alone", async () => {

@@ -9,15 +9,61 @@ const RUNS = Number(process.env.FC_RUNS ?? 300);
 
 /** Words a reader or an editor might type, in several scripts, with the format's own markers. */
 const WORDS = [
-  "Russia", "China", "the", "and", "USA", "NATO", "Daesh", "US-led", "Anti-Daesh", "Reports",
-  "Дмитрий", "Москва", "привет", "王小明", "中国", "José", "Álvarez-Peña", "Zoë", "O'Brien", "naïve",
-  "😀", "🇷🇺", "•", "—", "–", "-", ":", "\"quoted\"", "'single'", "«ёлка»", "(Sputnik)", "©2017",
-  "https://example.org/a?b=1&c=2", "All", "comments", "avatar", "Show", "new", "(3)", "...", "!!",
-  "42", "12:00", "GMT", "+324", "#tag", "e-mail:", "x@y.z", "50%", "Get", "short", "URL",
+  "Russia",
+  "China",
+  "the",
+  "and",
+  "USA",
+  "NATO",
+  "Daesh",
+  "US-led",
+  "Anti-Daesh",
+  "Reports",
+  "Дмитрий",
+  "Москва",
+  "привет",
+  "王小明",
+  "中国",
+  "José",
+  "Álvarez-Peña",
+  "Zoë",
+  "O'Brien",
+  "naïve",
+  "😀",
+  "🇷🇺",
+  "•",
+  "—",
+  "–",
+  "-",
+  ":",
+  '"quoted"',
+  "'single'",
+  "«ёлка»",
+  "(Sputnik)",
+  "©2017",
+  "https://example.org/a?b=1&c=2",
+  "All",
+  "comments",
+  "avatar",
+  "Show",
+  "new",
+  "(3)",
+  "...",
+  "!!",
+  "42",
+  "12:00",
+  "GMT",
+  "+324",
+  "#tag",
+  "e-mail:",
+  "x@y.z",
+  "50%",
+  "Get",
+  "short",
+  "URL",
 ];
 
-const line = (min = 1, max = 8): fc.Arbitrary<string> =>
-  fc.array(fc.constantFrom(...WORDS), { minLength: min, maxLength: max }).map((ws) => ws.join(" "));
+const line = (min = 1, max = 8): fc.Arbitrary<string> => fc.array(fc.constantFrom(...WORDS), { minLength: min, maxLength: max }).map((ws) => ws.join(" "));
 
 /** Chrome lines must not appear as article text at the outer indentation (they mark structure). */
 function isChromeLike(s: string): boolean {
@@ -26,13 +72,10 @@ function isChromeLike(s: string): boolean {
     (k) => key === k || key.startsWith("communitystandards") || key.startsWith("commentvia"),
   );
 }
-const textLine = (min = 1, max = 8): fc.Arbitrary<string> =>
-  line(min, max).filter((s) => !isChromeLike(s) && !s.startsWith("©") && !s.startsWith("•"));
+const textLine = (min = 1, max = 8): fc.Arbitrary<string> => line(min, max).filter((s) => !isChromeLike(s) && !s.startsWith("©") && !s.startsWith("•"));
 
 // A lower-case opening word keeps a paragraph from reading as a dateline ("NATO – ...").
-const paragraph = fc
-  .tuple(fc.constantFrom("the", "and", "в", "в Москве", "según", "它"), line(0, 20))
-  .map(([a, b]) => (b === "" ? a : `${a} ${b}`));
+const paragraph = fc.tuple(fc.constantFrom("the", "and", "в", "в Москве", "según", "它"), line(0, 20)).map(([a, b]) => (b === "" ? a : `${a} ${b}`));
 
 const commentParagraph = fc.array(line(1, 10), { minLength: 1, maxLength: 3 }).map((ls) => ls.join("\n"));
 const commentBody = fc.array(commentParagraph, { minLength: 1, maxLength: 3 }).map((ps) => ps.join("\n\n"));
@@ -46,22 +89,13 @@ const displayName = fc
 const parsedComment: fc.Arbitrary<ParsedComment> = fc.oneof(
   fc.record({ author: displayName, hasAvatar: fc.constant(true), body: commentBody }),
   // Anonymous with avatar: a first line running into a second would read as a name.
-  fc
-    .record({ author: fc.constant(null), hasAvatar: fc.constant(true), body: commentBody })
-    .filter((c) => !c.body.split("\n\n")[0].includes("\n")),
-  fc
-    .record({ author: fc.constant(null), hasAvatar: fc.constant(false), body: commentBody })
-    .filter((c) => c.body.split("\n")[0].toLowerCase() !== "avatar"),
+  fc.record({ author: fc.constant(null), hasAvatar: fc.constant(true), body: commentBody }).filter((c) => !c.body.split("\n\n")[0].includes("\n")),
+  fc.record({ author: fc.constant(null), hasAvatar: fc.constant(false), body: commentBody }).filter((c) => c.body.split("\n")[0].toLowerCase() !== "avatar"),
 );
 
-const instant = fc
-  .integer({ min: Date.UTC(1990, 0, 1) / 60_000, max: Date.UTC(2100, 0, 1) / 60_000 })
-  .map((minutes) => new Date(minutes * 60_000));
+const instant = fc.integer({ min: Date.UTC(1990, 0, 1) / 60_000, max: Date.UTC(2100, 0, 1) / 60_000 }).map((minutes) => new Date(minutes * 60_000));
 
-const photo = fc.option(
-  fc.record({ caption: fc.option(textLine(), { nil: null }), credit: line(1, 4).map((s) => `© ${s}`) }),
-  { nil: null },
-);
+const photo = fc.option(fc.record({ caption: fc.option(textLine(), { nil: null }), credit: line(1, 4).map((s) => `© ${s}`) }), { nil: null });
 
 const article: fc.Arbitrary<ParsedArticle> = fc
   .record({
@@ -73,9 +107,14 @@ const article: fc.Arbitrary<ParsedArticle> = fc
       nil: null,
     }),
     paragraphs: fc.array(paragraph, { minLength: 1, maxLength: 6 }),
-    relatedLinks: fc.array(textLine(1, 10).map((title) => ({ title })), { maxLength: 4 }),
+    relatedLinks: fc.array(
+      textLine(1, 10).map((title) => ({ title })),
+      { maxLength: 4 },
+    ),
     tags: fc.uniqueArray(
-      textLine(1, 3).map((t) => t.replace(/,/g, "")).filter((t) => t.trim() === t && t !== "" && !isChromeLike(t)),
+      textLine(1, 3)
+        .map((t) => t.replace(/,/g, ""))
+        .filter((t) => t.trim() === t && t !== "" && !isChromeLike(t)),
       { minLength: 1, maxLength: 5, selector: (t) => t.toLowerCase() },
     ),
     comments: fc.array(parsedComment, { maxLength: 12 }),
@@ -118,18 +157,36 @@ describe("parseDump properties", () => {
 
   it("never throws on dump-shaped line soup", () => {
     const fragments = [
-      "15:50 GMT +324 February 2017", "    Get short URL", "", "    ", "    © Sputnik/ X", "    Title",
-      "    Community standardsDiscussion", "    • Сomment", "    All comments", "    • avatar",
-      "      teddy j", "      text", "    • hi", "    Show new comments (0)", "    MOSCOW (Sputnik) – x",
-      "    a, b, c", "\t•", "•", "\uFEFF", "\u00A0", "10:00 GMT +112 May 2017", "00:00 GMT -1231 December 1999",
+      "15:50 GMT +324 February 2017",
+      "    Get short URL",
+      "",
+      "    ",
+      "    © Sputnik/ X",
+      "    Title",
+      "    Community standardsDiscussion",
+      "    • Сomment",
+      "    All comments",
+      "    • avatar",
+      "      teddy j",
+      "      text",
+      "    • hi",
+      "    Show new comments (0)",
+      "    MOSCOW (Sputnik) – x",
+      "    a, b, c",
+      "\t•",
+      "•",
+      "\uFEFF",
+      "\u00A0",
+      "10:00 GMT +112 May 2017",
+      "00:00 GMT -1231 December 1999",
     ];
     const soup = fc
-      .tuple(
-        fc.array(fc.oneof(fc.constantFrom(...fragments), fc.string({ maxLength: 12 })), { maxLength: 40 }),
-        fc.constantFrom("\n", "\r\n", "\r"),
-      )
+      .tuple(fc.array(fc.oneof(fc.constantFrom(...fragments), fc.string({ maxLength: 12 })), { maxLength: 40 }), fc.constantFrom("\n", "\r\n", "\r"))
       .map(([ls, eol]) => ls.join(eol));
-    fc.assert(fc.property(soup, (s) => expectTotal(parseDump(s))), { numRuns: RUNS });
+    fc.assert(
+      fc.property(soup, (s) => expectTotal(parseDump(s))),
+      { numRuns: RUNS },
+    );
   });
 
   it("never throws on truncated or mutated dumps", () => {

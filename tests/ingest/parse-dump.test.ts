@@ -48,13 +48,7 @@ describe("parseDump: layout variations", () => {
   it("reads an article without a photo: no caption, no credit", () => {
     const article = { ...BASE, imageCaption: null, imageCredit: null };
     const text = renderDump(article);
-    expect(text.split("\n").slice(0, 5)).toEqual([
-      "12:00 GMT +310 March 2017",
-      "    Test Title",
-      "",
-      "    World",
-      "    Get short URL",
-    ]);
+    expect(text.split("\n").slice(0, 5)).toEqual(["12:00 GMT +310 March 2017", "    Test Title", "", "    World", "    Get short URL"]);
     expect(parseDump(text)).toEqual(ok(article));
   });
 
@@ -103,11 +97,7 @@ describe("parseDump: layout variations", () => {
   it("reads many related headlines, including ones with commas, before the tags line", () => {
     const article = {
       ...BASE,
-      relatedLinks: [
-        { title: "Russia, China Sign Energy Deal" },
-        { title: "Putin: 'We Are Ready'" },
-        { title: "Daesh, China, Syria" },
-      ],
+      relatedLinks: [{ title: "Russia, China Sign Energy Deal" }, { title: "Putin: 'We Are Ready'" }, { title: "Daesh, China, Syria" }],
       tags: ["Donald Trump"],
     };
     expect(parseDump(renderDump(article))).toEqual(ok(article));
@@ -161,11 +151,7 @@ describe("parseDump: blank-line and chrome anomalies", () => {
   it("still finds the thread when the discussion chrome is missing", () => {
     const lines = baseLines();
     lines.splice(16, 6);
-    expect(parseDump(lines.join("\n"))).toEqual(
-      ok(BASE, [
-        "line 17: no discussion chrome ('Community standards', 'All comments') before the comments",
-      ]),
-    );
+    expect(parseDump(lines.join("\n"))).toEqual(ok(BASE, ["line 17: no discussion chrome ('Community standards', 'All comments') before the comments"]));
   });
 });
 
@@ -181,18 +167,14 @@ describe("parseDump: datelines", () => {
     const lines = baseLines();
     lines[11] = `    ${paragraph}`;
     const rest = paragraph.slice(paragraph.search(/ [\u2013\u2014-] /) + 3);
-    expect(parseDump(lines.join("\n"))).toEqual(
-      ok({ ...BASE, dateline, paragraphs: ["First paragraph.", rest] }),
-    );
+    expect(parseDump(lines.join("\n"))).toEqual(ok({ ...BASE, dateline, paragraphs: ["First paragraph.", rest] }));
   });
 
   it("takes only the first dateline", () => {
     const lines = baseLines();
     lines[9] = "    MOSCOW (Sputnik) \u2013 First.";
     lines[11] = "    KIEV (Sputnik) \u2013 Second.";
-    expect(parseDump(lines.join("\n"))).toEqual(
-      ok({ ...BASE, dateline: "MOSCOW (Sputnik)", paragraphs: ["First.", "KIEV (Sputnik) \u2013 Second."] }),
-    );
+    expect(parseDump(lines.join("\n"))).toEqual(ok({ ...BASE, dateline: "MOSCOW (Sputnik)", paragraphs: ["First.", "KIEV (Sputnik) \u2013 Second."] }));
   });
 
   it("leaves paragraphs alone that only look similar", () => {
@@ -232,9 +214,7 @@ describe("parseDump: the publication time", () => {
 
   it("prefers the one-digit offset when the glued digits split two ways, and says so", () => {
     expect(withTime("10:00 GMT +112 May 2017")).toEqual(
-      ok(at("2017-05-12T09:00:00.000Z"), [
-        'line 1: ambiguous GMT offset and day "+112": read as GMT+1, day 12 (GMT+11, day 2 would also fit)',
-      ]),
+      ok(at("2017-05-12T09:00:00.000Z"), ['line 1: ambiguous GMT offset and day "+112": read as GMT+1, day 12 (GMT+11, day 2 would also fit)']),
     );
   });
 
@@ -282,9 +262,7 @@ describe("parseDump: comments", () => {
   it("keeps relative indentation inside a comment and strips the comment's own", () => {
     const lines = baseLines();
     lines.splice(24, 1, "      Hello:", "          indented code", "      back.");
-    expect(parseDump(lines.join("\n"))).toEqual(
-      ok({ ...BASE, comments: [comment("Ann", true, "Hello:\n    indented code\nback."), BASE.comments[1]] }),
-    );
+    expect(parseDump(lines.join("\n"))).toEqual(ok({ ...BASE, comments: [comment("Ann", true, "Hello:\n    indented code\nback."), BASE.comments[1]] }));
   });
 
   it("keeps a stray unindented line inside the thread as comment text, with a warning", () => {
@@ -301,10 +279,7 @@ describe("parseDump: comments", () => {
     const lines = baseLines();
     lines.splice(22, 0, "    Sort by: newest", "    • avatar");
     expect(parseDump(lines.join("\n"))).toEqual(
-      ok(BASE, [
-        'line 23: unrecognised line before the first comment: "Sort by: newest"',
-        "line 24: comment 1 has no text and was dropped",
-      ]),
+      ok(BASE, ['line 23: unrecognised line before the first comment: "Sort by: newest"', "line 24: comment 1 has no text and was dropped"]),
     );
   });
 
@@ -312,9 +287,7 @@ describe("parseDump: comments", () => {
     const long = "x".repeat(80);
     const lines = baseLines();
     lines[23] = `      ${long}`;
-    expect(parseDump(lines.join("\n"))).toEqual(
-      ok({ ...BASE, comments: [comment(null, true, `${long}\nHello.`), BASE.comments[1]] }),
-    );
+    expect(parseDump(lines.join("\n"))).toEqual(ok({ ...BASE, comments: [comment(null, true, `${long}\nHello.`), BASE.comments[1]] }));
   });
 
   it("works out the outer indentation instead of assuming four spaces", () => {
@@ -330,34 +303,26 @@ describe("parseDump: header anomalies", () => {
   it("warns when the section is missing", () => {
     const lines = baseLines();
     lines.splice(6, 1);
-    expect(parseDump(lines.join("\n"))).toEqual(
-      ok({ ...BASE, section: null }, ["line 7: no section line above 'Get short URL'"]),
-    );
+    expect(parseDump(lines.join("\n"))).toEqual(ok({ ...BASE, section: null }, ["line 7: no section line above 'Get short URL'"]));
   });
 
   it("warns about extra header lines, quoting them (cut to 80 characters)", () => {
     const lines = baseLines();
     const extra = `Updated ${"y".repeat(100)}`;
     lines.splice(1, 0, `    ${extra}`);
-    expect(parseDump(lines.join("\n"))).toEqual(
-      ok(BASE, [`line 2: unrecognised header line left out: ${JSON.stringify(`${extra.slice(0, 79)}…`)}`]),
-    );
+    expect(parseDump(lines.join("\n"))).toEqual(ok(BASE, [`line 2: unrecognised header line left out: ${JSON.stringify(`${extra.slice(0, 79)}…`)}`]));
   });
 
   it("warns about a caption without a credit line", () => {
     const lines = baseLines();
     lines.splice(5, 1);
-    expect(parseDump(lines.join("\n"))).toEqual(
-      ok({ ...BASE, imageCredit: null }, ['line 2: photo caption without a © credit line: "A caption"']),
-    );
+    expect(parseDump(lines.join("\n"))).toEqual(ok({ ...BASE, imageCredit: null }, ['line 2: photo caption without a © credit line: "A caption"']));
   });
 
   it("guesses the end of the header when 'Get short URL' is missing", () => {
     const lines = baseLines();
     lines.splice(7, 1);
-    expect(parseDump(lines.join("\n"))).toEqual(
-      ok(BASE, ["no 'Get short URL' line: the header was taken to end at line 7"]),
-    );
+    expect(parseDump(lines.join("\n"))).toEqual(ok(BASE, ["no 'Get short URL' line: the header was taken to end at line 7"]));
   });
 });
 
@@ -375,9 +340,7 @@ describe("parseDump: truncated dumps", () => {
 
   it("imports a dump cut in the related headlines, keeping them as headlines", () => {
     expect(parseDump(cutAfter("Related One"))).toEqual(
-      ok({ ...BASE, tags: [], comments: [] }, [
-        "no tags line: the dump looks truncated (it ends after the related headlines at line 15)",
-      ]),
+      ok({ ...BASE, tags: [], comments: [] }, ["no tags line: the dump looks truncated (it ends after the related headlines at line 15)"]),
     );
   });
 
@@ -398,11 +361,7 @@ describe("parseDump: truncated dumps", () => {
   it("rejects a dump cut before any body", () => {
     expectError(parseDump(cutAfter("Get short URL")), 8, "no body paragraphs after the header");
     expectError(parseDump(cutAfter("12:00 GMT +310 March 2017\n")), 1, "no title: the dump ends after the publication time");
-    expectError(
-      parseDump(cutAfter("Test Title")),
-      4,
-      "no 'Get short URL' line and no discussion: the dump looks cut off inside the header",
-    );
+    expectError(parseDump(cutAfter("Test Title")), 4, "no 'Get short URL' line and no discussion: the dump looks cut off inside the header");
   });
 });
 
@@ -418,8 +377,7 @@ describe("parseDump: inputs that are not dumps", () => {
   it("rejects a stray note on line 1 and names the file in the message", () => {
     const result = parseDump(bad("stray-note.txt"), "stray-note.txt");
     const reason =
-      "expected a publication time like '15:50 GMT +324 February 2017', found " +
-      '"Note to self: re-run the scraper for the March articles, the download"';
+      "expected a publication time like '15:50 GMT +324 February 2017', found " + '"Note to self: re-run the scraper for the March articles, the download"';
     expectError(result, 1, reason);
     expect((result as DumpError).file).toBe("stray-note.txt");
     expect((result as DumpError).message).toBe(`stray-note.txt: line 1: ${reason}`);
@@ -481,7 +439,12 @@ describe("parseDump: text the database cannot store as given", () => {
       tags: article.tags.map(fix),
       comments: article.comments.map((c) => ({ ...c, author: c.author === null ? null : fix(c.author), body: fix(c.body) })),
     };
-    expect(parseDump(text)).toEqual(ok(fixed, affected.map((n) => `line ${n}: unpaired UTF-16 surrogate replaced with U+FFFD`)));
+    expect(parseDump(text)).toEqual(
+      ok(
+        fixed,
+        affected.map((n) => `line ${n}: unpaired UTF-16 surrogate replaced with U+FFFD`),
+      ),
+    );
     // What was replaced parses to the same article, with nothing left to warn about.
     expect(parseDump(fix(text))).toEqual(ok(fixed));
   });

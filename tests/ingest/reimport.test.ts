@@ -172,7 +172,10 @@ describe.each(engines)("re-importing a dump on %s", (engine) => {
   });
 
   it("keeps every reply's parent, every edit and deletion, shows every dump comment and reuses no row, for random histories (fast-check)", async () => {
-    await fc.assert(fc.asyncProperty(historyArbitrary, (steps) => replayHistory(t, steps)), { numRuns: RUNS });
+    await fc.assert(
+      fc.asyncProperty(historyArbitrary, (steps) => replayHistory(t, steps)),
+      { numRuns: RUNS },
+    );
   });
 });
 
@@ -238,7 +241,15 @@ async function replayHistory(t: TestServer, steps: Step[]): Promise<void> {
   let edits = 0;
 
   const check = async (what: string) => {
-    const stored = await run<{ id: number; parentId: number | null; body: string; imported: unknown; isDeleted: unknown; editedAt: unknown; name: string | null }>(
+    const stored = await run<{
+      id: number;
+      parentId: number | null;
+      body: string;
+      imported: unknown;
+      isDeleted: unknown;
+      editedAt: unknown;
+      name: string | null;
+    }>(
       t.db.dataSource,
       sql`SELECT c."id", c."parentId", c."body", c."imported", c."isDeleted", c."editedAt", a."name" FROM comment c
           LEFT JOIN author a ON a."id" = c."authorId" WHERE c."articleId" = ${rowId(articleId)}`,

@@ -14,7 +14,11 @@ describe("renderDump", () => {
   it("writes CRLF and a BOM on request", () => {
     const text = renderDump(BASE, { crlf: true, bom: true });
     expect(text.startsWith("\uFEFF12:00 GMT +310 March 2017\r\n")).toBe(true);
-    expect(text.split("\r\n")).toEqual(renderDump(BASE).split("\n").map((l, i) => (i === 0 ? `\uFEFF${l}` : l)));
+    expect(text.split("\r\n")).toEqual(
+      renderDump(BASE)
+        .split("\n")
+        .map((l, i) => (i === 0 ? `\uFEFF${l}` : l)),
+    );
     expect(parseDump(text)).toEqual({ article: BASE, warnings: [] });
   });
 

@@ -36,7 +36,11 @@ const EXPECTED: Record<string, ParsedDump> = {
       relatedLinks: [{ title: CHINA }, { title: METRO }, { title: PALMYRA }],
       tags: ["Syria", "China", "Russia", "Geneva talks"],
       comments: rows([
-        ["Nikolai_K", true, "Good. Two permanent members of the Security Council talking to each other is better than one of them bombing first and talking later."],
+        [
+          "Nikolai_K",
+          true,
+          "Good. Two permanent members of the Security Council talking to each other is better than one of them bombing first and talking later.",
+        ],
         [null, false, "Geneva again... how many rounds is this now? Eight?"],
         [null, true, "Finally some diplomacy instead of headlines."],
       ]),
@@ -86,7 +90,11 @@ const EXPECTED: Record<string, ParsedDump> = {
       comments: rows([
         ["Дмитрий Соколов", true, "Я работал на ледоколе «Ямал» десять лет. Маршрут стал намного легче, но зимой всё равно без ледокола никак."],
         ["王小明", true, "中国的航运公司对北方海航道非常感兴趣。这条路线比苏伊士运河短得多。"],
-        ["José Álvarez-Peña", true, "Shorter route, less fuel... but who pays when something goes wrong up there?\n\nInsurance companies already charge a fortune for these voyages."],
+        [
+          "José Álvarez-Peña",
+          true,
+          "Shorter route, less fuel... but who pays when something goes wrong up there?\n\nInsurance companies already charge a fortune for these voyages.",
+        ],
         ["Nikolai_K", true, "José, the same question applies to every tanker in the Gulf of Mexico. At least here the ice-class ships are built for it."],
         ["Zoë O'Brien", true, "I'd love to see the route on a map. Does anyone have a link? https://example.org/nsr-map"],
         ["Дмитрий Соколов", true, "Nikolai_K, точно. И экипажи там лучшие в мире."],
@@ -115,50 +123,78 @@ const EXPECTED: Record<string, ParsedDump> = {
       relatedLinks: [{ title: CHINA }, { title: METRO }],
       tags: ["daylight saving time", "European Union", "European Parliament", "Russia"],
       comments: rows([
-    ["Nikolai_K", true, "We stopped doing this in Russia years ago and nobody misses it."],
-    [null, false, "Lost an hour of sleep again. Every single year I forget."],
-    ["Marta L.", true, "My kids were up at 5 this morning because their bodies have no idea what the clock says.\n\nTwo weeks of chaos, twice a year. For what?"],
-    ["teddy j", true, "the ENERGY argument is a MYTH -- people just use the air conditioning in the evening instead of the lights in the morning .\n\nstudies show it .\n\nend it NOW ."],
-    [null, true, "Farmers never wanted it either, cows don't care about clocks."],
-    ["Henrik S.", true, "In Norway the difference in daylight is so huge anyway that one hour hardly matters. In June it is light all night, in December it is dark all day."],
-    ["Nikolai_K", true, "Henrik, exactly. Near the Arctic circle the whole idea is absurd."],
-    [null, false, "Keep summer time all year, light evenings are worth it."],
-    ["Marta L.", true, "Permanent summer time means dark mornings in winter. Russia tried it, children walked to school in pitch darkness until ten o'clock."],
-    ["Pierre D.", true, "En France tout le monde se plaint mais personne ne fait rien.\nTypique."],
-    ["teddy j", true, "Marta is right. permanent STANDARD time is the only sane choice."],
-    [null, true, "Does anyone actually know who decides this? The EU or each country?"],
-    ["Henrik S.", true, "It is an EU directive from 2000, so the member states cannot simply opt out on their own."],
-    [null, false, "Another thing Brussels decides for us. Figures."],
-    ["Anna K.", true, "I work night shifts in a hospital. The autumn change means one shift is 13 hours, the spring one is 11. Payroll never gets it right.\n\nPlease, abolish it."],
-    ["Nikolai_K", true, "Anna, respect to you and your colleagues."],
-    ["Giorgos P.", true, "Greece is two hours ahead of Central Europe in summer, people here barely notice the change. The heat is the bigger problem."],
-    [null, true, "Studies about road accidents are real, I read one from Sweden. Heart attacks go up too on the Monday after the change."],
-    ["teddy j", true, "see ? even the DOCTORS say it .\nwhy is this still a debate ."],
-    ["Marta L.", true, "Because whichever time they choose, half the population will be unhappy."],
-    [null, false, "Just let every country choose and be done with it."],
-    ["Henrik S.", true, "That would be a nightmare for trains and flights. Imagine Benelux with three different time zones."],
-    ["Pierre D.", true, "Henrik, we already have Spain on Central European time although it is west of London. Nobody died."],
-    ["Anna K.", true, "And Spaniards have dinner at 10 pm. Maybe that is the explanation :)"],
-    [null, true, "This is the most civilised comment section I have seen on this site."],
-    ["Nikolai_K", true, "Give it time."],
-    ["Oksana V.", true, "In Ukraine we still change the clocks. My grandmother refuses to move the clock in the kitchen, so half the house lives in winter time until October."],
-    ["teddy j", true, "your grandmother is the ONLY reasonable person in this whole story ."],
-    [null, false, "lol"],
-    ["Giorgos P.", true, "The energy saving argument came from the First World War, when coal was rationed. A hundred years later we are still doing it out of habit."],
-    ["Marta L.", true, "Interesting, I didn't know it was that old.\n\nIt explains a lot."],
-    [null, true, "Benjamin Franklin joked about it even earlier, people should wake up with the sun and save candles."],
-    ["Henrik S.", true, "He was joking, yes. The Germans were the first to actually do it in 1916."],
-    ["Oksana V.", true, "Whatever they choose, please choose once. My phone changes the time by itself but the oven, the car and the microwave don't."],
-    ["Anna K.", true, "The car one I fix once a year, in autumn. In spring I just live with the wrong time for six months."],
-    [null, false, "Same here haha"],
-    ["Pierre D.", true, "A consultation \"as early as next year\". So nothing will happen before 2020. Bureaucracy at its best."],
-    ["Nikolai_K", true, "Pierre, in Russia it took one presidential decree. Efficient, for better or worse."],
-    ["Giorgos P.", true, "And then a second decree to undo the first one three years later :)"],
-    ["teddy j", true, "at least they FIXED it .\n\nthe EU will form a COMMITTEE to study the committee ."],
-    [null, true, "Does the change really affect health? I never notice anything."],
-    ["Anna K.", true, "Most people don't notice anything consciously. The statistics notice it for them.\n\nIt is like jet lag for a whole continent."],
-    ["Marta L.", true, "Jet lag for a whole continent, I'm stealing that line."],
-    ["Oksana V.", true, "Good night everyone, or good evening, depending on which clock you believe."],
+        ["Nikolai_K", true, "We stopped doing this in Russia years ago and nobody misses it."],
+        [null, false, "Lost an hour of sleep again. Every single year I forget."],
+        [
+          "Marta L.",
+          true,
+          "My kids were up at 5 this morning because their bodies have no idea what the clock says.\n\nTwo weeks of chaos, twice a year. For what?",
+        ],
+        [
+          "teddy j",
+          true,
+          "the ENERGY argument is a MYTH -- people just use the air conditioning in the evening instead of the lights in the morning .\n\nstudies show it .\n\nend it NOW .",
+        ],
+        [null, true, "Farmers never wanted it either, cows don't care about clocks."],
+        [
+          "Henrik S.",
+          true,
+          "In Norway the difference in daylight is so huge anyway that one hour hardly matters. In June it is light all night, in December it is dark all day.",
+        ],
+        ["Nikolai_K", true, "Henrik, exactly. Near the Arctic circle the whole idea is absurd."],
+        [null, false, "Keep summer time all year, light evenings are worth it."],
+        [
+          "Marta L.",
+          true,
+          "Permanent summer time means dark mornings in winter. Russia tried it, children walked to school in pitch darkness until ten o'clock.",
+        ],
+        ["Pierre D.", true, "En France tout le monde se plaint mais personne ne fait rien.\nTypique."],
+        ["teddy j", true, "Marta is right. permanent STANDARD time is the only sane choice."],
+        [null, true, "Does anyone actually know who decides this? The EU or each country?"],
+        ["Henrik S.", true, "It is an EU directive from 2000, so the member states cannot simply opt out on their own."],
+        [null, false, "Another thing Brussels decides for us. Figures."],
+        [
+          "Anna K.",
+          true,
+          "I work night shifts in a hospital. The autumn change means one shift is 13 hours, the spring one is 11. Payroll never gets it right.\n\nPlease, abolish it.",
+        ],
+        ["Nikolai_K", true, "Anna, respect to you and your colleagues."],
+        ["Giorgos P.", true, "Greece is two hours ahead of Central Europe in summer, people here barely notice the change. The heat is the bigger problem."],
+        [null, true, "Studies about road accidents are real, I read one from Sweden. Heart attacks go up too on the Monday after the change."],
+        ["teddy j", true, "see ? even the DOCTORS say it .\nwhy is this still a debate ."],
+        ["Marta L.", true, "Because whichever time they choose, half the population will be unhappy."],
+        [null, false, "Just let every country choose and be done with it."],
+        ["Henrik S.", true, "That would be a nightmare for trains and flights. Imagine Benelux with three different time zones."],
+        ["Pierre D.", true, "Henrik, we already have Spain on Central European time although it is west of London. Nobody died."],
+        ["Anna K.", true, "And Spaniards have dinner at 10 pm. Maybe that is the explanation :)"],
+        [null, true, "This is the most civilised comment section I have seen on this site."],
+        ["Nikolai_K", true, "Give it time."],
+        [
+          "Oksana V.",
+          true,
+          "In Ukraine we still change the clocks. My grandmother refuses to move the clock in the kitchen, so half the house lives in winter time until October.",
+        ],
+        ["teddy j", true, "your grandmother is the ONLY reasonable person in this whole story ."],
+        [null, false, "lol"],
+        [
+          "Giorgos P.",
+          true,
+          "The energy saving argument came from the First World War, when coal was rationed. A hundred years later we are still doing it out of habit.",
+        ],
+        ["Marta L.", true, "Interesting, I didn't know it was that old.\n\nIt explains a lot."],
+        [null, true, "Benjamin Franklin joked about it even earlier, people should wake up with the sun and save candles."],
+        ["Henrik S.", true, "He was joking, yes. The Germans were the first to actually do it in 1916."],
+        ["Oksana V.", true, "Whatever they choose, please choose once. My phone changes the time by itself but the oven, the car and the microwave don't."],
+        ["Anna K.", true, "The car one I fix once a year, in autumn. In spring I just live with the wrong time for six months."],
+        [null, false, "Same here haha"],
+        ["Pierre D.", true, 'A consultation "as early as next year". So nothing will happen before 2020. Bureaucracy at its best.'],
+        ["Nikolai_K", true, "Pierre, in Russia it took one presidential decree. Efficient, for better or worse."],
+        ["Giorgos P.", true, "And then a second decree to undo the first one three years later :)"],
+        ["teddy j", true, "at least they FIXED it .\n\nthe EU will form a COMMITTEE to study the committee ."],
+        [null, true, "Does the change really affect health? I never notice anything."],
+        ["Anna K.", true, "Most people don't notice anything consciously. The statistics notice it for them.\n\nIt is like jet lag for a whole continent."],
+        ["Marta L.", true, "Jet lag for a whole continent, I'm stealing that line."],
+        ["Oksana V.", true, "Good night everyone, or good evening, depending on which clock you believe."],
       ]),
     },
     warnings: [],
@@ -182,9 +218,17 @@ const EXPECTED: Record<string, ParsedDump> = {
       tags: ["Palmyra", "Syria", "Daesh", "Syrian Arab Army"],
       comments: rows([
         ["Nikolai_K", true, "Second time liberated. I hope this time the city is held for good."],
-        ["teddy j", true, "and where is the US-led COALITION when Palmyra is being liberated ? nowhere .\n\nthe archaeologists of the whole world should say THANK YOU ."],
+        [
+          "teddy j",
+          true,
+          "and where is the US-led COALITION when Palmyra is being liberated ? nowhere .\n\nthe archaeologists of the whole world should say THANK YOU .",
+        ],
         [null, false, "The Tetrapylon was two thousand years old. Unforgivable what they did to it."],
-        ["Marta L.", true, "Does anyone know if the museum collection survived? I read that some of the statues were evacuated to Damascus in 2015, but the rest"],
+        [
+          "Marta L.",
+          true,
+          "Does anyone know if the museum collection survived? I read that some of the statues were evacuated to Damascus in 2015, but the rest",
+        ],
       ]),
     },
     warnings: ["no 'Show new comments' footer: the dump looks truncated after line 37; the last comment may be incomplete"],
@@ -240,7 +284,9 @@ const EXPECTED: Record<string, ParsedDump> = {
 };
 
 describe("bundled seeds", () => {
-  const files = readdirSync(SEEDS_DIR).filter((f) => f.endsWith(".txt")).sort();
+  const files = readdirSync(SEEDS_DIR)
+    .filter((f) => f.endsWith(".txt"))
+    .sort();
 
   it("has an expectation for every seed file", () => {
     expect(files).toEqual(Object.keys(EXPECTED).sort());
@@ -252,9 +298,7 @@ describe("bundled seeds", () => {
 
   it("link each other: every related headline naming a seed's title matches exactly", () => {
     const titles = new Set(Object.values(EXPECTED).map((d) => d.article.title));
-    const resolved = Object.values(EXPECTED).flatMap((d) =>
-      d.article.relatedLinks.filter((l) => titles.has(l.title)).map((l) => l.title),
-    );
+    const resolved = Object.values(EXPECTED).flatMap((d) => d.article.relatedLinks.filter((l) => titles.has(l.title)).map((l) => l.title));
     expect(new Set(resolved)).toEqual(new Set([CHINA, DIPLOMATS, METRO, CLOCKS, PALMYRA, FIREWORKS]));
   });
 
@@ -265,8 +309,7 @@ describe("bundled seeds", () => {
     expect(articles.some((a) => a.imageCredit === null)).toBe(true);
     expect(articles.some((a) => a.comments.length === 0 && a.tags.length > 0)).toBe(true);
     expect(Math.max(...articles.map((a) => a.comments.length))).toBeGreaterThanOrEqual(40);
-    const byAuthor = (name: string): number =>
-      articles.filter((a) => a.comments.some((c) => c.author === name)).length;
+    const byAuthor = (name: string): number => articles.filter((a) => a.comments.some((c) => c.author === name)).length;
     expect(byAuthor("Nikolai_K")).toBeGreaterThanOrEqual(3);
     expect(byAuthor("teddy j")).toBeGreaterThanOrEqual(3);
   });

@@ -151,7 +151,12 @@ describe.each(engines)("seed over exports on %s", (engine) => {
     const target = await database();
     const exports = join(folder, "exports");
     mkdirSync(exports);
-    const many = Array.from({ length: 150 }, (_, i) => ({ ...article(1), url: `https://news.example.com/bulk-${i}`, externalId: `bulk-${i}`, title: `Bulk ${i}` }));
+    const many = Array.from({ length: 150 }, (_, i) => ({
+      ...article(1),
+      url: `https://news.example.com/bulk-${i}`,
+      externalId: `bulk-${i}`,
+      title: `Bulk ${i}`,
+    }));
     writeFileSync(join(exports, "bulk.ndjson"), many.map((item) => JSON.stringify(item)).join("\n") + "\n");
     writeFileSync(join(exports, "one.json"), JSON.stringify(article(2)));
     const dump = uniqueArticle({ comments: [{ author: "Ann", hasAvatar: true, body: "Imported comment." }] });
@@ -164,13 +169,24 @@ describe.each(engines)("seed over exports on %s", (engine) => {
 
     // A second export: one article changed, one the same, and the dump's article given its url by title and time.
     many[0] = { ...many[0], title: "Bulk 0, retitled" };
-    writeFileSync(join(exports, "bulk.ndjson"), many.slice(0, 2).map((item) => JSON.stringify(item)).join("\n"));
-    writeFileSync(join(exports, "one.json"), JSON.stringify([{ url: "https://news.example.com/dump-story", title: dump.title, publishedAt: dump.publishedAt.toISOString() }]));
+    writeFileSync(
+      join(exports, "bulk.ndjson"),
+      many
+        .slice(0, 2)
+        .map((item) => JSON.stringify(item))
+        .join("\n"),
+    );
+    writeFileSync(
+      join(exports, "one.json"),
+      JSON.stringify([{ url: "https://news.example.com/dump-story", title: dump.title, publishedAt: dump.publishedAt.toISOString() }]),
+    );
     const second = await seed(target.url, "exports/bulk.ndjson", "exports/one.json", "exports/story.txt");
     expect(second.code).toBe(0);
     expect(second.stdout).toContain("3 files, 4 articles: 0 imported, 2 updated, 2 unchanged, 0 rejected");
 
-    const rows = await target.query(`SELECT "title", "url", "externalId", "commentCount" FROM "article" WHERE "url" IN ('https://news.example.com/bulk-0', 'https://news.example.com/dump-story') ORDER BY "title"`);
+    const rows = await target.query(
+      `SELECT "title", "url", "externalId", "commentCount" FROM "article" WHERE "url" IN ('https://news.example.com/bulk-0', 'https://news.example.com/dump-story') ORDER BY "title"`,
+    );
     expect(rows.map((row) => [row.title, row.url, row.externalId, Number(row.commentCount)])).toEqual([
       ["Bulk 0, retitled", "https://news.example.com/bulk-0", "bulk-0", 0],
       [dump.title, "https://news.example.com/dump-story", null, 1],
@@ -188,7 +204,10 @@ describe.each(engines)("seed over exports on %s", (engine) => {
   it("counts progress in files: an export is through after its last article, and progress never goes back", async () => {
     db = await openTestDatabase(engine);
     writeFileSync(join(folder, "a.txt"), renderDump(uniqueArticle()));
-    writeFileSync(join(folder, "b.ndjson"), Array.from({ length: 250 }, (_, i) => JSON.stringify(article(1, { url: `https://p.example/${i}`, externalId: null, title: `P ${i}` }))).join("\n"));
+    writeFileSync(
+      join(folder, "b.ndjson"),
+      Array.from({ length: 250 }, (_, i) => JSON.stringify(article(1, { url: `https://p.example/${i}`, externalId: null, title: `P ${i}` }))).join("\n"),
+    );
     writeFileSync(join(folder, "c.json"), JSON.stringify(article(2)));
     const done: number[] = [];
     const totals = new Set<number>();

@@ -87,12 +87,19 @@ describe.each(engines)("moderation on %s", (engine) => {
     // Counts are the public's for everyone (see Article.commentCount).
     expect(authorView.article.commentCount).toBe(2);
     const own = await t.data(`{ viewer { author { commentCount comments(first: 5) { totalCount nodes { body status } } } } }`, {}, { token: anna });
-    expect(own.viewer.author).toEqual({ commentCount: 0, comments: { totalCount: 1, nodes: [{ body: "Waiting for a moderator about zanzibar", status: "PENDING" }] } });
+    expect(own.viewer.author).toEqual({
+      commentCount: 0,
+      comments: { totalCount: 1, nodes: [{ body: "Waiting for a moderator about zanzibar", status: "PENDING" }] },
+    });
     expect(bodies(await t.data(THREAD, { id: articleId }, { token: mod }))).toEqual(bodies(authorView));
     expect(bodies(await t.data(THREAD, { id: articleId }, { token: TEST_TOKEN }))).toEqual(bodies(authorView));
 
     // Ben cannot reply to it: for him it is not there.
-    const reply = await t.gql(`mutation($a: ID!, $p: ID!) { addComment(articleId: $a, parentId: $p, body: "hi") { comment { id } } }`, { a: articleId, p: pending.id }, { token: ben });
+    const reply = await t.gql(
+      `mutation($a: ID!, $p: ID!) { addComment(articleId: $a, parentId: $p, body: "hi") { comment { id } } }`,
+      { a: articleId, p: pending.id },
+      { token: ben },
+    );
     expect(reply.errors?.[0].extensions?.code).toBe("NOT_FOUND");
 
     const published = await t.data(SET_STATUS, { id: pending.id, status: "PUBLISHED", reason: "fine" }, { token: mod });
@@ -131,7 +138,13 @@ describe.each(engines)("moderation on %s", (engine) => {
     const thread = await t.data(THREAD, { id: articleId });
     expect(thread.article.comments.nodes).toEqual([
       // The public is not told why it is a tombstone.
-      { id: parent.id, body: "", status: null, author: null, replies: { totalCount: 1, nodes: [{ id: child.id, body: "A reply that stays", status: "PUBLISHED" }] } },
+      {
+        id: parent.id,
+        body: "",
+        status: null,
+        author: null,
+        replies: { totalCount: 1, nodes: [{ id: child.id, body: "A reply that stays", status: "PUBLISHED" }] },
+      },
     ]);
     expect((await t.data(ONE, { id: parent.id }, { token: anna })).comment).toMatchObject({ body: "Parent that will be held", status: "REJECTED" });
     expect(thread.article.commentCount).toBe(await publicCount(articleId));
@@ -185,7 +198,10 @@ describe.each(engines)("moderation on %s", (engine) => {
 
     await t.data(FEATURE, { id: good.id }, { token: mod });
     const featured = await t.data(FEATURE, { id: other.id }, { token: TEST_TOKEN });
-    expect(featured.featureComment).toEqual({ comment: { id: other.id, isFeatured: true }, article: { featuredComments: [{ id: other.id }, { id: good.id }] } });
+    expect(featured.featureComment).toEqual({
+      comment: { id: other.id, isFeatured: true },
+      article: { featuredComments: [{ id: other.id }, { id: good.id }] },
+    });
     expect((await t.data(THREAD, { id: articleId })).article.featuredComments).toEqual([{ id: other.id }, { id: good.id }]);
 
     // Held, it leaves the list, for moderators too: it is not featured while the public cannot see it.

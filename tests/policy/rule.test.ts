@@ -32,10 +32,16 @@ describe.each(engines)("policy rules on %s", (engine) => {
     t = await startTestServer(engine, { seed: false });
     const articleId = rowId(await importUniqueArticle(t));
     const db = t.db.dataSource;
-    for (const [name, count] of [["Ann", 2], ["Bob", 0]] as const) {
+    for (const [name, count] of [
+      ["Ann", 2],
+      ["Bob", 0],
+    ] as const) {
       await run(db, sql`INSERT INTO author ("name", "nameKey", "commentCount") VALUES (${name}, ${name.toLowerCase()}, ${count})`);
     }
-    authors = (await run<Record<string, unknown>>(db, sql`SELECT "id", "commentCount" FROM author`)).map((row) => ({ id: Number(row.id), commentCount: Number(row.commentCount) }));
+    authors = (await run<Record<string, unknown>>(db, sql`SELECT "id", "commentCount" FROM author`)).map((row) => ({
+      id: Number(row.id),
+      commentCount: Number(row.commentCount),
+    }));
     let position = 0;
     for (const status of ["PUBLISHED", "PENDING", "REJECTED"])
       for (const isDeleted of [false, true])
@@ -49,14 +55,16 @@ describe.each(engines)("policy rules on %s", (engine) => {
                     VALUES (${articleId}, ${position}, ${"x"}, ${status}, ${isDeleted}, ${replyCount}, ${featuredAt}, ${authorId})`,
               );
             }
-    rows = (await run<Record<string, unknown>>(db, sql`SELECT "id", "status", "isDeleted", "replyCount", "featuredAt", "authorId" FROM comment`)).map((row) => ({
-      id: Number(row.id),
-      status: row.status as CommentState["status"],
-      isDeleted: Boolean(row.isDeleted),
-      replyCount: Number(row.replyCount),
-      featuredAt: row.featuredAt === null ? null : new Date(row.featuredAt as string),
-      authorId: row.authorId === null ? null : Number(row.authorId),
-    }));
+    rows = (await run<Record<string, unknown>>(db, sql`SELECT "id", "status", "isDeleted", "replyCount", "featuredAt", "authorId" FROM comment`)).map(
+      (row) => ({
+        id: Number(row.id),
+        status: row.status as CommentState["status"],
+        isDeleted: Boolean(row.isDeleted),
+        replyCount: Number(row.replyCount),
+        featuredAt: row.featuredAt === null ? null : new Date(row.featuredAt as string),
+        authorId: row.authorId === null ? null : Number(row.authorId),
+      }),
+    );
   });
   afterAll(() => t.close());
 
@@ -83,7 +91,13 @@ describe.each(engines)("policy rules on %s", (engine) => {
     ];
     for (const [name, rule] of rules) {
       const picked = await run<{ id: number | string }>(t.db.dataSource, sql`SELECT c."id" FROM comment c WHERE ${ruleSql(rule, "c")} ORDER BY c."id"`);
-      expect({ name, ids: picked.map((row) => Number(row.id)) }).toEqual({ name, ids: rows.filter((row) => ruleHolds(rule, row)).map((row) => row.id).sort((a, b) => a - b) });
+      expect({ name, ids: picked.map((row) => Number(row.id)) }).toEqual({
+        name,
+        ids: rows
+          .filter((row) => ruleHolds(rule, row))
+          .map((row) => row.id)
+          .sort((a, b) => a - b),
+      });
     }
   });
 
@@ -91,7 +105,13 @@ describe.each(engines)("policy rules on %s", (engine) => {
     for (const [name, viewer] of viewers()) {
       const rule = foundAuthor(viewer);
       const picked = await run<{ id: number | string }>(t.db.dataSource, sql`SELECT au."id" FROM author au WHERE ${ruleSql(rule, "au")} ORDER BY au."id"`);
-      expect({ name, ids: picked.map((row) => Number(row.id)) }).toEqual({ name, ids: authors.filter((author) => ruleHolds(rule, author)).map((author) => author.id).sort((a, b) => a - b) });
+      expect({ name, ids: picked.map((row) => Number(row.id)) }).toEqual({
+        name,
+        ids: authors
+          .filter((author) => ruleHolds(rule, author))
+          .map((author) => author.id)
+          .sort((a, b) => a - b),
+      });
     }
   });
 });

@@ -92,23 +92,29 @@ describe.each(engines)("the visibility matrix on %s", (engine) => {
     const bens = await postAs(t, ben, articleId, "matrixword Ben's published comment");
     const held = await postAs(t, anna, articleId, "matrixword Anna's held reply", { parentId: bens.id });
     await t.data(SET_STATUS, { id: held.id, status: "PENDING" }, { token: mod });
-    for (const [sub, status] of [["hal", "PENDING"], ["rita", "REJECTED"]]) {
+    for (const [sub, status] of [
+      ["hal", "PENDING"],
+      ["rita", "REJECTED"],
+    ]) {
       const only = await postAs(t, await readerToken({ sub, name: sub.toUpperCase() }), articleId, `matrixword ${sub}'s only comment`);
       await t.data(SET_STATUS, { id: only.id, status }, { token: mod });
     }
 
-    rows = (await run<Record<string, unknown>>(t.db.dataSource, sql`SELECT "id", "parentId", "authorId", "body", "status", "isDeleted", "replyCount", "featuredAt" FROM comment`)).map(
-      (row) => ({
-        id: Number(row.id),
-        parentId: row.parentId === null ? null : Number(row.parentId),
-        authorId: row.authorId === null ? null : Number(row.authorId),
-        body: String(row.body),
-        status: row.status as Row["status"],
-        isDeleted: Boolean(row.isDeleted),
-        replyCount: Number(row.replyCount),
-        featuredAt: row.featuredAt === null ? null : new Date(row.featuredAt as string),
-      }),
-    );
+    rows = (
+      await run<Record<string, unknown>>(
+        t.db.dataSource,
+        sql`SELECT "id", "parentId", "authorId", "body", "status", "isDeleted", "replyCount", "featuredAt" FROM comment`,
+      )
+    ).map((row) => ({
+      id: Number(row.id),
+      parentId: row.parentId === null ? null : Number(row.parentId),
+      authorId: row.authorId === null ? null : Number(row.authorId),
+      body: String(row.body),
+      status: row.status as Row["status"],
+      isDeleted: Boolean(row.isDeleted),
+      replyCount: Number(row.replyCount),
+      featuredAt: row.featuredAt === null ? null : new Date(row.featuredAt as string),
+    }));
     authors = (await run<Record<string, unknown>>(t.db.dataSource, sql`SELECT "id", "name", "commentCount" FROM author`)).map((row) => ({
       id: Number(row.id),
       name: String(row.name),

@@ -90,7 +90,11 @@ describe.each(engines)("visibility on %s", (engine) => {
     expect((await t.data(AUTHOR, { name: "Nadia Newcomer" })).author).toBeNull();
     expect((await t.data(AUTHOR, { name: "BUY PILLS spam.example" })).author).toBeNull();
     // The reader finds themselves, and moderators find everyone.
-    expect((await t.data(AUTHOR, { name: "Nadia Newcomer" }, { token: newcomer })).author).toEqual({ name: "Nadia Newcomer", commentCount: 0, comments: { totalCount: 1 } });
+    expect((await t.data(AUTHOR, { name: "Nadia Newcomer" }, { token: newcomer })).author).toEqual({
+      name: "Nadia Newcomer",
+      commentCount: 0,
+      comments: { totalCount: 1 },
+    });
     expect((await t.data(AUTHOR, { name: "BUY PILLS spam.example" }, { token: mod })).author).toMatchObject({ commentCount: 0 });
 
     await t.data(SET_STATUS, { id: held.id, status: "PUBLISHED" }, { token: mod });
@@ -134,7 +138,9 @@ describe.each(engines)("visibility on %s", (engine) => {
     const articleId = await importUniqueArticle(t);
     const comment = await postComment(t, articleId, "The quixotic zeppelin flies", { authorName: "Zed" });
     const SEARCH = `{ search(query: "zeppelin", scope: [COMMENTS]) { edges { node { ... on Comment { id body } } highlights { fragment } } } }`;
-    expect((await t.data(SEARCH)).search.edges).toEqual([{ node: { id: comment.id, body: "The quixotic zeppelin flies" }, highlights: [{ fragment: "The quixotic zeppelin flies" }] }]);
+    expect((await t.data(SEARCH)).search.edges).toEqual([
+      { node: { id: comment.id, body: "The quixotic zeppelin flies" }, highlights: [{ fragment: "The quixotic zeppelin flies" }] },
+    ]);
     // Hidden behind the index's back, as between the page statement and the row load: the index still finds it.
     await run(t.db.dataSource, sql`UPDATE comment SET "status" = ${"PENDING"} WHERE "id" = ${rowId(comment.id)}`);
     expect((await t.data(SEARCH)).search.edges).toEqual([]);

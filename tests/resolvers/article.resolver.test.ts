@@ -76,10 +76,12 @@ describe.each(engines)("articles on %s", (engine) => {
     let after: string | null = null;
     let pages = 0;
     for (;;) {
-      const page: any = (await t.data(
-        `query($after: String) { articles(first: 2, after: $after) { edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`,
-        { after },
-      )).articles;
+      const page: any = (
+        await t.data(
+          `query($after: String) { articles(first: 2, after: $after) { edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`,
+          { after },
+        )
+      ).articles;
       expect(page.pageInfo.hasPreviousPage).toBe(after !== null);
       expect(page.pageInfo.startCursor).toBe(page.edges[0].cursor);
       collected.push(...page.edges.map((e: { node: { id: string } }) => e.node.id));
@@ -93,10 +95,11 @@ describe.each(engines)("articles on %s", (engine) => {
     const backwards: string[] = [];
     let before: string | null = null;
     for (;;) {
-      const page: any = (await t.data(
-        `query($before: String) { articles(last: 3, before: $before) { nodes { id } pageInfo { hasNextPage hasPreviousPage startCursor } } }`,
-        { before },
-      )).articles;
+      const page: any = (
+        await t.data(`query($before: String) { articles(last: 3, before: $before) { nodes { id } pageInfo { hasNextPage hasPreviousPage startCursor } } }`, {
+          before,
+        })
+      ).articles;
       expect(page.pageInfo.hasNextPage).toBe(before !== null);
       backwards.unshift(...page.nodes.map((n: { id: string }) => n.id));
       if (!page.pageInfo.hasPreviousPage) break;
@@ -131,9 +134,7 @@ describe.each(engines)("articles on %s", (engine) => {
     const literal = await t.data(`{ articles(where: { search: "%" }) { totalCount } }`);
     expect(literal.articles.totalCount).toBe(0);
 
-    const byDate = await t.data(
-      `{ articles(where: { publishedAfter: "2017-02-24T12:50:00Z", publishedBefore: "2017-02-24T12:51:00Z" }) { nodes { title } } }`,
-    );
+    const byDate = await t.data(`{ articles(where: { publishedAfter: "2017-02-24T12:50:00Z", publishedBefore: "2017-02-24T12:51:00Z" }) { nodes { title } } }`);
     expect(byDate.articles.nodes).toEqual([{ title: SEED_TITLE }]);
     const badRange = await t.gql(`{ articles(where: { publishedAfter: "2018-01-01T00:00:00Z", publishedBefore: "2017-01-01T00:00:00Z" }) { totalCount } }`);
     expect(badRange.errors?.[0].extensions?.code).toBe("BAD_USER_INPUT");

@@ -23,7 +23,6 @@ const COMMUNITY_DEEP_QUERY = `query CommunityDeep($first: Int!) {
   }
 }`;
 
-
 describe.each(engines)("batching on %s", (engine) => {
   let t: TestServer;
   beforeAll(async () => {
@@ -66,7 +65,9 @@ describe.each(engines)("batching on %s", (engine) => {
     expect(query).toContain("parent { id } reactionCount viewerHasReacted");
     // Some reactions by this reader, so the look-ups find rows.
     const page = await t.data(`{ articles(first: 3, orderBy: PUBLISHED_AT_ASC) { nodes { comments(first: 2) { nodes { id } } } } }`);
-    const reacted: string[] = page.articles.nodes.flatMap((article: { comments: { nodes: { id: string }[] } }) => article.comments.nodes.map((comment) => comment.id));
+    const reacted: string[] = page.articles.nodes.flatMap((article: { comments: { nodes: { id: string }[] } }) =>
+      article.comments.nodes.map((comment) => comment.id),
+    );
     for (const id of reacted) await t.data(`mutation($id: ID!) { reactToComment(id: $id) { comment { id } } }`, { id }, { token: reader });
 
     const one = await t.gql(query, { first: 1 }, { token: reader });
@@ -85,7 +86,9 @@ describe.each(engines)("batching on %s", (engine) => {
     const logged = jest.spyOn(CountingLogger.prototype, "logQuery");
     const statements = () => logged.mock.calls.map(([text]) => text);
     try {
-      const titles = await t.data(`{ articles(first: 20, orderBy: PUBLISHED_AT_ASC) { nodes { title relatedLinks { article { title } } comments(first: 2) { nodes { article { title } } } } } }`);
+      const titles = await t.data(
+        `{ articles(first: 20, orderBy: PUBLISHED_AT_ASC) { nodes { title relatedLinks { article { title } } comments(first: 2) { nodes { article { title } } } } } }`,
+      );
       expect(titles.articles.nodes[10].relatedLinks[0].article.title).toBe("Generated Story Number 11");
       expect(statements().length).toBeGreaterThan(3);
       expect(statements().filter((text) => /paragraphs|searchText/.test(text))).toEqual([]);
@@ -120,7 +123,12 @@ describe.each(engines)("batching on %s", (engine) => {
     const reader = await readerToken({ sub: "batching-reader", name: "Bea" });
     const moderator = await readerToken({ sub: "batching-moderator", role: "moderator" });
     const counts: Record<string, number[]> = {};
-    for (const [who, token] of [["public", null], ["reader", reader], ["moderator", moderator], ["service", TEST_TOKEN]] as const) {
+    for (const [who, token] of [
+      ["public", null],
+      ["reader", reader],
+      ["moderator", moderator],
+      ["service", TEST_TOKEN],
+    ] as const) {
       const one = await t.gql(COMMUNITY_DEEP_QUERY, { first: 1 }, { token });
       const fifty = await t.gql(COMMUNITY_DEEP_QUERY, { first: 50 }, { token });
       expect({ who, errors: fifty.errors }).toEqual({ who, errors: undefined });

@@ -20,10 +20,39 @@ const NODE_TYPES = ["Article", "Tag", "Author", "Comment", "RelatedLink", "Node"
 
 /** JSON number and string tokens that parse to something a careless decoder would pass on. */
 const NASTY_TOKENS = [
-  "NaN", "Infinity", "1e400", "-1e400", "1e-400", "-0", "0", "1", "-1", "1.5", "2147483647", "2147483648", "-2147483649",
-  "9007199254740991", "9007199254740993", "1e21", "null", "true", "[]", "{}", '"1"', '"NaN"', '""', '"\\u0000"',
-  '"2017-02-24T12:50:00.000Z"', '"2017-02-24T12:50:00Z"', '"2017-02-30T00:00:00.000Z"', '"+275760-09-13T00:00:00.000Z"',
-  '"-000001-01-01T00:00:00.000Z"', '"0000-01-01T00:00:00.000Z"', '"9999-12-31T23:59:59.999Z"', '"2017-02-24"', '"Tue Feb 24 2017"',
+  "NaN",
+  "Infinity",
+  "1e400",
+  "-1e400",
+  "1e-400",
+  "-0",
+  "0",
+  "1",
+  "-1",
+  "1.5",
+  "2147483647",
+  "2147483648",
+  "-2147483649",
+  "9007199254740991",
+  "9007199254740993",
+  "1e21",
+  "null",
+  "true",
+  "[]",
+  "{}",
+  '"1"',
+  '"NaN"',
+  '""',
+  '"\\u0000"',
+  '"2017-02-24T12:50:00.000Z"',
+  '"2017-02-24T12:50:00Z"',
+  '"2017-02-30T00:00:00.000Z"',
+  '"+275760-09-13T00:00:00.000Z"',
+  '"-000001-01-01T00:00:00.000Z"',
+  '"0000-01-01T00:00:00.000Z"',
+  '"9999-12-31T23:59:59.999Z"',
+  '"2017-02-24"',
+  '"Tue Feb 24 2017"',
 ];
 
 const jsonValue: fc.Arbitrary<unknown> = fc.oneof(
@@ -88,7 +117,10 @@ const forgedId = fc.oneof(
 function expectOnlyClientErrors(result: GqlResult, argument?: string) {
   for (const error of result.errors ?? []) {
     const code = error.extensions?.code;
-    expect({ message: error.message, code }).toEqual({ message: error.message, code: expect.stringMatching(/^(BAD_USER_INPUT|NOT_FOUND|GRAPHQL_VALIDATION_FAILED)$/) });
+    expect({ message: error.message, code }).toEqual({
+      message: error.message,
+      code: expect.stringMatching(/^(BAD_USER_INPUT|NOT_FOUND|GRAPHQL_VALIDATION_FAILED)$/),
+    });
     if (argument && code === "BAD_USER_INPUT") expect(error.extensions?.argumentName).toBe(argument);
   }
 }
@@ -134,14 +166,21 @@ describe.each(engines)("client input on %s", (engine) => {
     );
 
   const connections: [string, (argument: string) => string][] = [
-    ...["PUBLISHED_AT_DESC", "PUBLISHED_AT_ASC", "COMMENT_COUNT_DESC"].map(
-      (order): [string, (a: string) => string] => [`articles ${order}`, (a) => `query($c: String) { articles(${a}: $c, orderBy: ${order}) { totalCount nodes { id } pageInfo { hasNextPage hasPreviousPage } } }`],
-    ),
+    ...["PUBLISHED_AT_DESC", "PUBLISHED_AT_ASC", "COMMENT_COUNT_DESC"].map((order): [string, (a: string) => string] => [
+      `articles ${order}`,
+      (a) => `query($c: String) { articles(${a}: $c, orderBy: ${order}) { totalCount nodes { id } pageInfo { hasNextPage hasPreviousPage } } }`,
+    ]),
     ["tags", (a) => `query($c: String) { tags(${a}: $c) { totalCount nodes { id } } }`],
     ["authors", (a) => `query($c: String) { authors(${a}: $c) { totalCount nodes { id } } }`],
     ...["OLDEST", "NEWEST", "MOST_REPLIES"].flatMap((order): [string, (a: string) => string][] => [
-      [`Article.comments ${order}`, (a) => `query($c: String) { article(id: "${articleId}") { comments(${a}: $c, orderBy: ${order}) { totalCount nodes { id } } } }`],
-      [`Comment.replies ${order}`, (a) => `query($c: String) { comment(id: "${commentId}") { replies(${a}: $c, orderBy: ${order}) { totalCount nodes { id } } } }`],
+      [
+        `Article.comments ${order}`,
+        (a) => `query($c: String) { article(id: "${articleId}") { comments(${a}: $c, orderBy: ${order}) { totalCount nodes { id } } } }`,
+      ],
+      [
+        `Comment.replies ${order}`,
+        (a) => `query($c: String) { comment(id: "${commentId}") { replies(${a}: $c, orderBy: ${order}) { totalCount nodes { id } } } }`,
+      ],
     ]),
     ["Tag.articles", (a) => `query($c: String) { tag(slug: "generated") { articles(${a}: $c) { totalCount nodes { id } } } }`],
     ["Author.comments", (a) => `query($c: String) { authors(first: 2) { nodes { comments(${a}: $c) { totalCount nodes { id } } } } }`],
@@ -157,8 +196,7 @@ describe.each(engines)("client input on %s", (engine) => {
     );
   });
 
-  const anyId = () =>
-    fc.oneof({ weight: 3, arbitrary: forgedId }, { weight: 2, arbitrary: anyText }, { weight: 1, arbitrary: fc.constantFrom(...realIds) });
+  const anyId = () => fc.oneof({ weight: 3, arbitrary: forgedId }, { weight: 2, arbitrary: anyText }, { weight: 1, arbitrary: fc.constantFrom(...realIds) });
 
   const lookups: [string, string, { token?: string }][] = [
     ["node", `query($id: ID!) { node(id: $id) { id } }`, {}],
@@ -166,7 +204,11 @@ describe.each(engines)("client input on %s", (engine) => {
     ["comment(id)", `query($id: ID!) { comment(id: $id) { id replyCount } }`, {}],
     ["author(id)", `query($id: ID!) { author(id: $id) { id commentCount } }`, {}],
     ["addComment(articleId)", `mutation($id: ID!) { addComment(articleId: $id, body: "probe") { comment { id } } }`, { token: TEST_TOKEN }],
-    ["addComment(parentId)", `mutation($id: ID!) { addComment(articleId: "${toGlobalId("Article", 1)}", parentId: $id, body: "probe") { comment { id } } }`, { token: TEST_TOKEN }],
+    [
+      "addComment(parentId)",
+      `mutation($id: ID!) { addComment(articleId: "${toGlobalId("Article", 1)}", parentId: $id, body: "probe") { comment { id } } }`,
+      { token: TEST_TOKEN },
+    ],
     ["editComment(id)", `mutation($id: ID!) { editComment(id: $id, body: "probe") { comment { id } } }`, { token: TEST_TOKEN }],
     ["deleteComment(id)", `mutation($id: ID!) { deleteComment(id: $id) { comment { id } } }`, { token: TEST_TOKEN }],
   ];

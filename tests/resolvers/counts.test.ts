@@ -47,7 +47,10 @@ describe.each(engines)("counts on %s", (engine) => {
     await walk(article.comments);
     expect(article.commentCount).toBe(visible);
     for (const [authorId, seen] of byAuthor) {
-      const { node } = await t.data(`query($id: ID!) { node(id: $id) { ... on Author { commentCount comments(first: 100) { totalCount nodes { id isDeleted } } } } }`, { id: authorId });
+      const { node } = await t.data(
+        `query($id: ID!) { node(id: $id) { ... on Author { commentCount comments(first: 100) { totalCount nodes { id isDeleted } } } } }`,
+        { id: authorId },
+      );
       expect(node.commentCount).toBe(node.comments.totalCount);
       expect(node.comments.nodes).toHaveLength(node.commentCount);
       expect(node.comments.nodes.every((c: { isDeleted: boolean }) => !c.isDeleted)).toBe(true);

@@ -63,10 +63,19 @@ describe.each(engines)("cursor checks on %s", (engine) => {
       "articles COMMENT_COUNT_DESC": await endCursor(`{ articles(first: 1, orderBy: COMMENT_COUNT_DESC) { pageInfo { endCursor } } }`),
       tags: await endCursor(`{ tags(first: 1) { pageInfo { endCursor } } }`),
       authors: await endCursor(`{ authors(first: 1) { pageInfo { endCursor } } }`),
-      "Article.comments OLDEST": await endCursor(`query($id: ID!) { article(id: $id) { comments(first: 1) { pageInfo { endCursor } } } }`, { id: articleIds[0] }),
-      "Article.comments NEWEST": await endCursor(`query($id: ID!) { article(id: $id) { comments(first: 1, orderBy: NEWEST) { pageInfo { endCursor } } } }`, { id: articleIds[0] }),
-      "Article.comments MOST_REPLIES": await endCursor(`query($id: ID!) { article(id: $id) { comments(first: 1, orderBy: MOST_REPLIES) { pageInfo { endCursor } } } }`, { id: articleIds[0] }),
-      "other Article.comments OLDEST": await endCursor(`query($id: ID!) { article(id: $id) { comments(first: 1) { pageInfo { endCursor } } } }`, { id: articleIds[1] }),
+      "Article.comments OLDEST": await endCursor(`query($id: ID!) { article(id: $id) { comments(first: 1) { pageInfo { endCursor } } } }`, {
+        id: articleIds[0],
+      }),
+      "Article.comments NEWEST": await endCursor(`query($id: ID!) { article(id: $id) { comments(first: 1, orderBy: NEWEST) { pageInfo { endCursor } } } }`, {
+        id: articleIds[0],
+      }),
+      "Article.comments MOST_REPLIES": await endCursor(
+        `query($id: ID!) { article(id: $id) { comments(first: 1, orderBy: MOST_REPLIES) { pageInfo { endCursor } } } }`,
+        { id: articleIds[0] },
+      ),
+      "other Article.comments OLDEST": await endCursor(`query($id: ID!) { article(id: $id) { comments(first: 1) { pageInfo { endCursor } } } }`, {
+        id: articleIds[1],
+      }),
       "Comment.replies OLDEST": await endCursor(`{ comment(id: "${toGlobalId("Comment", 1)}") { replies(first: 1) { pageInfo { endCursor } } } }`),
       "Tag.articles": await endCursor(`{ tag(slug: "generated") { articles(first: 1) { pageInfo { endCursor } } } }`),
       "Author.comments": await endCursor(`{ author(name: "Reader 1") { comments(first: 1) { pageInfo { endCursor } } } }`),
@@ -79,7 +88,8 @@ describe.each(engines)("cursor checks on %s", (engine) => {
       authors: (a) => `query($c: String) { authors(${a}: $c) { nodes { id } } }`,
       "Article.comments OLDEST": (a) => `query($c: String) { article(id: "${articleIds[0]}") { comments(${a}: $c) { nodes { id } } } }`,
       "Article.comments NEWEST": (a) => `query($c: String) { article(id: "${articleIds[0]}") { comments(${a}: $c, orderBy: NEWEST) { nodes { id } } } }`,
-      "Article.comments MOST_REPLIES": (a) => `query($c: String) { article(id: "${articleIds[0]}") { comments(${a}: $c, orderBy: MOST_REPLIES) { nodes { id } } } }`,
+      "Article.comments MOST_REPLIES": (a) =>
+        `query($c: String) { article(id: "${articleIds[0]}") { comments(${a}: $c, orderBy: MOST_REPLIES) { nodes { id } } } }`,
       "other Article.comments OLDEST": (a) => `query($c: String) { article(id: "${articleIds[1]}") { comments(${a}: $c) { nodes { id } } } }`,
       "Comment.replies OLDEST": (a) => `query($c: String) { comment(id: "${toGlobalId("Comment", 1)}") { replies(${a}: $c) { nodes { id } } } }`,
       "Tag.articles": (a) => `query($c: String) { tag(slug: "generated") { articles(${a}: $c) { nodes { id } } } }`,

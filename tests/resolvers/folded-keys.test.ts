@@ -46,14 +46,23 @@ describe.each(engines)("folded keys on %s", (engine) => {
         b: sharp.article.id,
       });
       expect(served).toEqual({ a: { tags: [{ name: "C++", slug: "c-plus-plus" }] }, b: { tags: [{ name: "C#", slug: "c-sharp" }] } });
-      for (const [slug, id] of [["c-plus-plus", plus.article.id], ["c-sharp", sharp.article.id]]) {
+      for (const [slug, id] of [
+        ["c-plus-plus", plus.article.id],
+        ["c-sharp", sharp.article.id],
+      ]) {
         const { tag } = await t.data(`query($s: String!) { tag(slug: $s) { slug articleCount articles { nodes { id } } } }`, { s: slug });
         expect(tag).toEqual({ slug, articleCount: 1, articles: { nodes: [{ id }] } });
         const { articles } = await t.data(`query($s: String!) { articles(where: { tagSlugIn: [$s] }) { nodes { id } } }`, { s: slug });
         expect(articles.nodes).toEqual([{ id }]);
       }
-      const rows = await run<{ name: string; slug: string }>(t.db.dataSource, sql`SELECT "name", "slug" FROM tag WHERE "name" IN ('C++', 'C#') ORDER BY "slug"`);
-      expect(rows).toEqual([{ name: "C++", slug: "c-plus-plus" }, { name: "C#", slug: "c-sharp" }]);
+      const rows = await run<{ name: string; slug: string }>(
+        t.db.dataSource,
+        sql`SELECT "name", "slug" FROM tag WHERE "name" IN ('C++', 'C#') ORDER BY "slug"`,
+      );
+      expect(rows).toEqual([
+        { name: "C++", slug: "c-plus-plus" },
+        { name: "C#", slug: "c-sharp" },
+      ]);
     };
     await check();
 

@@ -13,7 +13,9 @@ describe.each(engines)("tags, authors, comments and node on %s", (engine) => {
   afterAll(() => t.close());
 
   it("serves a tag by slug with an exact articleCount and its articles newest first", async () => {
-    const { tag } = await t.data(`{ tag(slug: "GENERATED") { id name slug articleCount articles(first: 2) { totalCount nodes { title } pageInfo { hasNextPage } } } }`);
+    const { tag } = await t.data(
+      `{ tag(slug: "GENERATED") { id name slug articleCount articles(first: 2) { totalCount nodes { title } pageInfo { hasNextPage } } } }`,
+    );
     expect(tag).toMatchObject({ name: "Generated", slug: "generated", articleCount: 5 });
     expect(tag.articles).toEqual({
       totalCount: 5,
@@ -36,9 +38,7 @@ describe.each(engines)("tags, authors, comments and node on %s", (engine) => {
 
   it("serves an author by name and by id with exact comment counts", async () => {
     const byName = await t.data(`{ author(name: "Reader 1") { id name commentCount comments(first: 100) { totalCount nodes { body author { name } } } } }`);
-    const [{ n }] = await t.db.dataSource.query(
-      `SELECT COUNT(*) AS n FROM comment c JOIN author a ON a."id" = c."authorId" WHERE a."name" = 'Reader 1'`,
-    );
+    const [{ n }] = await t.db.dataSource.query(`SELECT COUNT(*) AS n FROM comment c JOIN author a ON a."id" = c."authorId" WHERE a."name" = 'Reader 1'`);
     expect(byName.author.commentCount).toBe(Number(n));
     expect(byName.author.comments.totalCount).toBe(Number(n));
     expect(byName.author.comments.nodes.every((c: { author: { name: string } }) => c.author.name === "Reader 1")).toBe(true);
@@ -61,13 +61,19 @@ describe.each(engines)("tags, authors, comments and node on %s", (engine) => {
     expect(comment.replies.nodes[0]).toMatchObject({ depth: 1, parent: { id } });
     expect(comment.replies.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
 
-    const rest = await t.data(`query($id: ID!, $after: String) { comment(id: $id) { replies(first: 2, after: $after) { nodes { position } pageInfo { hasNextPage hasPreviousPage } } } }`, {
-      id,
-      after: comment.replies.pageInfo.endCursor,
-    });
+    const rest = await t.data(
+      `query($id: ID!, $after: String) { comment(id: $id) { replies(first: 2, after: $after) { nodes { position } pageInfo { hasNextPage hasPreviousPage } } } }`,
+      {
+        id,
+        after: comment.replies.pageInfo.endCursor,
+      },
+    );
     expect(rest.comment.replies).toEqual({ nodes: [{ position: 3 }], pageInfo: { hasNextPage: false, hasPreviousPage: true } });
 
-    const newest = await t.data(`query($id: ID!) { comment(id: $id) { replies(last: 2, orderBy: NEWEST) { nodes { position } pageInfo { hasPreviousPage } } } }`, { id });
+    const newest = await t.data(
+      `query($id: ID!) { comment(id: $id) { replies(last: 2, orderBy: NEWEST) { nodes { position } pageInfo { hasPreviousPage } } } }`,
+      { id },
+    );
     expect(newest.comment.replies).toEqual({ nodes: [{ position: 2 }, { position: 1 }], pageInfo: { hasPreviousPage: true } });
   });
 

@@ -72,7 +72,10 @@ describe.each(engines)("upsertArticle on %s", (engine) => {
       dateline: "LONDON (Agency)",
       imageCaption: "A photo",
       imageCredit: "Ann Photographer",
-      tags: [{ name: input.tags[0], articleCount: 1 }, { name: "Newsroom", articleCount: 1 }],
+      tags: [
+        { name: input.tags[0], articleCount: 1 },
+        { name: "Newsroom", articleCount: 1 },
+      ],
       relatedLinks: [{ title: "Another headline" }],
       commentCount: 0,
     });
@@ -103,7 +106,13 @@ describe.each(engines)("upsertArticle on %s", (engine) => {
     await t.data(`mutation($id: ID!) { setArticleModeration(articleId: $id, mode: PRE) { id } }`, { id: first.id }, { token: TEST_TOKEN });
 
     const moved = `${input.url}-updated`;
-    const byExternalId = await upserted({ url: moved, externalId: input.externalId, title: `${input.title} (updated)`, publishedAt: input.publishedAt, tags: ["Newsroom"] });
+    const byExternalId = await upserted({
+      url: moved,
+      externalId: input.externalId,
+      title: `${input.title} (updated)`,
+      publishedAt: input.publishedAt,
+      tags: ["Newsroom"],
+    });
     expect(byExternalId.created).toBe(false);
     expect(byExternalId.article).toMatchObject({
       id: first.id,
@@ -122,9 +131,22 @@ describe.each(engines)("upsertArticle on %s", (engine) => {
     // The dropped tag had no other article: it is gone, as an import drops it.
     expect((await t.data(`query($s: String!) { tag(slug: $s) { id } }`, { s: `topic-${input.externalId.slice(4)}` })).tag).toBeNull();
 
-    const byUrl = await upserted({ url: moved, title: `${input.title} (updated)`, publishedAt: "2024-05-01T12:00:00+02:00", section: null, paragraphs: ["Rewritten."] });
+    const byUrl = await upserted({
+      url: moved,
+      title: `${input.title} (updated)`,
+      publishedAt: "2024-05-01T12:00:00+02:00",
+      section: null,
+      paragraphs: ["Rewritten."],
+    });
     expect(byUrl.created).toBe(false);
-    expect(byUrl.article).toMatchObject({ id: first.id, externalId: input.externalId, section: null, paragraphs: ["Rewritten."], wordCount: 1, commentCount: 1 });
+    expect(byUrl.article).toMatchObject({
+      id: first.id,
+      externalId: input.externalId,
+      section: null,
+      paragraphs: ["Rewritten."],
+      wordCount: 1,
+      commentCount: 1,
+    });
     expect(byUrl.article.publishedAt).toBe("2024-05-01T10:00:00.000Z");
 
     const { article } = await t.data(`query($id: ID!) { article(id: $id) { comments { nodes { id body status } } } }`, { id: first.id }, { token: TEST_TOKEN });
@@ -142,13 +164,11 @@ describe.each(engines)("upsertArticle on %s", (engine) => {
     const { article } = await upserted(input);
     await upserted({ ...input, publishedAt: "2023-01-02T03:04:05Z", paragraphs: ["Quokka sanctuaries."] });
     const rows = await run<{ publishedAt: unknown }>(t.db.dataSource, sql`SELECT "publishedAt" FROM "article_tag" WHERE "articleId" = ${rowId(article.id)}`);
-    expect(rows.map((row) => readDate(row.publishedAt).toISOString())).toEqual([
-      "2023-01-02T03:04:05.000Z",
-      "2023-01-02T03:04:05.000Z",
-    ]);
+    expect(rows.map((row) => readDate(row.publishedAt).toISOString())).toEqual(["2023-01-02T03:04:05.000Z", "2023-01-02T03:04:05.000Z"]);
     const { tag } = await t.data(`query($s: String!) { tag(slug: $s) { articles(first: 5) { nodes { id publishedAt } } } }`, { s: "newsroom" });
     expect(tag.articles.nodes).toContainEqual({ id: article.id, publishedAt: "2023-01-02T03:04:05.000Z" });
-    const find = async (q: string) => (await t.data(`query($q: String!) { search(query: $q, scope: [ARTICLES]) { nodes { ... on Article { id } } } }`, { q })).search.nodes;
+    const find = async (q: string) =>
+      (await t.data(`query($q: String!) { search(query: $q, scope: [ARTICLES]) { nodes { ... on Article { id } } } }`, { q })).search.nodes;
     expect(await find("zanzibarian")).toEqual([]);
     expect(await find("quokka")).toEqual([{ id: article.id }]);
   });
@@ -184,7 +204,11 @@ describe.each(engines)("upsertArticle on %s", (engine) => {
   it("gives an imported article its url, matched by title and publication time, keeping its comments", async () => {
     const dump = uniqueArticle({ comments: [{ author: "Ann", hasAvatar: true, body: "From the dump." }] });
     const imported = await importUniqueArticle(t, dump);
-    const attached = await upserted({ url: `https://news.example.com/${randomBytes(4).toString("hex")}`, title: dump.title, publishedAt: dump.publishedAt.toISOString() });
+    const attached = await upserted({
+      url: `https://news.example.com/${randomBytes(4).toString("hex")}`,
+      title: dump.title,
+      publishedAt: dump.publishedAt.toISOString(),
+    });
     expect(attached.created).toBe(false);
     expect(attached.article).toMatchObject({ id: imported, commentCount: 1, paragraphs: dump.paragraphs, section: dump.section });
     // Once it has a url, another url with the same title and time is another article, which cannot share them.
@@ -254,7 +278,10 @@ if (engines.includes("postgres")) {
       // No tags: a new tag would make the second insert wait on the first's tag row instead.
       const { externalId: _, ...input } = cmsArticle({ tags: [] });
       const send = async (server: typeof other) => {
-        const response = await server.apollo.executeOperation({ query: UPSERT, variables: { input } }, { contextValue: await server.context(`Bearer ${TEST_TOKEN}`, { count: 0 }) });
+        const response = await server.apollo.executeOperation(
+          { query: UPSERT, variables: { input } },
+          { contextValue: await server.context(`Bearer ${TEST_TOKEN}`, { count: 0 }) },
+        );
         if (response.body.kind !== "single") throw new Error("unexpected incremental response");
         return JSON.parse(JSON.stringify(response.body.singleResult));
       };

@@ -64,8 +64,6 @@ describe("Cache-Control header", () => {
     expect(cacheControlHeader({ method: "GET", credentialed: true, hasErrors: false, policy: cacheable })).toBe("private, no-store");
     expect(cacheControlHeader({ method: "POST", credentialed: false, hasErrors: false, policy: cacheable })).toBe("no-store");
     expect(cacheControlHeader({ method: "GET", credentialed: false, hasErrors: true, policy: cacheable })).toBe("no-store");
-    expect(cacheControlHeader({ method: "GET", credentialed: false, hasErrors: false, policy: { maxAge: 60, scope: "PRIVATE" } })).toBe(
-      "private, no-store",
-    );
+    expect(cacheControlHeader({ method: "GET", credentialed: false, hasErrors: false, policy: { maxAge: 60, scope: "PRIVATE" } })).toBe("private, no-store");
   });
 });

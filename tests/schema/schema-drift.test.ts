@@ -73,8 +73,17 @@ describe("schema.graphql", () => {
     expect(signature("Viewer", "canModerate")).toBe("canModerate(): Boolean!");
     // The third round made status nullable (null for a caller who may not know it) and added isTombstone.
     const comment: Record<string, string> = {
-      status: "CommentStatus", isTombstone: "Boolean!", editableUntil: "DateTime", viewerCanEdit: "Boolean!", viewerCanDelete: "Boolean!", reactionCount: "Int!",
-      viewerHasReacted: "Boolean!", flagCount: "Int", moderationHistory: "[ModerationAction!]", ancestors: "[Comment!]!", thread: "Comment!",
+      status: "CommentStatus",
+      isTombstone: "Boolean!",
+      editableUntil: "DateTime",
+      viewerCanEdit: "Boolean!",
+      viewerCanDelete: "Boolean!",
+      reactionCount: "Int!",
+      viewerHasReacted: "Boolean!",
+      flagCount: "Int",
+      moderationHistory: "[ModerationAction!]",
+      ancestors: "[Comment!]!",
+      thread: "Comment!",
     };
     for (const [name, type] of Object.entries(comment)) expect(signature("Comment", name)).toBe(`${name}(): ${type}`);
     expect(signature("Article", "featuredComments")).toBe("featuredComments(): [Comment!]!");
@@ -97,8 +106,17 @@ describe("schema.graphql", () => {
     const fields = (name: string) =>
       Object.values((schema.getType(name) as GraphQLObjectType).getFields()).map((field) => `${field.name}: ${String(field.type)}`);
     expect(fields("ArticleInput")).toEqual([
-      "url: String!", "externalId: String", "title: String!", "publishedAt: DateTime!", "section: String", "paragraphs: [String!]",
-      "tags: [String!]", "imageCaption: String", "imageCredit: String", "dateline: String", "relatedLinks: [String!]",
+      "url: String!",
+      "externalId: String",
+      "title: String!",
+      "publishedAt: DateTime!",
+      "section: String",
+      "paragraphs: [String!]",
+      "tags: [String!]",
+      "imageCaption: String",
+      "imageCredit: String",
+      "dateline: String",
+      "relatedLinks: [String!]",
     ]);
     expect(fields("ArticlePayload")).toEqual(["article: Article!", "created: Boolean!"]);
     expect(fields("Article")).toEqual(expect.arrayContaining(["url: String", "externalId: String"]));

@@ -22,7 +22,7 @@ async function reindex(env: Record<string, string | undefined>, isTTY = false) {
 }
 
 const FIND = `query($q: String!) { search(query: $q, first: 50) { edges { node { __typename ... on Article { id title } ... on Comment { id body } } } } }`;
-const QUERIES = ["syria", "moscow", "russia*", "station", "\"northern sea route\"", "putin", "the", "spacewalk", "phantom", "vanishing", "snowfield"];
+const QUERIES = ["syria", "moscow", "russia*", "station", '"northern sea route"', "putin", "the", "spacewalk", "phantom", "vanishing", "snowfield"];
 
 describe.each(engines)("npm run reindex on %s", (engine) => {
   let t: TestServer;
@@ -55,7 +55,11 @@ describe.each(engines)("npm run reindex on %s", (engine) => {
     expect(await answers()).not.toEqual(fresh);
 
     const result = await reindex({ DATABASE_URL: databaseUrl });
-    expect(result).toEqual({ code: 0, stdout: expect.stringMatching(/^search index rebuilt: 8 articles and \d+ comments read, 8 articles and \d+ visible comments indexed\n$/), stderr: "" });
+    expect(result).toEqual({
+      code: 0,
+      stdout: expect.stringMatching(/^search index rebuilt: 8 articles and \d+ comments read, 8 articles and \d+ visible comments indexed\n$/),
+      stderr: "",
+    });
     expect(await answers()).toEqual(fresh);
   });
 

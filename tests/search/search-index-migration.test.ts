@@ -15,7 +15,9 @@ describe.each(engines)("the search index migration on %s", (engine) => {
   afterAll(() => t.close());
 
   it("indexes the articles and visible comments stored before it, and no deleted comment", async () => {
-    const text = renderDump(uniqueArticle({ title: "Glacier retreats", paragraphs: ["The glacier lost ice."], comments: [{ author: "Ed", hasAvatar: true, body: "Alarming melt" }] }));
+    const text = renderDump(
+      uniqueArticle({ title: "Glacier retreats", paragraphs: ["The glacier lost ice."], comments: [{ author: "Ed", hasAvatar: true, body: "Alarming melt" }] }),
+    );
     const imported = await t.data(IMPORT_DUMP, { text }, { token: TEST_TOKEN });
     const gone = await postComment(t, imported.importDump.article.id, "Vanishing snowfield");
     await t.data(`mutation($id: ID!) { deleteComment(id: $id) { comment { id } } }`, { id: gone.id }, { token: TEST_TOKEN });

@@ -17,10 +17,61 @@ const ARTICLES = `query($q: String!) { articles(where: { search: $q }, orderBy: 
 
 /** Pieces of FTS5 and tsquery syntax, and words the seed corpus holds. */
 const SYNTAX = [
-  '"', "'", "*", "-", "(", ")", ":", "^", "{", "}", "+", "&", "|", "!", "<->", "<2>", ":*", ":A", "\\", ",", ".",
-  "NEAR", "NEAR(", "AND", "OR", "NOT", "title:", "body:", "{title}", "rowid", "rank", "bm25", "'a':*", "\u00A0", "\t",
+  '"',
+  "'",
+  "*",
+  "-",
+  "(",
+  ")",
+  ":",
+  "^",
+  "{",
+  "}",
+  "+",
+  "&",
+  "|",
+  "!",
+  "<->",
+  "<2>",
+  ":*",
+  ":A",
+  "\\",
+  ",",
+  ".",
+  "NEAR",
+  "NEAR(",
+  "AND",
+  "OR",
+  "NOT",
+  "title:",
+  "body:",
+  "{title}",
+  "rowid",
+  "rank",
+  "bm25",
+  "'a':*",
+  "\u00A0",
+  "\t",
 ];
-const WORDS = ["moscow", "Москва", "syria", "syrian", "army", "palmyra", "metro", "stations", "arctic", "shipping", "time", "the", "a", "é", "São", "北京", "🎉"];
+const WORDS = [
+  "moscow",
+  "Москва",
+  "syria",
+  "syrian",
+  "army",
+  "palmyra",
+  "metro",
+  "stations",
+  "arctic",
+  "shipping",
+  "time",
+  "the",
+  "a",
+  "é",
+  "São",
+  "北京",
+  "🎉",
+];
 
 const syntaxQuery = fc
   .array(fc.oneof(fc.constantFrom(...SYNTAX), fc.constantFrom(...WORDS), fc.constantFrom(" ", " ", " ")), { maxLength: 30 })
@@ -124,13 +175,32 @@ both("search parity between SQLite and PostgreSQL", () => {
 
   const results = `query($q: String!) { search(query: $q, first: 100) { totalCount edges { score node { __typename ... on Article { title } ... on Comment { body } } } } }`;
   /** Queries in the search language, from the seed corpus's own words. */
-  const vocabulary = ["moscow", "syria", "army", "palmyra", "metro", "station", "arctic", "route", "time", "russia", "putin", "isis", "ice", "space", "crew", "new", "year", "daesh"];
+  const vocabulary = [
+    "moscow",
+    "syria",
+    "army",
+    "palmyra",
+    "metro",
+    "station",
+    "arctic",
+    "route",
+    "time",
+    "russia",
+    "putin",
+    "isis",
+    "ice",
+    "space",
+    "crew",
+    "new",
+    "year",
+    "daesh",
+  ];
   const term = fc.oneof(
     fc.constantFrom(...vocabulary),
     fc.constantFrom(...vocabulary).map((w) => `-${w}`),
     fc.constantFrom(...vocabulary).map((w) => `${w.slice(0, 3)}*`),
     fc.tuple(fc.constantFrom(...vocabulary), fc.constantFrom(...vocabulary)).map(([a, b]) => `"${a} ${b}"`),
-    fc.constantFrom("\"northern sea route\"", "\"six-hour\"", "\"new year\"", "MOSCOW", "Москва", "saving*", "elections"),
+    fc.constantFrom('"northern sea route"', '"six-hour"', '"new year"', "MOSCOW", "Москва", "saving*", "elections"),
   );
   const query = fc.array(term, { minLength: 1, maxLength: 3 }).map((terms) => terms.join(" "));
 
@@ -146,7 +216,10 @@ both("search parity between SQLite and PostgreSQL", () => {
         expect({ q, found: names(pg) }).toEqual({ q, found: names(lite) });
         expect(pg.data!.search.totalCount).toBe(lite.data!.search.totalCount);
         const titleHits = (r: GqlResult) =>
-          (r.data!.search.edges as { score: number; node: { title?: string } }[]).filter((e) => e.score >= 1).map((e) => e.node.title).sort();
+          (r.data!.search.edges as { score: number; node: { title?: string } }[])
+            .filter((e) => e.score >= 1)
+            .map((e) => e.node.title)
+            .sort();
         expect({ q, titleHits: titleHits(pg) }).toEqual({ q, titleHits: titleHits(lite) });
         if (names(lite).length > 0) nonEmpty += 1;
         for (const r of [lite, pg]) {

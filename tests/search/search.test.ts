@@ -141,9 +141,12 @@ describe.each(engines)("search on %s", (engine) => {
     expect(titles(asSearch.edges)).toEqual(["Moscow votes in municipal elections", "A quiet weekend"]);
     const page = await t.data(`{ articles(where: { search: "election" }, orderBy: RELEVANCE, first: 1) { totalCount pageInfo { endCursor } } }`);
     expect(page.articles.totalCount).toBe(2);
-    const next = await t.data(`query($a: String) { articles(where: { search: "election" }, orderBy: RELEVANCE, first: 1, after: $a) { nodes { title } pageInfo { hasNextPage } } }`, {
-      a: page.articles.pageInfo.endCursor,
-    });
+    const next = await t.data(
+      `query($a: String) { articles(where: { search: "election" }, orderBy: RELEVANCE, first: 1, after: $a) { nodes { title } pageInfo { hasNextPage } } }`,
+      {
+        a: page.articles.pageInfo.endCursor,
+      },
+    );
     expect(next.articles).toEqual({ nodes: [{ title: "A quiet weekend" }], pageInfo: { hasNextPage: false } });
     const unranked = await t.gql(`{ articles(orderBy: RELEVANCE) { nodes { title } } }`);
     expect(unranked.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", argumentName: "orderBy" });
@@ -154,8 +157,22 @@ describe.each(engines)("search on %s", (engine) => {
     const title = "Software fair opens in São Paulo";
     const paragraph = "Developers from across Latin America came to Sao Paulo.";
     expect(paulo.highlights).toEqual([
-      { field: "title", fragment: title, ranges: [{ start: title.indexOf("São"), length: 3 }, { start: title.indexOf("Paulo"), length: 5 }] },
-      { field: "paragraphs", fragment: paragraph, ranges: [{ start: paragraph.indexOf("Sao"), length: 3 }, { start: paragraph.indexOf("Paulo"), length: 5 }] },
+      {
+        field: "title",
+        fragment: title,
+        ranges: [
+          { start: title.indexOf("São"), length: 3 },
+          { start: title.indexOf("Paulo"), length: 5 },
+        ],
+      },
+      {
+        field: "paragraphs",
+        fragment: paragraph,
+        ranges: [
+          { start: paragraph.indexOf("Sao"), length: 3 },
+          { start: paragraph.indexOf("Paulo"), length: 5 },
+        ],
+      },
     ]);
     const [party] = (await search("москва", { scope: ["COMMENTS"] })).edges;
     // Two emoji are four UTF-16 units.

@@ -114,7 +114,6 @@ function serverRequest(t: TestServer, name: string): Promise<IncomingMessage> {
   });
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const json = (response: Response): Promise<any> => response.json();
 
 describe.each(engines)("admission over HTTP on %s", (engine) => {
@@ -283,7 +282,10 @@ describe.each(engines)("admission over WebSocket on %s", (engine) => {
       const holder = send(url, { name: "Holder", method: "POST", token: tokens.holder });
       await watch.started("Holder");
       // Two of the flooder's queries wait their turn; a third is beyond its share.
-      const waiting = [wsQuery(flooder, "query One { articles(first: 1) { totalCount } }"), wsQuery(flooder, "query Two { articles(first: 1) { totalCount } }")];
+      const waiting = [
+        wsQuery(flooder, "query One { articles(first: 1) { totalCount } }"),
+        wsQuery(flooder, "query Two { articles(first: 1) { totalCount } }"),
+      ];
       while (t.server.admission.queued < 2) await new Promise((r) => setTimeout(r, 5));
       const refused = await wsQuery(flooder, "query Three { articles(first: 1) { totalCount } }");
       expect(refused).toEqual({

@@ -9,10 +9,14 @@ import { ADD_COMMENT, importUniqueArticle, postComment } from "../helpers/discus
 import { wsClient } from "../helpers/subscriptions";
 import { graphqlUrl, startTestServer, TEST_TOKEN, TestServer } from "../helpers/test-server";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Body = any;
 
-async function post(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<{ status: number; body: Body; headers: Headers }> {
+async function post(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<{ status: number; body: Body; headers: Headers }> {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (token) headers.authorization = `Bearer ${token}`;
   const response = await fetch(url, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
@@ -28,7 +32,6 @@ async function chain(t: TestServer, article: string, length: number): Promise<st
 
 /** Makes every statement on `dataSource` wait `ms` first, as a slow database would. */
 function slowStatements(dataSource: DataSource, ms: number): void {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const driver = dataSource.driver as any;
   const original = driver.createQueryRunner.bind(driver);
   const patched = new WeakSet<object>();
@@ -108,7 +111,10 @@ describe.each(engines)("request deadline and answer size on %s", (engine) => {
       const url = await graphqlUrl(t);
       for (const source of t.db.dataSource.dataSources()) slowStatements(source, 400);
       // Four levels of reads, one after another: about 1.6 s of statements.
-      const slow = await post(url, `{ articles(first: 3) { nodes { comments(first: 3) { nodes { author { name comments(first: 2) { nodes { replies(first: 2) { nodes { body } } } } } } } } } }`);
+      const slow = await post(
+        url,
+        `{ articles(first: 3) { nodes { comments(first: 3) { nodes { author { name comments(first: 2) { nodes { replies(first: 2) { nodes { body } } } } } } } } } }`,
+      );
       expect(slow.status).toBe(503);
       expect(slow.headers.get("retry-after")).toMatch(/^\d+$/);
       expect(slow.body.errors[0]).toMatchObject({ extensions: { code: "SERVICE_UNAVAILABLE", deadlineSeconds: 1 } });

@@ -122,7 +122,7 @@ function served(result: ExecutionResult): Body {
 
 /** Apollo's test for a variable graphql-js refused, which it serves as BAD_USER_INPUT. */
 function isVariableError(error: GraphQLError): boolean {
-  return error.nodes?.length === 1 && error.nodes[0].kind === Kind.VARIABLE_DEFINITION && error.message.startsWith("Variable \"$");
+  return error.nodes?.length === 1 && error.nodes[0].kind === Kind.VARIABLE_DEFINITION && error.message.startsWith('Variable "$');
 }
 
 /** The body without what only differs by run: the statement tally and, for faults, stack traces. */
@@ -214,7 +214,12 @@ describe.each(engines)("compiled execution on %s", (engine) => {
       query: NODE_KINDS,
       variables: { article: article.id, comment: comment.id, tag: article.tags[0].id, author: comment.author.id },
     });
-    expect(kinds.body.data).toMatchObject({ article: { __typename: "Article" }, comment: { __typename: "Comment" }, tag: { __typename: "Tag" }, author: { __typename: "Author" } });
+    expect(kinds.body.data).toMatchObject({
+      article: { __typename: "Article" },
+      comment: { __typename: "Comment" },
+      tag: { __typename: "Tag" },
+      author: { __typename: "Author" },
+    });
   });
 
   it("serves resolver errors, with their codes and paths, beside the data that answered", async () => {

@@ -11,7 +11,11 @@ async function answers(t: TestServer, runs: number): Promise<string[]> {
   const url = await graphqlUrl(t);
   const bodies: string[] = [];
   for (let i = 0; i < runs; i++) {
-    const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: DEEP, variables: { first: 8 } }) });
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: DEEP, variables: { first: 8 } }),
+    });
     expect(response.status).toBe(200);
     bodies.push(await response.text());
   }

@@ -12,7 +12,6 @@ import { createServer, ThreadlineServer } from "../../src/server";
 import { createLocalEvents } from "../../src/events/comment-events";
 import { testConfig } from "../helpers/test-server";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Body = any;
 
 const CHEAP = { query: "{ articles(first: 2) { totalCount nodes { title } } }" };
@@ -24,7 +23,6 @@ async function post(url: string, body: unknown): Promise<{ status: number; body:
 
 /** Makes every statement wait `ms` first, as a slow or distant database would; returns the undo. */
 function slowStatements(dataSource: DataSource, ms: number): () => void {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const driver = dataSource.driver as any;
   const original = driver.createQueryRunner.bind(driver);
   const patched = new Set<{ query: unknown }>();
@@ -43,7 +41,7 @@ function slowStatements(dataSource: DataSource, ms: number): () => void {
   };
   return () => {
     driver.createQueryRunner = original;
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+
     for (const runner of patched as Set<any>) runner.query = runner.unpatched;
   };
 }

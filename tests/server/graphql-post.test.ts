@@ -9,7 +9,7 @@ import { engines } from "../helpers/databases";
 import { graphqlUrl, startTestServer, TestServer } from "../helpers/test-server";
 
 /** A response body as the tests read it. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 const json = (response: Response): Promise<any> => response.json();
 
 const QUERY = `query Titles { articles(first: 3) { totalCount nodes { title tags { slug } } } }`;
@@ -60,17 +60,13 @@ describe.each(engines)("POST /graphql on %s", (engine) => {
   it("refuses a body that is not JSON, too large, or in another charset, with BAD_REQUEST and the reason", async () => {
     const broken = await post(`{"query": "{ articles { totalCount } }"`);
     expect(broken.status).toBe(400);
-    expect((await json(broken)).errors).toEqual([
-      { message: expect.stringMatching(/^request body is not valid JSON: /), extensions: { code: "BAD_REQUEST" } },
-    ]);
+    expect((await json(broken)).errors).toEqual([{ message: expect.stringMatching(/^request body is not valid JSON: /), extensions: { code: "BAD_REQUEST" } }]);
     const large = await post(JSON.stringify({ query: QUERY, variables: { padding: "x".repeat(3 * 1024 * 1024) } }));
     expect(large.status).toBe(413);
     expect((await json(large)).errors).toEqual([{ message: "request body is larger than 2mb", extensions: { code: "BAD_REQUEST" } }]);
     const latin1 = await post(JSON.stringify({ query: QUERY }), { "content-type": "application/json; charset=latin1" });
     expect(latin1.status).toBe(415);
-    expect((await json(latin1)).errors).toEqual([
-      { message: 'request body refused: unsupported charset "LATIN1"', extensions: { code: "BAD_REQUEST" } },
-    ]);
+    expect((await json(latin1)).errors).toEqual([{ message: 'request body refused: unsupported charset "LATIN1"', extensions: { code: "BAD_REQUEST" } }]);
   });
 
   it("leaves other content types to express and Apollo, which refuse them as before", async () => {

@@ -12,7 +12,7 @@ import { renderDump } from "../../src/ingest/render-dump";
 import { IMPORT_DUMP, uniqueArticle } from "../helpers/discussion";
 
 // Response bodies are checked field by field; `any` keeps those checks short.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 type Body = any;
 
 interface Answer {
@@ -93,9 +93,7 @@ describe.each(engines)("hostile queries against a production server on %s", (eng
     // Five levels (within the depth limit), each spreading the next 40 times: 40^5 selections.
     const levels = 5;
     const fragments = Array.from({ length: levels }, (_, i) =>
-      i === levels - 1
-        ? `fragment F${i} on Query { __typename }`
-        : `fragment F${i} on Query { ${Array.from({ length: 40 }, () => `...F${i + 1}`).join(" ")} }`,
+      i === levels - 1 ? `fragment F${i} on Query { __typename }` : `fragment F${i} on Query { ${Array.from({ length: 40 }, () => `...F${i + 1}`).join(" ")} }`,
     );
     const started = performance.now();
     const answer = await post(url, { query: `{ ...F0 }\n${fragments.join("\n")}` });
@@ -231,7 +229,10 @@ describe.each(engines)("hostile queries against a production server on %s", (eng
     expect(overBudget.hostile.ms).toBeLessThan(1000);
     expect(overBudget.cheap.ms).toBeLessThan(1000);
 
-    const one = await post(url, { query: `query($s: String) { articles(where: { search: $s }) { totalCount } }`, variables: { s: words.split(" ").slice(0, 13).join(" ") } });
+    const one = await post(url, {
+      query: `query($s: String) { articles(where: { search: $s }) { totalCount } }`,
+      variables: { s: words.split(" ").slice(0, 13).join(" ") },
+    });
     expect(one.status).toBe(400);
     expect(one.body.errors[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", argumentName: "where" });
     expect(one.body.errors[0].message).toMatch(/"where.search" holds 13 words; the limit is 12/);
@@ -311,7 +312,7 @@ describe.each(engines)("hostile queries against a production server on %s", (eng
 
     const misspelt = await probe(ws, `subscription { commentAdded(articleId: "x") { bdy } }`).next();
     expect(misspelt.kind).toBe("error");
-    const text = ((misspelt as { error: { message: string }[] }).error).map((error) => error.message).join("\n");
+    const text = (misspelt as { error: { message: string }[] }).error.map((error) => error.message).join("\n");
     expect(text).toMatch(/Cannot query field "bdy"/);
     expect(text).not.toMatch(/Did you mean/);
   });

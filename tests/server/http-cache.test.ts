@@ -81,7 +81,13 @@ describe.each(engines)("HTTP caching of anonymous reads (%s)", (engine) => {
     expect(list.body.data.articles.nodes).toHaveLength(3);
     expect(list.response.headers.get("cache-control")).toBe("public, max-age=60");
     const search = await get(
-      persistedUrl(url, `query Find { search(query: "daesh", first: 3) { totalCount nodes { ... on Article { title } ... on Comment { body } } } }`, {}, "Find", true),
+      persistedUrl(
+        url,
+        `query Find { search(query: "daesh", first: 3) { totalCount nodes { ... on Article { title } ... on Comment { body } } } }`,
+        {},
+        "Find",
+        true,
+      ),
     );
     expect(search.body.data.search.totalCount).toBeGreaterThan(0);
     // The union's members: an Article (300 s) or a Comment (30 s).
@@ -114,7 +120,11 @@ describe.each(engines)("HTTP caching of anonymous reads (%s)", (engine) => {
     const mutation = `mutation Post($articleId: ID!) { addComment(articleId: $articleId, body: "cache test", authorName: "cache") { __typename } }`;
     const { article } = await t.data<{ article: { id: string } }>(`query Id($slug: String!) { article(slug: $slug) { id } }`, { slug: SLUG });
     const send = (headers: Record<string, string>) =>
-      fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ query: mutation, variables: { articleId: article.id } }) });
+      fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify({ query: mutation, variables: { articleId: article.id } }),
+      });
     const anonymous = await send({});
     expect(((await anonymous.json()) as any).errors[0].extensions.code).toBe("UNAUTHENTICATED");
     expect(anonymous.headers.get("cache-control")).toBe("no-store");
@@ -123,4 +133,3 @@ describe.each(engines)("HTTP caching of anonymous reads (%s)", (engine) => {
     expect(signed.headers.get("cache-control")).toBe("private, no-store");
   });
 });
-

@@ -2,7 +2,7 @@ import { AddressInfo, createServer as createNetServer } from "node:net";
 import { graphqlUrl, startTestServer, TestServer } from "../helpers/test-server";
 
 // Response bodies are checked field by field; `any` keeps those checks short.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 async function json(response: Response): Promise<any> {
   return response.json();
 }

@@ -8,7 +8,6 @@ import { importUniqueArticle } from "../helpers/discussion";
 import { readerToken } from "../helpers/readers";
 import { graphqlUrl, startTestServer, TEST_TOKEN, TestServer } from "../helpers/test-server";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Body = any;
 
 async function post(url: string, query: string, variables: Record<string, unknown>, token: string): Promise<{ status: number; body: Body }> {
@@ -43,7 +42,12 @@ describe.each(engines)("several mutations in one operation on %s", (engine) => {
   it("answers the five a reader's rate allows with their comments, and the other 25 with RATE_LIMITED each (HTTP 200)", async () => {
     const article = await importUniqueArticle(t);
     const token = await readerToken({ sub: "reader-partial", name: "Pat Partial" });
-    const answer = await post(url, aliasedComments(30, (i) => `comment number ${i}`), { articleId: article }, token);
+    const answer = await post(
+      url,
+      aliasedComments(30, (i) => `comment number ${i}`),
+      { articleId: article },
+      token,
+    );
     expect(answer.status).toBe(200);
     const written = Object.entries(answer.body.data).filter(([, value]) => value !== null);
     expect(written).toHaveLength(5);
@@ -58,7 +62,12 @@ describe.each(engines)("several mutations in one operation on %s", (engine) => {
 
   it("answers a blank body next to a good one with its own BAD_USER_INPUT, and the good one with its comment (HTTP 200)", async () => {
     const article = await importUniqueArticle(t);
-    const answer = await post(url, aliasedComments(2, (i) => (i === 0 ? "a good comment" : "   ")), { articleId: article }, TEST_TOKEN);
+    const answer = await post(
+      url,
+      aliasedComments(2, (i) => (i === 0 ? "a good comment" : "   ")),
+      { articleId: article },
+      TEST_TOKEN,
+    );
     expect(answer.status).toBe(200);
     expect(answer.body.data.c0.comment.body).toBe("a good comment");
     expect(answer.body.data.c1).toBeNull();
@@ -68,7 +77,12 @@ describe.each(engines)("several mutations in one operation on %s", (engine) => {
 
   it("still answers a write refused alone with its 4xx", async () => {
     const article = await importUniqueArticle(t);
-    const answer = await post(url, aliasedComments(1, () => "  "), { articleId: article }, TEST_TOKEN);
+    const answer = await post(
+      url,
+      aliasedComments(1, () => "  "),
+      { articleId: article },
+      TEST_TOKEN,
+    );
     expect(answer.status).toBe(400);
     expect(answer.body.data).toEqual({ c0: null });
     expect(answer.body.errors[0].extensions.code).toBe("BAD_USER_INPUT");

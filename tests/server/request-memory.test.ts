@@ -145,11 +145,11 @@ describe.each(engines)("over HTTP on %s, one operation at a time (MAX_CONCURRENT
     const query = "query Titles($first: Int!) { articles(first: $first) { totalCount nodes { title } } }";
     const post = (first: number) =>
       fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables: { first } }) }).then(
-        async (res) => ({ status: res.status, body: (await res.json()) as any }), // eslint-disable-line @typescript-eslint/no-explicit-any
+        async (res) => ({ status: res.status, body: (await res.json()) as any }),
       );
     const get = () =>
       fetch(`${url}?query=${encodeURIComponent("{ articles(first: 1) { nodes { title } } }")}`, { headers: { "apollo-require-preflight": "1" } }).then(
-        async (res) => ({ status: res.status, body: (await res.json()) as any }), // eslint-disable-line @typescript-eslint/no-explicit-any
+        async (res) => ({ status: res.status, body: (await res.json()) as any }),
       );
     const [posts, gets] = await Promise.all([Promise.all(Array.from({ length: 12 }, (_, i) => post((i % 3) + 1))), Promise.all([get(), get(), get()])]);
     spy.mockRestore();

@@ -47,7 +47,11 @@ describe.each(engines)("development reader sign-in (%s)", (engine) => {
     const answer = await askToken(t, { name: "  Dev Dora  " });
     expect(answer.status).toBe(200);
     expect(answer.cacheControl).toBe("no-store");
-    expect(answer.body).toEqual({ token: expect.any(String), expiresAt: expect.any(String), reader: { sub: "dev:dev dora", name: "Dev Dora", role: "COMMENTER" } });
+    expect(answer.body).toEqual({
+      token: expect.any(String),
+      expiresAt: expect.any(String),
+      reader: { sub: "dev:dev dora", name: "Dev Dora", role: "COMMENTER" },
+    });
     const claims = decodeJwt(answer.body.token);
     expect(claims).toMatchObject({ sub: "dev:dev dora", name: "Dev Dora", role: "commenter" });
     expect(claims.exp! - claims.iat!).toBe(DEV_READER_TOKEN_SECONDS);

@@ -4,6 +4,7 @@
  * and limits with the page sizes the app asks for.
  */
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { DocumentNode, print } from "graphql";
 import * as generated from "../../web/src/generated/graphql";
@@ -41,7 +42,7 @@ describe("reader app operations", () => {
   it("keeps web/src/generated/graphql.ts as `npm run codegen` makes it from the committed schema", () => {
     // The CLI is ESM-only, so it runs in a process of its own; --check writes nothing and fails on a difference.
     const cliPackage = require.resolve("@graphql-codegen/cli/package.json");
-    const cli = resolve(dirname(cliPackage), (require(cliPackage) as { bin: Record<string, string> }).bin["graphql-codegen"]);
+    const cli = resolve(dirname(cliPackage), (JSON.parse(readFileSync(cliPackage, "utf8")) as { bin: Record<string, string> }).bin["graphql-codegen"]);
     const run = spawnSync(process.execPath, [cli, "--config", "web/codegen.ts", "--check"], { cwd: ROOT, encoding: "utf8" });
     // On a failure here, run `npm run codegen` and commit the result.
     expect({ status: run.status, stale: run.stdout.includes("stale files") }).toEqual({ status: 0, stale: false });
@@ -58,7 +59,10 @@ describe("reader app operations", () => {
       const name = operationName(document) as string;
       const { document: parsed, errors } = parseAndValidate(schema, print(document), false);
       expect({ name, errors: errors.map((error) => error.message) }).toEqual({ name, errors: [] });
-      expect({ name, cost: checkCost(schema, parsed as DocumentNode, APP_VARIABLES[name], name, DEFAULT_BOUNDS.maxThreadDepth).map((error) => error.message) }).toEqual({ name, cost: [] });
+      expect({
+        name,
+        cost: checkCost(schema, parsed as DocumentNode, APP_VARIABLES[name], name, DEFAULT_BOUNDS.maxThreadDepth).map((error) => error.message),
+      }).toEqual({ name, cost: [] });
     }
   });
 });

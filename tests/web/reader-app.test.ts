@@ -111,7 +111,10 @@ describeInBrowser.each(engines)("reader app in Chromium (%s)", (engine) => {
     await page.locator(".article-tags a", { hasText: "Syria" }).click();
     await page.waitForURL(`${t.base}/?tag=syria`);
     const syria = await t.data(`query { articles(first: 20, where: { tagSlugIn: ["syria"] }) { nodes { title } } }`);
-    await page.locator(".article-card h3").nth(syria.articles.nodes.length - 1).waitFor();
+    await page
+      .locator(".article-card h3")
+      .nth(syria.articles.nodes.length - 1)
+      .waitFor();
     expect(await page.locator(".article-card h3").allInnerTexts()).toEqual(syria.articles.nodes.map((node: { title: string }) => node.title));
   });
 
@@ -144,7 +147,10 @@ describeInBrowser.each(engines)("reader app in Chromium (%s)", (engine) => {
     await page.getByText(`${all.articles.totalCount} articles`).waitFor();
     expect(await page.locator(".article-card").count()).toBe(10);
     await page.getByRole("button", { name: "More articles" }).scrollIntoViewIfNeeded();
-    await page.locator(".article-card").nth(all.articles.totalCount - 1).waitFor();
+    await page
+      .locator(".article-card")
+      .nth(all.articles.totalCount - 1)
+      .waitFor();
     expect(await page.locator(".article-card h3").allInnerTexts()).toEqual(all.articles.nodes.map((node: { title: string }) => node.title));
     expect(await page.getByRole("button", { name: "More articles" }).count()).toBe(0);
 
@@ -333,7 +339,10 @@ describeInBrowser.each(engines)("reader app in Chromium (%s)", (engine) => {
     const authorPage = await browser.newPage();
     try {
       // Each signs in first, so each opens the thread (and its subscription) once.
-      for (const [signedIn, name, role] of [[authorPage, authorName, "Commenter"], [moderatorPage, readerName("Mod Mo"), "Moderator"]] as const) {
+      for (const [signedIn, name, role] of [
+        [authorPage, authorName, "Commenter"],
+        [moderatorPage, readerName("Mod Mo"), "Moderator"],
+      ] as const) {
         await signedIn.goto(`${t.base}/`);
         await signInAsReader(signedIn, name, role);
         await signedIn.goto(`${t.base}${path}`);
@@ -350,7 +359,9 @@ describeInBrowser.each(engines)("reader app in Chromium (%s)", (engine) => {
       await held.waitFor();
       expect(await held.locator(".status").innerText()).toBe("Awaiting moderation");
       expect(await held.locator(".status-note").innerText()).toBe("Only you and the moderators see it.");
-      const { comment } = await t.data(`query($id: ID!) { article(id: $id) { comments { nodes { id status } } } }`, { id: articleId }, { token: TEST_TOKEN }).then((data) => ({ comment: data.article.comments.nodes[0] }));
+      const { comment } = await t
+        .data(`query($id: ID!) { article(id: $id) { comments { nodes { id status } } } }`, { id: articleId }, { token: TEST_TOKEN })
+        .then((data) => ({ comment: data.article.comments.nodes[0] }));
       expect(comment.status).toBe("PENDING");
 
       // The moderator hears of it live; the public does not.
@@ -388,7 +399,13 @@ describeInBrowser.each(engines)("reader app in Chromium (%s)", (engine) => {
       const url = new URL(request.url());
       if (url.pathname !== "/graphql") return;
       const operation = url.searchParams.get("operationName") ?? (JSON.parse(request.postData() ?? "{}").operationName as string | null);
-      exchanges.push({ method: request.method(), operation, status: response.status(), cacheControl: response.headers()["cache-control"] ?? null, signed: "authorization" in request.headers() });
+      exchanges.push({
+        method: request.method(),
+        operation,
+        status: response.status(),
+        cacheControl: response.headers()["cache-control"] ?? null,
+        signed: "authorization" in request.headers(),
+      });
     });
     await page.goto(`${t.base}/a/${await slugOf(t, articleId)}`);
     await page.locator(TOP_LEVEL).first().waitFor();
@@ -422,7 +439,9 @@ describeInBrowser.each(engines)("reader app in Chromium (%s)", (engine) => {
   });
 
   it("searches articles and comments from the home page, marking the words found", async () => {
-    const expected = await t.data(`query { search(query: "palmyra", first: 10) { totalCount edges { node { __typename ... on Comment { id article { slug } } } } } }`);
+    const expected = await t.data(
+      `query { search(query: "palmyra", first: 10) { totalCount edges { node { __typename ... on Comment { id article { slug } } } } } }`,
+    );
     expect(expected.search.edges.map((edge: { node: { __typename: string } }) => edge.node.__typename)).toEqual(["Article", "Comment"]);
     await page.goto(`${t.base}/`);
     await page.getByLabel("Search", { exact: true }).fill("palmyra");
@@ -532,7 +551,11 @@ describeInBrowser("reader app screenshots and small screens", () => {
     const first = await postComment(t, articleId, "Happy New Year from Kiev to all the readers!", { authorName: "Oksana V." });
     const own = await postAs(t, ada, articleId, "Our fireworks were just as loud, and colder.", { parentId: first.id });
     for (const fan of ["Chen", "Nikolai"]) {
-      await t.data(`mutation($id: ID!) { reactToComment(id: $id) { comment { id } } }`, { id: own.id }, { token: await readerToken({ sub: `fan-${fan}`, name: fan }) });
+      await t.data(
+        `mutation($id: ID!) { reactToComment(id: $id) { comment { id } } }`,
+        { id: own.id },
+        { token: await readerToken({ sub: `fan-${fan}`, name: fan }) },
+      );
     }
     await t.data(`mutation($id: ID!) { reactToComment(id: $id) { comment { id } } }`, { id: first.id }, { token: ada });
     await t.data(`mutation($id: ID!) { setArticleModeration(articleId: $id, mode: PRE) { id } }`, { id: articleId }, { token: TEST_TOKEN });

@@ -68,12 +68,7 @@ export class InitialSchema1764133200000 implements MigrationInterface {
     await queryRunner.createTable(
       new Table({
         name: "related_link",
-        columns: [
-          id,
-          { name: "articleId", type: "integer" },
-          { name: "title", type: "varchar", length: "1000" },
-          { name: "position", type: "integer" },
-        ],
+        columns: [id, { name: "articleId", type: "integer" }, { name: "title", type: "varchar", length: "1000" }, { name: "position", type: "integer" }],
         foreignKeys: [fk("related_link", "articleId", "article", "CASCADE")],
         indices: [{ name: "IDX_related_link_article", columnNames: ["articleId", "position"] }],
       }),

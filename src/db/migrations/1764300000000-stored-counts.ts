@@ -28,9 +28,7 @@ export class StoredCounts1764300000000 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE "article_tag" ADD COLUMN "publishedAt" ${timestamp}`);
     await queryRunner.query(`CREATE TABLE "stored_count" ("name" varchar(40) PRIMARY KEY, "value" integer NOT NULL)`);
     await queryRunner.query(`INSERT INTO "stored_count" ("name", "value") VALUES ('articles', 0)`);
-    await queryRunner.query(
-      `UPDATE "article_tag" SET "publishedAt" = (SELECT a."publishedAt" FROM "article" a WHERE a."id" = "article_tag"."articleId")`,
-    );
+    await queryRunner.query(`UPDATE "article_tag" SET "publishedAt" = (SELECT a."publishedAt" FROM "article" a WHERE a."id" = "article_tag"."articleId")`);
     // Visible as the schema stood then: comments had no status yet (see the moderation migration).
     const visible = `"isDeleted" = ${postgres ? "false" : "0"}`;
     await queryRunner.query(`UPDATE "stored_count" SET "value" = (SELECT COUNT(*) FROM "article") WHERE "name" = 'articles'`);

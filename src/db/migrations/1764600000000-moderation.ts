@@ -24,7 +24,13 @@ export class Moderation1764600000000 implements MigrationInterface {
     await queryRunner.query(`CREATE INDEX "IDX_comment_featured" ON "comment" ("articleId") WHERE "featuredAt" IS NOT NULL`);
 
     const id: TableColumnOptions = { name: "id", type: "integer", isPrimary: true, isGenerated: true, generationStrategy: "increment" };
-    const toComment = { name: "FK_moderation_comment", columnNames: ["commentId"], referencedTableName: "comment", referencedColumnNames: ["id"], onDelete: "CASCADE" };
+    const toComment = {
+      name: "FK_moderation_comment",
+      columnNames: ["commentId"],
+      referencedTableName: "comment",
+      referencedColumnNames: ["id"],
+      onDelete: "CASCADE",
+    };
     await queryRunner.createTable(
       new Table({
         name: "moderation_action",

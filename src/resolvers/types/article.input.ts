@@ -10,7 +10,10 @@ export class ArticleWhere {
   @Field(() => [String], { nullable: true, description: `Articles with at least one of these tag slugs (at most ${MAX_TAG_SLUGS}).` })
   tagSlugIn?: string[] | null;
 
-  @Field(() => String, { nullable: true, description: "Section name, compared after Unicode case folding and NFKC (\"ОБЩЕСТВО\" finds \"Общество\"), alike on both engines." })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Section name, compared after Unicode case folding and NFKC ("ОБЩЕСТВО" finds "Общество"), alike on both engines.',
+  })
   section?: string | null;
 
   @Field(() => String, {
@@ -57,6 +60,10 @@ export class ArticlesArgs extends ConnectionArgs {
   @Field(() => ArticleWhere, { nullable: true, description: "Filters; null or omitted lists every article." })
   where?: ArticleWhere | null;
 
-  @Field(() => ArticleOrder, { nullable: true, defaultValue: ArticleOrder.PUBLISHED_AT_DESC, description: "The list's order; a cursor holds only in the order that gave it." })
+  @Field(() => ArticleOrder, {
+    nullable: true,
+    defaultValue: ArticleOrder.PUBLISHED_AT_DESC,
+    description: "The list's order; a cursor holds only in the order that gave it.",
+  })
   orderBy: ArticleOrderKey;
 }

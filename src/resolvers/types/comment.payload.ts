@@ -46,7 +46,7 @@ export class CommentEdgeArgs {
 export class CommentPayload {
   @Field(() => Comment, {
     description:
-      "The comment, read after the write: with its new text (editComment), a tombstone (deleteComment: isDeleted true, body \"\", author null), " +
+      'The comment, read after the write: with its new text (editComment), a tombstone (deleteComment: isDeleted true, body "", author null), ' +
       "its new status (setCommentStatus, or PENDING when flagComment put it on hold), isFeatured (featureComment, unfeatureComment), " +
       "reactionCount and viewerHasReacted (reactToComment, unreactToComment).",
   })

@@ -7,13 +7,21 @@ export class ConnectionArgs {
   @Field(() => Int, { nullable: true, description: `Page size from the start, 0 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}).` })
   first?: number | null;
 
-  @Field(() => String, { nullable: true, description: "Start after the edge with this cursor: one that this very list gave (same parent object, same orderBy). Anything else is BAD_USER_INPUT naming the argument." })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Start after the edge with this cursor: one that this very list gave (same parent object, same orderBy). Anything else is BAD_USER_INPUT naming the argument.",
+  })
   after?: string | null;
 
   @Field(() => Int, { nullable: true, description: `Page size from the end, 0 to ${MAX_PAGE_SIZE}.` })
   last?: number | null;
 
-  @Field(() => String, { nullable: true, description: "End before the edge with this cursor: one that this very list gave (same parent object, same orderBy). Anything else is BAD_USER_INPUT naming the argument." })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "End before the edge with this cursor: one that this very list gave (same parent object, same orderBy). Anything else is BAD_USER_INPUT naming the argument.",
+  })
   before?: string | null;
 }
 
@@ -37,6 +45,10 @@ registerEnumType(CommentOrder, {
 
 @ArgsType()
 export class CommentConnectionArgs extends ConnectionArgs {
-  @Field(() => CommentOrder, { nullable: true, defaultValue: CommentOrder.OLDEST, description: "The list's order; a cursor holds only in the order that gave it." })
+  @Field(() => CommentOrder, {
+    nullable: true,
+    defaultValue: CommentOrder.OLDEST,
+    description: "The list's order; a cursor holds only in the order that gave it.",
+  })
   orderBy: CommentOrderKey;
 }

@@ -55,7 +55,7 @@ export class Highlight {
   @Field(() => [TextRange], {
     description:
       "The words and phrases the search looked for (not its exclusions), in order, merged where they touch; each a word " +
-      "as written in the fragment, e.g. \"Elections\" for the search word \"election\".",
+      'as written in the fragment, e.g. "Elections" for the search word "election".',
   })
   ranges: TextRange[];
 }
@@ -123,12 +123,20 @@ export class SearchArgs {
   @Field(() => Int, { nullable: true, description: `Page size from the start, 0 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}).` })
   first?: number | null;
 
-  @Field(() => String, { nullable: true, description: "Start after the edge with this cursor: one that this very search gave (same query, scope and where). Anything else is BAD_USER_INPUT naming the argument." })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Start after the edge with this cursor: one that this very search gave (same query, scope and where). Anything else is BAD_USER_INPUT naming the argument.",
+  })
   after?: string | null;
 
   @Field(() => Int, { nullable: true, description: `Page size from the end, 0 to ${MAX_PAGE_SIZE}.` })
   last?: number | null;
 
-  @Field(() => String, { nullable: true, description: "End before the edge with this cursor: one that this very search gave (same query, scope and where). Anything else is BAD_USER_INPUT naming the argument." })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "End before the edge with this cursor: one that this very search gave (same query, scope and where). Anything else is BAD_USER_INPUT naming the argument.",
+  })
   before?: string | null;
 }

@@ -96,7 +96,9 @@ export function CommentItem({ comment: loaded, replies }: { comment: CommentView
         <span id={headingId} className={comment.author ? "comment-author" : "comment-author anonymous"}>
           {tombstone ? tombstoneHeading(comment) : (comment.author?.name ?? "Anonymous")}
         </span>
-        {held && comment.status && <span className={`status ${comment.status.toLowerCase()}`}>{comment.status === "PENDING" ? "Awaiting moderation" : "Rejected"}</span>}
+        {held && comment.status && (
+          <span className={`status ${comment.status.toLowerCase()}`}>{comment.status === "PENDING" ? "Awaiting moderation" : "Rejected"}</span>
+        )}
         {comment.createdAt && (
           <time className="muted" dateTime={comment.createdAt}>
             {formatDateTime(comment.createdAt)}

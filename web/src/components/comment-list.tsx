@@ -97,7 +97,9 @@ export function CommentList({ parentId, initial }: { parentId: string | null; in
       )}
       {last?.pageInfo.hasNextPage && (
         <button type="button" className="more" disabled={loading} onClick={() => void load(last.pageInfo.endCursor)}>
-          {loading ? "Loading…" : `More ${parentId === null ? "comments" : "replies"} (${plural(Math.max(total - shown, 0), noun, noun === "reply" ? "replies" : "comments")} not shown)`}
+          {loading
+            ? "Loading…"
+            : `More ${parentId === null ? "comments" : "replies"} (${plural(Math.max(total - shown, 0), noun, noun === "reply" ? "replies" : "comments")} not shown)`}
         </button>
       )}
     </>

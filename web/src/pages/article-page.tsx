@@ -169,11 +169,7 @@ function Discussion({ article }: { article: ArticleData }) {
         {state.announcement}
       </p>
       {linkedMissing && <p className="muted">The linked comment is not in this discussion any more.</p>}
-      {session.token ? (
-        <CommentForm kind="new" />
-      ) : session.devSignIn ? (
-        <p className="muted">Sign in (top of the page) to post.</p>
-      ) : null}
+      {session.token ? <CommentForm kind="new" /> : session.devSignIn ? <p className="muted">Sign in (top of the page) to post.</p> : null}
       <CommentList parentId={null} initial={article.comments} />
     </section>
   );

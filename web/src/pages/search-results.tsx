@@ -75,7 +75,8 @@ function Fragments({ highlights }: { highlights: readonly Highlight[] }) {
       {highlights.map((highlight, index) => (
         // A long field can give several fragments, so the field alone is no key.
         <p key={`${highlight.field}-${index}`} className="hit-fragment">
-          <span className="hit-field">{FIELD_LABELS[highlight.field] ?? highlight.field}:</span> <MarkedText fragment={highlight.fragment} ranges={highlight.ranges} />
+          <span className="hit-field">{FIELD_LABELS[highlight.field] ?? highlight.field}:</span>{" "}
+          <MarkedText fragment={highlight.fragment} ranges={highlight.ranges} />
         </p>
       ))}
     </>

@@ -50,19 +50,27 @@ async function insert(
       if (!postgres) return `(${placeholders(manager, values.length, start)})`;
       return `($${start + 1}, CAST($${start + 2} AS tsvector))`;
     });
-    const target = postgres
-      ? `${table} (${table === "search_article" ? `"articleId"` : `"commentId"`}, document)`
-      : `${table} (rowid, ${columns.join(", ")})`;
+    const target = postgres ? `${table} (${table === "search_article" ? `"articleId"` : `"commentId"`}, document)` : `${table} (rowid, ${columns.join(", ")})`;
     await manager.query(`INSERT INTO ${target} VALUES ${rows.join(", ")}`, params);
   }
 }
 
 /** Indexes articles that have no entry yet. */
 export async function indexNewArticles(manager: EntityManager, articles: IndexedArticle[]): Promise<void> {
-  await insert(manager, "search_article", ARTICLE_COLUMNS, articles.map((a) => ({ id: a.id, document: articleDocument(a) })));
+  await insert(
+    manager,
+    "search_article",
+    ARTICLE_COLUMNS,
+    articles.map((a) => ({ id: a.id, document: articleDocument(a) })),
+  );
 }
 
 /** Indexes comments that have no entry yet. */
 export async function indexNewComments(manager: EntityManager, comments: { id: number; body: string }[]): Promise<void> {
-  await insert(manager, "search_comment", COMMENT_COLUMNS, comments.map((c) => ({ id: c.id, document: commentDocument(c.body) })));
+  await insert(
+    manager,
+    "search_comment",
+    COMMENT_COLUMNS,
+    comments.map((c) => ({ id: c.id, document: commentDocument(c.body) })),
+  );
 }
