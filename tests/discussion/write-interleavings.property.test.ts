@@ -2,20 +2,23 @@
  * Comment writes of every kind (add, edit, delete, status changes, flags that hold, reactions and
  * re-imports of the article's dump), started in an order fast-check's scheduler picks and then run
  * at once: on PostgreSQL spread over two instances with pools of their own, on SQLite on one.
- * Whatever the interleaving, no request gets INTERNAL_SERVER_ERROR, and every stored count equals
- * a recount of the rows afterwards (tests/helpers/stored-counts.ts).
+ * Whatever the interleaving, no request gets INTERNAL_SERVER_ERROR, every stored count equals a
+ * recount of the rows afterwards (tests/helpers/stored-counts.ts), and every subscriber of the
+ * article's commentEvents (anonymous, a reader, the service token, on each instance) was told of
+ * each comment in a consistent order: ADDED before anything else, never ADDED while it was shown,
+ * nothing while it was not shown.
  */
 import fc from "fast-check";
 import { Database, openDataSource } from "../../src/db/data-source";
-import { createLocalEvents } from "../../src/events/comment-events";
+import { commentEventsTopic } from "../../src/events/comment-events";
 import type { ParsedComment } from "../../src/ingest/dump.types";
 import { renderDump } from "../../src/ingest/render-dump";
 import { createServer, ThreadlineServer } from "../../src/server";
 import { engines } from "../helpers/databases";
-import { uniqueArticle } from "../helpers/discussion";
+import { rowId, uniqueArticle } from "../helpers/discussion";
 import { readerToken } from "../helpers/readers";
 import { storedAndRecounted } from "../helpers/stored-counts";
-import { listen } from "../helpers/subscriptions";
+import { eventually, listen, observedLocalEvents, wsClient } from "../helpers/subscriptions";
 import { startTestServer, TEST_TOKEN, TestServer } from "../helpers/test-server";
 
 // FC_RUNS=500 for a longer hunt; the default keeps the suite fast.
@@ -44,7 +47,16 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
   fc.record({ kind: fc.constant("add" as const), on, parent: fc.option(target, { nil: null }), reader: fc.option(reader, { nil: null }) }),
   fc.record({ kind: fc.constant("edit" as const), on, target }),
   fc.record({ kind: fc.constant("delete" as const), on, target }),
-  fc.record({ kind: fc.constant("status" as const), on, target, status: fc.constantFrom("PUBLISHED" as const, "PENDING" as const, "REJECTED" as const) }),
+  // Weighted up: a comment held and published again is where subscribers' streams can go wrong.
+  {
+    arbitrary: fc.record({
+      kind: fc.constant("status" as const),
+      on,
+      target,
+      status: fc.constantFrom("PUBLISHED" as const, "PENDING" as const, "REJECTED" as const),
+    }),
+    weight: 4,
+  },
   fc.record({ kind: fc.constant("flag" as const), on, target, reader }),
   fc.record({ kind: fc.constant("react" as const), on, target, reader, react: fc.boolean() }),
   fc.record({ kind: fc.constant("reimport" as const), on, variant: fc.integer({ min: 0, max: 2 }) }),
@@ -66,6 +78,30 @@ const MUTATIONS = {
   unreact: `mutation($id: ID!) { unreactToComment(id: $id) { comment { id } } }`,
   reimport: `mutation($text: String!) { importDump(text: $text) { article { id } } }`,
 };
+
+const EVENTS = `subscription($id: ID!) { commentEvents(articleId: $id) { kind comment { id isTombstone isDeleted } } }`;
+
+interface Told {
+  kind: string;
+  comment: { id: string; isTombstone: boolean; isDeleted: boolean };
+}
+
+/**
+ * What is wrong with one subscriber's stream, as messages: for each comment it was shown at the
+ * start or posted through the API, ADDED comes only while it is not shown, and anything else only
+ * while it is. Comments a re-import added are left out: re-imports tell subscribers nothing.
+ */
+function inconsistencies(stream: Told[], shownAtStart: string[], checked: Set<string>): string[] {
+  const shown = new Map(shownAtStart.map((id) => [id, true]));
+  const wrong: string[] = [];
+  for (const { kind, comment } of stream) {
+    if (!checked.has(comment.id)) continue;
+    const was = shown.get(comment.id) ?? false;
+    if (kind === "ADDED" ? was : !was) wrong.push(`${kind} for ${comment.id} while it was ${was ? "shown" : "not shown"}`);
+    shown.set(comment.id, !comment.isTombstone && !comment.isDeleted);
+  }
+  return wrong;
+}
 
 interface Answer {
   status: number;
@@ -89,14 +125,16 @@ describe.each(engines)("interleaved comment writes on %s", (engine) => {
   /** Where each instance listens: two on PostgreSQL, one on SQLite (which has one writer). */
   let hosts: string[];
   let readers: string[];
+  const bus = observedLocalEvents();
 
   beforeAll(async () => {
-    t = await startTestServer(engine, { seed: false, config: { autoHoldFlags: 2 } });
+    // One bus for both instances, as Redis would be: every subscriber hears every write.
+    t = await startTestServer(engine, { seed: false, events: bus.bus, config: { autoHoldFlags: 2 } });
     hosts = [await listen(t.server.httpServer)];
     if (engine === "postgres") {
       // A second instance with a pool of its own on the same schema, as a second process has.
       const db = await openDataSource(t.db.config, { pgSchema: (t.db.dataSource.options as { schema?: string }).schema });
-      const server = await createServer(t.config, db, createLocalEvents());
+      const server = await createServer(t.config, db, bus.bus);
       second = { db, server };
       hosts.push(await listen(server.httpServer));
     }
@@ -129,6 +167,22 @@ describe.each(engines)("interleaved comment writes on %s", (engine) => {
             const posted = await send(hosts[0], MUTATIONS.add, { articleId, parentId: ids[parent], body: `reply to ${parent}` }, TEST_TOKEN);
             ids.push(posted.data!.addComment.comment.id);
           }
+          const checked = new Set(ids);
+          // Subscribers on every instance, listening before the first write starts.
+          const streams: { who: string; told: Told[] }[] = [];
+          const clients = hosts.flatMap((host, instance) =>
+            [null, readers[0], TEST_TOKEN].map((token, i) => {
+              const client = wsClient(host, token ? { authorization: `Bearer ${token}` } : undefined);
+              const stream = { who: `${["anonymous", "reader 0", "service"][i]} on instance ${instance}`, told: [] as Told[] };
+              streams.push(stream);
+              client.subscribe<{ commentEvents: Told }>(
+                { query: EVENTS, variables: { id: articleId } },
+                { next: (result) => result.data && stream.told.push(result.data.commentEvents), error: () => undefined, complete: () => undefined },
+              );
+              return client;
+            }),
+          );
+          await bus.listening(commentEventsTopic(rowId(articleId)), clients.length);
 
           const perform = (op: Operation): Promise<Answer> => {
             const host = hosts[op.on % hosts.length];
@@ -158,6 +212,13 @@ describe.each(engines)("interleaved comment writes on %s", (engine) => {
           const running = operations.map((op) => s.schedule(Promise.resolve(op), `${op.kind} on ${op.on}`).then(perform));
           await s.waitAll();
           const answers = await Promise.all(running);
+          for (const answer of answers) if (answer.data?.addComment) checked.add(answer.data.addComment.comment.id);
+          // A last comment, told to everyone after every write before it: once each stream has it, it has them all.
+          const last: string = (await send(hosts[0], MUTATIONS.add, { articleId, parentId: null, body: "last" }, TEST_TOKEN)).data!.addComment.comment.id;
+          const lastTold = () => streams.every((stream) => stream.told.some((told) => told.comment.id === last));
+          await eventually(async () => lastTold(), "every subscriber to hear of the last comment", 15_000);
+          await Promise.all(clients.map((client) => client.dispose()));
+          for (const stream of streams) expect({ who: stream.who, wrong: inconsistencies(stream.told, ids, checked) }).toEqual({ who: stream.who, wrong: [] });
           tally.writes += answers.length;
           tally.unavailable += answers.filter((answer) => answer.codes.includes("SERVICE_UNAVAILABLE")).length;
           for (const answer of answers) expect(answer.codes.filter((code) => !ALLOWED_CODES.includes(code))).toEqual([]);
