@@ -105,7 +105,7 @@ describeWithPostgres("write conflicts on PostgreSQL", () => {
     expect(answer.status).toBe(503);
     expect(answer.retryAfter).toBe(String(RETRY_AFTER_CONFLICT_SECONDS));
     expect({ data: answer.body.data, errors: answer.body.errors }).toEqual({
-      data: null,
+      data: { addComment: null },
       errors: [
         {
           message: "the write met others to the same rows and was not made; send it again shortly",
