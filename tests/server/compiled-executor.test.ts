@@ -11,6 +11,7 @@ import { CompiledOperations, MAX_COMPILED_FIELDS } from "../../src/execution/com
 import { benchQueries } from "../../bench/queries";
 import { formatError, GRAPHQL_PATH } from "../../src/server";
 import { engines } from "../helpers/databases";
+import { itOnFastPath } from "../helpers/executor";
 import { listen } from "../helpers/subscriptions";
 import { startTestServer, TestServer } from "../helpers/test-server";
 
@@ -294,7 +295,7 @@ describe.each(engines)("compiled execution on %s", (engine) => {
     expect(unnamed.body.errors?.[0].message).toBe("Must provide operation name if query contains multiple operations.");
   });
 
-  it("compiles a repeated operation once", async () => {
+  itOnFastPath("compiles a repeated operation once", async () => {
     const query = `query Once($first: Int!) { articles(first: $first) { nodes { title } } }`;
     const before = t.server.operations.compilations;
     for (const first of [1, 2, 3]) {
@@ -304,7 +305,7 @@ describe.each(engines)("compiled execution on %s", (engine) => {
     expect(t.server.operations.compilations - before).toBe(1);
   });
 
-  it("runs an operation's first sighting on graphql-js, and compiles it when it comes back", async () => {
+  itOnFastPath("runs an operation's first sighting on graphql-js, and compiles it when it comes back", async () => {
     const query = `query Back { tags(first: 1) { nodes { slug } } }`;
     const before = t.server.operations.compilations;
     const first = await overHttp({ name: "first", query });
@@ -314,7 +315,7 @@ describe.each(engines)("compiled execution on %s", (engine) => {
     expect(second).toEqual(first);
   });
 
-  it(`never compiles an operation of more than ${MAX_COMPILED_FIELDS} fields, and answers it the same`, async () => {
+  itOnFastPath(`never compiles an operation of more than ${MAX_COMPILED_FIELDS} fields, and answers it the same`, async () => {
     // Within every limit (no aliases, little depth, low cost), yet costly to compile.
     const many = `fragment F on Article { title } query Many { articles(first: 2) { nodes { ${"...F ".repeat(MAX_COMPILED_FIELDS)} } } }`;
     const before = t.server.operations.compilations;
@@ -330,7 +331,7 @@ describe.each(engines)("compiled execution on %s", (engine) => {
     expect(t.server.operations.compilations - before).toBe(2);
   });
 
-  it("compiles each operation name of a document on its own, once", async () => {
+  itOnFastPath("compiles each operation name of a document on its own, once", async () => {
     const query = `query Titles { articles(first: 2) { nodes { title } } } query Tags { tags(first: 2) { nodes { name } } }`;
     const before = t.server.operations.compilations;
     const titles = await overHttp({ name: "titles", query, operationName: "Titles" });

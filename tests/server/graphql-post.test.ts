@@ -6,6 +6,7 @@
  */
 import { gzipSync } from "node:zlib";
 import { engines } from "../helpers/databases";
+import { itOnFastPath } from "../helpers/executor";
 import { graphqlUrl, startTestServer, TestServer } from "../helpers/test-server";
 
 /** A response body as the tests read it. */
@@ -26,7 +27,7 @@ describe.each(engines)("POST /graphql on %s", (engine) => {
   const post = (body: string | Buffer, headers: Record<string, string> = {}) =>
     fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
 
-  it("answers as the express path answers the same operation (a GET), with the same CORS header", async () => {
+  itOnFastPath("answers as the express path answers the same operation (a GET), with the same CORS header", async () => {
     const throughExpress = jest.spyOn(t.server.app as unknown as { handle: () => void }, "handle");
     const direct = await post(JSON.stringify({ query: QUERY }), { origin: "https://news.example" });
     expect(throughExpress).not.toHaveBeenCalled();
