@@ -158,11 +158,17 @@ describeWithPostgres("a PostgreSQL server that goes away and comes back", () => 
 
   it("answers 503 while the database is unreachable and recovers by itself when it returns", async () => {
     expect((await post(`${base}/graphql`, CHEAP)).status).toBe(200);
-    await proxy.cut();
-    const during = await post(`${base}/graphql`, CHEAP);
-    expect(during.status).toBe(503);
-    expect(during.body.errors[0].extensions.code).toBe("SERVICE_UNAVAILABLE");
-    expect((await fetch(`${base}/health`)).status).toBe(503);
+    const log = captureConsole("error");
+    try {
+      await proxy.cut();
+      const during = await post(`${base}/graphql`, CHEAP);
+      expect(during.status).toBe(503);
+      expect(during.body.errors[0].extensions.code).toBe("SERVICE_UNAVAILABLE");
+      expect((await fetch(`${base}/health`)).status).toBe(503);
+      expect(log.lines()).toEqual([expect.stringMatching(/^\[threadline\] database unreachable: /)]);
+    } finally {
+      log.restore();
+    }
     await proxy.restore();
     const after = await post(`${base}/graphql`, CHEAP);
     expect(after.status).toBe(200);
