@@ -7,7 +7,7 @@ import { createServer } from "../../src/server";
 import { engines, openTestDatabase, TestDatabase } from "../helpers/databases";
 import { listen } from "../helpers/subscriptions";
 import { testConfig } from "../helpers/test-server";
-import { captureConsole } from "../helpers/console";
+import { captureConsole, captureStderr } from "../helpers/console";
 
 /** A statement that runs for many seconds on each engine unless stopped. */
 const SLOW = {
@@ -23,6 +23,7 @@ describe.each(engines)("statement timeout on %s", (engine) => {
   afterAll(() => db.close());
 
   it("stops a read that runs past the timeout, and the database serves the next one", async () => {
+    const databaseLog = captureStderr();
     const failure = await db.dataSource
       .reader()
       .query(SLOW[engine])
@@ -30,8 +31,10 @@ describe.each(engines)("statement timeout on %s", (engine) => {
         () => null,
         (error: { code?: string; driverError?: { code?: string } }) => error.driverError?.code ?? error.code,
       );
+    databaseLog.restore();
     // Stopped by the timeout (the engine's interrupt code), not run to its end.
     expect(failure).toBe(engine === "sqlite" ? "SQLITE_INTERRUPT" : "57014");
+    expect(databaseLog.lines()).toContainEqual(expect.stringMatching(/^\[db query-error\] query failed: /));
     expect(await db.dataSource.reader().query("SELECT 1 AS one")).toEqual([{ one: 1 }]);
   });
 
