@@ -768,6 +768,17 @@ const ATTACKS: Attack[] = [
     // A word no article holds: every LIKE then reads each article's whole text.
     variables: { s: "xylophone" },
   })),
+  httpAttack("fragments-wide", "5 levels of fragments on Query, each spreading the next 40 times (within the depth limit)", () => {
+    const levels = 5;
+    const fragments = Array.from({ length: levels }, (_, i) =>
+      i === levels - 1 ? `fragment F${i} on Query { __typename }` : `fragment F${i} on Query { ${Array.from({ length: 40 }, () => `...F${i + 1}`).join(" ")} }`,
+    );
+    return { query: `{ ...F0 }\n${fragments.join("\n")}` };
+  }),
+  httpAttack("search-30x12", "30 aliases × a 12-word search (the word limit; over the cost budget)", () => ({
+    query: aliases(30, "articles(first: 0, where: { search: $s }) { totalCount }", "query($s: String) "),
+    variables: { s: searchWords(12) },
+  })),
   httpAttack("search-998", "50 aliases × a 998-word search", () => ({
     query: aliases(50, "articles(first: 0, where: { search: $s }) { totalCount }", "query($s: String) "),
     variables: { s: searchWords(998) },
@@ -859,6 +870,9 @@ const ATTACKS: Attack[] = [
       };
     },
   },
+  httpAttack("tags-fanout", "`articles(first: 5) { nodes { tags { articles(first: 1) { nodes { tags { slug } } } } } }` (within the cost budget)", () => ({
+    query: "{ articles(first: 5) { nodes { tags { articles(first: 1) { nodes { tags { slug } } } } } } }",
+  })),
   httpAttack("aliases-101", "101 aliases of `__typename` (graphql-cop)", () => ({ query: aliases(101, "__typename", "query cop ") })),
   httpAttack("aliases-80000", "80,000 aliases of `__typename` (1.4 MB)", () => ({ query: aliases(80_000, "__typename") })),
   httpAttack("depth", "depth refusal: 13 levels of `replies { nodes { … } }`", () => {

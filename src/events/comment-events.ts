@@ -1,4 +1,5 @@
-import { createPubSub, PubSub } from "@graphql-yoga/subscription";
+import { setMaxListeners } from "node:events";
+import { createPubSub, PubSub, type PubSubEventTarget } from "@graphql-yoga/subscription";
 import type { Comment } from "../entities";
 import type { CommentStatus } from "../entities/moderation-enums";
 
@@ -80,7 +81,13 @@ export function stateOf(comment: Pick<Comment, "status" | "isDeleted">): Moderat
   return { status: comment.status, isDeleted: comment.isDeleted };
 }
 
-/** In-process events for a single instance. */
+/**
+ * In-process events for a single instance. Every subscriber to an article's comments is a listener
+ * on one topic, and many readers on one article are ordinary, not a leak: no listener limit, so
+ * Node does not warn past ten.
+ */
 export function createLocalEvents(): CommentEvents {
-  return createPubSub();
+  const eventTarget = new EventTarget();
+  setMaxListeners(0, eventTarget);
+  return createPubSub<CommentEventMap>({ eventTarget: eventTarget as PubSubEventTarget<CommentEventMap> });
 }

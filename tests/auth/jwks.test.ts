@@ -8,6 +8,7 @@ import { exportJWK, generateKeyPair, KeyLike, SignJWT } from "jose";
 import { engines } from "../helpers/databases";
 import { VIEWER } from "../helpers/readers";
 import { startTestServer, TestServer } from "../helpers/test-server";
+import { captureConsole } from "../helpers/console";
 
 interface SigningKey {
   alg: "RS256" | "ES256";
@@ -68,10 +69,14 @@ describe.each(engines)("readers' tokens against JWKS_URL on %s", (engine) => {
 
   it("answers SERVICE_UNAVAILABLE when the key set cannot be fetched", async () => {
     const down = await startTestServer(engine, { seed: false, config: { jwksUrl: "http://127.0.0.1:9/jwks.json" } });
+    const log = captureConsole("error");
     try {
       const result = await down.gql(VIEWER, {}, { token: await sign(rsa, { sub: "rsa-reader" }) });
       expect(result.errors?.[0].extensions).toMatchObject({ code: "SERVICE_UNAVAILABLE", retryAfter: 5 });
+      // The operator is told why, in one line.
+      expect(log.lines()).toEqual([expect.stringMatching(/^\[threadline\] JWKS_URL: connect ECONNREFUSED 127\.0\.0\.1:9$/)]);
     } finally {
+      log.restore();
       await down.close();
     }
   });

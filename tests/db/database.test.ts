@@ -7,6 +7,7 @@ import { openDataSource } from "../../src/db/data-source";
 import { inTransaction } from "../../src/db/transaction";
 import { engines, openTestDatabase, TestDatabase } from "../helpers/databases";
 import { startTestServer, TestServer } from "../helpers/test-server";
+import { captureStderr } from "../helpers/console";
 
 const tagCount = async (db: DataSource) => Number((await db.query(`SELECT COUNT(*) AS n FROM tag`))[0].n);
 
@@ -63,7 +64,9 @@ describe("SQLite readers", () => {
     expect(readers[1]).not.toBe(readers[0]);
     expect(readers[2]).toBe(readers[0]);
     expect((await db.query(`PRAGMA journal_mode`))[0].journal_mode).toBe("wal");
+    const databaseLog = captureStderr();
     await expect(readers[0].query(`INSERT INTO tag ("name", "nameKey", "slug") VALUES ('x', 'x', 'x')`)).rejects.toThrow(/SQLITE_READONLY/);
+    databaseLog.restore();
     await db.destroy();
     expect(readers.map((reader) => reader.isInitialized)).toEqual([false, false, false]);
   });

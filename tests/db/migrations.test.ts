@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { engines, openTestDatabase, TestDatabase } from "../helpers/databases";
+import { captureStderr } from "../helpers/console";
 
 describe.each(engines)("migrations on %s", (engine) => {
   let db: TestDatabase;
@@ -34,16 +35,22 @@ describe.each(engines)("migrations on %s", (engine) => {
   });
 
   it("keeps names unique among commenters without a reader only; a reader's sub is unique", async () => {
+    const databaseLog = captureStderr();
     await db.dataSource.query(`INSERT INTO author (name, "nameKey") VALUES ('Same Name', 'same name')`);
     await expect(db.dataSource.query(`INSERT INTO author (name, "nameKey") VALUES ('Same Name', 'same name')`)).rejects.toThrow();
     await db.dataSource.query(`INSERT INTO author (name, "nameKey", sub) VALUES ('Same Name', 'same name', 'reader-1')`);
     await db.dataSource.query(`INSERT INTO author (name, "nameKey", sub) VALUES ('Same Name', 'same name', 'reader-2')`);
     await expect(db.dataSource.query(`INSERT INTO author (name, "nameKey", sub) VALUES ('Other', 'other', 'reader-1')`)).rejects.toThrow();
+    databaseLog.restore();
+    expect(databaseLog.lines().filter((line) => line.startsWith("[db query-error] error:"))).toHaveLength(2);
   });
 
   it("enforces the unique tag slug", async () => {
     await db.dataSource.query(`INSERT INTO tag (name, slug) VALUES ('Syria', 'syria')`);
+    const databaseLog = captureStderr();
     await expect(db.dataSource.query(`INSERT INTO tag (name, slug) VALUES ('syria', 'syria')`)).rejects.toThrow();
+    databaseLog.restore();
+    expect(databaseLog.lines().filter((line) => line.startsWith("[db query-error] error:"))).toHaveLength(1);
   });
 });
 

@@ -13,6 +13,7 @@ import { openTestDatabase, TestDatabase } from "../helpers/databases";
 import { eventually, httpGql, listen, probe, wsClient } from "../helpers/subscriptions";
 import { startTcpProxy, TcpProxy } from "../helpers/tcp-proxy";
 import { testConfig, TEST_TOKEN } from "../helpers/test-server";
+import { captureConsole, CapturedConsole } from "../helpers/console";
 
 const REDIS_URL = new URL(redisUrl());
 const describeWithRedis = redisSuite(false);
@@ -26,8 +27,11 @@ describeWithRedis(`a Redis outage`, () => {
   let server: ThreadlineServer;
   let host: string;
   const clients: Client[] = [];
+  // Every case here takes Redis away: the server's lines about it are expected, and kept for the cases to read.
+  let log: CapturedConsole;
 
   beforeAll(async () => {
+    log = captureConsole("error");
     db = await openTestDatabase("sqlite");
     proxy = await startTcpProxy(REDIS_URL.hostname, Number(REDIS_URL.port || 6379));
     const redisUrl = `redis://127.0.0.1:${proxy.port}`;
@@ -41,6 +45,7 @@ describeWithRedis(`a Redis outage`, () => {
     await events.close();
     await proxy.close();
     await db.close();
+    log.restore();
   });
 
   it("holds comments posted while Redis is down and delivers them in order once it is back", async () => {
@@ -68,7 +73,9 @@ describeWithRedis(`a Redis outage`, () => {
       const posted = await httpGql(host, ADD_COMMENT, { articleId: story, body }, TEST_TOKEN);
       expect(posted.errors).toBeUndefined();
     }
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Held: a publish failed and the outbox said so, once.
+    const holding = (line: string) => /^\[threadline\] Redis publish failed \(.*\); holding live events until it is back$/.test(line);
+    await eventually(async () => log.lines().some(holding), "the outbox to hold the events");
     await proxy.restore();
 
     for (const body of ["during 1", "during 2", "during 3"]) {
@@ -76,6 +83,8 @@ describeWithRedis(`a Redis outage`, () => {
     }
     expect(events.lostEvents()).toBe(0);
     await eventually(async () => (await health()).body.checks.redis === "ok", "/health to report Redis back");
+    expect(log.lines().filter(holding)).toHaveLength(1);
+    expect(log.lines()).toContain("[threadline] Redis is back; held live events delivered");
   });
 
   it("counts events it had to give up on", async () => {
@@ -84,6 +93,7 @@ describeWithRedis(`a Redis outage`, () => {
       await proxy.cut();
       for (let i = 0; i < 5; i++) tiny.bus.publish("commentAdded:1", { commentId: i, articleId: 1, comment: {} });
       await eventually(async () => tiny.lostEvents() === 3, "three events to be counted lost");
+      expect(log.lines()).toContain("[threadline] lost 1 live event(s) while Redis was unreachable (the outbox is full); 3 lost since start");
     } finally {
       await proxy.restore();
       await tiny.close();

@@ -1,11 +1,20 @@
 /**
- * A Threadline server in a process of its own, started as `npm start` starts it (src/index.ts,
- * from source through ts-node), for the cases that need two real server processes on one database.
+ * A Threadline server in a process of its own, started as `npm start` starts it (the compiled
+ * dist/src/index.js, built once per run by tests/helpers/global-setup.ts), for the cases that need
+ * two real server processes on one database.
  */
 import { ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
 
 const ROOT = resolve(__dirname, "../..");
+
+/**
+ * The compiled form of one of the project's entry points (`src/index.ts` -> `dist/src/index.js`),
+ * as `npm start` and the npm scripts run it. The suite's global setup builds dist/ before any case.
+ */
+export function builtEntry(source: string): string {
+  return resolve(ROOT, "dist", source.replace(/\.ts$/, ".js"));
+}
 
 /** Settings of the test's own environment that a child must not inherit unless the case names them. */
 const UNSET = ["API_TOKEN", "REDIS_URL", "JWT_SECRET", "JWKS_URL", "NODE_ENV", "PORT", "DATABASE_URL"];
@@ -20,14 +29,14 @@ export interface ServerProcess {
 }
 
 /**
- * Starts src/index.ts with `env` (and PORT=0) and resolves once it says where it serves GraphQL.
+ * Starts dist/src/index.js with `env` (and PORT=0) and resolves once it says where it serves GraphQL.
  * Rejects with its output if it exits before that or does not get there in `timeoutMs`.
  */
 export function startServerProcess(env: Record<string, string>, timeoutMs = 120_000): Promise<ServerProcess> {
   const childEnv: Record<string, string | undefined> = { ...process.env };
   for (const variable of UNSET) delete childEnv[variable];
   Object.assign(childEnv, { PORT: "0", SHUTDOWN_GRACE_SECONDS: "0", ...env });
-  const child: ChildProcess = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "src/index.ts"], { cwd: ROOT, env: childEnv });
+  const child: ChildProcess = spawn(process.execPath, [builtEntry("src/index.ts")], { cwd: ROOT, env: childEnv });
   let stdout = "";
   let stderr = "";
   child.stdout!.on("data", (chunk) => (stdout += chunk));

@@ -80,9 +80,11 @@ export async function startTestServer(
     /** Treat the JWT secret as the development one `npm start` made itself, which serves the development sign-in. */
     developmentSignIn?: boolean;
     sitemapUrlsPerFile?: number;
+    /** A SQLite file instead of a scratch one, for cases that close the database and open it again. */
+    sqlitePath?: string;
   } = {},
 ): Promise<TestServer> {
-  const db = await openTestDatabase(engine);
+  const db = await openTestDatabase(engine, options.sqlitePath);
   if (options.seed !== false) {
     const summary = await importFiles(db.dataSource, await collectDumpFiles([SEEDS_DIR]));
     if (summary.rejected > 0) throw new Error(`seeds rejected: ${JSON.stringify(summary.outcomes.filter((o) => o.error))}`);

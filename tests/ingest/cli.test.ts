@@ -8,6 +8,7 @@ import { openDataSource } from "../../src/db/data-source";
 import { runCli } from "../../src/ingest/cli";
 import { parseDump } from "../../src/ingest/parse-dump";
 import { BAD_DUMPS_DIR, REAL_SEED, REAL_SEED_ARTICLE, SEEDS_DIR } from "./dump-fixtures";
+import { builtEntry } from "../helpers/server-process";
 
 const ROOT = join(__dirname, "..", "..");
 const SEED_FILE = `seeds/${REAL_SEED}`;
@@ -182,12 +183,11 @@ describe("seed command", () => {
     expect(stderr).toMatch(/^seed: DATABASE_URL: /);
   });
 
-  it("runs as a real process and prints the same JSON", async () => {
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ["-r", "ts-node/register/transpile-only", "src/ingest/cli.ts", "--dry-run", "--json", SEED_FILE],
-      { cwd: ROOT, env: { ...process.env, INIT_CWD: ROOT } },
-    );
+  it("runs as a real process, compiled as npm run seed runs it, and prints the same JSON", async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [builtEntry("src/ingest/cli.ts"), "--dry-run", "--json", SEED_FILE], {
+      cwd: ROOT,
+      env: { ...process.env, INIT_CWD: ROOT },
+    });
     expect(JSON.parse(stdout)).toEqual([REAL_SEED_ENTRY]);
   }, 60_000);
 });

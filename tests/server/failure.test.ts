@@ -2,6 +2,9 @@
  * Failure that operators and clients can see: /health checks the database, an outage is HTTP 503
  * with a code to retry on, and a stopping server finishes the requests it has started.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { DataSource } from "typeorm";
 import { startTestServer, TestServer } from "../helpers/test-server";
 import { engines } from "../helpers/databases";
@@ -11,6 +14,7 @@ import { Database, openDataSource } from "../../src/db/data-source";
 import { createServer, ThreadlineServer } from "../../src/server";
 import { createLocalEvents } from "../../src/events/comment-events";
 import { testConfig } from "../helpers/test-server";
+import { captureConsole, captureStderr } from "../helpers/console";
 
 type Body = any;
 
@@ -21,17 +25,25 @@ async function post(url: string, body: unknown): Promise<{ status: number; body:
   return { status: response.status, body: await response.json(), retryAfter: response.headers.get("retry-after") };
 }
 
-/** Makes every statement wait `ms` first, as a slow or distant database would; returns the undo. */
-function slowStatements(dataSource: DataSource, ms: number): () => void {
+/**
+ * Holds every statement at a gate, as a slow or distant database would, until `release()`;
+ * `reached` resolves when the first statement arrives there (a request is running).
+ */
+function holdStatements(dataSource: DataSource): { reached: Promise<void>; release: () => void; undo: () => void } {
   const driver = dataSource.driver as any;
   const original = driver.createQueryRunner.bind(driver);
   const patched = new Set<{ query: unknown }>();
+  let arrived!: () => void;
+  const reached = new Promise<void>((resolve) => (arrived = resolve));
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
   driver.createQueryRunner = (mode: unknown) => {
     const runner = original(mode);
     if (!patched.has(runner)) {
       const query = runner.query.bind(runner);
       runner.query = async (...args: unknown[]) => {
-        await new Promise((resolve) => setTimeout(resolve, ms));
+        arrived();
+        await released;
         return query(...args);
       };
       runner.unpatched = query;
@@ -39,23 +51,29 @@ function slowStatements(dataSource: DataSource, ms: number): () => void {
     }
     return runner;
   };
-  return () => {
+  const undo = () => {
+    release();
     driver.createQueryRunner = original;
 
     for (const runner of patched as Set<any>) runner.query = runner.unpatched;
   };
+  return { reached, release, undo };
 }
 
 describe.each(engines)("failure on %s", (engine) => {
   let t: TestServer;
   let base: string;
+  let work: string;
   beforeEach(async () => {
-    t = await startTestServer(engine, { production: true });
+    // A file, not a scratch database: the case that loses the database opens the same one again.
+    work = mkdtempSync(join(tmpdir(), "threadline-failure-"));
+    t = await startTestServer(engine, { production: true, sqlitePath: join(work, "db.sqlite") });
     base = `http://${await listen(t.server.httpServer)}`;
   });
   afterEach(async () => {
     if (!t.db.dataSource.isInitialized) await t.db.dataSource.initialize();
     await t.close();
+    rmSync(work, { recursive: true, force: true });
   });
 
   it("reports a reachable database on /health, and a lost one as 503; queries then get 503 SERVICE_UNAVAILABLE", async () => {
@@ -63,6 +81,7 @@ describe.each(engines)("failure on %s", (engine) => {
     expect(healthy.status).toBe(200);
     expect(await healthy.json()).toEqual({ ok: true, checks: { database: "ok", writer: "ok" } });
 
+    const log = captureConsole("error");
     await t.db.dataSource.destroy();
     const sick = await fetch(`${base}/health`);
     expect(sick.status).toBe(503);
@@ -76,31 +95,37 @@ describe.each(engines)("failure on %s", (engine) => {
     expect(answer.retryAfter).toBe("5");
     expect(answer.body.errors[0].extensions).toEqual({ code: "SERVICE_UNAVAILABLE", retryAfter: 5 });
     expect(answer.body.errors[0].message).toBe("the database is unavailable; try again shortly");
+    expect(log.lines()).toEqual([expect.stringMatching(/^\[threadline\] database unreachable: /)]);
+    log.restore();
 
     await t.db.dataSource.initialize();
     const back = await fetch(`${base}/health`);
     expect(await back.json()).toEqual({ ok: true, checks: { database: "ok", writer: "ok" } });
-    expect((await post(`${base}/graphql`, CHEAP)).status).toBe(200);
+    const served = await post(`${base}/graphql`, CHEAP);
+    expect(served.status).toBe(200);
+    expect(served.body.errors).toBeUndefined();
+    expect(served.body.data.articles.nodes).toHaveLength(2);
   });
 
   it("on stop, lets a running request finish, and turns new ones away", async () => {
-    const undo = t.db.dataSource.dataSources().map((dataSource) => slowStatements(dataSource, 400));
-    const restore = () => undo.forEach((undoOne) => undoOne());
+    const gates = t.db.dataSource.dataSources().map((dataSource) => holdStatements(dataSource));
     try {
       const running = post(`${base}/graphql`, CHEAP);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // The request is running once one of its statements waits at a gate.
+      await Promise.race(gates.map((gate) => gate.reached));
       const stopping = t.server.stop();
       const late = await fetch(`${base}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(CHEAP) }).then(
         (response) => response.status,
         () => "refused",
       );
       expect(late).toBe(503);
+      gates.forEach((gate) => gate.release());
       const finished = await running;
       expect(finished.status).toBe(200);
       expect(finished.body.data.articles.nodes).toHaveLength(2);
       await stopping;
     } finally {
-      restore();
+      gates.forEach((gate) => gate.undo());
     }
   });
 });
@@ -133,13 +158,22 @@ describeWithPostgres("a PostgreSQL server that goes away and comes back", () => 
 
   it("answers 503 while the database is unreachable and recovers by itself when it returns", async () => {
     expect((await post(`${base}/graphql`, CHEAP)).status).toBe(200);
-    await proxy.cut();
-    const during = await post(`${base}/graphql`, CHEAP);
-    expect(during.status).toBe(503);
-    expect(during.body.errors[0].extensions.code).toBe("SERVICE_UNAVAILABLE");
-    expect((await fetch(`${base}/health`)).status).toBe(503);
+    const log = captureConsole("error");
+    // The pool's own word on the dropped connections.
+    const databaseLog = captureStderr();
+    try {
+      await proxy.cut();
+      const during = await post(`${base}/graphql`, CHEAP);
+      expect(during.status).toBe(503);
+      expect(during.body.errors[0].extensions.code).toBe("SERVICE_UNAVAILABLE");
+      expect((await fetch(`${base}/health`)).status).toBe(503);
+      expect(log.lines()).toEqual([expect.stringMatching(/^\[threadline\] database unreachable: /)]);
+    } finally {
+      log.restore();
+    }
     await proxy.restore();
     const after = await post(`${base}/graphql`, CHEAP);
+    databaseLog.restore();
     expect(after.status).toBe(200);
     expect(after.body.data.articles.totalCount).toBeGreaterThan(0);
     expect((await fetch(`${base}/health`)).status).toBe(200);

@@ -1,7 +1,8 @@
 /**
  * Queries built to make the server work hard, sent over real HTTP and WebSocket to a production
- * server. Each is refused before execution as a client error (HTTP 400), quickly, while a cheap
- * read sent at the same time is still answered.
+ * server. Each is refused before execution as a client error (HTTP 400) while a cheap read sent at
+ * the same time is still answered. How long each takes is measured by `npm run bench:hostile`
+ * (scripts/bench-hostile.ts), not asserted here.
  */
 import { Client } from "graphql-ws";
 import { engines } from "../helpers/databases";
@@ -18,11 +19,9 @@ type Body = any;
 interface Answer {
   status: number;
   body: Body;
-  ms: number;
 }
 
 async function post(url: string, body: unknown): Promise<Answer> {
-  const started = performance.now();
   const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   const text = await response.text();
   let parsed: Body;
@@ -31,7 +30,7 @@ async function post(url: string, body: unknown): Promise<Answer> {
   } catch {
     parsed = { raw: text };
   }
-  return { status: response.status, body: parsed, ms: performance.now() - started };
+  return { status: response.status, body: parsed };
 }
 
 /** Fragments F0..F{n-1}, each spreading the next one twice: 2^n selections once spread out. */
@@ -71,6 +70,13 @@ describe.each(engines)("hostile queries against a production server on %s", (eng
     return { hostile: await hostile, cheap: await cheap };
   }
 
+  /** The cheap read sent beside an attack was answered in full. */
+  function expectAnswered(cheap: Answer): void {
+    expect(cheap.status).toBe(200);
+    expect(cheap.body.errors).toBeUndefined();
+    expect(cheap.body.data.articles.totalCount).toBeGreaterThan(0);
+  }
+
   function expectRefused(answer: Answer, pattern: RegExp): void {
     expect(answer.status).toBe(400);
     expect(answer.body.data).toBeUndefined();
@@ -78,15 +84,13 @@ describe.each(engines)("hostile queries against a production server on %s", (eng
     expect(answer.body.errors[0].message).toMatch(pattern);
   }
 
-  it("refuses 24 fragments that each spread the next twice, in well under a second", async () => {
+  it("refuses 24 fragments that each spread the next twice, and answers a read sent beside them", async () => {
     const query = fragmentBomb(24);
     expect(query.length).toBeLessThan(1500);
     const { hostile, cheap } = await attack({ query });
     // Its fields are 3 levels deep (fragments add none); spread out, it is 2^23 selections.
     expectRefused(hostile, /too large once its fragments are spread out/);
-    expect(hostile.ms).toBeLessThan(1000);
-    expect(cheap.status).toBe(200);
-    expect(cheap.ms).toBeLessThan(1000);
+    expectAnswered(cheap);
   });
 
   it("refuses a wide fragment fan-out within the depth limit by its expanded size", async () => {
@@ -95,10 +99,9 @@ describe.each(engines)("hostile queries against a production server on %s", (eng
     const fragments = Array.from({ length: levels }, (_, i) =>
       i === levels - 1 ? `fragment F${i} on Query { __typename }` : `fragment F${i} on Query { ${Array.from({ length: 40 }, () => `...F${i + 1}`).join(" ")} }`,
     );
-    const started = performance.now();
-    const answer = await post(url, { query: `{ ...F0 }\n${fragments.join("\n")}` });
-    expectRefused(answer, /too large once its fragments are spread out/);
-    expect(performance.now() - started).toBeLessThan(1000);
+    const { hostile, cheap } = await attack({ query: `{ ...F0 }\n${fragments.join("\n")}` });
+    expectRefused(hostile, /too large once its fragments are spread out/);
+    expectAnswered(cheap);
   });
 
   it(`allows ${QUERY_LIMITS.maxAliases} aliases and refuses one more (graphql-cop's 101 too)`, async () => {
@@ -118,8 +121,7 @@ describe.each(engines)("hostile queries against a production server on %s", (eng
     expect(hostile.status).toBe(400);
     expect(hostile.body.errors[0].extensions.code).toBe("GRAPHQL_PARSE_FAILED");
     expect(hostile.body.errors[0].message).toMatch(/Document contains more tha[nt] 5000 tokens/);
-    expect(hostile.ms).toBeLessThan(1000);
-    expect(cheap.status).toBe(200);
+    expectAnswered(cheap);
   });
 
   it("refuses a directive repeated at one place, known or not (graphql-cop's directive overloading)", async () => {
@@ -202,13 +204,12 @@ describe.each(engines)("hostile queries against a production server on %s", (eng
   }
 
   async function importText(text: string): Promise<Answer> {
-    const started = performance.now();
     const response = await fetch(url, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${t.config.apiToken}` },
       body: JSON.stringify({ query: IMPORT_DUMP, variables: { text } }),
     });
-    return { status: response.status, body: await response.json(), ms: performance.now() - started };
+    return { status: response.status, body: await response.json() };
   }
 
   it("prices search words: 1,000 aliases are refused, 30 aliases of a long search are over budget, and one is capped", async () => {
@@ -218,16 +219,13 @@ describe.each(engines)("hostile queries against a production server on %s", (eng
     // 1,000 aliases are over the token limit before they are over the alias limit.
     expect(hostile.status).toBe(400);
     expect(hostile.body.errors[0].extensions.code).toBe("GRAPHQL_PARSE_FAILED");
-    expect(hostile.ms).toBeLessThan(1000);
-    expect(cheap.status).toBe(200);
-    expect(cheap.ms).toBeLessThan(1000);
+    expectAnswered(cheap);
 
     const words = Array.from({ length: 998 }, (_, i) => `w${i}`).join(" ");
     const thirty = `query($s: String) { ${Array.from({ length: 30 }, (_, i) => `a${i}: articles(first: 0, where: { search: $s }) { totalCount }`).join(" ")} }`;
     const overBudget = await attack({ query: thirty, variables: { s: words.split(" ").slice(0, 12).join(" ") } });
     expectRefused(overBudget.hostile, /^query cost \d+ exceeds the limit of 50000/);
-    expect(overBudget.hostile.ms).toBeLessThan(1000);
-    expect(overBudget.cheap.ms).toBeLessThan(1000);
+    expectAnswered(overBudget.cheap);
 
     const one = await post(url, {
       query: `query($s: String) { articles(where: { search: $s }) { totalCount } }`,
@@ -247,7 +245,7 @@ describe.each(engines)("hostile queries against a production server on %s", (eng
     const { hostile, cheap } = await attack({ query: `query($t: [String!]) { articles(where: { tagSlugIn: $t }) { totalCount } }`, variables: { t: slugs } });
     expect(hostile.body.errors[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", argumentName: "where" });
     expect(hostile.body.errors[0].message).toMatch(/at most 100 slugs/);
-    expect(cheap.status).toBe(200);
+    expectAnswered(cheap);
   });
 
   it("refuses a dump with 1,000 tags or a 500,000-character comment, naming the part, and writes nothing", async () => {
@@ -283,13 +281,13 @@ describe.each(engines)("hostile queries against a production server on %s", (eng
     expect(partial.body.errors[0].extensions.code).toBe("BAD_USER_INPUT");
   });
 
-  it("prices nested tag lists by their cap, so a tag fan-out stays small and quick", async () => {
+  it("prices nested tag lists by their cap, so a tag fan-out within it is answered and a wider one refused", async () => {
     const query = `{ articles(first: 5) { nodes { tags { articles(first: 1) { nodes { tags { slug } } } } } } }`;
     const { hostile, cheap } = await attack({ query });
     expect(hostile.status).toBe(200);
     expect(hostile.body.errors).toBeUndefined();
-    expect(hostile.ms).toBeLessThan(1000);
-    expect(cheap.ms).toBeLessThan(1000);
+    expect(hostile.body.data.articles.nodes.length).toBeGreaterThan(0);
+    expectAnswered(cheap);
     const wide = await post(url, { query: `{ articles(first: 100) { nodes { tags { articles(first: 100) { nodes { tags { slug } } } } } } }` });
     expectRefused(wide, /^query cost \d+ exceeds the limit of 50000/);
   });

@@ -1,5 +1,6 @@
 import { AddressInfo, createServer as createNetServer } from "node:net";
 import { graphqlUrl, startTestServer, TestServer } from "../helpers/test-server";
+import { captureStderr } from "../helpers/console";
 
 // Response bodies are checked field by field; `any` keeps those checks short.
 
@@ -108,9 +109,12 @@ describe("unexpected errors outside production", () => {
 
   it("keep their message and carry the stack trace that finds the fault", async () => {
     const log = jest.spyOn(console, "error").mockImplementation(() => undefined);
+    const databaseLog = captureStderr();
     await t.db.dataSource.query("DROP TABLE related_link");
     const body = await json(await post(url, { query: `{ articles(first: 1) { nodes { title relatedLinks { title } } } }` }));
+    databaseLog.restore();
     log.mockRestore();
+    expect(databaseLog.lines()).toContain("[db query-error] error: Error: SQLITE_ERROR: no such table: related_link");
     expect(body.errors[0].extensions.code).toBe("INTERNAL_SERVER_ERROR");
     expect(body.errors[0].message).toContain("related_link");
     expect(body.errors[0].extensions.stacktrace.length).toBeGreaterThan(1);
@@ -152,8 +156,11 @@ describe("production mode", () => {
 
   it("masks unexpected errors as INTERNAL_SERVER_ERROR and logs them in full", async () => {
     const log = jest.spyOn(console, "error").mockImplementation(() => undefined);
+    const databaseLog = captureStderr();
     await t.db.dataSource.query("DROP TABLE related_link");
     const body = await json(await post(url, { query: `{ articles(first: 1) { nodes { title relatedLinks { title } } } }` }));
+    databaseLog.restore();
+    expect(databaseLog.lines()).toContain("[db query-error] error: Error: SQLITE_ERROR: no such table: related_link");
     expect(body.errors[0]).toEqual({
       message: "Internal server error",
       locations: [{ line: 1, column: 38 }],

@@ -1,13 +1,15 @@
 /**
  * What `npm start` does before it serves: the port checked before the database is touched, a
  * development token kept across restarts, progress while it migrates and seeds. The bootstrap
- * (src/index.ts) runs as a child process, from source through ts-node, as a user would run it.
+ * runs as a child process, compiled (dist/src/index.js, built by the suite's global setup), as
+ * `npm start` runs it.
  */
 import { ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from "node:fs";
 import { createServer, Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { builtEntry } from "../helpers/server-process";
 import { DEV_JWT_SECRET_FILE, DEV_TOKEN_FILE, keptDevelopmentJwtSecret, keptDevelopmentToken, portIsFree, projectRoot } from "../../src/startup";
 
 const ROOT = resolve(__dirname, "../..");
@@ -23,14 +25,13 @@ interface Run {
 const running = new Set<ChildProcess>();
 
 /**
- * Runs one of the project's TypeScript entry points from source, as `npm start` or an npm script
- * would run it compiled, with `env` over this process's environment and the `unset` variables
+ * Runs one of the project's entry points compiled, as `npm start` or an npm script runs it, with `env` over this process's environment and the `unset` variables
  * removed unless `env` names them.
  */
-function runFromSource(script: string, args: string[], env: Record<string, string>, unset: string[]): Run {
+function runBuilt(script: string, args: string[], env: Record<string, string>, unset: string[]): Run {
   const childEnv: Record<string, string | undefined> = { ...process.env, ...env };
   for (const variable of unset) if (!(variable in env)) delete childEnv[variable];
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", script, ...args], { cwd: ROOT, env: childEnv });
+  const child = spawn(process.execPath, [builtEntry(script), ...args], { cwd: ROOT, env: childEnv });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk) => (stdout += chunk));
@@ -47,12 +48,12 @@ function runFromSource(script: string, args: string[], env: Record<string, strin
 }
 
 function startBootstrap(env: Record<string, string>): Run {
-  return runFromSource("src/index.ts", [], { SHUTDOWN_GRACE_SECONDS: "0", ...env }, ["API_TOKEN", "REDIS_URL", "JWT_SECRET", "JWKS_URL"]);
+  return runBuilt("src/index.ts", [], { SHUTDOWN_GRACE_SECONDS: "0", ...env }, ["API_TOKEN", "REDIS_URL", "JWT_SECRET", "JWKS_URL"]);
 }
 
 /** `npm run token` as a user runs it, with only the settings in `env`. */
 async function signToken(env: Record<string, string>, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const run = runFromSource("scripts/reader-token.ts", args, env, ["JWT_SECRET", "NODE_ENV"]);
+  const run = runBuilt("scripts/reader-token.ts", args, env, ["JWT_SECRET", "NODE_ENV"]);
   const code = await run.exited;
   return { code, stdout: run.stdout(), stderr: run.stderr() };
 }

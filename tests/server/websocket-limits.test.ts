@@ -2,6 +2,7 @@
  * Bounds on live connections: subscriptions per socket, sockets per client address, credentials
  * checked when the socket opens, and every listener released when a socket closes.
  */
+import { setMaxListeners } from "node:events";
 import { createPubSub } from "@graphql-yoga/subscription";
 import type { PubSubEventTarget } from "@graphql-yoga/subscription";
 import WebSocket from "ws";
@@ -18,9 +19,10 @@ import { toGlobalId } from "../../src/schema/global-id";
 
 type Events = CommentEventMap;
 
-/** An in-process bus that counts its live listeners. */
+/** An in-process bus that counts its live listeners; like the server's (createLocalEvents), with no listener limit. */
 function countingBus() {
   const target = new EventTarget();
+  setMaxListeners(0, target);
   let listeners = 0;
   const add = target.addEventListener.bind(target);
   const remove = target.removeEventListener.bind(target);
