@@ -1,6 +1,6 @@
 /**
- * The documentation's examples are run: every ```graphql block of README.md and docs/api.md goes to a
- * server seeded from seeds/, operation by operation in the order the files show them, on each engine.
+ * The documentation's examples are run: every ```graphql block of README.md, docs/api.md and
+ * docs/contributing.md goes to a server seeded from seeds/, operation by operation in the order the files show them, on each engine.
  * An operation fails on any error and on an empty answer: data null, a root field null, or a root
  * field whose lists are all empty. Subscriptions subscribe over WebSocket and must deliver the event
  * of a comment posted after them.
@@ -22,7 +22,7 @@ import { listen, observedLocalEvents, probe, wsClient } from "../helpers/subscri
 import { startTestServer, TEST_TOKEN, TestServer } from "../helpers/test-server";
 
 /** The files whose ```graphql blocks are run; a docs file that gains GraphQL examples is added here. */
-const DOCUMENTED = ["README.md", "docs/api.md"];
+const DOCUMENTED = ["README.md", "docs/api.md", "docs/contributing.md"];
 const ROOT = resolve(__dirname, "../..");
 
 type Credential = "anonymous" | "service" | "moderator" | "reader";
@@ -65,7 +65,7 @@ function examplesOf(file: string): Example[] {
     try {
       document = parse(text);
     } catch (error) {
-      throw new Error(`${place}: the block does not parse: ${(error as Error).message}`);
+      throw new Error(`${place}: the block does not parse: ${(error as Error).message}`, { cause: error });
     }
     const fragments = document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION);
     for (const definition of document.definitions) {
