@@ -2,7 +2,7 @@ import { GraphQLError } from "graphql";
 
 /**
  * Every error code a client can see, in one list used by the resolvers and by formatError alike.
- * The first group is ours (CONTRACT.md); the second is Apollo's and graphql-js's for requests that
+ * The first group is ours (docs/api.md lists them); the second is Apollo's and graphql-js's for requests that
  * never reach a resolver. All of them are the client's to act on and pass through unmasked;
  * anything else becomes INTERNAL_SERVER_ERROR.
  */

@@ -2,8 +2,8 @@
  * Who is calling, and what they may do. A request carries no credential (anonymous), the service
  * token (API_TOKEN: scripts, the host site's back end; every moderator right), or a reader's JWT
  * (see verify-token.ts). The rights are decided here, in one place, from that description alone;
- * whether a reader wrote a given comment is decided by the callers of isOwnComment, which know the
- * comment's author.
+ * whether a reader wrote a given comment is decided where the comment's author is known: for writes
+ * in src/discussion/permissions.ts, for what a reader sees in src/policy/comment-visibility.ts.
  */
 import { timingSafeEqual } from "node:crypto";
 import { forbidden, unauthenticated } from "../errors";

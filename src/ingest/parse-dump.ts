@@ -1,7 +1,7 @@
 /**
  * Text dump -> ParsedDump. Pure and total: no I/O, and every string gets either an article (with
  * warnings for whatever was odd or missing) or a DumpError naming the line where parsing gave up.
- * The layout is described in DUMP-FORMAT.md; the comments below explain the judgement calls.
+ * The layout is described in docs/operating.md (Seeding from dumps); the comments below explain the judgement calls.
  */
 import type { ParsedArticle, ParsedComment, ParsedDump, ParsedRelatedLink } from "./dump.types";
 

@@ -208,7 +208,7 @@ export function describeCacheHint(hint: CacheHint): string | null {
   if ("inherit" in hint) return null;
   return hint.scope === "PRIVATE"
     ? "Not kept by shared HTTP caches (private)."
-    : `Cache hint: ${hint.maxAge} s. An anonymous GET answer may be kept by HTTP caches for the shortest hint among its fields (README: HTTP caching).`;
+    : `Cache hint: ${hint.maxAge} s. An anonymous GET answer may be kept by HTTP caches for the shortest hint among its fields (docs/api.md: HTTP caching).`;
 }
 
 /** Appends each hint to the description of the type or field it is declared on. */

@@ -13,7 +13,7 @@ import type { Writer } from "../abuse/abuse-limits";
  * on the one JavaScript thread, each takes longer, so more of them are alive at every young-
  * generation collection, which copies whatever is alive: under ten concurrent deep pages that
  * copying took a third of the CPU. A few at a time finish sooner, die young, and the same load is
- * served faster (see the README's Operating it and Benchmarks).
+ * served faster (see docs/operating.md, Operating it, and docs/benchmarks.md).
  *
  * Before an operation joins the queue it must pass two bounds: one client (a reader's `sub`, else
  * its address) may have MAX_QUEUED_PER_CLIENT operations running or waiting (429 beyond that, to

@@ -25,7 +25,7 @@ export const COMPRESSION_THRESHOLD_BYTES = 1024;
 
 /**
  * Levels for answers compressed per request: the lowest. Higher ones saved a few points more of a
- * large answer for several times the CPU (README, "Crawlers, feeds and compression", has the
+ * large answer for several times the CPU (docs/operating.md, "Crawlers, feeds and compression", has the
  * measurement); the 11 and 9 of build time are for files compressed once.
  */
 export const DYNAMIC_LEVELS = { brotli: 1, gzip: 1 };

@@ -3,7 +3,7 @@ import { parseDump } from "../../src/ingest/parse-dump";
 import type { ParsedArticle, ParsedComment, ParsedDump } from "../../src/ingest/dump.types";
 import { REAL_SEED, REAL_SEED_ARTICLE, SEEDS_DIR, comment, readSeed } from "./dump-fixtures";
 
-/** Every bundled seed, compared whole. Together they cover the variations DUMP-FORMAT.md lists. */
+/** Every bundled seed, compared whole. Together they cover the variations of the dump layout (docs/operating.md, Seeding from dumps). */
 
 type Row = [string | null, boolean, string];
 const rows = (list: Row[]): ParsedComment[] => list.map(([a, h, b]) => comment(a, h, b));
