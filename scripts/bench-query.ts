@@ -1,8 +1,8 @@
+import { benchConfig } from "./bench-config";
 import "reflect-metadata";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Config, DEFAULT_ABUSE_LIMITS, DEFAULT_BOUNDS, READER_SETTINGS_OFF, parseGraphqlExecutor } from "../src/config";
 import { Database, openDataSource } from "../src/db/data-source";
 import { withQueryTally } from "../src/db/query-counter";
 import { recountStoredCounts } from "../src/db/stored-counts";
@@ -29,27 +29,6 @@ const ARTICLES = 60;
 const COMMENTS = 30;
 const REPLIES = 3;
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
-
-function benchConfig(): Config {
-  return {
-    port: 0,
-    database: { type: "sqlite", path: "" },
-    apiToken: "bench-token",
-    apiTokenGenerated: false,
-    production: false,
-    redisUrl: null,
-    shutdownGraceSeconds: 0,
-    maxConcurrentOperations: 0,
-    maxQueuedOperations: 0,
-    maxQueuedPerClient: 0,
-    responseDrainSeconds: 0,
-    statementTimeoutSeconds: 0,
-    ...READER_SETTINGS_OFF,
-    ...DEFAULT_BOUNDS,
-    graphqlExecutor: parseGraphqlExecutor(process.env.GRAPHQL_EXECUTOR),
-    abuseLimits: DEFAULT_ABUSE_LIMITS,
-  };
-}
 
 interface Timed {
   ms: number;
@@ -112,7 +91,7 @@ async function pageSizes(): Promise<void> {
       // The replies went in as rows, behind the writers' back.
       await inTransaction(db, (manager) => recountStoredCounts(manager));
     }
-    const server = await createServer(benchConfig(), db, createLocalEvents());
+    const server = await createServer(benchConfig({ type: "sqlite", path: "" }), db, createLocalEvents());
     const run = (first: number) => execute(server, DEEP_QUERY, { first });
     for (let i = 0; i < 5; i++) await run(50); // warm-up: JIT and database cache
     const times: Record<number, number[]> = { 1: [], 50: [] };
@@ -253,7 +232,7 @@ async function scale(articles: number, runs: number, showPlans: boolean): Promis
       log(`${engine}: opening the ${size.toLocaleString("en-US")}-article dataset (built on first use)`);
       const dataset = await openScaleDataset(size, url, log);
       if (dataset.builtIn !== null) log(`  built in ${dataset.builtIn.toFixed(0)} s`);
-      const server = await createServer(benchConfig(), dataset.db, createLocalEvents());
+      const server = await createServer(benchConfig({ type: "sqlite", path: "" }), dataset.db, createLocalEvents());
       opened.push({ size, dataset, server, queries: [] });
       opened[opened.length - 1].queries = await scaleQueries(server, dataset.db, size);
     }

@@ -14,11 +14,11 @@
  * the machine falls on both. Prints requests/s, p50/p99 latency and imports finished per mode,
  * and the ratios readers ÷ shared (median over rounds of phases run back to back).
  */
+import { benchConfig } from "./bench-config";
 import "reflect-metadata";
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Config, DEFAULT_ABUSE_LIMITS, DEFAULT_BOUNDS, READER_SETTINGS_OFF, parseGraphqlExecutor } from "../src/config";
 import { DEFAULT_SQLITE_READERS, openDataSource } from "../src/db/data-source";
 import { withQueryTally } from "../src/db/query-counter";
 import { createLocalEvents } from "../src/events/comment-events";
@@ -119,24 +119,7 @@ async function startMode(seeded: string, dir: string, mode: Mode, args: Args) {
   const path = join(dir, `${mode}.sqlite`);
   copyFileSync(seeded, path);
   const db = await openDataSource({ type: "sqlite", path }, { readers: mode === "shared" ? 0 : args.readers });
-  const config: Config = {
-    port: 0,
-    database: { type: "sqlite", path },
-    apiToken: TOKEN,
-    apiTokenGenerated: false,
-    production: false,
-    redisUrl: null,
-    shutdownGraceSeconds: 0,
-    maxConcurrentOperations: 0,
-    maxQueuedOperations: 0,
-    maxQueuedPerClient: 0,
-    responseDrainSeconds: 0,
-    statementTimeoutSeconds: 0,
-    ...READER_SETTINGS_OFF,
-    ...DEFAULT_BOUNDS,
-    graphqlExecutor: parseGraphqlExecutor(process.env.GRAPHQL_EXECUTOR),
-    abuseLimits: DEFAULT_ABUSE_LIMITS,
-  };
+  const config = benchConfig({ type: "sqlite", path }, TOKEN);
   const server = await createServer(config, db, createLocalEvents());
   const slugs = (await db.query(`SELECT "slug" FROM article ORDER BY "id"`)).map((row: { slug: string }) => row.slug) as string[];
   return {

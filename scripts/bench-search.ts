@@ -1,4 +1,3 @@
-import { DEFAULT_ABUSE_LIMITS, DEFAULT_BOUNDS, READER_SETTINGS_OFF, parseGraphqlExecutor } from "../src/config";
 /**
  * `npm run bench:search`: search at scale. Builds 100,000 articles and 1,000,000 comments (10 per
  * article) from generated dumps, through the project's own renderer, parser and importer (which
@@ -10,6 +9,7 @@ import { DEFAULT_ABUSE_LIMITS, DEFAULT_BOUNDS, READER_SETTINGS_OFF, parseGraphql
  * between runs too). BENCH_ARTICLES shrinks the corpus for a quick look; BENCH_RUNS sets the
  * timed runs per query (default 30).
  */
+import { benchConfig } from "./bench-config";
 import "reflect-metadata";
 import { existsSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -183,24 +183,7 @@ async function main(): Promise<void> {
     } else {
       process.stderr.write(`using the corpus already built${cached ? ` in ${file}` : ""}\n`);
     }
-    const config = {
-      port: 0,
-      database: url ? { type: "postgres" as const, url } : { type: "sqlite" as const, path: file },
-      apiToken: "bench-token",
-      apiTokenGenerated: false,
-      production: false,
-      redisUrl: null,
-      shutdownGraceSeconds: 0,
-      maxConcurrentOperations: 0,
-      maxQueuedOperations: 0,
-      maxQueuedPerClient: 0,
-      responseDrainSeconds: 0,
-      statementTimeoutSeconds: 0,
-      abuseLimits: DEFAULT_ABUSE_LIMITS,
-      ...READER_SETTINGS_OFF,
-      ...DEFAULT_BOUNDS,
-      graphqlExecutor: parseGraphqlExecutor(process.env.GRAPHQL_EXECUTOR),
-    };
+    const config = benchConfig(url ? { type: "postgres" as const, url } : { type: "sqlite" as const, path: file });
     const server = await createServer(config, db, createLocalEvents());
     const search = async (q: string) => {
       const started = performance.now();
