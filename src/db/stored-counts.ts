@@ -23,14 +23,11 @@
  * uses it, and so can anyone who changed rows behind the writers' back.
  */
 import { DataSource, EntityManager } from "typeorm";
-import { isPublic, publicComment, ruleSql } from "../policy";
+import { publicComment, ruleSql } from "../policy";
 import { join, list, run, Sql, sql } from "./sql";
 
 /** A comment the public sees, and counts: the policy's public comment (src/policy), as SQL. */
 export const visibleRow = ruleSql(publicComment);
-
-/** Whether the public sees (and the counts count) a comment in this state: the policy's isPublic. */
-export const countsAsVisible = isPublic;
 
 /** Rows per CASE statement: each row adds two integer literals, and its id to the IN list. */
 const CASE_ROWS = 500;
@@ -79,7 +76,7 @@ async function applyIncrements(manager: EntityManager, table: string, column: st
  * Brings the counts in line after comments became visible (`shown`: new published comments,
  * deleted ones brought back, comments published by a moderator) or stopped being visible
  * (`hidden`: deleted, held or rejected), given each as it was before. Callers pass only comments
- * whose visibility (countsAsVisible) really changed.
+ * whose visibility (the policy's isPublic) really changed.
  *
  * A comment's visibility counts for its article and its author. It changes the parent's replyCount
  * only when it changes whether the comment is listed: a comment with listed replies was listed

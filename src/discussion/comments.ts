@@ -10,11 +10,11 @@ import { DataSource, EntityManager, IsNull } from "typeorm";
 import { Caller, canModerate } from "../auth/caller";
 import type { Reader } from "../auth/verify-token";
 import type { Clock } from "../clock";
-import type { ModerationSetting } from "../config";
+import type { DiscussionRules } from "../context";
 import { lockArticle, lockComment } from "../db/lock-order";
-import { commentsChanged, countsAsVisible } from "../db/stored-counts";
+import { commentsChanged } from "../db/stored-counts";
 import { inTransaction } from "../db/transaction";
-import { canSeeComment, viewerFor } from "../policy";
+import { canSeeComment, isPublic, viewerFor } from "../policy";
 import { Author, Comment, CommentStatus, ModerationActionKind } from "../entities";
 import { forbidden, notFound, unauthenticated, userError } from "../errors";
 import { commentAddedTopic, CommentEvents, publishCommentEvent, snapshotOf, stateOf } from "../events/comment-events";
@@ -38,14 +38,8 @@ export interface NewComment {
 }
 
 /** What the write paths need besides the database: the time, and the rules of the discussion. */
-export interface WriteRules {
+export interface WriteRules extends DiscussionRules {
   clock: Clock;
-  editWindowSeconds: number;
-  /** The moderation mode of articles whose own mode was never set (MODERATION). */
-  moderation: ModerationSetting;
-  autoHoldFlags: number;
-  /** The deepest a reply may sit (MAX_THREAD_DEPTH); a reply below it is refused. */
-  maxThreadDepth: number;
 }
 
 /** A caller with a credential: the service token or a signed-in reader. */
@@ -194,7 +188,7 @@ export async function deleteComment(db: DataSource, events: CommentEvents, calle
     const before = stateOf(comment);
     await manager.update(Comment, { id }, { isDeleted: true });
     // An unpublished comment was counted nowhere already.
-    if (countsAsVisible(comment)) await commentsChanged(manager, { hidden: [comment] });
+    if (isPublic(comment)) await commentsChanged(manager, { hidden: [comment] });
     await unindexComments(manager, [id]);
     if (right === "moderator") await recordAction(manager, writer, rules.clock(), { commentId: id, action: ModerationActionKind.DELETE });
     return { deleted: await manager.findOneByOrFail(Comment, { id }), before };
