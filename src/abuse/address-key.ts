@@ -1,5 +1,8 @@
 import ipaddr from "ipaddr.js";
 
+const OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+const CANONICAL_IPV4 = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
+
 /**
  * The key a client address is limited by, for every limit that counts per address (writes,
  * sockets, subscriptions). An IPv4-mapped IPv6 address is its IPv4 address (a dual-stack listener
@@ -8,6 +11,9 @@ import ipaddr from "ipaddr.js";
  * holder of a /64 2^64 budgets. Text that is no address (an in-process caller's label) is its own key.
  */
 export function addressKey(address: string): string {
+  // Every request is keyed (admission's per-client share): an IPv4 address in canonical form, what
+  // an IPv4 socket reports, is its own key without parsing.
+  if (CANONICAL_IPV4.test(address)) return address;
   if (!ipaddr.isValid(address)) return address;
   const parsed = ipaddr.process(address);
   if (parsed.kind() === "ipv4") return parsed.toString();
