@@ -72,7 +72,7 @@ const PARTS = {
       const env = { ...process.env, NODE_ENV: "production" };
       return spawnSync(process.execPath, args, { cwd: root, stdio: "inherit", env }).status === 0;
     },
-    // The server sends these to clients that accept them (src/web/compression.ts), so no request pays for it.
+    // The server sends these to clients that accept them (src/http/compression.ts), so no request pays for it.
     after: () => compressFiles(join(root, "dist/web")),
   },
 };

@@ -57,7 +57,7 @@ export interface Config {
   requestTimeoutSeconds: number;
   /** The largest answer one operation may build, in MiB (MAX_RESPONSE_MB; 0: no cap). */
   maxResponseMb: number;
-  /** Where a client's address comes from, and what one address may hold open (src/web/client-address.ts). */
+  /** Where a client's address comes from, and what one address may hold open (src/http/client-address.ts). */
   clients: ClientSettings;
 }
 

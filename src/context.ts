@@ -6,7 +6,7 @@ import type { Clock } from "./clock";
 import type { ModerationSetting } from "./config";
 import type { Database } from "./db/data-source";
 import { QueryTally } from "./db/query-counter";
-import { createLoaders, Loaders } from "./loaders";
+import { createLoaders, Loaders } from "./read";
 import type { CommentEvents } from "./events/comment-events";
 import type { AbuseLimits } from "./abuse/abuse-limits";
 import type { LiveDeliveries } from "./discussion/comment-feed";

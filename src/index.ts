@@ -8,7 +8,7 @@ import { createAbuseLimits } from "./abuse/abuse-limits";
 import { seedIfEmpty } from "./ingest/import-files";
 import { createServer, GRAPHQL_PATH } from "./server";
 import { dataFolder, keptDevelopmentJwtSecret, keptDevelopmentToken, portIsFree, projectRoot } from "./startup";
-import { GRAPHIQL_PATH } from "./web/reader-app.routes";
+import { GRAPHIQL_PATH } from "./http/reader-app.routes";
 
 /** How often a long seed import reports how far it got. */
 const PROGRESS_EVERY_MS = 2_000;

@@ -31,19 +31,19 @@ import { CompiledOperations, compiledExecutionGateway } from "./execution/compil
 import { withinBounds } from "./execution/request-bounds";
 import { CachePolicies, DocumentCache, PreflightVerdicts } from "./execution/operation-cache";
 import { checkTextInputs } from "./schema/text-inputs";
-import { landingPageWithExplorerLinks } from "./web/landing-page.plugin";
-import { plainGetHint } from "./web/plain-get.middleware";
+import { landingPageWithExplorerLinks } from "./http/landing-page.plugin";
+import { plainGetHint } from "./http/plain-get.middleware";
 import { writerFor, writerOf } from "./resolvers/write-access";
-import { Admission, answerRefusal, clientKeyOf, SHUTTING_DOWN } from "./web/admission";
+import { Admission, answerRefusal, clientKeyOf, SHUTTING_DOWN } from "./http/admission";
 import { AdmitRequest, bodyErrorResponse, graphqlPostHandler, isGraphqlJsonPost } from "./execution/graphql-post";
-import { closeWhenNotDrained, httpServerOptions } from "./web/http-timeouts";
-import { devSignInRoutes } from "./web/dev-sign-in.routes";
-import { AddressConnections } from "./web/address-connections";
-import { clientAddressReader } from "./web/client-address";
-import { readerAppRoutes } from "./web/reader-app.routes";
-import { compressResponses } from "./web/compression";
-import { crawlerRoutes } from "./web/crawler.routes";
-import { articleBySlug } from "./web/crawler.queries";
+import { closeWhenNotDrained, httpServerOptions } from "./http/http-timeouts";
+import { devSignInRoutes } from "./http/dev-sign-in.routes";
+import { AddressConnections } from "./http/address-connections";
+import { clientAddressReader } from "./http/client-address";
+import { readerAppRoutes } from "./http/reader-app.routes";
+import { compressResponses } from "./http/compression";
+import { crawlerRoutes } from "./http/crawler.routes";
+import { articleBySlug } from "./http/crawler.queries";
 
 export const GRAPHQL_PATH = "/graphql";
 export const BODY_LIMIT = "2mb";
@@ -357,7 +357,7 @@ export async function createServer(config: Config, db: Database, events: Comment
   // started; everything else, and everything while the server drains, goes through express.
   let graphqlPost: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
   const drainMs = config.responseDrainSeconds * 1000;
-  // Every answer, from express or the direct path, is compressed as the client accepts (web/compression.ts).
+  // Every answer, from express or the direct path, is compressed as the client accepts (http/compression.ts).
   const compress = compressResponses();
   const httpServer = createHttpServer(httpServerOptions(), (req, res) => {
     closeWhenNotDrained(res, drainMs);

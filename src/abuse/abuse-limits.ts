@@ -27,7 +27,7 @@ export interface Writer {
   service: boolean;
   /** The signed-in reader's stable id (the token's `sub`); null when there is none. */
   reader: string | null;
-  /** The client's address (web/client-address.ts), counted by its addressKey; null for an operation run in-process. */
+  /** The client's address (http/client-address.ts), counted by its addressKey; null for an operation run in-process. */
   address: string | null;
 }
 

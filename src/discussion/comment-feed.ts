@@ -14,9 +14,9 @@ import {
   ModerationState,
 } from "../events/comment-events";
 import { ANONYMOUS } from "../auth/caller";
-import { createLoaders, createRowLoaders, Loaders, RowLoaders } from "../loaders";
+import { createLoaders, createRowLoaders, Loaders, RowLoaders } from "../read";
 import { canSeeComment, Viewer } from "../policy";
-import { commentRows } from "../loaders/rows";
+import { commentRows } from "../read/rows";
 
 /**
  * One live event as this instance serves it to every one of its subscribers: the comment as the

@@ -1,5 +1,5 @@
 import type { Context } from "../context";
-import { createLoaders } from "../loaders";
+import { createLoaders } from "../read";
 
 /**
  * Drops what this context's loaders have cached. Loaders cache for a whole operation: after a

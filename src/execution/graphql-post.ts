@@ -12,7 +12,7 @@
  * same limit, so a body too large, not JSON, compressed or in another charset is read or refused
  * exactly as before; refusals are answered by `bodyErrorResponse`. CORS headers come from the same
  * `cors` middleware. The answer is written as Apollo gives it: its status, headers and body
- * (compressed, as every answer, by the hook server.ts runs before this path: web/compression.ts).
+ * (compressed, as every answer, by the hook server.ts runs before this path: http/compression.ts).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parse as parseUrl } from "node:url";

@@ -4,7 +4,7 @@ import { Article, Comment, ModerationMode, RelatedLink, Tag } from "../entities"
 import { MAX_FEATURED_PER_ARTICLE } from "../discussion/moderation";
 import { userError } from "../errors";
 import { normalizeArticleUrl } from "../ingest/article-input";
-import type { Connection } from "../loaders/connection";
+import type { Connection } from "../read/connection";
 import { ArticleConnection, articlesCost, cappedListCost, CommentConnection, connectionCost } from "../schema/connection";
 import { WRITE_LIMITS } from "../text/write-limits";
 import { idOfType, toGlobalId } from "../schema/global-id";

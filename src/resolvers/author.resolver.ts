@@ -2,7 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "t
 import type { Context } from "../context";
 import { Author, Comment } from "../entities";
 import { userError } from "../errors";
-import type { Connection } from "../loaders/connection";
+import type { Connection } from "../read/connection";
 import { AuthorConnection, CommentConnection, connectionCost } from "../schema/connection";
 import { idOfType, toGlobalId } from "../schema/global-id";
 import { ConnectionArgs } from "./types/connection.args";

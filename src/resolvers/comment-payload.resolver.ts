@@ -1,7 +1,7 @@
 import { Args, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
 import type { Context } from "../context";
 import { Article, Comment } from "../entities";
-import type { Edge } from "../loaders/connection";
+import type { Edge } from "../read/connection";
 import { CommentEdge } from "../schema/connection";
 import { AddCommentPayload, CommentEdgeArgs, CommentPayload } from "./types/comment.payload";
 

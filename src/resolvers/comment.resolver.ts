@@ -3,7 +3,7 @@ import { Arg, Args, Ctx, Extensions, FieldResolver, ID, Int, Query, Resolver, Ro
 import type { Context } from "../context";
 import { Article, Author, Comment, CommentStatus, ModerationAction } from "../entities";
 import { canKnowStatus, canModerate, canSeeComment, isFeatured, isPublic, Viewer } from "../policy";
-import type { Connection } from "../loaders/connection";
+import type { Connection } from "../read/connection";
 import { cappedListCost, CommentConnection, connectionCost } from "../schema/connection";
 import { PRICED_AT_THREAD_DEPTH } from "../schema/limits";
 import { idOfType, toGlobalId } from "../schema/global-id";

@@ -5,7 +5,7 @@ import { flagComment, setArticleModeration, setCommentStatus, setFeatured } from
 import { freshReads } from "../discussion/fresh-reads";
 import { Article, Comment, CommentStatus } from "../entities";
 import { notFound } from "../errors";
-import type { Connection } from "../loaders/connection";
+import type { Connection } from "../read/connection";
 import { CommentConnection, connectionCost } from "../schema/connection";
 import { CommentPayload } from "./types/comment.payload";
 import { FlagCommentArgs, ModerationQueueArgs, SetArticleModerationArgs, SetCommentStatusArgs } from "./types/moderation.types";

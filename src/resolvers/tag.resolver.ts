@@ -1,7 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../context";
 import { Article, Tag } from "../entities";
-import type { Connection } from "../loaders/connection";
+import type { Connection } from "../read/connection";
 import { ArticleConnection, connectionCost, TagConnection } from "../schema/connection";
 import { toGlobalId } from "../schema/global-id";
 import { ConnectionArgs } from "./types/connection.args";

@@ -33,7 +33,7 @@ export function writerOf(ctx: Context): Writer {
   return writerFor(ctx.caller, ctx.clientAddress);
 }
 
-/** The same, for a caller and address known before a context is made (admission: web/admission.ts). */
+/** The same, for a caller and address known before a context is made (admission: http/admission.ts). */
 export function writerFor(caller: Caller, address: string | null): Writer {
   return { service: caller.kind === "service", reader: caller.kind === "reader" ? caller.sub : null, address };
 }

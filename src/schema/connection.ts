@@ -1,11 +1,11 @@
 /**
  * The GraphQL shape of Relay connections. What a cursor holds and how a page is fetched live in
- * loaders/connection.ts; this file only declares the types clients see.
+ * read/connection.ts; this file only declares the types clients see.
  */
 import { ComplexityEstimator } from "graphql-query-complexity";
 import { ClassType, Field, Int, ObjectType } from "type-graphql";
 import { Article, Author, Comment, Tag } from "../entities";
-import { DEFAULT_PAGE_SIZE } from "../loaders/connection";
+import { DEFAULT_PAGE_SIZE } from "../read/connection";
 import { queryWordCount } from "../search/parse-query";
 
 @ObjectType({ description: "Relay page information.", simpleResolvers: true })

@@ -6,7 +6,7 @@
  *
  * Relevance: BM25 on SQLite, ts_rank_cd on PostgreSQL, with the same field weights (title 10,
  * section and tags 4, body 1 on SQLite; A 1.0, B 0.4, D 0.1 on PostgreSQL). How it becomes a
- * score, and which matches are ranked, is the search list's business (loaders/search.loader.ts).
+ * score, and which matches are ranked, is the search list's business (read/search.loader.ts).
  */
 import { DataSource } from "typeorm";
 import { isPostgres } from "../db/data-source";

@@ -5,7 +5,7 @@ import { renderDump } from "../../src/ingest/render-dump";
 import { engines } from "../helpers/databases";
 import { IMPORT_DUMP, postComment, rowId, uniqueArticle } from "../helpers/discussion";
 import { startTestServer, TEST_TOKEN, TestServer } from "../helpers/test-server";
-import { RANK_WINDOW } from "../../src/loaders/ranked-matches";
+import { RANK_WINDOW } from "../../src/read/ranked-matches";
 
 const SEARCH = `query($q: String!, $scope: [SearchScope!], $first: Int, $after: String, $last: Int, $before: String, $where: ArticleWhere) {
   search(query: $q, scope: $scope, first: $first, after: $after, last: $last, before: $before, where: $where) {

@@ -1,5 +1,5 @@
 /**
- * Admission over HTTP (src/web/admission.ts): GET and POST take their turn the same way, so one
+ * Admission over HTTP (src/http/admission.ts): GET and POST take their turn the same way, so one
  * behaviour suite runs over both methods. A turn is given back once the answer is handed to node,
  * whether or not the client reads it; a response nobody drains closes its connection after
  * RESPONSE_DRAIN_SECONDS; one client has a bounded share of the queue (MAX_QUEUED_PER_CLIENT).
@@ -10,7 +10,7 @@ import { connect, Socket } from "node:net";
 import type { Client } from "graphql-ws";
 import { commentAddedTopic } from "../../src/events/comment-events";
 import { importArticle } from "../../src/ingest/import";
-import { HTTP_TIMEOUTS } from "../../src/web/http-timeouts";
+import { HTTP_TIMEOUTS } from "../../src/http/http-timeouts";
 import { engines } from "../helpers/databases";
 import { rowId } from "../helpers/discussion";
 import { generatedArticle } from "../helpers/fixtures";

@@ -1,6 +1,6 @@
 /**
  * POST /graphql with a JSON body is served on node's http request straight to Apollo
- * (src/web/graphql-post.ts); everything else goes through express. Over real HTTP: the direct
+ * (src/http/graphql-post.ts); everything else goes through express. Over real HTTP: the direct
  * path answers what express's path answers, reads and refuses bodies as express.json() did, and
  * sends the same CORS headers.
  */

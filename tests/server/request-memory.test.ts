@@ -1,13 +1,13 @@
 /**
  * What a request keeps in memory, and for how long: HTTP operations take turns
- * (MAX_CONCURRENT_OPERATIONS, src/web/admission.ts; its behaviour over HTTP, by both methods, is
+ * (MAX_CONCURRENT_OPERATIONS, src/http/admission.ts; its behaviour over HTTP, by both methods, is
  * tests/server/admission.test.ts), and a finished request lets go of its loaders and its result
  * (releaseLoaders, releaseResult), which Apollo's gateway interface would otherwise keep
  * reachable for young-generation collections.
  */
 import type { ApolloServerPlugin } from "@apollo/server";
 import { Context, releaseLoaders } from "../../src/context";
-import { Admission } from "../../src/web/admission";
+import { Admission } from "../../src/http/admission";
 import { engines } from "../helpers/databases";
 import { graphqlUrl, startTestServer, TestServer } from "../helpers/test-server";
 

@@ -7,7 +7,7 @@ import { decodeJwt } from "jose";
 import { AppServer, startAppServer } from "../helpers/browser";
 import { engines } from "../helpers/databases";
 import { TEST_TOKEN } from "../helpers/test-server";
-import { DEV_READER_TOKEN_PATH, DEV_READER_TOKEN_SECONDS } from "../../src/web/dev-sign-in.routes";
+import { DEV_READER_TOKEN_PATH, DEV_READER_TOKEN_SECONDS } from "../../src/http/dev-sign-in.routes";
 
 async function askToken(t: AppServer, body: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(`${t.base}${DEV_READER_TOKEN_PATH}`, {

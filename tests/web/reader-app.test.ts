@@ -12,7 +12,7 @@ import { IMPORT_DUMP, importUniqueArticle, postComment, rowId, uniqueArticle } f
 import { observedLocalEvents } from "../helpers/subscriptions";
 import { postAs, readerToken } from "../helpers/readers";
 import { TEST_TOKEN } from "../helpers/test-server";
-import { devReaderSub } from "../../src/web/dev-sign-in.routes";
+import { devReaderSub } from "../../src/http/dev-sign-in.routes";
 
 const SEED_SLUG = "china-could-join-russian-anti-daesh-campaign-in-syria-reports";
 

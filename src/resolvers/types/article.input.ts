@@ -1,8 +1,8 @@
 import { DateTimeResolver } from "graphql-scalars";
 import { ArgsType, Field, InputType, registerEnumType } from "type-graphql";
-import { MAX_TAG_SLUGS } from "../../loaders/article.loader";
+import { MAX_TAG_SLUGS } from "../../read/article.loader";
 import { MAX_QUERY_LENGTH, MAX_QUERY_WORDS } from "../../search/parse-query";
-import type { ArticleOrderKey } from "../../loaders/article.loader";
+import type { ArticleOrderKey } from "../../read/article.loader";
 import { ConnectionArgs } from "./connection.args";
 
 @InputType({ description: "Filters for articles; all given filters must hold." })

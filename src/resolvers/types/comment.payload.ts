@@ -1,6 +1,6 @@
 import { ArgsType, Field, ObjectType } from "type-graphql";
 import { Comment } from "../../entities";
-import type { CommentOrderKey } from "../../loaders/comment.loader";
+import type { CommentOrderKey } from "../../read/comment.loader";
 import { CommentOrder } from "./connection.args";
 
 /**

@@ -1,6 +1,6 @@
 import { ArgsType, Field, Int, registerEnumType } from "type-graphql";
-import type { CommentOrderKey } from "../../loaders/comment.loader";
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../loaders/connection";
+import type { CommentOrderKey } from "../../read/comment.loader";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../read/connection";
 
 @ArgsType()
 export class ConnectionArgs {

@@ -1,8 +1,8 @@
 import { ArgsType, createUnionType, Field, Float, Int, ObjectType, registerEnumType } from "type-graphql";
 import { Article, Comment } from "../../entities";
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../loaders/connection";
-import { RANK_WINDOW } from "../../loaders/ranked-matches";
-import type { SearchScopeKey } from "../../loaders/search.loader";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../read/connection";
+import { RANK_WINDOW } from "../../read/ranked-matches";
+import type { SearchScopeKey } from "../../read/search.loader";
 import { MAX_FRAGMENT_LENGTH } from "../../search/highlight";
 import { MAX_QUERY_LENGTH, MAX_QUERY_WORDS, MIN_PREFIX_LENGTH } from "../../search/parse-query";
 import { PageInfo } from "../../schema/connection";

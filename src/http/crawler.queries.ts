@@ -7,8 +7,8 @@ import { DataSource } from "typeorm";
 import { list, readDate, run, sql } from "../db/sql";
 import { storedTableCount, visibleRow } from "../db/stored-counts";
 import { Article, Author, Comment, Tag } from "../entities";
-import { storable } from "../loaders/batch.loader";
-import { articleRows, authorRows, commentRows, readRows, tagRows } from "../loaders/rows";
+import { storable } from "../read/batch.loader";
+import { articleRows, authorRows, commentRows, readRows, tagRows } from "../read/rows";
 
 export async function articleBySlug(db: DataSource, slug: string): Promise<Article | null> {
   if (!storable(slug)) return null;
