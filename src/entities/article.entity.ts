@@ -1,7 +1,7 @@
 import { Field, Int, ObjectType } from "type-graphql";
 import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
 import { DateTimeResolver } from "graphql-scalars";
-import { Node } from "../schema/node.interface";
+import { Node } from "./node.interface";
 import { COLUMN_LENGTHS } from "./column-lengths";
 import type { ModerationMode } from "./moderation-enums";
 

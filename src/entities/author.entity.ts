@@ -1,6 +1,6 @@
 import { Field, ObjectType } from "type-graphql";
 import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
-import { Node } from "../schema/node.interface";
+import { Node } from "./node.interface";
 import { COLUMN_LENGTHS } from "./column-lengths";
 
 @ObjectType({
