@@ -7,7 +7,7 @@
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, JWTPayload, jwtVerify, JWTVerifyOptions } from "jose";
 import { GraphQLError } from "graphql";
 import { unauthenticated } from "../errors";
-import { unstorableIn } from "../schema/text-inputs";
+import { unstorableIn } from "../text/unstorable";
 import { checkDisplayName } from "../text/display-name";
 import type { Clock } from "../clock";
 
