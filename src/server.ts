@@ -26,7 +26,7 @@ import { CommentEvents } from "./events/comment-events";
 import { LiveDeliveries } from "./discussion/comment-feed";
 import { buildThreadlineSchema } from "./schema/build-schema";
 import { checkCost, checkVariableDepth, limitRules, parseAndValidate, QUERY_LIMITS, SOCKET_LIMITS } from "./schema/limits";
-import { httpCachePlugin } from "./schema/cache-policy";
+import { httpCachePlugin } from "./execution/cache-policy";
 import { CompiledOperations, compiledExecutionGateway } from "./execution/compiled-executor";
 import { withinBounds } from "./execution/request-bounds";
 import { CachePolicies, DocumentCache, PreflightVerdicts } from "./execution/operation-cache";

@@ -3,7 +3,7 @@ import { DateTimeResolver } from "graphql-scalars";
 import { buildSchemaSync, getMetadataStorage } from "type-graphql";
 import { createLocalEvents, CommentEvents } from "../events/comment-events";
 import { resolvers } from "../resolvers";
-import { describeCacheHints } from "./cache-policy";
+import { describeCacheHints } from "../execution/cache-policy";
 
 type ResolverClass = new () => object;
 

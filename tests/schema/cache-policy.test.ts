@@ -1,5 +1,5 @@
 import { isInterfaceType, isObjectType, parse } from "graphql";
-import { CACHE_HINTS, cacheControlHeader, cachePolicyOf } from "../../src/schema/cache-policy";
+import { CACHE_HINTS, cacheControlHeader, cachePolicyOf } from "../../src/execution/cache-policy";
 import { buildThreadlineSchema } from "../../src/schema/build-schema";
 import { CachePolicies } from "../../src/execution/operation-cache";
 
