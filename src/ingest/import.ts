@@ -12,7 +12,7 @@ import { inTransaction } from "../db/transaction";
 import { Article, ArticleTag, Comment, RelatedLink } from "../entities";
 import { characterCount, WRITE_LIMITS } from "../text/write-limits";
 import { foldNullable } from "../text/fold";
-import { chunks, insertedId, insertRows, MAX_PARAMETERS, mustGet, selectIds } from "./bulk-sql";
+import { chunks, insertedId, insertRows, MAX_PARAMETERS, mustGet, selectIds } from "../db/bulk-sql";
 import type { ParsedArticle, ParsedComment } from "./dump.types";
 import { importedCommentRows, reconcileComments, reconcileLinks, reconcileTags } from "./reconcile";
 import { distinctTags, resolveAuthors, resolveTags } from "./shared-rows";

@@ -9,7 +9,7 @@ import { ArticleTag, Comment, CommentStatus, RelatedLink, Tag } from "../entitie
 import { isPublic } from "../policy";
 import type { ParsedComment } from "./dump.types";
 import { alignComments, commentImportKey } from "./comment-alignment";
-import { deleteByIds, insertRows, mustGet, updateByIds, updateIntegerColumn } from "./bulk-sql";
+import { deleteByIds, insertRows, mustGet, updateByIds, updateIntegerColumn } from "../db/bulk-sql";
 import { resolveAuthors } from "./shared-rows";
 import { reindexComments, unindexComments } from "../search/search-index";
 
