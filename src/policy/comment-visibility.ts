@@ -59,6 +59,9 @@ export function statusKnown(viewer: Viewer): CommentRule {
   return publicComment;
 }
 
+/** Featured comments per article: Article.featuredComments is a list, not a connection, so it is capped. */
+export const MAX_FEATURED_PER_ARTICLE = 10;
+
 /** Featured, and public: the comments of Article.featuredComments, counted toward its cap. */
 export const featuredComment: CommentRule = all(publicComment, isSet("featuredAt"));
 
