@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { DataSource } from "typeorm";
 import { Database, openDataSource } from "../src/db/data-source";
 import { refreshStatistics } from "../src/db/statistics";
-import { commentsChanged } from "../src/db/stored-counts";
+import { commentsChanged } from "../src/read/stored-counts";
 import { inTransaction } from "../src/db/transaction";
 import { Comment } from "../src/entities";
 import type { ParsedArticle } from "../src/ingest/dump.types";

@@ -2,7 +2,7 @@
  * Readers' writes to a discussion: posting, editing and (soft) deleting comments. Every write goes
  * through inTransaction, so on SQLite's single shared connection a failing write can never roll
  * back another request's comment, and takes its rows in the one lock order, the article first
- * (db/lock-order.ts). The stored counts (db/stored-counts.ts) change in the same transaction as
+ * (db/lock-order.ts). The stored counts (read/stored-counts.ts) change in the same transaction as
  * the comment, so no reader ever sees one without the other. A transaction may run again after a
  * conflict (db/transaction.ts): its work only writes, and events go out after it commits.
  */
@@ -12,7 +12,7 @@ import type { Reader } from "../auth/verify-token";
 import type { Clock } from "../clock";
 import type { DiscussionRules } from "../context";
 import { lockArticle, lockComment } from "../db/lock-order";
-import { commentsChanged } from "../db/stored-counts";
+import { commentsChanged } from "../read/stored-counts";
 import { inTransaction } from "../db/transaction";
 import { canSeeComment, isPublic, viewerFor } from "../policy";
 import { Author, Comment, CommentStatus, ModerationActionKind } from "../entities";

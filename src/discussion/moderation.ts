@@ -1,14 +1,14 @@
 /**
  * Moderators' tools and readers' flags. Each runs in one transaction that takes its rows in the
  * one lock order, the article first (db/lock-order.ts), changes the stored counts in it when a
- * comment's visibility changes (db/stored-counts.ts: the public sees PUBLISHED comments only),
+ * comment's visibility changes (read/stored-counts.ts: the public sees PUBLISHED comments only),
  * keeps the search index to what the public sees, and writes the moderation history
  * (moderation-log.ts). Events go out after the commit, from what the transaction returned.
  */
 import { DataSource, EntityManager } from "typeorm";
 import { Caller, requireModerator, requireSignedIn } from "../auth/caller";
 import { run, sql } from "../db/sql";
-import { commentsChanged } from "../db/stored-counts";
+import { commentsChanged } from "../read/stored-counts";
 import { lockArticle, lockComment } from "../db/lock-order";
 import { canSeeComment, featuredComment, isPublic, MAX_FEATURED_PER_ARTICLE, ruleSql, viewerFor } from "../policy";
 import { inTransaction } from "../db/transaction";

@@ -90,7 +90,7 @@ export class Article {
   @Column({ type: "text" })
   searchText: string;
 
-  /** Article.commentCount, kept by the writers of comments (see db/stored-counts.ts). */
+  /** Article.commentCount, kept by the writers of comments (see read/stored-counts.ts). */
   @Column({ type: "integer", default: 0 })
   commentCount: number;
 

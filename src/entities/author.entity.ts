@@ -34,7 +34,7 @@ export class Author {
   @Column({ type: "text", default: "" })
   nameKey: string;
 
-  /** Author.commentCount, kept by the writers of comments (see db/stored-counts.ts). */
+  /** Author.commentCount, kept by the writers of comments (see read/stored-counts.ts). */
   @Column({ type: "integer", default: 0 })
   commentCount: number;
 }

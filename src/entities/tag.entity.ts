@@ -30,7 +30,7 @@ export class Tag {
   @Column({ type: "varchar", length: COLUMN_LENGTHS.tagSlug })
   slug: string;
 
-  /** Tag.articleCount, kept by the importer as it tags and untags articles (see db/stored-counts.ts). */
+  /** Tag.articleCount, kept by the importer as it tags and untags articles (see read/stored-counts.ts). */
   @Column({ type: "integer", default: 0 })
   articleCount: number;
 }

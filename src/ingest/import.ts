@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { DataSource, EntityManager } from "typeorm";
-import { articlesAdded, commentsChanged, taggingsChanged } from "../db/stored-counts";
+import { articlesAdded, commentsChanged, taggingsChanged } from "../read/stored-counts";
 import { lockArticle } from "../db/lock-order";
 import { inTransaction } from "../db/transaction";
 import { Article, ArticleTag, Comment, RelatedLink } from "../entities";

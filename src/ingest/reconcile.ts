@@ -4,7 +4,7 @@
  * through the API, and what moderators did to imported ones, are the site's own.
  */
 import { EntityManager, In } from "typeorm";
-import { CountedComment, commentsChanged, taggingsChanged } from "../db/stored-counts";
+import { CountedComment, commentsChanged, taggingsChanged } from "../read/stored-counts";
 import { ArticleTag, Comment, CommentStatus, RelatedLink, Tag } from "../entities";
 import { isPublic } from "../policy";
 import type { ParsedComment } from "./dump.types";
