@@ -25,6 +25,7 @@ import { currentQueryTally, QueryTally, withQueryTally } from "./db/query-counte
 import { CommentEvents } from "./events/comment-events";
 import { LiveDeliveries } from "./discussion/comment-feed";
 import { buildThreadlineSchema } from "./schema/build-schema";
+import { resolvers } from "./resolvers";
 import { checkCost, checkVariableDepth, limitRules, parseAndValidate, QUERY_LIMITS, SOCKET_LIMITS } from "./schema/limits";
 import { httpCachePlugin } from "./execution/cache-policy";
 import { CompiledOperations, compiledExecutionGateway } from "./execution/compiled-executor";
@@ -328,7 +329,7 @@ async function withinMs(promise: Promise<unknown>, ms: number): Promise<void> {
 }
 
 export async function createServer(config: Config, db: Database, events: CommentEvents, options: ServerOptions = {}): Promise<ThreadlineServer> {
-  const schema = buildThreadlineSchema(events);
+  const schema = buildThreadlineSchema(resolvers, events);
   const documents = new DocumentCache();
   const preflight = preflightCheck(schema, new PreflightVerdicts(), config.maxThreadDepth);
   const clock = options.clock ?? systemClock;
