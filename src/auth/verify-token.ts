@@ -10,9 +10,10 @@ import { unauthenticated } from "../errors";
 import { unstorableIn } from "../text/unstorable";
 import { checkDisplayName } from "../text/display-name";
 import type { Clock } from "../clock";
+import type { Role } from "../entities/moderation-enums";
 
 /** A reader's role as the token's `role` claim gives it: `commenter` (the default) or `moderator`. */
-export type ReaderRole = "COMMENTER" | "MODERATOR";
+export type ReaderRole = Exclude<Role, "SERVICE">;
 
 /** A signed-in reader, as the token describes them. */
 export interface Reader {
