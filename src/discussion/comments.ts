@@ -10,7 +10,7 @@ import { DataSource, EntityManager, IsNull } from "typeorm";
 import { Caller, canModerate } from "../auth/caller";
 import type { Reader } from "../auth/verify-token";
 import type { Clock } from "../clock";
-import type { DiscussionRules } from "../context";
+import type { ModerationSetting } from "../config";
 import { lockArticle, lockComment } from "../db/lock-order";
 import { commentsChanged } from "../read/stored-counts";
 import { inTransaction } from "../db/transaction";
@@ -35,6 +35,18 @@ export interface NewComment {
   body: string;
   /** Only the service token names the author; a signed-in reader posts as themself. */
   authorName?: string | null;
+}
+
+/** The settings that decide what readers and moderators may do (from config.ts). */
+export interface DiscussionRules {
+  /** How long after posting an author may edit or delete their comment, in seconds. */
+  editWindowSeconds: number;
+  /** Flags that put a published comment on hold. */
+  autoHoldFlags: number;
+  /** The moderation mode of articles whose own mode was never set. */
+  moderation: ModerationSetting;
+  /** The deepest a reply may sit (MAX_THREAD_DEPTH). */
+  maxThreadDepth: number;
 }
 
 /** What the write paths need besides the database: the time, and the rules of the discussion. */

@@ -4,7 +4,7 @@ import { addComment, deleteComment, editComment } from "../discussion/comments";
 import { Comment } from "../entities";
 import { AddCommentArgs, EditCommentArgs } from "./types/comment.input";
 import { AddCommentPayload, CommentPayload } from "./types/comment.payload";
-import { freshReads } from "../discussion/fresh-reads";
+import { freshReads } from "./fresh-reads";
 import { idArgument, requireWriter, writeRules, writerOf } from "./write-access";
 
 @Resolver(() => Comment)

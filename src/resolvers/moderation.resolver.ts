@@ -2,7 +2,7 @@ import { Args, Ctx, Mutation, Query, Resolver, Arg, ID } from "type-graphql";
 import { requireModerator } from "../auth/caller";
 import type { Context } from "../context";
 import { flagComment, setArticleModeration, setCommentStatus, setFeatured } from "../discussion/moderation";
-import { freshReads } from "../discussion/fresh-reads";
+import { freshReads } from "./fresh-reads";
 import { Article, Comment, CommentStatus } from "../entities";
 import { notFound } from "../errors";
 import type { Connection } from "../read/connection";

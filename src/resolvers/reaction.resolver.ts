@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from "type-graphql";
 import type { Context } from "../context";
-import { freshReads } from "../discussion/fresh-reads";
+import { freshReads } from "./fresh-reads";
 import { setReaction } from "../discussion/reactions";
 import { Comment } from "../entities";
 import { CommentPayload } from "./types/comment.payload";
