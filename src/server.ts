@@ -34,7 +34,7 @@ import { CachePolicies, DocumentCache, PreflightVerdicts } from "./execution/ope
 import { checkTextInputs } from "./schema/text-inputs";
 import { landingPageWithExplorerLinks } from "./http/landing-page.plugin";
 import { plainGetHint } from "./http/plain-get.middleware";
-import { writerFor, writerOf } from "./resolvers/write-access";
+import { countedClientFor, countedClientOf } from "./resolvers/write-access";
 import { Admission, answerRefusal, clientKeyOf, SHUTTING_DOWN } from "./http/admission";
 import { AdmitRequest, bodyErrorResponse, graphqlPostHandler, isGraphqlJsonPost } from "./execution/graphql-post";
 import { closeWhenNotDrained, httpServerOptions } from "./http/http-timeouts";
@@ -425,7 +425,7 @@ export async function createServer(config: Config, db: Database, events: Comment
       // those with `subscribe`) wait for events, not turns.
       execute: (args: ExecutionArgs) =>
         admission
-          .run(() => withinBounds(bounds, args.contextValue, async () => execute(args)), clientKeyOf(writerOf(args.contextValue as Context)))
+          .run(() => withinBounds(bounds, args.contextValue, async () => execute(args)), clientKeyOf(countedClientOf(args.contextValue as Context)))
           .catch((error: unknown) => {
             if (error instanceof GraphQLError) return { errors: [error] };
             throw error;
@@ -587,7 +587,7 @@ export async function createServer(config: Config, db: Database, events: Comment
   const admit: AdmitRequest<Context> = async (req, res, work) => {
     const { caller, credentialError } = await identify(deps, req.headers.authorization);
     const address = clientAddress(req);
-    await admission.admit(req, res, clientKeyOf(writerFor(caller, address)), () =>
+    await admission.admit(req, res, clientKeyOf(countedClientFor(caller, address)), () =>
       work(async () => contextFor(deps, caller, currentQueryTally(), credentialError, address)),
     );
   };
