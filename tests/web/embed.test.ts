@@ -44,7 +44,7 @@ function hostPage(bases: Record<string, string>, origin: string, path: string, q
   h1 { font-size: 1.7rem; line-height: 1.2; }
 </style></head>
 <body><header>THE COAST HERALD</header><main>
-<h1>${title}</h1>
+<h1>Storm closes the coast road</h1>
 <p>High waves and fallen trees closed the coast road between the harbour and the lighthouse overnight. Crews expect to reopen one lane by noon.</p>
 <h2>Readers' comments</h2>
 ${script}
@@ -207,7 +207,7 @@ describeInBrowser.each(engines)("embed in Chromium (%s)", (engine) => {
   });
 
   it("follows the host page's scheme, and fits 1280 and 375 px: screenshots under test-artifacts/", async () => {
-    const path = `/creating/articles/${unique("screens")}`;
+    const path = `/creating/articles/screens-${engine}`;
     await articleAt(host.origin + path, [
       "The road was flooded at the bend by six; the bus turned back at the harbour.",
       "Thanks to the crews who were out there all night clearing the trees.",
@@ -218,8 +218,14 @@ describeInBrowser.each(engines)("embed in Chromium (%s)", (engine) => {
       [375, true],
     ] as const) {
       const page = await open(`${host.origin}${path}${dark ? "?dark" : ""}`, width);
+      await page.locator("iframe").scrollIntoViewIfNeeded();
       const frame = await embedFrame(page);
       await frame.locator("#comments-heading", { hasText: "3 comments" }).waitFor();
+      if (!dark) {
+        // Signed in by the site after the page loaded.
+        await page.evaluate(`Threadline.setToken(${JSON.stringify(await readerToken({ sub: "herald-ada", name: "Ada Lovelace" }))})`);
+        await frame.getByText("Posting as Ada Lovelace").waitFor();
+      }
       await eventually(async () => (await frame.evaluate("document.documentElement.dataset.theme")) === (dark ? "dark" : "light"), "the host's scheme");
       await eventually(async () => ((await page.locator("iframe").boundingBox())?.height ?? 320) !== 320, "the frame to resize");
       expect(await frame.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(width);
