@@ -5,7 +5,9 @@
  * an allowed framer and a URL of an allowed origin, titled from data-title or the page's <title>,
  * and one article however many first requests race.
  */
+import { createServer } from "node:net";
 import { Article } from "../../src/entities";
+import { fetchPageTitle } from "../../src/embed/page-title";
 import { EMBED_OFF, EmbedSettings } from "../../src/config";
 import { WEB_ROOT } from "../helpers/browser";
 import { engines } from "../helpers/databases";
@@ -169,5 +171,33 @@ describe.each(engines)("embed over HTTP (%s)", (engine) => {
     await creating.data(UPSERT, { input: { url, title: "The CMS's title", publishedAt: "2026-01-03T00:00:00Z" } }, { token: TEST_TOKEN });
     await frame(creating, { url, title: "Another title" }, url);
     expect((await creating.data(BY_URL, { url })).article.title).toBe("The CMS's title");
+  });
+});
+
+describe("a host page's title", () => {
+  let site: HostSite;
+  const held: (() => void)[] = [];
+  beforeAll(async () => {
+    site = await startHostSite((path) => {
+      if (path === "/late") return `<html><head>${"<meta name=x>".repeat(30_000)}<title>Too far down</title></head></html>`;
+      if (path === "/entities") return `<html><head><title>Caf&eacute; &#233; &#x2014; &lt;b&gt;\n  news</title></head></html>`;
+      return null;
+    });
+  });
+  afterAll(async () => {
+    held.forEach((release) => release());
+    await site?.close();
+  });
+
+  it("is read from the first bytes only, with numeric and the common named references decoded, and given up on a page that does not answer", async () => {
+    expect(await fetchPageTitle(`${site.origin}/entities`)).toBe("Caf&eacute; é — <b> news");
+    expect(await fetchPageTitle(`${site.origin}/late`, { timeoutMs: 3000, maxBytes: 64 * 1024 })).toBeNull();
+    expect(await fetchPageTitle(`${site.origin}/missing`)).toBeNull();
+    const silent = createServer((socket) => held.push(() => socket.destroy()));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as { port: number }).port;
+    expect(await fetchPageTitle(`http://127.0.0.1:${port}/`, { timeoutMs: 200, maxBytes: 1024 })).toBeNull();
+    held.forEach((release) => release());
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
   });
 });

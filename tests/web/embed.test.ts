@@ -131,6 +131,25 @@ describeInBrowser.each(engines)("embed in Chromium (%s)", (engine) => {
     const permalink = frame.locator(".permalink").first();
     expect(await permalink.getAttribute("href")).toMatch(new RegExp(`^${host.origin}${path}#c-[A-Za-z0-9_-]+$`));
     expect(await permalink.getAttribute("target")).toBe("_top");
+
+    // The host page opened at a permalink: the thread goes to that comment.
+    const linked = await open((await frame.locator(".permalink").last().getAttribute("href"))!);
+    const linkedFrame = await embedFrame(linked);
+    await linkedFrame.locator(".comment.targeted", { hasText: comments[2] }).waitFor();
+  });
+
+  it("says what the app says when a comment waits for a moderator", async () => {
+    const url = `${host.origin}/creating/articles/${unique("held")}`;
+    const articleId = await articleAt(url);
+    await creating.data(`mutation($id: ID!) { setArticleModeration(articleId: $id, mode: PRE) { id } }`, { id: articleId }, { token: TEST_TOKEN });
+    const page = await open(url);
+    const frame = await embedFrame(page);
+    await frame.locator("#comments-heading").waitFor();
+    await page.evaluate(`Threadline.setToken(${JSON.stringify(await readerToken({ sub: `held-${articleId}`, name: "Rosalind" }))})`);
+    await frame.getByLabel("Add a comment").fill("Will the moderators let this through?");
+    await frame.getByRole("button", { name: "Post comment" }).click();
+    await frame.locator(".comment.pending .status", { hasText: "Awaiting moderation" }).waitFor();
+    await frame.getByText("Only you and the moderators see it.").waitFor();
   });
 
   it("posts with the site's reader token, live in another tab; setToken signs out and in without a reload, as the same author as the API's", async () => {
