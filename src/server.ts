@@ -621,7 +621,7 @@ export async function createServer(config: Config, db: Database, events: Comment
   if (devSignIn) app.use(devSignInRoutes({ jwtSecret: devSecret, verify: deps.verifyToken, clock }));
   app.use(crawlerRoutes({ db, sitemapUrlsPerFile: options.sitemapUrlsPerFile }));
   if (options.webRoot) {
-    app.use(embedRoutes({ webRoot: options.webRoot, db, settings: config.embed, clock }));
+    app.use(embedRoutes({ webRoot: options.webRoot, db, settings: config.embed, clock, limits: deps.limits, clientAddress }));
     const articleExists = async (slug: string) => (await articleBySlug(db, slug)) !== null;
     app.use(readerAppRoutes({ webRoot: options.webRoot, production: config.production, graphqlPath: GRAPHQL_PATH, devSignIn, articleExists }));
   } else {

@@ -1,8 +1,10 @@
 /**
  * Which article an embed shows, and when a host page's URL becomes one (lazy creation). The
  * rules: an article is found by its url, id or externalId; an unknown URL is created only with
- * EMBED_CREATE_ARTICLES, only when the page that frames the embed is of an allowed origin, and
- * only when the URL's own origin is allowed too. Creation goes through upsertArticle, the code
+ * EMBED_CREATE_ARTICLES, only when the page that frames the embed is of an allowed origin, only
+ * when the URL's own origin is allowed too, and only when that page is there (the server reads it:
+ * a forged Referer cannot make articles of addresses the site does not have). A creation counts as
+ * a write of the client's address (ADDRESS_RATE_PER_MINUTE). Creation goes through upsertArticle, the code
  * behind the upsertArticle mutation, told to create only, so that concurrent first requests give
  * one article and a CMS's article is never rewritten by a page view.
  */
@@ -14,6 +16,7 @@ import { Article } from "../entities";
 import { COLUMN_LENGTHS } from "../entities/column-lengths";
 import { ArticleInputError, normalizeArticleUrl, readArticleInput } from "../ingest/article-input";
 import { upsertArticle } from "../ingest/upsert-article";
+import type { HostPage } from "./page-title";
 import { storable } from "../read/batch.loader";
 import { articleRows, readRows } from "../read/rows";
 import { idOfType } from "../schema/global-id";
@@ -65,8 +68,10 @@ export interface EmbedArticleDeps {
   db: DataSource;
   settings: EmbedSettings;
   clock: Clock;
-  /** The host page's <title> (page-title.ts); only ever called with a URL of an allowed origin. */
-  pageTitle: (url: string) => Promise<string | null>;
+  /** The host page, or null when it is not there (page-title.ts); only ever called with a URL of an allowed origin. */
+  hostPage: (url: string) => Promise<HostPage | null>;
+  /** Counts one write against the client's address; throws RATE_LIMITED when it is over its rate. */
+  countWrite: () => Promise<void>;
 }
 
 export async function embedArticle(deps: EmbedArticleDeps, request: EmbedRequest): Promise<EmbedLookup> {
@@ -80,8 +85,11 @@ export async function embedArticle(deps: EmbedArticleDeps, request: EmbedRequest
   const urlOrigin = new URL(key.url).origin;
   if (!originAllowed(deps.settings, urlOrigin)) return { found: false, why: `the URL's origin ${urlOrigin} is not in EMBED_ORIGINS` };
 
+  await deps.countWrite();
+  const page = await deps.hostPage(key.url);
+  if (page === null) return { found: false, why: `${key.url} did not answer with a page` };
   const given = request.title?.replace(/\s+/g, " ").trim() || null;
-  const title = (given ?? (await deps.pageTitle(key.url)) ?? key.url).slice(0, COLUMN_LENGTHS.articleTitle);
+  const title = (given ?? page.title ?? key.url).slice(0, COLUMN_LENGTHS.articleTitle);
   try {
     const upsert = readArticleInput({ url: key.url, title, publishedAt: deps.clock() });
     const result = await upsertArticle(deps.db, upsert, { createOnly: true });

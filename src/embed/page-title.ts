@@ -1,6 +1,6 @@
 /**
- * The <title> of a host site's page, read when the embed creates the page's article and the
- * snippet gave no data-title. Fetched only from an origin in EMBED_ORIGINS (the caller checks),
+ * A host site's page, read when the embed would create its article: that it is there (an HTML
+ * answer, 2xx) and its <title>. Fetched only from an origin in EMBED_ORIGINS (the caller checks),
  * without following redirects (which could lead elsewhere), within a time limit, and reading at
  * most the first bytes of the page, where <title> sits.
  */
@@ -27,8 +27,13 @@ export function decodeTitle(text: string): string {
     .trim();
 }
 
-/** The page's title, or null when it cannot be had (not HTML, not 2xx, a redirect, too slow, no <title>). */
-export async function fetchPageTitle(url: string, limits: TitleFetchLimits = TITLE_FETCH_LIMITS): Promise<string | null> {
+/** A page that is there, and its title when one was found within the first bytes. */
+export interface HostPage {
+  title: string | null;
+}
+
+/** The page, or null when it is not there as far as the embed can tell (not 2xx HTML, a redirect, no answer in time). */
+export async function fetchHostPage(url: string, limits: TitleFetchLimits = TITLE_FETCH_LIMITS): Promise<HostPage | null> {
   let response: Response;
   try {
     response = await fetch(url, { redirect: "manual", headers: { accept: "text/html" }, signal: AbortSignal.timeout(limits.timeoutMs) });
@@ -39,12 +44,16 @@ export async function fetchPageTitle(url: string, limits: TitleFetchLimits = TIT
     await response.body?.cancel().catch(() => undefined);
     return null;
   }
-  const reader = response.body.getReader();
+  return { title: await readTitle(response.body, limits.maxBytes) };
+}
+
+async function readTitle(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<string | null> {
+  const reader = body.getReader();
   const decoder = new TextDecoder();
   let text = "";
   let read = 0;
   try {
-    while (read < limits.maxBytes) {
+    while (read < maxBytes) {
       const { done, value } = await reader.read();
       if (done) break;
       read += value.byteLength;

@@ -11,11 +11,13 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Request, Response, Router } from "express";
+import { GraphQLError } from "graphql";
 import type { DataSource } from "typeorm";
 import type { Clock } from "../clock";
 import type { EmbedSettings } from "../config";
 import { embedArticle, EmbedKey, embedUrl, originAllowed } from "../embed/embed-article";
-import { fetchPageTitle } from "../embed/page-title";
+import { fetchHostPage } from "../embed/page-title";
+import type { AbuseLimits } from "../abuse/abuse-limits";
 import { toGlobalId } from "../schema/global-id";
 import { databaseFailure, RETRY_AFTER_OUTAGE_SECONDS } from "../errors";
 import { precompressedFiles } from "./compression";
@@ -44,8 +46,9 @@ export interface EmbedRouteOptions {
   db: DataSource;
   settings: EmbedSettings;
   clock: Clock;
-  /** The host page's <title> when the snippet gives none; page-title.ts's fetch unless a test says otherwise. */
-  pageTitle?: (url: string) => Promise<string | null>;
+  /** What a creation counts against: the client's address (ADDRESS_RATE_PER_MINUTE). */
+  limits: AbuseLimits;
+  clientAddress: (req: Request) => string | null;
 }
 
 /** The origin of the page that framed this request: null when the browser did not say, "self" for this server's own pages. */
@@ -99,7 +102,7 @@ function scriptJson(value: unknown): string {
 export function embedRoutes(options: EmbedRouteOptions): Router {
   const router = Router();
   const { settings } = options;
-  const deps = { db: options.db, settings, clock: options.clock, pageTitle: options.pageTitle ?? ((url: string) => fetchPageTitle(url)) };
+  const base = { db: options.db, settings, clock: options.clock, hostPage: (url: string) => fetchHostPage(url) };
   const csp = embedCsp(settings);
 
   router.get(EMBED_SCRIPT_PATH, precompressedFiles(options.webRoot, SCRIPT_CACHING), (_req, res, next) => {
@@ -133,17 +136,24 @@ export function embedRoutes(options: EmbedRouteOptions): Router {
         return void res.status(403).type("text/plain").send(`${framer} may not embed these comments: it is not in EMBED_ORIGINS.\n`);
       }
       const key = keyOf(req.query);
-      const base = { origins: settings.origins, hostOrigin: framer === "self" || framer === null ? null : framer, problem: null };
-      if (typeof key === "string") return void (await page(res, 400, { ...base, problem: key, slug: null, articleId: null }));
+      const shown = { origins: settings.origins, hostOrigin: framer === "self" || framer === null ? null : framer, problem: null };
+      if (typeof key === "string") return void (await page(res, 400, { ...shown, problem: key, slug: null, articleId: null }));
       const title = typeof req.query.title === "string" ? req.query.title : null;
-      const found = await embedArticle(deps, { key, framingOrigin: framer === "self" ? null : framer, title }).catch((error: unknown) => {
+      const countWrite = () => options.limits.take({ service: false, reader: null, address: options.clientAddress(req) }, null);
+      let status = 503;
+      const found = await embedArticle({ ...base, countWrite }, { key, framingOrigin: framer === "self" ? null : framer, title }).catch((error: unknown) => {
+        if (error instanceof GraphQLError && error.extensions.code === "RATE_LIMITED") {
+          status = 429;
+          res.set("retry-after", String(error.extensions.retryAfter));
+          return null;
+        }
         if (!databaseFailure(error)) throw error;
         res.set("retry-after", String(RETRY_AFTER_OUTAGE_SECONDS));
         return null;
       });
-      if (found === null) return void (await page(res, 503, { ...base, slug: null, articleId: null }));
-      if (!found.found) return void (await page(res, 404, { ...base, slug: null, articleId: null }));
-      await page(res, 200, { ...base, slug: found.article.slug, articleId: toGlobalId("Article", found.article.id) });
+      if (found === null) return void (await page(res, status, { ...shown, slug: null, articleId: null }));
+      if (!found.found) return void (await page(res, 404, { ...shown, slug: null, articleId: null }));
+      await page(res, 200, { ...shown, slug: found.article.slug, articleId: toGlobalId("Article", found.article.id) });
     } catch (error) {
       next(error);
     }

@@ -7,8 +7,8 @@
  */
 import { createServer } from "node:net";
 import { Article } from "../../src/entities";
-import { fetchPageTitle } from "../../src/embed/page-title";
-import { EMBED_OFF, EmbedSettings } from "../../src/config";
+import { fetchHostPage } from "../../src/embed/page-title";
+import { Config, EMBED_OFF, EmbedSettings, NO_ABUSE_LIMITS } from "../../src/config";
 import { WEB_ROOT } from "../helpers/browser";
 import { engines } from "../helpers/databases";
 import { embedPageConfig, HostSite, startHostSite } from "../helpers/host-site";
@@ -21,8 +21,8 @@ const BY_URL = `query($url: String!) { article(url: $url) { id slug title } }`;
 
 type Served = TestServer & { base: string };
 
-async function serve(engine: "sqlite" | "postgres", embed: EmbedSettings): Promise<Served> {
-  const t = await startTestServer(engine, { seed: false, webRoot: WEB_ROOT, config: { embed } });
+async function serve(engine: "sqlite" | "postgres", embed: EmbedSettings, config: Partial<Config> = {}): Promise<Served> {
+  const t = await startTestServer(engine, { seed: false, webRoot: WEB_ROOT, config: { ...config, embed } });
   return { ...t, base: `http://${await listen(t.server.httpServer)}` };
 }
 
@@ -39,6 +39,7 @@ describe.each(engines)("embed over HTTP (%s)", (engine) => {
   let closed: Served;
   let allowed: Served;
   let creating: Served;
+  let limited: Served;
   let pages = 0;
   const newPage = () => `${host.origin}/articles/page-${++pages}`;
 
@@ -47,10 +48,15 @@ describe.each(engines)("embed over HTTP (%s)", (engine) => {
       path.startsWith("/articles/") ? `<!doctype html><html><head><title> Title of ${path} &amp; more </title></head><body></body></html>` : null,
     );
     const settings = { origins: [host.origin], createArticles: false };
-    [closed, allowed, creating] = await Promise.all([serve(engine, EMBED_OFF), serve(engine, settings), serve(engine, { ...settings, createArticles: true })]);
+    [closed, allowed, creating, limited] = await Promise.all([
+      serve(engine, EMBED_OFF),
+      serve(engine, settings),
+      serve(engine, { ...settings, createArticles: true }),
+      serve(engine, { ...settings, createArticles: true }, { abuseLimits: { ...NO_ABUSE_LIMITS, addressPerMinute: 1 } }),
+    ]);
   });
   afterAll(async () => {
-    await Promise.all([closed, allowed, creating].map((t) => t?.close()));
+    await Promise.all([closed, allowed, creating, limited].map((t) => t?.close()));
     await host?.close();
   });
 
@@ -130,13 +136,13 @@ describe.each(engines)("embed over HTTP (%s)", (engine) => {
     expect(embedPageConfig((await frame(creating, { url }, url)).text).articleId).toBe(config.articleId);
   });
 
-  it("takes the snippet's data-title over the page's, without fetching the page", async () => {
+  it("takes the snippet's data-title over the page's (the page is still read: it must be there)", async () => {
     const url = newPage();
     const before = host.requests.length;
     const response = await frame(creating, { url, title: "  The   snippet's title " }, url);
     expect(response.status).toBe(200);
     expect((await creating.data(BY_URL, { url })).article.title).toBe("The snippet's title");
-    expect(host.requests.length).toBe(before);
+    expect(host.requests.slice(before)).toEqual([new URL(url).pathname]);
   });
 
   it("creates nothing without EMBED_CREATE_ARTICLES, for a framer it cannot name, or for a URL of another origin", async () => {
@@ -153,6 +159,10 @@ describe.each(engines)("embed over HTTP (%s)", (engine) => {
     expect(foreign.status).toBe(404);
     const refused = await frame(creating, { url }, "https://elsewhere.example/story");
     expect(refused.status).toBe(403);
+    // An address of the allowed site that it does not have (a client may forge any Referer).
+    const missing = `${host.origin}/no-such-page`;
+    expect((await frame(creating, { url: missing, title: "Made up" }, missing)).status).toBe(404);
+    expect((await creating.data(BY_URL, { url: missing })).article).toBeNull();
     expect((await creating.data(BY_URL, { url })).article).toBeNull();
     expect((await creating.data(BY_URL, { url: elsewhere })).article).toBeNull();
   });
@@ -164,6 +174,18 @@ describe.each(engines)("embed over HTTP (%s)", (engine) => {
     const ids = new Set(responses.map((response) => embedPageConfig(response.text).articleId));
     expect(ids.size).toBe(1);
     expect(await creating.db.dataSource.getRepository(Article).countBy({ url })).toBe(1);
+  });
+
+  it("counts a creation as a write of the client's address (ADDRESS_RATE_PER_MINUTE)", async () => {
+    const first = newPage();
+    expect((await frame(limited, { url: first }, first)).status).toBe(200);
+    const second = newPage();
+    const refused = await frame(limited, { url: second }, second);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers["retry-after"])).toBeGreaterThan(0);
+    expect((await limited.data(BY_URL, { url: second })).article).toBeNull();
+    // Showing an article that exists is no write.
+    expect((await frame(limited, { url: first }, first)).status).toBe(200);
   });
 
   it("never rewrites an article the CMS made: a page view only creates", async () => {
@@ -190,13 +212,14 @@ describe("a host page's title", () => {
   });
 
   it("is read from the first bytes only, with numeric and the common named references decoded, and given up on a page that does not answer", async () => {
-    expect(await fetchPageTitle(`${site.origin}/entities`)).toBe("Caf&eacute; é — <b> news");
-    expect(await fetchPageTitle(`${site.origin}/late`, { timeoutMs: 3000, maxBytes: 64 * 1024 })).toBeNull();
-    expect(await fetchPageTitle(`${site.origin}/missing`)).toBeNull();
+    expect(await fetchHostPage(`${site.origin}/entities`)).toEqual({ title: "Caf&eacute; é — <b> news" });
+    // There, but its title lies past the bytes read.
+    expect(await fetchHostPage(`${site.origin}/late`, { timeoutMs: 3000, maxBytes: 64 * 1024 })).toEqual({ title: null });
+    expect(await fetchHostPage(`${site.origin}/missing`)).toBeNull();
     const silent = createServer((socket) => held.push(() => socket.destroy()));
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
     const port = (silent.address() as { port: number }).port;
-    expect(await fetchPageTitle(`http://127.0.0.1:${port}/`, { timeoutMs: 200, maxBytes: 1024 })).toBeNull();
+    expect(await fetchHostPage(`http://127.0.0.1:${port}/`, { timeoutMs: 200, maxBytes: 1024 })).toBeNull();
     held.forEach((release) => release());
     await new Promise<void>((resolve) => silent.close(() => resolve()));
   });
