@@ -62,15 +62,17 @@ const PARTS = {
     },
   },
   web: {
-    label: "building the reader app and GraphiQL (Vite)",
+    label: "building the reader app, GraphiQL and the embed (Vite)",
     sources: ["web", "src/schema/schema.graphql", ...shared],
     stamp: "dist/web/.web-built",
     run() {
       const vite = join(dirname(require.resolve("vite/package.json")), "bin", "vite.js");
-      const args = [vite, "build", "--config", "web/vite.config.mts", "--logLevel", "warn"];
       // Whatever NODE_ENV the caller has (jest sets "test"), the bundle is React's production build.
       const env = { ...process.env, NODE_ENV: "production" };
-      return spawnSync(process.execPath, args, { cwd: root, stdio: "inherit", env }).status === 0;
+      // The app first (it empties dist/web), then /embed.js beside it.
+      return ["web/vite.config.mts", "web/vite.embed.config.mts"].every(
+        (config) => spawnSync(process.execPath, [vite, "build", "--config", config, "--logLevel", "warn"], { cwd: root, stdio: "inherit", env }).status === 0,
+      );
     },
     // The server sends these to clients that accept them (src/http/compression.ts), so no request pays for it.
     after: () => compressFiles(join(root, "dist/web")),

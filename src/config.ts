@@ -59,7 +59,18 @@ export interface Config {
   maxResponseMb: number;
   /** Where a client's address comes from, and what one address may hold open (src/http/client-address.ts). */
   clients: ClientSettings;
+  /** Which sites may frame the embed (/embed), and whether their unknown pages become articles (src/http/embed.routes.ts). */
+  embed: EmbedSettings;
 }
+
+export interface EmbedSettings {
+  /** Origins (scheme://host[:port]) that may frame /embed and receive its messages (EMBED_ORIGINS); none: only Threadline's own pages. */
+  origins: string[];
+  /** Whether an allowed origin's unknown page becomes an article when its embed first loads (EMBED_CREATE_ARTICLES). */
+  createArticles: boolean;
+}
+
+export const EMBED_OFF: EmbedSettings = { origins: [], createArticles: false };
 
 /**
  * express's `trust proxy` values (TRUST_PROXY): a hop count, or the addresses, CIDRs and names
@@ -335,6 +346,44 @@ function parseClients(env: Env): ClientSettings {
   };
 }
 
+/** EMBED_ORIGINS: origins separated by commas, each written as browsers send it (no path, no trailing slash). */
+export function parseEmbedOrigins(value: string | undefined): string[] {
+  if (value === undefined || value.trim() === "") return [];
+  const origins: string[] = [];
+  for (const entry of value.split(",").map((part) => part.trim())) {
+    if (entry === "") continue;
+    if (entry === "*") throw new ConfigError("EMBED_ORIGINS", `"*" would let any site frame the comments and create articles; list the origins`);
+    let url: URL;
+    try {
+      url = new URL(entry);
+    } catch {
+      throw new ConfigError("EMBED_ORIGINS", `"${entry}" is not an origin like https://news.example.com`);
+    }
+    if (url.protocol !== "https:" && url.protocol !== "http:")
+      throw new ConfigError("EMBED_ORIGINS", `"${entry}": expected https:// (or http://), got "${url.protocol}"`);
+    if (url.origin !== entry.replace(/\/$/, "").toLowerCase() || url.pathname !== "/" || url.search !== "" || url.hash !== "") {
+      throw new ConfigError("EMBED_ORIGINS", `"${entry}" is not an origin: write scheme://host[:port] only, like ${url.origin}`);
+    }
+    if (!origins.includes(url.origin)) origins.push(url.origin);
+  }
+  return origins;
+}
+
+function parseBoolean(variable: string, value: string | undefined): boolean {
+  if (value === undefined || value.trim() === "") return false;
+  const flag = value.trim().toLowerCase();
+  if (flag !== "true" && flag !== "false") throw new ConfigError(variable, `expected true or false, got "${value}"`);
+  return flag === "true";
+}
+
+function parseEmbed(env: Env): EmbedSettings {
+  const settings = { origins: parseEmbedOrigins(env.EMBED_ORIGINS), createArticles: parseBoolean("EMBED_CREATE_ARTICLES", env.EMBED_CREATE_ARTICLES) };
+  if (settings.createArticles && settings.origins.length === 0) {
+    throw new ConfigError("EMBED_CREATE_ARTICLES", "is true but EMBED_ORIGINS lists no origin whose pages could be created");
+  }
+  return settings;
+}
+
 /** Hides a password in a URL before it goes into an error message or a log. */
 export function redact(url: string): string {
   return url.replace(/(\/\/[^:/@]+:)[^@]*@/, "$1***@");
@@ -365,5 +414,6 @@ export function loadConfig(env: Env = process.env): Config {
     requestTimeoutSeconds: parseSeconds("REQUEST_TIMEOUT_SECONDS", env.REQUEST_TIMEOUT_SECONDS, DEFAULT_BOUNDS.requestTimeoutSeconds),
     maxResponseMb: parseWholeNumber("MAX_RESPONSE_MB", env.MAX_RESPONSE_MB, DEFAULT_BOUNDS.maxResponseMb, 0, 1024, "MiB"),
     clients: parseClients(env),
+    embed: parseEmbed(env),
   };
 }

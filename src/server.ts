@@ -45,6 +45,7 @@ import { readerAppRoutes } from "./http/reader-app.routes";
 import { compressResponses } from "./http/compression";
 import { crawlerRoutes } from "./http/crawler.routes";
 import { articleBySlug } from "./http/crawler.queries";
+import { embedRoutes } from "./http/embed.routes";
 
 export const GRAPHQL_PATH = "/graphql";
 export const BODY_LIMIT = "2mb";
@@ -621,6 +622,7 @@ export async function createServer(config: Config, db: Database, events: Comment
   if (devSignIn) app.use(devSignInRoutes({ jwtSecret: devSecret, verify: deps.verifyToken, clock }));
   app.use(crawlerRoutes({ db, sitemapUrlsPerFile: options.sitemapUrlsPerFile }));
   if (options.webRoot) {
+    app.use(embedRoutes({ webRoot: options.webRoot, db, settings: config.embed, clock, limits: deps.limits, clientAddress }));
     const articleExists = async (slug: string) => (await articleBySlug(db, slug)) !== null;
     app.use(readerAppRoutes({ webRoot: options.webRoot, production: config.production, graphqlPath: GRAPHQL_PATH, devSignIn, articleExists }));
   } else {

@@ -27,6 +27,7 @@ describe("loadConfig", () => {
       maxResponseMb: 20,
       jwtMaxAgeSeconds: 86400,
       clients: { trustProxy: null, socketsPerAddress: 50, subscriptionsPerAddress: 200 },
+      embed: { origins: [], createArticles: false },
     });
     expect(config.apiToken.length).toBeGreaterThanOrEqual(24);
     expect(loadConfig({}).apiToken).not.toBe(config.apiToken);
@@ -64,6 +65,8 @@ describe("loadConfig", () => {
         TRUST_PROXY: "loopback, 10.0.0.0/8,2001:db8::1",
         SOCKETS_PER_ADDRESS: "500",
         SUBSCRIPTIONS_PER_ADDRESS: "1000",
+        EMBED_ORIGINS: "https://news.example.com",
+        EMBED_CREATE_ARTICLES: "true",
       }),
     ).toEqual({
       port: 8080,
@@ -90,6 +93,7 @@ describe("loadConfig", () => {
       maxResponseMb: 5,
       jwtMaxAgeSeconds: 3600,
       clients: { trustProxy: ["loopback", "10.0.0.0/8", "2001:db8::1"], socketsPerAddress: 500, subscriptionsPerAddress: 1000 },
+      embed: { origins: ["https://news.example.com"], createArticles: true },
     });
     // A hop count, as express takes it; 0 trusts no proxy.
     expect(loadConfig({ TRUST_PROXY: "2" }).clients.trustProxy).toBe(2);
@@ -137,8 +141,29 @@ describe("loadConfig", () => {
     [{ SUBSCRIPTIONS_PER_ADDRESS: "many" }, `SUBSCRIPTIONS_PER_ADDRESS: expected a whole number of subscriptions from 1 to 1000000, got "many"`],
     [{ MAX_QUEUED_PER_CLIENT: "four" }, `MAX_QUEUED_PER_CLIENT: expected a whole number of operations from 0 to 100000, got "four"`],
     [{ RESPONSE_DRAIN_SECONDS: "30s" }, `RESPONSE_DRAIN_SECONDS: expected a whole number of seconds from 0 to 600, got "30s"`],
+    [{ EMBED_ORIGINS: "news.example.com" }, `EMBED_ORIGINS: "news.example.com" is not an origin like https://news.example.com`],
+    [
+      { EMBED_ORIGINS: "https://news.example.com/articles" },
+      `EMBED_ORIGINS: "https://news.example.com/articles" is not an origin: write scheme://host[:port] only, like https://news.example.com`,
+    ],
+    [{ EMBED_ORIGINS: "ftp://news.example.com" }, `EMBED_ORIGINS: "ftp://news.example.com": expected https:// (or http://), got "ftp:"`],
+    [{ EMBED_ORIGINS: "*" }, `EMBED_ORIGINS: "*" would let any site frame the comments and create articles; list the origins`],
+    [{ EMBED_CREATE_ARTICLES: "yes" }, `EMBED_CREATE_ARTICLES: expected true or false, got "yes"`],
+    [{ EMBED_CREATE_ARTICLES: "true" }, "EMBED_CREATE_ARTICLES: is true but EMBED_ORIGINS lists no origin whose pages could be created"],
   ])("names the variable in the error for %j", (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message.split(":")[0], message.slice(message.indexOf(":") + 2)));
     expect(() => loadConfig(env)).toThrow(message);
+  });
+});
+
+describe("EMBED_ORIGINS", () => {
+  it("reads origins as browsers send them: lower case, no default port, no trailing slash, each once", () => {
+    expect(
+      loadConfig({ EMBED_ORIGINS: " https://News.Example.com/ , http://localhost:8080,https://news.example.com", EMBED_CREATE_ARTICLES: "TRUE" }).embed,
+    ).toEqual({
+      origins: ["https://news.example.com", "http://localhost:8080"],
+      createArticles: true,
+    });
+    expect(() => loadConfig({ EMBED_ORIGINS: "https://news.example.com:443" })).toThrow("like https://news.example.com");
   });
 });

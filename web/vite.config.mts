@@ -2,7 +2,8 @@ import { resolve } from "node:path";
 import { defineConfig } from "vite";
 
 /**
- * The reader app (index.html) and the offline GraphiQL (graphiql.html), built into dist/web, which
+ * The reader app (index.html), the offline GraphiQL (graphiql.html) and the embedded thread
+ * (embed.html, framed by host sites; its script embed.js is vite.embed.config.mts's), built into dist/web, which
  * the API server serves. `npm run dev:web` serves the same pages with a dev server that sends
  * /graphql (HTTP and WebSocket) to a running `npm start`.
  */
@@ -24,6 +25,7 @@ export default defineConfig({
       input: {
         reader: resolve(import.meta.dirname, "index.html"),
         graphiql: resolve(import.meta.dirname, "graphiql.html"),
+        embed: resolve(import.meta.dirname, "embed.html"),
       },
     },
   },

@@ -26,6 +26,14 @@ export interface UpsertResult {
   articleId: number;
 }
 
+export interface UpsertOptions {
+  /**
+   * Creates the article only: when one matches already (a writer that came first, or the CMS), it
+   * is left as it is and answered "unchanged". The embed's lazy creation upserts so.
+   */
+  createOnly?: boolean;
+}
+
 /** Tries of one upsert when another writer inserted the same article between its look-up and its insert. */
 const UNIQUE_RACE_TRIES = 3;
 
@@ -34,11 +42,11 @@ const UNIQUE_RACE_TRIES = 3;
  * this one's look-up and its insert; the unique index refuses the second insert, and the upsert is
  * run again, when its look-up finds the row just committed and updates it.
  */
-export async function upsertArticle(dataSource: DataSource, upsert: ArticleUpsert): Promise<UpsertResult> {
+export async function upsertArticle(dataSource: DataSource, upsert: ArticleUpsert, options: UpsertOptions = {}): Promise<UpsertResult> {
   const hash = upsertHash(upsert);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await inTransaction(dataSource, (manager) => upsertIn(manager, upsert, hash));
+      return await inTransaction(dataSource, (manager) => upsertIn(manager, upsert, hash, options));
     } catch (error) {
       if (attempt >= UNIQUE_RACE_TRIES || !isUniqueViolation(error)) throw error;
     }
@@ -150,7 +158,7 @@ function named(article: StoredArticle): string {
   return article.url ? `the article at ${article.url}` : `the article "${article.title}"`;
 }
 
-async function upsertIn(manager: EntityManager, upsert: ArticleUpsert, hash: string): Promise<UpsertResult> {
+async function upsertIn(manager: EntityManager, upsert: ArticleUpsert, hash: string, options: UpsertOptions = {}): Promise<UpsertResult> {
   const byExternalId = upsert.externalId ? await findOne(manager, { externalId: upsert.externalId }) : null;
   const byUrl = await findOne(manager, { url: upsert.url });
   if (byExternalId && byUrl && byUrl.id !== byExternalId.id) {
@@ -170,7 +178,7 @@ async function upsertIn(manager: EntityManager, upsert: ArticleUpsert, hash: str
     const [id] = await insertArticles(manager, [pending(upsert, hash)]);
     return { status: "created", articleId: id };
   }
-  if (target.upsertHash === hash) return { status: "unchanged", articleId: target.id };
+  if (target.upsertHash === hash || options.createOnly) return { status: "unchanged", articleId: target.id };
   if (target.title !== upsert.title || target.publishedAt.getTime() !== upsert.publishedAt.getTime()) {
     const clash = await findByIdentity(manager, upsert);
     if (clash && clash.id !== target.id) throw new ArticleInputError("title", `${named(clash)} has the same title and publication time`);

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { Clock } from "../../src/clock";
-import { Config, DEFAULT_BOUNDS, DEFAULT_CLIENT_SETTINGS, NO_ABUSE_LIMITS, parseGraphqlExecutor } from "../../src/config";
+import { Config, DEFAULT_BOUNDS, EMBED_OFF, DEFAULT_CLIENT_SETTINGS, NO_ABUSE_LIMITS, parseGraphqlExecutor } from "../../src/config";
 import { CommentEvents, createLocalEvents } from "../../src/events/comment-events";
 import { withQueryTally } from "../../src/db/query-counter";
 import { collectDumpFiles, importFiles } from "../../src/ingest/import-files";
@@ -63,6 +63,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     // GRAPHQL_EXECUTOR=graphql-js npm test runs every test server on the card's stack alone.
     graphqlExecutor: parseGraphqlExecutor(process.env.GRAPHQL_EXECUTOR),
     clients: DEFAULT_CLIENT_SETTINGS,
+    embed: EMBED_OFF,
     ...overrides,
   };
 }

@@ -33,7 +33,8 @@ const STORAGE_KEY = "threadline.session";
 /** A reader token is renewed this long before it expires, so no request goes out with a stale one. */
 const RENEW_BEFORE_MS = 60_000;
 
-const SessionContext = createContext<Session | null>(null);
+/** Provided by SessionProvider here, and by the embed (web/src/embed/) with the host site's reader token. */
+export const SessionContext = createContext<Session | null>(null);
 
 function metaContent(name: string): string | null {
   return document.querySelector(`meta[name="${name}"]`)?.getAttribute("content") ?? null;

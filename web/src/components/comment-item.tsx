@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import { CombinedError, useMutation } from "urql";
 import { CommentStatus, DeleteCommentDocument, ReactToCommentDocument, SetCommentStatusDocument, UnreactToCommentDocument } from "../generated/graphql";
 import { errorText, formatDateTime, isUnauthenticated, plural } from "../format";
+import { usePermalinks } from "../permalink";
 import { Session, useSession } from "../session";
 import { CommentView, isTombstone, useThread } from "../thread-state";
 import { CommentForm } from "./comment-form";
@@ -39,6 +40,7 @@ export function CommentItem({ comment: loaded, replies }: { comment: CommentView
   const comment = { ...loaded, ...state.changed[loaded.id] };
   const isTarget = target.commentId === comment.id;
   const rights = useRights(comment, session);
+  const permalinks = usePermalinks();
 
   useEffect(() => {
     if (isTarget && element.current) {
@@ -109,7 +111,12 @@ export function CommentItem({ comment: loaded, replies }: { comment: CommentView
             edited
           </span>
         )}
-        <a className="permalink" href={`#c-${comment.id}`} aria-label={`Link to this comment by ${comment.author?.name ?? "an anonymous reader"}`}>
+        <a
+          className="permalink"
+          href={permalinks.href(comment.id)}
+          target={permalinks.target}
+          aria-label={`Link to this comment by ${comment.author?.name ?? "an anonymous reader"}`}
+        >
           Link
         </a>
       </div>

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "react";
+import { ReactNode, useEffect, useRef, useState } from "react";
 import { useClient, useQuery, useSubscription } from "urql";
 import { ArticleMeta } from "../components/article-meta";
 import { CommentForm } from "../components/comment-form";
@@ -115,7 +115,7 @@ function ArticleView({ article }: { article: ArticleData }) {
 }
 
 /** Follows `#c-<id>`: asks for the comment's parents so each level of the thread can page down to it. */
-function useThreadTarget(articleId: string): ThreadTarget {
+export function useThreadTarget(articleId: string): ThreadTarget {
   const location = useLocation();
   const client = useClient();
   const commentId = linkedCommentId(location.hash);
@@ -145,7 +145,8 @@ function useThreadTarget(articleId: string): ThreadTarget {
   return target;
 }
 
-function Discussion({ article }: { article: ArticleData }) {
+/** The thread: its count, the form, the comments, and their live events. `signInHint` is said to a reader who may not post yet. */
+export function Discussion({ article, signInHint }: { article: ArticleData; signInHint?: ReactNode }) {
   const { articleId, state, dispatch } = useThread();
   const session = useSession();
   const { hash } = useLocation();
@@ -169,7 +170,7 @@ function Discussion({ article }: { article: ArticleData }) {
         {state.announcement}
       </p>
       {linkedMissing && <p className="muted">The linked comment is not in this discussion any more.</p>}
-      {session.token ? <CommentForm kind="new" /> : session.devSignIn ? <p className="muted">Sign in (top of the page) to post.</p> : null}
+      {session.token ? <CommentForm kind="new" /> : (signInHint ?? (session.devSignIn ? <p className="muted">Sign in (top of the page) to post.</p> : null))}
       <CommentList parentId={null} initial={article.comments} />
     </section>
   );
