@@ -85,7 +85,8 @@ export interface Decision {
  * transaction: the counts and the search index follow, the comment no longer waits for a human
  * (the REPORTED and UNMODERATED queues), and the action goes in its history. The queue counts are
  * left to the caller (queuesChanged, last in the transaction: db/queue-counts.ts). Setting the
- * status it has changes nothing and records nothing.
+ * status it has approves a comment that waits for a human (it leaves those queues, and the action
+ * is recorded; `before` stays null, as the public saw no change), and else changes nothing.
  */
 export async function decideStatus(
   manager: EntityManager,
@@ -95,13 +96,13 @@ export async function decideStatus(
   status: CommentStatus,
   reason: string | null,
 ): Promise<Decision> {
-  if (comment.status === status) return { comment, published: false, before: null, move: queueMove(comment, comment, comment) };
-  const before = stateOf(comment);
-  const published = await changeStatus(manager, comment, status);
+  const unchanged = comment.status === status;
+  if (unchanged && comment.needsReviewSince === null) return { comment, published: false, before: null, move: queueMove(comment, comment, comment) };
+  const published = unchanged ? false : await changeStatus(manager, comment, status);
   await manager.update(Comment, { id: comment.id }, { needsReviewSince: null });
   await recordAction(manager, caller, now, { commentId: comment.id, action: ModerationActionKind.SET_STATUS, status, reason });
   const after = await manager.findOneByOrFail(Comment, { id: comment.id });
-  return { comment: after, published, before, move: queueMove(comment, comment, after) };
+  return { comment: after, published, before: unchanged ? null : stateOf(comment), move: queueMove(comment, comment, after) };
 }
 
 /** The events of decisions, after their commit. */
@@ -119,9 +120,10 @@ export function publishDecisions(events: CommentEvents, decisions: Decision[], m
 
 /**
  * setCommentStatus: moderators publish, hold or reject a comment, with a reason kept in its
- * history. Setting the status it has changes nothing and records nothing. A comment that becomes
- * published reaches commentAdded subscribers then, as if just posted. Either way a human has seen
- * it: it leaves the REPORTED and UNMODERATED queues.
+ * history. A comment that becomes published reaches commentAdded subscribers then, as if just
+ * posted. Either way a human has seen it: it leaves the REPORTED and UNMODERATED queues (so
+ * publishing a published comment that waited approves it); setting the status of a comment that
+ * waits for no one to the one it has changes nothing and records nothing.
  */
 export async function setCommentStatus(
   db: DataSource,

@@ -103,6 +103,15 @@ describe.each(engines)("the moderators' desk on %s", (engine) => {
     await t.data(SET_STATUS, { id: first.id, status: "PUBLISHED" }, { token: mod });
     expect(await ids("UNMODERATED", articleId)).toEqual([]);
 
+    // Publishing a published comment that waits for a human approves it: it leaves REPORTED and UNMODERATED.
+    const fifth = await postAs(t, anna, articleId, "fifth by anna");
+    await t.data(FLAG, { id: fifth.id, reason: "OFF_TOPIC", note: "maybe" }, { token: cat });
+    expect(await ids("REPORTED", articleId)).toEqual([fifth.id]);
+    await t.data(SET_STATUS, { id: fifth.id, status: "PUBLISHED", reason: "on topic after all" }, { token: mod });
+    expect(await ids("REPORTED", articleId)).toEqual([]);
+    expect(await ids("UNMODERATED", articleId)).toEqual([]);
+    expect((await ids("APPROVED", articleId))[0]).toBe(fifth.id);
+
     // A deleted comment is in no queue.
     const fourth = await postAs(t, anna, articleId, "fourth by anna");
     await t.data(FLAG, { id: fourth.id, reason: "SPAM" }, { token: ben });
