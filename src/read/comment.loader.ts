@@ -20,7 +20,7 @@
 import DataLoader from "dataloader";
 import { DataSource } from "typeorm";
 import { list, run, Sql, sql } from "../db/sql";
-import { canFindComment, featuredComment, listedComment, MAX_FEATURED_PER_ARTICLE, MODERATOR_VIEWER, ruleSql, seenComment, Viewer } from "../policy";
+import { canFindComment, featuredComment, listedComment, MAX_FEATURED_PER_ARTICLE, ruleSql, seenComment, Viewer } from "../policy";
 import type { Comment } from "../entities";
 import type { Author } from "../entities";
 import { ModerationQueue } from "../entities/desk-enums";
