@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Builds what changed, and says so: the server (TypeScript -> dist/) and the web app (Vite ->
-// dist/web). `npm start` runs it before every start, so an unchanged checkout starts at once.
+// dist/web, and its server rendering -> dist/web-ssr). `npm start` runs it before every start, so an unchanged checkout starts at once.
 // Plain JavaScript because it runs before anything is compiled. Progress goes to stderr, so
 // commands whose stdout is data (`npm run seed -- --dry-run --json`) stay clean.
 //
@@ -62,15 +62,17 @@ const PARTS = {
     },
   },
   web: {
-    label: "building the reader app and GraphiQL (Vite)",
+    label: "building the reader app, its server rendering and GraphiQL (Vite)",
     sources: ["web", "src/schema/schema.graphql", ...shared],
     stamp: "dist/web/.web-built",
     run() {
       const vite = join(dirname(require.resolve("vite/package.json")), "bin", "vite.js");
-      const args = [vite, "build", "--config", "web/vite.config.mts", "--logLevel", "warn"];
       // Whatever NODE_ENV the caller has (jest sets "test"), the bundle is React's production build.
       const env = { ...process.env, NODE_ENV: "production" };
-      return spawnSync(process.execPath, args, { cwd: root, stdio: "inherit", env }).status === 0;
+      const build = (config) =>
+        spawnSync(process.execPath, [vite, "build", "--config", config, "--logLevel", "warn"], { cwd: root, stdio: "inherit", env }).status === 0;
+      // The browser's bundle (dist/web), then the server rendering of the same app (dist/web-ssr, which the server requires).
+      return build("web/vite.config.mts") && build("web/vite.ssr.config.mts");
     },
     // The server sends these to clients that accept them (src/http/compression.ts), so no request pays for it.
     after: () => compressFiles(join(root, "dist/web")),

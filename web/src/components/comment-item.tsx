@@ -4,7 +4,7 @@ import { CommentStatus, DeleteCommentDocument, ReactToCommentDocument, SetCommen
 import { errorText, formatDateTime, isUnauthenticated, plural } from "../format";
 import { Session, useSession } from "../session";
 import { CommentView, isTombstone, useThread } from "../thread-state";
-import { CommentForm } from "./comment-form";
+import { CommentForm } from "./deferred";
 import { CommentList, CommentListPage, EMPTY_PAGE } from "./comment-list";
 
 /**
