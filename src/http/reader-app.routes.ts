@@ -3,7 +3,7 @@ import { join } from "node:path";
 import express, { Response, Router } from "express";
 import { precompressedFiles } from "./compression";
 import { DEV_READER_TOKEN_PATH } from "./dev-sign-in.routes";
-import { loadPageRenderer, PageRenderer, PageRenderingOptions, renderReaderPage } from "./server-rendering";
+import { pageRendererLoader, PageRenderingOptions, renderReaderPage } from "./server-rendering";
 
 export interface ReaderAppOptions {
   /** The built web app (dist/web: index.html, graphiql.html, assets/). */
@@ -38,8 +38,8 @@ const ASSET_CACHING = { immutable: true, maxAge: "365d" };
  * Serves the reader app at / and /a/:slug, each page rendered on the server from its data
  * (server-rendering.ts) for the app to hydrate, its hashed assets with a year's caching
  * (compressed at build time, for clients that accept it), and, outside production, the bundled
- * GraphiQL at /graphiql. The HTML template is read on each request: it is small, and a rebuild
- * of the browser's bundle shows without a restart (the server rendering is loaded once).
+ * GraphiQL at /graphiql. The HTML template is read on each request (it is small) and the server
+ * rendering reloaded when it changes, so a rebuild shows without a restart.
  */
 export function readerAppRoutes(options: ReaderAppOptions): Router {
   const router = Router();
@@ -60,8 +60,7 @@ export function readerAppRoutes(options: ReaderAppOptions): Router {
   // The app's server build sits beside the browser's (scripts/build.mjs: dist/web-ssr).
   const rendererPath = join(options.webRoot, "..", "web-ssr", "entry-server.cjs");
   const rendering = options.rendering;
-  let renderer: PageRenderer | null = null;
-  const loadRenderer = async () => (renderer ??= loadPageRenderer(rendererPath));
+  const loadRenderer = pageRendererLoader(rendererPath);
 
   const assets = join(options.webRoot, "assets");
   router.use("/assets", precompressedFiles(assets, ASSET_CACHING), express.static(assets, { index: false, ...ASSET_CACHING, fallthrough: false }));

@@ -6,6 +6,7 @@
  * the app renders from the answers, and the answers are embedded once for the browser to hydrate
  * from. A page's status and caching follow from its answers by the API's own rules.
  */
+import { stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { Request, Response } from "express";
 import { GraphQLFormattedError } from "graphql";
@@ -67,14 +68,22 @@ export function scriptSafeJson(value: unknown): string {
     .replace(/\u2029/g, "\\u2029");
 }
 
-/** Loads the renderer once; null when the app's server build is missing (then the page says to build). */
-export function loadPageRenderer(path: string): PageRenderer | null {
-  try {
-    return createRequire(__filename)(path) as PageRenderer;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND") return null;
-    throw error;
-  }
+/**
+ * The renderer at `path`, loaded again whenever the file changes (a rebuild of the app shows
+ * without a restart, as the browser's bundle does); null while the app's server build is missing.
+ */
+export function pageRendererLoader(path: string): () => Promise<PageRenderer | null> {
+  const load = createRequire(__filename);
+  let loaded: { mtimeMs: number; renderer: PageRenderer } | null = null;
+  return async () => {
+    const info = await stat(path).catch(() => null);
+    if (!info) return null;
+    if (loaded?.mtimeMs !== info.mtimeMs) {
+      delete load.cache[load.resolve(path)];
+      loaded = { mtimeMs: info.mtimeMs, renderer: load(path) as PageRenderer };
+    }
+    return loaded.renderer;
+  };
 }
 
 /** The HTTP status of a page from its answers: the API's refusals and a client's bad input keep their meaning. */

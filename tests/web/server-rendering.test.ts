@@ -122,7 +122,7 @@ describe.each(engines)("server-rendered reader pages over HTTP (%s)", (engine) =
     expect(rootText(html)).toContain(shown[0].body.trim().slice(0, 40));
   });
 
-  it("answers 404 with a rendered page for an unknown article, and for an unknown address", async () => {
+  it("answers 404 with a rendered page for an unknown article (and 404 for an address that is no page)", async () => {
     const unknown = await rawRequest(`${t.base}/a/no-such-article`);
     expect(unknown.status).toBe(404);
     expect(unknown.headers["content-type"]).toMatch(/^text\/html/);
