@@ -15,6 +15,8 @@ import { importUniqueArticle, postComment, PostedComment, rowId } from "../helpe
 import { rawRequest } from "../helpers/raw-http";
 import { observedLocalEvents } from "../helpers/subscriptions";
 import { TEST_TOKEN } from "../helpers/test-server";
+import { postAs, readerToken } from "../helpers/readers";
+import { devReaderSub } from "../../src/http/dev-sign-in.routes";
 
 const SEED_SLUG = "china-could-join-russian-anti-daesh-campaign-in-syria-reports";
 const SET_STATUS = `mutation($id: ID!, $status: CommentStatus!) { setCommentStatus(id: $id, status: $status) { comment { id status } } }`;
@@ -243,6 +245,37 @@ describeInBrowser.each(engines)("server-rendered reader pages in Chromium (%s)",
       await page.locator(".article-card").first().waitFor();
       expect(graphqlRequests.length).toBeGreaterThan(0);
       expect(graphqlRequests.every((url) => !url.includes("ArticlePage"))).toBe(true);
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("hydrates as the anonymous reader, then shows a signed-in reader their own held comment", async () => {
+    const articleId = await importUniqueArticle(t);
+    const slug = await articleSlug(t, articleId);
+    const name = `Held Hannah ${engine}`;
+    const own = await postAs(t, await readerToken({ sub: devReaderSub(name), name }), articleId, "Mine, awaiting a moderator");
+    await t.data(SET_STATUS, { id: own.id, status: "PENDING" }, { token: TEST_TOKEN });
+    const page: Page = await browser.newPage();
+    const problems: string[] = [];
+    page.on("console", (message) => {
+      if (message.type() === "error") problems.push(message.text());
+    });
+    page.on("pageerror", (error) => problems.push(error.message));
+    try {
+      await page.goto(`${t.base}/a/${slug}`);
+      await page.getByRole("button", { name: "Sign in (development)" }).click();
+      await page.getByLabel("A reader").check();
+      await page.getByLabel("Display name", { exact: true }).fill(name);
+      await page.getByRole("button", { name: "Sign in", exact: true }).click();
+      await page.locator(`[id="c-${own.id}"] .status`, { hasText: "Awaiting moderation" }).waitFor();
+
+      // Loaded afresh while signed in: the HTML is the public's, the reader's own view follows it.
+      const document = await page.reload();
+      expect(await document?.text()).not.toContain("Mine, awaiting a moderator");
+      await page.locator(".signed-in-as", { hasText: name }).waitFor();
+      await page.locator(`[id="c-${own.id}"] .status`, { hasText: "Awaiting moderation" }).waitFor();
       expect(problems).toEqual([]);
     } finally {
       await page.close();
