@@ -11,7 +11,7 @@ import { createRequire } from "node:module";
 import { Request, Response } from "express";
 import { GraphQLFormattedError } from "graphql";
 import { isClientErrorCode } from "../errors";
-import { cacheControlHeader, CachePolicy, combinedPolicy, varyOf } from "../schema/cache-policy";
+import { cacheControlHeader, CachePolicy, combinedPolicy, varyOf } from "../execution/cache-policy";
 
 /** One query a page makes (entry-server.tsx: PageRequest). */
 export interface PageRequest {
@@ -47,7 +47,7 @@ export interface PageRenderer {
 export interface PageRenderingOptions {
   /** Runs one of a page's queries as the anonymous reader of `clientAddress`, in its turn, as the API would answer it. */
   runQuery(request: PageRequest, clientAddress: string | null): Promise<PageAnswer>;
-  /** The cache policy of a page's query (schema/cache-policy.ts, remembered per document). */
+  /** The cache policy of a page's query (execution/cache-policy.ts, remembered per document). */
   policyOf(request: PageRequest): CachePolicy;
   clientAddress(req: Request): string | null;
 }
