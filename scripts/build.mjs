@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Builds what changed, and says so: the server (TypeScript -> dist/) and the web app (Vite ->
-// dist/web). `npm start` runs it before every start, so an unchanged checkout starts at once.
+// dist/web, and its server rendering -> dist/web-ssr). `npm start` runs it before every start, so an unchanged checkout starts at once.
 // Plain JavaScript because it runs before anything is compiled. Progress goes to stderr, so
 // commands whose stdout is data (`npm run seed -- --dry-run --json`) stay clean.
 //
@@ -62,17 +62,18 @@ const PARTS = {
     },
   },
   web: {
-    label: "building the reader app, GraphiQL and the embed (Vite)",
+    label: "building the reader app, its server rendering, GraphiQL and the embed (Vite)",
     sources: ["web", "src/schema/schema.graphql", ...shared],
     stamp: "dist/web/.web-built",
     run() {
       const vite = join(dirname(require.resolve("vite/package.json")), "bin", "vite.js");
       // Whatever NODE_ENV the caller has (jest sets "test"), the bundle is React's production build.
       const env = { ...process.env, NODE_ENV: "production" };
-      // The app first (it empties dist/web), then /embed.js beside it.
-      return ["web/vite.config.mts", "web/vite.embed.config.mts"].every(
-        (config) => spawnSync(process.execPath, [vite, "build", "--config", config, "--logLevel", "warn"], { cwd: root, stdio: "inherit", env }).status === 0,
-      );
+      const build = (config) =>
+        spawnSync(process.execPath, [vite, "build", "--config", config, "--logLevel", "warn"], { cwd: root, stdio: "inherit", env }).status === 0;
+      // The browser's bundle first (it empties dist/web), /embed.js beside it, then the server rendering
+      // of the same app (dist/web-ssr, which the server requires).
+      return build("web/vite.config.mts") && build("web/vite.embed.config.mts") && build("web/vite.ssr.config.mts");
     },
     // The server sends these to clients that accept them (src/http/compression.ts), so no request pays for it.
     after: () => compressFiles(join(root, "dist/web")),

@@ -9,7 +9,7 @@ import {
 import { expressMiddleware } from "@as-integrations/express5";
 import cors from "cors";
 import express, { ErrorRequestHandler } from "express";
-import { DocumentNode, execute, ExecutionArgs, GraphQLError, GraphQLFormattedError, GraphQLSchema } from "graphql";
+import { DocumentNode, execute, ExecutionArgs, GraphQLError, GraphQLFormattedError, GraphQLSchema, parse } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { Config } from "./config";
@@ -44,8 +44,8 @@ import { clientAddressReader } from "./http/client-address";
 import { readerAppRoutes } from "./http/reader-app.routes";
 import { compressResponses } from "./http/compression";
 import { crawlerRoutes } from "./http/crawler.routes";
-import { articleBySlug } from "./http/crawler.queries";
 import { embedRoutes } from "./http/embed.routes";
+import { PageAnswer, PageRequest } from "./http/server-rendering";
 
 export const GRAPHQL_PATH = "/graphql";
 export const BODY_LIMIT = "2mb";
@@ -331,6 +331,7 @@ async function withinMs(promise: Promise<unknown>, ms: number): Promise<void> {
 
 export async function createServer(config: Config, db: Database, events: CommentEvents, options: ServerOptions = {}): Promise<ThreadlineServer> {
   const schema = buildThreadlineSchema(resolvers, events);
+  const cachePolicies = new CachePolicies(schema);
   const documents = new DocumentCache();
   const preflight = preflightCheck(schema, new PreflightVerdicts(), config.maxThreadDepth);
   const clock = options.clock ?? systemClock;
@@ -554,7 +555,7 @@ export async function createServer(config: Config, db: Database, events: Comment
       credentialPlugin,
       preflightPlugin(preflight),
       statusPlugin,
-      httpCachePlugin(new CachePolicies(schema)),
+      httpCachePlugin(cachePolicies),
       ...(config.production ? [] : [sqlCountPlugin]),
       releasePlugin,
     ],
@@ -623,8 +624,39 @@ export async function createServer(config: Config, db: Database, events: Comment
   app.use(crawlerRoutes({ db, sitemapUrlsPerFile: options.sitemapUrlsPerFile }));
   if (options.webRoot) {
     app.use(embedRoutes({ webRoot: options.webRoot, db, settings: config.embed, clock, limits: deps.limits, clientAddress }));
-    const articleExists = async (slug: string) => (await articleBySlug(db, slug)) !== null;
-    app.use(readerAppRoutes({ webRoot: options.webRoot, production: config.production, graphqlPath: GRAPHQL_PATH, devSignIn, articleExists }));
+    // A page's queries run as the anonymous reader whoever asks, in the client's turn as its API requests do.
+    const runQuery = async (request: PageRequest, address: string | null): Promise<PageAnswer> => {
+      const run = async () => {
+        const contextValue = contextFor(deps, ANONYMOUS, { count: 0 }, null, address);
+        const response = await apollo.executeOperation<Record<string, unknown>>(
+          { query: request.query, variables: request.variables, operationName: request.operationName ?? undefined },
+          { contextValue },
+        );
+        if (response.body.kind !== "single") throw new Error("a page's query answered in parts");
+        // As the browser would read it over HTTP (a DateTime is its ISO text, not a Date), which is also what the page embeds.
+        const { data, errors } = JSON.parse(JSON.stringify(response.body.singleResult)) as PageAnswer;
+        return errors ? { data, errors } : { data };
+      };
+      return admission.run(run, clientKeyOf(countedClientFor(ANONYMOUS, address))).catch((error: unknown) => {
+        if (error instanceof GraphQLError) return { errors: [error.toJSON()] };
+        throw error;
+      });
+    };
+    const pageDocuments = new Map<string, DocumentNode>();
+    const policyOf = (request: PageRequest) => {
+      let document = pageDocuments.get(request.query);
+      if (!document) pageDocuments.set(request.query, (document = parse(request.query)));
+      return cachePolicies.policyFor(document, request.operationName);
+    };
+    app.use(
+      readerAppRoutes({
+        webRoot: options.webRoot,
+        production: config.production,
+        graphqlPath: GRAPHQL_PATH,
+        devSignIn,
+        rendering: { runQuery, policyOf, clientAddress },
+      }),
+    );
   } else {
     app.get("/", (_req, res) => {
       res.redirect(GRAPHQL_PATH);

@@ -173,6 +173,23 @@ export function cacheControlHeader(facts: ResponseFacts): string {
   return `public, max-age=${facts.policy.maxAge}`;
 }
 
+/**
+ * The Vary of an answer with this Cache-Control: one a shared cache may keep varies by
+ * Authorization, so that no cache hands an anonymous answer to a request with a credential.
+ */
+export function varyOf(cacheControl: string): string | null {
+  return cacheControl.startsWith("public") ? "Authorization" : null;
+}
+
+/** The policy of an answer made of several operations' (a server-rendered page): the shortest max-age, private if any is. */
+export function combinedPolicy(policies: readonly CachePolicy[]): CachePolicy {
+  if (policies.length === 0) return UNCACHEABLE;
+  return {
+    maxAge: Math.min(...policies.map((policy) => policy.maxAge)),
+    scope: policies.some((policy) => policy.scope === "PRIVATE") ? "PRIVATE" : "PUBLIC",
+  };
+}
+
 /** Anything that remembers policies per document (CachePolicies in operation-cache.ts). */
 export interface PolicySource {
   policyFor(document: DocumentNode, operationName: string | null | undefined): CachePolicy;
@@ -196,7 +213,8 @@ export function httpCachePlugin(policies: PolicySource): ApolloServerPlugin<Base
           const policy = mayCache ? policies.policyFor(document, request.operationName) : UNCACHEABLE;
           const header = cacheControlHeader({ method: http.method, credentialed, hasErrors, policy });
           response.http.headers.set("cache-control", header);
-          if (header.startsWith("public")) response.http.headers.set("vary", "Authorization");
+          const vary = varyOf(header);
+          if (vary) response.http.headers.set("vary", vary);
         },
       };
     },

@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import express, { Response, Router } from "express";
-import { databaseFailure, RETRY_AFTER_OUTAGE_SECONDS } from "../errors";
 import { precompressedFiles } from "./compression";
 import { DEV_READER_TOKEN_PATH } from "./dev-sign-in.routes";
+import { pageRendererLoader, PageRenderingOptions, renderReaderPage } from "./server-rendering";
 
 export interface ReaderAppOptions {
   /** The built web app (dist/web: index.html, graphiql.html, assets/). */
@@ -13,8 +13,8 @@ export interface ReaderAppOptions {
   graphqlPath: string;
   /** Whether the development reader sign-in (dev-sign-in.routes.ts) is mounted, so the app offers it. */
   devSignIn?: boolean;
-  /** Whether an article has this slug; without it, every /a/:slug is answered as found. */
-  articleExists?: (slug: string) => Promise<boolean>;
+  /** How the pages are rendered on the server (server-rendering.ts); without it, every page is the app's empty shell. */
+  rendering?: PageRenderingOptions;
 }
 
 /** The reader app's own addresses; everything else under / stays the server's. */
@@ -35,11 +35,11 @@ const GRAPHIQL_CSP =
 const ASSET_CACHING = { immutable: true, maxAge: "365d" };
 
 /**
- * Serves the built reader app at / and /a/:slug (one HTML page; the app routes in the browser),
- * its hashed assets with a year's caching (compressed at build time, for clients that accept it),
- * and, outside production, the bundled GraphiQL at /graphiql. The HTML is read on each request:
- * it is small, and a rebuild shows without a restart. An unknown article's page is the same HTML
- * with status 404: the app shows its own not-found view, and a crawler drops the address.
+ * Serves the reader app at / and /a/:slug, each page rendered on the server from its data
+ * (server-rendering.ts) for the app to hydrate, its hashed assets with a year's caching
+ * (compressed at build time, for clients that accept it), and, outside production, the bundled
+ * GraphiQL at /graphiql. The HTML template is read on each request (it is small) and the server
+ * rendering reloaded when it changes, so a rebuild shows without a restart.
  */
 export function readerAppRoutes(options: ReaderAppOptions): Router {
   const router = Router();
@@ -57,6 +57,11 @@ export function readerAppRoutes(options: ReaderAppOptions): Router {
     res.type("html").send(edit(html));
   };
 
+  // The app's server build sits beside the browser's (scripts/build.mjs: dist/web-ssr).
+  const rendererPath = join(options.webRoot, "..", "web-ssr", "entry-server.cjs");
+  const rendering = options.rendering;
+  const loadRenderer = pageRendererLoader(rendererPath);
+
   const assets = join(options.webRoot, "assets");
   router.use("/assets", precompressedFiles(assets, ASSET_CACHING), express.static(assets, { index: false, ...ASSET_CACHING, fallthrough: false }));
   router.get(READER_PATHS, async (req, res, next) => {
@@ -70,17 +75,16 @@ export function readerAppRoutes(options: ReaderAppOptions): Router {
         : on;
     };
     try {
-      const slug = req.params.slug;
-      if (typeof slug === "string" && options.articleExists) {
-        const found = await options.articleExists(slug).catch((error: unknown) => {
-          if (!databaseFailure(error)) throw error;
-          // Unknown while the database is away: the app still loads (and says what the API says), and a crawler comes back later.
-          res.status(503).set("retry-after", String(RETRY_AFTER_OUTAGE_SECONDS));
-          return true;
-        });
-        if (!found) res.status(404);
-      }
-      await page(res, "index.html", READER_CSP, development);
+      const renderer = rendering && (await loadRenderer());
+      if (!rendering || !renderer) return await page(res, "index.html", READER_CSP, development);
+      const template = await readFile(join(options.webRoot, "index.html"), "utf8").catch(() => null);
+      if (template === null) return notBuilt(res);
+      res.setHeader("content-security-policy", READER_CSP);
+      const meta = {
+        "threadline-development": options.production ? "off" : "on",
+        "threadline-reader-sign-in": !options.production && options.devSignIn ? DEV_READER_TOKEN_PATH : "off",
+      };
+      await renderReaderPage(req, res, renderer, development(template), meta, rendering);
     } catch (error) {
       next(error);
     }

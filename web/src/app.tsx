@@ -1,16 +1,22 @@
-import { useMemo } from "react";
-import { Provider } from "urql";
+import { useEffect, useMemo } from "react";
+import { Client, Provider } from "urql";
 import { createGraphqlClient } from "./client";
+import type { EmbeddedAnswers } from "./embedded-data";
 import { SiteHeader } from "./components/site-header";
 import { ArticlePage } from "./pages/article-page";
 import { HomePage } from "./pages/home-page";
 import { Link, matchRoute, useLocation } from "./router";
 import { identityKey, SessionProvider, useSession } from "./session";
 
-export function App() {
+/**
+ * `answers`: the data a server-rendered page came with, which answers its first queries (the page
+ * then hydrates as the anonymous reader it was rendered for). `serverClient`: the client the server
+ * renders with (src/server/entry-server.tsx).
+ */
+export function App({ answers = null, serverClient = null }: { answers?: EmbeddedAnswers | null; serverClient?: Client | null }) {
   return (
-    <SessionProvider>
-      <ClientProvider />
+    <SessionProvider hydrating={answers !== null}>
+      <ClientProvider answers={answers} serverClient={serverClient} />
     </SessionProvider>
   );
 }
@@ -20,9 +26,13 @@ export function App() {
  * starts over when the reader changes (what they may see and change differs), not when a token
  * is merely renewed.
  */
-function ClientProvider() {
+function ClientProvider({ answers, serverClient }: { answers: EmbeddedAnswers | null; serverClient: Client | null }) {
   const { token, credential } = useSession();
-  const client = useMemo(() => createGraphqlClient(token), [token]);
+  const client = useMemo(() => serverClient ?? createGraphqlClient(token, token ? null : (answers?.exchange ?? null)), [serverClient, token, answers]);
+  // The embedded answers are the anonymous reader's: a signed-in reader asks for their own.
+  useEffect(() => {
+    if (token) answers?.forget();
+  }, [token, answers]);
   return (
     <Provider value={client}>
       <SiteHeader />

@@ -1,10 +1,11 @@
 import { createClient as createWsClient } from "graphql-ws";
-import { Client, fetchExchange, subscriptionExchange } from "urql";
+import { Client, Exchange, fetchExchange, subscriptionExchange } from "urql";
 
 /**
  * The app's GraphQL client. No document cache on purpose: the thread keeps its own state (pages,
  * live additions, edits), so a mutation never triggers a refetch that would reshuffle it, and
- * every page a reader opens is fresh.
+ * every page a reader opens is fresh. The one exception is the page the server rendered: its
+ * queries are answered from the data embedded in it (`embedded`, embedded-data.ts), once.
  *
  * Queries go out as GETs (mutations as POSTs), so an anonymous reader's reads are answers that a
  * shared cache in front of the API (a CDN, a proxy) may keep: the server marks them
@@ -14,7 +15,7 @@ import { Client, fetchExchange, subscriptionExchange } from "urql";
  * server, or a cache it trusts, says, even after signing out or coming back to a thread whose
  * live comments arrived meanwhile.
  */
-export function createGraphqlClient(token: string | null): Client {
+export function createGraphqlClient(token: string | null, embedded: Exchange | null = null): Client {
   const wsUrl = `${window.location.protocol === "https:" ? "wss" : "ws"}://${window.location.host}/graphql`;
   // A signed-in socket hears what that reader may see (their own comments awaiting moderation, a
   // moderator every comment) and whether they may change each; an anonymous one, the public's.
@@ -28,6 +29,7 @@ export function createGraphqlClient(token: string | null): Client {
       headers: { "apollo-require-preflight": "true", ...(token ? { authorization: `Bearer ${token}` } : {}) },
     }),
     exchanges: [
+      ...(embedded ? [embedded] : []),
       fetchExchange,
       subscriptionExchange({
         forwardSubscription(request) {

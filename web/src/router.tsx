@@ -1,4 +1,4 @@
-import { AnchorHTMLAttributes, MouseEvent, useEffect, useState } from "react";
+import { AnchorHTMLAttributes, createContext, MouseEvent, useContext, useEffect, useState } from "react";
 
 /**
  * The app's two routes need no router library: the History API, a hook that re-renders on
@@ -6,9 +6,16 @@ import { AnchorHTMLAttributes, MouseEvent, useEffect, useState } from "react";
  */
 export type Route = { name: "home"; params: URLSearchParams } | { name: "article"; slug: string } | { name: "not-found" };
 
-const NAVIGATED = "threadline:navigated";
+/** Dispatched on window after every in-app navigation. */
+export const NAVIGATED = "threadline:navigated";
 
-export function matchRoute(location: Location): Route {
+/** What the app reads of an address. */
+export type PageLocation = Pick<Location, "pathname" | "search" | "hash">;
+
+/** The address being rendered on the server (src/server/entry-server.tsx); in the browser, none: window.location is read. */
+export const ServerLocation = createContext<PageLocation | null>(null);
+
+export function matchRoute(location: PageLocation): Route {
   const { pathname, search } = location;
   if (pathname === "/" || pathname === "/index.html") return { name: "home", params: new URLSearchParams(search) };
   const article = /^\/a\/([^/]+)\/?$/.exec(pathname);
@@ -24,7 +31,8 @@ export function navigate(to: string, options: { replace?: boolean } = {}): void 
 }
 
 /** The current location, re-read on every navigation (links, back and forward, hash changes). */
-export function useLocation(): Location {
+export function useLocation(): PageLocation {
+  const serverLocation = useContext(ServerLocation);
   const [, setVersion] = useState(0);
   useEffect(() => {
     const changed = () => setVersion((version) => version + 1);
@@ -37,7 +45,7 @@ export function useLocation(): Location {
       window.removeEventListener(NAVIGATED, changed);
     };
   }, []);
-  return window.location;
+  return serverLocation ?? window.location;
 }
 
 /** An ordinary link (it opens in a new tab, it can be copied) that navigates in place when clicked. */

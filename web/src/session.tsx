@@ -36,7 +36,18 @@ const RENEW_BEFORE_MS = 60_000;
 /** Provided by SessionProvider here, and by the embed (web/src/embed/) with the host site's reader token. */
 export const SessionContext = createContext<Session | null>(null);
 
+/**
+ * What the server says in the page's meta tags; on the server, what it will say (setServerMeta),
+ * so that the HTML rendered there is what the browser renders when it hydrates.
+ */
+let serverMeta: Record<string, string> = {};
+
+export function setServerMeta(meta: Record<string, string>): void {
+  serverMeta = meta;
+}
+
 function metaContent(name: string): string | null {
+  if (typeof document === "undefined") return serverMeta[name] ?? null;
   return document.querySelector(`meta[name="${name}"]`)?.getAttribute("content") ?? null;
 }
 
@@ -85,19 +96,33 @@ async function fetchReaderToken(path: string, name: string, role: ReaderRole): P
   return { kind: "reader", token: answer.token, expiresAt: answer.expiresAt, name: answer.reader.name, role };
 }
 
-export function SessionProvider({ children }: { children: ReactNode }) {
-  const devSignIn = useMemo(developmentServer, []);
-  const signInPath = useMemo(readerSignInPath, []);
+/** The credential kept in this tab, and whether it must be renewed before use. */
+function keptSession(devSignIn: boolean): { credential: Credential | null; renew: Credential | null } {
+  const kept = devSignIn ? stored() : null;
   // A kept reader token that has run out (the tab slept) is not sent, which would refuse even
   // reads: the app starts anonymous and asks for a new one for the same reader.
-  const [initial] = useState(() => {
-    const kept = devSignIn ? stored() : null;
-    if (kept?.kind === "reader" && Date.parse(kept.expiresAt) - RENEW_BEFORE_MS <= Date.now()) return { credential: null, renew: kept };
-    return { credential: kept, renew: null };
-  });
+  if (kept?.kind === "reader" && Date.parse(kept.expiresAt) - RENEW_BEFORE_MS <= Date.now()) return { credential: null, renew: kept };
+  return { credential: kept, renew: null };
+}
+
+/**
+ * `hydrating`: the page came rendered from the server, for the anonymous reader. The app then
+ * hydrates as that reader, and takes up the credential kept in this tab right after.
+ */
+export function SessionProvider({ children, hydrating = false }: { children: ReactNode; hydrating?: boolean }) {
+  const devSignIn = useMemo(developmentServer, []);
+  const signInPath = useMemo(readerSignInPath, []);
+  const [initial] = useState(() => (hydrating ? { credential: null, renew: null } : keptSession(devSignIn)));
   const [credential, setCredential] = useState<Credential | null>(initial.credential);
   /** The reader whose token is renewed next: the signed-in one, or the one whose kept token ran out. */
   const [renewal, setRenewal] = useState<Credential | null>(initial.renew ?? initial.credential);
+
+  useEffect(() => {
+    if (!hydrating) return;
+    const kept = keptSession(devSignIn);
+    if (kept.credential) setCredential(kept.credential);
+    if (kept.credential || kept.renew) setRenewal(kept.renew ?? kept.credential);
+  }, [hydrating, devSignIn]);
 
   const change = useCallback((next: Credential | null) => {
     store(next);

@@ -8,13 +8,13 @@ import { CommentView, useThread } from "../thread-state";
 /** Body limit the API enforces (after trimming); the form says so before the server has to. */
 const MAX_BODY = 10_000;
 
-type Props =
+export type CommentFormProps =
   | { kind: "new"; onDone?: () => void }
   | { kind: "reply"; parentId: string; onDone: () => void }
   | { kind: "edit"; commentId: string; initialBody: string; onDone: (changed: CommentView | null) => void };
 
 /** Posting a comment or a reply, or editing one, through the API's mutations. */
-export function CommentForm(props: Props) {
+export function CommentForm(props: CommentFormProps) {
   const id = useId();
   const session = useSession();
   const { articleId, dispatch } = useThread();

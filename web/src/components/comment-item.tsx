@@ -5,7 +5,7 @@ import { errorText, formatDateTime, isUnauthenticated, plural } from "../format"
 import { usePermalinks } from "../permalink";
 import { Session, useSession } from "../session";
 import { CommentView, isTombstone, useThread } from "../thread-state";
-import { CommentForm } from "./comment-form";
+import { CommentForm } from "./deferred";
 import { CommentList, CommentListPage, EMPTY_PAGE } from "./comment-list";
 
 /**

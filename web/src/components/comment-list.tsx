@@ -77,6 +77,7 @@ export function CommentList({ parentId, initial }: { parentId: string | null; in
   const total = (first?.totalCount ?? 0) + arrived.length;
   const shown = nodes.length + arrived.length;
   const noun = parentId === null ? "comment" : "reply";
+  const label = `More ${parentId === null ? "comments" : "replies"} (${plural(Math.max(total - shown, 0), noun, noun === "reply" ? "replies" : "comments")} not shown)`;
   return (
     <>
       {(nodes.length > 0 || arrived.length > 0) && (
@@ -95,13 +96,27 @@ export function CommentList({ parentId, initial }: { parentId: string | null; in
           Could not load {parentId === null ? "comments" : "replies"}: {error}
         </p>
       )}
-      {last?.pageInfo.hasNextPage && (
-        <button type="button" className="more" disabled={loading} onClick={() => void load(last.pageInfo.endCursor)}>
-          {loading
-            ? "Loading…"
-            : `More ${parentId === null ? "comments" : "replies"} (${plural(Math.max(total - shown, 0), noun, noun === "reply" ? "replies" : "comments")} not shown)`}
-        </button>
-      )}
+      {last?.pageInfo.hasNextPage &&
+        (parentId === null && last.pageInfo.endCursor ? (
+          // A link to the next page's address (the server renders it, for readers without
+          // JavaScript) that loads the page in place when the app runs.
+          <a
+            role="button"
+            className="more"
+            aria-disabled={loading || undefined}
+            href={`?after=${encodeURIComponent(last.pageInfo.endCursor)}#comments`}
+            onClick={(event) => {
+              event.preventDefault();
+              if (!loading) void load(last.pageInfo.endCursor);
+            }}
+          >
+            {loading ? "Loading…" : label}
+          </a>
+        ) : (
+          <button type="button" className="more" disabled={loading} onClick={() => void load(last.pageInfo.endCursor)}>
+            {loading ? "Loading…" : label}
+          </button>
+        ))}
     </>
   );
 }

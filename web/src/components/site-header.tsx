@@ -1,6 +1,6 @@
 import { Link } from "../router";
 import { developmentServer } from "../session";
-import { SignIn } from "./sign-in";
+import { SignIn } from "./deferred";
 
 export function SiteHeader() {
   return (

@@ -1,9 +1,9 @@
 import { ReactNode, useEffect, useRef, useState } from "react";
 import { useClient, useQuery, useSubscription } from "urql";
 import { ArticleMeta } from "../components/article-meta";
-import { CommentForm } from "../components/comment-form";
+import { CommentForm } from "../components/deferred";
 import { CommentList } from "../components/comment-list";
-import { ArticlePageDocument, ArticlePageQuery, CommentAncestryDocument, CommentEventsDocument } from "../generated/graphql";
+import { ArticlePageDocument, ArticlePageQuery, ArticlePageQueryVariables, CommentAncestryDocument, CommentEventsDocument } from "../generated/graphql";
 import { errorText, plural } from "../format";
 import { articlePath, homePath, Link, useLocation } from "../router";
 import { useSession } from "../session";
@@ -19,11 +19,18 @@ function linkedCommentId(hash: string): string | null {
   return match ? decodeURIComponent(match[1]) : null;
 }
 
+/**
+ * The page's query: the article with its first page of comments, or the page after `?after=CURSOR`
+ * (the "more comments" link followed without JavaScript). The server renders with the same.
+ */
+export function articlePageVariables(slug: string, search: string): ArticlePageQueryVariables {
+  const after = new URLSearchParams(search).get("after");
+  return { slug, commentsFirst: COMMENTS_PAGE, commentsAfter: after || null, repliesFirst: REPLIES_PAGE };
+}
+
 export function ArticlePage({ slug }: { slug: string }) {
-  const [{ data, fetching, error }] = useQuery({
-    query: ArticlePageDocument,
-    variables: { slug, commentsFirst: COMMENTS_PAGE, repliesFirst: REPLIES_PAGE },
-  });
+  const { search } = useLocation();
+  const [{ data, fetching, error }] = useQuery({ query: ArticlePageDocument, variables: articlePageVariables(slug, search) });
   const article = data?.article;
   useEffect(() => {
     document.title = article ? `${article.title} · Threadline` : "Threadline";
@@ -149,7 +156,7 @@ export function useThreadTarget(articleId: string): ThreadTarget {
 export function Discussion({ article, signInHint }: { article: ArticleData; signInHint?: ReactNode }) {
   const { articleId, state, dispatch } = useThread();
   const session = useSession();
-  const { hash } = useLocation();
+  const { hash, search } = useLocation();
   const section = useRef<HTMLElement>(null);
   // "N comments" on the home page links here; the section exists only once the article loaded.
   useEffect(() => {
@@ -171,6 +178,11 @@ export function Discussion({ article, signInHint }: { article: ArticleData; sign
       </p>
       {linkedMissing && <p className="muted">The linked comment is not in this discussion any more.</p>}
       {session.token ? <CommentForm kind="new" /> : (signInHint ?? (session.devSignIn ? <p className="muted">Sign in (top of the page) to post.</p> : null))}
+      {new URLSearchParams(search).get("after") && (
+        <p>
+          <Link href={`${articlePath(article.slug)}#comments`}>First comments</Link>
+        </p>
+      )}
       <CommentList parentId={null} initial={article.comments} />
     </section>
   );

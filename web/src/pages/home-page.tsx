@@ -8,16 +8,16 @@ import { PageOfList, usePagedCursors, useReportedTotal } from "../paged-cursors"
 import { homePath, Link, navigate, SearchIn } from "../router";
 import { SearchResults } from "./search-results";
 
-const ARTICLES_PAGE = 10;
+export const ARTICLES_PAGE = 10;
 
-interface Filters {
+export interface Filters {
   q: string;
   in: SearchIn;
   tag: string;
   section: string;
 }
 
-function filtersFrom(params: URLSearchParams): Filters {
+export function filtersFrom(params: URLSearchParams): Filters {
   const scope = params.get("in");
   return {
     q: params.get("q") ?? "",
@@ -28,7 +28,7 @@ function filtersFrom(params: URLSearchParams): Filters {
 }
 
 /** The tag and section filters; a search applies them to the articles it finds and to the articles of the comments it finds. */
-function whereOf(filters: Filters): ArticleWhere | null {
+export function whereOf(filters: Filters): ArticleWhere | null {
   const where: ArticleWhere = {};
   if (filters.tag) where.tagSlugIn = [filters.tag];
   if (filters.section.trim()) where.section = filters.section.trim();

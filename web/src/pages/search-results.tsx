@@ -7,12 +7,12 @@ import { errorText, formatDateTime, plural } from "../format";
 import { PageOfList, usePagedCursors, useReportedTotal } from "../paged-cursors";
 import { articlePath, Link, SearchIn } from "../router";
 
-const SEARCH_PAGE = 10;
+export const SEARCH_PAGE = 10;
 
 type SearchEdge = SearchHitsQuery["search"]["edges"][number];
 type Highlight = SearchEdge["highlights"][number];
 
-const SCOPES: Record<SearchIn, SearchScope[] | null> = { "": null, articles: ["ARTICLES"], comments: ["COMMENTS"] };
+export const SCOPES: Record<SearchIn, SearchScope[] | null> = { "": null, articles: ["ARTICLES"], comments: ["COMMENTS"] };
 
 /** What a highlight's field is called next to its fragment. */
 const FIELD_LABELS: Record<string, string> = { section: "Section", tags: "Tags", paragraphs: "Text", body: "Comment" };
