@@ -5,26 +5,24 @@
  * keeps the search index to what the public sees, and writes the moderation history
  * (moderation-log.ts). Events go out after the commit, from what the transaction returned.
  */
-import { DataSource, EntityManager } from "typeorm";
+import { DataSource } from "typeorm";
 import { Caller, requireModerator, requireSignedIn } from "../auth/caller";
-import { run, sql } from "../db/sql";
-import { commentsChanged } from "../db/stored-counts";
 import { lockArticle, lockComment } from "../db/lock-order";
-import { canSeeComment, featuredComment, isPublic, ruleSql, viewerFor } from "../policy";
+import { canSeeComment, isPublic, viewerFor } from "../policy";
 import { inTransaction } from "../db/transaction";
 import { Article, Author, Comment, CommentFlag, CommentStatus, FlagReason, ModerationActionKind, ModerationMode } from "../entities";
 import { forbidden, notFound, userError } from "../errors";
 import { CommentEvents, publishCommentEvent, stateOf } from "../events/comment-events";
-import { reindexComments } from "../search/search-index";
 import { characterCount } from "../text/write-limits";
 import { followReaderName, publishAdded, WriteRules } from "./comments";
+import { changeStatus, featuredCount, MAX_FEATURED_PER_ARTICLE } from "./comment-status";
 import { recordAction } from "./moderation-log";
+import { notify, notifyReply, NotificationKind, publishNotifications } from "./notifications";
 
 /** The longest reason or note a moderator or reader may give. */
 export const MAX_REASON_LENGTH = 1000;
 
-/** Featured comments per article: Article.featuredComments is a list, not a connection, so it is capped. */
-export const MAX_FEATURED_PER_ARTICLE = 10;
+export { MAX_FEATURED_PER_ARTICLE } from "./comment-status";
 
 /** Optional free text: trimmed, blank as none, one limit for reasons and notes. */
 export function cleanNote(text: string | null | undefined, argumentName: string): string | null {
@@ -36,41 +34,11 @@ export function cleanNote(text: string | null | undefined, argumentName: string)
 }
 
 /**
- * The article's featured comments as the cap counts them: featured and public (src/policy), so a
- * featured comment deleted or taken from the public frees its place.
- */
-async function featuredCount(manager: EntityManager, articleId: number): Promise<number> {
-  const [row] = await run<{ n: number | string }>(
-    manager,
-    sql`SELECT COUNT(*) AS n FROM comment c WHERE c."articleId" = ${articleId} AND ${ruleSql(featuredComment, "c")}`,
-  );
-  return Number(row.n);
-}
-
-/**
- * Gives a comment a new status, bringing the counts and the search index in line when its
- * visibility changes. Returns whether the public could not see it before and can now.
- */
-async function changeStatus(manager: EntityManager, comment: Comment, status: CommentStatus): Promise<boolean> {
-  const before = isPublic(comment);
-  const after = isPublic({ isDeleted: comment.isDeleted, status });
-  // A featured comment published again takes back its place only if the cap has room; else it is unfeatured.
-  const featuredAt =
-    after && !before && comment.featuredAt !== null && (await featuredCount(manager, comment.articleId)) >= MAX_FEATURED_PER_ARTICLE
-      ? null
-      : comment.featuredAt;
-  await manager.update(Comment, { id: comment.id }, { status, featuredAt });
-  if (before !== after) {
-    await commentsChanged(manager, before ? { hidden: [comment] } : { shown: [comment] });
-    await reindexComments(manager, [comment.id]);
-  }
-  return !before && after;
-}
-
-/**
  * setCommentStatus: moderators publish, hold or reject a comment, with a reason kept in its
  * history. Setting the status it has changes nothing and records nothing. A comment that becomes
- * published reaches commentAdded subscribers then, as if just posted.
+ * published reaches commentAdded subscribers then, as if just posted. Its author is told when it
+ * is published (APPROVED) or rejected (REJECTED, with the reason), and a reply that becomes
+ * published tells its parent's author (REPLY), as if just posted.
  */
 export async function setCommentStatus(
   db: DataSource,
@@ -83,19 +51,28 @@ export async function setCommentStatus(
 ): Promise<Comment> {
   requireModerator(caller, "setCommentStatus");
   const cleanedReason = cleanNote(reason, "reason");
-  const { comment, published, before } = await inTransaction(db, async (manager) => {
+  const { comment, published, before, notes } = await inTransaction(db, async (manager) => {
     const comment = (await lockComment(manager, id))?.comment;
     if (!comment) throw notFound(`no comment with that id`);
     if (comment.isDeleted) throw userError(`a deleted comment has no status to set`, { argumentName: "id" });
     // before: its state before, when the status changed (null: it did not change).
-    if (comment.status === status) return { comment, published: false, before: null };
+    if (comment.status === status) return { comment, published: false, before: null, notes: [] };
     const before = stateOf(comment);
     const published = await changeStatus(manager, comment, status);
-    await recordAction(manager, caller, rules.clock(), { commentId: id, action: ModerationActionKind.SET_STATUS, status, reason: cleanedReason });
-    return { comment: await manager.findOneByOrFail(Comment, { id }), published, before };
+    const now = rules.clock();
+    await recordAction(manager, caller, now, { commentId: id, action: ModerationActionKind.SET_STATUS, status, reason: cleanedReason });
+    const changed = await manager.findOneByOrFail(Comment, { id });
+    const told = status === CommentStatus.PUBLISHED ? NotificationKind.APPROVED : status === CommentStatus.REJECTED ? NotificationKind.REJECTED : null;
+    const actorSub = caller.kind === "reader" ? caller.sub : null;
+    const notes = [
+      told && (await notify(manager, { authorId: comment.authorId, kind: told, commentId: id, reason: cleanedReason, at: now, actorSub })),
+      published ? await notifyReply(manager, changed, now) : null,
+    ];
+    return { comment: changed, published, before, notes };
   });
   if (published) publishAdded(events, comment);
   if (before !== null) publishCommentEvent(events, "STATUS_CHANGED", comment, before);
+  publishNotifications(events, notes);
   return comment;
 }
 
@@ -150,14 +127,15 @@ export async function flagComment(
  * featureComment / unfeatureComment: moderators pick published comments for their article's
  * featuredComments (at most MAX_FEATURED_PER_ARTICLE featured public comments; one deleted, held
  * or rejected does not count). Featuring a featured comment, or
- * unfeaturing one that is not, changes nothing and records nothing.
+ * unfeaturing one that is not, changes nothing and records nothing. Featuring tells the comment's
+ * author (FEATURED).
  */
-export async function setFeatured(db: DataSource, caller: Caller, rules: WriteRules, id: number, featured: boolean): Promise<Comment> {
+export async function setFeatured(db: DataSource, events: CommentEvents, caller: Caller, rules: WriteRules, id: number, featured: boolean): Promise<Comment> {
   requireModerator(caller, featured ? "featureComment" : "unfeatureComment");
-  return inTransaction(db, async (manager) => {
+  const { comment, note } = await inTransaction(db, async (manager) => {
     const comment = (await lockComment(manager, id))?.comment;
     if (!comment) throw notFound(`no comment with that id`);
-    if ((comment.featuredAt !== null) === featured) return comment;
+    if ((comment.featuredAt !== null) === featured) return { comment, note: null };
     if (featured) {
       if (!isPublic(comment)) throw userError(`only a published comment that is not deleted can be featured`, { argumentName: "id" });
       if ((await featuredCount(manager, comment.articleId)) >= MAX_FEATURED_PER_ARTICLE) {
@@ -169,8 +147,19 @@ export async function setFeatured(db: DataSource, caller: Caller, rules: WriteRu
     const now = rules.clock();
     await manager.update(Comment, { id }, { featuredAt: featured ? now : null });
     await recordAction(manager, caller, now, { commentId: id, action: featured ? ModerationActionKind.FEATURE : ModerationActionKind.UNFEATURE });
-    return manager.findOneByOrFail(Comment, { id });
+    const note = featured
+      ? await notify(manager, {
+          authorId: comment.authorId,
+          kind: NotificationKind.FEATURED,
+          commentId: id,
+          at: now,
+          actorSub: caller.kind === "reader" ? caller.sub : null,
+        })
+      : null;
+    return { comment: await manager.findOneByOrFail(Comment, { id }), note };
   });
+  publishNotifications(events, [note]);
+  return comment;
 }
 
 /** setArticleModeration: whether readers' new comments on the article wait for a moderator. */

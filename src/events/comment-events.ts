@@ -44,13 +44,26 @@ export interface CommentChangeEvent {
   before: ModerationState | null;
 }
 
+/** What travels when a reader is notified: the notification row as written, dates as ISO strings. */
+export interface NotificationAddedEvent {
+  readerSub: string;
+  notification: Record<string, unknown>;
+}
+
+/** What travels when a word list changes: its new version, so every instance drops its stale copy. */
+export interface WordListsChangedEvent {
+  version: number;
+}
+
 /** Every topic of the bus and what it carries. */
 export type CommentEventMap = {
   [key: `commentAdded:${number}`]: [CommentAddedEvent];
   [key: `commentEvents:${number}`]: [CommentChangeEvent];
+  [key: `notificationAdded:${string}`]: [NotificationAddedEvent];
+  wordListsChanged: [WordListsChangedEvent];
 };
 
-export type CommentTopic = `commentAdded:${number}` | `commentEvents:${number}`;
+export type CommentTopic = `commentAdded:${number}` | `commentEvents:${number}` | `notificationAdded:${string}` | "wordListsChanged";
 
 export type CommentEvents = PubSub<CommentEventMap>;
 

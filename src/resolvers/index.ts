@@ -8,11 +8,13 @@ import { CommentSubscriptionResolver } from "./comment-subscription.resolver";
 import { ImportResolver } from "./import.resolver";
 import { ModerationResolver } from "./moderation.resolver";
 import { NodeResolver } from "./node.resolver";
+import { NotificationResolver, ViewerNotificationsResolver } from "./notification.resolver";
 import { ReactionResolver } from "./reaction.resolver";
 import { RelatedLinkResolver } from "./related-link.resolver";
 import { SearchResolver } from "./search.resolver";
 import { TagResolver } from "./tag.resolver";
 import { ViewerResolver } from "./viewer.resolver";
+import { WordListsResolver } from "./word-lists.resolver";
 
 export const resolvers = [
   NodeResolver,
@@ -31,4 +33,7 @@ export const resolvers = [
   SearchResolver,
   ViewerResolver,
   ModerationResolver,
+  WordListsResolver,
+  NotificationResolver,
+  ViewerNotificationsResolver,
 ] as const;

@@ -77,7 +77,7 @@ export class ModerationResolver {
   async featureComment(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The comment to feature." }) id: string): Promise<CommentPayload> {
     requireModerator(ctx.caller, "featureComment");
     const rowId = idArgument(id, "Comment", "id");
-    await setFeatured(ctx.db, ctx.caller, writeRules(ctx), rowId, true);
+    await setFeatured(ctx.db, ctx.events, ctx.caller, writeRules(ctx), rowId, true);
     return new CommentPayload(await reread(ctx, rowId));
   }
 
@@ -90,7 +90,7 @@ export class ModerationResolver {
   async unfeatureComment(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The comment to unfeature." }) id: string): Promise<CommentPayload> {
     requireModerator(ctx.caller, "unfeatureComment");
     const rowId = idArgument(id, "Comment", "id");
-    await setFeatured(ctx.db, ctx.caller, writeRules(ctx), rowId, false);
+    await setFeatured(ctx.db, ctx.events, ctx.caller, writeRules(ctx), rowId, false);
     return new CommentPayload(await reread(ctx, rowId));
   }
 
