@@ -2,7 +2,8 @@
  * `npm run bench:word-lists`: what the moderators' word lists cost a comment on its way in. Builds
  * a banned and a suspect list of BENCH_WORDS entries each (default 10,000: the most a list may
  * hold; a fifth of them phrases of two or three words, some with diacritics and Cyrillic), then
- * screens generated comments (the dumps' generator: 8 to 120 words) and the longest body a
+ * screens generated comments (the dumps' generator: 8 to 120 words; one in fifty carrying a
+ * suspect entry) and the longest body a
  * comment may have, as addComment and editComment do (discussion/word-lists.ts: the matcher, then
  * the link check), and prints microseconds per comment, with the time to build the matcher once
  * per list change. Pure computation: no database.
@@ -43,7 +44,11 @@ async function main(): Promise<void> {
   }, createLocalEvents());
   Object.assign(cache, { loaded: { lists: { banned, suspect }, matcher, versions: "", checkedAt: Number.POSITIVE_INFINITY } });
 
-  const bodies = Array.from({ length: COMMENTS }, () => comment(random).body);
+  // One comment in fifty carries a suspect entry, so the path that finds one is timed too.
+  const bodies = Array.from({ length: COMMENTS }, (_, i) => {
+    const body = comment(random).body;
+    return i % 50 === 0 ? `${body} ${suspect[random.int(0, suspect.length - 1)]}.` : body;
+  });
   const longest = "lorem ipsum dolor sit amet, ".repeat(Math.ceil(WRITE_LIMITS.commentBody / 28)).slice(0, WRITE_LIMITS.commentBody);
   // Warm-up, so the JIT has compiled the path before it is timed.
   for (const body of bodies.slice(0, 2_000)) await screenText(cache, true, body);
