@@ -12,7 +12,7 @@ import "reflect-metadata";
 import { loadavg } from "node:os";
 import { createLocalEvents } from "../src/events/comment-events";
 import { screenText, WordListCache } from "../src/discussion/word-lists";
-import { WordMatcher } from "../src/text/word-matcher";
+import { WordMatcher } from "../src/discussion/word-matcher";
 import { WRITE_LIMITS } from "../src/text/write-limits";
 import { comment, makeRandom } from "./generated-dumps";
 

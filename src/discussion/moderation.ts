@@ -1,28 +1,26 @@
 /**
  * Moderators' tools and readers' flags. Each runs in one transaction that takes its rows in the
  * one lock order, the article first (db/lock-order.ts), changes the stored counts in it when a
- * comment's visibility changes (db/stored-counts.ts: the public sees PUBLISHED comments only),
+ * comment's visibility changes (read/stored-counts.ts: the public sees PUBLISHED comments only),
  * keeps the search index to what the public sees, and writes the moderation history
  * (moderation-log.ts). Events go out after the commit, from what the transaction returned.
  */
 import { DataSource } from "typeorm";
 import { Caller, requireModerator, requireSignedIn } from "../auth/caller";
 import { lockArticle, lockComment } from "../db/lock-order";
-import { canSeeComment, isPublic, viewerFor } from "../policy";
+import { canSeeComment, isPublic, MAX_FEATURED_PER_ARTICLE, viewerFor } from "../policy";
 import { inTransaction } from "../db/transaction";
 import { Article, Author, Comment, CommentFlag, CommentStatus, FlagReason, ModerationActionKind, ModerationMode } from "../entities";
 import { forbidden, notFound, userError } from "../errors";
 import { CommentEvents, publishCommentEvent, stateOf } from "../events/comment-events";
 import { characterCount } from "../text/write-limits";
 import { followReaderName, publishAdded, WriteRules } from "./comments";
-import { changeStatus, featuredCount, MAX_FEATURED_PER_ARTICLE } from "./comment-status";
+import { changeStatus, featuredCount } from "./comment-status";
 import { recordAction } from "./moderation-log";
 import { notify, notifyReply, NotificationKind, publishNotifications } from "./notifications";
 
 /** The longest reason or note a moderator or reader may give. */
 export const MAX_REASON_LENGTH = 1000;
-
-export { MAX_FEATURED_PER_ARTICLE } from "./comment-status";
 
 /** Optional free text: trimmed, blank as none, one limit for reasons and notes. */
 export function cleanNote(text: string | null | undefined, argumentName: string): string | null {
