@@ -9,6 +9,7 @@ import { createLoaders, Loaders } from "./read";
 import type { CommentEvents } from "./events/comment-events";
 import type { AbuseLimits } from "./abuse/abuse-limits";
 import type { LiveDeliveries } from "./discussion/comment-feed";
+import type { WordListCache } from "./discussion/word-lists";
 import type { DiscussionRules } from "./discussion/comments";
 
 export { tokenMatches } from "./auth/caller";
@@ -36,6 +37,8 @@ export interface Context {
   deliveries: LiveDeliveries;
   /** How often this client may write (per address, per reader). */
   limits: AbuseLimits;
+  /** This instance's copy of the moderators' word lists. */
+  wordLists: WordListCache;
   /** The client's address (the TCP peer of the request or socket); null for an operation run in-process. */
   clientAddress: string | null;
   /** SQL statements this request has run; served as extensions.sqlQueries. */
@@ -51,6 +54,7 @@ export interface ContextDeps {
   events: CommentEvents;
   deliveries: LiveDeliveries;
   limits: AbuseLimits;
+  wordLists: WordListCache;
 }
 
 /** The context of a caller already identified (a WebSocket identifies its caller when it opens). */
@@ -79,6 +83,7 @@ class RequestContext implements Context {
   events: CommentEvents;
   deliveries: LiveDeliveries;
   limits: AbuseLimits;
+  wordLists: WordListCache;
 
   constructor(
     deps: ContextDeps,
@@ -94,6 +99,7 @@ class RequestContext implements Context {
     this.events = deps.events;
     this.deliveries = deps.deliveries;
     this.limits = deps.limits;
+    this.wordLists = deps.wordLists;
   }
 
   /** Why the operation was stopped (its deadline passed); its resolvers then read nothing more. */

@@ -7,10 +7,8 @@
  */
 import { DataSource, EntityManager } from "typeorm";
 import { Caller, requireModerator, requireSignedIn } from "../auth/caller";
-import { run, sql } from "../db/sql";
-import { commentsChanged } from "../read/stored-counts";
 import { lockArticle, lockComment } from "../db/lock-order";
-import { canSeeComment, featuredComment, isPublic, MAX_FEATURED_PER_ARTICLE, ruleSql, viewerFor } from "../policy";
+import { canSeeComment, isPublic, MAX_FEATURED_PER_ARTICLE, viewerFor } from "../policy";
 import { inTransaction } from "../db/transaction";
 import { Article, Author, Comment, CommentFlag, CommentStatus, FlagReason, ModerationActionKind, ModerationMode } from "../entities";
 import { forbidden, notFound, userError } from "../errors";
@@ -18,10 +16,11 @@ import { CommentEvents, ModerationState, publishCommentEvent, stateOf } from "..
 import { publishQueueMoves } from "../events/moderation-events";
 import { queueMove, queuesChanged, QueueMove } from "../read/queue-counts";
 import { requireGoodStanding } from "./permissions";
-import { reindexComments } from "../search/search-index";
 import { characterCount } from "../text/write-limits";
 import { followReaderName, publishAdded, WriteRules } from "./comments";
+import { changeStatus, featuredCount } from "./comment-status";
 import { recordAction } from "./moderation-log";
+import { notify, notifyReply, NotificationKind, publishNotifications } from "./notifications";
 
 /** The longest reason or note a moderator or reader may give. */
 export const MAX_REASON_LENGTH = 1000;
@@ -33,38 +32,6 @@ export function cleanNote(text: string | null | undefined, argumentName: string)
   const length = characterCount(trimmed);
   if (length > MAX_REASON_LENGTH) throw userError(`"${argumentName}" is ${length} characters long; the limit is ${MAX_REASON_LENGTH}`, { argumentName });
   return trimmed;
-}
-
-/**
- * The article's featured comments as the cap counts them: featured and public (src/policy), so a
- * featured comment deleted or taken from the public frees its place.
- */
-async function featuredCount(manager: EntityManager, articleId: number): Promise<number> {
-  const [row] = await run<{ n: number | string }>(
-    manager,
-    sql`SELECT COUNT(*) AS n FROM comment c WHERE c."articleId" = ${articleId} AND ${ruleSql(featuredComment, "c")}`,
-  );
-  return Number(row.n);
-}
-
-/**
- * Gives a comment a new status, bringing the counts and the search index in line when its
- * visibility changes. Returns whether the public could not see it before and can now.
- */
-async function changeStatus(manager: EntityManager, comment: Comment, status: CommentStatus): Promise<boolean> {
-  const before = isPublic(comment);
-  const after = isPublic({ isDeleted: comment.isDeleted, status });
-  // A featured comment published again takes back its place only if the cap has room; else it is unfeatured.
-  const featuredAt =
-    after && !before && comment.featuredAt !== null && (await featuredCount(manager, comment.articleId)) >= MAX_FEATURED_PER_ARTICLE
-      ? null
-      : comment.featuredAt;
-  await manager.update(Comment, { id: comment.id }, { status, featuredAt });
-  if (before !== after) {
-    await commentsChanged(manager, before ? { hidden: [comment] } : { shown: [comment] });
-    await reindexComments(manager, [comment.id]);
-  }
-  return !before && after;
 }
 
 /** What a human's decision on a comment did, for the events that go out after the commit. */
@@ -116,11 +83,28 @@ export function publishDecisions(events: CommentEvents, decisions: Decision[], m
 }
 
 /**
+ * What a changed status tells: its author (APPROVED, or REJECTED with the reason), and, when a reply
+ * became public, its parent's author (REPLY). Inside the deciding transaction.
+ */
+async function statusNotifications(manager: EntityManager, caller: Caller, now: Date, decision: Decision, reason: string | null) {
+  const { comment, published } = decision;
+  const told =
+    comment.status === CommentStatus.PUBLISHED ? NotificationKind.APPROVED : comment.status === CommentStatus.REJECTED ? NotificationKind.REJECTED : null;
+  const actorSub = caller.kind === "reader" ? caller.sub : null;
+  return [
+    told && (await notify(manager, { authorId: comment.authorId, kind: told, commentId: comment.id, reason, at: now, actorSub })),
+    published ? await notifyReply(manager, comment, now) : null,
+  ];
+}
+
+/**
  * setCommentStatus: moderators publish, hold or reject a comment, with a reason kept in its
  * history. A comment that becomes published reaches commentAdded subscribers then, as if just
  * posted. Either way a human has seen it: it leaves the REPORTED and UNMODERATED queues (so
  * publishing a published comment that waited approves it); setting the status of a comment that
- * waits for no one to the one it has changes nothing and records nothing.
+ * waits for no one to the one it has changes nothing and records nothing. When the status changes,
+ * its author is told (APPROVED, or REJECTED with the reason), and a reply that becomes published
+ * tells its parent's author (REPLY), as if just posted.
  */
 export async function setCommentStatus(
   db: DataSource,
@@ -133,14 +117,17 @@ export async function setCommentStatus(
 ): Promise<Comment> {
   requireModerator(caller, "setCommentStatus");
   const cleanedReason = cleanNote(reason, "reason");
-  const { decision, moves } = await inTransaction(db, async (manager) => {
+  const { decision, moves, notes } = await inTransaction(db, async (manager) => {
     const comment = (await lockComment(manager, id))?.comment;
     if (!comment) throw notFound(`no comment with that id`);
     if (comment.isDeleted) throw userError(`a deleted comment has no status to set`, { argumentName: "id" });
-    const decision = await decideStatus(manager, caller, rules.clock(), comment, status, cleanedReason);
-    return { decision, moves: await queuesChanged(manager, [decision.move]) };
+    const now = rules.clock();
+    const decision = await decideStatus(manager, caller, now, comment, status, cleanedReason);
+    const notes = decision.before === null ? [] : await statusNotifications(manager, caller, now, decision, cleanedReason);
+    return { decision, notes, moves: await queuesChanged(manager, [decision.move]) };
   });
   publishDecisions(events, [decision], moves);
+  publishNotifications(events, notes);
   return decision.comment;
 }
 
@@ -198,14 +185,15 @@ export async function flagComment(
  * featureComment / unfeatureComment: moderators pick published comments for their article's
  * featuredComments (featuring one is approving it: it leaves REPORTED and UNMODERATED) (at most MAX_FEATURED_PER_ARTICLE featured public comments; one deleted, held
  * or rejected does not count). Featuring a featured comment, or
- * unfeaturing one that is not, changes nothing and records nothing.
+ * unfeaturing one that is not, changes nothing and records nothing. Featuring tells the comment's
+ * author (FEATURED).
  */
 export async function setFeatured(db: DataSource, events: CommentEvents, caller: Caller, rules: WriteRules, id: number, featured: boolean): Promise<Comment> {
   requireModerator(caller, featured ? "featureComment" : "unfeatureComment");
-  const { comment, moves } = await inTransaction(db, async (manager) => {
+  const { comment, moves, note } = await inTransaction(db, async (manager) => {
     const comment = (await lockComment(manager, id))?.comment;
     if (!comment) throw notFound(`no comment with that id`);
-    if ((comment.featuredAt !== null) === featured) return { comment, moves: [] };
+    if ((comment.featuredAt !== null) === featured) return { comment, moves: [], note: null };
     if (featured) {
       if (!isPublic(comment)) throw userError(`only a published comment that is not deleted can be featured`, { argumentName: "id" });
       if ((await featuredCount(manager, comment.articleId)) >= MAX_FEATURED_PER_ARTICLE) {
@@ -218,10 +206,20 @@ export async function setFeatured(db: DataSource, events: CommentEvents, caller:
     // Featuring is a human's approval: the comment waits for no one any more.
     await manager.update(Comment, { id }, featured ? { featuredAt: now, needsReviewSince: null } : { featuredAt: null });
     await recordAction(manager, caller, now, { commentId: id, action: featured ? ModerationActionKind.FEATURE : ModerationActionKind.UNFEATURE });
+    const note = featured
+      ? await notify(manager, {
+          authorId: comment.authorId,
+          kind: NotificationKind.FEATURED,
+          commentId: id,
+          at: now,
+          actorSub: caller.kind === "reader" ? caller.sub : null,
+        })
+      : null;
     const after = await manager.findOneByOrFail(Comment, { id });
-    return { comment: after, moves: await queuesChanged(manager, [queueMove(comment, comment, after)]) };
+    return { comment: after, note, moves: await queuesChanged(manager, [queueMove(comment, comment, after)]) };
   });
   publishQueueMoves(events, moves, [comment]);
+  publishNotifications(events, [note]);
   return comment;
 }
 

@@ -19,7 +19,16 @@ import { isPublic } from "../policy";
 import type { WriteRules } from "./comments";
 import { cleanNote, Decision, decideStatus, publishDecisions } from "./moderation";
 import { recordAction } from "./moderation-log";
+import { notify, NotificationKind, publishNotifications } from "./notifications";
 import { standingOf } from "./permissions";
+
+/** Tells the sanctioned reader (a SANCTIONED notification), in the sanction's transaction. */
+function tellSanctioned(manager: EntityManager, caller: Caller, now: Date, authorId: number, reason: string) {
+  return notify(manager, { authorId, kind: NotificationKind.SANCTIONED, reason, at: now, actorSub: caller.kind === "reader" ? caller.sub : null });
+}
+
+/** "what was done", then the moderator's reason when they gave one. */
+const withReason = (what: string, reason: string | null) => (reason === null ? what : `${what}: ${reason}`);
 
 /** The author a sanction is for, refused (FORBIDDEN) when they may not be sanctioned. */
 async function sanctionable(manager: EntityManager, authorId: number): Promise<Author> {
@@ -61,7 +70,7 @@ export async function banAuthor(
 ): Promise<void> {
   requireModerator(caller, "banAuthor");
   const cleaned = cleanNote(reason, "reason");
-  const { decisions, moves } = await inTransaction(db, async (manager) => {
+  const { decisions, moves, note } = await inTransaction(db, async (manager) => {
     await sanctionable(manager, authorId);
     const now = rules.clock();
     const decisions: Decision[] = [];
@@ -84,12 +93,15 @@ export async function banAuthor(
       }
     }
     const author = await manager.findOneByOrFail(Author, { id: authorId });
+    let note = null;
     if (author.sanction !== "BANNED" || author.sanctionReason !== cleaned || decisions.length > 0) {
       await setSanction(manager, authorId, "BANNED", null, cleaned);
       await recordAction(manager, caller, now, { authorId, action: ModerationActionKind.BAN, reason: cleaned });
+      note = await tellSanctioned(manager, caller, now, authorId, withReason("You are banned from commenting", cleaned));
     }
     return {
       decisions,
+      note,
       moves: await queuesChanged(
         manager,
         decisions.map((decision) => decision.move),
@@ -97,6 +109,7 @@ export async function banAuthor(
     };
   });
   publishDecisions(events, decisions, moves);
+  publishNotifications(events, [note]);
 }
 
 /** unbanAuthor: lifts a ban, or a suspension that has not ended; a reader in good standing stays so, and nothing is recorded. */
@@ -114,6 +127,7 @@ export async function unbanAuthor(db: DataSource, caller: Caller, rules: WriteRu
 /** suspendAuthor: the reader may not write until `until` (in the future), then may again. Replaces a ban or an earlier suspension. */
 export async function suspendAuthor(
   db: DataSource,
+  events: CommentEvents,
   caller: Caller,
   rules: WriteRules,
   authorId: number,
@@ -123,7 +137,7 @@ export async function suspendAuthor(
   requireModerator(caller, "suspendAuthor");
   const cleaned = cleanNote(reason, "reason");
   if (Number.isNaN(until.getTime())) throw userError(`"until" is not a valid date`, { argumentName: "until" });
-  await inTransaction(db, async (manager) => {
+  const note = await inTransaction(db, async (manager) => {
     await sanctionable(manager, authorId);
     const now = rules.clock();
     if (until.getTime() <= now.getTime()) {
@@ -131,16 +145,28 @@ export async function suspendAuthor(
     }
     await setSanction(manager, authorId, "SUSPENDED", until, cleaned);
     await recordAction(manager, caller, now, { authorId, action: ModerationActionKind.SUSPEND, reason: cleaned, until });
+    return tellSanctioned(manager, caller, now, authorId, withReason(`You may not comment until ${until.toISOString()}`, cleaned));
   });
+  publishNotifications(events, [note]);
 }
 
 /** setAuthorPremoderation: whether the reader's new comments are PENDING until a moderator publishes them. Comments already posted keep their status. */
-export async function setAuthorPremoderation(db: DataSource, caller: Caller, rules: WriteRules, authorId: number, on: boolean): Promise<void> {
+export async function setAuthorPremoderation(
+  db: DataSource,
+  events: CommentEvents,
+  caller: Caller,
+  rules: WriteRules,
+  authorId: number,
+  on: boolean,
+): Promise<void> {
   requireModerator(caller, "setAuthorPremoderation");
-  await inTransaction(db, async (manager) => {
+  const note = await inTransaction(db, async (manager) => {
     const author = await sanctionable(manager, authorId);
-    if (Boolean(author.premoderated) === on) return;
+    if (Boolean(author.premoderated) === on) return null;
+    const now = rules.clock();
     await manager.update(Author, { id: authorId }, { premoderated: on });
-    await recordAction(manager, caller, rules.clock(), { authorId, action: on ? ModerationActionKind.PREMODERATE : ModerationActionKind.UNPREMODERATE });
+    await recordAction(manager, caller, now, { authorId, action: on ? ModerationActionKind.PREMODERATE : ModerationActionKind.UNPREMODERATE });
+    return on ? tellSanctioned(manager, caller, now, authorId, "Your new comments wait for a moderator before they are published") : null;
   });
+  publishNotifications(events, [note]);
 }
