@@ -1,4 +1,4 @@
-import { Config, DatabaseConfig, DEFAULT_ABUSE_LIMITS, DEFAULT_BOUNDS, parseGraphqlExecutor, READER_SETTINGS_OFF } from "../src/config";
+import { Config, DatabaseConfig, DEFAULT_ABUSE_LIMITS, DEFAULT_BOUNDS, parseGraphqlExecutor, READER_SETTINGS_OFF, RESPONSE_CACHE_OFF } from "../src/config";
 
 /**
  * The settings an in-process benchmark server runs with: nothing waits its turn, no statement
@@ -23,5 +23,6 @@ export function benchConfig(database: DatabaseConfig, apiToken = "bench-token"):
     ...DEFAULT_BOUNDS,
     graphqlExecutor: parseGraphqlExecutor(process.env.GRAPHQL_EXECUTOR),
     abuseLimits: DEFAULT_ABUSE_LIMITS,
+    responseCache: RESPONSE_CACHE_OFF,
   };
 }

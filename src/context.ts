@@ -10,6 +10,7 @@ import { createLoaders, Loaders } from "./read";
 import type { CommentEvents } from "./events/comment-events";
 import type { AbuseLimits } from "./abuse/abuse-limits";
 import type { LiveDeliveries } from "./discussion/comment-feed";
+import type { CacheCandidate } from "./execution/response-cache";
 
 export { tokenMatches } from "./auth/caller";
 
@@ -52,6 +53,8 @@ export interface Context {
   clientAddress: string | null;
   /** SQL statements this request has run; served as extensions.sqlQueries. */
   queryTally: QueryTally;
+  /** An anonymous read the response cache may keep: its loaders record what it reads (execution/response-cache.ts). */
+  cacheCandidate: CacheCandidate | null;
 }
 
 export interface ContextDeps {
@@ -72,8 +75,9 @@ export function contextFor(
   queryTally: QueryTally = { count: 0 },
   credentialError: GraphQLError | null = null,
   clientAddress: string | null = null,
+  cacheCandidate: CacheCandidate | null = null,
 ): Context {
-  return new RequestContext(deps, caller, queryTally, credentialError, clientAddress);
+  return new RequestContext(deps, caller, queryTally, credentialError, clientAddress, cacheCandidate);
 }
 
 /**
@@ -98,6 +102,7 @@ class RequestContext implements Context {
     public queryTally: QueryTally,
     public credentialError: GraphQLError | null,
     public clientAddress: string | null,
+    public cacheCandidate: CacheCandidate | null,
   ) {
     this.db = deps.db;
     this.read = deps.db.reader();
@@ -113,7 +118,7 @@ class RequestContext implements Context {
 
   get loaders(): Loaders {
     if (this.expiredBy) throw this.expiredBy;
-    return (this.made ??= createLoaders(this.read, this.caller));
+    return (this.made ??= createLoaders(this.read, this.caller, {}, this.cacheCandidate?.reads ?? null));
   }
 
   set loaders(loaders: Loaders) {

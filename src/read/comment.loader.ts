@@ -25,7 +25,7 @@ import { canFindComment, featuredComment, listedComment, MODERATOR_VIEWER, ruleS
 import type { Comment } from "../entities";
 import type { Author } from "../entities";
 import { CommentStatus } from "../entities/moderation-enums";
-import { groupLoader, MAX_BATCH, storedCountLoader } from "./batch.loader";
+import { groupLoader, MAX_BATCH, noteList, storedCountLoader } from "./batch.loader";
 import { countLoader, cursorOfRow, ListDef, listConnection, PageArgs, perParentConnections, SortKey } from "./connection";
 import { commentRows, readRows } from "./rows";
 
@@ -192,6 +192,7 @@ export function commentLoaders(
     },
     /** Article.featuredComments: featured public comments, most recently featured first, at most the cap. */
     async featured(articleId: number): Promise<Comment[]> {
+      noteList(byId, "Article.comments", articleId);
       return (await featuredByArticle.load(articleId)).slice(0, MAX_FEATURED_PER_ARTICLE);
     },
     /**

@@ -5,6 +5,8 @@ import { flagComment, setArticleModeration, setCommentStatus, setFeatured } from
 import { freshReads } from "../discussion/fresh-reads";
 import { Article, Comment, CommentStatus } from "../entities";
 import { notFound } from "../errors";
+import { publishWritten } from "../events/comment-events";
+import { articleWriteKeys, commentWriteKeys } from "../read/read-set";
 import type { Connection } from "../read/connection";
 import { CommentConnection, connectionCost } from "../schema/connection";
 import { CommentPayload } from "./types/comment.payload";
@@ -77,7 +79,8 @@ export class ModerationResolver {
   async featureComment(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The comment to feature." }) id: string): Promise<CommentPayload> {
     requireModerator(ctx.caller, "featureComment");
     const rowId = idArgument(id, "Comment", "id");
-    await setFeatured(ctx.db, ctx.caller, writeRules(ctx), rowId, true);
+    const changed = await setFeatured(ctx.db, ctx.caller, writeRules(ctx), rowId, true);
+    publishWritten(ctx.events, commentWriteKeys(changed));
     return new CommentPayload(await reread(ctx, rowId));
   }
 
@@ -90,7 +93,8 @@ export class ModerationResolver {
   async unfeatureComment(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The comment to unfeature." }) id: string): Promise<CommentPayload> {
     requireModerator(ctx.caller, "unfeatureComment");
     const rowId = idArgument(id, "Comment", "id");
-    await setFeatured(ctx.db, ctx.caller, writeRules(ctx), rowId, false);
+    const changed = await setFeatured(ctx.db, ctx.caller, writeRules(ctx), rowId, false);
+    publishWritten(ctx.events, commentWriteKeys(changed));
     return new CommentPayload(await reread(ctx, rowId));
   }
 
@@ -104,6 +108,7 @@ export class ModerationResolver {
     requireModerator(ctx.caller, "setArticleModeration");
     const articleId = idArgument(args.articleId, "Article", "articleId");
     await setArticleModeration(ctx.db, ctx.caller, articleId, args.mode);
+    publishWritten(ctx.events, articleWriteKeys(articleId));
     freshReads(ctx);
     return articleOf(ctx, articleId);
   }
