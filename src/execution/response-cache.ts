@@ -24,6 +24,7 @@ import type { Context } from "../context";
 import { CommentEvents, WRITTEN_TOPIC, WrittenEvent } from "../events/comment-events";
 import { ALL_KEY, ReadSet } from "../read/read-set";
 import { CachePolicy, cacheControlHeader, PolicySource } from "../schema/cache-policy";
+import { textHash } from "./operation-cache";
 
 /** What a request that may be cached carries through its run: its key, what it reads, and the write generation it began at. */
 export interface CacheCandidate {
@@ -89,6 +90,35 @@ function operationKey(query: unknown, operationName: unknown, variables: unknown
   return `${operationName ?? ""}\u0000${JSON.stringify(variables ?? {})}\u0000${query}`;
 }
 
+const INVALID = Symbol("invalid");
+
+/** A GET parameter holding JSON: undefined when absent or blank. */
+function jsonParam(text: string | null): unknown {
+  if (text === null || text === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return INVALID;
+  }
+}
+
+/**
+ * What names the document: its text, or an automatic persisted query's hash, with or without the
+ * text (so the request that brings the text runs, and Apollo registers the hash for the requests
+ * that send it alone). Text sent with a hash it does not match is Apollo's to refuse, never a hit;
+ * any other extension is not cached.
+ */
+function documentOf(query: unknown, extensions: unknown): unknown {
+  if (extensions === undefined || extensions === null) return query;
+  if (typeof extensions !== "object" || Array.isArray(extensions)) return null;
+  const { persistedQuery, ...others } = extensions as Record<string, unknown>;
+  if (Object.keys(others).length > 0 || typeof persistedQuery !== "object" || persistedQuery === null) return null;
+  const hash = (persistedQuery as { sha256Hash?: unknown }).sha256Hash;
+  if (typeof hash !== "string") return null;
+  if (query === undefined || query === null) return `\u0001${hash}`;
+  return typeof query === "string" && textHash(query) === hash ? `\u0001${hash}` : null;
+}
+
 /** The key of a GET or JSON POST of an anonymous operation, or null. */
 function requestKey(req: IncomingMessage & { body?: unknown }): string | null {
   const authorization = req.headers.authorization;
@@ -97,25 +127,17 @@ function requestKey(req: IncomingMessage & { body?: unknown }): string | null {
     const body = req.body;
     if (typeof body !== "object" || body === null || Array.isArray(body)) return null;
     const { query, operationName, variables, extensions } = body as Record<string, unknown>;
-    if (extensions !== undefined) return null;
-    return operationKey(query, operationName, variables);
+    return operationKey(documentOf(query, extensions), operationName, variables);
   }
   if (req.method === "GET") {
     const url = req.url ?? "";
     const mark = url.indexOf("?");
     if (mark === -1) return null;
     const params = new URLSearchParams(url.slice(mark + 1));
-    if (params.has("extensions")) return null;
-    const text = params.get("variables");
-    let variables: unknown = undefined;
-    if (text !== null && text !== "") {
-      try {
-        variables = JSON.parse(text);
-      } catch {
-        return null;
-      }
-    }
-    return operationKey(params.get("query"), params.get("operationName"), variables);
+    const variables = jsonParam(params.get("variables"));
+    const extensions = jsonParam(params.get("extensions"));
+    if (variables === INVALID || extensions === INVALID) return null;
+    return operationKey(documentOf(params.get("query") ?? undefined, extensions), params.get("operationName"), variables);
   }
   return null;
 }

@@ -6,7 +6,7 @@
  */
 import { createServer as createHttpServer, IncomingMessage, Server } from "node:http";
 import { AddressInfo } from "node:net";
-import { randomBytes, randomInt } from "node:crypto";
+import { createHash, randomBytes, randomInt } from "node:crypto";
 import type { Config } from "../../src/config";
 import { renderDump } from "../../src/ingest/render-dump";
 import { captureConsole } from "../helpers/console";
@@ -89,6 +89,15 @@ describe.each(engines)("the response cache on %s", (engine) => {
     expect(overGet.body.data).toEqual(first.body.data);
     expect(overGet.headers.get("cache-control")).toMatch(/^public, max-age=\d+$/);
     expect(overGet.headers.get("vary")).toContain("Authorization");
+    // Automatic persisted queries: the text with its hash runs once (Apollo registers the hash), then the hash alone is a hit.
+    const extensions = { persistedQuery: { version: 1, sha256Hash: createHash("sha256").update(STORY).digest("hex") } };
+    const search = (params: Record<string, string>) => `${url}?${new URLSearchParams({ variables: JSON.stringify({ slug: story.slug }), ...params })}`;
+    const preflight = { "apollo-require-preflight": "1" };
+    const withText = await fetch(search({ query: STORY, extensions: JSON.stringify(extensions) }), { headers: preflight });
+    expect(withText.headers.get("x-cache")).toBe("MISS");
+    const hashOnly = await fetch(search({ extensions: JSON.stringify(extensions) }), { headers: preflight });
+    expect(hashOnly.headers.get("x-cache")).toBe("HIT");
+    expect(((await hashOnly.json()) as Answer["body"]).data).toEqual(first.body.data);
     // Where Apollo refuses a GET as a possible cross-site request, so does the cache.
     const unguarded = await get(url, STORY, { slug: story.slug }, {});
     expect(unguarded.status).toBe(400);
