@@ -1,16 +1,16 @@
 /**
  * Moderators' tools and readers' flags. Each runs in one transaction that takes its rows in the
  * one lock order, the article first (db/lock-order.ts), changes the stored counts in it when a
- * comment's visibility changes (db/stored-counts.ts: the public sees PUBLISHED comments only),
+ * comment's visibility changes (read/stored-counts.ts: the public sees PUBLISHED comments only),
  * keeps the search index to what the public sees, and writes the moderation history
  * (moderation-log.ts). Events go out after the commit, from what the transaction returned.
  */
 import { DataSource, EntityManager } from "typeorm";
 import { Caller, requireModerator, requireSignedIn } from "../auth/caller";
 import { run, sql } from "../db/sql";
-import { commentsChanged } from "../db/stored-counts";
+import { commentsChanged } from "../read/stored-counts";
 import { lockArticle, lockComment } from "../db/lock-order";
-import { canSeeComment, featuredComment, isPublic, ruleSql, viewerFor } from "../policy";
+import { canSeeComment, featuredComment, isPublic, MAX_FEATURED_PER_ARTICLE, ruleSql, viewerFor } from "../policy";
 import { inTransaction } from "../db/transaction";
 import { Article, Author, Comment, CommentFlag, CommentStatus, FlagReason, ModerationActionKind, ModerationMode } from "../entities";
 import { forbidden, notFound, userError } from "../errors";
@@ -22,9 +22,6 @@ import { recordAction } from "./moderation-log";
 
 /** The longest reason or note a moderator or reader may give. */
 export const MAX_REASON_LENGTH = 1000;
-
-/** Featured comments per article: Article.featuredComments is a list, not a connection, so it is capped. */
-export const MAX_FEATURED_PER_ARTICLE = 10;
 
 /** Optional free text: trimmed, blank as none, one limit for reasons and notes. */
 export function cleanNote(text: string | null | undefined, argumentName: string): string | null {

@@ -2,7 +2,7 @@ import { setMaxListeners } from "node:events";
 import { createPubSub, PubSub, type PubSubEventTarget } from "@graphql-yoga/subscription";
 import type { Comment } from "../entities";
 import type { CommentStatus } from "../entities/moderation-enums";
-import { commentWriteKeys } from "../read/read-set";
+import { commentWriteKeys } from "./cache-keys";
 
 /**
  * A comment as a write left it, as it travels on the bus: its row's columns, dates as ISO strings
@@ -45,7 +45,7 @@ export interface CommentChangeEvent {
   before: ModerationState | null;
 }
 
-/** What a committed write changed, as read/read-set.ts names it: cached answers that read any of it are dropped, on every instance. */
+/** What a committed write changed, as events/cache-keys.ts names it: cached answers that read any of it are dropped, on every instance. */
 export interface WrittenEvent {
   keys: string[];
 }

@@ -8,7 +8,7 @@
  *   anonymous reader sees alike, so the viewer class is "anonymous" for every entry. A signed-in
  *   request neither reads nor fills the cache.
  * - A hit is answered before the request takes its turn (http/admission.ts): no operation runs.
- * - What an entry read is recorded as its rows are built (read/read-set.ts). A write names what it
+ * - What an entry read is recorded as its rows are built (events/cache-keys.ts). A write names what it
  *   changed on the bus's `written` topic (events/comment-events.ts: publishWritten); this instance
  *   drops the entries that read any of it at once, before the write's answer is sent, and the
  *   others when the bus brings it. A read that began before a write and ends after it is not stored
@@ -18,12 +18,11 @@
  * - Entries are kept least recently used first, bounded by their bytes.
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
-import type { ApolloServerPlugin } from "@apollo/server";
+import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
 import type { ResponseCacheSettings } from "../config";
-import type { Context } from "../context";
 import { CommentEvents, WRITTEN_TOPIC, WrittenEvent } from "../events/comment-events";
-import { ALL_KEY, ReadSet } from "../read/read-set";
-import { CachePolicy, cacheControlHeader, PolicySource } from "../schema/cache-policy";
+import { ALL_KEY, ReadSet } from "../events/cache-keys";
+import { CachePolicy, cacheControlHeader, PolicySource } from "./cache-policy";
 import { textHash } from "./operation-cache";
 
 /** What a request that may be cached carries through its run: its key, what it reads, and the write generation it began at. */
@@ -31,6 +30,11 @@ export interface CacheCandidate {
   key: string;
   reads: ReadSet;
   since: number;
+}
+
+/** A request context that may carry a candidate (context.ts). */
+export interface CandidateContext extends BaseContext {
+  cacheCandidate: CacheCandidate | null;
 }
 
 interface Entry {
@@ -271,7 +275,7 @@ export class ResponseCache {
   }
 
   /** Keeps answers that may be kept, and names their keys in Surrogate-Key and Cache-Tag. */
-  plugin(): ApolloServerPlugin<Context> {
+  plugin<TContext extends CandidateContext>(): ApolloServerPlugin<TContext> {
     return {
       requestDidStart: async () => ({
         willSendResponse: async ({ contextValue, request, response, document }) => {

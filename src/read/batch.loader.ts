@@ -1,5 +1,5 @@
 import DataLoader from "dataloader";
-import type { ReadSet, RowKind } from "./read-set";
+import type { ReadSet, RowKind } from "../events/cache-keys";
 
 /**
  * Keys per batch: well below SQLite's bound-parameter limit (32,766) with room for the filters' own

@@ -8,7 +8,7 @@
  * - Article.commentCount is the visible comments at any depth, and each of them is reachable from
  *   Article.comments, since every comment above a visible one is listed;
  * - Author.commentCount is Author.comments.totalCount: the author's visible comments.
- * The counts are stored in the rows and kept by the writers (db/stored-counts.ts), and replyCount
+ * The counts are stored in the rows and kept by the writers (read/stored-counts.ts), and replyCount
  * also decides the rule itself: a comment has a visible comment below it exactly when it has a
  * listed reply.
  *
@@ -20,8 +20,7 @@
 import DataLoader from "dataloader";
 import { DataSource } from "typeorm";
 import { list, run, Sql, sql } from "../db/sql";
-import { MAX_FEATURED_PER_ARTICLE } from "../discussion/moderation";
-import { canFindComment, featuredComment, listedComment, MODERATOR_VIEWER, ruleSql, seenComment, Viewer } from "../policy";
+import { canFindComment, featuredComment, listedComment, MAX_FEATURED_PER_ARTICLE, MODERATOR_VIEWER, ruleSql, seenComment, Viewer } from "../policy";
 import type { Comment } from "../entities";
 import type { Author } from "../entities";
 import { CommentStatus } from "../entities/moderation-enums";

@@ -10,7 +10,7 @@ import { reactionLoaders } from "./reaction.loader";
 import { searchLoaders } from "./search.loader";
 import { articleRows, authorRows, commentRows, moderationActionRows, readRows, relatedLinkRows, tagRows } from "./rows";
 import { tagLoaders } from "./tag.loader";
-import type { ReadSet } from "./read-set";
+import type { ReadSet } from "../events/cache-keys";
 
 /**
  * Every per-request loader. Made fresh for each request in buildContext, so caching never outlives

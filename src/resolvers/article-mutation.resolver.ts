@@ -1,9 +1,9 @@
 import { Arg, Ctx, Mutation, Resolver } from "type-graphql";
 import type { Context } from "../context";
-import { freshReads } from "../discussion/fresh-reads";
+import { freshReads } from "./fresh-reads";
 import { userError } from "../errors";
 import { publishWritten } from "../events/comment-events";
-import { articleWriteKeys } from "../read/read-set";
+import { articleWriteKeys } from "../events/cache-keys";
 import { ArticleInputError, readArticleInput } from "../ingest/article-input";
 import { upsertArticle } from "../ingest/upsert-article";
 import { ArticleInput, ArticlePayload } from "./types/article-upsert.types";

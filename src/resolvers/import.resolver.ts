@@ -2,12 +2,12 @@ import { Args, Ctx, Mutation, Resolver } from "type-graphql";
 import type { Context } from "../context";
 import { userError } from "../errors";
 import { publishWritten } from "../events/comment-events";
-import { EVERYTHING } from "../read/read-set";
+import { EVERYTHING } from "../events/cache-keys";
 import { ImportStatus } from "../ingest/import";
 import { importDumpText } from "../ingest/import-text";
 import { DumpError } from "../ingest/parse-dump";
 import { ImportDumpArgs, ImportDumpPayload, ImportDumpStatus, MAX_FILE_NAME_LENGTH } from "./types/import.types";
-import { freshReads } from "../discussion/fresh-reads";
+import { freshReads } from "./fresh-reads";
 import { requireService } from "./write-access";
 
 const STATUS: Record<ImportStatus, ImportDumpStatus> = {

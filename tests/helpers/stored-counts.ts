@@ -1,5 +1,5 @@
 /**
- * Stored counts (src/db/stored-counts.ts) beside a recount of the rows. The recount is written
+ * Stored counts (src/read/stored-counts.ts) beside a recount of the rows. The recount is written
  * from the tombstone rule itself, in JavaScript, not from the SQL the service uses.
  */
 import { DataSource } from "typeorm";
