@@ -4,7 +4,8 @@
  *
  * - `article:ID`, `comment:ID`, `author:ID`: a row, read or written (a lookup of an id that does
  *   not exist yet records it too).
- * - `article:ID:comments` (its comments, replies and featured comments), `author:ID:comments`:
+ * - `article:ID:comments` (its comments and featured comments), `comment:ID:comments` (its
+ *   replies), `author:ID:comments`:
  *   a list that hangs off a row, which a new or changed comment may enter or leave.
  * - `articles` (the article list, a tag's articles, lookups by slug, url, external id or title,
  *   and a miss among them), `tags` (every tag row and the tag list), `authors` (the commenter list

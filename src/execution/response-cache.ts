@@ -3,12 +3,12 @@
  * keys HTTP caches in front are told of (Surrogate-Key, Cache-Tag) and purged by (CACHE_PURGE_URL).
  *
  * - What is cached: the answer to an anonymous query (no Authorization header) over GET or a JSON
- *   POST, that answered without errors and whose cache policy (schema/cache-policy.ts) is public
+ *   POST, that answered without errors and whose cache policy (cache-policy.ts) is public
  *   with a max-age. The key is the document's text, the operation name and the variables; every
  *   anonymous reader sees alike, so the viewer class is "anonymous" for every entry. A signed-in
  *   request neither reads nor fills the cache.
  * - A hit is answered before the request takes its turn (http/admission.ts): no operation runs.
- * - What an entry read is recorded as its rows are built (events/cache-keys.ts). A write names what it
+ * - What an entry read is recorded as its rows are built (read/, keys as events/cache-keys.ts names them). A write names what it
  *   changed on the bus's `written` topic (events/comment-events.ts: publishWritten); this instance
  *   drops the entries that read any of it at once, before the write's answer is sent, and the
  *   others when the bus brings it. A read that began before a write and ends after it is not stored
