@@ -1,7 +1,7 @@
 /**
  * `npm run bench:compare -- [--duration S] [--warmup S] [--connections N] [--rounds R] [--only q1,q3]
  *                          [--threadline DIR] [--baseline DIR] [--node-options "FLAGS"] [--profile [SERVER]]
- *                          [--accept-encoding br|gzip]`
+ *                          [--accept-encoding br|gzip] [--cache]`
  *
  * Threadline (NODE_ENV=production, real HTTP) beside two servers written for the comparison that
  * read the same SQLite file (bench/): a "reference", plain graphql-js with DataLoader over the same
@@ -24,6 +24,10 @@
  * `reference` or `floor` is named) under `node --cpu-prof`, and prints the share of busy CPU spent
  * in garbage collection and where the rest went, over the load window only (the profile is kept
  * for DevTools).
+ *
+ * Threadline runs with its response cache off (RESPONSE_CACHE_MB=0), so every request executes.
+ * --cache adds "Threadline cached" (RESPONSE_CACHE_MB=64, the default) on the same file: each query
+ * is the same anonymous read repeated, so after the first request every one is answered from memory.
  *
  * --accept-encoding sends that Accept-Encoding with every request under load (none by default), so
  * the cost of compressing answers shows beside the same run without it.
@@ -58,6 +62,8 @@ interface Args {
   profile: string | null;
   /** Accept-Encoding sent under load, or null for none. */
   acceptEncoding: string | null;
+  /** Whether to add Threadline with its response cache on. */
+  cache: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -72,6 +78,7 @@ function parseArgs(argv: string[]): Args {
     nodeOptions: [],
     profile: null,
     acceptEncoding: null,
+    cache: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split("=", 2);
@@ -79,6 +86,10 @@ function parseArgs(argv: string[]): Args {
       const named = inline ?? (argv[i + 1] && !argv[i + 1].startsWith("--") ? argv[++i] : undefined);
       args.profile = named ?? "Threadline";
       if (!["Threadline", "reference", "floor"].includes(args.profile)) throw new Error(`--profile takes Threadline, reference or floor, got ${named}`);
+      continue;
+    }
+    if (flag === "--cache") {
+      args.cache = true;
       continue;
     }
     const value = inline ?? argv[++i];
@@ -343,7 +354,7 @@ async function main(): Promise<void> {
     await copyDataset(file);
     const slug = await pickSlug(file);
     const queries = benchQueries(slug).filter((query) => (args.only ? args.only.includes(query.name) : !args.profile || query.name === "q3"));
-    const threadline = (name: string, root: string, databaseUrl: string, port: number): ServerSpec => ({
+    const threadline = (name: string, root: string, databaseUrl: string, port: number, cacheMb = 0): ServerSpec => ({
       name,
       threadline: true,
       root,
@@ -351,10 +362,19 @@ async function main(): Promise<void> {
       args: [],
       // The load comes from one address over 10 connections: the per-client share (MAX_QUEUED_PER_CLIENT)
       // would refuse most of it, and this measures throughput, not fairness. Older builds ignore the variable.
-      env: { NODE_ENV: "production", DATABASE_URL: databaseUrl, PORT: String(port), API_TOKEN: randomBytes(16).toString("hex"), MAX_QUEUED_PER_CLIENT: "0" },
+      // The response cache is off unless asked for (--cache): the other servers execute every request.
+      env: {
+        NODE_ENV: "production",
+        DATABASE_URL: databaseUrl,
+        PORT: String(port),
+        API_TOKEN: randomBytes(16).toString("hex"),
+        MAX_QUEUED_PER_CLIENT: "0",
+        RESPONSE_CACHE_MB: String(cacheMb),
+      },
       port,
     });
     const specs: ServerSpec[] = [threadline("Threadline", args.threadline, `sqlite:${file}`, 4801)];
+    if (args.cache && !args.profile) specs.push(threadline("Threadline cached", args.threadline, `sqlite:${file}`, 4806, 64));
     if (args.baseline && !args.profile) {
       // A file of its own: each build brings its copy's schema to the version it knows.
       const copy = join(work, "baseline.sqlite");

@@ -1,4 +1,13 @@
-import { Config, DatabaseConfig, DEFAULT_ABUSE_LIMITS, DEFAULT_BOUNDS, EMBED_OFF, parseGraphqlExecutor, READER_SETTINGS_OFF } from "../src/config";
+import {
+  Config,
+  DatabaseConfig,
+  DEFAULT_ABUSE_LIMITS,
+  DEFAULT_BOUNDS,
+  EMBED_OFF,
+  parseGraphqlExecutor,
+  READER_SETTINGS_OFF,
+  RESPONSE_CACHE_OFF,
+} from "../src/config";
 
 /**
  * The settings an in-process benchmark server runs with: nothing waits its turn, no statement
@@ -24,5 +33,6 @@ export function benchConfig(database: DatabaseConfig, apiToken = "bench-token"):
     graphqlExecutor: parseGraphqlExecutor(process.env.GRAPHQL_EXECUTOR),
     abuseLimits: DEFAULT_ABUSE_LIMITS,
     embed: EMBED_OFF,
+    responseCache: RESPONSE_CACHE_OFF,
   };
 }

@@ -63,6 +63,8 @@ export interface Config {
   clients: ClientSettings;
   /** Which sites may frame the embed (/embed), and whether their unknown pages become articles (src/http/embed.routes.ts). */
   embed: EmbedSettings;
+  /** The in-process cache of anonymous answers and the purges sent after writes (src/execution/response-cache.ts). */
+  responseCache: ResponseCacheSettings;
 }
 
 export interface EmbedSettings {
@@ -73,6 +75,16 @@ export interface EmbedSettings {
 }
 
 export const EMBED_OFF: EmbedSettings = { origins: [], createArticles: false };
+
+export interface ResponseCacheSettings {
+  /** Memory for cached anonymous answers, in MiB (RESPONSE_CACHE_MB; 0: no cache). */
+  megabytes: number;
+  /** Where a purge request naming a write's keys goes after every write (CACHE_PURGE_URL); null: none. */
+  purgeUrl: string | null;
+}
+
+/** No cache and no purges: what a Config built in code (tests, benchmarks) starts from. */
+export const RESPONSE_CACHE_OFF: ResponseCacheSettings = { megabytes: 0, purgeUrl: null };
 
 /**
  * express's `trust proxy` values (TRUST_PROXY): a hop count, or the addresses, CIDRs and names
@@ -212,6 +224,20 @@ function parseRedisUrl(value: string | undefined): string | null {
     throw new ConfigError("REDIS_URL", `expected redis:// or rediss://, got "${url.protocol}"`);
   }
   return value.trim();
+}
+
+function parsePurgeUrl(value: string | undefined): string | null {
+  if (value === undefined || value.trim() === "") return null;
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw new ConfigError("CACHE_PURGE_URL", `"${redact(value)}" is not a valid URL`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new ConfigError("CACHE_PURGE_URL", `expected http:// or https://, got "${url.protocol}"`);
+  }
+  return url.toString();
 }
 
 function parseNodeEnv(value: string | undefined): boolean {
@@ -428,5 +454,9 @@ export function loadConfig(env: Env = process.env): Config {
     maxResponseMb: parseWholeNumber("MAX_RESPONSE_MB", env.MAX_RESPONSE_MB, DEFAULT_BOUNDS.maxResponseMb, 0, 1024, "MiB"),
     clients: parseClients(env),
     embed: parseEmbed(env),
+    responseCache: {
+      megabytes: parseWholeNumber("RESPONSE_CACHE_MB", env.RESPONSE_CACHE_MB, 64, 0, 65_536, "MiB"),
+      purgeUrl: parsePurgeUrl(env.CACHE_PURGE_URL),
+    },
   };
 }

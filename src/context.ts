@@ -11,6 +11,7 @@ import type { AbuseLimits } from "./abuse/abuse-limits";
 import type { LiveDeliveries } from "./discussion/comment-feed";
 import type { WordListCache } from "./discussion/word-lists";
 import type { DiscussionRules } from "./discussion/comments";
+import type { CacheCandidate } from "./execution/response-cache";
 
 export { tokenMatches } from "./auth/caller";
 
@@ -43,6 +44,8 @@ export interface Context {
   clientAddress: string | null;
   /** SQL statements this request has run; served as extensions.sqlQueries. */
   queryTally: QueryTally;
+  /** An anonymous read the response cache may keep: its loaders record what it reads (execution/response-cache.ts). */
+  cacheCandidate: CacheCandidate | null;
 }
 
 export interface ContextDeps {
@@ -64,8 +67,9 @@ export function contextFor(
   queryTally: QueryTally = { count: 0 },
   credentialError: GraphQLError | null = null,
   clientAddress: string | null = null,
+  cacheCandidate: CacheCandidate | null = null,
 ): Context {
-  return new RequestContext(deps, caller, queryTally, credentialError, clientAddress);
+  return new RequestContext(deps, caller, queryTally, credentialError, clientAddress, cacheCandidate);
 }
 
 /**
@@ -91,6 +95,7 @@ class RequestContext implements Context {
     public queryTally: QueryTally,
     public credentialError: GraphQLError | null,
     public clientAddress: string | null,
+    public cacheCandidate: CacheCandidate | null,
   ) {
     this.db = deps.db;
     this.read = deps.db.reader();
@@ -107,7 +112,7 @@ class RequestContext implements Context {
 
   get loaders(): Loaders {
     if (this.expiredBy) throw this.expiredBy;
-    return (this.made ??= createLoaders(this.read, this.caller));
+    return (this.made ??= createLoaders(this.read, this.caller, {}, this.cacheCandidate?.reads ?? null));
   }
 
   set loaders(loaders: Loaders) {

@@ -32,6 +32,7 @@ import { httpCachePlugin } from "./execution/cache-policy";
 import { CompiledOperations, compiledExecutionGateway } from "./execution/compiled-executor";
 import { withinBounds } from "./execution/request-bounds";
 import { CachePolicies, DocumentCache, PreflightVerdicts } from "./execution/operation-cache";
+import { ResponseCache } from "./execution/response-cache";
 import { checkTextInputs } from "./schema/text-inputs";
 import { landingPageWithExplorerLinks } from "./http/landing-page.plugin";
 import { plainGetHint } from "./http/plain-get.middleware";
@@ -110,6 +111,8 @@ export interface ThreadlineServer {
   operations: CompiledOperations;
   /** Where operations wait their turn (MAX_CONCURRENT_OPERATIONS, MAX_QUEUED_OPERATIONS, MAX_QUEUED_PER_CLIENT). */
   admission: Admission;
+  /** Anonymous answers kept in memory (RESPONSE_CACHE_MB), dropped by writes. */
+  responseCache: ResponseCache;
   /** Context for an operation run in-process (tests, scripts), as HTTP would build it. */
   context(authorization?: string, tally?: QueryTally, clientAddress?: string | null): Promise<Context>;
   /**
@@ -336,6 +339,7 @@ export async function createServer(config: Config, db: Database, events: Comment
   const documents = new DocumentCache();
   const preflight = preflightCheck(schema, new PreflightVerdicts(), config.maxThreadDepth);
   const clock = options.clock ?? systemClock;
+  const responseCache = new ResponseCache(config.responseCache, cachePolicies, config.production);
   const deps: ContextDeps = {
     db,
     apiToken: config.apiToken,
@@ -348,7 +352,8 @@ export async function createServer(config: Config, db: Database, events: Comment
       maxThreadDepth: config.maxThreadDepth,
       premoderateLinks: config.premoderateLinks,
     },
-    events,
+    // Writes publish what they changed through here: this instance's cached answers go at once.
+    events: responseCache.watch(events),
     deliveries: new LiveDeliveries(() => db.reader()),
     limits: options.limits ?? memoryAbuseLimits(config.abuseLimits),
     wordLists: new WordListCache(() => db.reader(), events),
@@ -560,11 +565,14 @@ export async function createServer(config: Config, db: Database, events: Comment
       preflightPlugin(preflight),
       statusPlugin,
       httpCachePlugin(cachePolicies),
+      responseCache.plugin(),
       ...(config.production ? [] : [sqlCountPlugin]),
       releasePlugin,
     ],
   });
   await apollo.start();
+  // Writes taken by other instances arrive over the bus.
+  const stopFollowingWrites = responseCache.follow(events);
 
   // Requests that arrive while the server drains (on new or kept-alive connections) are turned away.
   app.use((_req, res, next) => {
@@ -593,8 +601,9 @@ export async function createServer(config: Config, db: Database, events: Comment
   const admit: AdmitRequest<Context> = async (req, res, work) => {
     const { caller, credentialError } = await identify(deps, req.headers.authorization);
     const address = clientAddress(req);
+    const anonymous = caller === ANONYMOUS && credentialError === null;
     await admission.admit(req, res, clientKeyOf(countedClientFor(caller, address)), () =>
-      work(async () => contextFor(deps, caller, currentQueryTally(), credentialError, address)),
+      work(async () => contextFor(deps, caller, currentQueryTally(), credentialError, address, anonymous ? responseCache.candidateFor(req) : null)),
     );
   };
   app.use(
@@ -604,12 +613,16 @@ export async function createServer(config: Config, db: Database, events: Comment
     express.json({ limit: BODY_LIMIT }),
     // The tally rides on AsyncLocalStorage, whose hooks tax every promise; production serves no tally.
     ...(config.production ? [] : [(_req: express.Request, _res: express.Response, next: express.NextFunction) => withQueryTally({ count: 0 }, next)]),
+    (req: express.Request, res: express.Response, next: express.NextFunction) => {
+      if (!responseCache.serve(req, res)) next();
+    },
     admittedGet(admit, expressMiddleware(apollo, { context: ({ res }) => (res.locals.context as () => Promise<Context>)() })),
   );
   if (fastPath)
     graphqlPost = graphqlPostHandler(apollo, {
       bodyLimit: BODY_LIMIT,
       admit,
+      serveCached: (req, res) => responseCache.serve(req, res),
       around: config.production ? undefined : (work) => withQueryTally({ count: 0 }, work),
       onError: (error, _req, res) => {
         console.error("threadline: POST /graphql failed outside Apollo:", error);
@@ -679,6 +692,7 @@ export async function createServer(config: Config, db: Database, events: Comment
     apollo,
     operations,
     admission,
+    responseCache,
     context: (authorization, tally, clientAddress) => buildContext(deps, authorization, tally, clientAddress ?? null),
     async stop() {
       draining = true;
@@ -689,6 +703,7 @@ export async function createServer(config: Config, db: Database, events: Comment
       await withinMs(admission.close(), graceMs);
       await apollo.stop();
       await deps.wordLists.close();
+      stopFollowingWrites();
       wsServer.close();
       if (!httpServer.listening) return;
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));

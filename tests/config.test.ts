@@ -29,6 +29,7 @@ describe("loadConfig", () => {
       jwtMaxAgeSeconds: 86400,
       clients: { trustProxy: null, socketsPerAddress: 50, subscriptionsPerAddress: 200 },
       embed: { origins: [], createArticles: false },
+      responseCache: { megabytes: 64, purgeUrl: null },
     });
     expect(config.apiToken.length).toBeGreaterThanOrEqual(24);
     expect(loadConfig({}).apiToken).not.toBe(config.apiToken);
@@ -69,6 +70,8 @@ describe("loadConfig", () => {
         SUBSCRIPTIONS_PER_ADDRESS: "1000",
         EMBED_ORIGINS: "https://news.example.com",
         EMBED_CREATE_ARTICLES: "true",
+        RESPONSE_CACHE_MB: "0",
+        CACHE_PURGE_URL: "http://varnish.internal:6081/purge",
       }),
     ).toEqual({
       port: 8080,
@@ -97,6 +100,7 @@ describe("loadConfig", () => {
       jwtMaxAgeSeconds: 3600,
       clients: { trustProxy: ["loopback", "10.0.0.0/8", "2001:db8::1"], socketsPerAddress: 500, subscriptionsPerAddress: 1000 },
       embed: { origins: ["https://news.example.com"], createArticles: true },
+      responseCache: { megabytes: 0, purgeUrl: "http://varnish.internal:6081/purge" },
     });
     // A hop count, as express takes it; 0 trusts no proxy.
     expect(loadConfig({ TRUST_PROXY: "2" }).clients.trustProxy).toBe(2);
@@ -119,6 +123,9 @@ describe("loadConfig", () => {
     [{ MAX_THREAD_DEPTH: "0" }, `MAX_THREAD_DEPTH: expected a whole number of levels from 1 to 1000, got "0"`],
     [{ REQUEST_TIMEOUT_SECONDS: "ten" }, `REQUEST_TIMEOUT_SECONDS: expected a whole number of seconds from 0 to 600, got "ten"`],
     [{ MAX_RESPONSE_MB: "2048" }, `MAX_RESPONSE_MB: expected a whole number of MiB from 0 to 1024, got "2048"`],
+    [{ RESPONSE_CACHE_MB: "64MB" }, `RESPONSE_CACHE_MB: expected a whole number of MiB from 0 to 65536, got "64MB"`],
+    [{ CACHE_PURGE_URL: "varnish:6081" }, `CACHE_PURGE_URL: expected http:// or https://, got "varnish:"`],
+    [{ CACHE_PURGE_URL: "not a url" }, `CACHE_PURGE_URL: "not a url" is not a valid URL`],
     [{ COMMENT_RATE_PER_MINUTE: "five" }, `COMMENT_RATE_PER_MINUTE: expected a whole number of writes a minute from 0 (no limit) to 100000, got "five"`],
     [{ ADDRESS_RATE_PER_MINUTE: "1000000" }, `ADDRESS_RATE_PER_MINUTE: expected a whole number of writes a minute from 0 (no limit) to 100000, got "1000000"`],
     [{ SHUTDOWN_GRACE_SECONDS: "-1" }, `SHUTDOWN_GRACE_SECONDS: expected a whole number of seconds from 0 to 600, got "-1"`],

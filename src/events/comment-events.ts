@@ -3,6 +3,7 @@ import { createPubSub, PubSub, type PubSubEventTarget } from "@graphql-yoga/subs
 import type { Comment } from "../entities";
 import type { CommentStatus } from "../entities/moderation-enums";
 import type { ModerationQueue } from "../entities/desk-enums";
+import { commentWriteKeys } from "./cache-keys";
 
 /**
  * A comment as a write left it, as it travels on the bus: its row's columns, dates as ISO strings
@@ -67,6 +68,13 @@ export interface WordListsChangedEvent {
   version: number;
 }
 
+/** What a committed write changed, as events/cache-keys.ts names it: cached answers that read any of it are dropped, on every instance. */
+export interface WrittenEvent {
+  keys: string[];
+}
+
+export const WRITTEN_TOPIC = "written";
+
 /** Every topic of the bus and what it carries. */
 export type CommentEventMap = {
   [key: `commentAdded:${number}`]: [CommentAddedEvent];
@@ -74,9 +82,11 @@ export type CommentEventMap = {
   [MODERATION_TOPIC]: [ModerationBusEvent];
   [key: `notificationAdded:${string}`]: [NotificationAddedEvent];
   wordListsChanged: [WordListsChangedEvent];
+  [WRITTEN_TOPIC]: [WrittenEvent];
 };
 
-export type CommentTopic = `commentAdded:${number}` | `commentEvents:${number}` | typeof MODERATION_TOPIC | `notificationAdded:${string}` | "wordListsChanged";
+export type CommentTopic =
+  `commentAdded:${number}` | `commentEvents:${number}` | typeof MODERATION_TOPIC | `notificationAdded:${string}` | "wordListsChanged" | typeof WRITTEN_TOPIC;
 
 export type CommentEvents = PubSub<CommentEventMap>;
 
@@ -94,11 +104,26 @@ export function commentEventsTopic(articleId: number): `commentEvents:${number}`
  * failing bus must not turn a successful write into an error the client would retry.
  */
 export function publishCommentEvent(events: CommentEvents, kind: CommentEventKind, comment: Comment, before: ModerationState | null): void {
+  publishWritten(events, commentWriteKeys(comment));
   try {
     const event: CommentChangeEvent = { kind, commentId: comment.id, articleId: comment.articleId, comment: snapshotOf(comment), before };
     events.publish(commentEventsTopic(comment.articleId), event);
   } catch (error) {
     console.error(`[threadline] could not publish ${kind} for comment ${comment.id}:`, error);
+  }
+}
+
+/**
+ * Tells every instance (this one at once, see execution/response-cache.ts) what a committed write
+ * changed. Every write calls it after its commit: the comment writes through publishCommentEvent,
+ * the article writes and featuring from their resolvers. Like the events, the write stands
+ * whatever happens to the notice.
+ */
+export function publishWritten(events: CommentEvents, keys: string[]): void {
+  try {
+    events.publish(WRITTEN_TOPIC, { keys });
+  } catch (error) {
+    console.error(`[threadline] could not publish the keys a write changed (${keys.slice(0, 3).join(" ")}...):`, error);
   }
 }
 

@@ -1,6 +1,14 @@
 import type { Comment } from "../entities";
-import type { QueueMove } from "../read/queue-counts";
+import type { ModerationQueue } from "../entities/desk-enums";
 import { CommentEvents, ModerationBusEvent, MODERATION_TOPIC, snapshotOf } from "./comment-events";
+
+/** What one write did to one comment's queues (read/queue-counts.ts computes it and keeps the counts). */
+export interface QueueMove {
+  commentId: number;
+  articleId: number;
+  entered: ModerationQueue[];
+  left: ModerationQueue[];
+}
 
 /**
  * Tells moderationEvents subscribers of committed queue moves: for each comment, what it left, then

@@ -67,6 +67,8 @@ export interface GraphqlPostOptions<TContext extends BaseContext> {
   admit: AdmitRequest<TContext>;
   /** Runs the request's work, in its turn (the statement tally outside production wraps it); default: as is. */
   around?: <T>(work: () => Promise<T>) => Promise<T>;
+  /** Answers from the response cache, before the request takes its turn (true: answered); default: never. */
+  serveCached?: (req: IncomingMessage & { body?: unknown }, res: ServerResponse) => boolean;
   /** An error that is neither the client's body nor answered by Apollo: the last resort. */
   onError: (error: unknown, req: IncomingMessage, res: ServerResponse) => void;
 }
@@ -117,6 +119,7 @@ export function graphqlPostHandler<TContext extends BaseContext>(
           res.end(JSON.stringify(refusal.body));
           return;
         }
+        if (options.serveCached?.(req, res)) return;
         options.admit(req, res, (context) => around(() => answer(req, res, context))).catch((error: unknown) => options.onError(error, req, res));
       });
     });

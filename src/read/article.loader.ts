@@ -8,7 +8,7 @@ import { userError } from "../errors";
 import { articleIds } from "../search/match-sql";
 import { parseSearchQuery, SearchQuery } from "../search/parse-query";
 import { foldKey } from "../text/fold";
-import { byTextLoader, MAX_BATCH, storable, storedCountLoader } from "./batch.loader";
+import { byTextLoader, MAX_BATCH, noteList, storable, storedCountLoader } from "./batch.loader";
 import { Connection, Edge, edgesConnection, keysetWindow, ListDef, listConnection, PageArgs, perParentConnections, SortKey } from "./connection";
 import { rankedMatches, RELEVANCE } from "./ranked-matches";
 import { articleRows, readRows } from "./rows";
@@ -118,20 +118,30 @@ export function articleLoaders(db: DataSource, byId: DataLoader<number, Article 
     byId,
     storedCountLoader(tagById, (tag) => tag.articleCount),
   );
+  /**
+   * Rows found by text are primed into `byId`; a lookup, found or not, is part of the article
+   * list, which a new article (or a changed slug, url or title) may change.
+   */
+  const lookup = async (rows: Promise<Article[]>): Promise<Article[]> => {
+    noteList(byId, "articles");
+    const found = await rows;
+    for (const row of found) byId.prime(row.id, row);
+    return found;
+  };
   const bySlug = byTextLoader(
-    (slugs) => readRows(db, articleRows, sql`a."slug" IN ${list(slugs)}`),
+    (slugs) => lookup(readRows(db, articleRows, sql`a."slug" IN ${list(slugs)}`)),
     (row) => row.slug,
   );
   const byUrl = byTextLoader(
-    (urls) => readRows(db, articleRows, sql`a."url" IN ${list(urls)}`),
+    (urls) => lookup(readRows(db, articleRows, sql`a."url" IN ${list(urls)}`)),
     (row) => row.url ?? "",
   );
   const byExternalId = byTextLoader(
-    (ids) => readRows(db, articleRows, sql`a."externalId" IN ${list(ids)}`),
+    (ids) => lookup(readRows(db, articleRows, sql`a."externalId" IN ${list(ids)}`)),
     (row) => row.externalId ?? "",
   );
   const byTitle = byTextLoader(
-    (titles) => readRows(db, articleRows, sql`a."title" IN ${list(titles)}`, sql`a."publishedAt" DESC, a."id" DESC`),
+    (titles) => lookup(readRows(db, articleRows, sql`a."title" IN ${list(titles)}`, sql`a."publishedAt" DESC, a."id" DESC`)),
     (row) => row.title,
   );
   /**
@@ -144,6 +154,8 @@ export function articleLoaders(db: DataSource, byId: DataLoader<number, Article 
       throw userError(`"orderBy: RELEVANCE" needs a search: pass "where.search", or another order`, { argumentName: "orderBy" });
     }
     const window = keysetWindow("articles", "RELEVANCE", RELEVANCE, args);
+    noteList(byId, "articles");
+    noteList(byId, "search");
     if (search.terms.length === 0) return edgesConnection<Article, Edge<Article>>([], { hasNextPage: false, hasPreviousPage: false }, async () => 0);
     const matches = rankedMatches(db, search, ["article"], filterConditions(db, filter, true));
     const { keys, ...pageInfo } = await matches.page(window);

@@ -5,7 +5,7 @@ import { list, sql } from "../db/sql";
 import { Author } from "../entities";
 import { canSeeAuthor, foundAuthor, ruleSql, Viewer } from "../policy";
 import { foldKey } from "../text/fold";
-import { byTextLoader, groupLoader, storable } from "./batch.loader";
+import { byTextLoader, groupLoader, noteList, storable } from "./batch.loader";
 import { ListDef, listConnection, PageArgs } from "./connection";
 import { authorRows, readRows } from "./rows";
 
@@ -60,6 +60,8 @@ export function authorLoaders(db: DataSource, byId: DataLoader<number, Author | 
      * then the first seen.
      */
     async byName(name: string): Promise<Author | null> {
+      // A commenter not found yet may be by the next comment.
+      noteList(byId, "authors");
       const seen = await viewer();
       const candidates = (await byKey.load(foldKey(name))).filter((candidate) => canSeeAuthor(seen, candidate));
       const author = candidates.find((candidate) => candidate.name === name) ?? candidates[0] ?? null;

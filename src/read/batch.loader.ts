@@ -1,4 +1,5 @@
 import DataLoader from "dataloader";
+import type { ReadSet, RowKind } from "../events/cache-keys";
 
 /**
  * Keys per batch: well below SQLite's bound-parameter limit (32,766) with room for the filters' own
@@ -15,21 +16,33 @@ export const MAX_BATCH = 10_000;
  */
 export class RowLoader<T extends { id: number }> extends DataLoader<number, T | null> {
   private readonly rows: Map<number, T | null>;
+  private readonly note: ((id: number) => void) | null;
 
-  constructor(load: (ids: number[]) => Promise<T[]>) {
+  /**
+   * With `reads`, every id asked for (found or not) and every row primed is recorded there, and the
+   * lists read through this loader's rows record themselves (noteList): what a cached answer read.
+   */
+  constructor(
+    load: (ids: number[]) => Promise<T[]>,
+    readonly reads: ReadSet | null = null,
+    kind: RowKind | null = null,
+  ) {
     const rows = new Map<number, T | null>();
+    const note = reads && kind ? reads.recorder(kind) : null;
     super(
       async (ids) => {
         const found = new Map((await load([...ids])).map((row) => [row.id, row]));
         return ids.map((id) => {
           const row = found.get(id) ?? null;
           rows.set(id, row);
+          note?.(id);
           return row;
         });
       },
       { maxBatchSize: MAX_BATCH },
     );
     this.rows = rows;
+    this.note = note;
   }
 
   /** The row when it has been loaded (null when it does not exist), else a promise of it. */
@@ -44,6 +57,7 @@ export class RowLoader<T extends { id: number }> extends DataLoader<number, T | 
   }
 
   prime(id: number, value: T | null | PromiseLike<T | null> | Error): this {
+    this.note?.(id);
     if (!this.rows.has(id) && (value === null || (!(value instanceof Error) && typeof (value as PromiseLike<unknown>).then !== "function"))) {
       this.rows.set(id, value as T | null);
     }
@@ -61,8 +75,20 @@ export class RowLoader<T extends { id: number }> extends DataLoader<number, T | 
   }
 }
 
-export function byIdLoader<T extends { id: number }>(load: (ids: number[]) => Promise<T[]>): RowLoader<T> {
-  return new RowLoader(load);
+export function byIdLoader<T extends { id: number }>(
+  load: (ids: number[]) => Promise<T[]>,
+  reads: ReadSet | null = null,
+  kind: RowKind | null = null,
+): RowLoader<T> {
+  return new RowLoader(load, reads, kind);
+}
+
+/**
+ * Records that a list whose nodes `byId` serves was read (see ReadSet.list); nothing when the
+ * request records nothing. `byCount`: the list is in an order by a stored count.
+ */
+export function noteList(byId: DataLoader<number, unknown>, name: string, parent = 0, byCount = false): void {
+  if (byId instanceof RowLoader && byId.reads) byId.reads.list(name, parent, byCount);
 }
 
 /** What a per-parent list's totalCount is read through: a DataLoader, or anything that may answer at once. */

@@ -26,7 +26,7 @@ import type { Author } from "../entities";
 import { ModerationQueue } from "../entities/desk-enums";
 import { QUEUE_RULES } from "../policy/moderation-queues";
 import { QueueCounts, storedQueueCounts } from "./queue-counts";
-import { groupLoader, MAX_BATCH, storedCountLoader } from "./batch.loader";
+import { groupLoader, MAX_BATCH, noteList, storedCountLoader } from "./batch.loader";
 import { countLoader, cursorOfRow, ListDef, listConnection, PageArgs, perParentConnections, SortKey } from "./connection";
 import { commentRows, readRows } from "./rows";
 
@@ -208,6 +208,7 @@ export function commentLoaders(
     },
     /** Article.featuredComments: featured public comments, most recently featured first, at most the cap. */
     async featured(articleId: number): Promise<Comment[]> {
+      noteList(byId, "Article.comments", articleId);
       return (await featuredByArticle.load(articleId)).slice(0, MAX_FEATURED_PER_ARTICLE);
     },
     /**

@@ -12,7 +12,7 @@ import DataLoader from "dataloader";
 import { DataSource } from "typeorm";
 import { join, list, raw, readDate, run, Sql, sql } from "../db/sql";
 import { userError } from "../errors";
-import { CountSource, MAX_BATCH, RowLoader } from "./batch.loader";
+import { CountSource, MAX_BATCH, noteList, RowLoader } from "./batch.loader";
 import type { RowShape } from "./rows";
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -503,6 +503,11 @@ async function toConnection<T>(
   return new PageConnection(nodes, keys, scope, idPage, totalCount);
 }
 
+/** Whether an order sorts by a stored count, which comments change (a cached answer then records `counts`). */
+function byStoredCount(scope: CursorScope): boolean {
+  return scope.sort.some((key) => key.type === "count");
+}
+
 function scopeOf<O extends string>(def: ListDef<O>, order: O, parent: number): CursorScope {
   return { list: def.name, parent, order, sort: def.orders[order] };
 }
@@ -522,6 +527,7 @@ export async function listConnection<T, O extends string>(
   shape: RowShape<T> | null = null,
 ): Promise<Connection<T>> {
   const scope = scopeOf(def, order, 0);
+  noteList(byId, def.name, 0, byStoredCount(scope));
   const idPage = (await fetchIdPages(db, def, order, pageWindow(args, scope), null, shape?.columns ?? null)).get(0)!;
   return toConnection(idPage, scope, byId, storedTotal ?? (async () => (await countRows(db, def, null)).get(0) ?? 0), shape);
 }
@@ -577,6 +583,7 @@ export function perParentConnections<T, O extends string>(
   );
   return async (parent, order, args) => {
     const scope = scopeOf(def, order, parent);
+    noteList(byId, def.name, parent);
     const window = pageWindow(args, scope);
     const idPage = await pages.load({ parent, order, window, group: JSON.stringify([order, window]) });
     return toConnection(idPage, scope, byId, () => count.load(parent), shape);

@@ -11,6 +11,7 @@ import { reactionLoaders } from "./reaction.loader";
 import { searchLoaders } from "./search.loader";
 import { articleRows, authorRows, commentFlagRows, commentRows, moderationActionRows, readRows, relatedLinkRows, tagRows } from "./rows";
 import { tagLoaders } from "./tag.loader";
+import type { ReadSet } from "../events/cache-keys";
 
 /**
  * Every per-request loader. Made fresh for each request in buildContext, so caching never outlives
@@ -18,8 +19,8 @@ import { tagLoaders } from "./tag.loader";
  * lists, counts and lookups sit under its own name, beside the definitions of its lists.
  * `caller` decides which comments the lists show (see comment.loader.ts).
  */
-export function createLoaders(db: DataSource, caller: Caller = ANONYMOUS, shared: SharedReads = {}) {
-  const { articleById, commentById, authorById, tagById } = shared.rows ?? createRowLoaders(db);
+export function createLoaders(db: DataSource, caller: Caller = ANONYMOUS, shared: SharedReads = {}, reads: ReadSet | null = null) {
+  const { articleById, commentById, authorById, tagById } = shared.rows ?? createRowLoaders(db, reads);
   // The author lists ask who is looking; the viewer is looked up by the reader's author row,
   // unless it is known already (the subscribers of one live event who see alike).
   const authors = authorLoaders(db, authorById, () => viewer());
@@ -66,14 +67,15 @@ export function createLoaders(db: DataSource, caller: Caller = ANONYMOUS, shared
 
 /**
  * Rows by id: the same for every caller, so several callers may share them (the subscribers of
- * one live event, see discussion/comment-feed.ts).
+ * one live event, see discussion/comment-feed.ts). With `reads`, every row they serve, and every
+ * list whose nodes they serve, is recorded there (an anonymous answer that may be cached).
  */
-export function createRowLoaders(db: DataSource) {
+export function createRowLoaders(db: DataSource, reads: ReadSet | null = null) {
   return {
-    articleById: byIdLoader((ids) => readRows(db, articleRows, sql`a."id" IN ${list(ids)}`)),
-    commentById: byIdLoader((ids) => readRows(db, commentRows, sql`c."id" IN ${list(ids)}`)),
-    authorById: byIdLoader((ids) => readRows(db, authorRows, sql`au."id" IN ${list(ids)}`)),
-    tagById: byIdLoader((ids) => readRows(db, tagRows, sql`t."id" IN ${list(ids)}`)),
+    articleById: byIdLoader((ids) => readRows(db, articleRows, sql`a."id" IN ${list(ids)}`), reads, "article"),
+    commentById: byIdLoader((ids) => readRows(db, commentRows, sql`c."id" IN ${list(ids)}`), reads, "comment"),
+    authorById: byIdLoader((ids) => readRows(db, authorRows, sql`au."id" IN ${list(ids)}`), reads, "author"),
+    tagById: byIdLoader((ids) => readRows(db, tagRows, sql`t."id" IN ${list(ids)}`), reads, "tag"),
   };
 }
 

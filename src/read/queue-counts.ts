@@ -15,6 +15,7 @@ import { ModerationQueue } from "../entities/desk-enums";
 import { QUEUE_RULES, queuesOf, QueueState } from "../policy/moderation-queues";
 import { ruleSql } from "../policy/rule";
 import { run, sql, raw } from "../db/sql";
+import type { QueueMove } from "../events/moderation-events";
 
 /** The queues that are counted, with their article column and stored_count name, in name order. */
 const COUNTED = [
@@ -29,13 +30,7 @@ export type CountedQueue = (typeof COUNTED)[number]["queue"];
 /** ModerationCounts: the size of each counted queue. */
 export type QueueCounts = Record<"pending" | "reported" | "unmoderated" | "rejected", number>;
 
-/** What one write did to one comment's queues. */
-export interface QueueMove {
-  commentId: number;
-  articleId: number;
-  entered: ModerationQueue[];
-  left: ModerationQueue[];
-}
+export type { QueueMove };
 
 /** The queues a comment entered and left between two states (null: it was not there, or is gone). */
 export function queueMove(comment: { id: number; articleId: number }, before: QueueState | null, after: QueueState | null): QueueMove {

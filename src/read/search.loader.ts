@@ -13,6 +13,7 @@ import { parseSearchQuery, SearchQuery } from "../search/parse-query";
 import { ArticleFilter, filterConditions } from "./article.loader";
 import { Connection, Edge, edgesConnection, keysetWindow, PageArgs } from "./connection";
 import { KIND, rankedMatches, RELEVANCE } from "./ranked-matches";
+import { noteList } from "./batch.loader";
 
 export type SearchScopeKey = "ARTICLES" | "COMMENTS";
 
@@ -50,6 +51,7 @@ export function searchLoaders(db: DataSource, articleById: DataLoader<number, Ar
       const where = args.where ?? {};
       const filter = filterConditions(db, where);
       const window = keysetWindow("search", "RELEVANCE", RELEVANCE, args, fingerprint(query, scope, where));
+      noteList(articleById, "search");
       const kinds: SearchKind[] = [...(scope.includes("ARTICLES") ? ["article" as const] : []), ...(scope.includes("COMMENTS") ? ["comment" as const] : [])];
       if (query.terms.length === 0) return edgesConnection<Article | Comment, SearchHit>([], { hasNextPage: false, hasPreviousPage: false }, async () => 0);
 

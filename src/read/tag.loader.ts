@@ -4,7 +4,7 @@ import { DataSource } from "typeorm";
 import { list, sql } from "../db/sql";
 import { Tag } from "../entities";
 import { WRITE_LIMITS } from "../text/write-limits";
-import { byTextLoader, MAX_BATCH } from "./batch.loader";
+import { byTextLoader, MAX_BATCH, noteList } from "./batch.loader";
 import { ListDef, listConnection, PageArgs } from "./connection";
 import { readRows, RowShape, tagRows } from "./rows";
 
@@ -56,6 +56,9 @@ export function tagLoaders(db: DataSource, byId: DataLoader<number, Tag | null>)
       return tag;
     },
     /** Article.tags, in the dump's order, at most WRITE_LIMITS.tags. */
-    forArticle: (articleId: number) => byArticle.load(articleId),
+    forArticle: (articleId: number) => {
+      noteList(byId, "tags");
+      return byArticle.load(articleId);
+    },
   };
 }

@@ -2,6 +2,8 @@ import { Arg, Ctx, Mutation, Resolver } from "type-graphql";
 import type { Context } from "../context";
 import { freshReads } from "./fresh-reads";
 import { userError } from "../errors";
+import { publishWritten } from "../events/comment-events";
+import { articleWriteKeys } from "../events/cache-keys";
 import { ArticleInputError, readArticleInput } from "../ingest/article-input";
 import { upsertArticle } from "../ingest/upsert-article";
 import { ArticleInput, ArticlePayload } from "./types/article-upsert.types";
@@ -32,6 +34,7 @@ export class ArticleMutationResolver {
       }
       throw error;
     }
+    publishWritten(ctx.events, articleWriteKeys(result.articleId));
     freshReads(ctx);
     const article = await ctx.loaders.articleById.load(result.articleId);
     // Only reachable if the article was removed between the commit and this read.

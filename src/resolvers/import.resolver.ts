@@ -1,6 +1,8 @@
 import { Args, Ctx, Mutation, Resolver } from "type-graphql";
 import type { Context } from "../context";
 import { userError } from "../errors";
+import { publishWritten } from "../events/comment-events";
+import { EVERYTHING } from "../events/cache-keys";
 import { ImportStatus } from "../ingest/import";
 import { importDumpText } from "../ingest/import-text";
 import { DumpError } from "../ingest/parse-dump";
@@ -36,6 +38,7 @@ export class ImportResolver {
       if (error instanceof DumpError) throw userError(`the dump was rejected: ${error.message}`, { argumentName: "text" });
       throw error;
     }
+    publishWritten(ctx.events, EVERYTHING);
     freshReads(ctx);
     const article = await ctx.loaders.articleById.load(imported.result.articleId);
     // Only reachable if the article was removed between the commit and this read.

@@ -6,6 +6,8 @@ import { freshReads } from "./fresh-reads";
 import { Article, Comment, ModerationQueue } from "../entities";
 import { storedQueueCounts } from "../read/queue-counts";
 import { notFound } from "../errors";
+import { publishWritten } from "../events/comment-events";
+import { articleWriteKeys, commentWriteKeys } from "../events/cache-keys";
 import type { Connection } from "../read/connection";
 import { CommentConnection, connectionCost } from "../schema/connection";
 import { CommentPayload } from "./types/comment.payload";
@@ -97,7 +99,8 @@ export class ModerationResolver {
   async featureComment(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The comment to feature." }) id: string): Promise<CommentPayload> {
     requireModerator(ctx.caller, "featureComment");
     const rowId = idArgument(id, "Comment", "id");
-    await setFeatured(ctx.db, ctx.events, ctx.caller, writeRules(ctx), rowId, true);
+    const changed = await setFeatured(ctx.db, ctx.events, ctx.caller, writeRules(ctx), rowId, true);
+    publishWritten(ctx.events, commentWriteKeys(changed));
     return new CommentPayload(await reread(ctx, rowId));
   }
 
@@ -110,7 +113,8 @@ export class ModerationResolver {
   async unfeatureComment(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The comment to unfeature." }) id: string): Promise<CommentPayload> {
     requireModerator(ctx.caller, "unfeatureComment");
     const rowId = idArgument(id, "Comment", "id");
-    await setFeatured(ctx.db, ctx.events, ctx.caller, writeRules(ctx), rowId, false);
+    const changed = await setFeatured(ctx.db, ctx.events, ctx.caller, writeRules(ctx), rowId, false);
+    publishWritten(ctx.events, commentWriteKeys(changed));
     return new CommentPayload(await reread(ctx, rowId));
   }
 
@@ -124,6 +128,7 @@ export class ModerationResolver {
     requireModerator(ctx.caller, "setArticleModeration");
     const articleId = idArgument(args.articleId, "Article", "articleId");
     await setArticleModeration(ctx.db, ctx.caller, articleId, args.mode);
+    publishWritten(ctx.events, articleWriteKeys(articleId));
     freshReads(ctx);
     return articleOf(ctx, articleId);
   }

@@ -1,7 +1,7 @@
 /** Two Threadline instances on one PostgreSQL schema, with their events and rate-limit counters in Redis. */
 import { randomBytes } from "node:crypto";
 import { AbuseLimitStore, createAbuseLimits } from "../../src/abuse/abuse-limits";
-import { AbuseLimitSettings, DEFAULT_ABUSE_LIMITS } from "../../src/config";
+import { AbuseLimitSettings, Config, DEFAULT_ABUSE_LIMITS } from "../../src/config";
 import { Database, openDataSource } from "../../src/db/data-source";
 import { createEvents, EventBus } from "../../src/events/create-events";
 import { createServer, ThreadlineServer } from "../../src/server";
@@ -25,7 +25,7 @@ export interface InstancePair {
   close(): Promise<void>;
 }
 
-export async function startInstancePair(redisUrl: string, abuseLimits: Partial<AbuseLimitSettings> = {}): Promise<InstancePair> {
+export async function startInstancePair(redisUrl: string, abuseLimits: Partial<AbuseLimitSettings> = {}, config: Partial<Config> = {}): Promise<InstancePair> {
   const db = await openTestDatabase("postgres");
   // The second instance opens its own pool on the first one's schema, as a second process would.
   const schema = (db.dataSource.options as { schema?: string }).schema;
@@ -36,7 +36,9 @@ export async function startInstancePair(redisUrl: string, abuseLimits: Partial<A
   const start = async (dataSource: Database): Promise<Instance> => {
     const events = await createEvents(redisUrl);
     const limits = await createAbuseLimits(settings, redisUrl, limitPrefix);
-    const server = await createServer(testConfig({ database: db.config, redisUrl, abuseLimits: settings }), dataSource, events.bus, { limits: limits.limits });
+    const server = await createServer(testConfig({ ...config, database: db.config, redisUrl, abuseLimits: settings }), dataSource, events.bus, {
+      limits: limits.limits,
+    });
     return { server, events, limits, dataSource, host: await listen(server.httpServer) };
   };
   const a = await start(db.dataSource);

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { Clock } from "../../src/clock";
-import { Config, DEFAULT_BOUNDS, EMBED_OFF, DEFAULT_CLIENT_SETTINGS, NO_ABUSE_LIMITS, parseGraphqlExecutor } from "../../src/config";
+import { Config, DEFAULT_BOUNDS, EMBED_OFF, DEFAULT_CLIENT_SETTINGS, NO_ABUSE_LIMITS, parseGraphqlExecutor, RESPONSE_CACHE_OFF } from "../../src/config";
 import { CommentEvents, createLocalEvents } from "../../src/events/comment-events";
 import { withQueryTally } from "../../src/db/query-counter";
 import { collectDumpFiles, importFiles } from "../../src/ingest/import-files";
@@ -63,6 +63,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     ...DEFAULT_BOUNDS,
     // GRAPHQL_EXECUTOR=graphql-js npm test runs every test server on the card's stack alone.
     graphqlExecutor: parseGraphqlExecutor(process.env.GRAPHQL_EXECUTOR),
+    // Off: a case that reads the same thing twice to count its statements is not about the cache; tests/server/response-cache sets it.
+    responseCache: RESPONSE_CACHE_OFF,
     clients: DEFAULT_CLIENT_SETTINGS,
     embed: EMBED_OFF,
     ...overrides,
