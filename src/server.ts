@@ -9,7 +9,7 @@ import {
 import { expressMiddleware } from "@as-integrations/express5";
 import cors from "cors";
 import express, { ErrorRequestHandler } from "express";
-import { DocumentNode, execute, ExecutionArgs, GraphQLError, GraphQLFormattedError, GraphQLSchema } from "graphql";
+import { DocumentNode, execute, ExecutionArgs, getOperationAST, GraphQLError, GraphQLFormattedError, GraphQLSchema } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { Config } from "./config";
@@ -34,7 +34,7 @@ import { checkTextInputs } from "./schema/text-inputs";
 import { landingPageWithExplorerLinks } from "./http/landing-page.plugin";
 import { plainGetHint } from "./http/plain-get.middleware";
 import { writerFor, writerOf } from "./resolvers/write-access";
-import { Admission, answerRefusal, clientKeyOf, SHUTTING_DOWN } from "./http/admission";
+import { Admission, answerRefusal, clientKeyOf, laneOf, laneOfRequest, SHUTTING_DOWN } from "./http/admission";
 import { AdmitRequest, bodyErrorResponse, graphqlPostHandler, isGraphqlJsonPost } from "./execution/graphql-post";
 import { closeWhenNotDrained, httpServerOptions } from "./http/http-timeouts";
 import { devSignInRoutes } from "./http/dev-sign-in.routes";
@@ -424,7 +424,11 @@ export async function createServer(config: Config, db: Database, events: Comment
       // those with `subscribe`) wait for events, not turns.
       execute: (args: ExecutionArgs) =>
         admission
-          .run(() => withinBounds(bounds, args.contextValue, async () => execute(args)), clientKeyOf(writerOf(args.contextValue as Context)))
+          .run(
+            () => withinBounds(bounds, args.contextValue, async () => execute(args)),
+            clientKeyOf(writerOf(args.contextValue as Context)),
+            laneOf(getOperationAST(args.document, args.operationName)?.operation),
+          )
           .catch((error: unknown) => {
             if (error instanceof GraphQLError) return { errors: [error] };
             throw error;
@@ -586,8 +590,12 @@ export async function createServer(config: Config, db: Database, events: Comment
   const admit: AdmitRequest<Context> = async (req, res, work) => {
     const { caller, credentialError } = await identify(deps, req.headers.authorization);
     const address = clientAddress(req);
-    await admission.admit(req, res, clientKeyOf(writerFor(caller, address)), () =>
-      work(async () => contextFor(deps, caller, currentQueryTally(), credentialError, address)),
+    await admission.admit(
+      req,
+      res,
+      clientKeyOf(writerFor(caller, address)),
+      () => work(async () => contextFor(deps, caller, currentQueryTally(), credentialError, address)),
+      laneOfRequest(req),
     );
   };
   app.use(
