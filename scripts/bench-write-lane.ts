@@ -1,12 +1,14 @@
 /**
  * `npm run bench:read-write -- --writes [--engine sqlite|postgres] [--baseline DIR] [--seconds S]
- *                            [--rounds R] [--writers W] [--readers N]` (defaults sqlite, none, 5, 2, 4, 8):
+ *                            [--rounds R] [--writers W] [--readers N] [--accept-encoding E]`
+ *                            (defaults sqlite, none, 5, 2, 4, 8, identity):
  * whether writes wait behind heavy reads. Threadline runs as served (NODE_ENV=production, real
  * HTTP, its default admission settings except MAX_QUEUED_PER_CLIENT=0, since every client here
  * shares one address) on a copy of the read benchmarks' dataset (bench-dataset.ts). W writers post
  * comments with the service token, one after another each, for S seconds: first alone, then while
  * N readers loop the README's deep query (20 articles). Prints comments/s alone and with readers,
- * their ratio, the writes' p50/p99 latency with readers, and the readers' req/s.
+ * their ratio, the writes' p50/p99 latency with readers, and the readers' req/s. Every request
+ * sends Accept-Encoding E ("gzip, br" to have the answers compressed, as browsers ask).
  *
  * --baseline DIR runs another build (a checkout with `node scripts/build.mjs server` done) beside
  * this one, interleaved phase by phase, on its own copy of the data: before and after in one run.
@@ -40,6 +42,10 @@ function parseArgs(argv: string[]): Args {
     const [flag, inline] = argv[i].split("=", 2);
     if (flag === "--writes") continue;
     const value = inline ?? argv[++i];
+    if (flag === "--accept-encoding") {
+      acceptEncoding = value;
+      continue;
+    }
     if (flag === "--engine") {
       if (value !== "sqlite" && value !== "postgres") throw new Error(`--engine takes sqlite or postgres, got ${value}`);
       args.engine = value;
@@ -75,10 +81,12 @@ function freePort(): Promise<number> {
   });
 }
 
+let acceptEncoding = "identity";
+
 async function post(url: string, body: unknown, token?: string): Promise<Record<string, unknown>> {
   const response = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: { "content-type": "application/json", "accept-encoding": acceptEncoding, ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify(body),
   });
   const answer = (await response.json()) as Record<string, unknown>;

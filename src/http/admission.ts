@@ -12,10 +12,14 @@ import { OperationKind, operationKind } from "./operation-kind";
  *
  * Queries and mutations take their turns in two lanes, each with MAX_CONCURRENT_OPERATIONS
  * running and MAX_QUEUED_OPERATIONS waiting: a reader's comment never waits behind a queue of
- * heavy reads, and reads cannot take the writes' turns. A mutation is small next to a deep page,
- * and writes are bounded besides by the abuse limits (abuse/). Which lane an operation takes is
- * read from its text before it is parsed (operation-kind.ts); one whose kind cannot be told takes
- * the read lane.
+ * heavy reads, and reads cannot take the writes' turns. Writes go first: while one is running or
+ * waiting, no new read starts (those running go on), because a write's transaction is a chain
+ * of statements, each of which would otherwise wait on the one thread behind a slice of every
+ * read running beside it. So that a stream of writes cannot hold reads back for good, a read
+ * waits for at most WRITES_AHEAD_OF_A_READ writes before it starts anyway. A mutation is small
+ * next to a deep page, and writes are bounded besides by the abuse limits (abuse/). Which lane an
+ * operation takes is read from its text before it is parsed (operation-kind.ts); one whose kind
+ * cannot be told takes the read lane.
  *
  * A request's rows, loaders and result stay in memory while it runs. With many running together
  * on the one JavaScript thread, each takes longer, so more of them are alive at every young-
@@ -40,6 +44,8 @@ export class Admission {
   private readonly held = new Map<string, number>();
   private closing = false;
   private readonly idleWaiters: (() => void)[] = [];
+  /** Writes that finished, with others still in flight, while a read waited for them. */
+  private readsPassedOver = 0;
 
   /**
    * `limit`: operations of each lane that may run at once (0: every one at once, and none waits);
@@ -55,10 +61,14 @@ export class Admission {
     this.lanes = { read: { concurrency, running: 0, waiting: [] }, write: { concurrency, running: 0, waiting: [] } };
   }
 
+  /** Whether another query would have to wait while `maxQueued` queries already do: refuse it. */
+  get full(): boolean {
+    return this.fullIn("read");
+  }
+
   /** Whether another operation of `lane` would have to wait while `maxQueued` already do: refuse it. */
-  full(lane: Lane): boolean {
-    const state = this.lanes[lane];
-    return this.maxQueued > 0 && state.running >= state.concurrency && state.waiting.length >= this.maxQueued;
+  fullIn(lane: Lane): boolean {
+    return this.maxQueued > 0 && !this.mayStart(lane) && this.lanes[lane].waiting.length >= this.maxQueued;
   }
 
   /** Operations waiting their turn, in both lanes (for tests and logs). */
@@ -92,7 +102,7 @@ export class Admission {
         message: `too many operations of yours are running or waiting; the maximum is ${this.perClient} at a time: wait for their answers, then try again`,
       };
     }
-    if (this.full(lane)) {
+    if (this.fullIn(lane)) {
       return {
         status: 503,
         code: "SERVICE_UNAVAILABLE",
@@ -157,24 +167,48 @@ export class Admission {
     const refusal = this.refusal(client, lane);
     if (refusal) return refuse(refusal);
     if (client !== null) this.held.set(client, (this.held.get(client) ?? 0) + 1);
-    const state = this.lanes[lane];
-    if (state.running < state.concurrency) this.begin(state, { client, start, refuse });
+    const turn = { client, start, refuse };
+    if (this.mayStart(lane)) this.begin(lane, turn);
     // A waiting operation starts from whichever one finished before it: bound, it runs in its own
     // request's async context (the statement tally rides on it).
-    else state.waiting.push({ client, start: AsyncResource.bind(start), refuse });
+    else this.lanes[lane].waiting.push({ ...turn, start: AsyncResource.bind(start) });
   }
 
-  private begin(state: LaneState, turn: Turn): void {
+  /**
+   * Whether an operation of `lane` may start now: its lane has a free turn and, for a read, no
+   * write is running or waiting, unless reads have been held back for WRITES_AHEAD_OF_A_READ writes.
+   */
+  private mayStart(lane: Lane): boolean {
+    const state = this.lanes[lane];
+    if (state.running >= state.concurrency) return false;
+    return lane === "write" || !this.writesInFlight() || this.readsPassedOver >= WRITES_AHEAD_OF_A_READ;
+  }
+
+  private writesInFlight(): boolean {
+    return this.lanes.write.running + this.lanes.write.waiting.length > 0;
+  }
+
+  private begin(lane: Lane, turn: Turn): void {
+    const state = this.lanes[lane];
     state.running += 1;
+    if (lane === "read") this.readsPassedOver = 0;
     const done = () => {
       state.running -= 1;
       this.giveBack(turn.client);
-      const next = state.waiting.shift();
-      if (next) this.begin(state, next);
-      else if (this.active === 0) for (const idle of this.idleWaiters.splice(0)) idle();
+      if (lane === "write" && this.lanes.read.waiting.length > 0 && this.writesInFlight()) this.readsPassedOver += 1;
+      this.startWaiting();
+      if (this.active === 0) for (const idle of this.idleWaiters.splice(0)) idle();
     };
     // `start` never rejects: it reports to its own caller.
     void turn.start().then(done, done);
+  }
+
+  /** Starts what waits and may start now: writes first. */
+  private startWaiting(): void {
+    for (const lane of LANES) {
+      const waiting = this.lanes[lane].waiting;
+      while (waiting.length > 0 && this.mayStart(lane)) this.begin(lane, waiting.shift()!);
+    }
   }
 
   private giveBack(client: ClientKey): void {
@@ -187,6 +221,15 @@ export class Admission {
 
 /** Which turns an operation waits for: mutations ("write") or everything else ("read"). */
 export type Lane = "read" | "write";
+
+/** Lanes in the order their waiting operations start. */
+const LANES: Lane[] = ["write", "read"];
+
+/**
+ * Writes that may go ahead of a waiting read, one after another, before it starts anyway: reads
+ * are held back while writes are in flight, but never for good.
+ */
+export const WRITES_AHEAD_OF_A_READ = 16;
 
 /** The lane of an operation of this kind (null: not known, the read lane). */
 export function laneOf(kind: OperationKind | null | undefined): Lane {
