@@ -364,7 +364,10 @@ async function main(): Promise<void> {
     const pgUrl = process.env.BENCH_DATABASE_URL;
     if (pgUrl) {
       if (!/^postgres(ql)?:\/\//.test(pgUrl)) throw new Error(`BENCH_DATABASE_URL must be a postgres:// URL, got ${pgUrl}`);
-      specs.push(threadline("Threadline PG", args.threadline, await postgresDataset(pgUrl), 4805));
+      const pgDatabase = await postgresDataset(pgUrl);
+      specs.push(threadline("Threadline PG", args.threadline, pgDatabase, 4805));
+      // The runs only read, so the baseline build serves the same database.
+      if (args.baseline && !args.profile) specs.push(threadline("baseline PG", args.baseline, pgDatabase, 4806));
     }
     specs.push(
       // graphql-js checks instanceof more thoroughly outside production; every server runs as deployed.
