@@ -15,8 +15,8 @@ import { OperationKind, operationKind } from "./operation-kind";
  * heavy reads, and reads cannot take the writes' turns. Writes go first: while one is running or
  * waiting, no new read starts (those running go on), because a write's transaction is a chain
  * of statements, each of which would otherwise wait on the one thread behind a slice of every
- * read running beside it. So that a stream of writes cannot hold reads back for good, a read
- * waits for at most WRITES_AHEAD_OF_A_READ writes before it starts anyway. A mutation is small
+ * read running beside it. So that writes cannot hold reads back for long, a read waits for at
+ * most WRITES_AHEAD_OF_A_READ writes, or READ_HOLD_MS, before it starts anyway. A mutation is small
  * next to a deep page, and writes are bounded besides by the abuse limits (abuse/). Which lane an
  * operation takes is read from its text before it is parsed (operation-kind.ts); one whose kind
  * cannot be told takes the read lane.
@@ -46,6 +46,10 @@ export class Admission {
   private readonly idleWaiters: (() => void)[] = [];
   /** Writes that finished, with others still in flight, while a read waited for them. */
   private readsPassedOver = 0;
+  /** Set when a read has waited `readHoldMs` behind writes: the next read starts anyway. */
+  private readsReleased = false;
+  private holdTimer: NodeJS.Timeout | null = null;
+  private readonly readHoldMs: number;
 
   /**
    * `limit`: operations of each lane that may run at once (0: every one at once, and none waits);
@@ -56,7 +60,9 @@ export class Admission {
     limit: number,
     private readonly maxQueued = 0,
     private readonly perClient = 0,
+    options: { readHoldMs?: number } = {},
   ) {
+    this.readHoldMs = options.readHoldMs ?? READ_HOLD_MS;
     const concurrency = limit > 0 ? limit : Infinity;
     this.lanes = { read: { concurrency, running: 0, waiting: [] }, write: { concurrency, running: 0, waiting: [] } };
   }
@@ -154,6 +160,8 @@ export class Admission {
    */
   close(): Promise<void> {
     this.closing = true;
+    if (this.holdTimer !== null) clearTimeout(this.holdTimer);
+    this.holdTimer = null;
     for (const state of Object.values(this.lanes)) {
       for (const turn of state.waiting.splice(0)) {
         this.giveBack(turn.client);
@@ -171,7 +179,10 @@ export class Admission {
     if (this.mayStart(lane)) this.begin(lane, turn);
     // A waiting operation starts from whichever one finished before it: bound, it runs in its own
     // request's async context (the statement tally rides on it).
-    else this.lanes[lane].waiting.push({ ...turn, start: AsyncResource.bind(start) });
+    else {
+      this.lanes[lane].waiting.push({ ...turn, start: AsyncResource.bind(start) });
+      this.holdReads();
+    }
   }
 
   /**
@@ -181,7 +192,19 @@ export class Admission {
   private mayStart(lane: Lane): boolean {
     const state = this.lanes[lane];
     if (state.running >= state.concurrency) return false;
-    return lane === "write" || !this.writesInFlight() || this.readsPassedOver >= WRITES_AHEAD_OF_A_READ;
+    return lane === "write" || !this.writesInFlight() || this.readsPassedOver >= WRITES_AHEAD_OF_A_READ || this.readsReleased;
+  }
+
+  /** Starts the clock on reads held back by writes alone, unless it runs already. */
+  private holdReads(): void {
+    const reads = this.lanes.read;
+    if (this.holdTimer !== null || this.closing || reads.waiting.length === 0 || reads.running >= reads.concurrency || this.mayStart("read")) return;
+    this.holdTimer = setTimeout(() => {
+      this.holdTimer = null;
+      this.readsReleased = true;
+      this.startWaiting();
+    }, this.readHoldMs);
+    this.holdTimer.unref();
   }
 
   private writesInFlight(): boolean {
@@ -191,7 +214,12 @@ export class Admission {
   private begin(lane: Lane, turn: Turn): void {
     const state = this.lanes[lane];
     state.running += 1;
-    if (lane === "read") this.readsPassedOver = 0;
+    if (lane === "read") {
+      this.readsPassedOver = 0;
+      this.readsReleased = false;
+      if (this.holdTimer !== null) clearTimeout(this.holdTimer);
+      this.holdTimer = null;
+    }
     const done = () => {
       state.running -= 1;
       this.giveBack(turn.client);
@@ -209,6 +237,7 @@ export class Admission {
       const waiting = this.lanes[lane].waiting;
       while (waiting.length > 0 && this.mayStart(lane)) this.begin(lane, waiting.shift()!);
     }
+    this.holdReads();
   }
 
   private giveBack(client: ClientKey): void {
@@ -230,6 +259,9 @@ const LANES: Lane[] = ["write", "read"];
  * are held back while writes are in flight, but never for good.
  */
 export const WRITES_AHEAD_OF_A_READ = 16;
+
+/** Milliseconds a read waits behind writes at most (one long write must not stop every read). */
+export const READ_HOLD_MS = 250;
 
 /** The lane of an operation of this kind (null: not known, the read lane). */
 export function laneOf(kind: OperationKind | null | undefined): Lane {

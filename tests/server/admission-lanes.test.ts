@@ -1,7 +1,7 @@
 /**
  * Admission's two lanes (src/http/admission.ts), on the class itself: a write never waits for a
  * read's turn, no new read starts while a write is in flight, and a stream of writes lets a
- * waiting read through after WRITES_AHEAD_OF_A_READ of them. Over HTTP and WebSocket, on both
+ * waiting read through after WRITES_AHEAD_OF_A_READ of them, or once it has waited readHoldMs. Over HTTP and WebSocket, on both
  * engines: tests/server/admission.test.ts.
  */
 import { Admission, Lane, WRITES_AHEAD_OF_A_READ } from "../../src/http/admission";
@@ -33,7 +33,7 @@ const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe("admission lanes", () => {
   it("starts a write while reads hold every read turn, and no new read until the writes are done", async () => {
-    const admission = new Admission(1, 10, 0);
+    const admission = new Admission(1, 10, 0, { readHoldMs: 600_000 });
     const running = operation(admission, "read");
     const waiting = operation(admission, "read");
     const write = operation(admission, "write");
@@ -56,7 +56,7 @@ describe("admission lanes", () => {
   });
 
   it(`lets a waiting read start after ${WRITES_AHEAD_OF_A_READ} writes went ahead of it, writes still coming`, async () => {
-    const admission = new Admission(1, 0, 0);
+    const admission = new Admission(1, 0, 0, { readHoldMs: 600_000 });
     let write = operation(admission, "write");
     const read = operation(admission, "read");
     const writes = [write];
@@ -76,6 +76,23 @@ describe("admission lanes", () => {
     read.release();
     write.release();
     await Promise.all([read.finished, ...writes.map((w) => w.finished)]);
+  });
+
+  it("starts a read held back by a write that goes on, once it has waited readHoldMs", async () => {
+    const admission = new Admission(1, 0, 0, { readHoldMs: 1 });
+    const first = operation(admission, "read");
+    const write = operation(admission, "write");
+    let started!: () => void;
+    const readStarted = new Promise<void>((resolve) => (started = resolve));
+    const read = admission.run(async () => started(), null, "read");
+    first.release();
+    await first.finished;
+    // The write is still running: only the hold's end lets the read start.
+    await readStarted;
+    expect(write.started).toBe(true);
+    expect(admission.activeIn("write")).toBe(1);
+    write.release();
+    await Promise.all([read, write.finished]);
   });
 
   it("bounds each lane's queue on its own", async () => {
