@@ -82,6 +82,9 @@ export interface WordToken {
   readonly length: number;
   readonly form: string;
   readonly stem: string;
+  /** UTF-8 bytes of the stem and of the form, worked out once (the index's budget counts them). */
+  readonly stemBytes: number;
+  readonly formBytes: number;
 }
 
 /**
@@ -99,7 +102,10 @@ function analyzeWord(word: string): readonly WordToken[] {
   const pieces = SPLIT_SCRIPTS.test(word) ? word.matchAll(SPLIT_SCRIPT_CHARS) : [Object.assign([word], { index: 0 })];
   for (const piece of pieces) {
     const offset = piece.index ?? 0;
-    for (const form of foldWord(piece[0])) tokens.push({ offset, length: piece[0].length, form, stem: stemOf(form) });
+    for (const form of foldWord(piece[0])) {
+      const stem = stemOf(form);
+      tokens.push({ offset, length: piece[0].length, form, stem, stemBytes: Buffer.byteLength(stem), formBytes: Buffer.byteLength(form) });
+    }
   }
   if (word.length <= MAX_TOKEN_LENGTH) {
     if (analyzed.size >= ANALYZED_WORDS) analyzed.clear();

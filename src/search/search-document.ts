@@ -38,11 +38,6 @@ export interface ArticleText {
   paragraphs: string[];
 }
 
-/** UTF-8 bytes a lexeme counts against the document's budget, with its position's 8. */
-function lexemeBytes(lexeme: string): number {
-  return Buffer.byteLength(lexeme) + 8;
-}
-
 /** Tokens of each field in order, cut where the document's budget ends. */
 function fields(parts: { weight: FieldWeight; texts: string[] }[]): SearchDocument {
   let tokens = 0;
@@ -55,11 +50,13 @@ function fields(parts: { weight: FieldWeight; texts: string[] }[]): SearchDocume
     if (tokens >= MAX_DOCUMENT_TOKENS) return false;
     if (!stems.has(token.stem)) {
       stems.add(token.stem);
-      bytes += lexemeBytes(token.stem);
+      // A lexeme's UTF-8 bytes and its position's 8.
+      bytes += token.stemBytes + 8;
     }
     if (token.form !== token.stem && !forms.has(token.form)) {
       forms.add(token.form);
-      bytes += lexemeBytes(token.form) + 1;
+      // FORM_MARK is one byte more.
+      bytes += token.formBytes + 1 + 8;
     }
     if (bytes > MAX_DOCUMENT_LEXEME_BYTES) {
       full = true;
