@@ -18,7 +18,8 @@
  *
  * BENCH_DATABASE_URL=postgres://... adds Threadline on PostgreSQL (its default settings), serving
  * the same generated data from a database of its own on that server (built once, then kept), and
- * prints PostgreSQL's cost per request against SQLite's.
+ * prints PostgreSQL's cost per request against SQLite's; with --baseline, the other build serves
+ * that database too ("baseline PG").
  *
  * --profile instead runs one query (q3 unless --only names another) on one server (Threadline unless
  * `reference` or `floor` is named) under `node --cpu-prof`, and prints the share of busy CPU spent
