@@ -18,7 +18,8 @@
  *
  * BENCH_DATABASE_URL=postgres://... adds Threadline on PostgreSQL (its default settings), serving
  * the same generated data from a database of its own on that server (built once, then kept), and
- * prints PostgreSQL's cost per request against SQLite's.
+ * prints PostgreSQL's cost per request against SQLite's; with --baseline, the other build serves
+ * that database too ("baseline PG").
  *
  * --profile instead runs one query (q3 unless --only names another) on one server (Threadline unless
  * `reference` or `floor` is named) under `node --cpu-prof`, and prints the share of busy CPU spent
@@ -384,7 +385,10 @@ async function main(): Promise<void> {
     const pgUrl = process.env.BENCH_DATABASE_URL;
     if (pgUrl) {
       if (!/^postgres(ql)?:\/\//.test(pgUrl)) throw new Error(`BENCH_DATABASE_URL must be a postgres:// URL, got ${pgUrl}`);
-      specs.push(threadline("Threadline PG", args.threadline, await postgresDataset(pgUrl), 4805));
+      const pgDatabase = await postgresDataset(pgUrl);
+      specs.push(threadline("Threadline PG", args.threadline, pgDatabase, 4805));
+      // The runs only read, so the baseline build serves the same database.
+      if (args.baseline && !args.profile) specs.push(threadline("baseline PG", args.baseline, pgDatabase, 4806));
     }
     specs.push(
       // graphql-js checks instanceof more thoroughly outside production; every server runs as deployed.

@@ -1,11 +1,19 @@
 /**
- * `npm run bench:import -- [--count N] [--runs R]`: seeds a fresh SQLite file from N generated dumps
- * through the same path as `npm run seed` (collectDumpFiles + importFiles), R times, and prints
- * throughput per run and the median. Target: 10,000 dumps at >= 300 dumps/s.
+ * `npm run bench:import -- [--count N] [--runs R] [--engine sqlite|postgres] [--baseline DIR]`:
+ * seeds a fresh database from N generated dumps through the same path as `npm run seed`
+ * (collectDumpFiles + importFiles), R times, and prints throughput per run and the median: dumps
+ * per second, and dumps per CPU-second of this process (what the import costs, whatever else the
+ * machine does). Target: 10,000 dumps at >= 1,000 dumps/s on SQLite and >= 500 on PostgreSQL.
+ *
+ * --engine postgres imports into a fresh database per run on the server BENCH_DATABASE_URL names
+ * (default postgres://postgres@127.0.0.1:5432/postgres), dropped afterwards. --baseline DIR runs
+ * another build (a checkout with `node scripts/build.mjs server` done) on the same dumps, its runs
+ * interleaved with this build's: before and after in one run.
  */
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { DataSource } from "typeorm";
 import { openDataSource } from "../src/db/data-source";
 import { collectDumpFiles, importFiles } from "../src/ingest/import-files";
 import { DumpError, parseDump } from "../src/ingest/parse-dump";
@@ -16,20 +24,77 @@ const TABLES = ["article", "tag", "article_tag", "related_link", "author", "comm
 interface Args {
   count: number;
   runs: number;
+  engine: "sqlite" | "postgres";
+  baseline: string | null;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { count: 10_000, runs: 3 };
+  const args: Args = { count: 10_000, runs: 3, engine: "sqlite", baseline: null };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split("=", 2);
     const value = inline ?? argv[++i];
-    if (flag !== "--count" && flag !== "--runs") throw new Error(`unknown argument ${argv[i]}; use --count N --runs R`);
+    if (flag === "--engine") {
+      if (value !== "sqlite" && value !== "postgres") throw new Error(`--engine takes sqlite or postgres, got ${value}`);
+      args.engine = value;
+      continue;
+    }
+    if (flag === "--baseline") {
+      args.baseline = resolve(value);
+      continue;
+    }
+    if (flag !== "--count" && flag !== "--runs") throw new Error(`unknown argument ${argv[i]}; use --count N --runs R --engine sqlite|postgres --baseline DIR`);
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a positive whole number, got ${value}`);
     if (flag === "--count") args.count = n;
     else args.runs = n;
   }
   return args;
+}
+
+/** A build's importer: this one's, or another checkout's compiled one. */
+interface Build {
+  name: string;
+  openDataSource: typeof openDataSource;
+  importFiles: typeof importFiles;
+}
+
+function buildAt(root: string): Build {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  return {
+    name: "baseline",
+    openDataSource: (require(join(root, "dist/src/db/data-source.js")) as { openDataSource: typeof openDataSource }).openDataSource,
+    importFiles: (require(join(root, "dist/src/ingest/import-files.js")) as { importFiles: typeof importFiles }).importFiles,
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
+
+/** A fresh database for one run, and how to remove it. */
+async function freshDatabase(args: Args, work: string, name: string): Promise<{ url: string | null; path: string; drop: () => Promise<void> }> {
+  if (args.engine === "sqlite") {
+    const path = join(work, `${name}.sqlite`);
+    return {
+      url: null,
+      path,
+      drop: async () => {
+        for (const suffix of ["", "-wal", "-shm"]) await rm(`${path}${suffix}`, { force: true });
+      },
+    };
+  }
+  const serverUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+  const database = `threadline_bench_import_${process.pid}_${name.replace(/\W/g, "_")}`;
+  const admin = await new DataSource({ type: "postgres", url: serverUrl }).initialize();
+  await admin.query(`DROP DATABASE IF EXISTS "${database}"`);
+  await admin.query(`CREATE DATABASE "${database}"`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return {
+    url: url.toString(),
+    path: "",
+    drop: async () => {
+      await admin.query(`DROP DATABASE IF EXISTS "${database}"`);
+      await admin.destroy();
+    },
+  };
 }
 
 function median(values: number[]): number {
@@ -59,37 +124,56 @@ async function main(): Promise<void> {
     const parseSeconds = (performance.now() - parseStart) / 1000;
     console.log(`parse only (read + parse, no database): ${fmt(parsedCount / parseSeconds)} dumps/s, ${args.count - parsedCount} rejected`);
 
-    const results: { dumpsPerSecond: number; rowsPerSecond: number; seconds: number }[] = [];
+    const builds: Build[] = [{ name: "this", openDataSource, importFiles }];
+    if (args.baseline) builds.push(buildAt(args.baseline));
+    const results = new Map<string, { dumpsPerSecond: number; rowsPerSecond: number; seconds: number; perCpuSecond: number }[]>();
     for (let run = 1; run <= args.runs; run++) {
-      const file = join(work, `run-${run}.sqlite`);
-      const dataSource = await openDataSource({ type: "sqlite", path: file });
-      const start = performance.now();
-      const summary = await importFiles(dataSource, await collectDumpFiles([dumps]));
-      const seconds = (performance.now() - start) / 1000;
-      let rows = 0;
-      for (const table of TABLES) {
-        const [{ n }] = await dataSource.query<{ n: number }[]>(`SELECT COUNT(*) AS n FROM "${table}"`);
-        rows += Number(n);
+      for (const build of run % 2 ? builds : [...builds].reverse()) {
+        const target = await freshDatabase(args, work, `${build.name}-${run}`);
+        const dataSource = await build.openDataSource(target.url ? { type: "postgres", url: target.url } : { type: "sqlite", path: target.path });
+        const start = performance.now();
+        const cpu = process.cpuUsage();
+        const summary = await build.importFiles(dataSource, await collectDumpFiles([dumps]));
+        const used = process.cpuUsage(cpu);
+        const seconds = (performance.now() - start) / 1000;
+        let rows = 0;
+        for (const table of TABLES) {
+          const [{ n }] = await dataSource.query<{ n: number }[]>(`SELECT COUNT(*) AS n FROM "${table}"`);
+          rows += Number(n);
+        }
+        await dataSource.destroy();
+        await target.drop();
+        if (summary.imported !== args.count) {
+          const firstBad = summary.outcomes.find((outcome) => outcome.status !== "imported");
+          throw new Error(`run ${run}: only ${summary.imported} of ${args.count} imported (${firstBad?.file}: ${firstBad?.error ?? firstBad?.status})`);
+        }
+        const result = {
+          dumpsPerSecond: summary.imported / seconds,
+          rowsPerSecond: rows / seconds,
+          seconds,
+          perCpuSecond: summary.imported / ((used.user + used.system) / 1e6),
+        };
+        results.set(build.name, [...(results.get(build.name) ?? []), result]);
+        console.log(
+          `run ${run} ${build.name} on ${args.engine}: ${fmt(summary.imported)} dumps, ${fmt(rows)} rows in ${fmt(seconds, 2)} s: ` +
+            `${fmt(result.dumpsPerSecond)} dumps/s, ${fmt(result.rowsPerSecond)} rows/s, ${fmt(result.perCpuSecond)} dumps per CPU-second`,
+        );
       }
-      await dataSource.destroy();
-      await rm(file, { force: true });
-      await rm(`${file}-wal`, { force: true });
-      await rm(`${file}-shm`, { force: true });
-      if (summary.imported !== args.count) {
-        const firstBad = summary.outcomes.find((outcome) => outcome.status !== "imported");
-        throw new Error(`run ${run}: only ${summary.imported} of ${args.count} imported (${firstBad?.file}: ${firstBad?.error ?? firstBad?.status})`);
-      }
-      const result = { dumpsPerSecond: summary.imported / seconds, rowsPerSecond: rows / seconds, seconds };
-      results.push(result);
+    }
+    for (const build of builds) {
+      const of = results.get(build.name)!;
       console.log(
-        `run ${run}: ${fmt(summary.imported)} dumps, ${fmt(rows)} rows in ${fmt(seconds, 2)} s: ` +
-          `${fmt(result.dumpsPerSecond)} dumps/s, ${fmt(result.rowsPerSecond)} rows/s`,
+        `${build.name}: median of ${args.runs}: ${fmt(median(of.map((r) => r.dumpsPerSecond)))} dumps/s, ` +
+          `${fmt(median(of.map((r) => r.rowsPerSecond)))} rows/s, ${fmt(median(of.map((r) => r.seconds)), 2)} s, ` +
+          `${fmt(median(of.map((r) => r.perCpuSecond)))} dumps per CPU-second`,
       );
     }
-    console.log(
-      `median of ${args.runs}: ${fmt(median(results.map((r) => r.dumpsPerSecond)))} dumps/s, ` +
-        `${fmt(median(results.map((r) => r.rowsPerSecond)))} rows/s, ${fmt(median(results.map((r) => r.seconds)), 2)} s`,
-    );
+    if (args.baseline) {
+      const ratio = (key: "dumpsPerSecond" | "perCpuSecond") => median(results.get("this")!.map((r, i) => r[key] / results.get("baseline")![i][key]));
+      console.log(
+        `this / baseline (median of per-run ratios): dumps/s ${fmt(ratio("dumpsPerSecond"), 2)}, dumps per CPU-second ${fmt(ratio("perCpuSecond"), 2)}`,
+      );
+    }
     // maxRSS is in kilobytes on Linux.
     console.log(`peak RSS: ${fmt(process.resourceUsage().maxRSS / 1024)} MiB`);
   } finally {

@@ -26,6 +26,7 @@ import type { ParsedArticle } from "../src/ingest/dump.types";
 import { importArticles } from "../src/ingest/import";
 import { renderDump } from "../src/ingest/render-dump";
 import { createServer, ThreadlineServer } from "../src/server";
+import { writeLaneBench } from "./bench-write-lane";
 
 const ARTICLES = 300;
 const COMMENTS = 30;
@@ -239,7 +240,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error) => {
+(process.argv.includes("--writes") ? writeLaneBench(process.argv.slice(2)) : main()).catch((error) => {
   console.error(error);
   process.exit(1);
 });

@@ -427,15 +427,31 @@ export function redact(url: string): string {
   return url.replace(/(\/\/[^:/@]+:)[^@]*@/, "$1***@");
 }
 
+/**
+ * MAX_CONCURRENT_OPERATIONS when it is not set, by engine. SQLite's reads are CPU on the one
+ * JavaScript thread, where a few at a time finish soonest (see Admission); PostgreSQL's wait on
+ * the network for most of their time, so more run at once, within node-postgres's pool of 10
+ * connections (docs/benchmarks.md, Admission).
+ */
+export const DEFAULT_CONCURRENT_OPERATIONS: Record<DatabaseConfig["type"], number> = { sqlite: 2, postgres: 8 };
+
 export function loadConfig(env: Env = process.env): Config {
+  const database = parseDatabaseUrl(env.DATABASE_URL);
   return {
     port: parsePort(env.PORT),
-    database: parseDatabaseUrl(env.DATABASE_URL),
+    database,
     ...parseApiToken(env.API_TOKEN),
     production: parseNodeEnv(env.NODE_ENV),
     redisUrl: parseRedisUrl(env.REDIS_URL),
     shutdownGraceSeconds: parseSeconds("SHUTDOWN_GRACE_SECONDS", env.SHUTDOWN_GRACE_SECONDS, 10),
-    maxConcurrentOperations: parseWholeNumber("MAX_CONCURRENT_OPERATIONS", env.MAX_CONCURRENT_OPERATIONS, 2, 0, 10_000, "operations"),
+    maxConcurrentOperations: parseWholeNumber(
+      "MAX_CONCURRENT_OPERATIONS",
+      env.MAX_CONCURRENT_OPERATIONS,
+      DEFAULT_CONCURRENT_OPERATIONS[database.type],
+      0,
+      10_000,
+      "operations",
+    ),
     maxQueuedOperations: parseWholeNumber("MAX_QUEUED_OPERATIONS", env.MAX_QUEUED_OPERATIONS, 100, 0, 100_000, "operations"),
     maxQueuedPerClient: parseWholeNumber("MAX_QUEUED_PER_CLIENT", env.MAX_QUEUED_PER_CLIENT, 4, 0, 100_000, "operations"),
     responseDrainSeconds: parseSeconds("RESPONSE_DRAIN_SECONDS", env.RESPONSE_DRAIN_SECONDS, 30),

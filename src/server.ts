@@ -9,7 +9,7 @@ import {
 import { expressMiddleware } from "@as-integrations/express5";
 import cors from "cors";
 import express, { ErrorRequestHandler } from "express";
-import { DocumentNode, execute, ExecutionArgs, GraphQLError, GraphQLFormattedError, GraphQLSchema, parse } from "graphql";
+import { DocumentNode, execute, ExecutionArgs, getOperationAST, GraphQLError, GraphQLFormattedError, GraphQLSchema, parse } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { Config } from "./config";
@@ -37,7 +37,7 @@ import { checkTextInputs } from "./schema/text-inputs";
 import { landingPageWithExplorerLinks } from "./http/landing-page.plugin";
 import { plainGetHint } from "./http/plain-get.middleware";
 import { countedClientFor, countedClientOf } from "./resolvers/write-access";
-import { Admission, answerRefusal, clientKeyOf, SHUTTING_DOWN } from "./http/admission";
+import { Admission, answerRefusal, clientKeyOf, laneOf, laneOfRequest, SHUTTING_DOWN } from "./http/admission";
 import { AdmitRequest, bodyErrorResponse, graphqlPostHandler, isGraphqlJsonPost } from "./execution/graphql-post";
 import { closeWhenNotDrained, httpServerOptions } from "./http/http-timeouts";
 import { devSignInRoutes } from "./http/dev-sign-in.routes";
@@ -436,7 +436,11 @@ export async function createServer(config: Config, db: Database, events: Comment
       // those with `subscribe`) wait for events, not turns.
       execute: (args: ExecutionArgs) =>
         admission
-          .run(() => withinBounds(bounds, args.contextValue, async () => execute(args)), clientKeyOf(countedClientOf(args.contextValue as Context)))
+          .run(
+            () => withinBounds(bounds, args.contextValue, async () => execute(args)),
+            clientKeyOf(countedClientOf(args.contextValue as Context)),
+            laneOf(getOperationAST(args.document, args.operationName)?.operation),
+          )
           .catch((error: unknown) => {
             if (error instanceof GraphQLError) return { errors: [error] };
             throw error;
@@ -602,8 +606,12 @@ export async function createServer(config: Config, db: Database, events: Comment
     const { caller, credentialError } = await identify(deps, req.headers.authorization);
     const address = clientAddress(req);
     const anonymous = caller === ANONYMOUS && credentialError === null;
-    await admission.admit(req, res, clientKeyOf(countedClientFor(caller, address)), () =>
-      work(async () => contextFor(deps, caller, currentQueryTally(), credentialError, address, anonymous ? responseCache.candidateFor(req) : null)),
+    await admission.admit(
+      req,
+      res,
+      clientKeyOf(countedClientFor(caller, address)),
+      () => work(async () => contextFor(deps, caller, currentQueryTally(), credentialError, address, anonymous ? responseCache.candidateFor(req) : null)),
+      laneOfRequest(req),
     );
   };
   app.use(

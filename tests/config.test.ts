@@ -35,6 +35,14 @@ describe("loadConfig", () => {
     expect(loadConfig({}).apiToken).not.toBe(config.apiToken);
   });
 
+  it("runs more operations at once on PostgreSQL than on SQLite unless told otherwise (MAX_CONCURRENT_OPERATIONS)", () => {
+    const postgres = "postgres://user@db.internal:5432/threadline";
+    expect(loadConfig({ DATABASE_URL: "sqlite:data/x.sqlite" }).maxConcurrentOperations).toBe(2);
+    expect(loadConfig({ DATABASE_URL: postgres }).maxConcurrentOperations).toBe(8);
+    expect(loadConfig({ DATABASE_URL: postgres, MAX_CONCURRENT_OPERATIONS: "3" }).maxConcurrentOperations).toBe(3);
+    expect(loadConfig({ DATABASE_URL: postgres, MAX_CONCURRENT_OPERATIONS: "0" }).maxConcurrentOperations).toBe(0);
+  });
+
   it("reads every variable", () => {
     expect(
       loadConfig({

@@ -4,6 +4,7 @@
  * stays under the bound-parameter limit of the oldest SQLite builds.
  */
 import { EntityManager, EntityTarget, In, ObjectLiteral } from "typeorm";
+import { isPostgres } from "../db/data-source";
 
 /**
  * SQLite builds before 3.32 cap bound parameters at 999 per statement; staying under that keeps
@@ -20,7 +21,14 @@ export function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-/** One multi-row INSERT per chunk; `ignoreDuplicates` makes it INSERT OR IGNORE / ON CONFLICT DO NOTHING. */
+/**
+ * One multi-row INSERT per chunk; `ignoreDuplicates` makes it INSERT OR IGNORE / ON CONFLICT DO
+ * NOTHING. The rows name the same columns (the first row's keys); a column they leave out takes
+ * its default. Each value is converted for the database as TypeORM converts it (the driver's
+ * preparePersistentValue: dates, booleans, JSON), and the statement is written here, with one
+ * placeholder per value: TypeORM's query builder would escape and re-read every value of every row.
+ * No generated id is read back.
+ */
 export async function insertRows<T extends ObjectLiteral>(
   manager: EntityManager,
   target: EntityTarget<T>,
@@ -28,17 +36,34 @@ export async function insertRows<T extends ObjectLiteral>(
   ignoreDuplicates = false,
 ): Promise<void> {
   if (rows.length === 0) return;
-  const perRow = Object.keys(rows[0]).length;
-  for (const chunk of chunks(rows, Math.max(1, Math.floor(MAX_PARAMETERS / perRow)))) {
-    const query = manager
-      .createQueryBuilder()
-      .insert()
-      .into(target)
-      .values(chunk as T[])
-      // Nothing reads the generated ids back from these rows; skipping that saves a SELECT per row on SQLite.
-      .updateEntity(false);
-    if (ignoreDuplicates) query.orIgnore();
-    await query.execute();
+  const metadata = manager.connection.getMetadata(target);
+  const driver = manager.connection.driver;
+  const postgres = isPostgres(manager.connection);
+  const keys = Object.keys(rows[0]);
+  const columns = keys.map((key) => {
+    const column = metadata.findColumnWithPropertyName(key);
+    if (!column) throw new Error(`${metadata.tableName} has no column ${key}`);
+    return column;
+  });
+  const head =
+    `INSERT ${ignoreDuplicates && !postgres ? "OR IGNORE " : ""}INTO "${metadata.tableName}" ` +
+    `(${columns.map((column) => `"${column.databaseName}"`).join(", ")}) VALUES `;
+  const tail = ignoreDuplicates && postgres ? " ON CONFLICT DO NOTHING" : "";
+  const perRow = keys.length;
+  for (const chunk of chunks(rows as Record<string, unknown>[], Math.max(1, Math.floor(MAX_PARAMETERS / perRow)))) {
+    const params: unknown[] = new Array(chunk.length * perRow);
+    let sql = head;
+    for (let r = 0; r < chunk.length; r++) {
+      const row = chunk[r];
+      sql += r === 0 ? "(" : ", (";
+      for (let c = 0; c < perRow; c++) {
+        const index = r * perRow + c;
+        params[index] = driver.preparePersistentValue(row[keys[c]], columns[c]);
+        sql += (c === 0 ? "" : ", ") + (postgres ? `$${index + 1}` : "?");
+      }
+      sql += ")";
+    }
+    await manager.query(sql + tail, params);
   }
 }
 

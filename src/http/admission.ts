@@ -3,11 +3,23 @@ import { AsyncResource } from "node:async_hooks";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { GraphQLError } from "graphql";
 import type { CountedClient } from "../abuse/abuse-limits";
+import { OperationKind, operationKind } from "./operation-kind";
 
 /**
  * How many GraphQL operations run at once (MAX_CONCURRENT_OPERATIONS); the others wait their
  * turn, first come first served. HTTP requests by either method and WebSocket queries and
  * mutations take their turn here; subscriptions do not (they wait for events, not for the CPU).
+ *
+ * Queries and mutations take their turns in two lanes, each with MAX_CONCURRENT_OPERATIONS
+ * running and MAX_QUEUED_OPERATIONS waiting: a reader's comment never waits behind a queue of
+ * heavy reads, and reads cannot take the writes' turns. Writes go first: while one is running or
+ * waiting, no new read starts (those running go on), because a write's transaction is a chain
+ * of statements, each of which would otherwise wait on the one thread behind a slice of every
+ * read running beside it. So that writes cannot hold reads back for long, a read waits for at
+ * most WRITES_AHEAD_OF_A_READ writes, or READ_HOLD_MS, before it starts anyway. A mutation is small
+ * next to a deep page, and writes are bounded besides by the abuse limits (abuse/). Which lane an
+ * operation takes is read from its text before it is parsed (operation-kind.ts); one whose kind
+ * cannot be told takes the read lane.
  *
  * A request's rows, loaders and result stay in memory while it runs. With many running together
  * on the one JavaScript thread, each takes longer, so more of them are alive at every young-
@@ -16,9 +28,10 @@ import type { CountedClient } from "../abuse/abuse-limits";
  * served faster (see docs/operating.md, Operating it, and docs/benchmarks.md).
  *
  * Before an operation joins the queue it must pass two bounds: one client (a reader's `sub`, else
- * its address) may have MAX_QUEUED_PER_CLIENT operations running or waiting (429 beyond that, to
- * that client only), and at most MAX_QUEUED_OPERATIONS may wait in all (503 beyond that): each
- * waiting request keeps its parsed body, and one client must not fill the queue for everyone.
+ * its address) may have MAX_QUEUED_PER_CLIENT operations running or waiting, in both lanes
+ * together (429 beyond that, to that client only), and at most MAX_QUEUED_OPERATIONS may wait in
+ * its lane (503 beyond that): each waiting request keeps its parsed body, and one client must not
+ * fill the queue for everyone.
  *
  * An HTTP request holds its turn until its answer has been handed to node (`res.end`), not until
  * the client has read it: a client that never reads costs its connection (closed after
@@ -26,44 +39,66 @@ import type { CountedClient } from "../abuse/abuse-limits";
  * while it waited is not run. When the server stops, every request still waiting is answered 503.
  */
 export class Admission {
-  private readonly concurrency: number;
-  private running = 0;
-  private readonly waiting: Turn[] = [];
+  private readonly lanes: Record<Lane, LaneState>;
   /** Operations running or waiting, by client. */
   private readonly held = new Map<string, number>();
   private closing = false;
   private readonly idleWaiters: (() => void)[] = [];
+  /** Writes that finished, with others still in flight, while a read waited for them. */
+  private readsPassedOver = 0;
+  /** Set when a read has waited `readHoldMs` behind writes: the next read starts anyway. */
+  private readsReleased = false;
+  private holdTimer: NodeJS.Timeout | null = null;
+  private readonly readHoldMs: number;
 
   /**
-   * `limit`: operations that may run at once (0: every one at once, and none waits);
-   * `maxQueued`: operations that may wait (0: no bound); `perClient`: operations one client may
-   * have running or waiting (0: no bound).
+   * `limit`: operations of each lane that may run at once (0: every one at once, and none waits);
+   * `maxQueued`: operations that may wait in each lane (0: no bound); `perClient`: operations one
+   * client may have running or waiting (0: no bound).
    */
   constructor(
     limit: number,
     private readonly maxQueued = 0,
     private readonly perClient = 0,
+    options: { readHoldMs?: number } = {},
   ) {
-    this.concurrency = limit > 0 ? limit : Infinity;
+    this.readHoldMs = options.readHoldMs ?? READ_HOLD_MS;
+    const concurrency = limit > 0 ? limit : Infinity;
+    this.lanes = { read: { concurrency, running: 0, waiting: [] }, write: { concurrency, running: 0, waiting: [] } };
   }
 
-  /** Whether another operation would have to wait while `maxQueued` already do: refuse it. */
+  /** Whether another query would have to wait while `maxQueued` queries already do: refuse it. */
   get full(): boolean {
-    return this.maxQueued > 0 && this.running >= this.concurrency && this.waiting.length >= this.maxQueued;
+    return this.fullIn("read");
   }
 
-  /** Operations waiting their turn (for tests and logs). */
+  /** Whether another operation of `lane` would have to wait while `maxQueued` already do: refuse it. */
+  fullIn(lane: Lane): boolean {
+    return this.maxQueued > 0 && !this.mayStart(lane) && this.lanes[lane].waiting.length >= this.maxQueued;
+  }
+
+  /** Operations waiting their turn, in both lanes (for tests and logs). */
   get queued(): number {
-    return this.waiting.length;
+    return this.lanes.read.waiting.length + this.lanes.write.waiting.length;
   }
 
-  /** Operations running now. */
+  /** Operations running now, in both lanes. */
   get active(): number {
-    return this.running;
+    return this.lanes.read.running + this.lanes.write.running;
   }
 
-  /** Why an operation of `client` would be refused now, or null when it may run or wait. */
-  refusal(client: ClientKey): Refusal | null {
+  /** Operations waiting their turn in one lane. */
+  queuedIn(lane: Lane): number {
+    return this.lanes[lane].waiting.length;
+  }
+
+  /** Operations running now in one lane. */
+  activeIn(lane: Lane): number {
+    return this.lanes[lane].running;
+  }
+
+  /** Why an operation of `client` in `lane` would be refused now, or null when it may run or wait. */
+  refusal(client: ClientKey, lane: Lane = "read"): Refusal | null {
     if (this.closing) return SHUTTING_DOWN;
     if (client !== null && this.perClient > 0 && (this.held.get(client) ?? 0) >= this.perClient) {
       return {
@@ -73,27 +108,28 @@ export class Admission {
         message: `too many operations of yours are running or waiting; the maximum is ${this.perClient} at a time: wait for their answers, then try again`,
       };
     }
-    if (this.full) {
+    if (this.fullIn(lane)) {
       return {
         status: 503,
         code: "SERVICE_UNAVAILABLE",
         retryAfter: RETRY_AFTER_SECONDS,
-        message: `the server is busy: its queue of operations waiting their turn is full (${this.waiting.length}); try again shortly`,
+        message: `the server is busy: its queue of operations waiting their turn is full (${this.lanes[lane].waiting.length}); try again shortly`,
       };
     }
     return null;
   }
 
   /**
-   * Runs `work` for an HTTP request of `client` in its turn, and holds the turn until the answer
-   * is handed to node (`res.end`), the connection closed, or `work` failed. Answers at once
+   * Runs `work` for an HTTP request of `client` in its turn in `lane`, and holds the turn until the
+   * answer is handed to node (`res.end`), the connection closed, or `work` failed. Answers at once
    * instead when refused (`refusal`), and skips the request when its client has left by its turn.
    * Settles when the turn is given back; a failure of `work` rejects it.
    */
-  admit(req: IncomingMessage, res: ServerResponse, client: ClientKey, work: () => unknown): Promise<void> {
+  admit(req: IncomingMessage, res: ServerResponse, client: ClientKey, work: () => unknown, lane: Lane = "read"): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.take(
         client,
+        lane,
         () => (clientGone(req, res) ? Promise.resolve() : handedOver(res, work)).then(resolve, (error: unknown) => (reject(error), undefined)),
         (refusal) => {
           answerRefusal(res, refusal);
@@ -103,11 +139,12 @@ export class Admission {
     });
   }
 
-  /** Runs `work` for `client` in its turn; rejects with the refusal (a GraphQLError) when refused. */
-  run<T>(work: () => Promise<T>, client: ClientKey = null): Promise<T> {
+  /** Runs `work` for `client` in its turn in `lane`; rejects with the refusal (a GraphQLError) when refused. */
+  run<T>(work: () => Promise<T>, client: ClientKey = null, lane: Lane = "read"): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.take(
         client,
+        lane,
         () =>
           Promise.resolve()
             .then(work)
@@ -123,34 +160,84 @@ export class Admission {
    */
   close(): Promise<void> {
     this.closing = true;
-    for (const turn of this.waiting.splice(0)) {
-      this.giveBack(turn.client);
-      turn.refuse(SHUTTING_DOWN);
+    if (this.holdTimer !== null) clearTimeout(this.holdTimer);
+    this.holdTimer = null;
+    for (const state of Object.values(this.lanes)) {
+      for (const turn of state.waiting.splice(0)) {
+        this.giveBack(turn.client);
+        turn.refuse(SHUTTING_DOWN);
+      }
     }
-    return this.running === 0 ? Promise.resolve() : new Promise((idle) => this.idleWaiters.push(idle));
+    return this.active === 0 ? Promise.resolve() : new Promise((idle) => this.idleWaiters.push(idle));
   }
 
-  private take(client: ClientKey, start: () => Promise<unknown>, refuse: (refusal: Refusal) => void): void {
-    const refusal = this.refusal(client);
+  private take(client: ClientKey, lane: Lane, start: () => Promise<unknown>, refuse: (refusal: Refusal) => void): void {
+    const refusal = this.refusal(client, lane);
     if (refusal) return refuse(refusal);
     if (client !== null) this.held.set(client, (this.held.get(client) ?? 0) + 1);
-    if (this.running < this.concurrency) this.begin({ client, start, refuse });
+    const turn = { client, start, refuse };
+    if (this.mayStart(lane)) this.begin(lane, turn);
     // A waiting operation starts from whichever one finished before it: bound, it runs in its own
     // request's async context (the statement tally rides on it).
-    else this.waiting.push({ client, start: AsyncResource.bind(start), refuse });
+    else {
+      this.lanes[lane].waiting.push({ ...turn, start: AsyncResource.bind(start) });
+      this.holdReads();
+    }
   }
 
-  private begin(turn: Turn): void {
-    this.running += 1;
+  /**
+   * Whether an operation of `lane` may start now: its lane has a free turn and, for a read, no
+   * write is running or waiting, unless reads have been held back for WRITES_AHEAD_OF_A_READ writes.
+   */
+  private mayStart(lane: Lane): boolean {
+    const state = this.lanes[lane];
+    if (state.running >= state.concurrency) return false;
+    return lane === "write" || !this.writesInFlight() || this.readsPassedOver >= WRITES_AHEAD_OF_A_READ || this.readsReleased;
+  }
+
+  /** Starts the clock on reads held back by writes alone, unless it runs already. */
+  private holdReads(): void {
+    const reads = this.lanes.read;
+    if (this.holdTimer !== null || this.closing || reads.waiting.length === 0 || reads.running >= reads.concurrency || this.mayStart("read")) return;
+    this.holdTimer = setTimeout(() => {
+      this.holdTimer = null;
+      this.readsReleased = true;
+      this.startWaiting();
+    }, this.readHoldMs);
+    this.holdTimer.unref();
+  }
+
+  private writesInFlight(): boolean {
+    return this.lanes.write.running + this.lanes.write.waiting.length > 0;
+  }
+
+  private begin(lane: Lane, turn: Turn): void {
+    const state = this.lanes[lane];
+    state.running += 1;
+    if (lane === "read") {
+      this.readsPassedOver = 0;
+      this.readsReleased = false;
+      if (this.holdTimer !== null) clearTimeout(this.holdTimer);
+      this.holdTimer = null;
+    }
     const done = () => {
-      this.running -= 1;
+      state.running -= 1;
       this.giveBack(turn.client);
-      const next = this.waiting.shift();
-      if (next) this.begin(next);
-      else if (this.running === 0) for (const idle of this.idleWaiters.splice(0)) idle();
+      if (lane === "write" && this.lanes.read.waiting.length > 0 && this.writesInFlight()) this.readsPassedOver += 1;
+      this.startWaiting();
+      if (this.active === 0) for (const idle of this.idleWaiters.splice(0)) idle();
     };
     // `start` never rejects: it reports to its own caller.
     void turn.start().then(done, done);
+  }
+
+  /** Starts what waits and may start now: writes first. */
+  private startWaiting(): void {
+    for (const lane of LANES) {
+      const waiting = this.lanes[lane].waiting;
+      while (waiting.length > 0 && this.mayStart(lane)) this.begin(lane, waiting.shift()!);
+    }
+    this.holdReads();
   }
 
   private giveBack(client: ClientKey): void {
@@ -159,6 +246,44 @@ export class Admission {
     if (left > 0) this.held.set(client, left);
     else this.held.delete(client);
   }
+}
+
+/** Which turns an operation waits for: mutations ("write") or everything else ("read"). */
+export type Lane = "read" | "write";
+
+/** Lanes in the order their waiting operations start. */
+const LANES: Lane[] = ["write", "read"];
+
+/**
+ * Writes that may go ahead of a waiting read, one after another, before it starts anyway: reads
+ * are held back while writes are in flight, but never for good.
+ */
+export const WRITES_AHEAD_OF_A_READ = 16;
+
+/** Milliseconds a read waits behind writes at most (one long write must not stop every read). */
+export const READ_HOLD_MS = 250;
+
+/** The lane of an operation of this kind (null: not known, the read lane). */
+export function laneOf(kind: OperationKind | null | undefined): Lane {
+  return kind === "mutation" ? "write" : "read";
+}
+
+/**
+ * The lane of an HTTP request to the GraphQL endpoint, its body already read. A GET never runs a
+ * mutation (Apollo refuses one), and a body that is not a single operation with its text (a
+ * persisted query's hash alone, a batch) takes the read lane.
+ */
+export function laneOfRequest(req: IncomingMessage & { body?: unknown }): Lane {
+  if (req.method !== "POST") return "read";
+  const body = req.body as { query?: unknown; operationName?: unknown } | null | undefined;
+  if (body === null || typeof body !== "object" || typeof body.query !== "string") return "read";
+  return laneOf(operationKind(body.query, typeof body.operationName === "string" ? body.operationName : null));
+}
+
+interface LaneState {
+  readonly concurrency: number;
+  running: number;
+  readonly waiting: Turn[];
 }
 
 /** Whose share an operation counts against; null: nobody's (the service token, an in-process call). */

@@ -8,6 +8,7 @@
  * not hide a comment from its dump.
  */
 import { createHash } from "node:crypto";
+import { collapseWhitespace } from "../text/whitespace";
 
 /**
  * Text as compared between dumps: NFC, whitespace runs as one space, no outer whitespace. Two
@@ -15,7 +16,7 @@ import { createHash } from "node:crypto";
  * different comments.
  */
 export function normaliseCommentText(text: string): string {
-  return text.normalize("NFC").replace(/\s+/gu, " ").trim();
+  return collapseWhitespace(text.normalize("NFC"));
 }
 
 /**

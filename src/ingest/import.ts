@@ -12,6 +12,7 @@ import { inTransaction } from "../db/transaction";
 import { Article, ArticleTag, Comment, RelatedLink } from "../entities";
 import { characterCount, WRITE_LIMITS } from "../text/write-limits";
 import { foldNullable } from "../text/fold";
+import { isWhitespace } from "../text/whitespace";
 import { chunks, insertedId, insertRows, MAX_PARAMETERS, mustGet, selectIds } from "../db/bulk-sql";
 import type { ParsedArticle, ParsedComment } from "./dump.types";
 import { importedCommentRows, reconcileComments, reconcileLinks, reconcileTags } from "./reconcile";
@@ -272,11 +273,27 @@ async function updateArticle(manager: EntityManager, articleId: number, item: Pe
   await indexArticles(manager, [{ id: articleId, ...parsed, tags: tags.map((tag) => tag.name) }]);
 }
 
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+
 /** Words across the body: whitespace-separated runs that hold a letter or a digit (not a lone dash). */
 export function countWords(paragraphs: string[]): number {
   let count = 0;
   for (const paragraph of paragraphs) {
-    for (const word of paragraph.split(/\s+/)) if (/[\p{L}\p{N}]/u.test(word)) count += 1;
+    const length = paragraph.length;
+    let i = 0;
+    while (i < length) {
+      while (i < length && isWhitespace(paragraph.charCodeAt(i))) i += 1;
+      const start = i;
+      let ascii = false;
+      let other = false;
+      for (; i < length; i++) {
+        const code = paragraph.charCodeAt(i);
+        if (isWhitespace(code)) break;
+        if ((code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || (code >= 0x30 && code <= 0x39)) ascii = true;
+        else if (code >= 0x80) other = true;
+      }
+      if (ascii || (other && LETTER_OR_DIGIT.test(paragraph.slice(start, i)))) count += 1;
+    }
   }
   return count;
 }

@@ -153,7 +153,8 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 function splitLines(text: string, warnings: string[]): Line[] {
   const parts = text.split(/\r\n|\r|\n/);
   const lines: Line[] = new Array<Line>(parts.length);
-  const checkSurrogates = text.search(LONE_SURROGATE) >= 0;
+  // String.prototype.isWellFormed (Node 20): false when a lone surrogate is in the text.
+  const checkSurrogates = !(text as string & { isWellFormed(): boolean }).isWellFormed();
   for (let i = 0; i < parts.length; i++) {
     let part = parts[i];
     if (checkSurrogates) {
@@ -161,7 +162,7 @@ function splitLines(text: string, warnings: string[]): Line[] {
       if (fixed !== part) warnings.push(`line ${i + 1}: unpaired UTF-16 surrogate replaced with U+FFFD`);
       part = fixed;
     }
-    const raw = part.replace(ODD_SPACES, " ").replace(/\s+$/, "");
+    const raw = part.replace(ODD_SPACES, " ").trimEnd();
     const text = raw.trimStart();
     lines[i] = { no: i + 1, indent: raw.length - text.length, text, raw, blank: text === "" };
   }

@@ -8,7 +8,7 @@
  *   with FORM_MARK. The literal is cast with ::tsvector, which takes lexemes as written.
  * Fields never run into each other, so a phrase matches inside one field only, on both engines.
  */
-import { Token, tokenize } from "./analyze-text";
+import { forEachToken, Token, WordToken } from "./analyze-text";
 
 /** A field's weight on PostgreSQL: A for the title, B for section and tags, D for the body. */
 export type FieldWeight = "A" | "B" | "D";
@@ -42,22 +42,36 @@ export interface ArticleText {
 function fields(parts: { weight: FieldWeight; texts: string[] }[]): SearchDocument {
   let tokens = 0;
   let bytes = 0;
-  const seen = new Set<string>();
+  // Lexemes seen so far: stems, and forms (which stand marked with FORM_MARK, one byte more).
+  const stems = new Set<string>();
+  const forms = new Set<string>();
+  let full = false;
+  const visit = (kept: IndexedField["tokens"]) => (token: WordToken) => {
+    if (tokens >= MAX_DOCUMENT_TOKENS) return false;
+    if (!stems.has(token.stem)) {
+      stems.add(token.stem);
+      // A lexeme's UTF-8 bytes and its position's 8.
+      bytes += token.stemBytes + 8;
+    }
+    if (token.form !== token.stem && !forms.has(token.form)) {
+      forms.add(token.form);
+      // FORM_MARK is one byte more.
+      bytes += token.formBytes + 1 + 8;
+    }
+    if (bytes > MAX_DOCUMENT_LEXEME_BYTES) {
+      full = true;
+      return false;
+    }
+    tokens += 1;
+    kept.push(token);
+    return true;
+  };
   return parts.map(({ weight, texts }) => {
     const kept: IndexedField["tokens"] = [];
+    const keep = visit(kept);
     for (const text of texts) {
-      for (const token of tokenize(text)) {
-        if (tokens >= MAX_DOCUMENT_TOKENS) break;
-        for (const lexeme of token.form === token.stem ? [token.stem] : [token.stem, FORM_MARK + token.form]) {
-          if (!seen.has(lexeme)) {
-            seen.add(lexeme);
-            bytes += Buffer.byteLength(lexeme) + 8;
-          }
-        }
-        if (bytes > MAX_DOCUMENT_LEXEME_BYTES) break;
-        tokens += 1;
-        kept.push({ form: token.form, stem: token.stem });
-      }
+      if (full) break;
+      forEachToken(text, keep);
     }
     return { weight, tokens: kept };
   });
@@ -77,23 +91,42 @@ export function commentDocument(body: string): SearchDocument {
 
 /** FTS5 column values: per field, its stems, then per field, its forms that differ from their stems. */
 export function ftsColumns(document: SearchDocument): string[] {
-  const stems = document.map((field) => field.tokens.map((token) => token.stem).join(" "));
-  const forms = document.map((field) => [...new Set(field.tokens.filter((t) => t.form !== t.stem).map((t) => t.form))].join(" "));
-  return [...stems, ...forms];
+  const columns: string[] = new Array(document.length * 2);
+  document.forEach((field, f) => {
+    let stems = "";
+    let forms = "";
+    const seen = new Set<string>();
+    for (const token of field.tokens) {
+      stems += stems === "" ? token.stem : ` ${token.stem}`;
+      if (token.form !== token.stem && !seen.has(token.form)) {
+        seen.add(token.form);
+        forms += forms === "" ? token.form : ` ${token.form}`;
+      }
+    }
+    columns[f] = stems;
+    columns[document.length + f] = forms;
+  });
+  return columns;
 }
 
 function quoteLexeme(lexeme: string): string {
+  // Tokens are letters, digits and marks: quotes and backslashes almost never need escaping.
+  if (lexeme.indexOf("\\") === -1 && lexeme.indexOf("'") === -1) return `'${lexeme}'`;
   return `'${lexeme.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
 }
 
 /** The tsvector literal; positions start at 1 and skip one between fields. */
 export function tsvectorLiteral(document: SearchDocument): string {
-  const positions = new Map<string, string[]>();
-  const add = (lexeme: string, position: string) => {
-    const list = positions.get(lexeme);
-    if (!list) positions.set(lexeme, [position]);
+  // Per lexeme (forms marked), its positions so far as text, and how many.
+  const positions = new Map<string, { at: string; count: number }>();
+  const add = (lexeme: string, at: string) => {
+    const entry = positions.get(lexeme);
+    if (!entry) positions.set(lexeme, { at, count: 1 });
     // PostgreSQL keeps 256 positions per lexeme and drops the rest; so do we, before sending.
-    else if (list.length < 256) list.push(position);
+    else if (entry.count < 256) {
+      entry.at += `,${at}`;
+      entry.count += 1;
+    }
   };
   let position = 0;
   for (const field of document) {
@@ -105,5 +138,7 @@ export function tsvectorLiteral(document: SearchDocument): string {
     }
     position += 1;
   }
-  return [...positions].map(([lexeme, at]) => `${quoteLexeme(lexeme)}:${at.join(",")}`).join(" ");
+  let literal = "";
+  for (const [lexeme, { at }] of positions) literal += `${literal === "" ? "" : " "}${quoteLexeme(lexeme)}:${at}`;
+  return literal;
 }

@@ -27,6 +27,15 @@ export interface IndexedComment {
 
 const ARTICLE_COLUMNS = ["title", "labels", "body", "title_forms", "labels_forms", "body_forms"];
 const COMMENT_COLUMNS = ["body", "body_forms"];
+/** A SQLite row's placeholders, by its number of columns besides the rowid. */
+const SQLITE_ROW: Record<number, string> = Object.fromEntries(
+  [ARTICLE_COLUMNS.length, COMMENT_COLUMNS.length].map((n) => [
+    n,
+    Array(n + 1)
+      .fill("?")
+      .join(", "),
+  ]),
+);
 
 function placeholders(manager: EntityManager, count: number, offset: number): string {
   return Array.from({ length: count }, (_, i) => (isPostgres(manager.connection) ? `$${offset + i + 1}` : "?")).join(", ");
@@ -52,15 +61,19 @@ async function insert(
   for (const chunk of chunks(entries, Math.floor(MAX_PARAMETERS / perRow))) {
     if (chunk.length === 0) continue;
     const params: unknown[] = [];
-    const rows = chunk.map(({ id, document }) => {
-      const values = postgres ? [id, tsvectorLiteral(document)] : [id, ...ftsColumns(document)];
+    let values = "";
+    for (const { id, document } of chunk) {
       const start = params.length;
-      params.push(...values);
-      if (!postgres) return `(${placeholders(manager, values.length, start)})`;
-      return `($${start + 1}, CAST($${start + 2} AS tsvector))`;
-    });
+      if (postgres) {
+        params.push(id, tsvectorLiteral(document));
+        values += `${start === 0 ? "" : ", "}($${start + 1}, CAST($${start + 2} AS tsvector))`;
+      } else {
+        params.push(id, ...ftsColumns(document));
+        values += `${start === 0 ? "" : ", "}(${SQLITE_ROW[columns.length]})`;
+      }
+    }
     const target = postgres ? `${table} (${table === "search_article" ? `"articleId"` : `"commentId"`}, document)` : `${table} (rowid, ${columns.join(", ")})`;
-    await manager.query(`INSERT INTO ${target} VALUES ${rows.join(", ")}`, params);
+    await manager.query(`INSERT INTO ${target} VALUES ${values}`, params);
   }
 }
 

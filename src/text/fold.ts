@@ -1,3 +1,5 @@
+import { collapseWhitespace } from "./whitespace";
+
 /**
  * The one meaning of "the same text, ignoring case" on both engines. Sections, tag names and
  * author names are stored with this key beside them and compared on it in SQL, because the
@@ -10,7 +12,7 @@
  * leading or trailing space as none, since scraped names differ in nothing else.
  */
 export function foldKey(text: string): string {
-  return text.normalize("NFKC").toUpperCase().toLowerCase().normalize("NFKC").replace(/\s+/gu, " ").trim();
+  return collapseWhitespace(text.normalize("NFKC").toUpperCase().toLowerCase().normalize("NFKC"));
 }
 
 /** foldKey for a nullable value, so an absent section stays absent. */

@@ -30,7 +30,18 @@ export const WRITE_LIMITS = {
 
 /** Characters as a reader counts them (code points), not UTF-16 units. */
 export function characterCount(text: string): number {
-  let count = 0;
-  for (const _ of text) count += 1;
+  // Code points: every UTF-16 unit, less the second half of each surrogate pair (a lone half counts as one).
+  const length = text.length;
+  let count = length;
+  for (let i = 0; i < length - 1; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        count -= 1;
+        i += 1;
+      }
+    }
+  }
   return count;
 }

@@ -223,6 +223,31 @@ describe.each(engines)("admission over HTTP on %s", (engine) => {
       }
     });
 
+    it("runs a mutation in its own lane while reads fill theirs, running and waiting", async () => {
+      const watch = watchOperations(t, ["Holder"]);
+      try {
+        const holder = send(url, { name: "Holder", method, token: tokens.holder });
+        await watch.started("Holder");
+        const waiting = ["q1", "q2", "q3"].map((sub) => send(url, { name: `Waiting${sub}`, method, token: tokens[sub] }));
+        while (t.server.admission.queuedIn("read") < 3) await new Promise((r) => setTimeout(r, 5));
+        // The read lane is full (one running, three waiting: a fourth read would be refused); the write goes ahead.
+        const { articles } = await t.data(`{ articles(first: 1) { nodes { id } } }`);
+        const written = await send(
+          url,
+          { name: "Write", method: "POST", token: tokens.victim },
+          `mutation Write { addComment(articleId: "${articles.nodes[0].id}", body: "Not behind the reads") { comment { body } } }`,
+        );
+        expect(written.status).toBe(200);
+        expect((await json(written)).data.addComment.comment.body).toBe("Not behind the reads");
+        expect(watch.ran).toEqual(["Holder", "Write"]);
+        expect(t.server.admission.queuedIn("read")).toBe(3);
+        watch.release();
+        for (const answer of await Promise.all([holder, ...waiting])) expect(answer.status).toBe(200);
+      } finally {
+        watch.restore();
+      }
+    });
+
     it("answers 429 with Retry-After to a client beyond its share (MAX_QUEUED_PER_CLIENT), and another client is still answered", async () => {
       const watch = watchOperations(t, ["Holder"]);
       try {
@@ -313,6 +338,26 @@ describe.each(engines)("admission over WebSocket on %s", (engine) => {
     } finally {
       watch.restore();
       await flooder.dispose();
+      await victim.dispose();
+    }
+  });
+
+  it("runs a mutation over a socket in its own lane while a read holds the read lane's only turn", async () => {
+    const watch = watchOperations(t, ["Holder"]);
+    const victim = wsClient(host, { authorization: `Bearer ${tokens.victim}` });
+    try {
+      const holder = send(url, { name: "Holder", method: "POST", token: tokens.holder });
+      await watch.started("Holder");
+      const written = await wsQuery(
+        victim,
+        `mutation { addComment(articleId: "${articleId}", body: "Over the socket, not behind the read") { comment { body } } }`,
+      );
+      expect(written.kind === "next" && written.result.data?.addComment.comment.body).toBe("Over the socket, not behind the read");
+      expect(t.server.admission.activeIn("read")).toBe(1);
+      watch.release();
+      expect((await holder).status).toBe(200);
+    } finally {
+      watch.restore();
       await victim.dispose();
     }
   });
