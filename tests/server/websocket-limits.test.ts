@@ -19,19 +19,24 @@ import { toGlobalId } from "../../src/schema/global-id";
 
 type Events = CommentEventMap;
 
-/** An in-process bus that counts its live listeners; like the server's (createLocalEvents), with no listener limit. */
+/**
+ * An in-process bus that counts the live listeners of subscriptions (the comment topics; not the
+ * server's own standing ones, such as written keys and word lists); like the server's
+ * (createLocalEvents), with no listener limit.
+ */
 function countingBus() {
   const target = new EventTarget();
   setMaxListeners(0, target);
   let listeners = 0;
+  const counted = (type: string) => type.startsWith("commentAdded:") || type.startsWith("commentEvents:");
   const add = target.addEventListener.bind(target);
   const remove = target.removeEventListener.bind(target);
   target.addEventListener = (type, listener, options) => {
-    listeners += 1;
+    if (counted(type)) listeners += 1;
     add(type, listener, options);
   };
   target.removeEventListener = (type, listener, options) => {
-    listeners -= 1;
+    if (counted(type)) listeners -= 1;
     remove(type, listener, options);
   };
   return { bus: createPubSub<Events>({ eventTarget: target as unknown as PubSubEventTarget<Events> }), listeners: () => listeners };
