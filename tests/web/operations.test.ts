@@ -31,6 +31,7 @@ const APP_VARIABLES: Record<string, Record<string, unknown>> = {
   Viewer: {},
   SetCommentStatus: { id: "Q29tbWVudDox", status: "PUBLISHED" },
   CommentEvents: { articleId: "QXJ0aWNsZTox" },
+  FlagComment: { id: "Q29tbWVudDox", reason: "SPAM", note: "text" },
 };
 
 function operationName(document: DocumentNode): string | null {

@@ -6,6 +6,7 @@ import { ArticlePage } from "./pages/article-page";
 import { HomePage } from "./pages/home-page";
 import { Link, matchRoute, useLocation } from "./router";
 import { identityKey, SessionProvider, useSession } from "./session";
+import { ViewerProvider } from "./viewer";
 
 export function App() {
   return (
@@ -25,10 +26,12 @@ function ClientProvider() {
   const client = useMemo(() => createGraphqlClient(token), [token]);
   return (
     <Provider value={client}>
-      <SiteHeader />
-      <main id="main" tabIndex={-1}>
-        <Routes key={identityKey(credential)} />
-      </main>
+      <ViewerProvider>
+        <SiteHeader />
+        <main id="main" tabIndex={-1}>
+          <Routes key={identityKey(credential)} />
+        </main>
+      </ViewerProvider>
     </Provider>
   );
 }
