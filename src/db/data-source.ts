@@ -16,6 +16,7 @@ import { Moderation1764600000000 } from "./migrations/1764600000000-moderation";
 import { CommentReactions1764700000000 } from "./migrations/1764700000000-comment-reactions";
 import { ArticleUrls1764800000000 } from "./migrations/1764800000000-article-urls";
 import { NamedConstraints1764900000000 } from "./migrations/1764900000000-named-constraints";
+import { ModerationDesk1765000000000 } from "./migrations/1765000000000-moderation-desk";
 import { fitEntitiesToEngine } from "./engine-schema";
 import { CountingLogger } from "./query-counter";
 import { StatementCache } from "../execution/statement-cache";
@@ -31,6 +32,7 @@ export const migrations = [
   CommentReactions1764700000000,
   ArticleUrls1764800000000,
   NamedConstraints1764900000000,
+  ModerationDesk1765000000000,
 ];
 
 /**

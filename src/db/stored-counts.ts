@@ -10,6 +10,7 @@
  * - tag.articleCount: the articles that carry the tag (Tag.articleCount = Tag.articles.totalCount);
  * - stored_count "articles": every article (Query.articles.totalCount when nothing filters it).
  *   Articles are only ever added, by the importer.
+ * - the moderation queues' sizes, per article and for the site: queue-counts.ts.
  *
  * The tombstone rule (loaders/comment.loader.ts) lists a comment when it is visible or when a
  * visible comment hangs below it. A comment has a visible comment below it exactly when one of its
@@ -24,6 +25,7 @@
  */
 import { DataSource, EntityManager } from "typeorm";
 import { publicComment, ruleSql } from "../policy";
+import { recountQueueCounts } from "./queue-counts";
 import { join, list, run, Sql, sql } from "./sql";
 
 /** A comment the public sees, and counts: the policy's public comment (src/policy), as SQL. */
@@ -168,4 +170,5 @@ export async function recountStoredCounts(manager: EntityManager, visible: Sql =
     manager,
     join([listed, sql`UPDATE "comment" SET "replyCount" = counted.n FROM (${perParent}) counted WHERE counted."parentId" = "comment"."id"`], " "),
   );
+  await recountQueueCounts(manager);
 }

@@ -17,13 +17,15 @@ import { inTransaction } from "../db/transaction";
 import { canSeeComment, isPublic, viewerFor } from "../policy";
 import { Author, Comment, CommentStatus, ModerationActionKind } from "../entities";
 import { forbidden, notFound, unauthenticated, userError } from "../errors";
-import { commentAddedTopic, CommentEvents, publishCommentEvent, snapshotOf, stateOf } from "../events/comment-events";
+import { commentAddedTopic, CommentEvents, ModerationState, publishCommentEvent, snapshotOf, stateOf } from "../events/comment-events";
 import { foldKey } from "../text/fold";
 import { checkDisplayName } from "../text/display-name";
 import { characterCount, WRITE_LIMITS } from "../text/write-limits";
 import { indexComments, unindexComments } from "../search/search-index";
 import { recordAction } from "./moderation-log";
-import { ChangeRight, changeRight } from "./permissions";
+import { ChangeRight, changeRight, requireGoodStanding } from "./permissions";
+import { queueMove, queuesChanged, QueueMove } from "../db/queue-counts";
+import { publishQueueMoves } from "../events/moderation-events";
 
 export const MAX_BODY_LENGTH = WRITE_LIMITS.commentBody;
 export const MAX_AUTHOR_NAME_LENGTH = WRITE_LIMITS.authorName;
@@ -77,8 +79,10 @@ export function cleanAuthorName(name: string | null | undefined): string | null 
  * transaction, the existence checks and the position inside it, so what is checked is what is
  * written on. Under pre-moderation (the article's mode, or MODERATION for an article without one)
  * a reader's comment is PENDING: stored, shown to its author and moderators, counted nowhere,
- * found by no search and sent to no commentAdded subscriber until a moderator publishes it.
- * Moderators' and the service token's comments are published at once.
+ * found by no search and sent to no commentAdded subscriber until a moderator publishes it; so is
+ * a premoderated reader's (setAuthorPremoderation). A banned or suspended reader is refused
+ * (permissions.ts). A reader's comment waits for a human (needsReviewSince, the moderation queues);
+ * moderators' and the service token's comments are published at once, and wait for no one.
  */
 export async function addComment(db: DataSource, events: CommentEvents, caller: Caller, rules: WriteRules, input: NewComment): Promise<Comment> {
   const writer = requireWriterCaller(caller, "addComment");
@@ -87,12 +91,13 @@ export async function addComment(db: DataSource, events: CommentEvents, caller: 
   }
   const body = cleanBody(input.body);
   const authorName = writer.kind === "service" ? cleanAuthorName(input.authorName) : null;
-  const comment = await inTransaction(db, async (manager) => {
+  const { comment, moves } = await inTransaction(db, async (manager) => {
     // The article's row, then the parent's (db/lock-order.ts): on PostgreSQL this also serialises
     // comment inserts per article across instances, so two siblings never get the same position.
     const locked = await lockArticle(manager, input.articleId, input.parentId === null ? [] : [input.parentId]);
     if (!locked) throw notFound(`no article with that id`);
     const { article } = locked;
+    const standing = await requireGoodStanding(manager, writer, rules.clock(), "commenting");
 
     const authorId = writer.kind === "reader" ? await readerAuthorId(manager, writer) : authorName === null ? null : await authorIdByName(manager, authorName);
     let depth = 0;
@@ -120,7 +125,9 @@ export async function addComment(db: DataSource, events: CommentEvents, caller: 
     }
 
     const mode = article.moderation ?? rules.moderation;
-    const status = mode === "PRE" && !canModerate(writer) ? CommentStatus.PENDING : CommentStatus.PUBLISHED;
+    const staff = canModerate(writer);
+    const status = (mode === "PRE" || standing?.premoderated) && !staff ? CommentStatus.PENDING : CommentStatus.PUBLISHED;
+    const now = rules.clock();
     const inserted = await manager.insert(Comment, {
       articleId: article.id,
       parentId: input.parentId,
@@ -130,20 +137,23 @@ export async function addComment(db: DataSource, events: CommentEvents, caller: 
       depth,
       position: await nextPosition(manager, article.id, input.parentId),
       imported: false,
-      createdAt: rules.clock(),
+      createdAt: now,
       editedAt: null,
       isDeleted: false,
       status,
+      needsReviewSince: writer.kind === "reader" && !staff ? now : null,
     });
     const id = Number(inserted.identifiers[0].id);
     if (status === CommentStatus.PUBLISHED) {
       await commentsChanged(manager, { shown: [{ articleId: article.id, authorId, parentId: input.parentId, replyCount: 0 }] });
       await indexComments(manager, [{ id, body }], true);
     }
-    return manager.findOneByOrFail(Comment, { id });
+    const comment = await manager.findOneByOrFail(Comment, { id });
+    return { comment, moves: await queuesChanged(manager, [queueMove(comment, null, comment)]) };
   });
   if (comment.status === CommentStatus.PUBLISHED) publishAdded(events, comment);
   publishCommentEvent(events, "ADDED", comment, null);
+  publishQueueMoves(events, moves, [comment]);
   return comment;
 }
 
@@ -159,6 +169,7 @@ export async function editComment(db: DataSource, events: CommentEvents, caller:
     const comment = (await lockComment(manager, id))?.comment;
     if (!comment) throw notFound(`no comment with that id`);
     const right = await requireChangeRight(manager, writer, rules, comment, "edit");
+    await requireGoodStanding(manager, writer, rules.clock(), "editing");
     if (comment.isDeleted) throw userError(`a deleted comment cannot be edited`, { argumentName: "id" });
     await manager.update(Comment, { id }, { body: cleaned, editedAt: rules.clock() });
     // Found by its new words only: the entry is replaced, not added to. Unpublished comments are in no index.
@@ -179,21 +190,26 @@ export async function editComment(db: DataSource, events: CommentEvents, caller:
  */
 export async function deleteComment(db: DataSource, events: CommentEvents, caller: Caller, rules: WriteRules, id: number): Promise<Comment> {
   const writer = requireWriterCaller(caller, "deleteComment");
-  const { deleted, before } = await inTransaction(db, async (manager) => {
-    const comment = (await lockComment(manager, id))?.comment;
-    if (!comment) throw notFound(`no comment with that id`);
-    const right = await requireChangeRight(manager, writer, rules, comment, "delete");
-    // before: its state before this call deleted it (null: it was deleted already).
-    if (comment.isDeleted) return { deleted: comment, before: null };
-    const before = stateOf(comment);
-    await manager.update(Comment, { id }, { isDeleted: true });
-    // An unpublished comment was counted nowhere already.
-    if (isPublic(comment)) await commentsChanged(manager, { hidden: [comment] });
-    await unindexComments(manager, [id]);
-    if (right === "moderator") await recordAction(manager, writer, rules.clock(), { commentId: id, action: ModerationActionKind.DELETE });
-    return { deleted: await manager.findOneByOrFail(Comment, { id }), before };
-  });
+  const { deleted, before, moves } = await inTransaction(
+    db,
+    async (manager): Promise<{ deleted: Comment; before: ModerationState | null; moves: QueueMove[] }> => {
+      const comment = (await lockComment(manager, id))?.comment;
+      if (!comment) throw notFound(`no comment with that id`);
+      const right = await requireChangeRight(manager, writer, rules, comment, "delete");
+      // before: its state before this call deleted it (null: it was deleted already).
+      if (comment.isDeleted) return { deleted: comment, before: null, moves: [] };
+      const before = stateOf(comment);
+      await manager.update(Comment, { id }, { isDeleted: true });
+      // An unpublished comment was counted nowhere already.
+      if (isPublic(comment)) await commentsChanged(manager, { hidden: [comment] });
+      await unindexComments(manager, [id]);
+      if (right === "moderator") await recordAction(manager, writer, rules.clock(), { commentId: id, action: ModerationActionKind.DELETE });
+      const deleted = await manager.findOneByOrFail(Comment, { id });
+      return { deleted, before, moves: await queuesChanged(manager, [queueMove(comment, comment, deleted)]) };
+    },
+  );
   if (before !== null) publishCommentEvent(events, "DELETED", deleted, before);
+  publishQueueMoves(events, moves, [deleted]);
   return deleted;
 }
 
@@ -243,7 +259,7 @@ export async function readerAuthorId(manager: EntityManager, reader: Reader): Pr
     .createQueryBuilder()
     .insert()
     .into(Author)
-    .values({ name: reader.name, nameKey: foldKey(reader.name), sub: reader.sub })
+    .values({ name: reader.name, nameKey: foldKey(reader.name), sub: reader.sub, isModerator: reader.role === "MODERATOR" })
     .orIgnore()
     .updateEntity(false)
     .execute();
@@ -251,9 +267,9 @@ export async function readerAuthorId(manager: EntityManager, reader: Reader): Pr
 }
 
 /**
- * Brings a signed-in reader's author name in line with their token, if they have an author row
- * (one look-up when it already matches): every write by a reader does, so the name follows the
- * latest token.
+ * Brings a signed-in reader's author name (and whether they moderate, which sanctions ask) in line
+ * with their token, if they have an author row (one look-up when it already matches): every write
+ * by a reader does, so both follow the latest token.
  */
 export async function followReaderName(manager: EntityManager, reader: Reader): Promise<void> {
   const own = await manager.findOneBy(Author, { sub: reader.sub });
@@ -261,11 +277,16 @@ export async function followReaderName(manager: EntityManager, reader: Reader): 
 }
 
 async function renameReader(manager: EntityManager, reader: Reader, own: Author): Promise<void> {
-  if (own.name === reader.name) return;
+  const isModerator = reader.role === "MODERATOR";
+  if (own.name === reader.name && Boolean(own.isModerator) === isModerator) return;
+  if (own.name === reader.name) {
+    await manager.update(Author, { id: own.id }, { isModerator });
+    return;
+  }
   const nameKey = foldKey(reader.name);
   // Another spelling of the reader's own name ("ted" for "Ted") takes nobody's.
   if (nameKey !== own.nameKey) await refuseCommentersName(manager, reader);
-  await manager.update(Author, { id: own.id }, { name: reader.name, nameKey });
+  await manager.update(Author, { id: own.id }, { name: reader.name, nameKey, isModerator });
 }
 
 /**

@@ -14,7 +14,10 @@ import { canSeeComment, featuredComment, isPublic, ruleSql, viewerFor } from "..
 import { inTransaction } from "../db/transaction";
 import { Article, Author, Comment, CommentFlag, CommentStatus, FlagReason, ModerationActionKind, ModerationMode } from "../entities";
 import { forbidden, notFound, userError } from "../errors";
-import { CommentEvents, publishCommentEvent, stateOf } from "../events/comment-events";
+import { CommentEvents, ModerationState, publishCommentEvent, stateOf } from "../events/comment-events";
+import { publishQueueMoves } from "../events/moderation-events";
+import { queueMove, queuesChanged, QueueMove } from "../db/queue-counts";
+import { requireGoodStanding } from "./permissions";
 import { reindexComments } from "../search/search-index";
 import { characterCount } from "../text/write-limits";
 import { followReaderName, publishAdded, WriteRules } from "./comments";
@@ -67,10 +70,58 @@ async function changeStatus(manager: EntityManager, comment: Comment, status: Co
   return !before && after;
 }
 
+/** What a human's decision on a comment did, for the events that go out after the commit. */
+export interface Decision {
+  comment: Comment;
+  /** It became public: commentAdded subscribers hear of it then. */
+  published: boolean;
+  /** Its state before; null when nothing changed. */
+  before: ModerationState | null;
+  move: QueueMove;
+}
+
+/**
+ * A moderator (or the service token) gives a locked comment a status, inside the caller's
+ * transaction: the counts and the search index follow, the comment no longer waits for a human
+ * (the REPORTED and UNMODERATED queues), and the action goes in its history. The queue counts are
+ * left to the caller (queuesChanged, last in the transaction: db/queue-counts.ts). Setting the
+ * status it has changes nothing and records nothing.
+ */
+export async function decideStatus(
+  manager: EntityManager,
+  caller: Caller,
+  now: Date,
+  comment: Comment,
+  status: CommentStatus,
+  reason: string | null,
+): Promise<Decision> {
+  if (comment.status === status) return { comment, published: false, before: null, move: queueMove(comment, comment, comment) };
+  const before = stateOf(comment);
+  const published = await changeStatus(manager, comment, status);
+  await manager.update(Comment, { id: comment.id }, { needsReviewSince: null });
+  await recordAction(manager, caller, now, { commentId: comment.id, action: ModerationActionKind.SET_STATUS, status, reason });
+  const after = await manager.findOneByOrFail(Comment, { id: comment.id });
+  return { comment: after, published, before, move: queueMove(comment, comment, after) };
+}
+
+/** The events of decisions, after their commit. */
+export function publishDecisions(events: CommentEvents, decisions: Decision[], moves: QueueMove[]): void {
+  for (const { comment, published, before } of decisions) {
+    if (published) publishAdded(events, comment);
+    if (before !== null) publishCommentEvent(events, "STATUS_CHANGED", comment, before);
+  }
+  publishQueueMoves(
+    events,
+    moves,
+    decisions.map((decision) => decision.comment),
+  );
+}
+
 /**
  * setCommentStatus: moderators publish, hold or reject a comment, with a reason kept in its
  * history. Setting the status it has changes nothing and records nothing. A comment that becomes
- * published reaches commentAdded subscribers then, as if just posted.
+ * published reaches commentAdded subscribers then, as if just posted. Either way a human has seen
+ * it: it leaves the REPORTED and UNMODERATED queues.
  */
 export async function setCommentStatus(
   db: DataSource,
@@ -83,20 +134,15 @@ export async function setCommentStatus(
 ): Promise<Comment> {
   requireModerator(caller, "setCommentStatus");
   const cleanedReason = cleanNote(reason, "reason");
-  const { comment, published, before } = await inTransaction(db, async (manager) => {
+  const { decision, moves } = await inTransaction(db, async (manager) => {
     const comment = (await lockComment(manager, id))?.comment;
     if (!comment) throw notFound(`no comment with that id`);
     if (comment.isDeleted) throw userError(`a deleted comment has no status to set`, { argumentName: "id" });
-    // before: its state before, when the status changed (null: it did not change).
-    if (comment.status === status) return { comment, published: false, before: null };
-    const before = stateOf(comment);
-    const published = await changeStatus(manager, comment, status);
-    await recordAction(manager, caller, rules.clock(), { commentId: id, action: ModerationActionKind.SET_STATUS, status, reason: cleanedReason });
-    return { comment: await manager.findOneByOrFail(Comment, { id }), published, before };
+    const decision = await decideStatus(manager, caller, rules.clock(), comment, status, cleanedReason);
+    return { decision, moves: await queuesChanged(manager, [decision.move]) };
   });
-  if (published) publishAdded(events, comment);
-  if (before !== null) publishCommentEvent(events, "STATUS_CHANGED", comment, before);
-  return comment;
+  publishDecisions(events, [decision], moves);
+  return decision.comment;
 }
 
 /**
@@ -117,12 +163,13 @@ export async function flagComment(
   requireSignedIn(caller, "flagComment");
   if (caller.kind !== "reader") throw forbidden(`flags come from signed-in readers; the service token may set a status instead (setCommentStatus)`);
   const cleanedNote = cleanNote(note, "note");
-  const { flagged, held } = await inTransaction(db, async (manager) => {
+  const { flagged, held, moves } = await inTransaction(db, async (manager) => {
     const comment = (await lockComment(manager, id))?.comment;
     const ownId = (await manager.findOneBy(Author, { sub: caller.sub }))?.id ?? null;
     if (!comment || !canSeeComment(viewerFor(caller, ownId), comment)) throw notFound(`no comment with that id`);
     if (ownId !== null && comment.authorId === ownId) throw userError(`you cannot flag your own comment`, { argumentName: "id" });
-    if (await manager.findOneBy(CommentFlag, { commentId: id, readerSub: caller.sub })) return { flagged: comment, held: false };
+    await requireGoodStanding(manager, caller, rules.clock(), "flagging");
+    if (await manager.findOneBy(CommentFlag, { commentId: id, readerSub: caller.sub })) return { flagged: comment, held: false, moves: [] };
 
     const now = rules.clock();
     await followReaderName(manager, caller);
@@ -139,25 +186,27 @@ export async function flagComment(
         reason: `${flagCount} flags`,
       });
     }
-    return { flagged: await manager.findOneByOrFail(Comment, { id }), held };
+    const flagged = await manager.findOneByOrFail(Comment, { id });
+    return { flagged, held, moves: await queuesChanged(manager, [queueMove(comment, comment, flagged)]) };
   });
   // The flag that held it took it from the public.
   if (held) publishCommentEvent(events, "STATUS_CHANGED", flagged, { status: CommentStatus.PUBLISHED, isDeleted: false });
+  publishQueueMoves(events, moves, [flagged]);
   return flagged;
 }
 
 /**
  * featureComment / unfeatureComment: moderators pick published comments for their article's
- * featuredComments (at most MAX_FEATURED_PER_ARTICLE featured public comments; one deleted, held
+ * featuredComments (featuring one is approving it: it leaves REPORTED and UNMODERATED) (at most MAX_FEATURED_PER_ARTICLE featured public comments; one deleted, held
  * or rejected does not count). Featuring a featured comment, or
  * unfeaturing one that is not, changes nothing and records nothing.
  */
-export async function setFeatured(db: DataSource, caller: Caller, rules: WriteRules, id: number, featured: boolean): Promise<Comment> {
+export async function setFeatured(db: DataSource, events: CommentEvents, caller: Caller, rules: WriteRules, id: number, featured: boolean): Promise<Comment> {
   requireModerator(caller, featured ? "featureComment" : "unfeatureComment");
-  return inTransaction(db, async (manager) => {
+  const { comment, moves } = await inTransaction(db, async (manager) => {
     const comment = (await lockComment(manager, id))?.comment;
     if (!comment) throw notFound(`no comment with that id`);
-    if ((comment.featuredAt !== null) === featured) return comment;
+    if ((comment.featuredAt !== null) === featured) return { comment, moves: [] };
     if (featured) {
       if (!isPublic(comment)) throw userError(`only a published comment that is not deleted can be featured`, { argumentName: "id" });
       if ((await featuredCount(manager, comment.articleId)) >= MAX_FEATURED_PER_ARTICLE) {
@@ -167,10 +216,14 @@ export async function setFeatured(db: DataSource, caller: Caller, rules: WriteRu
       }
     }
     const now = rules.clock();
-    await manager.update(Comment, { id }, { featuredAt: featured ? now : null });
+    // Featuring is a human's approval: the comment waits for no one any more.
+    await manager.update(Comment, { id }, featured ? { featuredAt: now, needsReviewSince: null } : { featuredAt: null });
     await recordAction(manager, caller, now, { commentId: id, action: featured ? ModerationActionKind.FEATURE : ModerationActionKind.UNFEATURE });
-    return manager.findOneByOrFail(Comment, { id });
+    const after = await manager.findOneByOrFail(Comment, { id });
+    return { comment: after, moves: await queuesChanged(manager, [queueMove(comment, comment, after)]) };
   });
+  publishQueueMoves(events, moves, [comment]);
+  return comment;
 }
 
 /** setArticleModeration: whether readers' new comments on the article wait for a moderator. */

@@ -14,6 +14,7 @@ import { inTransaction } from "../db/transaction";
 import { Author, Comment } from "../entities";
 import { forbidden, notFound, unauthenticated, userError } from "../errors";
 import { CommentEvents, publishCommentEvent, stateOf } from "../events/comment-events";
+import { requireGoodStanding } from "./permissions";
 
 /** What a reaction write did: the comment as it now is, and whether anything changed. */
 export interface ReactionOutcome {
@@ -41,6 +42,7 @@ export async function setReaction(
   const outcome = await inTransaction(db, async (manager): Promise<ReactionOutcome> => {
     const comment = (await lockComment(manager, commentId))?.comment;
     if (!comment) throw notFound(`no comment with that id`);
+    await requireGoodStanding(manager, caller, clock(), react ? "reacting" : "withdrawing a reaction");
     // A comment the reader cannot see (held, rejected: someone else's) is not there for them.
     if (!isPublic({ ...comment, isDeleted: false })) {
       const ownId = canModerate(caller) ? null : ((await manager.findOneBy(Author, { sub }))?.id ?? null);

@@ -94,6 +94,19 @@ export class Article {
   @Column({ type: "integer", default: 0 })
   commentCount: number;
 
+  /** The article's comments in each moderation queue that has a count (ModerationCounts), kept by the writers (db/queue-counts.ts). */
+  @Column({ type: "integer", default: 0 })
+  pendingCount: number;
+
+  @Column({ type: "integer", default: 0 })
+  reportedCount: number;
+
+  @Column({ type: "integer", default: 0 })
+  unmoderatedCount: number;
+
+  @Column({ type: "integer", default: 0 })
+  rejectedCount: number;
+
   /** setArticleModeration's mode; null: the MODERATION setting (Article.moderation serves the mode in force). */
   @Column({ type: "varchar", length: 8, nullable: true })
   moderation: ModerationMode | null;

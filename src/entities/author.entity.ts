@@ -3,6 +3,12 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
 import { Node } from "../schema/node.interface";
 import { COLUMN_LENGTHS } from "./column-lengths";
 
+/** What Author.sanction holds. */
+export type AuthorSanction = "BANNED" | "SUSPENDED";
+
+/** The default the migrations gave the boolean columns, as SQL: TypeORM would write `false` as 0 on SQLite. */
+const FALSE = () => "false";
+
 @ObjectType({
   implements: Node,
   description:
@@ -37,4 +43,24 @@ export class Author {
   /** Author.commentCount, kept by the writers of comments (see db/stored-counts.ts). */
   @Column({ type: "integer", default: 0 })
   commentCount: number;
+
+  /** The sanction in force or last given: BANNED (until unbanAuthor) or SUSPENDED (until sanctionedUntil); null for none. See Author.standing. */
+  @Column({ type: "varchar", length: 16, nullable: true })
+  sanction: AuthorSanction | null;
+
+  /** When a suspension ends; null for a ban or none. */
+  @Column({ type: Date, nullable: true })
+  sanctionedUntil: Date | null;
+
+  /** The moderator's reason for the sanction. */
+  @Column({ type: "text", nullable: true })
+  sanctionReason: string | null;
+
+  /** setAuthorPremoderation: the reader's new comments are PENDING until a moderator publishes them. */
+  @Column({ type: "boolean", default: FALSE })
+  premoderated: boolean;
+
+  /** Whether the reader's last write came with a moderator's token: moderators are not sanctioned. */
+  @Column({ type: "boolean", default: FALSE })
+  isModerator: boolean;
 }

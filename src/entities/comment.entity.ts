@@ -18,6 +18,8 @@ const FALSE = () => "false";
 @Index("IDX_comment_status", ["status", "id"])
 // Featured comments are few: the index holds only them.
 @Index("IDX_comment_featured", ["articleId"], { where: `"featuredAt" IS NOT NULL` })
+// The REPORTED and UNMODERATED queues: only the comments that wait for a human, in id order.
+@Index("IDX_comment_needs_review", ["id"], { where: `"needsReviewSince" IS NOT NULL` })
 export class Comment {
   @PrimaryGeneratedColumn()
   id: number;
@@ -100,6 +102,14 @@ export class Comment {
   /** When featureComment featured it; null when it is not featured. */
   @Column({ type: Date, nullable: true })
   featuredAt: Date | null;
+
+  /**
+   * Since when the comment waits for a human to see it: set on a reader's comment, cleared when a
+   * moderator approves, rejects or features it; null for comments that never waited (imported, the
+   * service token's, moderators'). Decides the REPORTED and UNMODERATED queues (src/policy).
+   */
+  @Column({ type: Date, nullable: true })
+  needsReviewSince: Date | null;
 
   @ManyToOne(() => Article, { onDelete: "CASCADE" })
   @JoinColumn({ name: "articleId", foreignKeyConstraintName: "FK_comment_article" })

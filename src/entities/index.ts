@@ -2,6 +2,8 @@ export { Article } from "./article.entity";
 export { ArticleTag } from "./article-tag.entity";
 export { Author } from "./author.entity";
 export { Comment } from "./comment.entity";
+export { AuthorStatus, ModerationEventKind, ModerationQueue } from "./desk-enums";
+export type { AuthorSanction } from "./author.entity";
 export { CommentFlag } from "./comment-flag.entity";
 export { CommentReaction } from "./comment-reaction.entity";
 export { ModerationAction } from "./moderation-action.entity";

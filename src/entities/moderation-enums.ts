@@ -62,11 +62,16 @@ export enum ModerationActionKind {
   DELETE = "DELETE",
   FEATURE = "FEATURE",
   UNFEATURE = "UNFEATURE",
+  BAN = "BAN",
+  UNBAN = "UNBAN",
+  SUSPEND = "SUSPEND",
+  PREMODERATE = "PREMODERATE",
+  UNPREMODERATE = "UNPREMODERATE",
 }
 
 registerEnumType(ModerationActionKind, {
   name: "ModerationActionKind",
-  description: "What was done to a comment, in its moderation history.",
+  description: "What was done to a comment, in its moderation history, or to a reader (a sanction), in theirs.",
   valuesConfig: {
     SET_STATUS: { description: "A moderator (or the service token) set its status with setCommentStatus; status says to what." },
     AUTO_HOLD: { description: "The flag that brought flagCount to AUTO_HOLD_FLAGS put the published comment on hold (status PENDING); no actor." },
@@ -74,6 +79,11 @@ registerEnumType(ModerationActionKind, {
     DELETE: { description: "A moderator or the service token deleted it with deleteComment." },
     FEATURE: { description: "featureComment put it among its article's featuredComments." },
     UNFEATURE: { description: "unfeatureComment took it out of its article's featuredComments." },
+    BAN: { description: "banAuthor: the reader may no longer write, until unbanAuthor." },
+    UNBAN: { description: "unbanAuthor lifted a ban or a suspension." },
+    SUSPEND: { description: "suspendAuthor: the reader may not write until `until`." },
+    PREMODERATE: { description: "setAuthorPremoderation(on: true): the reader's new comments wait for a moderator." },
+    UNPREMODERATE: { description: "setAuthorPremoderation(on: false): the reader's new comments are published as the article's mode says." },
   },
 });
 

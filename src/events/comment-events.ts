@@ -2,6 +2,7 @@ import { setMaxListeners } from "node:events";
 import { createPubSub, PubSub, type PubSubEventTarget } from "@graphql-yoga/subscription";
 import type { Comment } from "../entities";
 import type { CommentStatus } from "../entities/moderation-enums";
+import type { ModerationQueue } from "../entities/desk-enums";
 
 /**
  * A comment as a write left it, as it travels on the bus: its row's columns, dates as ISO strings
@@ -44,13 +45,25 @@ export interface CommentChangeEvent {
   before: ModerationState | null;
 }
 
+/** A comment entering or leaving a moderation queue (Subscription.moderationEvents): one topic for the whole site. */
+export interface ModerationBusEvent {
+  kind: "ENTERED" | "LEFT";
+  queue: ModerationQueue;
+  commentId: number;
+  articleId: number;
+  comment: CommentSnapshot;
+}
+
+export const MODERATION_TOPIC = "moderationEvents";
+
 /** Every topic of the bus and what it carries. */
 export type CommentEventMap = {
   [key: `commentAdded:${number}`]: [CommentAddedEvent];
   [key: `commentEvents:${number}`]: [CommentChangeEvent];
+  [MODERATION_TOPIC]: [ModerationBusEvent];
 };
 
-export type CommentTopic = `commentAdded:${number}` | `commentEvents:${number}`;
+export type CommentTopic = `commentAdded:${number}` | `commentEvents:${number}` | typeof MODERATION_TOPIC;
 
 export type CommentEvents = PubSub<CommentEventMap>;
 

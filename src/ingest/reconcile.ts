@@ -5,6 +5,7 @@
  */
 import { EntityManager, In } from "typeorm";
 import { CountedComment, commentsChanged, taggingsChanged } from "../db/stored-counts";
+import { queueMove, queuesChanged } from "../db/queue-counts";
 import { ArticleTag, Comment, CommentStatus, RelatedLink, Tag } from "../entities";
 import { isPublic } from "../policy";
 import type { ParsedComment } from "./dump.types";
@@ -40,6 +41,9 @@ interface TopLevelRow {
   /** A comment a moderator held or rejected is counted nowhere, deleted or not. */
   status: CommentStatus;
   removedByImport: boolean;
+  /** With status and isDeleted, what decides its moderation queues. */
+  flagCount: number;
+  needsReviewSince: Date | null;
 }
 
 /**
@@ -57,7 +61,20 @@ export async function reconcileComments(manager: EntityManager, articleId: numbe
   const rows: TopLevelRow[] = (
     await manager
       .createQueryBuilder(Comment, "c")
-      .select(["c.id", "c.authorId", "c.replyCount", "c.position", "c.imported", "c.importKey", "c.hasAvatar", "c.isDeleted", "c.removedByImport", "c.status"])
+      .select([
+        "c.id",
+        "c.authorId",
+        "c.replyCount",
+        "c.position",
+        "c.imported",
+        "c.importKey",
+        "c.hasAvatar",
+        "c.isDeleted",
+        "c.removedByImport",
+        "c.status",
+        "c.flagCount",
+        "c.needsReviewSince",
+      ])
       .where("c.articleId = :articleId AND c.parentId IS NULL", { articleId })
       .orderBy("c.position", "ASC")
       .addOrderBy("c.id", "ASC")
@@ -114,6 +131,12 @@ export async function reconcileComments(manager: EntityManager, articleId: numbe
     ],
     hidden: removed.filter((id) => isPublic(byId.get(id)!)).map(counted),
   });
+
+  // Comeback and removal move a held or rejected comment in or out of its queue (db/queue-counts.ts).
+  await queuesChanged(manager, [
+    ...comeBack.map((id) => queueMove({ id, articleId }, byId.get(id)!, { ...byId.get(id)!, isDeleted: false })),
+    ...removed.map((id) => queueMove({ id, articleId }, byId.get(id)!, { ...byId.get(id)!, isDeleted: true })),
+  ]);
 
   // The search index follows: removed comments leave it, returning and new ones enter it (a
   // returning one with its current text, which a moderator may have edited).

@@ -23,3 +23,8 @@ export function foundAuthor(viewer: Viewer): Rule<AuthorState> {
 export function canSeeAuthor(viewer: Viewer, author: AuthorState): boolean {
   return ruleHolds(foundAuthor(viewer), author);
 }
+
+/** Author.standing and Author.moderationHistory: moderators and the service token, and the author themselves. */
+export function canSeeStanding(viewer: Viewer, author: Pick<AuthorState, "id">): boolean {
+  return viewer.kind === "moderator" || (viewer.kind === "author" && viewer.authorId === author.id);
+}

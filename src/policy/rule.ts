@@ -12,12 +12,14 @@ export type Rule<R> =
   | { kind: "equals"; column: keyof R & string; value: Value }
   | { kind: "above"; column: keyof R & string; value: number }
   | { kind: "isSet"; column: keyof R & string }
+  | { kind: "isNull"; column: keyof R & string }
   | { kind: "all" | "any"; rules: Rule<R>[] };
 
 export const always = <R>(holds: boolean): Rule<R> => ({ kind: "always", holds });
 export const equals = <R>(column: keyof R & string, value: Value): Rule<R> => ({ kind: "equals", column, value });
 export const above = <R>(column: keyof R & string, value: number): Rule<R> => ({ kind: "above", column, value });
 export const isSet = <R>(column: keyof R & string): Rule<R> => ({ kind: "isSet", column });
+export const isNull = <R>(column: keyof R & string): Rule<R> => ({ kind: "isNull", column });
 export const all = <R>(...rules: Rule<R>[]): Rule<R> => ({ kind: "all", rules });
 export const any = <R>(...rules: Rule<R>[]): Rule<R> => ({ kind: "any", rules });
 
@@ -35,6 +37,8 @@ export function ruleSql<R>(rule: Rule<R>, alias: string | null = null): Sql {
       return sql`${column(rule.column)} > ${raw(String(rule.value))}`;
     case "isSet":
       return sql`${column(rule.column)} IS NOT NULL`;
+    case "isNull":
+      return sql`${column(rule.column)} IS NULL`;
     case "all":
     case "any":
       if (rule.rules.length === 0) return ruleSql(always<R>(rule.kind === "all"), alias);
@@ -57,6 +61,8 @@ export function ruleHolds<R>(rule: Rule<R>, row: R): boolean {
       return Number(row[rule.column]) > rule.value;
     case "isSet":
       return row[rule.column] !== null && row[rule.column] !== undefined;
+    case "isNull":
+      return row[rule.column] === null || row[rule.column] === undefined;
     case "all":
       return rule.rules.every((part) => ruleHolds(part, row));
     case "any":

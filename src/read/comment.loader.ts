@@ -21,10 +21,12 @@ import DataLoader from "dataloader";
 import { DataSource } from "typeorm";
 import { list, run, Sql, sql } from "../db/sql";
 import { MAX_FEATURED_PER_ARTICLE } from "../discussion/moderation";
-import { canFindComment, featuredComment, listedComment, MODERATOR_VIEWER, ruleSql, seenComment, Viewer } from "../policy";
+import { canFindComment, featuredComment, listedComment, ruleSql, seenComment, Viewer } from "../policy";
 import type { Comment } from "../entities";
 import type { Author } from "../entities";
-import { CommentStatus } from "../entities/moderation-enums";
+import { ModerationQueue } from "../entities/desk-enums";
+import { QUEUE_RULES } from "../policy/moderation-queues";
+import { QueueCounts, storedQueueCounts } from "../db/queue-counts";
 import { groupLoader, MAX_BATCH, storedCountLoader } from "./batch.loader";
 import { countLoader, cursorOfRow, ListDef, listConnection, PageArgs, perParentConnections, SortKey } from "./connection";
 import { commentRows, readRows } from "./rows";
@@ -114,16 +116,28 @@ function ancestorsLoader(db: DataSource, byId: DataLoader<number, Comment | null
   );
 }
 
-/** The moderation queue of one status: comments that are not deleted, oldest first. */
-function queueOf(status: CommentStatus): ListDef<"OLDEST"> {
+/** The queues read oldest first (what waits longest comes first); the others newest first. */
+const OLDEST_FIRST: ModerationQueue[] = [ModerationQueue.PENDING, ModerationQueue.REPORTED];
+
+/** One moderation queue (policy/moderation-queues.ts), on every article or on one, in its order. */
+function queueOf(queue: ModerationQueue, articleId: number | null): ListDef<"QUEUE"> {
   return {
-    name: `moderationQueue.${status}`,
+    name: `moderationQueue.${queue}.${articleId ?? "all"}`,
     from: sql`comment c`,
     id: sql`c."id"`,
-    where: [sql`c."status" = ${status}`, ruleSql(seenComment(MODERATOR_VIEWER), "c")],
-    orders: { OLDEST: [idAscending] },
+    where: [ruleSql(QUEUE_RULES[queue], "c"), ...(articleId === null ? [] : [sql`c."articleId" = ${articleId}`])],
+    orders: { QUEUE: [OLDEST_FIRST.includes(queue) ? idAscending : idDescending] },
   };
 }
+
+/** Which ModerationCounts field holds a queue's stored size; APPROVED has none. */
+const COUNTED_FIELD: Record<ModerationQueue, keyof QueueCounts | null> = {
+  PENDING: "pending",
+  REPORTED: "reported",
+  UNMODERATED: "unmoderated",
+  REJECTED: "rejected",
+  APPROVED: null,
+};
 
 /** Thread lists also take an order. */
 export interface CommentListArgs extends PageArgs {
@@ -170,7 +184,6 @@ export function commentLoaders(
 ) {
   let lists: Promise<ReturnType<typeof viewerLists>> | null = null;
   const mine = () => (lists ??= viewer().then((seen) => viewerLists(db, seen, byId, authorById)));
-  const queues = new Map<CommentStatus, ListDef<"OLDEST">>();
   const featuredByArticle = groupLoader(
     (articleIds: number[]) =>
       readRows(db, commentRows, sql`c."articleId" IN ${list(articleIds)} AND ${ruleSql(featuredComment, "c")}`, sql`c."featuredAt" DESC, c."id" DESC`),
@@ -184,11 +197,15 @@ export function commentLoaders(
     forParent: async (commentId: number, args: CommentListArgs) => (await mine()).replies(commentId, args.orderBy ?? "OLDEST", args),
     /** Author.comments: visible comments, newest first. */
     forAuthor: async (authorId: number, args: PageArgs) => (await mine()).byAuthor(authorId, "NEWEST", args),
-    /** Query.moderationQueue: comments of one status that are not deleted, oldest first (callers check the right to see it). */
-    moderationQueue(status: CommentStatus, args: PageArgs) {
-      const def = queues.get(status) ?? queueOf(status);
-      queues.set(status, def);
-      return listConnection(db, def, "OLDEST", args, byId, undefined, commentRows);
+    /**
+     * Query.moderationQueue: one queue, site-wide or of one article (callers check the right to see
+     * it). A counted queue's totalCount is its stored count (db/queue-counts.ts); APPROVED is counted.
+     */
+    moderationQueue(queue: ModerationQueue, articleId: number | null, args: PageArgs) {
+      const def = queueOf(queue, articleId);
+      const counted = COUNTED_FIELD[queue];
+      const stored = counted ? async () => (await storedQueueCounts(db, articleId))?.[counted] ?? 0 : undefined;
+      return listConnection(db, def, "QUEUE", args, byId, stored, commentRows);
     },
     /** Article.featuredComments: featured public comments, most recently featured first, at most the cap. */
     async featured(articleId: number): Promise<Comment[]> {

@@ -8,7 +8,7 @@ import { Viewer, viewerOf } from "../policy";
 import { commentLoaders } from "./comment.loader";
 import { reactionLoaders } from "./reaction.loader";
 import { searchLoaders } from "./search.loader";
-import { articleRows, authorRows, commentRows, moderationActionRows, readRows, relatedLinkRows, tagRows } from "./rows";
+import { articleRows, authorRows, commentFlagRows, commentRows, moderationActionRows, readRows, relatedLinkRows, tagRows } from "./rows";
 import { tagLoaders } from "./tag.loader";
 
 /**
@@ -39,7 +39,17 @@ export function createLoaders(db: DataSource, caller: Caller = ANONYMOUS, shared
     /** Comment.moderationHistory, oldest first. */
     moderationActionsByComment: groupLoader(
       (commentIds: number[]) => readRows(db, moderationActionRows, sql`ma."commentId" IN ${list(commentIds)}`, sql`ma."id" ASC`),
-      (action) => action.commentId,
+      (action) => action.commentId!,
+    ),
+    /** Comment.flags, oldest first. */
+    flagsByComment: groupLoader(
+      (commentIds: number[]) => readRows(db, commentFlagRows, sql`cf."commentId" IN ${list(commentIds)}`, sql`cf."id" ASC`),
+      (flag) => flag.commentId,
+    ),
+    /** Author.moderationHistory (the sanctions on them), oldest first. */
+    moderationActionsByAuthor: groupLoader(
+      (authorIds: number[]) => readRows(db, moderationActionRows, sql`ma."authorId" IN ${list(authorIds)}`, sql`ma."id" ASC`),
+      (action) => action.authorId!,
     ),
     comments: commentLoaders(db, commentById, authorById, viewer),
     /** The caller as the visibility rules see them (src/policy; asked once per request, and only when needed). */

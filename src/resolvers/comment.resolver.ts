@@ -1,7 +1,7 @@
 import { DateTimeResolver } from "graphql-scalars";
 import { Arg, Args, Ctx, Extensions, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../context";
-import { Article, Author, Comment, CommentStatus, ModerationAction } from "../entities";
+import { Article, Author, Comment, CommentFlag, CommentStatus, ModerationAction } from "../entities";
 import { canKnowStatus, canModerate, canSeeComment, isFeatured, isPublic, Viewer } from "../policy";
 import type { Connection } from "../read/connection";
 import { cappedListCost, CommentConnection, connectionCost } from "../schema/connection";
@@ -13,6 +13,9 @@ import { viewerAuthor } from "./viewer.resolver";
 
 /** Comment.moderationHistory serves this many actions at most, so its cost can be priced. */
 const MAX_HISTORY = 20;
+
+/** Comment.flags serves this many flags at most, for the same reason. */
+const MAX_FLAGS = 50;
 
 /**
  * What the policy says of this comment for this caller: at once for a public comment (every rule
@@ -120,6 +123,19 @@ export class CommentResolver {
   })
   flagCount(@Root() comment: Comment, @Ctx() ctx: Context): number | null {
     return canModerate(ctx.caller) ? comment.flagCount : null;
+  }
+
+  @FieldResolver(() => [CommentFlag], {
+    nullable: true,
+    complexity: cappedListCost(MAX_FLAGS),
+    description:
+      `Readers' flags on it (flagComment): the reason, the note and when, the ${MAX_FLAGS} most recent, oldest first (flagCount counts them all). ` +
+      "For moderators and the service token; null for anyone else.",
+  })
+  async flags(@Root() comment: Comment, @Ctx() ctx: Context): Promise<CommentFlag[] | null> {
+    if (!canModerate(ctx.caller)) return null;
+    if (comment.flagCount === 0) return [];
+    return (await ctx.loaders.flagsByComment.load(comment.id)).slice(-MAX_FLAGS);
   }
 
   @FieldResolver(() => [ModerationAction], {

@@ -7,6 +7,8 @@ import { AddCommentPayloadResolver, CommentPayloadResolver } from "./comment-pay
 import { CommentSubscriptionResolver } from "./comment-subscription.resolver";
 import { ImportResolver } from "./import.resolver";
 import { ModerationResolver } from "./moderation.resolver";
+import { ModerationSubscriptionResolver } from "./moderation-subscription.resolver";
+import { SanctionResolver } from "./sanction.resolver";
 import { NodeResolver } from "./node.resolver";
 import { ReactionResolver } from "./reaction.resolver";
 import { RelatedLinkResolver } from "./related-link.resolver";
@@ -31,4 +33,6 @@ export const resolvers = [
   SearchResolver,
   ViewerResolver,
   ModerationResolver,
+  ModerationSubscriptionResolver,
+  SanctionResolver,
 ] as const;

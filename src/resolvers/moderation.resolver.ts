@@ -3,12 +3,14 @@ import { requireModerator } from "../auth/caller";
 import type { Context } from "../context";
 import { flagComment, setArticleModeration, setCommentStatus, setFeatured } from "../discussion/moderation";
 import { freshReads } from "../discussion/fresh-reads";
-import { Article, Comment, CommentStatus } from "../entities";
+import { Article, Comment, ModerationQueue } from "../entities";
+import { storedQueueCounts } from "../db/queue-counts";
 import { notFound } from "../errors";
 import type { Connection } from "../read/connection";
 import { CommentConnection, connectionCost } from "../schema/connection";
 import { CommentPayload } from "./types/comment.payload";
-import { FlagCommentArgs, ModerationQueueArgs, SetArticleModerationArgs, SetCommentStatusArgs } from "./types/moderation.types";
+import { FlagCommentArgs, SetArticleModerationArgs, SetCommentStatusArgs } from "./types/moderation.types";
+import { ModerationCounts, ModerationQueueArgs } from "./types/moderation-desk.types";
 import { idArgument, requireWriter, writeRules, writerOf } from "./write-access";
 
 /** The comment as this request's (fresh) loaders read it after a write. */
@@ -30,12 +32,29 @@ export class ModerationResolver {
   @Query(() => CommentConnection, {
     complexity: connectionCost,
     description:
-      "Comments of one status that are not deleted, oldest first (by when they were stored), on every article. " +
+      "One moderators' queue (see ModerationQueue), on every article or on one: PENDING and REPORTED oldest first, the others newest first " +
+      "(by when the comments were posted). Deleted comments are in none. totalCount is the queue's stored count (see moderationCounts). " +
       "For moderators and the service token: anonymous callers are UNAUTHENTICATED, other readers FORBIDDEN.",
   })
   moderationQueue(@Ctx() ctx: Context, @Args(() => ModerationQueueArgs) args: ModerationQueueArgs): Promise<Connection<Comment>> {
     requireModerator(ctx.caller, "moderationQueue");
-    return ctx.loaders.comments.moderationQueue(args.status ?? CommentStatus.PENDING, args);
+    const articleId = args.articleId == null ? null : idArgument(args.articleId, "Article", "articleId");
+    return ctx.loaders.comments.moderationQueue(args.queue ?? ModerationQueue.PENDING, articleId, args);
+  }
+
+  @Query(() => ModerationCounts, {
+    description:
+      "How many comments the PENDING, REPORTED, UNMODERATED and REJECTED queues hold, on every article or on one: stored counts, kept by every " +
+      "write in its transaction, so asking costs the same whatever the queues' sizes. For moderators and the service token; an unknown article is NOT_FOUND.",
+  })
+  async moderationCounts(
+    @Ctx() ctx: Context,
+    @Arg("articleId", () => ID, { nullable: true, description: "Only this article's comments; null or left out: every article." }) articleId?: string | null,
+  ): Promise<ModerationCounts> {
+    requireModerator(ctx.caller, "moderationCounts");
+    const counts = await storedQueueCounts(ctx.read, articleId == null ? null : idArgument(articleId, "Article", "articleId"));
+    if (!counts) throw notFound(`no article with that id`);
+    return counts;
   }
 
   @Mutation(() => CommentPayload, {
@@ -77,7 +96,7 @@ export class ModerationResolver {
   async featureComment(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The comment to feature." }) id: string): Promise<CommentPayload> {
     requireModerator(ctx.caller, "featureComment");
     const rowId = idArgument(id, "Comment", "id");
-    await setFeatured(ctx.db, ctx.caller, writeRules(ctx), rowId, true);
+    await setFeatured(ctx.db, ctx.events, ctx.caller, writeRules(ctx), rowId, true);
     return new CommentPayload(await reread(ctx, rowId));
   }
 
@@ -90,7 +109,7 @@ export class ModerationResolver {
   async unfeatureComment(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The comment to unfeature." }) id: string): Promise<CommentPayload> {
     requireModerator(ctx.caller, "unfeatureComment");
     const rowId = idArgument(id, "Comment", "id");
-    await setFeatured(ctx.db, ctx.caller, writeRules(ctx), rowId, false);
+    await setFeatured(ctx.db, ctx.events, ctx.caller, writeRules(ctx), rowId, false);
     return new CommentPayload(await reread(ctx, rowId));
   }
 

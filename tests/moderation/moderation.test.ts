@@ -26,8 +26,8 @@ const SET_MODE = `mutation($id: ID!, $mode: ModerationMode!) { setArticleModerat
 const FLAG = `mutation($id: ID!, $reason: FlagReason!, $note: String) { flagComment(id: $id, reason: $reason, note: $note) { comment { id status flagCount } } }`;
 const FEATURE = `mutation($id: ID!) { featureComment(id: $id) { comment { id isFeatured } article { featuredComments { id } } } }`;
 const UNFEATURE = `mutation($id: ID!) { unfeatureComment(id: $id) { comment { id isFeatured } article { featuredComments { id } } } }`;
-const QUEUE = `query($status: CommentStatus, $first: Int, $after: String, $last: Int, $before: String) {
-  moderationQueue(status: $status, first: $first, after: $after, last: $last, before: $before) {
+const QUEUE = `query($queue: ModerationQueue, $first: Int, $after: String, $last: Int, $before: String) {
+  moderationQueue(queue: $queue, first: $first, after: $after, last: $last, before: $before) {
     totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { id body status }
   }
 }`;
@@ -252,7 +252,7 @@ describe.each(engines)("moderation on %s", (engine) => {
     expect(all.nodes.map((node: any) => node.id)).toEqual(expected);
     expect(all.totalCount).toBe(expected.length);
     expect(all.nodes.every((node: any) => node.status === "PENDING")).toBe(true);
-    const sentNull = await queueNow({ first: 100, status: null });
+    const sentNull = await queueNow({ first: 100, queue: null });
     expect(sentNull.nodes.map((node: any) => node.id)).toEqual(expected);
 
     const tail = await queueNow({ last: 2 });
@@ -264,11 +264,11 @@ describe.each(engines)("moderation on %s", (engine) => {
     expect(forward.nodes.map((node: any) => node.body)).toEqual(["queued 4", "queued 5"]);
     expect(forward.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: false });
 
-    // A cursor of one status's queue is refused by another's.
-    const rejected = await t.gql(QUEUE, { status: "REJECTED", first: 2, after: earlier.pageInfo.endCursor }, { token: mod });
+    // A cursor of one queue is refused by another's.
+    const rejected = await t.gql(QUEUE, { queue: "REJECTED", first: 2, after: earlier.pageInfo.endCursor }, { token: mod });
     expect(rejected.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", argumentName: "after" });
     await t.data(SET_STATUS, { id: posted[0], status: "REJECTED" }, { token: mod });
-    expect((await queueNow({ status: "REJECTED", first: 100 })).nodes.map((node: any) => node.id)).toContain(posted[0]);
+    expect((await queueNow({ queue: "REJECTED", first: 100 })).nodes.map((node: any) => node.id)).toContain(posted[0]);
     expect((await queueNow({ first: 100 })).totalCount).toBe(expected.length - 1);
 
     expect((await t.gql(QUEUE, { first: 1 }, { token: ben })).errors?.[0].extensions?.code).toBe("FORBIDDEN");

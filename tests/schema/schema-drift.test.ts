@@ -63,7 +63,7 @@ describe("schema.graphql", () => {
     expect(signature("Subscription", "commentEvents")).toBe("commentEvents(articleId: ID!): CommentEvent!");
     expect(signature("Query", "viewer")).toBe("viewer(): Viewer");
     expect(signature("Query", "moderationQueue")).toBe(
-      'moderationQueue(after: String, before: String, first: Int, last: Int, status: CommentStatus = "PENDING"): CommentConnection!',
+      'moderationQueue(after: String, articleId: ID, before: String, first: Int, last: Int, queue: ModerationQueue = "PENDING"): CommentConnection!',
     );
     expect(signature("Query", "search")).toBe(
       'search(after: String, before: String, first: Int, last: Int, query: String!, scope: [SearchScope!] = ["ARTICLES","COMMENTS"], where: ArticleWhere): SearchConnection!',

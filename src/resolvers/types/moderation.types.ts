@@ -1,17 +1,6 @@
 import { ArgsType, Field, ID } from "type-graphql";
 import { MAX_REASON_LENGTH } from "../../discussion/moderation";
 import { CommentStatus, FlagReason, ModerationMode } from "../../entities";
-import { ConnectionArgs } from "./connection.args";
-
-@ArgsType()
-export class ModerationQueueArgs extends ConnectionArgs {
-  @Field(() => CommentStatus, {
-    nullable: true,
-    defaultValue: CommentStatus.PENDING,
-    description: "Which comments: PENDING (the default, also when null is sent), REJECTED or PUBLISHED.",
-  })
-  status?: CommentStatus | null;
-}
 
 @ArgsType()
 export class SetCommentStatusArgs {
