@@ -13,6 +13,7 @@ import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DataSource } from "typeorm";
+import { WordListCache } from "../src/discussion/word-lists";
 import { addComment } from "../src/discussion/comments";
 import { openDataSource } from "../src/db/data-source";
 import { createLocalEvents } from "../src/events/comment-events";
@@ -52,6 +53,7 @@ async function build(target: { type: "sqlite"; path: string } | { type: "postgre
     }
     log(`  ${DATASET.articles} articles imported in ${((performance.now() - started) / 1000).toFixed(1)} s; adding replies`);
     const events = createLocalEvents();
+    const wordLists = new WordListCache(() => db, events);
     const parents = await db.query(`SELECT "id", "articleId" FROM comment WHERE "parentId" IS NULL ORDER BY "id"`);
     let replies = 0;
     for (const parent of parents as { id: number; articleId: number }[]) {
@@ -62,7 +64,15 @@ async function build(target: { type: "sqlite"; path: string } | { type: "postgre
           db,
           events,
           { kind: "service" },
-          { clock: systemClock, editWindowSeconds: 900, moderation: "POST", autoHoldFlags: 3, maxThreadDepth: DEFAULT_BOUNDS.maxThreadDepth },
+          {
+            clock: systemClock,
+            editWindowSeconds: 900,
+            moderation: "POST",
+            autoHoldFlags: 3,
+            maxThreadDepth: DEFAULT_BOUNDS.maxThreadDepth,
+            premoderateLinks: false,
+            wordLists,
+          },
           { articleId: parent.articleId, parentId: parent.id, body, authorName: author },
         );
         replies += 1;

@@ -44,6 +44,8 @@ export interface Config {
   moderation: ModerationSetting;
   /** Flags that put a published comment on hold (AUTO_HOLD_FLAGS). */
   autoHoldFlags: number;
+  /** Whether readers' comments that contain a link wait for a moderator (PREMODERATE_LINKS; text/links.ts says what a link is). */
+  premoderateLinks: boolean;
   /** How often readers and client addresses may write (src/abuse/abuse-limits.ts). */
   abuseLimits: AbuseLimitSettings;
   /**
@@ -131,7 +133,7 @@ export type ModerationSetting = "PRE" | "POST";
 /** Readers' settings as they are when none of their variables is set (for scripts that build a Config by hand). */
 export const READER_SETTINGS_OFF: Pick<
   Config,
-  "jwtSecret" | "jwksUrl" | "jwtMaxAgeSeconds" | "editWindowSeconds" | "moderation" | "autoHoldFlags" | "clients"
+  "jwtSecret" | "jwksUrl" | "jwtMaxAgeSeconds" | "editWindowSeconds" | "moderation" | "autoHoldFlags" | "premoderateLinks" | "clients"
 > = {
   jwtSecret: null,
   jwksUrl: null,
@@ -140,6 +142,7 @@ export const READER_SETTINGS_OFF: Pick<
   editWindowSeconds: 900,
   moderation: "POST",
   autoHoldFlags: 3,
+  premoderateLinks: false,
 };
 
 /** A bad setting: the message names the variable, and the process stops with it. */
@@ -276,6 +279,15 @@ function parseModeration(value: string | undefined): ModerationSetting {
   return mode === "pre" ? "PRE" : "POST";
 }
 
+/** A switch: true or false (also 1/0, yes/no, on/off), unset as `fallback`. */
+function parseOnOff(variable: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value.trim() === "") return fallback;
+  const given = value.trim().toLowerCase();
+  if (["true", "1", "yes", "on"].includes(given)) return true;
+  if (["false", "0", "no", "off"].includes(given)) return false;
+  throw new ConfigError(variable, `expected true or false, got "${value}"`);
+}
+
 function parseAbuseLimits(env: Env): AbuseLimitSettings {
   return {
     addressPerMinute: parseRate("ADDRESS_RATE_PER_MINUTE", env.ADDRESS_RATE_PER_MINUTE, DEFAULT_ABUSE_LIMITS.addressPerMinute),
@@ -359,6 +371,7 @@ export function loadConfig(env: Env = process.env): Config {
     editWindowSeconds: parseWholeNumber("EDIT_WINDOW_SECONDS", env.EDIT_WINDOW_SECONDS, 900, 0, 31_536_000, "seconds"),
     moderation: parseModeration(env.MODERATION),
     autoHoldFlags: parseWholeNumber("AUTO_HOLD_FLAGS", env.AUTO_HOLD_FLAGS, 3, 1, 1000, "flags"),
+    premoderateLinks: parseOnOff("PREMODERATE_LINKS", env.PREMODERATE_LINKS, false),
     abuseLimits: parseAbuseLimits(env),
     graphqlExecutor: parseGraphqlExecutor(env.GRAPHQL_EXECUTOR),
     maxThreadDepth: parseWholeNumber("MAX_THREAD_DEPTH", env.MAX_THREAD_DEPTH, DEFAULT_BOUNDS.maxThreadDepth, 1, 1000, "levels"),

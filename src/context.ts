@@ -10,6 +10,7 @@ import { createLoaders, Loaders } from "./read";
 import type { CommentEvents } from "./events/comment-events";
 import type { AbuseLimits } from "./abuse/abuse-limits";
 import type { LiveDeliveries } from "./discussion/comment-feed";
+import type { WordListCache } from "./discussion/word-lists";
 
 export { tokenMatches } from "./auth/caller";
 
@@ -23,6 +24,8 @@ export interface DiscussionRules {
   moderation: ModerationSetting;
   /** The deepest a reply may sit (MAX_THREAD_DEPTH). */
   maxThreadDepth: number;
+  /** Whether readers' comments with a link are held (PREMODERATE_LINKS). */
+  premoderateLinks: boolean;
 }
 
 export interface Context {
@@ -48,6 +51,8 @@ export interface Context {
   deliveries: LiveDeliveries;
   /** How often this client may write (per address, per reader). */
   limits: AbuseLimits;
+  /** This instance's copy of the moderators' word lists. */
+  wordLists: WordListCache;
   /** The client's address (the TCP peer of the request or socket); null for an operation run in-process. */
   clientAddress: string | null;
   /** SQL statements this request has run; served as extensions.sqlQueries. */
@@ -63,6 +68,7 @@ export interface ContextDeps {
   events: CommentEvents;
   deliveries: LiveDeliveries;
   limits: AbuseLimits;
+  wordLists: WordListCache;
 }
 
 /** The context of a caller already identified (a WebSocket identifies its caller when it opens). */
@@ -91,6 +97,7 @@ class RequestContext implements Context {
   events: CommentEvents;
   deliveries: LiveDeliveries;
   limits: AbuseLimits;
+  wordLists: WordListCache;
 
   constructor(
     deps: ContextDeps,
@@ -106,6 +113,7 @@ class RequestContext implements Context {
     this.events = deps.events;
     this.deliveries = deps.deliveries;
     this.limits = deps.limits;
+    this.wordLists = deps.wordLists;
   }
 
   /** Why the operation was stopped (its deadline passed); its resolvers then read nothing more. */

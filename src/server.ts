@@ -24,6 +24,7 @@ import type { Database } from "./db/data-source";
 import { currentQueryTally, QueryTally, withQueryTally } from "./db/query-counter";
 import { CommentEvents } from "./events/comment-events";
 import { LiveDeliveries } from "./discussion/comment-feed";
+import { WordListCache } from "./discussion/word-lists";
 import { buildThreadlineSchema } from "./schema/build-schema";
 import { checkCost, checkVariableDepth, limitRules, parseAndValidate, QUERY_LIMITS, SOCKET_LIMITS } from "./schema/limits";
 import { httpCachePlugin } from "./schema/cache-policy";
@@ -342,11 +343,14 @@ export async function createServer(config: Config, db: Database, events: Comment
       autoHoldFlags: config.autoHoldFlags,
       moderation: config.moderation,
       maxThreadDepth: config.maxThreadDepth,
+      premoderateLinks: config.premoderateLinks,
     },
     events,
     deliveries: new LiveDeliveries(() => db.reader()),
     limits: options.limits ?? memoryAbuseLimits(config.abuseLimits),
+    wordLists: new WordListCache(() => db.reader(), events),
   };
+  deps.wordLists.listen();
   const app = express();
   // An ETag is a hash of the whole body, worked out for every answer; GraphQL clients POST and
   // never revalidate, so it is work for nothing (hundreds of KB for a deep page).
@@ -649,6 +653,7 @@ export async function createServer(config: Config, db: Database, events: Comment
       // rather than connections refused.
       await withinMs(admission.close(), graceMs);
       await apollo.stop();
+      await deps.wordLists.close();
       wsServer.close();
       if (!httpServer.listening) return;
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));

@@ -17,6 +17,7 @@ import { CommentReactions1764700000000 } from "./migrations/1764700000000-commen
 import { ArticleUrls1764800000000 } from "./migrations/1764800000000-article-urls";
 import { NamedConstraints1764900000000 } from "./migrations/1764900000000-named-constraints";
 import { ModerationDesk1765000000000 } from "./migrations/1765000000000-moderation-desk";
+import { WordListsAndNotifications1765100000000 } from "./migrations/1765100000000-word-lists-and-notifications";
 import { fitEntitiesToEngine } from "./engine-schema";
 import { CountingLogger } from "./query-counter";
 import { StatementCache } from "../execution/statement-cache";
@@ -33,6 +34,7 @@ export const migrations = [
   ArticleUrls1764800000000,
   NamedConstraints1764900000000,
   ModerationDesk1765000000000,
+  WordListsAndNotifications1765100000000,
 ];
 
 /**

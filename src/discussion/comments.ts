@@ -22,8 +22,11 @@ import { foldKey } from "../text/fold";
 import { checkDisplayName } from "../text/display-name";
 import { characterCount, WRITE_LIMITS } from "../text/write-limits";
 import { indexComments, unindexComments } from "../search/search-index";
+import { changeStatus } from "./comment-status";
 import { recordAction } from "./moderation-log";
+import { notifyReply, publishNotifications } from "./notifications";
 import { ChangeRight, changeRight, requireGoodStanding } from "./permissions";
+import { ScreenVerdict, screenText, WordListCache } from "./word-lists";
 import { queueMove, queuesChanged, QueueMove } from "../db/queue-counts";
 import { publishQueueMoves } from "../events/moderation-events";
 
@@ -39,9 +42,10 @@ export interface NewComment {
   authorName?: string | null;
 }
 
-/** What the write paths need besides the database: the time, and the rules of the discussion. */
+/** What the write paths need besides the database: the time, the rules of the discussion, and the word lists. */
 export interface WriteRules extends DiscussionRules {
   clock: Clock;
+  wordLists: WordListCache;
 }
 
 /** A caller with a credential: the service token or a signed-in reader. */
@@ -75,6 +79,19 @@ export function cleanAuthorName(name: string | null | undefined): string | null 
 }
 
 /**
+ * The word lists' and PREMODERATE_LINKS' verdict on a reader's text (discussion/word-lists.ts);
+ * moderators and the service token are not screened.
+ */
+function screen(writer: Writer, rules: WriteRules, body: string): Promise<ScreenVerdict | null> | null {
+  return canModerate(writer) ? null : screenText(rules.wordLists, rules.premoderateLinks, body);
+}
+
+/** The moderation history's entry for what screening did to a comment. */
+function screenedAction(verdict: ScreenVerdict): { action: ModerationActionKind; status: CommentStatus; reason: string } {
+  return { action: verdict.status === CommentStatus.REJECTED ? ModerationActionKind.AUTO_REJECT : ModerationActionKind.AUTO_HOLD, ...verdict };
+}
+
+/**
  * Posts a comment and, once it is committed, tells subscribers. Validation happens before the
  * transaction, the existence checks and the position inside it, so what is checked is what is
  * written on. Under pre-moderation (the article's mode, or MODERATION for an article without one)
@@ -82,7 +99,10 @@ export function cleanAuthorName(name: string | null | undefined): string | null 
  * found by no search and sent to no commentAdded subscriber until a moderator publishes it; so is
  * a premoderated reader's (setAuthorPremoderation). A banned or suspended reader is refused
  * (permissions.ts). A reader's comment waits for a human (needsReviewSince, the moderation queues);
- * moderators' and the service token's comments are published at once, and wait for no one.
+ * moderators' and the service token's comments are published at once, and wait for no one. A
+ * reader's comment with a banned word is REJECTED, and one with a suspect word or (under
+ * PREMODERATE_LINKS) a link is PENDING, with the reason in its history (Comment.statusReason). A
+ * published reply tells the author of its parent (notifications.ts).
  */
 export async function addComment(db: DataSource, events: CommentEvents, caller: Caller, rules: WriteRules, input: NewComment): Promise<Comment> {
   const writer = requireWriterCaller(caller, "addComment");
@@ -91,7 +111,8 @@ export async function addComment(db: DataSource, events: CommentEvents, caller: 
   }
   const body = cleanBody(input.body);
   const authorName = writer.kind === "service" ? cleanAuthorName(input.authorName) : null;
-  const { comment, moves } = await inTransaction(db, async (manager) => {
+  const verdict = await screen(writer, rules, body);
+  const { comment, moves, notes } = await inTransaction(db, async (manager) => {
     // The article's row, then the parent's (db/lock-order.ts): on PostgreSQL this also serialises
     // comment inserts per article across instances, so two siblings never get the same position.
     const locked = await lockArticle(manager, input.articleId, input.parentId === null ? [] : [input.parentId]);
@@ -126,7 +147,7 @@ export async function addComment(db: DataSource, events: CommentEvents, caller: 
 
     const mode = article.moderation ?? rules.moderation;
     const staff = canModerate(writer);
-    const status = (mode === "PRE" || standing?.premoderated) && !staff ? CommentStatus.PENDING : CommentStatus.PUBLISHED;
+    const status = verdict?.status ?? ((mode === "PRE" || standing?.premoderated) && !staff ? CommentStatus.PENDING : CommentStatus.PUBLISHED);
     const now = rules.clock();
     const inserted = await manager.insert(Comment, {
       articleId: article.id,
@@ -148,38 +169,56 @@ export async function addComment(db: DataSource, events: CommentEvents, caller: 
       await commentsChanged(manager, { shown: [{ articleId: article.id, authorId, parentId: input.parentId, replyCount: 0 }] });
       await indexComments(manager, [{ id, body }], true);
     }
+    if (verdict) await recordAction(manager, null, now, { commentId: id, ...screenedAction(verdict) });
     const comment = await manager.findOneByOrFail(Comment, { id });
-    return { comment, moves: await queuesChanged(manager, [queueMove(comment, null, comment)]) };
+    const notes = status === CommentStatus.PUBLISHED ? [await notifyReply(manager, comment, now)] : [];
+    return { comment, moves: await queuesChanged(manager, [queueMove(comment, null, comment)]), notes };
   });
   if (comment.status === CommentStatus.PUBLISHED) publishAdded(events, comment);
   publishCommentEvent(events, "ADDED", comment, null);
   publishQueueMoves(events, moves, [comment]);
+  publishNotifications(events, notes);
   return comment;
 }
 
 /**
  * Replaces a comment's body and stamps editedAt; a deleted comment stays as it is. Its author may
  * do so within the edit window, moderators and the service token always; anyone else is refused
- * (FORBIDDEN) before anything changes.
+ * (FORBIDDEN) before anything changes. A reader's edit is screened as a new comment is (see
+ * addComment): a banned word rejects the comment, a suspect word or a link holds a published one.
+ * An edit never publishes a comment: that is a moderator's decision.
  */
 export async function editComment(db: DataSource, events: CommentEvents, caller: Caller, rules: WriteRules, id: number, body: string): Promise<Comment> {
   const writer = requireWriterCaller(caller, "editComment");
   const cleaned = cleanBody(body);
-  const edited = await inTransaction(db, async (manager) => {
+  const verdict = await screen(writer, rules, cleaned);
+  const { edited, before, moves } = await inTransaction(db, async (manager) => {
     const comment = (await lockComment(manager, id))?.comment;
     if (!comment) throw notFound(`no comment with that id`);
     const right = await requireChangeRight(manager, writer, rules, comment, "edit");
     await requireGoodStanding(manager, writer, rules.clock(), "editing");
     if (comment.isDeleted) throw userError(`a deleted comment cannot be edited`, { argumentName: "id" });
+    const before = stateOf(comment);
     await manager.update(Comment, { id }, { body: cleaned, editedAt: rules.clock() });
     // Found by its new words only: the entry is replaced, not added to. Unpublished comments are in no index.
     if (comment.status === CommentStatus.PUBLISHED) await indexComments(manager, [{ id, body: cleaned }]);
     if (right === "moderator") await recordAction(manager, writer, rules.clock(), { commentId: id, action: ModerationActionKind.EDIT });
-    return manager.findOneByOrFail(Comment, { id });
+    // Screening only ever takes a comment further from the public: PUBLISHED -> PENDING -> REJECTED.
+    if (verdict && statusRank(verdict.status) > statusRank(comment.status)) {
+      await changeStatus(manager, comment, verdict.status);
+      await recordAction(manager, null, rules.clock(), { commentId: id, ...screenedAction(verdict) });
+    }
+    const edited = await manager.findOneByOrFail(Comment, { id });
+    // Screening may have taken it to another queue.
+    return { edited, before, moves: await queuesChanged(manager, [queueMove(comment, comment, edited)]) };
   });
-  // An edit changes neither status nor deletion: its state before is its state after.
-  publishCommentEvent(events, "EDITED", edited, stateOf(edited));
+  publishCommentEvent(events, "EDITED", edited, before);
+  publishQueueMoves(events, moves, [edited]);
   return edited;
+}
+
+function statusRank(status: CommentStatus): number {
+  return status === CommentStatus.PUBLISHED ? 0 : status === CommentStatus.PENDING ? 1 : 2;
 }
 
 /**

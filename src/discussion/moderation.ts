@@ -7,27 +7,25 @@
  */
 import { DataSource, EntityManager } from "typeorm";
 import { Caller, requireModerator, requireSignedIn } from "../auth/caller";
-import { run, sql } from "../db/sql";
-import { commentsChanged } from "../db/stored-counts";
 import { lockArticle, lockComment } from "../db/lock-order";
-import { canSeeComment, featuredComment, isPublic, ruleSql, viewerFor } from "../policy";
+import { canSeeComment, isPublic, viewerFor } from "../policy";
 import { inTransaction } from "../db/transaction";
-import { Article, Author, Comment, CommentFlag, CommentStatus, FlagReason, ModerationActionKind, ModerationMode } from "../entities";
+import { Article, Author, Comment, CommentFlag, CommentStatus, FlagReason, ModerationActionKind, ModerationMode, Notification } from "../entities";
 import { forbidden, notFound, userError } from "../errors";
 import { CommentEvents, ModerationState, publishCommentEvent, stateOf } from "../events/comment-events";
 import { publishQueueMoves } from "../events/moderation-events";
 import { queueMove, queuesChanged, QueueMove } from "../db/queue-counts";
 import { requireGoodStanding } from "./permissions";
-import { reindexComments } from "../search/search-index";
 import { characterCount } from "../text/write-limits";
 import { followReaderName, publishAdded, WriteRules } from "./comments";
+import { changeStatus, featuredCount, MAX_FEATURED_PER_ARTICLE } from "./comment-status";
 import { recordAction } from "./moderation-log";
+import { notify, notifyReply, NotificationKind, publishNotifications } from "./notifications";
 
 /** The longest reason or note a moderator or reader may give. */
 export const MAX_REASON_LENGTH = 1000;
 
-/** Featured comments per article: Article.featuredComments is a list, not a connection, so it is capped. */
-export const MAX_FEATURED_PER_ARTICLE = 10;
+export { MAX_FEATURED_PER_ARTICLE } from "./comment-status";
 
 /** Optional free text: trimmed, blank as none, one limit for reasons and notes. */
 export function cleanNote(text: string | null | undefined, argumentName: string): string | null {
@@ -39,38 +37,8 @@ export function cleanNote(text: string | null | undefined, argumentName: string)
 }
 
 /**
- * The article's featured comments as the cap counts them: featured and public (src/policy), so a
- * featured comment deleted or taken from the public frees its place.
+ * What a human's decision on a comment did, for the events that go out after the commit.
  */
-async function featuredCount(manager: EntityManager, articleId: number): Promise<number> {
-  const [row] = await run<{ n: number | string }>(
-    manager,
-    sql`SELECT COUNT(*) AS n FROM comment c WHERE c."articleId" = ${articleId} AND ${ruleSql(featuredComment, "c")}`,
-  );
-  return Number(row.n);
-}
-
-/**
- * Gives a comment a new status, bringing the counts and the search index in line when its
- * visibility changes. Returns whether the public could not see it before and can now.
- */
-async function changeStatus(manager: EntityManager, comment: Comment, status: CommentStatus): Promise<boolean> {
-  const before = isPublic(comment);
-  const after = isPublic({ isDeleted: comment.isDeleted, status });
-  // A featured comment published again takes back its place only if the cap has room; else it is unfeatured.
-  const featuredAt =
-    after && !before && comment.featuredAt !== null && (await featuredCount(manager, comment.articleId)) >= MAX_FEATURED_PER_ARTICLE
-      ? null
-      : comment.featuredAt;
-  await manager.update(Comment, { id: comment.id }, { status, featuredAt });
-  if (before !== after) {
-    await commentsChanged(manager, before ? { hidden: [comment] } : { shown: [comment] });
-    await reindexComments(manager, [comment.id]);
-  }
-  return !before && after;
-}
-
-/** What a human's decision on a comment did, for the events that go out after the commit. */
 export interface Decision {
   comment: Comment;
   /** It became public: commentAdded subscribers hear of it then. */
@@ -78,14 +46,18 @@ export interface Decision {
   /** Its state before; null when nothing changed. */
   before: ModerationState | null;
   move: QueueMove;
+  /** The notifications it raised (its author's APPROVED or REJECTED, a published reply's REPLY). */
+  notes: (Notification | null)[];
 }
 
 /**
  * A moderator (or the service token) gives a locked comment a status, inside the caller's
  * transaction: the counts and the search index follow, the comment no longer waits for a human
- * (the REPORTED and UNMODERATED queues), and the action goes in its history. The queue counts are
- * left to the caller (queuesChanged, last in the transaction: db/queue-counts.ts). Setting the
- * status it has changes nothing and records nothing.
+ * (the REPORTED and UNMODERATED queues), the action goes in its history, and its author is told
+ * when it is published (APPROVED) or rejected (REJECTED, with the reason), as is the parent's
+ * author of a reply that becomes published (REPLY). The queue counts are left to the caller
+ * (queuesChanged, last in the transaction: db/queue-counts.ts). Setting the status it has changes
+ * nothing and records nothing.
  */
 export async function decideStatus(
   manager: EntityManager,
@@ -95,13 +67,19 @@ export async function decideStatus(
   status: CommentStatus,
   reason: string | null,
 ): Promise<Decision> {
-  if (comment.status === status) return { comment, published: false, before: null, move: queueMove(comment, comment, comment) };
+  if (comment.status === status) return { comment, published: false, before: null, move: queueMove(comment, comment, comment), notes: [] };
   const before = stateOf(comment);
   const published = await changeStatus(manager, comment, status);
   await manager.update(Comment, { id: comment.id }, { needsReviewSince: null });
   await recordAction(manager, caller, now, { commentId: comment.id, action: ModerationActionKind.SET_STATUS, status, reason });
   const after = await manager.findOneByOrFail(Comment, { id: comment.id });
-  return { comment: after, published, before, move: queueMove(comment, comment, after) };
+  const told = status === CommentStatus.PUBLISHED ? NotificationKind.APPROVED : status === CommentStatus.REJECTED ? NotificationKind.REJECTED : null;
+  const actorSub = caller.kind === "reader" ? caller.sub : null;
+  const notes = [
+    told && (await notify(manager, { authorId: comment.authorId, kind: told, commentId: comment.id, reason, at: now, actorSub })),
+    published ? await notifyReply(manager, after, now) : null,
+  ];
+  return { comment: after, published, before, move: queueMove(comment, comment, after), notes };
 }
 
 /** The events of decisions, after their commit. */
@@ -115,13 +93,19 @@ export function publishDecisions(events: CommentEvents, decisions: Decision[], m
     moves,
     decisions.map((decision) => decision.comment),
   );
+  publishNotifications(
+    events,
+    decisions.flatMap((decision) => decision.notes),
+  );
 }
 
 /**
  * setCommentStatus: moderators publish, hold or reject a comment, with a reason kept in its
  * history. Setting the status it has changes nothing and records nothing. A comment that becomes
  * published reaches commentAdded subscribers then, as if just posted. Either way a human has seen
- * it: it leaves the REPORTED and UNMODERATED queues.
+ * it: it leaves the REPORTED and UNMODERATED queues. Its author is told when it is published
+ * (APPROVED) or rejected (REJECTED, with the reason), and a reply that becomes published tells
+ * its parent's author (REPLY), as if just posted.
  */
 export async function setCommentStatus(
   db: DataSource,
@@ -199,14 +183,15 @@ export async function flagComment(
  * featureComment / unfeatureComment: moderators pick published comments for their article's
  * featuredComments (featuring one is approving it: it leaves REPORTED and UNMODERATED) (at most MAX_FEATURED_PER_ARTICLE featured public comments; one deleted, held
  * or rejected does not count). Featuring a featured comment, or
- * unfeaturing one that is not, changes nothing and records nothing.
+ * unfeaturing one that is not, changes nothing and records nothing. Featuring tells the comment's
+ * author (FEATURED).
  */
 export async function setFeatured(db: DataSource, events: CommentEvents, caller: Caller, rules: WriteRules, id: number, featured: boolean): Promise<Comment> {
   requireModerator(caller, featured ? "featureComment" : "unfeatureComment");
-  const { comment, moves } = await inTransaction(db, async (manager) => {
+  const { comment, moves, note } = await inTransaction(db, async (manager) => {
     const comment = (await lockComment(manager, id))?.comment;
     if (!comment) throw notFound(`no comment with that id`);
-    if ((comment.featuredAt !== null) === featured) return { comment, moves: [] };
+    if ((comment.featuredAt !== null) === featured) return { comment, moves: [], note: null };
     if (featured) {
       if (!isPublic(comment)) throw userError(`only a published comment that is not deleted can be featured`, { argumentName: "id" });
       if ((await featuredCount(manager, comment.articleId)) >= MAX_FEATURED_PER_ARTICLE) {
@@ -219,10 +204,20 @@ export async function setFeatured(db: DataSource, events: CommentEvents, caller:
     // Featuring is a human's approval: the comment waits for no one any more.
     await manager.update(Comment, { id }, featured ? { featuredAt: now, needsReviewSince: null } : { featuredAt: null });
     await recordAction(manager, caller, now, { commentId: id, action: featured ? ModerationActionKind.FEATURE : ModerationActionKind.UNFEATURE });
+    const note = featured
+      ? await notify(manager, {
+          authorId: comment.authorId,
+          kind: NotificationKind.FEATURED,
+          commentId: id,
+          at: now,
+          actorSub: caller.kind === "reader" ? caller.sub : null,
+        })
+      : null;
     const after = await manager.findOneByOrFail(Comment, { id });
-    return { comment: after, moves: await queuesChanged(manager, [queueMove(comment, comment, after)]) };
+    return { comment: after, moves: await queuesChanged(manager, [queueMove(comment, comment, after)]), note };
   });
   publishQueueMoves(events, moves, [comment]);
+  publishNotifications(events, [note]);
   return comment;
 }
 

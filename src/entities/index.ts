@@ -7,11 +7,13 @@ export type { AuthorSanction } from "./author.entity";
 export { CommentFlag } from "./comment-flag.entity";
 export { CommentReaction } from "./comment-reaction.entity";
 export { ModerationAction } from "./moderation-action.entity";
+export { Notification, NotificationInbox, NotificationKind } from "./notification.entity";
 export { CommentStatus, FlagReason, ModerationActionKind, ModerationMode, Role } from "./moderation-enums";
 export { RelatedLink } from "./related-link.entity";
 export { SearchArticleEntry, SearchCommentEntry } from "./search-entry.entity";
 export { StoredCount } from "./stored-count.entity";
 export { Tag } from "./tag.entity";
+export { WordList } from "./word-list.entity";
 
 import { Article } from "./article.entity";
 import { ArticleTag } from "./article-tag.entity";
@@ -20,13 +22,29 @@ import { Comment } from "./comment.entity";
 import { CommentFlag } from "./comment-flag.entity";
 import { CommentReaction } from "./comment-reaction.entity";
 import { ModerationAction } from "./moderation-action.entity";
+import { Notification, NotificationInbox } from "./notification.entity";
 import { RelatedLink } from "./related-link.entity";
 import { SearchArticleEntry, SearchCommentEntry } from "./search-entry.entity";
 import { StoredCount } from "./stored-count.entity";
 import { Tag } from "./tag.entity";
+import { WordList } from "./word-list.entity";
 
 /** Every table of the data model, alike on both engines. */
-export const entities = [Article, ArticleTag, Author, Comment, CommentFlag, CommentReaction, ModerationAction, RelatedLink, StoredCount, Tag];
+export const entities = [
+  Article,
+  ArticleTag,
+  Author,
+  Comment,
+  CommentFlag,
+  CommentReaction,
+  ModerationAction,
+  Notification,
+  NotificationInbox,
+  RelatedLink,
+  StoredCount,
+  Tag,
+  WordList,
+];
 
 /**
  * The tables of one engine: the model's, and on PostgreSQL the search index's (SQLite keeps that

@@ -67,6 +67,7 @@ export enum ModerationActionKind {
   SUSPEND = "SUSPEND",
   PREMODERATE = "PREMODERATE",
   UNPREMODERATE = "UNPREMODERATE",
+  AUTO_REJECT = "AUTO_REJECT",
 }
 
 registerEnumType(ModerationActionKind, {
@@ -74,7 +75,11 @@ registerEnumType(ModerationActionKind, {
   description: "What was done to a comment, in its moderation history, or to a reader (a sanction), in theirs.",
   valuesConfig: {
     SET_STATUS: { description: "A moderator (or the service token) set its status with setCommentStatus; status says to what." },
-    AUTO_HOLD: { description: "The flag that brought flagCount to AUTO_HOLD_FLAGS put the published comment on hold (status PENDING); no actor." },
+    AUTO_HOLD: {
+      description:
+        "Put on hold (status PENDING) with no actor: by the flag that brought flagCount to AUTO_HOLD_FLAGS, or, as a reader posted or edited it, " +
+        "by a word on the suspect list or a link (PREMODERATE_LINKS); reason says which.",
+    },
     EDIT: { description: "A moderator or the service token replaced its text with editComment." },
     DELETE: { description: "A moderator or the service token deleted it with deleteComment." },
     FEATURE: { description: "featureComment put it among its article's featuredComments." },
@@ -84,6 +89,7 @@ registerEnumType(ModerationActionKind, {
     SUSPEND: { description: "suspendAuthor: the reader may not write until `until`." },
     PREMODERATE: { description: "setAuthorPremoderation(on: true): the reader's new comments wait for a moderator." },
     UNPREMODERATE: { description: "setAuthorPremoderation(on: false): the reader's new comments are published as the article's mode says." },
+    AUTO_REJECT: { description: "Rejected (status REJECTED) as a reader posted or edited it, for a word on the banned list; reason says which; no actor." },
   },
 });
 

@@ -56,14 +56,27 @@ export interface ModerationBusEvent {
 
 export const MODERATION_TOPIC = "moderationEvents";
 
+/** What travels when a reader is notified: the notification row as written, dates as ISO strings. */
+export interface NotificationAddedEvent {
+  readerSub: string;
+  notification: Record<string, unknown>;
+}
+
+/** What travels when a word list changes: its new version, so every instance drops its stale copy. */
+export interface WordListsChangedEvent {
+  version: number;
+}
+
 /** Every topic of the bus and what it carries. */
 export type CommentEventMap = {
   [key: `commentAdded:${number}`]: [CommentAddedEvent];
   [key: `commentEvents:${number}`]: [CommentChangeEvent];
   [MODERATION_TOPIC]: [ModerationBusEvent];
+  [key: `notificationAdded:${string}`]: [NotificationAddedEvent];
+  wordListsChanged: [WordListsChangedEvent];
 };
 
-export type CommentTopic = `commentAdded:${number}` | `commentEvents:${number}` | typeof MODERATION_TOPIC;
+export type CommentTopic = `commentAdded:${number}` | `commentEvents:${number}` | typeof MODERATION_TOPIC | `notificationAdded:${string}` | "wordListsChanged";
 
 export type CommentEvents = PubSub<CommentEventMap>;
 

@@ -6,6 +6,7 @@ import { authorLoaders } from "./author.loader";
 import { byIdLoader, groupLoader } from "./batch.loader";
 import { Viewer, viewerOf } from "../policy";
 import { commentLoaders } from "./comment.loader";
+import { notificationLoaders } from "./notification.loader";
 import { reactionLoaders } from "./reaction.loader";
 import { searchLoaders } from "./search.loader";
 import { articleRows, authorRows, commentFlagRows, commentRows, moderationActionRows, readRows, relatedLinkRows, tagRows } from "./rows";
@@ -55,6 +56,8 @@ export function createLoaders(db: DataSource, caller: Caller = ANONYMOUS, shared
     /** The caller as the visibility rules see them (src/policy; asked once per request, and only when needed). */
     viewer,
     reactions: reactionLoaders(db),
+    /** The calling reader's notifications (only ever theirs). */
+    notifications: notificationLoaders(db, caller),
     tags: tagLoaders(db, tagById),
     authors,
     search: searchLoaders(db, articleById, commentById),

@@ -11,7 +11,7 @@
 import { DataSource, getMetadataArgsStorage } from "typeorm";
 import type { ColumnMetadataArgs } from "typeorm/metadata-args/ColumnMetadataArgs";
 import { readDate, run, Sql, sql } from "../db/sql";
-import { Article, Author, Comment, CommentFlag, ModerationAction, RelatedLink, Tag } from "../entities";
+import { Article, Author, Comment, CommentFlag, ModerationAction, Notification, RelatedLink, Tag } from "../entities";
 
 type Row = Record<string, unknown>;
 
@@ -70,6 +70,7 @@ export const tagRows = rowShape(Tag, "tag", "t");
 export const relatedLinkRows = rowShape(RelatedLink, "related_link", "rl");
 
 export const moderationActionRows = rowShape(ModerationAction, "moderation_action", "ma");
+export const notificationRows = rowShape(Notification, "notification", "n");
 
 export const commentFlagRows = rowShape(CommentFlag, "comment_flag", "cf");
 

@@ -90,6 +90,19 @@ export class CommentResolver {
     return when(callerMay(comment, ctx, canKnowStatus), comment.status);
   }
 
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      "Why a held or rejected comment has its status, for those who may know it (its author, moderators, the service token): the word or link " +
+      "that held or rejected it as it was posted or edited, or the reason the moderator gave. Null for a published comment, and when no reason was given.",
+  })
+  async statusReason(@Root() comment: Comment, @Ctx() ctx: Context): Promise<string | null> {
+    if (comment.status === CommentStatus.PUBLISHED || !(await callerMay(comment, ctx, canKnowStatus))) return null;
+    const actions = await ctx.loaders.moderationActionsByComment.load(comment.id);
+    for (let i = actions.length - 1; i >= 0; i--) if (actions[i].status === comment.status) return actions[i].reason;
+    return null;
+  }
+
   @FieldResolver(() => DateTimeResolver, {
     nullable: true,
     description: "When it was posted. Null for imported comments (dumps carry no comment times), and on a tombstone for a caller who may not know its status.",

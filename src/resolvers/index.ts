@@ -10,11 +10,13 @@ import { ModerationResolver } from "./moderation.resolver";
 import { ModerationSubscriptionResolver } from "./moderation-subscription.resolver";
 import { SanctionResolver } from "./sanction.resolver";
 import { NodeResolver } from "./node.resolver";
+import { NotificationResolver, ViewerNotificationsResolver } from "./notification.resolver";
 import { ReactionResolver } from "./reaction.resolver";
 import { RelatedLinkResolver } from "./related-link.resolver";
 import { SearchResolver } from "./search.resolver";
 import { TagResolver } from "./tag.resolver";
 import { ViewerResolver } from "./viewer.resolver";
+import { WordListsResolver } from "./word-lists.resolver";
 
 export const resolvers = [
   NodeResolver,
@@ -35,4 +37,7 @@ export const resolvers = [
   ModerationResolver,
   ModerationSubscriptionResolver,
   SanctionResolver,
+  WordListsResolver,
+  NotificationResolver,
+  ViewerNotificationsResolver,
 ] as const;

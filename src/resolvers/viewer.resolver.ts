@@ -9,6 +9,18 @@ export function viewerAuthor(ctx: Context): Promise<Author | null> | null {
   return ctx.caller.kind === "reader" ? ctx.loaders.authors.bySub(ctx.caller.sub) : null;
 }
 
+/** Query.viewer: the caller as their credential says; null when anonymous. */
+export function callerAsViewer(ctx: Context): Viewer | null {
+  const role = roleOf(ctx.caller);
+  if (role === null) return null;
+  const viewer = new Viewer();
+  viewer.role = Role[role];
+  viewer.canModerate = canModerate(ctx.caller);
+  viewer.name = ctx.caller.kind === "reader" ? ctx.caller.name : null;
+  viewer.sub = ctx.caller.kind === "reader" ? ctx.caller.sub : null;
+  return viewer;
+}
+
 @Resolver(() => Viewer)
 export class ViewerResolver {
   @Query(() => Viewer, {
@@ -18,14 +30,7 @@ export class ViewerResolver {
       "A credential that is not valid (expired, wrongly signed, unsigned) makes the whole request UNAUTHENTICATED.",
   })
   viewer(@Ctx() ctx: Context): Viewer | null {
-    const role = roleOf(ctx.caller);
-    if (role === null) return null;
-    const viewer = new Viewer();
-    viewer.role = Role[role];
-    viewer.canModerate = canModerate(ctx.caller);
-    viewer.name = ctx.caller.kind === "reader" ? ctx.caller.name : null;
-    viewer.sub = ctx.caller.kind === "reader" ? ctx.caller.sub : null;
-    return viewer;
+    return callerAsViewer(ctx);
   }
 
   @FieldResolver(() => Author, {

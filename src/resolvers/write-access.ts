@@ -15,7 +15,7 @@ export function requireWriter(ctx: Context, what = "this operation"): void {
 
 /** The time and the discussion's rules, as the write paths take them. */
 export function writeRules(ctx: Context): WriteRules {
-  return { clock: ctx.clock, ...ctx.rules };
+  return { clock: ctx.clock, wordLists: ctx.wordLists, ...ctx.rules };
 }
 
 /** Writes that only the service token may make (imports). */

@@ -4,7 +4,7 @@
  */
 import { ComplexityEstimator } from "graphql-query-complexity";
 import { ClassType, Field, Int, ObjectType } from "type-graphql";
-import { Article, Author, Comment, Tag } from "../entities";
+import { Article, Author, Comment, Notification, Tag } from "../entities";
 import { DEFAULT_PAGE_SIZE } from "../read/connection";
 import { queryWordCount } from "../search/parse-query";
 
@@ -72,6 +72,9 @@ export const CommentEdge = edgeType(Comment, "Comment");
 
 @ObjectType({ description: "A Relay page of a list of comments.", simpleResolvers: true })
 export class CommentConnection extends connectionType(Comment, "Comment", CommentEdge) {}
+
+@ObjectType({ description: "A Relay page of the signed-in reader's notifications, newest first.", simpleResolvers: true })
+export class NotificationConnection extends connectionType(Notification, "Notification") {}
 
 /** A connection costs its page size times what each item costs. */
 export const connectionCost: ComplexityEstimator = ({ args, childComplexity }) => {

@@ -2,9 +2,9 @@
  * Global ids are base64url("Type:123"): opaque to clients, and enough for
  * node(id) to know which table to look in.
  */
-export type NodeTypeName = "Article" | "Tag" | "RelatedLink" | "Comment" | "Author";
+export type NodeTypeName = "Article" | "Tag" | "RelatedLink" | "Comment" | "Author" | "Notification";
 
-const NODE_TYPES: ReadonlySet<string> = new Set<NodeTypeName>(["Article", "Tag", "RelatedLink", "Comment", "Author"]);
+const NODE_TYPES: ReadonlySet<string> = new Set<NodeTypeName>(["Article", "Tag", "RelatedLink", "Comment", "Author", "Notification"]);
 
 /**
  * Where ids are spelled before encoding: a global id is short ASCII ("RelatedLink:2147483647" at

@@ -23,6 +23,9 @@ export const WRITE_LIMITS = {
   tags: 50,
   relatedLinks: 50,
   comments: 20_000,
+  /** Entries per word list (setWordList), and characters per entry. */
+  wordListEntries: 10_000,
+  wordListEntry: 100,
 } as const;
 
 /** Characters as a reader counts them (code points), not UTF-16 units. */

@@ -57,6 +57,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     editWindowSeconds: 900,
     moderation: "POST",
     autoHoldFlags: 3,
+    premoderateLinks: false,
     // Off: cases that post in bursts are not about the limits; tests/abuse sets them.
     abuseLimits: NO_ABUSE_LIMITS,
     ...DEFAULT_BOUNDS,
