@@ -1,7 +1,8 @@
 /**
  * Sanctions on readers: bans, suspensions and pre-moderation, by moderators and the service token.
  * A sanction is kept on the author row (Author.standing reads it, permissions.ts enforces it on
- * every write) and recorded as a ModerationAction on the author, with who did it and why. Only a
+ * every write) and recorded as a ModerationAction on the author, with who did it and why; a ban or
+ * a suspension tells the reader (a SANCTIONED notification, with the reason). Only a
  * signed-in reader can be sanctioned: not a moderator (as their last token said), and not a
  * commenter without a reader behind them (imported, or named by the service token). Doing what is
  * already so (banning a banned reader with no comments to reject, lifting nothing) records nothing.
@@ -19,6 +20,7 @@ import { isPublic } from "../policy";
 import type { WriteRules } from "./comments";
 import { cleanNote, Decision, decideStatus, publishDecisions } from "./moderation";
 import { recordAction } from "./moderation-log";
+import { notify, NotificationKind, publishNotifications } from "./notifications";
 import { standingOf } from "./permissions";
 
 /** The author a sanction is for, refused (FORBIDDEN) when they may not be sanctioned. */
@@ -61,7 +63,7 @@ export async function banAuthor(
 ): Promise<void> {
   requireModerator(caller, "banAuthor");
   const cleaned = cleanNote(reason, "reason");
-  const { decisions, moves } = await inTransaction(db, async (manager) => {
+  const { decisions, moves, note } = await inTransaction(db, async (manager) => {
     await sanctionable(manager, authorId);
     const now = rules.clock();
     const decisions: Decision[] = [];
@@ -84,11 +86,14 @@ export async function banAuthor(
       }
     }
     const author = await manager.findOneByOrFail(Author, { id: authorId });
+    let note = null;
     if (author.sanction !== "BANNED" || author.sanctionReason !== cleaned || decisions.length > 0) {
       await setSanction(manager, authorId, "BANNED", null, cleaned);
       await recordAction(manager, caller, now, { authorId, action: ModerationActionKind.BAN, reason: cleaned });
+      note = await notify(manager, { authorId, kind: NotificationKind.SANCTIONED, reason: cleaned, at: now, actorSub: actorSubOf(caller) });
     }
     return {
+      note,
       decisions,
       moves: await queuesChanged(
         manager,
@@ -97,6 +102,11 @@ export async function banAuthor(
     };
   });
   publishDecisions(events, decisions, moves);
+  publishNotifications(events, [note]);
+}
+
+function actorSubOf(caller: Caller): string | null {
+  return caller.kind === "reader" ? caller.sub : null;
 }
 
 /** unbanAuthor: lifts a ban, or a suspension that has not ended; a reader in good standing stays so, and nothing is recorded. */
@@ -114,6 +124,7 @@ export async function unbanAuthor(db: DataSource, caller: Caller, rules: WriteRu
 /** suspendAuthor: the reader may not write until `until` (in the future), then may again. Replaces a ban or an earlier suspension. */
 export async function suspendAuthor(
   db: DataSource,
+  events: CommentEvents,
   caller: Caller,
   rules: WriteRules,
   authorId: number,
@@ -123,7 +134,7 @@ export async function suspendAuthor(
   requireModerator(caller, "suspendAuthor");
   const cleaned = cleanNote(reason, "reason");
   if (Number.isNaN(until.getTime())) throw userError(`"until" is not a valid date`, { argumentName: "until" });
-  await inTransaction(db, async (manager) => {
+  const note = await inTransaction(db, async (manager) => {
     await sanctionable(manager, authorId);
     const now = rules.clock();
     if (until.getTime() <= now.getTime()) {
@@ -131,7 +142,9 @@ export async function suspendAuthor(
     }
     await setSanction(manager, authorId, "SUSPENDED", until, cleaned);
     await recordAction(manager, caller, now, { authorId, action: ModerationActionKind.SUSPEND, reason: cleaned, until });
+    return notify(manager, { authorId, kind: NotificationKind.SANCTIONED, reason: cleaned, at: now, actorSub: actorSubOf(caller) });
   });
+  publishNotifications(events, [note]);
 }
 
 /** setAuthorPremoderation: whether the reader's new comments are PENDING until a moderator publishes them. Comments already posted keep their status. */

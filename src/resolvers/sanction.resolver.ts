@@ -89,7 +89,7 @@ export class SanctionResolver {
   async suspendAuthor(@Ctx() ctx: Context, @Args(() => SuspendAuthorArgs) args: SuspendAuthorArgs): Promise<AuthorPayload> {
     requireModerator(ctx.caller, "suspendAuthor");
     const id = idArgument(args.authorId, "Author", "authorId");
-    await suspendAuthor(ctx.db, ctx.caller, writeRules(ctx), id, args.until, args.reason);
+    await suspendAuthor(ctx.db, ctx.events, ctx.caller, writeRules(ctx), id, args.until, args.reason);
     return rereadAuthor(ctx, id);
   }
 

@@ -143,6 +143,24 @@ describe.each(engines)("notifications on %s", (engine) => {
     expect(first).toMatchObject({ kind: "SANCTIONED", reason: "Suspended for a day", comment: null });
   });
 
+  it("tell a reader of a ban or a suspension by the sanction mutations, with the reason", async () => {
+    const cara = await readerToken({ sub: "cara", name: "Cara" });
+    const { author } = await postAs(t, cara, articleId, "Cara's first comment");
+    const until = new Date(Date.now() + 86_400_000).toISOString();
+    await t.data(
+      `mutation($id: ID!, $until: DateTime!) { suspendAuthor(authorId: $id, until: $until, reason: "Cooling off") { author { id } } }`,
+      { id: author.id, until },
+      { token: mod },
+    );
+    await t.data(`mutation($id: ID!) { banAuthor(authorId: $id, reason: "Spam again") { author { id } } }`, { id: author.id }, { token: mod });
+    const caras = await inbox(cara);
+    expect(caras.notifications.nodes.map((n: any) => [n.kind, n.reason])).toEqual([
+      ["SANCTIONED", "Spam again"],
+      ["SANCTIONED", "Cooling off"],
+    ]);
+    expect(caras.unreadNotificationCount).toBe(await recount("cara"));
+  });
+
   it("arrive live to their reader only", async () => {
     const host = await listen(t.server.httpServer);
     const annaClient = wsClient(host, { authorization: `Bearer ${anna}` });
