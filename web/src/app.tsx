@@ -4,6 +4,7 @@ import { createGraphqlClient } from "./client";
 import { SiteHeader } from "./components/site-header";
 import { ArticlePage } from "./pages/article-page";
 import { HomePage } from "./pages/home-page";
+import { ModeratePage } from "./pages/moderate-page";
 import { Link, matchRoute, useLocation } from "./router";
 import { identityKey, SessionProvider, useSession } from "./session";
 import { ViewerProvider } from "./viewer";
@@ -43,6 +44,8 @@ function Routes() {
       return <HomePage params={route.params} />;
     case "article":
       return <ArticlePage key={route.slug} slug={route.slug} />;
+    case "moderate":
+      return <ModeratePage />;
     case "not-found":
       return (
         <>
