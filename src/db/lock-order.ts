@@ -6,8 +6,10 @@
  * writes to one discussion queue at the article, and no two can wait on each other in a cycle.
  * (One exception: a reader's author row is renamed from their token before the counts change, so
  * two renamed readers deleting each other's comments at once could meet; inTransaction's retry
- * covers that.) PostgreSQL locks the rows (FOR UPDATE); SQLite runs one write at a time and just
- * reads them.
+ * covers that.) The site-wide moderation queue counts (stored_count "queue.*", queue-counts.ts) are
+ * taken last of all, after authors; a write that spans articles (banAuthor's rejectExisting) takes
+ * every article and its comments in article id order before any shared row. PostgreSQL locks the
+ * rows (FOR UPDATE); SQLite runs one write at a time and just reads them.
  */
 import { EntityManager } from "typeorm";
 import { Article, Comment } from "../entities";

@@ -17,7 +17,7 @@ import { inTransaction } from "../db/transaction";
 import { canSeeComment, isPublic, viewerFor } from "../policy";
 import { Author, Comment, CommentStatus, ModerationActionKind } from "../entities";
 import { forbidden, notFound, unauthenticated, userError } from "../errors";
-import { commentAddedTopic, CommentEvents, ModerationState, publishCommentEvent, snapshotOf, stateOf } from "../events/comment-events";
+import { commentAddedTopic, CommentEvents, publishCommentEvent, snapshotOf, stateOf } from "../events/comment-events";
 import { foldKey } from "../text/fold";
 import { checkDisplayName } from "../text/display-name";
 import { characterCount, WRITE_LIMITS } from "../text/write-limits";
@@ -229,24 +229,21 @@ function statusRank(status: CommentStatus): number {
  */
 export async function deleteComment(db: DataSource, events: CommentEvents, caller: Caller, rules: WriteRules, id: number): Promise<Comment> {
   const writer = requireWriterCaller(caller, "deleteComment");
-  const { deleted, before, moves } = await inTransaction(
-    db,
-    async (manager): Promise<{ deleted: Comment; before: ModerationState | null; moves: QueueMove[] }> => {
-      const comment = (await lockComment(manager, id))?.comment;
-      if (!comment) throw notFound(`no comment with that id`);
-      const right = await requireChangeRight(manager, writer, rules, comment, "delete");
-      // before: its state before this call deleted it (null: it was deleted already).
-      if (comment.isDeleted) return { deleted: comment, before: null, moves: [] };
-      const before = stateOf(comment);
-      await manager.update(Comment, { id }, { isDeleted: true });
-      // An unpublished comment was counted nowhere already.
-      if (isPublic(comment)) await commentsChanged(manager, { hidden: [comment] });
-      await unindexComments(manager, [id]);
-      if (right === "moderator") await recordAction(manager, writer, rules.clock(), { commentId: id, action: ModerationActionKind.DELETE });
-      const deleted = await manager.findOneByOrFail(Comment, { id });
-      return { deleted, before, moves: await queuesChanged(manager, [queueMove(comment, comment, deleted)]) };
-    },
-  );
+  const { deleted, before, moves } = await inTransaction(db, async (manager) => {
+    const comment = (await lockComment(manager, id))?.comment;
+    if (!comment) throw notFound(`no comment with that id`);
+    const right = await requireChangeRight(manager, writer, rules, comment, "delete");
+    // before: its state before this call deleted it (null: it was deleted already).
+    if (comment.isDeleted) return { deleted: comment, before: null, moves: [] as QueueMove[] };
+    const before = stateOf(comment);
+    await manager.update(Comment, { id }, { isDeleted: true });
+    // An unpublished comment was counted nowhere already.
+    if (isPublic(comment)) await commentsChanged(manager, { hidden: [comment] });
+    await unindexComments(manager, [id]);
+    if (right === "moderator") await recordAction(manager, writer, rules.clock(), { commentId: id, action: ModerationActionKind.DELETE });
+    const deleted = await manager.findOneByOrFail(Comment, { id });
+    return { deleted, before, moves: await queuesChanged(manager, [queueMove(comment, comment, deleted)]) };
+  });
   if (before !== null) publishCommentEvent(events, "DELETED", deleted, before);
   publishQueueMoves(events, moves, [deleted]);
   return deleted;

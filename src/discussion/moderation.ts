@@ -53,11 +53,12 @@ export interface Decision {
 /**
  * A moderator (or the service token) gives a locked comment a status, inside the caller's
  * transaction: the counts and the search index follow, the comment no longer waits for a human
- * (the REPORTED and UNMODERATED queues), the action goes in its history, and its author is told
- * when it is published (APPROVED) or rejected (REJECTED, with the reason), as is the parent's
- * author of a reply that becomes published (REPLY). The queue counts are left to the caller
- * (queuesChanged, last in the transaction: db/queue-counts.ts). Setting the status it has changes
- * nothing and records nothing.
+ * (the REPORTED and UNMODERATED queues), and the action goes in its history. The queue counts are
+ * left to the caller (queuesChanged, last in the transaction: db/queue-counts.ts). Setting the
+ * status it has approves a comment that waits for a human (it leaves those queues, and the action
+ * is recorded; `before` stays null, as the public saw no change), and else changes nothing. A
+ * change of status tells its author when it is published (APPROVED) or rejected (REJECTED, with
+ * the reason), as it tells the parent's author of a reply that becomes published (REPLY).
  */
 export async function decideStatus(
   manager: EntityManager,
@@ -67,19 +68,25 @@ export async function decideStatus(
   status: CommentStatus,
   reason: string | null,
 ): Promise<Decision> {
-  if (comment.status === status) return { comment, published: false, before: null, move: queueMove(comment, comment, comment), notes: [] };
-  const before = stateOf(comment);
-  const published = await changeStatus(manager, comment, status);
+  const unchanged = comment.status === status;
+  if (unchanged && comment.needsReviewSince === null) return { comment, published: false, before: null, move: queueMove(comment, comment, comment), notes: [] };
+  const published = unchanged ? false : await changeStatus(manager, comment, status);
   await manager.update(Comment, { id: comment.id }, { needsReviewSince: null });
   await recordAction(manager, caller, now, { commentId: comment.id, action: ModerationActionKind.SET_STATUS, status, reason });
   const after = await manager.findOneByOrFail(Comment, { id: comment.id });
-  const told = status === CommentStatus.PUBLISHED ? NotificationKind.APPROVED : status === CommentStatus.REJECTED ? NotificationKind.REJECTED : null;
+  const told = unchanged
+    ? null
+    : status === CommentStatus.PUBLISHED
+      ? NotificationKind.APPROVED
+      : status === CommentStatus.REJECTED
+        ? NotificationKind.REJECTED
+        : null;
   const actorSub = caller.kind === "reader" ? caller.sub : null;
   const notes = [
     told && (await notify(manager, { authorId: comment.authorId, kind: told, commentId: comment.id, reason, at: now, actorSub })),
     published ? await notifyReply(manager, after, now) : null,
   ];
-  return { comment: after, published, before, move: queueMove(comment, comment, after), notes };
+  return { comment: after, published, before: unchanged ? null : stateOf(comment), move: queueMove(comment, comment, after), notes };
 }
 
 /** The events of decisions, after their commit. */
@@ -101,11 +108,12 @@ export function publishDecisions(events: CommentEvents, decisions: Decision[], m
 
 /**
  * setCommentStatus: moderators publish, hold or reject a comment, with a reason kept in its
- * history. Setting the status it has changes nothing and records nothing. A comment that becomes
- * published reaches commentAdded subscribers then, as if just posted. Either way a human has seen
- * it: it leaves the REPORTED and UNMODERATED queues. Its author is told when it is published
- * (APPROVED) or rejected (REJECTED, with the reason), and a reply that becomes published tells
- * its parent's author (REPLY), as if just posted.
+ * history. A comment that becomes published reaches commentAdded subscribers then, as if just
+ * posted. Either way a human has seen it: it leaves the REPORTED and UNMODERATED queues (so
+ * publishing a published comment that waited approves it); setting the status of a comment that
+ * waits for no one to the one it has changes nothing and records nothing. Its author is told when
+ * it is published (APPROVED) or rejected (REJECTED, with the reason), and a reply that becomes
+ * published tells its parent's author (REPLY), as if just posted.
  */
 export async function setCommentStatus(
   db: DataSource,

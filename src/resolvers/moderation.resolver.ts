@@ -62,7 +62,8 @@ export class ModerationResolver {
     description:
       "Publishes, holds (PENDING) or rejects a comment, for moderators and the service token; writes a SET_STATUS entry in its moderationHistory. " +
       "The public's counts change with it (only PUBLISHED comments count), and a comment that becomes PUBLISHED reaches commentAdded subscribers then. " +
-      "Setting the status it has changes nothing. A deleted comment is BAD_USER_INPUT.",
+      "Either way the comment leaves the REPORTED and UNMODERATED queues: setting PUBLISHED on a published comment that waits for a human approves it. " +
+      "Setting the status it has on a comment that waits for no one changes nothing. A deleted comment is BAD_USER_INPUT.",
   })
   async setCommentStatus(@Ctx() ctx: Context, @Args(() => SetCommentStatusArgs) args: SetCommentStatusArgs): Promise<CommentPayload> {
     requireModerator(ctx.caller, "setCommentStatus");

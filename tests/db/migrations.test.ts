@@ -18,7 +18,7 @@ describe.each(engines)("migrations on %s", (engine) => {
       }
       const comment = await runner.getTable("comment");
       expect(comment?.indices.map((index) => index.name).sort()).toEqual(
-        ["IDX_comment_author", "IDX_comment_featured", "IDX_comment_parent", "IDX_comment_status", "IDX_comment_thread"].sort(),
+        ["IDX_comment_author", "IDX_comment_featured", "IDX_comment_needs_review", "IDX_comment_parent", "IDX_comment_status", "IDX_comment_thread"].sort(),
       );
       expect(comment?.foreignKeys.map((key) => key.referencedTableName).sort()).toEqual(["article", "author", "comment"]);
       const article = await runner.getTable("article");

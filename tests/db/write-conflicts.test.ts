@@ -94,8 +94,8 @@ describeWithPostgres("write conflicts on PostgreSQL", () => {
       `[threadline] write conflict (deadlock detected): retrying the transaction, try 2 of ${WRITE_ATTEMPTS}`,
       `[threadline] write conflict (could not serialize access due to concurrent update): retrying the transaction, try 3 of ${WRITE_ATTEMPTS}`,
     ]);
-    // commentAdded and commentEvents ADDED, once each, for the try that committed.
-    expect(published).toHaveBeenCalledTimes(2);
+    // commentAdded, commentEvents ADDED and moderationEvents ENTERED APPROVED, once each, for the try that committed.
+    expect(published).toHaveBeenCalledTimes(3);
   });
 
   it("answers 503 SERVICE_UNAVAILABLE with Retry-After when every try met a conflict, and leaves nothing behind", async () => {
