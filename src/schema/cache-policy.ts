@@ -47,6 +47,8 @@ export const CACHE_HINTS: { types: Record<string, CacheHint>; fields: Record<str
     RelatedLink: { maxAge: 300 },
     Author: { maxAge: 60 },
     Comment: { maxAge: 30 },
+    // Served to its reader only, whose requests are credentialed and never stored; anonymous node(id) of one is null.
+    Notification: { maxAge: 30 },
     ArticleConnection: { inherit: true },
     ArticleEdge: { inherit: true },
     TagConnection: { inherit: true },
@@ -55,6 +57,8 @@ export const CACHE_HINTS: { types: Record<string, CacheHint>; fields: Record<str
     AuthorEdge: { inherit: true },
     CommentConnection: { inherit: true },
     CommentEdge: { inherit: true },
+    NotificationConnection: { inherit: true },
+    NotificationEdge: { inherit: true },
     SearchConnection: { inherit: true },
     SearchEdge: { inherit: true },
     Highlight: { inherit: true },

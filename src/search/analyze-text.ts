@@ -77,16 +77,19 @@ export function stemOf(form: string): string {
 
 /** The words of `text`, in order. */
 export function tokenize(text: string): Token[] {
-  const tokens: Token[] = [];
+  return foldedTokens(text).map((token) => ({ ...token, stem: stemOf(token.form) }));
+}
+
+/** The words of `text`, in order, folded but not stemmed: what matches a word exactly (the moderators' word lists). */
+export function foldedTokens(text: string): Omit<Token, "stem">[] {
+  const tokens: Omit<Token, "stem">[] = [];
   for (const match of text.matchAll(WORD)) {
     const start = match.index;
     const word = match[0];
     const pieces = SPLIT_SCRIPTS.test(word) ? word.matchAll(SPLIT_SCRIPT_CHARS) : [Object.assign([word], { index: 0 })];
     for (const piece of pieces) {
       const pieceStart = start + (piece.index ?? 0);
-      for (const form of foldWord(piece[0])) {
-        tokens.push({ start: pieceStart, end: pieceStart + piece[0].length, form, stem: stemOf(form) });
-      }
+      for (const form of foldWord(piece[0])) tokens.push({ start: pieceStart, end: pieceStart + piece[0].length, form });
     }
   }
   return tokens;

@@ -1,6 +1,6 @@
 /**
  * The moderators' word lists as a matcher: which banned or suspect entry a text contains, if any.
- * Entries and texts are cut into words by the search analyzer's tokenize (search/analyze-text.ts),
+ * Entries and texts are cut into words as the search analyzer cuts them (search/analyze-text.ts),
  * so case, diacritics, ё/е and the other foldings are Threadline's own, the same on both engines,
  * and a match is always of whole words: "Scunthorpe" is one word, and a banned "cunt" is not in
  * it. An entry of several words (a phrase) matches those words in a row, whatever stands between
@@ -10,7 +10,7 @@
  * Built once per list change: a map from each entry's first word to the entries that start with
  * it, so a text costs one look-up per word, and a phrase is only compared where its first word is.
  */
-import { tokenize } from "../search/analyze-text";
+import { foldedTokens } from "../search/analyze-text";
 
 export type WordListKind = "BANNED" | "SUSPECT";
 
@@ -30,7 +30,7 @@ interface Entry {
 
 /** The folded words of an entry or a text, in order. */
 export function foldedWords(text: string): string[] {
-  return tokenize(text).map((token) => token.form);
+  return foldedTokens(text).map((token) => token.form);
 }
 
 export class WordMatcher {
@@ -64,7 +64,7 @@ export class WordMatcher {
    */
   match(text: string): WordMatch | null {
     if (this.size === 0) return null;
-    const tokens = tokenize(text);
+    const tokens = foldedTokens(text);
     let suspect: WordMatch | null = null;
     for (let i = 0; i < tokens.length; i++) {
       const bucket = this.byFirstWord.get(tokens[i].form);

@@ -6,10 +6,16 @@
 import { run, sql } from "../../src/db/sql";
 import { inTransaction } from "../../src/db/transaction";
 import { notify, notificationTopic, NotificationKind, publishNotifications } from "../../src/discussion/notifications";
+import { randomBytes } from "node:crypto";
+import type { Client } from "graphql-ws";
+import Redis from "ioredis";
+import { renderDump } from "../../src/ingest/render-dump";
 import { engines } from "../helpers/databases";
-import { importUniqueArticle } from "../helpers/discussion";
+import { IMPORT_DUMP, importUniqueArticle, uniqueArticle } from "../helpers/discussion";
+import { InstancePair, startInstancePair } from "../helpers/instances";
 import { postAs, readerToken } from "../helpers/readers";
-import { listen, observedLocalEvents, probe, wsClient } from "../helpers/subscriptions";
+import { redisSuite, redisUrl } from "../helpers/redis";
+import { eventually, httpGql, listen, observedLocalEvents, probe, wsClient } from "../helpers/subscriptions";
 import { startTestServer, TEST_TOKEN, TestServer } from "../helpers/test-server";
 
 const INBOX = `query($first: Int, $after: String) {
@@ -22,6 +28,8 @@ const SET_STATUS = `mutation($id: ID!, $status: CommentStatus!, $reason: String)
 const FEATURE = `mutation($id: ID!) { featureComment(id: $id) { comment { id } } }`;
 const SET_MODE = `mutation($id: ID!, $mode: ModerationMode!) { setArticleModeration(articleId: $id, mode: $mode) { id } }`;
 const LIVE = `subscription { notificationAdded { id kind reason comment { id body } } }`;
+const POST_COMMENT = `mutation($articleId: ID!, $body: String!, $parentId: ID) { addComment(articleId: $articleId, body: $body, parentId: $parentId) { comment { id } } }`;
+const describeWithRedis = redisSuite(true);
 
 describe.each(engines)("notifications on %s", (engine) => {
   let t: TestServer;
@@ -166,7 +174,10 @@ describe.each(engines)("notifications on %s", (engine) => {
     const annaClient = wsClient(host, { authorization: `Bearer ${anna}` });
     const benClient = wsClient(host, { authorization: `Bearer ${ben}` });
     const anonymous = wsClient(host);
+    const service = wsClient(host, { authorization: `Bearer ${TEST_TOKEN}` });
     try {
+      const serviceRefusal = await probe(service, LIVE).next();
+      expect(serviceRefusal.kind === "next" && serviceRefusal.result.errors?.[0].extensions?.code).toBe("FORBIDDEN");
       const annaLive = probe(annaClient, LIVE);
       const benLive = probe(benClient, LIVE);
       const refused = probe(anonymous, LIVE);
@@ -185,7 +196,54 @@ describe.each(engines)("notifications on %s", (engine) => {
       const bensNote = await benLive.next();
       expect(bensNote.kind === "next" && bensNote.result.data).toMatchObject({ notificationAdded: { kind: "REPLY", comment: { body: "Anna answers Ben" } } });
     } finally {
-      await Promise.all([annaClient.dispose(), benClient.dispose(), anonymous.dispose()]);
+      await Promise.all([annaClient.dispose(), benClient.dispose(), anonymous.dispose(), service.dispose()]);
     }
+  });
+});
+
+describeWithRedis("notifications between two instances on PostgreSQL and Redis", () => {
+  let pair: InstancePair;
+  const clients: Client[] = [];
+  afterAll(async () => {
+    for (const client of clients) await client.dispose();
+    await pair?.close();
+  });
+
+  it("reach their reader on another instance, and only them", async () => {
+    pair = await startInstancePair(redisUrl());
+    // Subs of this run's own, so runs sharing the Redis do not hear each other.
+    const run = randomBytes(4).toString("hex");
+    const anna = await readerToken({ sub: `anna-${run}`, name: `Anna ${run}` });
+    const ben = await readerToken({ sub: `ben-${run}`, name: `Ben ${run}` });
+    const imported = await httpGql(pair.a.host, IMPORT_DUMP, { text: renderDump(uniqueArticle()) }, TEST_TOKEN);
+    const story: string = imported.data!.importDump.article.id;
+
+    const onB = wsClient(pair.b.host, { authorization: `Bearer ${anna}` });
+    const benOnB = wsClient(pair.b.host, { authorization: `Bearer ${ben}` });
+    clients.push(onB, benOnB);
+    const annaLive = probe(onB, LIVE);
+    const benLive = probe(benOnB, LIVE);
+    const redis = new Redis(redisUrl());
+    try {
+      await eventually(async () => {
+        const [, annaCount, , benCount] = (await redis.pubsub("NUMSUB", notificationTopic(`anna-${run}`), notificationTopic(`ben-${run}`))) as [
+          string,
+          number,
+          string,
+          number,
+        ];
+        return Number(annaCount) === 1 && Number(benCount) === 1;
+      }, "both readers' topics to be subscribed on B");
+    } finally {
+      await redis.quit();
+    }
+    const mine = await httpGql(pair.a.host, POST_COMMENT, { articleId: story, body: "Anna on A" }, anna);
+    await httpGql(pair.a.host, POST_COMMENT, { articleId: story, body: "Ben replies on A", parentId: mine.data!.addComment.comment.id }, ben);
+    const told = await annaLive.next();
+    expect(told.kind === "next" && told.result.data).toMatchObject({ notificationAdded: { kind: "REPLY", comment: { body: "Ben replies on A" } } });
+    const bens = await httpGql(pair.a.host, POST_COMMENT, { articleId: story, body: "Ben on A" }, ben);
+    await httpGql(pair.a.host, POST_COMMENT, { articleId: story, body: "Anna replies", parentId: bens.data!.addComment.comment.id }, anna);
+    const bensNote = await benLive.next();
+    expect(bensNote.kind === "next" && bensNote.result.data).toMatchObject({ notificationAdded: { kind: "REPLY", comment: { body: "Anna replies" } } });
   });
 });

@@ -7,10 +7,14 @@
 import { containsLink } from "../../src/text/links";
 import { WordMatcher } from "../../src/text/word-matcher";
 import { engines } from "../helpers/databases";
-import { importUniqueArticle } from "../helpers/discussion";
+import { renderDump } from "../../src/ingest/render-dump";
+import { IMPORT_DUMP as IMPORT, importUniqueArticle, uniqueArticle } from "../helpers/discussion";
 import { postAs, readerToken } from "../helpers/readers";
 import { observedLocalEvents } from "../helpers/subscriptions";
 import { createServer } from "../../src/server";
+import { InstancePair, startInstancePair } from "../helpers/instances";
+import { redisSuite, redisUrl } from "../helpers/redis";
+import { eventually, httpGql } from "../helpers/subscriptions";
 import { startTestServer, TEST_TOKEN, TestServer } from "../helpers/test-server";
 
 const LISTS = `{ wordLists { banned suspect } }`;
@@ -165,5 +169,23 @@ describe.each(engines)("word lists on %s", (engine) => {
     } finally {
       await second.stop();
     }
+  });
+});
+
+redisSuite(true)("word lists between two instances on PostgreSQL and Redis", () => {
+  let pair: InstancePair;
+  afterAll(() => pair?.close());
+
+  it("a change on one instance screens comments on the other", async () => {
+    pair = await startInstancePair(redisUrl());
+    const mod = await readerToken({ sub: "mo", name: "Mo", role: "moderator" });
+    const anna = await readerToken({ sub: "anna", name: "Anna" });
+    // B reads the (empty) lists first, so it holds a copy that the change must replace.
+    expect((await httpGql(pair.b.host, LISTS, {}, mod)).data).toEqual({ wordLists: { banned: [], suspect: [] } });
+    expect((await httpGql(pair.a.host, SET, { kind: "BANNED", words: ["Spamword"] }, mod)).errors).toBeUndefined();
+    await eventually(async () => (await httpGql(pair.b.host, LISTS, {}, mod)).data?.wordLists.banned[0] === "Spamword", "B to hear of the change");
+    const articleId = (await httpGql(pair.a.host, IMPORT, { text: renderDump(uniqueArticle()) }, TEST_TOKEN)).data!.importDump.article.id;
+    const posted = await httpGql(pair.b.host, POST, { articleId, body: "SPAMWORD!" }, anna);
+    expect(posted.data?.addComment.comment.status).toBe("REJECTED");
   });
 });
