@@ -262,6 +262,32 @@ describeInBrowser.each(engines)("reporting and the moderation desk in Chromium (
     expect(await page.locator(".shortcuts kbd").allInnerTexts()).toEqual(["j", "k", "a", "r"]);
   });
 
+  it("approves and features reported comments from the desk: they leave Reported and are listed under Approved", async () => {
+    const articleId = await importUniqueArticle(t);
+    const token = await tokenOf(readerName("Fair Fiona"));
+    const approved = await postAs(t, token, articleId, "A sharp but fair point about the budget");
+    const featured = await postAs(t, token, articleId, "The best summary of the debate so far");
+    const flagger = await tokenOf(readerName("Touchy Tim"));
+    for (const comment of [approved, featured]) {
+      await t.data(`mutation($id: ID!) { flagComment(id: $id, reason: OTHER, note: "I disagree") { comment { id } } }`, { id: comment.id }, { token: flagger });
+    }
+    const page = await newPage();
+    await openDesk(page, t, readerName("Mod Pat"), deskListening);
+    await page.getByRole("tab", { name: /^Reported/ }).click();
+    const reportedBefore = await tabCount(page, "Reported");
+    await page.locator(`[id="q-${approved.id}"]`).getByRole("button", { name: "Approve" }).click();
+    await page.locator(`[id="q-${approved.id}"]`).waitFor({ state: "detached" });
+    await page.locator(`[id="q-${featured.id}"]`).getByRole("button", { name: "Feature" }).click();
+    await page.locator(`[id="q-${featured.id}"]`).waitFor({ state: "detached" });
+    await tabShows(page, "Reported", reportedBefore - 2);
+
+    await page.getByRole("tab", { name: /^Approved/ }).click();
+    await page.locator(`[id="q-${featured.id}"] .status.featured`).waitFor();
+    await page.locator(`[id="q-${approved.id}"]`).waitFor();
+    const data = await t.data(`query($id: ID!) { comment(id: $id) { isFeatured status } }`, { id: featured.id }, { token: TEST_TOKEN });
+    expect(data.comment).toEqual({ isFeatured: true, status: "PUBLISHED" });
+  });
+
   it("suspends and bans an author from the desk, saying their standing, and their writes are refused", async () => {
     const articleId = await importUniqueArticle(t);
     const name = readerName("Repeat Rex");

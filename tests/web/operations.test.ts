@@ -46,7 +46,6 @@ const APP_VARIABLES: Record<string, Record<string, unknown>> = {
   WordLists: {},
   SetWordList: { kind: "BANNED", words: ["word"] },
   // The notification bell.
-  UnreadNotificationCount: {},
   Notifications: { first: 10, after: null },
   MarkNotificationsRead: { upTo: null },
   NotificationAdded: {},

@@ -1,15 +1,10 @@
 import { useEffect, useRef, useState } from "react";
-import { useClient, useMutation, useQuery, useSubscription } from "urql";
-import {
-  MarkNotificationsReadDocument,
-  NotificationFieldsFragment,
-  NotificationsDocument,
-  UnreadNotificationCountDocument,
-  NotificationAddedDocument,
-} from "../generated/graphql";
+import { useClient, useMutation, useSubscription } from "urql";
+import { MarkNotificationsReadDocument, NotificationFieldsFragment, NotificationsDocument, NotificationAddedDocument } from "../generated/graphql";
 import { errorText, formatDateTime, plural } from "../format";
 import { articlePath, Link } from "../router";
 import { useSession } from "../session";
+import { useViewer } from "../viewer";
 
 const PAGE = 10;
 
@@ -47,16 +42,17 @@ function Bell() {
   const [items, setItems] = useState<NotificationFieldsFragment[] | null>(null);
   const [more, setMore] = useState<{ hasNextPage: boolean; endCursor: string | null }>({ hasNextPage: false, endCursor: null });
   const [error, setError] = useState<string | null>(null);
-  const [count] = useQuery({ query: UnreadNotificationCountDocument });
+  // The count the header started from (asked with the viewer), until this bell knows better.
+  const initial = useViewer().viewer?.unreadNotificationCount ?? 0;
   const [marking, markRead] = useMutation(MarkNotificationsReadDocument);
   const button = useRef<HTMLButtonElement>(null);
   const panel = useRef<HTMLDivElement>(null);
 
-  const shownUnread = unread ?? count.data?.viewer?.unreadNotificationCount ?? 0;
+  const shownUnread = unread ?? initial;
 
   useSubscription({ query: NotificationAddedDocument }, (_previous, event) => {
     const added = event.notificationAdded;
-    setUnread((before) => (before ?? count.data?.viewer?.unreadNotificationCount ?? 0) + (added.read ? 0 : 1));
+    setUnread((before) => (before ?? initial) + (added.read ? 0 : 1));
     setItems((before) => (before && !before.some((item) => item.id === added.id) ? [added, ...before] : before));
     return event;
   });
