@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Database, openDataSource } from "../src/db/data-source";
 import { withQueryTally } from "../src/db/query-counter";
-import { recountStoredCounts } from "../src/db/stored-counts";
+import { recountStoredCounts } from "../src/read/stored-counts";
 import { inTransaction } from "../src/db/transaction";
 import { Comment } from "../src/entities";
 import { createLocalEvents } from "../src/events/comment-events";

@@ -16,12 +16,12 @@ import { join } from "node:path";
 import { DataSource } from "typeorm";
 import { Database, openDataSource } from "../src/db/data-source";
 import { refreshStatistics } from "../src/db/statistics";
-import { commentsChanged } from "../src/db/stored-counts";
+import { commentsChanged } from "../src/read/stored-counts";
 import { inTransaction } from "../src/db/transaction";
 import { Comment } from "../src/entities";
 import type { ParsedArticle } from "../src/ingest/dump.types";
 import { importArticles } from "../src/ingest/import";
-import { insertRows } from "../src/ingest/bulk-sql";
+import { insertRows } from "../src/db/bulk-sql";
 
 /** Bumped whenever the generator changes, so no run reuses a dataset of another shape. */
 const DATASET_VERSION = 4;

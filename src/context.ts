@@ -3,7 +3,6 @@ import { DataSource } from "typeorm";
 import { ANONYMOUS, Caller, identifyCaller } from "./auth/caller";
 import type { TokenVerifier } from "./auth/verify-token";
 import type { Clock } from "./clock";
-import type { ModerationSetting } from "./config";
 import type { Database } from "./db/data-source";
 import { QueryTally } from "./db/query-counter";
 import { createLoaders, Loaders } from "./read";
@@ -11,22 +10,9 @@ import type { CommentEvents } from "./events/comment-events";
 import type { AbuseLimits } from "./abuse/abuse-limits";
 import type { LiveDeliveries } from "./discussion/comment-feed";
 import type { WordListCache } from "./discussion/word-lists";
+import type { DiscussionRules } from "./discussion/comments";
 
 export { tokenMatches } from "./auth/caller";
-
-/** The settings that decide what readers and moderators may do (from config.ts). */
-export interface DiscussionRules {
-  /** How long after posting an author may edit or delete their comment, in seconds. */
-  editWindowSeconds: number;
-  /** Flags that put a published comment on hold. */
-  autoHoldFlags: number;
-  /** The moderation mode of articles whose own mode was never set. */
-  moderation: ModerationSetting;
-  /** The deepest a reply may sit (MAX_THREAD_DEPTH). */
-  maxThreadDepth: number;
-  /** Whether readers' comments with a link are held (PREMODERATE_LINKS). */
-  premoderateLinks: boolean;
-}
 
 export interface Context {
   /** The database that writes go to (through inTransaction). */

@@ -26,15 +26,16 @@ import { CommentEvents } from "./events/comment-events";
 import { LiveDeliveries } from "./discussion/comment-feed";
 import { WordListCache } from "./discussion/word-lists";
 import { buildThreadlineSchema } from "./schema/build-schema";
+import { resolvers } from "./resolvers";
 import { checkCost, checkVariableDepth, limitRules, parseAndValidate, QUERY_LIMITS, SOCKET_LIMITS } from "./schema/limits";
-import { httpCachePlugin } from "./schema/cache-policy";
+import { httpCachePlugin } from "./execution/cache-policy";
 import { CompiledOperations, compiledExecutionGateway } from "./execution/compiled-executor";
 import { withinBounds } from "./execution/request-bounds";
 import { CachePolicies, DocumentCache, PreflightVerdicts } from "./execution/operation-cache";
 import { checkTextInputs } from "./schema/text-inputs";
 import { landingPageWithExplorerLinks } from "./http/landing-page.plugin";
 import { plainGetHint } from "./http/plain-get.middleware";
-import { writerFor, writerOf } from "./resolvers/write-access";
+import { countedClientFor, countedClientOf } from "./resolvers/write-access";
 import { Admission, answerRefusal, clientKeyOf, SHUTTING_DOWN } from "./http/admission";
 import { AdmitRequest, bodyErrorResponse, graphqlPostHandler, isGraphqlJsonPost } from "./execution/graphql-post";
 import { closeWhenNotDrained, httpServerOptions } from "./http/http-timeouts";
@@ -329,7 +330,7 @@ async function withinMs(promise: Promise<unknown>, ms: number): Promise<void> {
 }
 
 export async function createServer(config: Config, db: Database, events: CommentEvents, options: ServerOptions = {}): Promise<ThreadlineServer> {
-  const schema = buildThreadlineSchema(events);
+  const schema = buildThreadlineSchema(resolvers, events);
   const documents = new DocumentCache();
   const preflight = preflightCheck(schema, new PreflightVerdicts(), config.maxThreadDepth);
   const clock = options.clock ?? systemClock;
@@ -428,7 +429,7 @@ export async function createServer(config: Config, db: Database, events: Comment
       // those with `subscribe`) wait for events, not turns.
       execute: (args: ExecutionArgs) =>
         admission
-          .run(() => withinBounds(bounds, args.contextValue, async () => execute(args)), clientKeyOf(writerOf(args.contextValue as Context)))
+          .run(() => withinBounds(bounds, args.contextValue, async () => execute(args)), clientKeyOf(countedClientOf(args.contextValue as Context)))
           .catch((error: unknown) => {
             if (error instanceof GraphQLError) return { errors: [error] };
             throw error;
@@ -590,7 +591,7 @@ export async function createServer(config: Config, db: Database, events: Comment
   const admit: AdmitRequest<Context> = async (req, res, work) => {
     const { caller, credentialError } = await identify(deps, req.headers.authorization);
     const address = clientAddress(req);
-    await admission.admit(req, res, clientKeyOf(writerFor(caller, address)), () =>
+    await admission.admit(req, res, clientKeyOf(countedClientFor(caller, address)), () =>
       work(async () => contextFor(deps, caller, currentQueryTally(), credentialError, address)),
     );
   };

@@ -21,8 +21,11 @@ import { addressKey } from "./address-key";
 /** The counters' window: every rate is per minute. */
 const WINDOW_SECONDS = 60;
 
-/** Who is writing, as far as the limits care. */
-export interface Writer {
+/**
+ * The client an operation counts against, as far as the limits (and admission, for any operation)
+ * care: the service token, a signed-in reader, an address.
+ */
+export interface CountedClient {
   /** True for the service token, which no limit applies to. */
   service: boolean;
   /** The signed-in reader's stable id (the token's `sub`); null when there is none. */
@@ -74,22 +77,22 @@ export class AbuseLimits {
   }
 
   /**
-   * Counts one write against the writer's address and, for `kind`, against the reader. Throws
+   * Counts one write against the client's address and, for `kind`, against the reader. Throws
    * RATE_LIMITED when either is over its rate; the service token passes untouched.
    */
-  async take(writer: Writer, kind: ReaderWrite | null): Promise<void> {
-    if (writer.service) return;
-    if (this.address && writer.address !== null) {
+  async take(client: CountedClient, kind: ReaderWrite | null): Promise<void> {
+    if (client.service) return;
+    if (this.address && client.address !== null) {
       await this.consume(
         this.address,
-        addressKey(writer.address),
+        addressKey(client.address),
         "ADDRESS",
         () => `too many writes from your address; the limit is ${this.address!.points} a minute`,
       );
     }
     const perReader = kind === null ? null : this.perReader[kind];
-    if (perReader && writer.reader !== null) {
-      await this.consume(perReader, writer.reader, LIMIT_OF[kind!], () => `too many ${NOUN_OF[kind!]}; the limit is ${perReader.points} a minute`);
+    if (perReader && client.reader !== null) {
+      await this.consume(perReader, client.reader, LIMIT_OF[kind!], () => `too many ${NOUN_OF[kind!]}; the limit is ${perReader.points} a minute`);
     }
   }
 
@@ -98,10 +101,10 @@ export class AbuseLimits {
    * that time is RATE_LIMITED, retryAfter saying when it would be taken. Returns a release to call
    * when the comment was not written after all, so that sending it again is not refused.
    */
-  async claimBody(writer: Writer, body: string): Promise<() => Promise<void>> {
+  async claimBody(client: CountedClient, body: string): Promise<() => Promise<void>> {
     const duplicates = this.duplicates;
-    if (!duplicates || writer.service || writer.reader === null) return async () => undefined;
-    const key = `${writer.reader}:${bodyFingerprint(body)}`;
+    if (!duplicates || client.service || client.reader === null) return async () => undefined;
+    const key = `${client.reader}:${bodyFingerprint(body)}`;
     await this.consume(duplicates, key, "DUPLICATE_BODY", () => `you posted the same text within the last ${describeSeconds(duplicates.duration)}`);
     return async () => {
       await duplicates.delete(key).catch(() => undefined);
@@ -109,12 +112,12 @@ export class AbuseLimits {
   }
 
   /**
-   * Runs `write`, a comment post, within the limits: the writer's address and comment rate are
+   * Runs `write`, a comment post, within the limits: the client's address and comment rate are
    * counted and the body claimed first; if the write then fails, the body is released.
    */
-  async forComment<T>(writer: Writer, body: string, write: () => Promise<T>): Promise<T> {
-    await this.take(writer, "comment");
-    const release = await this.claimBody(writer, body);
+  async forComment<T>(client: CountedClient, body: string, write: () => Promise<T>): Promise<T> {
+    await this.take(client, "comment");
+    const release = await this.claimBody(client, body);
     try {
       return await write();
     } catch (error) {

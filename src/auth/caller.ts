@@ -7,12 +7,10 @@
  */
 import { timingSafeEqual } from "node:crypto";
 import { forbidden, unauthenticated } from "../errors";
+import type { Role } from "../entities/moderation-enums";
 import type { Reader, TokenVerifier } from "./verify-token";
 
 export type Caller = { kind: "anonymous" } | { kind: "service" } | Reader;
-
-/** The role served as Viewer.role: the service token's, or the reader's. */
-export type Role = "COMMENTER" | "MODERATOR" | "SERVICE";
 
 export const ANONYMOUS: Caller = { kind: "anonymous" };
 
@@ -39,6 +37,7 @@ export async function identifyCaller(authorization: string | undefined, apiToken
   return verify(match[1]);
 }
 
+/** The role served as Viewer.role: the service token's, or the reader's. */
 export function roleOf(caller: Caller): Role | null {
   if (caller.kind === "service") return "SERVICE";
   return caller.kind === "reader" ? caller.role : null;

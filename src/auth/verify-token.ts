@@ -7,12 +7,13 @@
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, JWTPayload, jwtVerify, JWTVerifyOptions } from "jose";
 import { GraphQLError } from "graphql";
 import { unauthenticated } from "../errors";
-import { unstorableIn } from "../schema/text-inputs";
+import { unstorableIn } from "../text/unstorable";
 import { checkDisplayName } from "../text/display-name";
 import type { Clock } from "../clock";
+import type { Role } from "../entities/moderation-enums";
 
 /** A reader's role as the token's `role` claim gives it: `commenter` (the default) or `moderator`. */
-export type ReaderRole = "COMMENTER" | "MODERATOR";
+export type ReaderRole = Exclude<Role, "SERVICE">;
 
 /** A signed-in reader, as the token describes them. */
 export interface Reader {

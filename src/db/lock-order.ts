@@ -1,7 +1,7 @@
 /**
  * The one order in which writes take rows, on both engines: an article's row first, then its
  * comments' rows in id order, then shared rows (authors, tags, stored_count), which the stored
- * counts' increments take in id order (stored-counts.ts). Every write that touches a comment takes
+ * counts' increments take in id order (read/stored-counts.ts). Every write that touches a comment takes
  * its article and comments here, so a comment is locked only by a write that holds its article:
  * writes to one discussion queue at the article, and no two can wait on each other in a cycle.
  * (One exception: a reader's author row is renamed from their token before the counts change, so

@@ -1,6 +1,5 @@
 import { filter, map, pipe } from "@graphql-yoga/subscription";
 import type { DataSource } from "typeorm";
-import type { Context } from "../context";
 import { run, sql } from "../db/sql";
 import type { Comment } from "../entities";
 import { notFound } from "../errors";
@@ -9,11 +8,12 @@ import {
   CommentAddedEvent,
   CommentChangeEvent,
   CommentEventKind,
+  CommentEvents,
   CommentSnapshot,
   commentEventsTopic,
   ModerationState,
 } from "../events/comment-events";
-import { ANONYMOUS } from "../auth/caller";
+import { ANONYMOUS, Caller } from "../auth/caller";
 import { createLoaders, createRowLoaders, Loaders, RowLoaders } from "../read";
 import { canSeeComment, Viewer } from "../policy";
 import { commentRows } from "../read/rows";
@@ -122,13 +122,21 @@ export interface LiveCommentEvent extends LiveComment {
   kind: CommentEventKind;
 }
 
+/** What a feed needs of its subscriber's context (context.ts's Context): the caller, their loaders, the bus, and this instance's deliveries. */
+export interface FeedContext {
+  caller: Caller;
+  loaders: Loaders;
+  events: CommentEvents;
+  deliveries: LiveDeliveries;
+}
+
 /**
  * The stream behind Subscription.commentAdded: the article's topic on the event bus (in-process,
  * or Redis shared by every instance). The article is checked first, so a subscription to an
  * unknown article fails at once instead of waiting forever. Each comment is served as it was
  * posted; an event whose comment is not in this instance's database is dropped.
  */
-export async function commentAddedFeed(ctx: Context, articleId: number): Promise<AsyncIterable<LiveComment>> {
+export async function commentAddedFeed(ctx: FeedContext, articleId: number): Promise<AsyncIterable<LiveComment>> {
   const article = await ctx.loaders.articleById.load(articleId);
   if (!article) throw notFound(`no article with that id`);
   const viewer = await ctx.loaders.viewer();
@@ -168,7 +176,7 @@ export function toldOf(viewer: Viewer, kind: CommentEventKind, comment: Comment,
  * first comment (from then on they see their own). The article is checked first, as for
  * commentAdded.
  */
-export async function commentEventsFeed(ctx: Context, articleId: number): Promise<AsyncIterable<LiveCommentEvent>> {
+export async function commentEventsFeed(ctx: FeedContext, articleId: number): Promise<AsyncIterable<LiveCommentEvent>> {
   const article = await ctx.loaders.articleById.load(articleId);
   if (!article) throw notFound(`no article with that id`);
   let viewer = await ctx.loaders.viewer();
@@ -189,7 +197,7 @@ export async function commentEventsFeed(ctx: Context, articleId: number): Promis
 }
 
 /** A reader who had not posted when they subscribed becomes the author of this event's comment, if it is theirs. */
-async function viewerAfter(ctx: Context, viewer: Viewer, delivery: Delivery): Promise<Viewer> {
+async function viewerAfter(ctx: FeedContext, viewer: Viewer, delivery: Delivery): Promise<Viewer> {
   const authorId = delivery.comment.authorId;
   if (ctx.caller.kind !== "reader" || viewer.kind !== "public" || authorId === null) return viewer;
   const author = await delivery.rows.authorById.load(authorId);

@@ -1,17 +1,14 @@
 /**
  * A comment's status as every writer changes it (moderators, flags, the screening of readers'
  * edits): in the writing transaction, with the stored counts and the search index brought in line
- * when its visibility changes (db/stored-counts.ts: the public sees PUBLISHED comments only).
+ * when its visibility changes (read/stored-counts.ts: the public sees PUBLISHED comments only).
  */
 import { EntityManager } from "typeorm";
 import { run, sql } from "../db/sql";
-import { commentsChanged } from "../db/stored-counts";
+import { commentsChanged } from "../read/stored-counts";
 import { Comment, CommentStatus } from "../entities";
-import { featuredComment, isPublic, ruleSql } from "../policy";
+import { featuredComment, isPublic, MAX_FEATURED_PER_ARTICLE, ruleSql } from "../policy";
 import { reindexComments } from "../search/search-index";
-
-/** Featured comments per article: Article.featuredComments is a list, not a connection, so it is capped. */
-export const MAX_FEATURED_PER_ARTICLE = 10;
 
 /**
  * The article's featured comments as the cap counts them: featured and public (src/policy), so a

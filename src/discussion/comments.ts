@@ -2,7 +2,7 @@
  * Readers' writes to a discussion: posting, editing and (soft) deleting comments. Every write goes
  * through inTransaction, so on SQLite's single shared connection a failing write can never roll
  * back another request's comment, and takes its rows in the one lock order, the article first
- * (db/lock-order.ts). The stored counts (db/stored-counts.ts) change in the same transaction as
+ * (db/lock-order.ts). The stored counts (read/stored-counts.ts) change in the same transaction as
  * the comment, so no reader ever sees one without the other. A transaction may run again after a
  * conflict (db/transaction.ts): its work only writes, and events go out after it commits.
  */
@@ -10,9 +10,9 @@ import { DataSource, EntityManager, IsNull } from "typeorm";
 import { Caller, canModerate } from "../auth/caller";
 import type { Reader } from "../auth/verify-token";
 import type { Clock } from "../clock";
-import type { DiscussionRules } from "../context";
+import type { ModerationSetting } from "../config";
 import { lockArticle, lockComment } from "../db/lock-order";
-import { commentsChanged } from "../db/stored-counts";
+import { commentsChanged } from "../read/stored-counts";
 import { inTransaction } from "../db/transaction";
 import { canSeeComment, isPublic, viewerFor } from "../policy";
 import { Author, Comment, CommentStatus, ModerationActionKind } from "../entities";
@@ -27,7 +27,7 @@ import { recordAction } from "./moderation-log";
 import { notifyReply, publishNotifications } from "./notifications";
 import { ChangeRight, changeRight, requireGoodStanding } from "./permissions";
 import { ScreenVerdict, screenText, WordListCache } from "./word-lists";
-import { queueMove, queuesChanged, QueueMove } from "../db/queue-counts";
+import { queueMove, queuesChanged, QueueMove } from "../read/queue-counts";
 import { publishQueueMoves } from "../events/moderation-events";
 
 export const MAX_BODY_LENGTH = WRITE_LIMITS.commentBody;
@@ -40,6 +40,20 @@ export interface NewComment {
   body: string;
   /** Only the service token names the author; a signed-in reader posts as themself. */
   authorName?: string | null;
+}
+
+/** The settings that decide what readers and moderators may do (from config.ts). */
+export interface DiscussionRules {
+  /** How long after posting an author may edit or delete their comment, in seconds. */
+  editWindowSeconds: number;
+  /** Flags that put a published comment on hold. */
+  autoHoldFlags: number;
+  /** The moderation mode of articles whose own mode was never set. */
+  moderation: ModerationSetting;
+  /** The deepest a reply may sit (MAX_THREAD_DEPTH). */
+  maxThreadDepth: number;
+  /** Whether readers' comments with a link are held (PREMODERATE_LINKS). */
+  premoderateLinks: boolean;
 }
 
 /** What the write paths need besides the database: the time, the rules of the discussion, and the word lists. */

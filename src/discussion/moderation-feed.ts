@@ -1,12 +1,12 @@
 import { filter, map, pipe } from "@graphql-yoga/subscription";
 import { requireModerator } from "../auth/caller";
-import type { Context } from "../context";
 import type { Comment } from "../entities";
 import { ModerationEventKind, ModerationQueue } from "../entities/desk-enums";
 import { notFound } from "../errors";
 import { ModerationBusEvent, MODERATION_TOPIC } from "../events/comment-events";
 import type { Loaders } from "../read";
 import { MODERATOR_VIEWER } from "../policy";
+import type { FeedContext } from "./comment-feed";
 
 /** One queue move as Subscription.moderationEvents serves it, with the loaders its fields read through (see LiveComment). */
 export interface LiveModerationEvent {
@@ -22,7 +22,7 @@ export interface LiveModerationEvent {
  * the service token only, checked when the subscription starts; an unknown article is NOT_FOUND.
  * Each event is served as the write left the comment, read through the moderators' shared loaders.
  */
-export async function moderationEventsFeed(ctx: Context, articleId: number | null): Promise<AsyncIterable<LiveModerationEvent>> {
+export async function moderationEventsFeed(ctx: FeedContext, articleId: number | null): Promise<AsyncIterable<LiveModerationEvent>> {
   requireModerator(ctx.caller, "moderationEvents");
   if (articleId !== null && !(await ctx.loaders.articleById.load(articleId))) throw notFound(`no article with that id`);
   return pipe(

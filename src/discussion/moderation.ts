@@ -1,31 +1,29 @@
 /**
  * Moderators' tools and readers' flags. Each runs in one transaction that takes its rows in the
  * one lock order, the article first (db/lock-order.ts), changes the stored counts in it when a
- * comment's visibility changes (db/stored-counts.ts: the public sees PUBLISHED comments only),
+ * comment's visibility changes (read/stored-counts.ts: the public sees PUBLISHED comments only),
  * keeps the search index to what the public sees, and writes the moderation history
  * (moderation-log.ts). Events go out after the commit, from what the transaction returned.
  */
 import { DataSource, EntityManager } from "typeorm";
 import { Caller, requireModerator, requireSignedIn } from "../auth/caller";
 import { lockArticle, lockComment } from "../db/lock-order";
-import { canSeeComment, isPublic, viewerFor } from "../policy";
+import { canSeeComment, isPublic, MAX_FEATURED_PER_ARTICLE, viewerFor } from "../policy";
 import { inTransaction } from "../db/transaction";
 import { Article, Author, Comment, CommentFlag, CommentStatus, FlagReason, ModerationActionKind, ModerationMode, Notification } from "../entities";
 import { forbidden, notFound, userError } from "../errors";
 import { CommentEvents, ModerationState, publishCommentEvent, stateOf } from "../events/comment-events";
 import { publishQueueMoves } from "../events/moderation-events";
-import { queueMove, queuesChanged, QueueMove } from "../db/queue-counts";
+import { queueMove, queuesChanged, QueueMove } from "../read/queue-counts";
 import { requireGoodStanding } from "./permissions";
 import { characterCount } from "../text/write-limits";
 import { followReaderName, publishAdded, WriteRules } from "./comments";
-import { changeStatus, featuredCount, MAX_FEATURED_PER_ARTICLE } from "./comment-status";
+import { changeStatus, featuredCount } from "./comment-status";
 import { recordAction } from "./moderation-log";
 import { notify, notifyReply, NotificationKind, publishNotifications } from "./notifications";
 
 /** The longest reason or note a moderator or reader may give. */
 export const MAX_REASON_LENGTH = 1000;
-
-export { MAX_FEATURED_PER_ARTICLE } from "./comment-status";
 
 /** Optional free text: trimmed, blank as none, one limit for reasons and notes. */
 export function cleanNote(text: string | null | undefined, argumentName: string): string | null {
@@ -54,7 +52,7 @@ export interface Decision {
  * A moderator (or the service token) gives a locked comment a status, inside the caller's
  * transaction: the counts and the search index follow, the comment no longer waits for a human
  * (the REPORTED and UNMODERATED queues), and the action goes in its history. The queue counts are
- * left to the caller (queuesChanged, last in the transaction: db/queue-counts.ts). Setting the
+ * left to the caller (queuesChanged, last in the transaction: read/queue-counts.ts). Setting the
  * status it has approves a comment that waits for a human (it leaves those queues, and the action
  * is recorded; `before` stays null, as the public saw no change), and else changes nothing. A
  * change of status tells its author when it is published (APPROVED) or rejected (REJECTED, with

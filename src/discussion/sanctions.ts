@@ -10,7 +10,7 @@
 import { DataSource, EntityManager } from "typeorm";
 import { Caller, requireModerator } from "../auth/caller";
 import { lockArticle } from "../db/lock-order";
-import { queuesChanged } from "../db/queue-counts";
+import { queuesChanged } from "../read/queue-counts";
 import { run, sql } from "../db/sql";
 import { inTransaction } from "../db/transaction";
 import { Author, AuthorSanction, Comment, CommentStatus, ModerationActionKind } from "../entities";

@@ -2,7 +2,7 @@
  * The moderators' word lists (BANNED, SUSPECT) and the screening of readers' comments by them and
  * by PREMODERATE_LINKS. A reader's new comment, or an edit, with a banned word is REJECTED at once;
  * one with a suspect word or a link is held (PENDING). Moderators and the service token are not
- * screened, as pre-moderation does not hold them. Matching is text/word-matcher.ts's: whole words
+ * screened, as pre-moderation does not hold them. Matching is word-matcher.ts's: whole words
  * and phrases, with Threadline's folding.
  *
  * The lists live in word_list rows. Each instance keeps a matcher built from them and builds it
@@ -20,7 +20,7 @@ import { CommentStatus, WordList } from "../entities";
 import { userError } from "../errors";
 import type { CommentEvents } from "../events/comment-events";
 import { containsLink } from "../text/links";
-import { foldedWords, WordListKind, WordMatcher } from "../text/word-matcher";
+import { foldedWords, WordListKind, WordMatcher } from "./word-matcher";
 import { characterCount, WRITE_LIMITS } from "../text/write-limits";
 
 export type { WordListKind };

@@ -1,7 +1,7 @@
 import { Field, Int, ObjectType } from "type-graphql";
 import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
 import { DateTimeResolver } from "graphql-scalars";
-import { Node } from "../schema/node.interface";
+import { Node } from "./node.interface";
 import { COLUMN_LENGTHS } from "./column-lengths";
 import type { ModerationMode } from "./moderation-enums";
 
@@ -90,11 +90,11 @@ export class Article {
   @Column({ type: "text" })
   searchText: string;
 
-  /** Article.commentCount, kept by the writers of comments (see db/stored-counts.ts). */
+  /** Article.commentCount, kept by the writers of comments (see read/stored-counts.ts). */
   @Column({ type: "integer", default: 0 })
   commentCount: number;
 
-  /** The article's comments in each moderation queue that has a count (ModerationCounts), kept by the writers (db/queue-counts.ts). */
+  /** The article's comments in each moderation queue that has a count (ModerationCounts), kept by the writers (read/queue-counts.ts). */
   @Column({ type: "integer", default: 0 })
   pendingCount: number;
 

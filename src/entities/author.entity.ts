@@ -1,6 +1,6 @@
 import { Field, ObjectType } from "type-graphql";
 import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
-import { Node } from "../schema/node.interface";
+import { Node } from "./node.interface";
 import { COLUMN_LENGTHS } from "./column-lengths";
 
 /** What Author.sanction holds. */
@@ -40,7 +40,7 @@ export class Author {
   @Column({ type: "text", default: "" })
   nameKey: string;
 
-  /** Author.commentCount, kept by the writers of comments (see db/stored-counts.ts). */
+  /** Author.commentCount, kept by the writers of comments (see read/stored-counts.ts). */
   @Column({ type: "integer", default: 0 })
   commentCount: number;
 

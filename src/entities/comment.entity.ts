@@ -1,6 +1,6 @@
 import { Field, Int, ObjectType } from "type-graphql";
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from "typeorm";
-import { Node } from "../schema/node.interface";
+import { Node } from "./node.interface";
 import { Article } from "./article.entity";
 import { Author } from "./author.entity";
 import { CommentStatus } from "./moderation-enums";
@@ -82,7 +82,7 @@ export class Comment {
 
   /**
    * Comment.replyCount: the listed direct replies, kept by the writers of comments (see
-   * db/stored-counts.ts). By the tombstone rule a reply is listed when it is visible or has a
+   * read/stored-counts.ts). By the tombstone rule a reply is listed when it is visible or has a
    * listed reply itself, so a value above 0 also says that a visible comment hangs below.
    */
   @Column({ type: "integer", default: 0 })

@@ -1,5 +1,4 @@
 import { registerEnumType } from "type-graphql";
-import type { Role as RoleKey } from "../auth/caller";
 
 export enum CommentStatus {
   PUBLISHED = "PUBLISHED",
@@ -93,14 +92,9 @@ registerEnumType(ModerationActionKind, {
   },
 });
 
-export enum Role {
-  COMMENTER = "COMMENTER",
-  MODERATOR = "MODERATOR",
-  SERVICE = "SERVICE",
-}
-
-// The GraphQL enum and the rights code (auth/caller.ts) name the same roles.
-const _sameRoles: Record<RoleKey, Role> = Role;
+/** What a caller may do: the GraphQL enum, and the type of the roles the rights code (auth/caller.ts) gives. */
+export const Role = { COMMENTER: "COMMENTER", MODERATOR: "MODERATOR", SERVICE: "SERVICE" } as const;
+export type Role = (typeof Role)[keyof typeof Role];
 
 registerEnumType(Role, {
   name: "Role",

@@ -1,7 +1,7 @@
 import { DateTimeResolver } from "graphql-scalars";
 import { Field, ObjectType, registerEnumType } from "type-graphql";
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from "typeorm";
-import { Node } from "../schema/node.interface";
+import { Node } from "./node.interface";
 import { COLUMN_LENGTHS } from "./column-lengths";
 import { Comment } from "./comment.entity";
 

@@ -1,6 +1,6 @@
 import { Field, Int, ObjectType } from "type-graphql";
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from "typeorm";
-import { Node } from "../schema/node.interface";
+import { Node } from "./node.interface";
 import { Article } from "./article.entity";
 import { COLUMN_LENGTHS } from "./column-lengths";
 

@@ -1,6 +1,6 @@
 import { Field, ObjectType } from "type-graphql";
 import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
-import { Node } from "../schema/node.interface";
+import { Node } from "./node.interface";
 import { COLUMN_LENGTHS } from "./column-lengths";
 
 @ObjectType({
@@ -30,7 +30,7 @@ export class Tag {
   @Column({ type: "varchar", length: COLUMN_LENGTHS.tagSlug })
   slug: string;
 
-  /** Tag.articleCount, kept by the importer as it tags and untags articles (see db/stored-counts.ts). */
+  /** Tag.articleCount, kept by the importer as it tags and untags articles (see read/stored-counts.ts). */
   @Column({ type: "integer", default: 0 })
   articleCount: number;
 }

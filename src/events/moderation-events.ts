@@ -1,6 +1,13 @@
 import type { Comment } from "../entities";
-import type { QueueMove } from "../db/queue-counts";
+import type { ModerationQueue } from "../entities/desk-enums";
 import { CommentEvents, ModerationBusEvent, MODERATION_TOPIC, snapshotOf } from "./comment-events";
+
+/** What one write did to one comment's queues (read/queue-counts.ts makes these). */
+interface QueueMove {
+  commentId: number;
+  entered: ModerationQueue[];
+  left: ModerationQueue[];
+}
 
 /**
  * Tells moderationEvents subscribers of committed queue moves: for each comment, what it left, then

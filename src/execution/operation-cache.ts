@@ -17,7 +17,7 @@
 import { createHash } from "node:crypto";
 import type { ApolloServerOptions, BaseContext } from "@apollo/server";
 import type { DocumentNode, GraphQLSchema } from "graphql";
-import { CachePolicy, cachePolicyOf } from "../schema/cache-policy";
+import { CachePolicy, cachePolicyOf } from "./cache-policy";
 
 type DocumentStore = NonNullable<ApolloServerOptions<BaseContext>["documentStore"]>;
 

@@ -2,7 +2,7 @@ import { addressKey } from "../abuse/address-key";
 import { AsyncResource } from "node:async_hooks";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { GraphQLError } from "graphql";
-import type { Writer } from "../abuse/abuse-limits";
+import type { CountedClient } from "../abuse/abuse-limits";
 
 /**
  * How many GraphQL operations run at once (MAX_CONCURRENT_OPERATIONS); the others wait their
@@ -165,14 +165,14 @@ export class Admission {
 export type ClientKey = string | null;
 
 /**
- * The client an operation is counted against, as the abuse limits see callers (writerOf): a
+ * The client an operation is counted against, as the abuse limits see callers (countedClientOf): a
  * signed-in reader by the token's `sub` wherever they connect from, anyone else by address. The
  * service token is the site's own back end, which no share applies to.
  */
-export function clientKeyOf(writer: Writer): ClientKey {
-  if (writer.service) return null;
-  if (writer.reader !== null) return `reader:${writer.reader}`;
-  return writer.address === null ? null : `address:${addressKey(writer.address)}`;
+export function clientKeyOf(client: CountedClient): ClientKey {
+  if (client.service) return null;
+  if (client.reader !== null) return `reader:${client.reader}`;
+  return client.address === null ? null : `address:${addressKey(client.address)}`;
 }
 
 /** Why an operation was turned away, and how HTTP says it. */

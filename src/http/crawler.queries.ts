@@ -5,7 +5,7 @@
  */
 import { DataSource } from "typeorm";
 import { list, readDate, run, sql } from "../db/sql";
-import { storedTableCount, visibleRow } from "../db/stored-counts";
+import { storedTableCount, visibleRow } from "../read/stored-counts";
 import { Article, Author, Comment, Tag } from "../entities";
 import { storable } from "../read/batch.loader";
 import { articleRows, authorRows, commentRows, readRows, tagRows } from "../read/rows";

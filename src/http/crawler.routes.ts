@@ -14,7 +14,7 @@ import { NextFunction, Request, Response, Router } from "express";
 import { DataSource } from "typeorm";
 import { databaseFailure, RETRY_AFTER_OUTAGE_SECONDS } from "../errors";
 import { Article } from "../entities";
-import { CACHE_HINTS, CacheHint } from "../schema/cache-policy";
+import { CACHE_HINTS, CacheHint } from "../execution/cache-policy";
 import { toGlobalId } from "../schema/global-id";
 import { AtomEntry, AtomFeed, atomXml, escapeXml } from "./atom-feed";
 import { articleAddresses, articleBySlug, articleCount, latestArticles, latestArticlesOfTag, latestVisibleComments, tagBySlug } from "./crawler.queries";
@@ -39,7 +39,7 @@ const maxAgeOf = (hint: CacheHint | undefined) => (hint && "maxAge" in hint ? hi
 
 /**
  * Feeds and sitemaps may be kept as long as the API's anonymous answers about the same things
- * (schema/cache-policy.ts): a list of articles, and comments.
+ * (execution/cache-policy.ts): a list of articles, and comments.
  */
 const ARTICLE_LIST_MAX_AGE = maxAgeOf(CACHE_HINTS.fields["Query.articles"]);
 const COMMENT_MAX_AGE = maxAgeOf(CACHE_HINTS.types.Comment);

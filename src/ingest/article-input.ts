@@ -5,7 +5,7 @@
  */
 import { DateTimeResolver } from "graphql-scalars";
 import { COLUMN_LENGTHS } from "../entities/column-lengths";
-import { unstorableIn } from "../schema/text-inputs";
+import { unstorableIn } from "../text/unstorable";
 import { characterCount } from "../text/write-limits";
 import { articleLimitBreach, ImportError } from "./import";
 

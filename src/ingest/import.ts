@@ -6,13 +6,13 @@
  */
 import { createHash } from "node:crypto";
 import { DataSource, EntityManager } from "typeorm";
-import { articlesAdded, commentsChanged, taggingsChanged } from "../db/stored-counts";
+import { articlesAdded, commentsChanged, taggingsChanged } from "../read/stored-counts";
 import { lockArticle } from "../db/lock-order";
 import { inTransaction } from "../db/transaction";
 import { Article, ArticleTag, Comment, RelatedLink } from "../entities";
 import { characterCount, WRITE_LIMITS } from "../text/write-limits";
 import { foldNullable } from "../text/fold";
-import { chunks, insertedId, insertRows, MAX_PARAMETERS, mustGet, selectIds } from "./bulk-sql";
+import { chunks, insertedId, insertRows, MAX_PARAMETERS, mustGet, selectIds } from "../db/bulk-sql";
 import type { ParsedArticle, ParsedComment } from "./dump.types";
 import { importedCommentRows, reconcileComments, reconcileLinks, reconcileTags } from "./reconcile";
 import { distinctTags, resolveAuthors, resolveTags } from "./shared-rows";

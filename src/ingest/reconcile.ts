@@ -4,13 +4,13 @@
  * through the API, and what moderators did to imported ones, are the site's own.
  */
 import { EntityManager, In } from "typeorm";
-import { CountedComment, commentsChanged, taggingsChanged } from "../db/stored-counts";
-import { queueMove, queuesChanged } from "../db/queue-counts";
+import { CountedComment, commentsChanged, taggingsChanged } from "../read/stored-counts";
+import { queueMove, queuesChanged } from "../read/queue-counts";
 import { ArticleTag, Comment, CommentStatus, RelatedLink, Tag } from "../entities";
 import { isPublic } from "../policy";
 import type { ParsedComment } from "./dump.types";
 import { alignComments, commentImportKey } from "./comment-alignment";
-import { deleteByIds, insertRows, mustGet, updateByIds, updateIntegerColumn } from "./bulk-sql";
+import { deleteByIds, insertRows, mustGet, updateByIds, updateIntegerColumn } from "../db/bulk-sql";
 import { resolveAuthors } from "./shared-rows";
 import { reindexComments, unindexComments } from "../search/search-index";
 

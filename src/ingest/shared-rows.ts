@@ -6,7 +6,7 @@
 import { EntityManager } from "typeorm";
 import { Author, Tag } from "../entities";
 import { foldKey } from "../text/fold";
-import { insertRows, selectIds } from "./bulk-sql";
+import { insertRows, selectIds } from "../db/bulk-sql";
 import { freeTagSlugs } from "./slug-allocation";
 
 export interface DumpTag {

@@ -5,7 +5,7 @@
 import { EntityManager } from "typeorm";
 import { Article, Tag } from "../entities";
 import type { ParsedArticle } from "./dump.types";
-import { chunks, MAX_PARAMETERS, selectIds } from "./bulk-sql";
+import { chunks, MAX_PARAMETERS, selectIds } from "../db/bulk-sql";
 import { slugify, tagSlug } from "./slug";
 
 /**

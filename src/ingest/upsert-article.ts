@@ -13,7 +13,7 @@ import { Article, ArticleTag } from "../entities";
 import { reindexArticle } from "../search/search-index";
 import { foldNullable } from "../text/fold";
 import { ArticleInputError, ArticleUpsert } from "./article-input";
-import { chunks, MAX_PARAMETERS, mustGet } from "./bulk-sql";
+import { chunks, MAX_PARAMETERS, mustGet } from "../db/bulk-sql";
 import type { ParsedArticle } from "./dump.types";
 import { contentHash, countWords, errorMessage, identityKey, ImportError, insertArticles, Pending } from "./import";
 import { reconcileLinks, reconcileTags } from "./reconcile";

@@ -8,7 +8,7 @@
  *   deleted; for moderators and the service token, every comment that is not deleted.
  * - Listed (in Article.comments and Comment.replies): seen, or
  *   kept as a tombstone because a public comment hangs below it (replyCount > 0; see
- *   db/stored-counts.ts). A listed comment the viewer does not see is a tombstone: body "",
+ *   read/stored-counts.ts). A listed comment the viewer does not see is a tombstone: body "",
  *   author null, and no status or timestamps unless the viewer may know them.
  * - Found (by comment(id) and node(id)): listed; for moderators, every comment, deleted ones
  *   included (they look up what happened to it).
@@ -58,6 +58,9 @@ export function statusKnown(viewer: Viewer): CommentRule {
   if (viewer.kind === "author") return any(publicComment, ownComment(viewer.authorId));
   return publicComment;
 }
+
+/** Featured comments per article: Article.featuredComments is a list, not a connection, so it is capped. */
+export const MAX_FEATURED_PER_ARTICLE = 10;
 
 /** Featured, and public: the comments of Article.featuredComments, counted toward its cap. */
 export const featuredComment: CommentRule = all(publicComment, isSet("featuredAt"));

@@ -1,6 +1,6 @@
 /**
  * Which moderation queue a comment is in, stated once: the queue lists (read/comment.loader.ts)
- * read these rules as SQL, and the stored queue counts and moderation events (db/queue-counts.ts)
+ * read these rules as SQL, and the stored queue counts and moderation events (read/queue-counts.ts)
  * apply them to a comment before and after each write.
  *
  * - PENDING: held (status PENDING).

@@ -2,7 +2,7 @@
 import DataLoader from "dataloader";
 import { DataSource } from "typeorm";
 import { list, run, Sql, sql } from "../db/sql";
-import { storedTableCount } from "../db/stored-counts";
+import { storedTableCount } from "./stored-counts";
 import { Article, Tag } from "../entities";
 import { userError } from "../errors";
 import { articleIds } from "../search/match-sql";

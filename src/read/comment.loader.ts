@@ -8,7 +8,7 @@
  * - Article.commentCount is the visible comments at any depth, and each of them is reachable from
  *   Article.comments, since every comment above a visible one is listed;
  * - Author.commentCount is Author.comments.totalCount: the author's visible comments.
- * The counts are stored in the rows and kept by the writers (db/stored-counts.ts), and replyCount
+ * The counts are stored in the rows and kept by the writers (read/stored-counts.ts), and replyCount
  * also decides the rule itself: a comment has a visible comment below it exactly when it has a
  * listed reply.
  *
@@ -20,13 +20,12 @@
 import DataLoader from "dataloader";
 import { DataSource } from "typeorm";
 import { list, run, Sql, sql } from "../db/sql";
-import { MAX_FEATURED_PER_ARTICLE } from "../discussion/moderation";
-import { canFindComment, featuredComment, listedComment, ruleSql, seenComment, Viewer } from "../policy";
+import { canFindComment, featuredComment, listedComment, MAX_FEATURED_PER_ARTICLE, ruleSql, seenComment, Viewer } from "../policy";
 import type { Comment } from "../entities";
 import type { Author } from "../entities";
 import { ModerationQueue } from "../entities/desk-enums";
 import { QUEUE_RULES } from "../policy/moderation-queues";
-import { QueueCounts, storedQueueCounts } from "../db/queue-counts";
+import { QueueCounts, storedQueueCounts } from "./queue-counts";
 import { groupLoader, MAX_BATCH, storedCountLoader } from "./batch.loader";
 import { countLoader, cursorOfRow, ListDef, listConnection, PageArgs, perParentConnections, SortKey } from "./connection";
 import { commentRows, readRows } from "./rows";
@@ -199,7 +198,7 @@ export function commentLoaders(
     forAuthor: async (authorId: number, args: PageArgs) => (await mine()).byAuthor(authorId, "NEWEST", args),
     /**
      * Query.moderationQueue: one queue, site-wide or of one article (callers check the right to see
-     * it). A counted queue's totalCount is its stored count (db/queue-counts.ts); APPROVED is counted.
+     * it). A counted queue's totalCount is its stored count (read/queue-counts.ts); APPROVED is counted.
      */
     moderationQueue(queue: ModerationQueue, articleId: number | null, args: PageArgs) {
       const def = queueOf(queue, articleId);

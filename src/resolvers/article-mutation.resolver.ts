@@ -1,6 +1,6 @@
 import { Arg, Ctx, Mutation, Resolver } from "type-graphql";
 import type { Context } from "../context";
-import { freshReads } from "../discussion/fresh-reads";
+import { freshReads } from "./fresh-reads";
 import { userError } from "../errors";
 import { ArticleInputError, readArticleInput } from "../ingest/article-input";
 import { upsertArticle } from "../ingest/upsert-article";

@@ -1,7 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../context";
 import { Article, Comment, ModerationMode, RelatedLink, Tag } from "../entities";
-import { MAX_FEATURED_PER_ARTICLE } from "../discussion/moderation";
+import { MAX_FEATURED_PER_ARTICLE } from "../policy";
 import { userError } from "../errors";
 import { normalizeArticleUrl } from "../ingest/article-input";
 import type { Connection } from "../read/connection";

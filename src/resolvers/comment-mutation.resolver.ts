@@ -4,8 +4,8 @@ import { addComment, deleteComment, editComment } from "../discussion/comments";
 import { Comment } from "../entities";
 import { AddCommentArgs, EditCommentArgs } from "./types/comment.input";
 import { AddCommentPayload, CommentPayload } from "./types/comment.payload";
-import { freshReads } from "../discussion/fresh-reads";
-import { idArgument, requireWriter, writeRules, writerOf } from "./write-access";
+import { freshReads } from "./fresh-reads";
+import { idArgument, requireWriter, writeRules, countedClientOf } from "./write-access";
 
 @Resolver(() => Comment)
 export class CommentMutationResolver {
@@ -18,7 +18,7 @@ export class CommentMutationResolver {
   })
   async addComment(@Ctx() ctx: Context, @Args(() => AddCommentArgs) args: AddCommentArgs): Promise<AddCommentPayload> {
     requireWriter(ctx);
-    const comment = await ctx.limits.forComment(writerOf(ctx), args.body, () =>
+    const comment = await ctx.limits.forComment(countedClientOf(ctx), args.body, () =>
       addComment(ctx.db, ctx.events, ctx.caller, writeRules(ctx), {
         articleId: idArgument(args.articleId, "Article", "articleId"),
         parentId: args.parentId == null ? null : idArgument(args.parentId, "Comment", "parentId"),
@@ -38,7 +38,7 @@ export class CommentMutationResolver {
   })
   async editComment(@Ctx() ctx: Context, @Args(() => EditCommentArgs) args: EditCommentArgs): Promise<CommentPayload> {
     requireWriter(ctx);
-    await ctx.limits.take(writerOf(ctx), null);
+    await ctx.limits.take(countedClientOf(ctx), null);
     const comment = await editComment(ctx.db, ctx.events, ctx.caller, writeRules(ctx), idArgument(args.id, "Comment", "id"), args.body);
     freshReads(ctx);
     return new CommentPayload(comment);
@@ -57,7 +57,7 @@ export class CommentMutationResolver {
   })
   async deleteComment(@Ctx() ctx: Context, @Arg("id", () => ID, { description: "The comment's global id." }) id: string): Promise<CommentPayload> {
     requireWriter(ctx);
-    await ctx.limits.take(writerOf(ctx), null);
+    await ctx.limits.take(countedClientOf(ctx), null);
     const comment = await deleteComment(ctx.db, ctx.events, ctx.caller, writeRules(ctx), idArgument(id, "Comment", "id"));
     freshReads(ctx);
     return new CommentPayload(comment);

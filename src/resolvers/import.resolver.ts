@@ -5,7 +5,7 @@ import { ImportStatus } from "../ingest/import";
 import { importDumpText } from "../ingest/import-text";
 import { DumpError } from "../ingest/parse-dump";
 import { ImportDumpArgs, ImportDumpPayload, ImportDumpStatus, MAX_FILE_NAME_LENGTH } from "./types/import.types";
-import { freshReads } from "../discussion/fresh-reads";
+import { freshReads } from "./fresh-reads";
 import { requireService } from "./write-access";
 
 const STATUS: Record<ImportStatus, ImportDumpStatus> = {

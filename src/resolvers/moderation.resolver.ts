@@ -2,16 +2,16 @@ import { Args, Ctx, Mutation, Query, Resolver, Arg, ID } from "type-graphql";
 import { requireModerator } from "../auth/caller";
 import type { Context } from "../context";
 import { flagComment, setArticleModeration, setCommentStatus, setFeatured } from "../discussion/moderation";
-import { freshReads } from "../discussion/fresh-reads";
+import { freshReads } from "./fresh-reads";
 import { Article, Comment, ModerationQueue } from "../entities";
-import { storedQueueCounts } from "../db/queue-counts";
+import { storedQueueCounts } from "../read/queue-counts";
 import { notFound } from "../errors";
 import type { Connection } from "../read/connection";
 import { CommentConnection, connectionCost } from "../schema/connection";
 import { CommentPayload } from "./types/comment.payload";
 import { FlagCommentArgs, SetArticleModerationArgs, SetCommentStatusArgs } from "./types/moderation.types";
 import { ModerationCounts, ModerationQueueArgs } from "./types/moderation-desk.types";
-import { idArgument, requireWriter, writeRules, writerOf } from "./write-access";
+import { idArgument, requireWriter, writeRules, countedClientOf } from "./write-access";
 
 /** The comment as this request's (fresh) loaders read it after a write. */
 async function reread(ctx: Context, id: number): Promise<Comment> {
@@ -83,7 +83,7 @@ export class ModerationResolver {
   async flagComment(@Ctx() ctx: Context, @Args(() => FlagCommentArgs) args: FlagCommentArgs): Promise<CommentPayload> {
     requireWriter(ctx, "flagComment");
     const id = idArgument(args.id, "Comment", "id");
-    await ctx.limits.take(writerOf(ctx), "flag");
+    await ctx.limits.take(countedClientOf(ctx), "flag");
     await flagComment(ctx.db, ctx.events, ctx.caller, writeRules(ctx), id, args.reason, args.note);
     return new CommentPayload(await reread(ctx, id));
   }

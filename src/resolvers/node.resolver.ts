@@ -2,7 +2,7 @@ import { Arg, Ctx, ID, Query, Resolver } from "type-graphql";
 import type { Context } from "../context";
 import { Article, Author, Comment, Notification, RelatedLink, Tag } from "../entities";
 import { fromGlobalId } from "../schema/global-id";
-import { Node } from "../schema/node.interface";
+import { Node } from "../entities/node.interface";
 
 type AnyNode = Article | Author | Comment | Notification | RelatedLink | Tag;
 

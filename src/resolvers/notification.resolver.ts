@@ -2,7 +2,7 @@ import { pipe, map } from "@graphql-yoga/subscription";
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root, Subscription } from "type-graphql";
 import type { SubscribeResolverData } from "type-graphql";
 import type { Context } from "../context";
-import { freshReads } from "../discussion/fresh-reads";
+import { freshReads } from "./fresh-reads";
 import { markNotificationsRead, notificationTopic, requireReaderSub } from "../discussion/notifications";
 import { Comment, Notification } from "../entities";
 import type { NotificationAddedEvent } from "../events/comment-events";

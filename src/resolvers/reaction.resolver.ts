@@ -1,10 +1,10 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from "type-graphql";
 import type { Context } from "../context";
-import { freshReads } from "../discussion/fresh-reads";
+import { freshReads } from "./fresh-reads";
 import { setReaction } from "../discussion/reactions";
 import { Comment } from "../entities";
 import { CommentPayload } from "./types/comment.payload";
-import { idArgument, requireWriter, writerOf } from "./write-access";
+import { idArgument, requireWriter, countedClientOf } from "./write-access";
 
 /** Readers' reactions: the two mutations and the fields they change. */
 @Resolver(() => Comment)
@@ -48,7 +48,7 @@ export class ReactionResolver {
   private async set(ctx: Context, id: string, react: boolean): Promise<CommentPayload> {
     requireWriter(ctx, react ? "reactToComment" : "unreactToComment");
     const commentId = idArgument(id, "Comment", "id");
-    await ctx.limits.take(writerOf(ctx), "reaction");
+    await ctx.limits.take(countedClientOf(ctx), "reaction");
     const { comment } = await setReaction(ctx.db, ctx.events, ctx.caller, ctx.clock, commentId, react);
     freshReads(ctx);
     return new CommentPayload(comment);

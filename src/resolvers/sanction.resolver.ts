@@ -1,7 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from "type-graphql";
 import { requireModerator } from "../auth/caller";
 import type { Context } from "../context";
-import { freshReads } from "../discussion/fresh-reads";
+import { freshReads } from "./fresh-reads";
 import { standingOf } from "../discussion/permissions";
 import { banAuthor, setAuthorPremoderation, suspendAuthor, unbanAuthor } from "../discussion/sanctions";
 import { Author, ModerationAction } from "../entities";

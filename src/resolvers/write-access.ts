@@ -1,4 +1,4 @@
-import type { Writer } from "../abuse/abuse-limits";
+import type { CountedClient } from "../abuse/abuse-limits";
 import { Caller, requireSignedIn } from "../auth/caller";
 import type { Context } from "../context";
 import type { WriteRules } from "../discussion/comments";
@@ -29,12 +29,12 @@ function unauthenticatedService(what: string) {
 }
 
 /** The caller as the abuse limits see it: a reader is counted by the token's sub, the service token not at all. */
-export function writerOf(ctx: Context): Writer {
-  return writerFor(ctx.caller, ctx.clientAddress);
+export function countedClientOf(ctx: Context): CountedClient {
+  return countedClientFor(ctx.caller, ctx.clientAddress);
 }
 
 /** The same, for a caller and address known before a context is made (admission: http/admission.ts). */
-export function writerFor(caller: Caller, address: string | null): Writer {
+export function countedClientFor(caller: Caller, address: string | null): CountedClient {
   return { service: caller.kind === "service", reader: caller.kind === "reader" ? caller.sub : null, address };
 }
 

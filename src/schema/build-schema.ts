@@ -2,20 +2,21 @@ import { GraphQLObjectType, GraphQLSchema } from "graphql";
 import { DateTimeResolver } from "graphql-scalars";
 import { buildSchemaSync, getMetadataStorage } from "type-graphql";
 import { createLocalEvents, CommentEvents } from "../events/comment-events";
-import { resolvers } from "../resolvers";
-import { describeCacheHints } from "./cache-policy";
+import { describeCacheHints } from "../execution/cache-policy";
 
 type ResolverClass = new () => object;
 
 /**
  * The one schema, for the server, the tests and the emit script alike. It
- * depends only on its arguments: the event bus subscriptions listen on.
+ * depends only on its arguments: the resolvers (resolvers/index.ts, which every caller passes:
+ * the schema is built from them, so schema/ does not import resolvers/, which use its types) and
+ * the event bus subscriptions listen on.
  *
  * No global middlewares, and every object type declares `simpleResolvers`: a field without a
  * resolver method is read straight off the object by graphql-js, not through type-graphql's
  * middleware chain, which would run for every field of every row.
  */
-export function buildThreadlineSchema(events: CommentEvents = createLocalEvents()): GraphQLSchema {
+export function buildThreadlineSchema(resolvers: readonly [ResolverClass, ...ResolverClass[]], events: CommentEvents = createLocalEvents()): GraphQLSchema {
   // One instance per resolver class for this schema, shared with the direct calls below.
   const instances = new Map<ResolverClass, object>();
   const instanceOf = (target: ResolverClass) => {
@@ -34,7 +35,7 @@ export function buildThreadlineSchema(events: CommentEvents = createLocalEvents(
     emitSchemaFile: false,
     container: { get: instanceOf },
   });
-  callFieldResolversDirectly(schema, instanceOf);
+  callFieldResolversDirectly(schema, resolvers, instanceOf);
   describeRootTypes(schema);
   describeCacheHints(schema);
   return schema;
@@ -67,7 +68,7 @@ function describeRootTypes(schema: GraphQLSchema): void {
  * resolved by calling its method directly, which is all the dispatcher would do. Resolvers with
  * other parameters (@Arg, input objects) keep type-graphql's dispatcher.
  */
-function callFieldResolversDirectly(schema: GraphQLSchema, instanceOf: (target: ResolverClass) => object): void {
+function callFieldResolversDirectly(schema: GraphQLSchema, resolvers: readonly ResolverClass[], instanceOf: (target: ResolverClass) => object): void {
   const storage = getMetadataStorage();
   const inputClasses = new Set<unknown>(storage.inputTypes.map((type) => type.target));
   /** Whether an @ArgsType class (with the classes it extends) declares only scalar and enum fields. */

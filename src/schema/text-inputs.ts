@@ -1,24 +1,6 @@
+// Every argument is held to text/unstorable.ts: text the engines cannot store alike is refused before any resolver runs.
 import { ArgumentNode, DocumentNode, FieldNode, GraphQLError, ObjectFieldNode, visit } from "graphql";
-
-/**
- * Text that the engines store differently is refused at the edge, for every argument at once:
- * PostgreSQL rejects NUL in text (an INTERNAL_SERVER_ERROR deep in a query) while SQLite stores it
- * (and `search: "\u0000"` matched every article); an unpaired UTF-16 surrogate is written as U+FFFD
- * by both drivers, so what was stored is not what was sent.
- */
-// A lone surrogate: a high one not followed by a low one, or a low one not preceded by a high one.
-// eslint-disable-next-line no-control-regex -- NUL is the character this rule is about
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/**
- * What in `text` the engines cannot store alike ("a NUL character", "an unpaired UTF-16
- * surrogate"), or null. Text that arrives elsewhere than in arguments (a token's claims, a seed's
- * JSON files) is held to the same rule.
- */
-export function unstorableIn(text: string): string | null {
-  if (!UNSTORABLE.test(text)) return null;
-  return text.includes("\u0000") ? "a NUL character" : "an unpaired UTF-16 surrogate";
-}
+import { UNSTORABLE, unstorableIn } from "../text/unstorable";
 
 function refusal(argument: string, text: string): GraphQLError {
   return new GraphQLError(`"${argument}" contains ${unstorableIn(text)}, which cannot be stored or searched`, {

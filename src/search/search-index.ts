@@ -13,7 +13,7 @@ import { EntityManager } from "typeorm";
 import { isPostgres } from "../db/data-source";
 import type { CommentStatus } from "../entities/moderation-enums";
 import { isPublic } from "../policy";
-import { chunks, MAX_PARAMETERS } from "../ingest/bulk-sql";
+import { chunks, MAX_PARAMETERS } from "../db/bulk-sql";
 import { articleDocument, ArticleText, commentDocument, ftsColumns, SearchDocument, tsvectorLiteral } from "./search-document";
 
 export interface IndexedArticle extends ArticleText {

@@ -1,4 +1,4 @@
-import { unstorableIn } from "../schema/text-inputs";
+import { unstorableIn } from "./unstorable";
 import { characterCount, WRITE_LIMITS } from "./write-limits";
 
 /**

@@ -1,5 +1,5 @@
 import { DataSource } from "typeorm";
-import { recountStoredCounts } from "../../src/db/stored-counts";
+import { recountStoredCounts } from "../../src/read/stored-counts";
 import { inTransaction } from "../../src/db/transaction";
 import { Comment } from "../../src/entities";
 import { ParsedArticle } from "../../src/ingest/dump.types";

@@ -1,5 +1,5 @@
 /**
- * Stored counts (src/db/stored-counts.ts) beside a recount of the rows. The recount is written
+ * Stored counts (src/read/stored-counts.ts) beside a recount of the rows. The recount is written
  * from the tombstone rule itself, in JavaScript, not from the SQL the service uses.
  */
 import { DataSource } from "typeorm";
@@ -14,7 +14,7 @@ export interface Counts {
   articleComments: Record<number, number>;
   authorComments: Record<number, number>;
   tagArticles: Record<number, number>;
-  /** The moderation queues' sizes (db/queue-counts.ts): "site.pending", "<articleId>.pending", ... */
+  /** The moderation queues' sizes (read/queue-counts.ts): "site.pending", "<articleId>.pending", ... */
   queues: Record<string, number>;
 }
 

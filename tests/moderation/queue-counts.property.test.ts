@@ -1,5 +1,5 @@
 /**
- * The moderation queues' stored counts (db/queue-counts.ts) against a recount of the rows, after
+ * The moderation queues' stored counts (read/queue-counts.ts) against a recount of the rows, after
  * sequences of every action that moves a comment between queues, in an order fast-check picks:
  * readers' posts and replies, flags (some holding), approvals, holds, rejections, features,
  * deletions, edits, bans with and without rejectExisting, unbans, suspensions and pre-moderation.

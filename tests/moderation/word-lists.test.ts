@@ -5,7 +5,7 @@
  * a change reaching a second instance through the event bus.
  */
 import { containsLink } from "../../src/text/links";
-import { WordMatcher } from "../../src/text/word-matcher";
+import { WordMatcher } from "../../src/discussion/word-matcher";
 import { engines } from "../helpers/databases";
 import { renderDump } from "../../src/ingest/render-dump";
 import { IMPORT_DUMP as IMPORT, importUniqueArticle, uniqueArticle } from "../helpers/discussion";

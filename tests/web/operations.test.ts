@@ -9,6 +9,7 @@ import { dirname, resolve } from "node:path";
 import { DocumentNode, print } from "graphql";
 import * as generated from "../../web/src/generated/graphql";
 import { buildThreadlineSchema } from "../../src/schema/build-schema";
+import { resolvers } from "../../src/resolvers";
 import { checkCost, parseAndValidate } from "../../src/schema/limits";
 import { DEFAULT_BOUNDS } from "../../src/config";
 
@@ -67,7 +68,7 @@ describe("reader app operations", () => {
   }, 60_000);
 
   it("names every operation, and each passes the API's validation, depth and cost limits as the app sends it", () => {
-    const schema = buildThreadlineSchema();
+    const schema = buildThreadlineSchema(resolvers);
     const documents = Object.entries(generated)
       .filter(([name]) => name.endsWith("Document") && !name.endsWith("FragmentDoc"))
       .map(([, document]) => document as unknown as DocumentNode);

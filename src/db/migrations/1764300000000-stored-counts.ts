@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from "typeorm";
 
 /**
- * Counts stored beside the rows they describe (see db/stored-counts.ts), filled in from the rows
+ * Counts stored beside the rows they describe (see read/stored-counts.ts), filled in from the rows
  * (and stored_count, for the counts of whole tables) by the statements recountStoredCounts ran when
  * this was written (commit 76b658a), copied here, and
  * the indexes that let every list seek to a cursor instead of walking up to it:

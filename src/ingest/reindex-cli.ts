@@ -1,13 +1,13 @@
 /**
  * `npm run reindex`: rebuilds the search index of the database named by DATABASE_URL from its rows
- * (see rebuild-index.ts). Exit 0 when done, 1 when the database fails, 2 on a usage or
+ * (see search/rebuild-index.ts). Exit 0 when done, 1 when the database fails, 2 on a usage or
  * configuration error.
  */
 import { SingleBar } from "cli-progress";
 import { ConfigError, DatabaseConfig, loadConfig, redact } from "../config";
 import { Database, openDataSource } from "../db/data-source";
-import type { CliIo } from "../ingest/cli";
-import { rebuildSearchIndex } from "./rebuild-index";
+import type { CliIo } from "./cli";
+import { rebuildSearchIndex } from "../search/rebuild-index";
 
 const USAGE = `Usage: npm run reindex
 

@@ -2,7 +2,7 @@ import { Field, ID, InterfaceType } from "type-graphql";
 
 /**
  * Relay's Node. Entities keep their integer `id` column; each type's resolver
- * serves `id` as a global id (global-id.ts), so the encoding lives in one place.
+ * serves `id` as a global id (schema/global-id.ts), so the encoding lives in one place.
  */
 @InterfaceType({ description: "An object with a global, opaque id that node(id) resolves." })
 export abstract class Node {

@@ -12,7 +12,7 @@
  *   Articles are only ever added, by the importer.
  * - the moderation queues' sizes, per article and for the site: queue-counts.ts.
  *
- * The tombstone rule (loaders/comment.loader.ts) lists a comment when it is visible or when a
+ * The tombstone rule (read/comment.loader.ts) lists a comment when it is visible or when a
  * visible comment hangs below it. A comment has a visible comment below it exactly when one of its
  * direct replies is listed, that is when its replyCount is above 0; so the rule needs no walk down
  * the thread: listed = visible OR replyCount > 0.
@@ -26,7 +26,7 @@
 import { DataSource, EntityManager } from "typeorm";
 import { publicComment, ruleSql } from "../policy";
 import { recountQueueCounts } from "./queue-counts";
-import { join, list, run, Sql, sql } from "./sql";
+import { join, list, run, Sql, sql } from "../db/sql";
 
 /** A comment the public sees, and counts: the policy's public comment (src/policy), as SQL. */
 export const visibleRow = ruleSql(publicComment);

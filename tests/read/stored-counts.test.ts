@@ -1,5 +1,5 @@
 /**
- * Stored counts (src/db/stored-counts.ts) against a recount of the rows in JavaScript
+ * Stored counts (src/read/stored-counts.ts) against a recount of the rows in JavaScript
  * (tests/helpers/stored-counts.ts), after every kind of write
  * that changes what they count: folder imports, re-imports that drop, bring back and add comments
  * and tags, replies at every depth, deletions of leaves and of parents with replies (tombstones,

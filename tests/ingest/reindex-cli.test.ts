@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { inTransaction } from "../../src/db/transaction";
 import { indexArticles, indexComments, unindexComments } from "../../src/search/search-index";
-import { runReindexCli } from "../../src/search/reindex-cli";
+import { runReindexCli } from "../../src/ingest/reindex-cli";
 import { engines } from "../helpers/databases";
 import { postComment } from "../helpers/discussion";
 import { startTestServer, TEST_TOKEN, TestServer } from "../helpers/test-server";

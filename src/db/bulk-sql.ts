@@ -1,7 +1,7 @@
 /**
- * Multi-row statements for the importer. Seeding writes thousands of dumps, so rows go in, are
- * looked up and change in chunks rather than one statement per row; every chunk stays under the
- * bound-parameter limit of the oldest SQLite builds.
+ * Multi-row statements, for the importer and the search index. Seeding writes thousands of dumps,
+ * so rows go in, are looked up and change in chunks rather than one statement per row; every chunk
+ * stays under the bound-parameter limit of the oldest SQLite builds.
  */
 import { EntityManager, EntityTarget, In, ObjectLiteral } from "typeorm";
 

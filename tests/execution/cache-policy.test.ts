@@ -1,9 +1,10 @@
 import { isInterfaceType, isObjectType, parse } from "graphql";
-import { CACHE_HINTS, cacheControlHeader, cachePolicyOf } from "../../src/schema/cache-policy";
+import { CACHE_HINTS, cacheControlHeader, cachePolicyOf } from "../../src/execution/cache-policy";
 import { buildThreadlineSchema } from "../../src/schema/build-schema";
+import { resolvers } from "../../src/resolvers";
 import { CachePolicies } from "../../src/execution/operation-cache";
 
-const schema = buildThreadlineSchema();
+const schema = buildThreadlineSchema(resolvers);
 const policy = (query: string, operationName?: string) => cachePolicyOf(schema, parse(query), operationName);
 
 describe("cache policy from the document", () => {

@@ -14,7 +14,7 @@ import { DataSource, EntityManager } from "typeorm";
 import { ModerationQueue } from "../entities/desk-enums";
 import { QUEUE_RULES, queuesOf, QueueState } from "../policy/moderation-queues";
 import { ruleSql } from "../policy/rule";
-import { run, sql, raw } from "./sql";
+import { run, sql, raw } from "../db/sql";
 
 /** The queues that are counted, with their article column and stored_count name, in name order. */
 const COUNTED = [
