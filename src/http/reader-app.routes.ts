@@ -18,7 +18,7 @@ export interface ReaderAppOptions {
 }
 
 /** The reader app's own addresses; everything else under / stays the server's. */
-export const READER_PATHS = ["/", "/a/:slug"];
+export const READER_PATHS = ["/", "/a/:slug", "/moderate"];
 export const GRAPHIQL_PATH = "/graphiql";
 
 /**

@@ -32,6 +32,24 @@ const APP_VARIABLES: Record<string, Record<string, unknown>> = {
   Viewer: {},
   SetCommentStatus: { id: "Q29tbWVudDox", status: "PUBLISHED" },
   CommentEvents: { articleId: "QXJ0aWNsZTox" },
+  FlagComment: { id: "Q29tbWVudDox", reason: "SPAM", note: "text" },
+  // The moderators' desk (web/src/moderation/, page sizes from web/src/pages/moderate-page.tsx).
+  ModerationQueue: { queue: "REPORTED", first: 10, after: null },
+  ModerationCounts: {},
+  AuthorHistory: { id: "QXV0aG9yOjE", first: 5 },
+  ModerationEvents: {},
+  ModerateComment: { id: "Q29tbWVudDox", status: "REJECTED", reason: "text" },
+  FeatureQueueComment: { id: "Q29tbWVudDox" },
+  BanAuthor: { authorId: "QXV0aG9yOjE", reason: "text", rejectExisting: true },
+  UnbanAuthor: { authorId: "QXV0aG9yOjE" },
+  SuspendAuthor: { authorId: "QXV0aG9yOjE", until: "2030-01-01T00:00:00.000Z", reason: "text" },
+  SetAuthorPremoderation: { authorId: "QXV0aG9yOjE", on: true },
+  WordLists: {},
+  SetWordList: { kind: "BANNED", words: ["word"] },
+  // The notification bell.
+  Notifications: { first: 10, after: null },
+  MarkNotificationsRead: { upTo: null },
+  NotificationAdded: {},
 };
 
 function operationName(document: DocumentNode): string | null {

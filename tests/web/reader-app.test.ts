@@ -6,6 +6,7 @@ import type { Browser, Page } from "playwright-core";
 import { DEFAULT_ABUSE_LIMITS } from "../../src/config";
 import { commentEventsTopic } from "../../src/events/comment-events";
 import { renderDump } from "../../src/ingest/render-dump";
+import { signInAsReader } from "../helpers/app-pages";
 import { AppServer, artifactPath, describeInBrowser, launchChromium, startAppServer } from "../helpers/browser";
 import { engines } from "../helpers/databases";
 import { IMPORT_DUMP, importUniqueArticle, postComment, rowId, uniqueArticle } from "../helpers/discussion";
@@ -26,17 +27,6 @@ const FOCUSED_TEXT = "document.activeElement && document.activeElement.textConte
 async function slugOf(t: AppServer, articleId: string): Promise<string> {
   const data = await t.data(`query Slug($id: ID!) { article(id: $id) { slug } }`, { id: articleId });
   return data.article.slug;
-}
-
-/** Signs in as a reader with the development sign-in: the server signs the reader's token. */
-async function signInAsReader(page: Page, name: string, role: "Commenter" | "Moderator" = "Commenter"): Promise<void> {
-  await page.getByRole("button", { name: "Sign in (development)" }).click();
-  await page.getByLabel("A reader").check();
-  await page.getByLabel("Display name", { exact: true }).fill(name);
-  await page.getByLabel("Role").selectOption({ label: role });
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  // The header shows who the API says the token is.
-  await page.locator(".signed-in-as", { hasText: `${name} (${role.toLowerCase()})` }).waitFor();
 }
 
 /** Signs in with the service token, as an operator would with the one `npm start` printed. */

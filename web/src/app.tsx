@@ -5,8 +5,10 @@ import type { EmbeddedAnswers } from "./embedded-data";
 import { SiteHeader } from "./components/site-header";
 import { ArticlePage } from "./pages/article-page";
 import { HomePage } from "./pages/home-page";
+import { ModeratePage } from "./pages/moderate-page";
 import { Link, matchRoute, useLocation } from "./router";
 import { identityKey, SessionProvider, useSession } from "./session";
+import { ViewerProvider } from "./viewer";
 
 /**
  * `answers`: the data a server-rendered page came with, which answers its first queries (the page
@@ -35,10 +37,12 @@ function ClientProvider({ answers, serverClient }: { answers: EmbeddedAnswers | 
   }, [token, answers]);
   return (
     <Provider value={client}>
-      <SiteHeader />
-      <main id="main" tabIndex={-1}>
-        <Routes key={identityKey(credential)} />
-      </main>
+      <ViewerProvider>
+        <SiteHeader />
+        <main id="main" tabIndex={-1}>
+          <Routes key={identityKey(credential)} />
+        </main>
+      </ViewerProvider>
     </Provider>
   );
 }
@@ -50,6 +54,8 @@ function Routes() {
       return <HomePage params={route.params} />;
     case "article":
       return <ArticlePage key={route.slug} slug={route.slug} />;
+    case "moderate":
+      return <ModeratePage />;
     case "not-found":
       return (
         <>

@@ -1,10 +1,10 @@
 import { AnchorHTMLAttributes, createContext, MouseEvent, useContext, useEffect, useState } from "react";
 
 /**
- * The app's two routes need no router library: the History API, a hook that re-renders on
+ * The app's few routes need no router library: the History API, a hook that re-renders on
  * navigation, and a link that navigates without reloading.
  */
-export type Route = { name: "home"; params: URLSearchParams } | { name: "article"; slug: string } | { name: "not-found" };
+export type Route = { name: "home"; params: URLSearchParams } | { name: "article"; slug: string } | { name: "moderate" } | { name: "not-found" };
 
 /** Dispatched on window after every in-app navigation. */
 export const NAVIGATED = "threadline:navigated";
@@ -20,6 +20,7 @@ export function matchRoute(location: PageLocation): Route {
   if (pathname === "/" || pathname === "/index.html") return { name: "home", params: new URLSearchParams(search) };
   const article = /^\/a\/([^/]+)\/?$/.exec(pathname);
   if (article) return { name: "article", slug: decodeURIComponent(article[1]) };
+  if (pathname === "/moderate" || pathname === "/moderate/") return { name: "moderate" };
   return { name: "not-found" };
 }
 

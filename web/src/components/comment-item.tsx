@@ -5,8 +5,10 @@ import { errorText, formatDateTime, isUnauthenticated, plural } from "../format"
 import { usePermalinks } from "../permalink";
 import { Session, useSession } from "../session";
 import { CommentView, isTombstone, useThread } from "../thread-state";
+import { useViewer } from "../viewer";
 import { CommentForm } from "./deferred";
 import { CommentList, CommentListPage, EMPTY_PAGE } from "./comment-list";
+import { ReportComment } from "./report-comment";
 
 /**
  * What a tombstone says. The API tells a comment's status only to those allowed to know it (its
@@ -39,7 +41,8 @@ export function CommentItem({ comment: loaded, replies }: { comment: CommentView
   const element = useRef<HTMLLIElement>(null);
   const comment = { ...loaded, ...state.changed[loaded.id] };
   const isTarget = target.commentId === comment.id;
-  const rights = useRights(comment, session);
+  const viewerAuthorId = useViewer().viewer?.author?.id ?? null;
+  const rights = useRights(comment, session, viewerAuthorId);
   const permalinks = usePermalinks();
 
   useEffect(() => {
@@ -172,6 +175,7 @@ export function CommentItem({ comment: loaded, replies }: { comment: CommentView
                 Delete
               </button>
             )}
+            {rights.report && <ReportComment comment={comment} onChanged={(changed) => dispatch({ type: "changed", comment: changed })} />}
             {rights.moderate && comment.status !== "PUBLISHED" && (
               <button type="button" className="link-button" onClick={() => void moderate("PUBLISHED")}>
                 Publish
@@ -212,7 +216,7 @@ export function CommentItem({ comment: loaded, replies }: { comment: CommentView
  * (viewerCanEdit, viewerCanDelete), and no longer once its edit window closes while the page is
  * open: the buttons go away then, rather than offering what the API would refuse.
  */
-function useRights(comment: CommentView, session: Session) {
+function useRights(comment: CommentView, session: Session, viewerAuthorId: string | null) {
   const [, setTick] = useState(0);
   const until = comment.editableUntil && !session.canModerate ? Date.parse(comment.editableUntil) : null;
   const open = until === null || until > Date.now();
@@ -231,5 +235,13 @@ function useRights(comment: CommentView, session: Session) {
     // Reactions are readers' own: the service token is no reader.
     react: session.credential?.kind === "reader" && !comment.isDeleted && published,
     moderate: signedIn && session.canModerate,
+    // Readers report others' comments (the service token is no reader). Their own: by author, or,
+    // before the API has named their author (their first comment), by the edit right only authors have.
+    report:
+      session.credential?.kind === "reader" &&
+      !comment.isDeleted &&
+      !comment.isTombstone &&
+      !(comment.author !== null && comment.author.id === viewerAuthorId) &&
+      !(comment.viewerCanEdit && !session.canModerate),
   };
 }

@@ -1,8 +1,7 @@
 import { FormEvent, useEffect, useId, useState } from "react";
-import { useQuery } from "urql";
-import { ViewerDocument } from "../generated/graphql";
 import { errorText, isUnauthenticated } from "../format";
 import { ReaderRole, useSession } from "../session";
+import { useViewer } from "../viewer";
 
 /**
  * The development sign-ins, offered only when the server says it runs outside production: as a
@@ -42,7 +41,7 @@ export function SignIn() {
 /** Who the API says the credential is; a credential it refuses signs the app out, saying why. */
 function SignedIn({ onRefused }: { onRefused: (reason: string) => void }) {
   const session = useSession();
-  const [{ data, error }] = useQuery({ query: ViewerDocument });
+  const { viewer, error } = useViewer();
   const { credential, signOut } = session;
   useEffect(() => {
     if (error && isUnauthenticated(error)) {
@@ -51,7 +50,6 @@ function SignedIn({ onRefused }: { onRefused: (reason: string) => void }) {
     }
   }, [error, onRefused, signOut]);
   if (!credential) return null;
-  const viewer = data?.viewer;
   const who =
     credential.kind === "reader"
       ? `${viewer?.name ?? credential.name} (${(viewer?.role ?? credential.role).toLowerCase()})`

@@ -1,8 +1,10 @@
 import { Link } from "../router";
-import { developmentServer } from "../session";
+import { developmentServer, useSession } from "../session";
+import { NotificationBell } from "./notification-bell";
 import { SignIn } from "./deferred";
 
 export function SiteHeader() {
+  const { canModerate } = useSession();
   return (
     <header className="site-header">
       <a className="skip-link" href="#main">
@@ -12,9 +14,11 @@ export function SiteHeader() {
         <Link href="/" className="site-title">
           Threadline
         </Link>
-        <nav aria-label="Developer tools" className="site-tools">
+        <nav aria-label="Tools" className="site-tools">
+          {canModerate && <Link href="/moderate">Moderation</Link>}
           {developmentServer() && <a href="/graphiql">GraphiQL</a>}
         </nav>
+        <NotificationBell />
         <SignIn />
       </div>
     </header>

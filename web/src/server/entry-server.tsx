@@ -45,7 +45,7 @@ export interface RenderedPage {
 }
 
 /** Parameters a page reads; each at most once, so a repeated one is a bad request rather than a guess. */
-const PAGE_PARAMETERS: Record<Route["name"], string[]> = { home: ["q", "in", "tag", "section"], article: ["after"], "not-found": [] };
+const PAGE_PARAMETERS: Record<Route["name"], string[]> = { home: ["q", "in", "tag", "section"], article: ["after"], moderate: [], "not-found": [] };
 
 function request(document: DocumentNode, variables: Record<string, unknown> | undefined): PageRequest {
   // useQuery keys an operation without variables by `undefined`, not by {}.
@@ -90,6 +90,8 @@ export function planPage(url: string): PagePlan {
     }
     case "article":
       return { requests: [request(ArticlePageDocument, { ...articlePageVariables(route.slug, location.search) })] };
+    // The desk is for signed-in moderators: the server renders its frame, and it asks for its data after hydration.
+    case "moderate":
     case "not-found":
       return { requests: [] };
   }

@@ -113,5 +113,6 @@ export function pageHead(page: {
     ];
     return { title, description: SITE_DESCRIPTION, tags: tags.join("\n    ") };
   }
+  if (route.name === "moderate") return { title: `Moderation · ${SITE}`, description: SITE_DESCRIPTION, tags: '<meta name="robots" content="noindex" />' };
   return { title: `Not found · ${SITE}`, description: SITE_DESCRIPTION, tags: '<meta name="robots" content="noindex" />' };
 }
