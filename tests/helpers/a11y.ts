@@ -1,6 +1,5 @@
 /**
- * An accessibility check of a page in Chromium: axe-core's WCAG 2 A/AA rules when the package is
- * installed, and always the checks below, read from Chromium's own accessibility tree (what a
+ * An accessibility check of a page in Chromium: axe-core's WCAG 2 A/AA rules, and the checks below, read from Chromium's own accessibility tree (what a
  * screen reader is given): every control has a name, ids are unique and what aria-controls and
  * aria-labelledby point at exists, one h1 and no skipped heading level, each tab list has one
  * selected tab.
@@ -66,28 +65,13 @@ export async function accessibilityProblems(page: Page): Promise<A11yProblem[]> 
   return problems;
 }
 
-/** axe-core's violations of the WCAG 2 A and AA rules, when the package is installed; else none. */
+/** axe-core's violations of the WCAG 2 A and AA rules. */
 async function axeViolations(page: Page): Promise<A11yProblem[]> {
-  let source: string;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    source = (require("axe-core") as { source: string }).source;
-  } catch {
-    return [];
-  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- axe's source is injected into the page as text, not imported
+  const source = (require("axe-core") as { source: string }).source;
   await page.evaluate(source);
   const violations = (await page.evaluate(
     `axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }).then((r) => r.violations.map((v) => ({ rule: v.id, what: v.nodes.map((n) => n.target.join(" ")).join("; ") })))`,
   )) as A11yProblem[];
   return violations;
-}
-
-/** Whether axe-core runs in accessibilityProblems (it is an optional development dependency). */
-export function axeInstalled(): boolean {
-  try {
-    require.resolve("axe-core");
-    return true;
-  } catch {
-    return false;
-  }
 }
