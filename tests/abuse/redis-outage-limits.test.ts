@@ -15,6 +15,7 @@ import { httpGql, listen } from "../helpers/subscriptions";
 import { startTcpProxy, TcpProxy } from "../helpers/tcp-proxy";
 import { createLocalEvents } from "../../src/events/comment-events";
 import { testConfig, TEST_TOKEN } from "../helpers/test-server";
+import { captureConsole, CapturedConsole } from "../helpers/console";
 
 const REDIS_URL = new URL(redisUrl());
 const describeWithRedis = redisSuite(false);
@@ -25,8 +26,11 @@ describeWithRedis(`abuse limits during a Redis outage`, () => {
   let limits: AbuseLimitStore;
   let server: ThreadlineServer;
   let host: string;
+  // The outage is announced on the console (once per outage): kept, and checked, instead of printed.
+  let logged: CapturedConsole;
 
   beforeAll(async () => {
+    logged = captureConsole("error");
     db = await openTestDatabase("sqlite");
     proxy = await startTcpProxy(REDIS_URL.hostname, Number(REDIS_URL.port || 6379));
     const redisUrl = `redis://127.0.0.1:${proxy.port}`;
@@ -42,6 +46,8 @@ describeWithRedis(`abuse limits during a Redis outage`, () => {
     await limits.close();
     await proxy.close();
     await db.close();
+    logged.restore();
+    expect(logged.lines().filter((line) => !line.startsWith("[threadline] Redis (rate limits) unreachable:"))).toEqual([]);
   });
 
   it("counts in memory while Redis is unreachable: writes are taken, and the limit still holds", async () => {
