@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { toGlobalId } from "../../src/schema/global-id";
 import { engines } from "../helpers/databases";
 import { seedGenerated } from "../helpers/fixtures";
+import { readerToken } from "../helpers/readers";
 import { GqlResult, startTestServer, TEST_TOKEN, TestServer } from "../helpers/test-server";
 
 // FC_RUNS=5000 for a longer hunt; the default keeps the suite fast.
@@ -114,12 +115,15 @@ const forgedId = fc.oneof(
 );
 
 /** Every error must be one a client may cause; BAD_USER_INPUT about a cursor names that argument. */
-function expectOnlyClientErrors(result: GqlResult, argument?: string) {
+/** `alsoForbidden`: a sanction's target may exist and still not be sanctionable (a commenter without an account). */
+function expectOnlyClientErrors(result: GqlResult, argument?: string, alsoForbidden = false) {
   for (const error of result.errors ?? []) {
     const code = error.extensions?.code;
     expect({ message: error.message, code }).toEqual({
       message: error.message,
-      code: expect.stringMatching(/^(BAD_USER_INPUT|NOT_FOUND|GRAPHQL_VALIDATION_FAILED)$/),
+      code: expect.stringMatching(
+        alsoForbidden ? /^(BAD_USER_INPUT|NOT_FOUND|GRAPHQL_VALIDATION_FAILED|FORBIDDEN)$/ : /^(BAD_USER_INPUT|NOT_FOUND|GRAPHQL_VALIDATION_FAILED)$/,
+      ),
     });
     if (argument && code === "BAD_USER_INPUT") expect(error.extensions?.argumentName).toBe(argument);
   }
@@ -132,9 +136,12 @@ describe.each(engines)("client input on %s", (engine) => {
   let articleId: string;
   let commentId: string;
   const realIds: string[] = [];
+  /** A signed-in reader, for what only readers ask (their notifications). */
+  const reader: { token?: string } = {};
 
   beforeAll(async () => {
     t = await startTestServer(engine, { seed: false });
+    reader.token = await readerToken({ sub: "fuzz-reader", name: "Fuzz Reader" });
     await seedGenerated(t.db.dataSource, 3, 1);
     articleId = toGlobalId("Article", 1);
     commentId = toGlobalId("Comment", 1);
@@ -165,7 +172,7 @@ describe.each(engines)("client input on %s", (engine) => {
       },
     );
 
-  const connections: [string, (argument: string) => string][] = [
+  const connections: [string, (argument: string) => string, { token?: string }?][] = [
     ...["PUBLISHED_AT_DESC", "PUBLISHED_AT_ASC", "COMMENT_COUNT_DESC"].map((order): [string, (a: string) => string] => [
       `articles ${order}`,
       (a) => `query($c: String) { articles(${a}: $c, orderBy: ${order}) { totalCount nodes { id } pageInfo { hasNextPage hasPreviousPage } } }`,
@@ -184,12 +191,17 @@ describe.each(engines)("client input on %s", (engine) => {
     ]),
     ["Tag.articles", (a) => `query($c: String) { tag(slug: "generated") { articles(${a}: $c) { totalCount nodes { id } } } }`],
     ["Author.comments", (a) => `query($c: String) { authors(first: 2) { nodes { comments(${a}: $c) { totalCount nodes { id } } } } }`],
+    ...["PENDING", "REPORTED", "UNMODERATED", "REJECTED", "APPROVED"].map((queue): [string, (a: string) => string, { token: string }] => [
+      `moderationQueue ${queue}`,
+      (a) => `query($c: String) { moderationQueue(queue: ${queue}, ${a}: $c) { totalCount nodes { id } } }`,
+      { token: TEST_TOKEN },
+    ]),
   ];
 
-  it.each(connections)("every cursor sent to %s gives a page or BAD_USER_INPUT naming the argument", async (_name, query) => {
+  it.each(connections)("every cursor sent to %s gives a page or BAD_USER_INPUT naming the argument", async (_name, query, options = {}) => {
     await fc.assert(
       fc.asyncProperty(cursor(), fc.constantFrom("after", "before"), async (value, argument) => {
-        const result = await t.gql(query(argument), { c: value });
+        const result = await t.gql(query(argument), { c: value }, options);
         expectOnlyClientErrors(result, argument);
       }),
       { numRuns: RUNS },
@@ -211,7 +223,47 @@ describe.each(engines)("client input on %s", (engine) => {
     ],
     ["editComment(id)", `mutation($id: ID!) { editComment(id: $id, body: "probe") { comment { id } } }`, { token: TEST_TOKEN }],
     ["deleteComment(id)", `mutation($id: ID!) { deleteComment(id: $id) { comment { id } } }`, { token: TEST_TOKEN }],
+    ["moderationQueue(articleId)", `query($id: ID!) { moderationQueue(articleId: $id) { totalCount nodes { id } } }`, { token: TEST_TOKEN }],
+    ["moderationCounts(articleId)", `query($id: ID!) { moderationCounts(articleId: $id) { pending reported } }`, { token: TEST_TOKEN }],
+    ["markNotificationsRead(upTo)", `mutation($id: ID!) { markNotificationsRead(upTo: $id) { unreadNotificationCount } }`, reader],
   ];
+
+  /** The sanctions, each sent every id: a commenter without an account is FORBIDDEN, which is a client error too. */
+  const sanctions: [string, string][] = [
+    ["banAuthor(authorId)", `mutation($id: ID!) { banAuthor(authorId: $id, reason: "probe") { author { id } } }`],
+    ["unbanAuthor(authorId)", `mutation($id: ID!) { unbanAuthor(authorId: $id) { author { id } } }`],
+    ["suspendAuthor(authorId)", `mutation($id: ID!) { suspendAuthor(authorId: $id, until: "2100-01-01T00:00:00Z") { author { id } } }`],
+    ["setAuthorPremoderation(authorId)", `mutation($id: ID!) { setAuthorPremoderation(authorId: $id, on: true) { author { id } } }`],
+  ];
+
+  it.each(sanctions)("every id sent to %s gives data, BAD_USER_INPUT, NOT_FOUND or FORBIDDEN", async (_name, query) => {
+    await fc.assert(
+      fc.asyncProperty(anyId(), async (id) => {
+        expectOnlyClientErrors(await t.gql(query, { id }, { token: TEST_TOKEN }), undefined, true);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("every date sent as a suspension's end, and every reason, gives a client error or data", async () => {
+    await fc.assert(
+      fc.asyncProperty(anyText, anyText, async (until, reason) => {
+        const query = `mutation($id: ID!, $until: DateTime!, $reason: String) { suspendAuthor(authorId: $id, until: $until, reason: $reason) { author { id } } }`;
+        expectOnlyClientErrors(await t.gql(query, { id: toGlobalId("Author", 1), until, reason }, { token: TEST_TOKEN }), undefined, true);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("every word list a moderator sends is stored or refused with BAD_USER_INPUT", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom("BANNED", "SUSPECT"), fc.array(anyText, { maxLength: 8 }), async (kind, words) => {
+        const query = `mutation($kind: WordListKind!, $words: [String!]!) { setWordList(kind: $kind, words: $words) { banned suspect } }`;
+        expectOnlyClientErrors(await t.gql(query, { kind, words }, { token: TEST_TOKEN }));
+      }),
+      { numRuns: RUNS },
+    );
+  });
 
   /** Ids past PostgreSQL's 32-bit row ids: each type, so every lookup meets its own. */
   const outOfRange = NODE_TYPES.slice(0, 5).flatMap((type) => [[b64(`${type}:2147483648`)], [b64(`${type}:9007199254740991`)]]);
