@@ -12,8 +12,22 @@ const CANONICAL_IPV4 = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
  */
 export function addressKey(address: string): string {
   // Every request is keyed (admission's per-client share): an IPv4 address in canonical form, what
-  // an IPv4 socket reports, is its own key without parsing.
+  // an IPv4 socket reports, is its own key without parsing; others are parsed once while they are
+  // among the recent ones (a dual-stack listener reports every IPv4 peer as ::ffff:a.b.c.d).
   if (CANONICAL_IPV4.test(address)) return address;
+  const known = recentKeys.get(address);
+  if (known !== undefined) return known;
+  if (recentKeys.size >= RECENT_KEYS) recentKeys.clear();
+  const key = parsedKey(address);
+  recentKeys.set(address, key);
+  return key;
+}
+
+/** Addresses keyed lately, and their keys: bounded, emptied whole when full. */
+const recentKeys = new Map<string, string>();
+const RECENT_KEYS = 4096;
+
+function parsedKey(address: string): string {
   if (!ipaddr.isValid(address)) return address;
   const parsed = ipaddr.process(address);
   if (parsed.kind() === "ipv4") return parsed.toString();

@@ -180,7 +180,10 @@ export class Admission {
     // A waiting operation starts from whichever one finished before it: bound, it runs in its own
     // request's async context (the statement tally rides on it).
     else {
-      this.lanes[lane].waiting.push({ ...turn, start: AsyncResource.bind(start) });
+      // (runInAsyncScope, not AsyncResource.bind: bind also defines properties on a new function
+      // and wraps a getter with util.deprecate, for every operation that waits.)
+      const scope = new AsyncResource("threadline.admission");
+      this.lanes[lane].waiting.push({ ...turn, start: () => scope.runInAsyncScope(start) });
       this.holdReads();
     }
   }

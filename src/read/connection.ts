@@ -13,7 +13,7 @@ import { DataSource } from "typeorm";
 import { join, list, raw, readDate, run, Sql, sql } from "../db/sql";
 import { userError } from "../errors";
 import { CountSource, MAX_BATCH, noteList, RowLoader } from "./batch.loader";
-import type { RowShape } from "./rows";
+import { MAX_SELECTED_COLUMNS, RowShape } from "./rows";
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -297,8 +297,9 @@ async function fetchIdPages<O extends string>(
   order: O,
   window: PageWindow,
   parents: number[] | null,
-  columns: Sql | null = null,
+  shape: { columns: Sql; width: number } | null = null,
 ): Promise<Map<number, IdPage>> {
+  const columns = shape?.columns ?? null;
   const pages = new Map<number, IdPage>();
   const sort = def.orders[order];
   const partition = def.partition ?? sql`0`;
@@ -324,17 +325,20 @@ async function fetchIdPages<O extends string>(
   // ROW_NUMBER(), on ids and sort keys only) is followed by one statement for the rows of every
   // parent's page by id: joined back into the numbering in one statement, PostgreSQL hashed the
   // whole table for it. Either way the nodes come without a by-id load each.
-  const rowsInPage = columns !== null && parents === null;
+  // An unpartitioned list's rows all belong to parent 0, so it selects no partition column; and the
+  // page reads its rows itself only while that keeps within MAX_SELECTED_COLUMNS (rows.ts).
+  const partitionColumn = def.partition ? sql`, ${partition} AS pk` : sql``;
+  const rowsInPage = shape !== null && parents === null && shape.width + (def.partition ? 1 : 0) + sort.length <= MAX_SELECTED_COLUMNS;
   const query = windowed
     ? sql`SELECT * FROM (SELECT ${def.id} AS id, ${partition} AS pk, ${keys}, ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY ${ordering}) AS rn FROM ${def.from}${whereClause(pageConditions)}) ranked WHERE rn <= ${size + 1} ORDER BY pk, rn`
     : rowsInPage
-      ? sql`SELECT ${columns}, ${partition} AS pk, ${keys} FROM ${def.from}${whereClause(pageConditions)} ORDER BY ${ordering} LIMIT ${size + 1}`
+      ? sql`SELECT ${columns}${partitionColumn}, ${keys} FROM ${def.from}${whereClause(pageConditions)} ORDER BY ${ordering} LIMIT ${size + 1}`
       : sql`SELECT ${def.id} AS id, ${partition} AS pk, ${keys} FROM ${def.from}${whereClause(pageConditions)} ORDER BY ${ordering} LIMIT ${size + 1}`;
   const rows = await run(db, query);
 
   const grouped = new Map<number, Record<string, unknown>[]>();
   for (const row of rows) {
-    const pk = Number(row.pk);
+    const pk = row.pk === undefined ? 0 : Number(row.pk);
     const group = grouped.get(pk) ?? [];
     group.push(row);
     grouped.set(pk, group);
@@ -528,7 +532,7 @@ export async function listConnection<T, O extends string>(
 ): Promise<Connection<T>> {
   const scope = scopeOf(def, order, 0);
   noteList(byId, def.name, 0, byStoredCount(scope));
-  const idPage = (await fetchIdPages(db, def, order, pageWindow(args, scope), null, shape?.columns ?? null)).get(0)!;
+  const idPage = (await fetchIdPages(db, def, order, pageWindow(args, scope), null, shape ?? null)).get(0)!;
   return toConnection(idPage, scope, byId, storedTotal ?? (async () => (await countRows(db, def, null)).get(0) ?? 0), shape);
 }
 
@@ -574,7 +578,7 @@ export function perParentConnections<T, O extends string>(
       const results = new Map<PageKey<O>, IdPage>();
       for (const members of groups.values()) {
         const { order, window } = members[0];
-        const fetched = await fetchIdPages(db, def, order, window, [...new Set(members.map((key) => key.parent))], shape?.columns ?? null);
+        const fetched = await fetchIdPages(db, def, order, window, [...new Set(members.map((key) => key.parent))], shape ?? null);
         for (const key of members) results.set(key, fetched.get(key.parent)!);
       }
       return keys.map((key) => results.get(key)!);

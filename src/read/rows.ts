@@ -19,21 +19,49 @@ type Row = Record<string, unknown>;
 export interface RowShape<T> {
   from: Sql;
   columns: Sql;
+  /** How many columns `columns` names. */
+  width: number;
   build(row: Row): T;
 }
 
-/** How a column's value, as either engine's driver answers it, becomes the entity's. */
-function readerFor(entity: string, column: ColumnMetadataArgs): (value: unknown) => unknown {
+/**
+ * The most columns a statement of the read path selects. sqlite3 builds each row by setting one
+ * property per column; from the 20th on, V8 turns the object into a dictionary, and every row of
+ * the answer is then slower to build, to read and to collect (a list of 20 titles served about 30%
+ * fewer requests a second at 20 columns than at 14). tests/read/row-width.test.ts checks the limit
+ * against the installed sqlite3 and V8. A shape has at most this many columns; a list that would
+ * add its sort keys beyond it reads its rows by id instead (read/connection.ts).
+ */
+export const MAX_SELECTED_COLUMNS = 19;
+
+/**
+ * How a column's value, as either engine's driver answers it, becomes the entity's: a JavaScript
+ * expression of `value` (see compileBuild).
+ */
+function readerFor(entity: string, column: ColumnMetadataArgs): string {
   const type = column.options.type;
-  let read: (value: unknown) => unknown;
-  if (type === Date) read = readDate;
+  let read: string;
+  if (type === Date) read = "readDate(value)";
   // SQLite answers booleans as 0 and 1.
-  else if (type === "boolean") read = Boolean;
+  else if (type === "boolean") read = "Boolean(value)";
   // PostgreSQL answers COUNT(*) and bigint as strings; every integer here fits a number.
-  else if (type === "integer" || type === Number) read = Number;
-  else if (type === "varchar" || type === "text") read = String;
+  else if (type === "integer" || type === Number) read = "Number(value)";
+  else if (type === "varchar" || type === "text") read = "String(value)";
   else throw new TypeError(`rows.ts cannot read ${entity}.${column.propertyName} (type ${String(type)}): add its type to readerFor`);
-  return column.options.nullable ? (value) => (value === null || value === undefined ? null : read(value)) : read;
+  return column.options.nullable ? `value === null || value === undefined ? null : ${read}` : read;
+}
+
+/**
+ * `build` for one shape, written out once as code: each property is read and stored under its
+ * own constant name, in one order, so every row of a table takes the same path (a loop over the
+ * column names stores by computed key, and cost as much as the rest of a list of titles). The
+ * names come from the entities' decorators, never from a request.
+ */
+function compileBuild<T>(entity: new () => T, readers: { name: string; read: string }[]): (row: Row) => T {
+  const name = (text: string) => JSON.stringify(text);
+  const body = readers.map(({ name: field, read }) => `  value = row[${name(field)}];\n  built[${name(field)}] = ${read};`).join("\n");
+  const make = new Function("Entity", "readDate", `return function build(row) {\n  const built = new Entity();\n  let value;\n${body}\n  return built;\n};`);
+  return make(entity, readDate) as (row: Row) => T;
 }
 
 /**
@@ -45,20 +73,35 @@ function rowShape<T extends object>(entity: new () => T, from: string, alias: st
   const columns = getMetadataArgsStorage()
     .filterColumns(entity)
     .filter((column) => !leftOut.includes(column.propertyName as keyof T & string));
+  if (columns.length > MAX_SELECTED_COLUMNS) {
+    throw new Error(
+      `rows.ts: ${entity.name} has ${columns.length} columns, more than the ${MAX_SELECTED_COLUMNS} a row may have (MAX_SELECTED_COLUMNS): leave out those no field reads`,
+    );
+  }
   const readers = columns.map((column) => ({ name: column.propertyName, read: readerFor(entity.name, column) }));
   return {
     from: new Sql(`${from} ${alias}`, []),
     columns: new Sql(columns.map((column) => `${alias}."${column.options.name ?? column.propertyName}"`).join(", "), []),
-    build(row) {
-      const built = new entity() as Record<string, unknown>;
-      for (const { name, read } of readers) built[name] = read(row[name]);
-      return built as T;
-    },
+    width: columns.length,
+    build: compileBuild(entity, readers),
   };
 }
 
-/** The body (paragraphs) is read by Article.paragraphs' own loader; the rest serves no field. */
-export const articleRows = rowShape(Article, "article", "a", ["paragraphs", "searchText", "sectionKey", "contentHash", "upsertHash"]);
+/**
+ * The body (paragraphs) is read by Article.paragraphs' own loader; the moderation queues' stored
+ * counts by moderationCounts (read/queue-counts.ts); the rest serves no field.
+ */
+export const articleRows = rowShape(Article, "article", "a", [
+  "paragraphs",
+  "searchText",
+  "sectionKey",
+  "contentHash",
+  "upsertHash",
+  "pendingCount",
+  "reportedCount",
+  "unmoderatedCount",
+  "rejectedCount",
+]);
 
 /** What only re-imports read (ingest/reconcile.ts). */
 export const commentRows = rowShape(Comment, "comment", "c", ["imported", "importKey", "removedByImport"]);

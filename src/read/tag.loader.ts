@@ -20,6 +20,7 @@ const allTags: ListDef<"FIRST_SEEN"> = {
 const tagsOfArticles: RowShape<{ articleId: number; tag: Tag }> = {
   from: sql`article_tag at JOIN tag t ON t."id" = at."tagId"`,
   columns: sql`at."articleId", ${tagRows.columns}`,
+  width: 1 + tagRows.width,
   build: (row) => ({ articleId: Number(row.articleId), tag: tagRows.build(row) }),
 };
 
