@@ -280,8 +280,23 @@ export function laneOfRequest(req: IncomingMessage & { body?: unknown }): Lane {
   if (req.method !== "POST") return "read";
   const body = req.body as { query?: unknown; operationName?: unknown } | null | undefined;
   if (body === null || typeof body !== "object" || typeof body.query !== "string") return "read";
-  return laneOf(operationKind(body.query, typeof body.operationName === "string" ? body.operationName : null));
+  const operationName = typeof body.operationName === "string" ? body.operationName : null;
+  // Clients send the same few texts again and again: a short one's lane is read once while it is
+  // among the recent ones.
+  if (body.query.length > REMEMBERED_TEXT_LENGTH) return laneOf(operationKind(body.query, operationName));
+  const key = operationName === null ? body.query : `${operationName}\n${body.query}`;
+  let lane = recentLanes.get(key);
+  if (lane === undefined) {
+    if (recentLanes.size >= REMEMBERED_TEXTS) recentLanes.clear();
+    recentLanes.set(key, (lane = laneOf(operationKind(body.query, operationName))));
+  }
+  return lane;
 }
+
+/** Lanes of texts seen lately: at most REMEMBERED_TEXTS of at most REMEMBERED_TEXT_LENGTH characters. */
+const recentLanes = new Map<string, Lane>();
+const REMEMBERED_TEXTS = 1000;
+const REMEMBERED_TEXT_LENGTH = 4096;
 
 interface LaneState {
   readonly concurrency: number;

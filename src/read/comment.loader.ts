@@ -143,12 +143,27 @@ export interface CommentListArgs extends PageArgs {
   orderBy?: CommentOrderKey | null;
 }
 
+/**
+ * A viewer's rule as SQL on `comment c`. The public's and the moderators' are the same on every
+ * request, so they are written once; a reader's names the reader.
+ */
+function viewerSql(rule: ViewerRule, viewer: Viewer): Sql {
+  if (viewer.kind === "author") return ruleSql(rule(viewer), "c");
+  const shared = sharedViewerSql.get(rule) ?? { public: null, moderator: null };
+  sharedViewerSql.set(rule, shared);
+  return (shared[viewer.kind] ??= ruleSql(rule(viewer), "c"));
+}
+
+type ViewerRule = typeof listedComment;
+
+const sharedViewerSql = new Map<ViewerRule, Record<"public" | "moderator", Sql | null>>();
+
 /** The three lists as one viewer sees them. */
 function viewerLists(db: DataSource, viewer: Viewer, byId: DataLoader<number, Comment | null>, authorById: DataLoader<number, Author | null>) {
-  const listed = ruleSql(listedComment(viewer), "c");
+  const listed = viewerSql(listedComment, viewer);
   const topLevelDef = forViewer(topLevelOfArticles, listed);
   const repliesDef = forViewer(repliesOfComments, listed);
-  const byAuthorDef = forViewer(ofAuthors, ruleSql(seenComment(viewer), "c"));
+  const byAuthorDef = forViewer(ofAuthors, viewerSql(seenComment, viewer));
   // The public's totals are the stored counts; anyone who sees more has theirs counted.
   const publicView = viewer.kind === "public";
   return {

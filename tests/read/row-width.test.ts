@@ -37,7 +37,7 @@ describe("the width of a row the read path selects", () => {
   });
 
   it("keeps every row shape within the limit, with room for a list's sort keys", () => {
-    const shapes = Object.entries(rows).filter(
+    const shapes = (Object.entries(rows) as [string, unknown][]).filter(
       (entry): entry is [string, RowShape<unknown>] => typeof entry[1] === "object" && entry[1] !== null && "width" in entry[1],
     );
     expect(shapes.map(([name]) => name)).toEqual(expect.arrayContaining(["articleRows", "commentRows", "authorRows"]));
