@@ -30,7 +30,7 @@ import { resolvers } from "./resolvers";
 import { checkCost, checkVariableDepth, limitRules, parseAndValidate, QUERY_LIMITS, SOCKET_LIMITS } from "./schema/limits";
 import { httpCachePlugin } from "./execution/cache-policy";
 import { CompiledOperations, compiledExecutionGateway } from "./execution/compiled-executor";
-import { withinBounds } from "./execution/request-bounds";
+import { responseJson, withinBounds } from "./execution/request-bounds";
 import { CachePolicies, DocumentCache, PreflightVerdicts } from "./execution/operation-cache";
 import { ResponseCache } from "./execution/response-cache";
 import { checkTextInputs } from "./schema/text-inputs";
@@ -544,7 +544,7 @@ export async function createServer(config: Config, db: Database, events: Comment
     // copy whole into one flat string: on a deep page that copy was a tenth of a request's garbage.
     // It also lets go of the result once it is text: see releaseResult.
     stringifyResult: (result) => {
-      const text = JSON.stringify(result);
+      const text = responseJson(result as Record<string, unknown>);
       releaseResult(result);
       return text;
     },

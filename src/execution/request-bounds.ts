@@ -41,7 +41,7 @@ function tooLarge(maxResponseBytes: number): GraphQLError {
  * Runs one operation within `bounds`. Past the deadline the client is answered at once, and the
  * context (when it is Expirable) starts no more reads, so the rest of the execution winds down
  * instead of building an answer nobody will get. An answer over the size cap is replaced by the
- * refusal before it is turned into text.
+ * refusal; one within it keeps its text for the response (responseJson).
  */
 export async function withinBounds(bounds: RequestBounds, context: unknown, run: () => Promise<ExecutionResult>): Promise<ExecutionResult> {
   let result: ExecutionResult;
@@ -62,33 +62,44 @@ export async function withinBounds(bounds: RequestBounds, context: unknown, run:
   } else {
     result = await run();
   }
-  if (bounds.maxResponseBytes > 0 && result.data && jsonSizeOver(result.data, bounds.maxResponseBytes)) {
-    return { errors: [tooLarge(bounds.maxResponseBytes)] };
+  if (bounds.maxResponseBytes > 0 && result.data) {
+    const text = jsonWithin(result.data, bounds.maxResponseBytes);
+    if (text === null) return { errors: [tooLarge(bounds.maxResponseBytes)] };
+    dataTexts.set(result.data, text);
   }
   return result;
 }
 
 /**
- * Whether `value` would take more than `limit` bytes as JSON, estimated (a string counts its UTF-16
- * length; escapes and multi-byte characters are not counted) and stopping as soon as it is over.
+ * The response `{"data": ...}` as JSON, or null when that is longer than `limit` characters (or
+ * longer than any string can be). The answer is measured by writing it: the text is the one the
+ * response sends when it has nothing but data (responseJson), so a walk to estimate its size
+ * first would be paid on top of it.
  */
-export function jsonSizeOver(value: unknown, limit: number): boolean {
-  let size = 0;
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const item = stack.pop();
-    if (typeof item === "string") size += item.length + 3;
-    else if (item === null || typeof item !== "object") size += 6;
-    else if (Array.isArray(item)) {
-      size += 2 + item.length;
-      for (let i = 0; i < item.length; i++) stack.push(item[i]);
-    } else {
-      for (const key in item) {
-        size += key.length + 4;
-        stack.push((item as Record<string, unknown>)[key]);
-      }
-    }
-    if (size > limit) return true;
+function jsonWithin(data: object, limit: number): string | null {
+  let text: string;
+  try {
+    text = JSON.stringify({ data });
+  } catch (error) {
+    if (error instanceof RangeError) return null;
+    throw error;
   }
-  return false;
+  return text.length > limit ? null : text;
+}
+
+/** Each answer's `{"data": ...}` as JSON, written when its size was checked, for its response to reuse. */
+const dataTexts = new WeakMap<object, string>();
+
+/**
+ * The response as JSON, exactly as JSON.stringify writes it. A response of data alone (no errors,
+ * no extensions: nearly every one in production) is the text withinBounds wrote already, as one
+ * flat string (a text pieced together would be copied whole again when it is encoded).
+ */
+export function responseJson(result: Record<string, unknown>): string {
+  const data = result.data;
+  const text = data !== null && typeof data === "object" ? dataTexts.get(data) : undefined;
+  if (text === undefined) return JSON.stringify(result);
+  // The response holds the text from here on; the data object may outlive it (Apollo's context).
+  dataTexts.delete(data as object);
+  return Object.keys(result).every((key) => key === "data" || result[key] === undefined) ? text : JSON.stringify(result);
 }
