@@ -37,7 +37,7 @@ import { checkTextInputs } from "./schema/text-inputs";
 import { landingPageWithExplorerLinks } from "./http/landing-page.plugin";
 import { plainGetHint } from "./http/plain-get.middleware";
 import { countedClientFor, countedClientOf } from "./resolvers/write-access";
-import { Admission, answerRefusal, clientKeyOf, laneOf, laneOfRequest, SHUTTING_DOWN } from "./http/admission";
+import { Admission, answerRefusal, clientKeyOf, laneOf, SHUTTING_DOWN, weighRequest } from "./http/admission";
 import { AdmitRequest, bodyErrorResponse, graphqlPostHandler, isGraphqlJsonPost } from "./execution/graphql-post";
 import { closeWhenNotDrained, httpServerOptions } from "./http/http-timeouts";
 import { devSignInRoutes } from "./http/dev-sign-in.routes";
@@ -611,7 +611,7 @@ export async function createServer(config: Config, db: Database, events: Comment
       res,
       clientKeyOf(countedClientFor(caller, address)),
       () => work(async () => contextFor(deps, caller, currentQueryTally(), credentialError, address, anonymous ? responseCache.candidateFor(req) : null)),
-      laneOfRequest(req),
+      weighRequest(req),
     );
   };
   app.use(

@@ -50,6 +50,9 @@ export class Admission {
   private readsReleased = false;
   private holdTimer: NodeJS.Timeout | null = null;
   private readonly readHoldMs: number;
+  /** Heavy reads (see Weighed) running now, and how many may. */
+  private heavyRunning = 0;
+  private readonly heavyLimit: number;
 
   /**
    * `limit`: operations of each lane that may run at once (0: every one at once, and none waits);
@@ -60,10 +63,11 @@ export class Admission {
     limit: number,
     private readonly maxQueued = 0,
     private readonly perClient = 0,
-    options: { readHoldMs?: number } = {},
+    options: { readHoldMs?: number; heavyLimit?: number } = {},
   ) {
     this.readHoldMs = options.readHoldMs ?? READ_HOLD_MS;
     const concurrency = limit > 0 ? limit : Infinity;
+    this.heavyLimit = Math.min(concurrency, options.heavyLimit ?? HEAVY_READS_AT_ONCE);
     this.lanes = { read: { concurrency, running: 0, waiting: [] }, write: { concurrency, running: 0, waiting: [] } };
   }
 
@@ -125,22 +129,27 @@ export class Admission {
    * instead when refused (`refusal`), and skips the request when its client has left by its turn.
    * Settles when the turn is given back; a failure of `work` rejects it.
    */
-  admit(req: IncomingMessage, res: ServerResponse, client: ClientKey, work: () => unknown, lane: Lane = "read"): Promise<void> {
+  admit(req: IncomingMessage, res: ServerResponse, client: ClientKey, work: () => unknown, weighed: Lane | Weighed = "read"): Promise<void> {
+    const { lane, heavy, answered } = typeof weighed === "string" ? { lane: weighed, heavy: false, answered: undefined } : weighed;
     return new Promise<void>((resolve, reject) => {
       this.take(
         client,
         lane,
-        () => (clientGone(req, res) ? Promise.resolve() : handedOver(res, work)).then(resolve, (error: unknown) => (reject(error), undefined)),
+        () => (clientGone(req, res) ? Promise.resolve() : handedOver(res, work, answered)).then(resolve, (error: unknown) => (reject(error), undefined)),
         (refusal) => {
           answerRefusal(res, refusal);
           resolve();
         },
+        heavy,
       );
     });
   }
 
-  /** Runs `work` for `client` in its turn in `lane`; rejects with the refusal (a GraphQLError) when refused. */
-  run<T>(work: () => Promise<T>, client: ClientKey = null, lane: Lane = "read"): Promise<T> {
+  /**
+   * Runs `work` for `client` in its turn in `lane` (a heavy read also in the heavy share); rejects
+   * with the refusal (a GraphQLError) when refused.
+   */
+  run<T>(work: () => Promise<T>, client: ClientKey = null, lane: Lane = "read", heavy = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.take(
         client,
@@ -150,6 +159,7 @@ export class Admission {
             .then(work)
             .then(resolve, (error: unknown) => (reject(error), undefined)),
         (refusal) => reject(refusalError(refusal)),
+        heavy,
       );
     });
   }
@@ -171,12 +181,12 @@ export class Admission {
     return this.active === 0 ? Promise.resolve() : new Promise((idle) => this.idleWaiters.push(idle));
   }
 
-  private take(client: ClientKey, lane: Lane, start: () => Promise<unknown>, refuse: (refusal: Refusal) => void): void {
+  private take(client: ClientKey, lane: Lane, start: () => Promise<unknown>, refuse: (refusal: Refusal) => void, heavy = false): void {
     const refusal = this.refusal(client, lane);
     if (refusal) return refuse(refusal);
     if (client !== null) this.held.set(client, (this.held.get(client) ?? 0) + 1);
-    const turn = { client, start, refuse };
-    if (this.mayStart(lane)) this.begin(lane, turn);
+    const turn = { client, start, refuse, heavy: heavy && lane === "read" };
+    if (this.mayStart(lane, turn.heavy)) this.begin(lane, turn);
     // A waiting operation starts from whichever one finished before it: bound, it runs in its own
     // request's async context (the statement tally rides on it).
     else {
@@ -189,12 +199,14 @@ export class Admission {
   }
 
   /**
-   * Whether an operation of `lane` may start now: its lane has a free turn and, for a read, no
-   * write is running or waiting, unless reads have been held back for WRITES_AHEAD_OF_A_READ writes.
+   * Whether an operation of `lane` may start now: its lane has a free turn, a heavy read's share
+   * has one too, and, for a read, no write is running or waiting, unless reads have been held back
+   * for WRITES_AHEAD_OF_A_READ writes.
    */
-  private mayStart(lane: Lane): boolean {
+  private mayStart(lane: Lane, heavy = false): boolean {
     const state = this.lanes[lane];
     if (state.running >= state.concurrency) return false;
+    if (heavy && this.heavyRunning >= this.heavyLimit) return false;
     return lane === "write" || !this.writesInFlight() || this.readsPassedOver >= WRITES_AHEAD_OF_A_READ || this.readsReleased;
   }
 
@@ -217,6 +229,7 @@ export class Admission {
   private begin(lane: Lane, turn: Turn): void {
     const state = this.lanes[lane];
     state.running += 1;
+    if (turn.heavy) this.heavyRunning += 1;
     if (lane === "read") {
       this.readsPassedOver = 0;
       this.readsReleased = false;
@@ -225,6 +238,7 @@ export class Admission {
     }
     const done = () => {
       state.running -= 1;
+      if (turn.heavy) this.heavyRunning -= 1;
       this.giveBack(turn.client);
       if (lane === "write" && this.lanes.read.waiting.length > 0 && this.writesInFlight()) this.readsPassedOver += 1;
       this.startWaiting();
@@ -234,11 +248,17 @@ export class Admission {
     void turn.start().then(done, done);
   }
 
-  /** Starts what waits and may start now: writes first. */
+  /**
+   * Starts what waits and may start now: writes first, then reads in their order, where a light
+   * read may pass a heavy one that waits for the heavy share.
+   */
   private startWaiting(): void {
     for (const lane of LANES) {
       const waiting = this.lanes[lane].waiting;
-      while (waiting.length > 0 && this.mayStart(lane)) this.begin(lane, waiting.shift()!);
+      for (let i = 0; i < waiting.length && this.mayStart(lane);) {
+        if (this.mayStart(lane, waiting[i].heavy)) this.begin(lane, waiting.splice(i, 1)[0]);
+        else i += 1;
+      }
     }
     this.holdReads();
   }
@@ -272,31 +292,64 @@ export function laneOf(kind: OperationKind | null | undefined): Lane {
 }
 
 /**
- * The lane of an HTTP request to the GraphQL endpoint, its body already read. A GET never runs a
- * mutation (Apollo refuses one), and a body that is not a single operation with its text (a
- * persisted query's hash alone, a batch) takes the read lane.
+ * What admission knows of an HTTP request's operation before it runs: its lane, and whether it is
+ * heavy, that is whether the last answer to the same text was HEAVY_ANSWER_BYTES or more. Heavy
+ * reads run at most HEAVY_READS_AT_ONCE at a time, within MAX_CONCURRENT_OPERATIONS: a deep page
+ * keeps its rows, loaders and answer alive while it runs, and several together spend their time
+ * in young-generation collections (see Admission), while small reads, which wait on the database
+ * more than they work, are served best many at a time. The size of the answer stands for the
+ * cost: it is what the deep pages build, it does not change with the load, and it is known for
+ * free once the answer is handed over.
  */
-export function laneOfRequest(req: IncomingMessage & { body?: unknown }): Lane {
-  if (req.method !== "POST") return "read";
-  const body = req.body as { query?: unknown; operationName?: unknown } | null | undefined;
-  if (body === null || typeof body !== "object" || typeof body.query !== "string") return "read";
-  const operationName = typeof body.operationName === "string" ? body.operationName : null;
-  // Clients send the same few texts again and again: a short one's lane is read once while it is
-  // among the recent ones.
-  if (body.query.length > REMEMBERED_TEXT_LENGTH) return laneOf(operationKind(body.query, operationName));
-  const key = operationName === null ? body.query : `${operationName}\n${body.query}`;
-  let lane = recentLanes.get(key);
-  if (lane === undefined) {
-    if (recentLanes.size >= REMEMBERED_TEXTS) recentLanes.clear();
-    recentLanes.set(key, (lane = laneOf(operationKind(body.query, operationName))));
-  }
-  return lane;
+export interface Weighed {
+  lane: Lane;
+  heavy: boolean;
+  /** Tells what the answer weighed (bytes of its body), for the next request with the same text. */
+  answered?: (bytes: number) => void;
 }
 
-/** Lanes of texts seen lately: at most REMEMBERED_TEXTS of at most REMEMBERED_TEXT_LENGTH characters. */
-const recentLanes = new Map<string, Lane>();
+/**
+ * The lane of an HTTP request to the GraphQL endpoint, its body already read. A GET never runs a
+ * mutation (Apollo refuses one), and a body that is not a single operation with its text (a
+ * persisted query's hash alone, a batch) takes the read lane, as a light read.
+ */
+export function weighRequest(req: IncomingMessage & { body?: unknown }): Weighed {
+  if (req.method !== "POST") return LIGHT_READ;
+  const body = req.body as { query?: unknown; operationName?: unknown } | null | undefined;
+  if (body === null || typeof body !== "object" || typeof body.query !== "string") return LIGHT_READ;
+  const operationName = typeof body.operationName === "string" ? body.operationName : null;
+  // Clients send the same few texts again and again: a short one's lane is read once, and its
+  // weight learnt, while it is among the recent ones.
+  if (body.query.length > REMEMBERED_TEXT_LENGTH) return { lane: laneOf(operationKind(body.query, operationName)), heavy: false };
+  const key = operationName === null ? body.query : `${operationName}\n${body.query}`;
+  let known = recentOperations.get(key);
+  if (known === undefined) {
+    if (recentOperations.size >= REMEMBERED_TEXTS) recentOperations.clear();
+    const lane = laneOf(operationKind(body.query, operationName));
+    const entry: Weighed = { lane, heavy: false };
+    if (lane === "read") entry.answered = (bytes) => void (entry.heavy = bytes >= HEAVY_ANSWER_BYTES);
+    recentOperations.set(key, (known = entry));
+  }
+  return known;
+}
+
+/** The lane of an HTTP request to the GraphQL endpoint (weighRequest). */
+export function laneOfRequest(req: IncomingMessage & { body?: unknown }): Lane {
+  return weighRequest(req).lane;
+}
+
+const LIGHT_READ: Weighed = { lane: "read", heavy: false };
+
+/** Texts seen lately: at most REMEMBERED_TEXTS of at most REMEMBERED_TEXT_LENGTH characters. */
+const recentOperations = new Map<string, Weighed>();
 const REMEMBERED_TEXTS = 1000;
 const REMEMBERED_TEXT_LENGTH = 4096;
+
+/** An answer this large (bytes of JSON) makes the next read with the same text a heavy one. */
+export const HEAVY_ANSWER_BYTES = 64 * 1024;
+
+/** Heavy reads that run at once (at most MAX_CONCURRENT_OPERATIONS). */
+export const HEAVY_READS_AT_ONCE = 2;
 
 interface LaneState {
   readonly concurrency: number;
@@ -331,6 +384,8 @@ export interface Refusal {
 
 interface Turn {
   client: ClientKey;
+  /** A heavy read: it also takes a turn of the heavy share. */
+  heavy: boolean;
   /** Runs the operation; settles when its turn may be given back, and never rejects. */
   start: () => Promise<unknown>;
   refuse: (refusal: Refusal) => void;
@@ -362,6 +417,12 @@ export function answerRefusal(res: ServerResponse, refusal: Refusal): void {
   res.end(JSON.stringify({ errors: [{ message: refusal.message, extensions: { code: refusal.code, retryAfter: refusal.retryAfter } }] }));
 }
 
+/** The size of a body handed to `res.end` whole (0 for none: one written in pieces is not weighed). */
+function bodyBytes(chunk: unknown): number {
+  if (typeof chunk === "string") return chunk.length;
+  return chunk instanceof Uint8Array ? chunk.byteLength : 0;
+}
+
 /**
  * Whether nobody is left to read the answer to `req`: its connection closed (the client hung up,
  * or a proxy gave up) before the answer was sent.
@@ -375,11 +436,12 @@ function clientGone(req: IncomingMessage, res: ServerResponse): boolean {
  * calls it: Apollo, express, an error handler) or its connection closed; rejects when `work` does.
  * The same moment for every method and handler, and independent of how fast the client reads.
  */
-function handedOver(res: ServerResponse, work: () => unknown): Promise<void> {
+function handedOver(res: ServerResponse, work: () => unknown, answered?: (bytes: number) => void): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const end = res.end;
     res.end = function (this: ServerResponse, ...args: unknown[]) {
       res.end = end;
+      if (answered) answered(bodyBytes(args[0]));
       const result = (end as (...a: unknown[]) => ServerResponse).apply(this, args);
       resolve();
       return result;

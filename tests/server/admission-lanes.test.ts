@@ -4,10 +4,10 @@
  * waiting read through after WRITES_AHEAD_OF_A_READ of them, or once it has waited readHoldMs. Over HTTP and WebSocket, on both
  * engines: tests/server/admission.test.ts.
  */
-import { Admission, Lane, WRITES_AHEAD_OF_A_READ } from "../../src/http/admission";
+import { Admission, HEAVY_ANSWER_BYTES, Lane, weighRequest, WRITES_AHEAD_OF_A_READ } from "../../src/http/admission";
 
 /** An operation that runs until released; `started` tells whether its turn came. */
-function operation(admission: Admission, lane: Lane) {
+function operation(admission: Admission, lane: Lane, heavy = false) {
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
   let started = false;
@@ -18,6 +18,7 @@ function operation(admission: Admission, lane: Lane) {
     },
     null,
     lane,
+    heavy,
   );
   return {
     get started() {
@@ -106,5 +107,57 @@ describe("admission lanes", () => {
     expect(write.started).toBe(true);
     for (const op of [read, queuedRead, write]) op.release();
     await Promise.all([read.finished, queuedRead.finished, write.finished]);
+  });
+
+  it("runs at most heavyLimit heavy reads at once, while light reads fill the other turns and pass heavy ones that wait", async () => {
+    const admission = new Admission(4, 0, 0, { heavyLimit: 2 });
+    const heavy = [operation(admission, "read", true), operation(admission, "read", true), operation(admission, "read", true)];
+    const light = [operation(admission, "read"), operation(admission, "read"), operation(admission, "read")];
+    await settle();
+    // Two heavy reads and two light ones: the third heavy waits for the heavy share, the third
+    // light one for a turn.
+    expect(heavy.map((op) => op.started)).toEqual([true, true, false]);
+    expect(light.map((op) => op.started)).toEqual([true, true, false]);
+    // A light read's turn frees: the light read behind the waiting heavy one passes it.
+    light[0].release();
+    await light[0].finished;
+    await settle();
+    expect(heavy[2].started).toBe(false);
+    expect(light[2].started).toBe(true);
+    // A heavy read's turn frees: the waiting heavy read starts.
+    heavy[0].release();
+    await heavy[0].finished;
+    await settle();
+    expect(heavy[2].started).toBe(true);
+    for (const op of [...heavy, ...light]) op.release();
+    await Promise.all([...heavy, ...light].map((op) => op.finished));
+    expect(admission.active).toBe(0);
+  });
+
+  it("never gives heavy reads more turns than the whole limit", async () => {
+    const admission = new Admission(1, 0, 0, { heavyLimit: 2 });
+    const first = operation(admission, "read", true);
+    const second = operation(admission, "read", true);
+    await settle();
+    expect([first.started, second.started]).toEqual([true, false]);
+    first.release();
+    second.release();
+    await Promise.all([first.finished, second.finished]);
+  });
+
+  it("learns that a text is heavy from the size of its last answer, per text", () => {
+    const request = (query: string) => weighRequest({ method: "POST", body: { query } } as never);
+    const deep = request("query Deep { articles { nodes { id } } }");
+    expect(deep).toMatchObject({ lane: "read", heavy: false });
+    deep.answered!(HEAVY_ANSWER_BYTES);
+    expect(request("query Deep { articles { nodes { id } } }").heavy).toBe(true);
+    expect(request("query Other { articles { nodes { id } } }").heavy).toBe(false);
+    // A small answer to the same text makes it light again.
+    deep.answered!(100);
+    expect(request("query Deep { articles { nodes { id } } }").heavy).toBe(false);
+    // Writes are never heavy, and GETs are not weighed.
+    expect(request("mutation M { x }")).toMatchObject({ lane: "write", heavy: false });
+    expect(request("mutation M { x }").answered).toBeUndefined();
+    expect(weighRequest({ method: "GET" } as never)).toMatchObject({ lane: "read", heavy: false });
   });
 });

@@ -10,6 +10,7 @@ import { connect, Socket } from "node:net";
 import type { Client } from "graphql-ws";
 import { commentAddedTopic } from "../../src/events/comment-events";
 import { importArticle } from "../../src/ingest/import";
+import { HEAVY_ANSWER_BYTES, weighRequest } from "../../src/http/admission";
 import { HTTP_TIMEOUTS } from "../../src/http/http-timeouts";
 import { engines } from "../helpers/databases";
 import { rowId } from "../helpers/discussion";
@@ -134,6 +135,20 @@ describe.each(engines)("admission over HTTP on %s", (engine) => {
     for (const sub of ["holder", "flooder", "victim", "q1", "q2", "q3", "q4"]) tokens[sub] = await readerToken({ sub, name: sub, role: "commenter" });
   });
   afterAll(() => t.close());
+
+  it("weighs a POSTed text by its last answer: a large one makes it heavy, a small one leaves it light", async () => {
+    // What is learnt is kept per process, by text: names of this engine's own.
+    const [heavyName, lightName] = [`Weighed_${engine}`, `Light_${engine}`];
+    const weight = (query: string, operationName: string) => weighRequest({ method: "POST", body: { query, operationName } } as never).heavy;
+    expect(weight(HEAVY_QUERY(heavyName), heavyName)).toBe(false);
+    const heavy = await send(url, { name: heavyName, method: "POST" }, HEAVY_QUERY(heavyName));
+    expect((await heavy.text()).length).toBeGreaterThan(HEAVY_ANSWER_BYTES);
+    expect(weight(HEAVY_QUERY(heavyName), heavyName)).toBe(true);
+    const light = `query ${lightName} { articles(first: 1) { nodes { title } } }`;
+    const answer = (await (await send(url, { name: lightName, method: "POST" }, light)).json()) as { data: { articles: { nodes: unknown[] } } };
+    expect(answer.data.articles.nodes).toHaveLength(1);
+    expect(weight(light, lightName)).toBe(false);
+  });
 
   it("bounds how long node's http server waits for a request's head, its whole request, and an idle kept-alive connection", () => {
     const { httpServer } = t.server;
