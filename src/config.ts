@@ -428,12 +428,13 @@ export function redact(url: string): string {
 }
 
 /**
- * MAX_CONCURRENT_OPERATIONS when it is not set, by engine. SQLite's reads are CPU on the one
- * JavaScript thread, where a few at a time finish soonest (see Admission); PostgreSQL's wait on
- * the network for most of their time, so more run at once, within node-postgres's pool of 10
+ * MAX_CONCURRENT_OPERATIONS when it is not set, by engine. Heavy reads run 2 at a time whatever it
+ * is (HEAVY_READS_AT_ONCE, http/admission.ts). SQLite's reads are CPU on the one JavaScript
+ * thread and its 4 worker threads, where a few at a time finish soonest; PostgreSQL's wait on the
+ * network for most of their time, so more run at once, within node-postgres's pool of 10
  * connections (docs/benchmarks.md, Admission).
  */
-export const DEFAULT_CONCURRENT_OPERATIONS: Record<DatabaseConfig["type"], number> = { sqlite: 2, postgres: 8 };
+export const DEFAULT_CONCURRENT_OPERATIONS: Record<DatabaseConfig["type"], number> = { sqlite: 4, postgres: 8 };
 
 export function loadConfig(env: Env = process.env): Config {
   const database = parseDatabaseUrl(env.DATABASE_URL);

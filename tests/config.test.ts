@@ -10,7 +10,7 @@ describe("loadConfig", () => {
       redisUrl: null,
       apiTokenGenerated: true,
       shutdownGraceSeconds: 10,
-      maxConcurrentOperations: 2,
+      maxConcurrentOperations: 4,
       maxQueuedOperations: 100,
       maxQueuedPerClient: 4,
       responseDrainSeconds: 30,
@@ -37,7 +37,7 @@ describe("loadConfig", () => {
 
   it("runs more operations at once on PostgreSQL than on SQLite unless told otherwise (MAX_CONCURRENT_OPERATIONS)", () => {
     const postgres = "postgres://user@db.internal:5432/threadline";
-    expect(loadConfig({ DATABASE_URL: "sqlite:data/x.sqlite" }).maxConcurrentOperations).toBe(2);
+    expect(loadConfig({ DATABASE_URL: "sqlite:data/x.sqlite" }).maxConcurrentOperations).toBe(4);
     expect(loadConfig({ DATABASE_URL: postgres }).maxConcurrentOperations).toBe(8);
     expect(loadConfig({ DATABASE_URL: postgres, MAX_CONCURRENT_OPERATIONS: "3" }).maxConcurrentOperations).toBe(3);
     expect(loadConfig({ DATABASE_URL: postgres, MAX_CONCURRENT_OPERATIONS: "0" }).maxConcurrentOperations).toBe(0);
