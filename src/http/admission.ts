@@ -67,7 +67,8 @@ export class Admission {
   ) {
     this.readHoldMs = options.readHoldMs ?? READ_HOLD_MS;
     const concurrency = limit > 0 ? limit : Infinity;
-    this.heavyLimit = Math.min(concurrency, options.heavyLimit ?? HEAVY_READS_AT_ONCE);
+    // No limit (0) means none for heavy reads either: nothing waits.
+    this.heavyLimit = limit > 0 ? Math.min(limit, options.heavyLimit ?? HEAVY_READS_AT_ONCE) : Infinity;
     this.lanes = { read: { concurrency, running: 0, waiting: [] }, write: { concurrency, running: 0, waiting: [] } };
   }
 

@@ -134,6 +134,15 @@ describe("admission lanes", () => {
     expect(admission.active).toBe(0);
   });
 
+  it("starts every heavy read at once when there is no limit (0)", async () => {
+    const admission = new Admission(0, 0, 0, { heavyLimit: 2 });
+    const heavy = [operation(admission, "read", true), operation(admission, "read", true), operation(admission, "read", true)];
+    await settle();
+    expect(heavy.map((op) => op.started)).toEqual([true, true, true]);
+    for (const op of heavy) op.release();
+    await Promise.all(heavy.map((op) => op.finished));
+  });
+
   it("never gives heavy reads more turns than the whole limit", async () => {
     const admission = new Admission(1, 0, 0, { heavyLimit: 2 });
     const first = operation(admission, "read", true);
