@@ -71,6 +71,8 @@ export interface WordListsChangedEvent {
 /** What a committed write changed, as events/cache-keys.ts names it: cached answers that read any of it are dropped, on every instance. */
 export interface WrittenEvent {
   keys: string[];
+  /** The response cache of the instance that wrote, which applied the keys before publishing them. */
+  origin?: string;
 }
 
 export const WRITTEN_TOPIC = "written";

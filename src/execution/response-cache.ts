@@ -17,6 +17,7 @@
  *   (`npm run seed` into the same database) show within the time they always did.
  * - Entries are kept least recently used first, bounded by their bytes.
  */
+import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
 import type { ResponseCacheSettings } from "../config";
@@ -198,6 +199,8 @@ export class ResponseCache {
   private readonly maxBytes: number;
   /** Counts writes; a read remembers the count it began at. */
   private generation = 0;
+  /** Names this instance's writes on the bus, so that their echo is not applied a second time. */
+  private readonly origin = randomUUID();
   /** The generation of the last write of each key, for reads in flight. */
   private readonly writtenAt = new Map<string, number>();
   /** Reads that began before this generation are not stored (the memory of writes started over). */
@@ -362,6 +365,7 @@ export class ResponseCache {
           const { keys } = payload as WrittenEvent;
           this.written(keys);
           this.purger?.purge(keys);
+          return publish(topic, { ...(payload as WrittenEvent), origin: this.origin });
         }
         publish(topic, payload);
       }) as CommentEvents["publish"],
@@ -377,7 +381,9 @@ export class ResponseCache {
       for (;;) {
         const next = await written.next();
         if (next.done) return;
-        this.written(next.value.keys);
+        // This instance's own writes were applied as they were published (watch): applied again
+        // when the bus brings them back, they would drop what was read and cached in between.
+        if (next.value.origin !== this.origin) this.written(next.value.keys);
       }
     })().catch((error: unknown) => console.error("[threadline] the response cache stopped following writes:", error));
     return () => void written.return?.();

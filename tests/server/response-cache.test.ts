@@ -8,6 +8,8 @@ import { createServer as createHttpServer, IncomingMessage, Server } from "node:
 import { AddressInfo } from "node:net";
 import { createHash, randomBytes, randomInt } from "node:crypto";
 import type { Config } from "../../src/config";
+import { createLocalEvents, WRITTEN_TOPIC } from "../../src/events/comment-events";
+import { ResponseCache } from "../../src/execution/response-cache";
 import { renderDump } from "../../src/ingest/render-dump";
 import { captureConsole } from "../helpers/console";
 import { engines } from "../helpers/databases";
@@ -334,5 +336,34 @@ describeWithPostgres("the response cache on two instances sharing PostgreSQL and
     expect(afterModeration.headers.get("x-cache")).toBe("MISS");
     expect(afterModeration.body.data.article.commentCount).toBe(0);
     if (process.env.REPORT_BUS_DELAY) process.stdout.write(`response cache: a write applied on B ${busDelayMs.toFixed(2)} ms after on A\n`);
+  });
+});
+
+describe("the response cache and its own writes on the bus", () => {
+  it("applies a write it published once, not again when the bus brings it back, and applies another instance's", async () => {
+    const bus = createLocalEvents();
+    const [mine, theirs] = [0, 1].map(() => new ResponseCache({ megabytes: 64, purgeUrl: null }, {} as never, true));
+    const applied: string[][] = [];
+    mine.onWritten((keys) => applied.push(keys));
+    const stops = [mine.follow(bus), theirs.follow(bus)];
+    // Both follow the bus before anything is published on it.
+    await new Promise((resolve) => setImmediate(resolve));
+    // A listener of the test's own, asked before each write (the bus registers a listener when it
+    // is first asked for an event): once it has the event, so has every instance's.
+    const seen = bus.subscribe(WRITTEN_TOPIC)[Symbol.asyncIterator]();
+    const publishedThrough = async (cache: ResponseCache, keys: string[]) => {
+      const next = seen.next();
+      await new Promise((resolve) => setImmediate(resolve));
+      cache.watch(bus).publish(WRITTEN_TOPIC, { keys });
+      await next;
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+
+    await publishedThrough(mine, ["article:1"]);
+    expect(applied).toEqual([["article:1"]]);
+    await publishedThrough(theirs, ["article:2"]);
+    expect(applied).toEqual([["article:1"], ["article:2"]]);
+    stops.forEach((stop) => stop());
+    await seen.return?.();
   });
 });
