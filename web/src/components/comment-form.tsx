@@ -4,6 +4,7 @@ import { AddCommentDocument, EditCommentDocument } from "../generated/graphql";
 import { errorText, isUnauthenticated } from "../format";
 import { Session, useSession } from "../session";
 import { CommentView, useThread } from "../thread-state";
+import { ErrorAlert } from "./error-alert";
 
 /** Body limit the API enforces (after trimming); the form says so before the server has to. */
 const MAX_BODY = 10_000;
@@ -77,11 +78,7 @@ export function CommentForm(props: CommentFormProps) {
         )}
         <span className="muted">Posting as {postingAs(session)}</span>
       </div>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert message={error} />
     </form>
   );
 }

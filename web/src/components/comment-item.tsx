@@ -9,6 +9,7 @@ import { useViewer } from "../viewer";
 import { CommentForm } from "./deferred";
 import { CommentList, CommentListPage, EMPTY_PAGE } from "./comment-list";
 import { ReportComment } from "./report-comment";
+import { ErrorAlert } from "./error-alert";
 
 /**
  * What a tombstone says. The API tells a comment's status only to those allowed to know it (its
@@ -200,11 +201,7 @@ export function CommentItem({ comment: loaded, replies }: { comment: CommentView
           </>
         )}
       </div>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert message={error} />
       {mode === "reply" && <CommentForm kind="reply" parentId={comment.id} onDone={() => setMode("read")} />}
       {(loaded.replyCount > 0 || newReplies > 0) && <CommentList parentId={comment.id} initial={replies ?? (loaded.replyCount > 0 ? null : EMPTY_PAGE)} />}
     </li>

@@ -4,6 +4,7 @@ import { ArticlePageQuery, CommentRepliesDocument, MoreCommentsDocument } from "
 import { errorText, plural } from "../format";
 import { COMMENTS_PAGE, REPLIES_PAGE, targetIn, useThread } from "../thread-state";
 import { CommentItem } from "./comment-item";
+import { ErrorAlert } from "./error-alert";
 
 /** A page of a list whose comments bring the first page of their replies (every query asks so). */
 type ThreadPage = NonNullable<ArticlePageQuery["article"]>["comments"];
@@ -91,11 +92,7 @@ export function CommentList({ parentId, initial }: { parentId: string | null; in
         </ol>
       )}
       {!first && loading && <p className="muted">Loading {parentId === null ? "comments" : "replies"}…</p>}
-      {error && (
-        <p className="error" role="alert">
-          Could not load {parentId === null ? "comments" : "replies"}: {error}
-        </p>
-      )}
+      <ErrorAlert about={`Could not load ${parentId === null ? "comments" : "replies"}`} message={error} />
       {last?.pageInfo.hasNextPage &&
         (parentId === null && last.pageInfo.endCursor ? (
           // A link to the next page's address (the server renders it, for readers without

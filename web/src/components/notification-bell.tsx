@@ -5,6 +5,7 @@ import { errorText, formatDateTime, plural } from "../format";
 import { articlePath, Link } from "../router";
 import { useSession } from "../session";
 import { useViewer } from "../viewer";
+import { ErrorAlert } from "./error-alert";
 
 const PAGE = 10;
 
@@ -165,11 +166,7 @@ function Bell() {
               Older notifications
             </button>
           )}
-          {error && (
-            <p className="error" role="alert">
-              {error}
-            </p>
-          )}
+          <ErrorAlert message={error} />
         </div>
       )}
     </div>

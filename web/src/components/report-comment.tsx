@@ -4,6 +4,7 @@ import { FlagCommentDocument, FlagReason } from "../generated/graphql";
 import { errorText, isUnauthenticated } from "../format";
 import { useSession } from "../session";
 import { CommentView } from "../thread-state";
+import { ErrorAlert } from "./error-alert";
 
 /** The reasons a reader may give, in the API's FlagReason order, as the form words them. */
 export const FLAG_REASONS: { value: FlagReason; label: string; hint: string }[] = [
@@ -111,11 +112,7 @@ export function ReportComment({ comment, onChanged }: { comment: CommentView; on
           Cancel
         </button>
       </div>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert message={error} />
     </form>
   );
 }

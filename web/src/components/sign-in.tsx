@@ -2,6 +2,7 @@ import { FormEvent, useEffect, useId, useState } from "react";
 import { errorText, isUnauthenticated } from "../format";
 import { ReaderRole, useSession } from "../session";
 import { useViewer } from "../viewer";
+import { ErrorAlert } from "./error-alert";
 
 /**
  * The development sign-ins, offered only when the server says it runs outside production: as a
@@ -20,11 +21,7 @@ export function SignIn() {
         <button type="button" className="link-button" onClick={() => setOpen(true)}>
           Sign in (development)
         </button>
-        {refusal && (
-          <p className="error" role="alert">
-            Signed out: {refusal}
-          </p>
-        )}
+        <ErrorAlert about="Signed out" message={refusal} />
       </div>
     );
   }
@@ -137,11 +134,7 @@ function SignInForm({ onDone }: { onDone: () => void }) {
           Cancel
         </button>
       </div>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert message={error} />
     </form>
   );
 }

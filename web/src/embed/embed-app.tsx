@@ -9,6 +9,7 @@ import { Credential, identityKey } from "../session";
 import { COMMENTS_PAGE, REPLIES_PAGE, ThreadProvider } from "../thread-state";
 import { applyTheme, EmbedPageConfig, onHostMessage, postToHost } from "./embed-host";
 import { EmbedSessionProvider, readerCredential } from "./embed-session";
+import { ErrorAlert } from "../components/error-alert";
 
 export interface EmbedAppProps {
   config: EmbedPageConfig;
@@ -73,11 +74,7 @@ function EmbedThread({ slug }: { slug: string }) {
   const [{ data, fetching, error }] = useQuery({ query: ArticlePageDocument, variables: { slug, commentsFirst: COMMENTS_PAGE, repliesFirst: REPLIES_PAGE } });
   const article = data?.article;
   if (error) {
-    return (
-      <p className="error" role="alert">
-        Could not load the comments: {errorText(error)}
-      </p>
-    );
+    return <ErrorAlert about="Could not load the comments" message={errorText(error)} />;
   }
   if (!article) return fetching || !data ? <p className="muted">Loading…</p> : <p className="muted closed">Comments are not open for this page.</p>;
   return <EmbedDiscussion article={article} />;

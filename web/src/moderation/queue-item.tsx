@@ -15,6 +15,7 @@ import { errorText, formatDateTime, isUnauthenticated, plural } from "../format"
 import { articlePath, Link } from "../router";
 import { useSession } from "../session";
 import { CommentDecision, QueueComment } from "./desk-state";
+import { ErrorAlert } from "../components/error-alert";
 
 type QueueAuthor = NonNullable<QueueComment["author"]>;
 
@@ -244,11 +245,7 @@ export function QueueItem(props: {
           {note}
         </p>
       )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert message={error} />
     </article>
   );
 }
@@ -338,11 +335,7 @@ function AuthorPanel(props: {
         <div className="history">
           <h5>Recent comments</h5>
           {fetching && !history && <p className="muted">Loading…</p>}
-          {error && (
-            <p className="error" role="alert">
-              Could not load their comments: {errorText(error)}
-            </p>
-          )}
+          <ErrorAlert about="Could not load their comments" message={error && errorText(error)} />
           {history && (
             <ul>
               {history.nodes.map((node) => (

@@ -2,6 +2,7 @@ import { FormEvent, useId, useState } from "react";
 import { useMutation, useQuery } from "urql";
 import { SetWordListDocument, WordListKind, WordListsDocument } from "../generated/graphql";
 import { errorText, plural } from "../format";
+import { ErrorAlert } from "../components/error-alert";
 
 const LISTS: { kind: WordListKind; key: "banned" | "suspect"; label: string; hint: string }[] = [
   { kind: "BANNED", key: "banned", label: "Banned words", hint: "a comment with one is rejected at once, and its author is told why" },
@@ -24,11 +25,7 @@ export function WordListsPanel() {
       <h2 id="word-lists-heading">Word lists</h2>
       <p className="muted">Whole words and phrases, one a line; case and accents do not matter.</p>
       {fetching && !data && <p className="muted">Loading…</p>}
-      {error && (
-        <p className="error" role="alert">
-          Could not load the word lists: {errorText(error)}
-        </p>
-      )}
+      <ErrorAlert about="Could not load the word lists" message={error && errorText(error)} />
       {data && LISTS.map((list) => <WordListForm key={list.kind} list={list} saved={data.wordLists[list.key]} />)}
     </section>
   );
@@ -82,11 +79,7 @@ function WordListForm({ list, saved: initial }: { list: (typeof LISTS)[number]; 
           </span>
         )}
       </div>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert message={error} />
     </form>
   );
 }

@@ -8,6 +8,7 @@ import { errorText, plural } from "../format";
 import { articlePath, homePath, Link, useLocation } from "../router";
 import { useSession } from "../session";
 import { COMMENTS_PAGE, REPLIES_PAGE, ThreadProvider, ThreadTarget, useThread } from "../thread-state";
+import { ErrorAlert } from "../components/error-alert";
 
 type ArticleData = NonNullable<ArticlePageQuery["article"]>;
 
@@ -37,11 +38,7 @@ export function ArticlePage({ slug }: { slug: string }) {
   }, [article]);
 
   if (error) {
-    return (
-      <p className="error" role="alert">
-        Could not load the article: {errorText(error)}
-      </p>
-    );
+    return <ErrorAlert about="Could not load the article" message={errorText(error)} />;
   }
   if (!data) return fetching ? <p className="muted">Loading…</p> : null;
   if (!article) {

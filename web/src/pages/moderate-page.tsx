@@ -8,6 +8,7 @@ import { SHORTCUTS, useShortcuts } from "../moderation/shortcuts";
 import { WordListsPanel } from "../moderation/word-lists-panel";
 import { Link } from "../router";
 import { useSession } from "../session";
+import { ErrorAlert } from "../components/error-alert";
 
 const QUEUE_PAGE = 10;
 
@@ -158,11 +159,7 @@ function Desk() {
             );
           })}
         </div>
-        {counts.error && (
-          <p className="error" role="alert">
-            Could not count the queues: {errorText(counts.error)}
-          </p>
-        )}
+        <ErrorAlert about="Could not count the queues" message={counts.error && errorText(counts.error)} />
         <section id="queue-panel" role="tabpanel" aria-labelledby={`tab-${queue.toLowerCase()}`} className="queue-panel">
           <h2 className="visually-hidden">{current.label}</h2>
           <p className="muted queue-hint">
@@ -182,11 +179,7 @@ function Desk() {
           ))}
           {desk.loaded && desk.items.length === 0 && <p className="empty-queue">Nothing here. New comments appear as they arrive.</p>}
           {loading && <p className="muted">Loading…</p>}
-          {error && (
-            <p className="error" role="alert">
-              Could not load the queue: {error}
-            </p>
-          )}
+          <ErrorAlert about="Could not load the queue" message={error} />
           {desk.hasNextPage && !loading && (
             <button type="button" className="more" onClick={() => void load(desk.endCursor)}>
               More comments
