@@ -334,11 +334,6 @@ export function weighRequest(req: IncomingMessage & { body?: unknown }): Weighed
   return known;
 }
 
-/** The lane of an HTTP request to the GraphQL endpoint (weighRequest). */
-export function laneOfRequest(req: IncomingMessage & { body?: unknown }): Lane {
-  return weighRequest(req).lane;
-}
-
 const LIGHT_READ: Weighed = { lane: "read", heavy: false };
 
 /** Texts seen lately: at most REMEMBERED_TEXTS of at most REMEMBERED_TEXT_LENGTH characters. */

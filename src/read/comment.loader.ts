@@ -149,8 +149,8 @@ export interface CommentListArgs extends PageArgs {
  */
 function viewerSql(rule: ViewerRule, viewer: Viewer): Sql {
   if (viewer.kind === "author") return ruleSql(rule(viewer), "c");
-  const shared = sharedViewerSql.get(rule) ?? { public: null, moderator: null };
-  sharedViewerSql.set(rule, shared);
+  let shared = sharedViewerSql.get(rule);
+  if (shared === undefined) sharedViewerSql.set(rule, (shared = { public: null, moderator: null }));
   return (shared[viewer.kind] ??= ruleSql(rule(viewer), "c"));
 }
 

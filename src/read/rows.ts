@@ -27,8 +27,8 @@ export interface RowShape<T> {
 /**
  * The most columns a statement of the read path selects. sqlite3 builds each row by setting one
  * property per column; from the 20th on, V8 turns the object into a dictionary, and every row of
- * the answer is then slower to build, to read and to collect (a list of 20 titles served about 30%
- * fewer requests a second at 20 columns than at 14). tests/read/row-width.test.ts checks the limit
+ * the answer is then slower to build, to read and to collect (docs/benchmarks.md, "Against
+ * db0beb5"). tests/read/row-width.test.ts checks the limit
  * against the installed sqlite3 and V8. A shape has at most this many columns; a list that would
  * add its sort keys beyond it reads its rows by id instead (read/connection.ts).
  */

@@ -1,6 +1,6 @@
 /** operationKind (src/http/operation-kind.ts): the lane admission gives a text, against graphql-js's own reading. */
 import { getOperationAST, parse } from "graphql";
-import { laneOfRequest } from "../../src/http/admission";
+import { weighRequest } from "../../src/http/admission";
 import { operationKind } from "../../src/http/operation-kind";
 
 const CASES: [string, string | null][] = [
@@ -35,7 +35,7 @@ describe("operationKind", () => {
   });
 
   it("puts POSTed mutations in the write lane, everything else in the read lane", () => {
-    const request = (method: string, body: unknown) => laneOfRequest({ method, body } as never);
+    const request = (method: string, body: unknown) => weighRequest({ method, body } as never).lane;
     expect(request("POST", { query: "mutation { a }" })).toBe("write");
     expect(request("POST", { query: "query R { a } mutation W { b }", operationName: "W" })).toBe("write");
     expect(request("POST", { query: "query R { a } mutation W { b }", operationName: "R" })).toBe("read");
