@@ -3,7 +3,8 @@
  * article) from generated dumps, through the project's own renderer, parser and importer (which
  * fills the search index as it imports), into a SQLite file kept in the temporary folder for the
  * next run; then times ten representative searches through the real Apollo server and prints p50
- * and p95 for each, beside the LIKE scan that `where.search` used to be, in one run.
+ * and p95 for each, as `Query.search` and as `articles(where: { search })`, beside the LIKE scan
+ * that `where.search` used to be, in one run.
  *
  * BENCH_DATABASE_URL=postgres://... builds and measures on PostgreSQL instead (its schema is kept
  * between runs too). BENCH_ARTICLES shrinks the corpus for a quick look; BENCH_RUNS sets the
@@ -151,6 +152,9 @@ const queries = (rare: string): [string, string][] => [
 
 const SEARCH = `query($q: String!) { search(query: $q, first: 10) { totalCount edges { cursor score node { __typename ... on Article { id title } ... on Comment { id body } } highlights { field fragment ranges { start length } } } } }`;
 
+/** An article list filtered by the same search, newest first (its default order), as a section page with a search box asks for it. */
+const ARTICLES_SEARCH = `query($q: String!) { articles(first: 10, where: { search: $q }) { totalCount nodes { id title publishedAt } } }`;
+
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -185,13 +189,15 @@ async function main(): Promise<void> {
     }
     const config = benchConfig(url ? { type: "postgres" as const, url } : { type: "sqlite" as const, path: file });
     const server = await createServer(config, db, createLocalEvents());
-    const search = async (q: string) => {
+    const run = async (query: string, field: "search" | "articles", q: string) => {
       const started = performance.now();
-      const response = await server.apollo.executeOperation({ query: SEARCH, variables: { q } }, { contextValue: await server.context(undefined) });
+      const response = await server.apollo.executeOperation({ query, variables: { q } }, { contextValue: await server.context(undefined) });
       const ms = performance.now() - started;
       if (response.body.kind !== "single" || response.body.singleResult.errors) throw new Error(JSON.stringify(response.body));
-      return { ms, total: (response.body.singleResult.data as { search: { totalCount: number } }).search.totalCount };
+      return { ms, total: (response.body.singleResult.data as Record<string, { totalCount: number }>)[field].totalCount };
     };
+    const search = (q: string) => run(SEARCH, "search", q);
+    const articles = (q: string) => run(ARTICLES_SEARCH, "articles", q);
     const like = async (q: string) => {
       const started = performance.now();
       const total = await likeSearch(db, q);
@@ -202,14 +208,17 @@ async function main(): Promise<void> {
     const vocabulary = makeVocabulary(makeRandom(CORPUS_SEED));
     const list = queries(vocabulary[vocabulary.length - 2]);
     // Round robin, so that load from elsewhere on the machine falls on every query alike.
-    const times = list.map(() => ({ search: [] as number[], like: [] as number[], hits: 0, likeHits: 0 }));
-    for (const [, q] of list) for (let i = 0; i < 2; i++) await search(q);
+    const times = list.map(() => ({ search: [] as number[], articles: [] as number[], like: [] as number[], hits: 0, articleHits: 0, likeHits: 0 }));
+    for (const [, q] of list) for (let i = 0; i < 2; i++) await Promise.all([search(q), articles(q)]);
     const likeRuns = Math.max(3, Math.floor(RUNS / 5));
     for (let round = 0; round < RUNS; round++) {
       for (const [index, [, q]] of list.entries()) {
         const result = await search(q);
         times[index].search.push(result.ms);
         times[index].hits = result.total;
+        const listed = await articles(q);
+        times[index].articles.push(listed.ms);
+        times[index].articleHits = listed.total;
         if (round < likeRuns) {
           const baseline = await like(q);
           times[index].like.push(baseline.ms);
@@ -223,16 +232,16 @@ async function main(): Promise<void> {
     console.log(
       `\n${url ? "PostgreSQL" : "SQLite"}: ${ARTICLES} articles, ${ARTICLES * COMMENTS_PER_ARTICLE} comments; ${RUNS} runs per query (LIKE: ${likeRuns}); load average ${load}`,
     );
-    console.log("Query.search (first: 10, totalCount, highlights) through Apollo | old LIKE over article text (SQL only; articles only)");
     console.log(
-      `${"query".padEnd(36)} ${"hits".padStart(8)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} | ${"hits".padStart(7)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)}`,
+      "Query.search (first: 10, totalCount, highlights) | articles(first: 10, where: { search }, totalCount), newest first | old LIKE over article text (SQL only)",
     );
+    const columns = (hits: string, p50: string, p95: string) => `${hits.padStart(8)} ${p50.padStart(8)} ${p95.padStart(8)}`;
+    const figures = (hits: number, runs: number[]) => columns(String(hits), percentile(runs, 50).toFixed(1), percentile(runs, 95).toFixed(1));
+    const head = columns("hits", "p50 ms", "p95 ms");
+    console.log(`${"query".padEnd(36)} ${head} | ${head} | ${head}`);
     list.forEach(([name, q], index) => {
-      const { search: runs, like: baseline, hits, likeHits } = times[index];
-      console.log(
-        `${`${name}: ${q}`.padEnd(36)} ${String(hits).padStart(8)} ${percentile(runs, 50).toFixed(1).padStart(8)} ${percentile(runs, 95).toFixed(1).padStart(8)} | ` +
-          `${String(likeHits).padStart(7)} ${percentile(baseline, 50).toFixed(1).padStart(8)} ${percentile(baseline, 95).toFixed(1).padStart(8)}`,
-      );
+      const { search: runs, articles: listed, like: baseline, hits, articleHits, likeHits } = times[index];
+      console.log(`${`${name}: ${q}`.padEnd(36)} ${figures(hits, runs)} | ${figures(articleHits, listed)} | ${figures(likeHits, baseline)}`);
     });
     await server.stop();
   } finally {

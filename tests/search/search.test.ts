@@ -94,6 +94,23 @@ describe.each(engines)("search on %s", (engine) => {
     expect(titles((await search("soft")).edges)).toEqual([]);
   });
 
+  it("lists a search newest first with the articles and the count of its relevance order, alone and beside another filter", async () => {
+    const LIST = `query($where: ArticleWhere, $orderBy: ArticleOrder) { articles(where: $where, orderBy: $orderBy, first: 100) { totalCount nodes { id publishedAt } } }`;
+    for (const q of ["election", "moscow", "elections -turnout", "the", `"election commission"`, "sao*", "nosuchword"]) {
+      for (const where of [{ search: q }, { search: q, section: "World" }, { search: q, section: "Sport" }]) {
+        const newest = (await t.data(LIST, { where })).articles;
+        const ranked = (await t.data(LIST, { where, orderBy: "RELEVANCE" })).articles;
+        expect({ q, where, total: newest.totalCount }).toEqual({ q, where, total: ranked.totalCount });
+        expect(newest.nodes.length).toBe(newest.totalCount);
+        expect(new Set(newest.nodes.map((node: { id: string }) => node.id))).toEqual(new Set(ranked.nodes.map((node: { id: string }) => node.id)));
+        const times = newest.nodes.map((node: { publishedAt: string }) => node.publishedAt);
+        expect(times).toEqual([...times].sort().reverse());
+      }
+    }
+    // Something to compare: the words above find articles.
+    expect((await t.data(LIST, { where: { search: "moscow" } })).articles.totalCount).toBeGreaterThan(0);
+  });
+
   it("ANDs words, matches phrases, excludes and takes prefixes", async () => {
     expect(titles((await search("election turnout")).edges)).toEqual(["Moscow votes in municipal elections"]);
     expect(titles((await search(`"election commission"`)).edges)).toEqual(["Moscow votes in municipal elections"]);
