@@ -18,6 +18,7 @@ import { ArticleUrls1764800000000 } from "./migrations/1764800000000-article-url
 import { NamedConstraints1764900000000 } from "./migrations/1764900000000-named-constraints";
 import { ModerationDesk1765000000000 } from "./migrations/1765000000000-moderation-desk";
 import { WordListsAndNotifications1765100000000 } from "./migrations/1765100000000-word-lists-and-notifications";
+import { SearchDocumentsInline1765200000000 } from "./migrations/1765200000000-search-documents-inline";
 import { fitEntitiesToEngine } from "./engine-schema";
 import { CountingLogger } from "./query-counter";
 import { StatementCache } from "../execution/statement-cache";
@@ -35,6 +36,7 @@ export const migrations = [
   NamedConstraints1764900000000,
   ModerationDesk1765000000000,
   WordListsAndNotifications1765100000000,
+  SearchDocumentsInline1765200000000,
 ];
 
 /**

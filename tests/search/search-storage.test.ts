@@ -1,0 +1,41 @@
+/**
+ * On PostgreSQL an article's search document stays in search_article's own pages, not in its
+ * TOAST table (migration SearchDocumentsInline): out of line, the table looked so small that the
+ * planner read it whole, fetching every document, instead of using the GIN index.
+ */
+import { randomBytes } from "node:crypto";
+import { indexArticles } from "../../src/search/search-index";
+import { openTestDatabase, TestDatabase } from "../helpers/databases";
+import { uniqueArticle } from "../helpers/discussion";
+import { importArticle } from "../../src/ingest/import";
+
+const describeWithPostgres = process.env.TEST_DATABASE_URL ? describe : describe.skip;
+
+describeWithPostgres("search documents on PostgreSQL", () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await openTestDatabase("postgres");
+  });
+  afterAll(() => db.close());
+
+  /** Bytes in the TOAST table behind a table's documents. */
+  async function outOfLine(table: string): Promise<number> {
+    const [row] = await db.dataSource.query(`SELECT pg_relation_size(reltoastrelid) AS n FROM pg_class WHERE oid = CAST($1 AS regclass)`, [table]);
+    return Number(row.n);
+  }
+
+  it("keep a long article's document in the table's own pages", async () => {
+    // Words that do not repeat, so the document stays over 2 kB once compressed (a row over about
+    // 2 kB is what PostgreSQL moves out of line), and under a page, where even STORAGE MAIN must.
+    const words = Array.from({ length: 500 }, () => randomBytes(4).toString("hex"));
+    const paragraphs = [words.slice(0, 250).join(" "), words.slice(250).join(" ")];
+    const { articleId } = await importArticle(db.dataSource, uniqueArticle({ paragraphs }));
+    // Written again, as an edit to the article would.
+    await db.dataSource.transaction((manager) => indexArticles(manager, [{ id: articleId, title: "Long", section: null, tags: [], paragraphs }]));
+
+    const [stored] = await db.dataSource.query(`SELECT pg_column_size(document) AS n FROM search_article WHERE "articleId" = $1`, [articleId]);
+    expect(Number(stored.n)).toBeGreaterThan(2000);
+    expect(await outOfLine("search_article")).toBe(0);
+    expect(await outOfLine("search_comment")).toBe(0);
+  });
+});
