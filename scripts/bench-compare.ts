@@ -280,16 +280,18 @@ function cpuSeconds(pid: number, thread?: number): number {
 }
 
 /**
- * CPU seconds used so far by each PostgreSQL process on this machine (its backends and helpers),
- * by pid. Only one server is under load at a time, so what they used over a window is that
- * server's share of the database's work; empty when the database runs elsewhere.
+ * CPU seconds used so far by each PostgreSQL backend on this machine connected to `database`, by
+ * pid, told by its process title ("postgres: 15/main: USER DATABASE HOST ..."): other databases'
+ * work on a shared machine stays out. Only one server is under load at a time, so what they used
+ * over a window is that server's share of the database's work; empty when the database runs elsewhere.
  */
-function postgresCpu(): Map<number, number> {
+function postgresCpu(database: string): Map<number, number> {
   const used = new Map<number, number>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       if (readFileSync(`/proc/${entry}/comm`, "utf8").trim() !== "postgres") continue;
+      if (!readFileSync(`/proc/${entry}/cmdline`, "utf8").split(" ").includes(database)) continue;
     } catch {
       continue; // ended since the listing
     }
@@ -354,21 +356,21 @@ interface Measure {
   failures: number;
 }
 
-/** Puts the server under load with the benchmark query (in its own schema's words); `database`: measure PostgreSQL's CPU too. */
+/** Puts the server under load with the benchmark query (in its own schema's words); `database`: the PostgreSQL database whose backends' CPU to measure too. */
 async function load(
   server: Server,
   benchQuery: BenchQuery,
   connections: number,
   duration: number,
   acceptEncoding: string | null,
-  database = false,
+  database: string | null = null,
 ): Promise<Measure> {
   const query = askedOf(server, benchQuery);
   let rss = rssMiB(server.process.pid!);
   const sampler = setInterval(() => (rss = Math.max(rss, rssMiB(server.process.pid!))), 250);
   const cpuBefore = cpuSeconds(server.process.pid!);
   const mainBefore = cpuSeconds(server.process.pid!, server.process.pid!);
-  const databaseBefore = database ? postgresCpu() : new Map<number, number>();
+  const databaseBefore = database ? postgresCpu(database) : new Map<number, number>();
   try {
     const result = await autocannon({
       url: server.url,
@@ -381,7 +383,7 @@ async function load(
     const answered = Math.max(1, result.requests.total);
     const cpuMs = ((cpuSeconds(server.process.pid!) - cpuBefore) * 1000) / answered;
     const mainThreadMs = (cpuSeconds(server.process.pid!, server.process.pid!) - mainBefore) * 1000;
-    const databaseCpuMs = database ? (postgresCpuBetween(databaseBefore, postgresCpu()) * 1000) / answered : NaN;
+    const databaseCpuMs = database ? (postgresCpuBetween(databaseBefore, postgresCpu(database)) * 1000) / answered : NaN;
     return {
       rps: result.requests.average,
       p50: result.latency.p50,
@@ -470,9 +472,11 @@ async function main(): Promise<void> {
       specs.push(threadline("baseline", args.baseline, `sqlite:${copy}`, 4804));
     }
     const pgUrl = args.engine === "sqlite" ? undefined : process.env.BENCH_DATABASE_URL || (args.engine === "postgres" ? DEFAULT_POSTGRES_URL : undefined);
+    let pgDatabaseName: string | null = null;
     if (pgUrl) {
       if (!/^postgres(ql)?:\/\//.test(pgUrl)) throw new Error(`BENCH_DATABASE_URL must be a postgres:// URL, got ${pgUrl}`);
       const pgDatabase = await postgresDataset(pgUrl);
+      pgDatabaseName = decodeURIComponent(new URL(pgDatabase).pathname.slice(1));
       // Views on Threadline's tables would stop a migration that changes them: they go before Threadline starts.
       await dropPostgraphileSchema(pgDatabase);
       specs.push(threadline("Threadline PG", args.threadline, pgDatabase, 4805));
@@ -581,7 +585,7 @@ async function main(): Promise<void> {
       for (const query of queries) {
         for (const server of servers) {
           await load(server, query, args.connections, args.warmup, args.acceptEncoding);
-          const measure = await load(server, query, args.connections, args.duration, args.acceptEncoding, Boolean(pgUrl));
+          const measure = await load(server, query, args.connections, args.duration, args.acceptEncoding, pgDatabaseName);
           const key = `${query.name} ${server.name}`;
           rounds.set(key, [...(rounds.get(key) ?? []), measure]);
           if (measure.failures > 0) console.log(`  ${server.name} ${query.name}: ${measure.failures} failed requests`);
