@@ -24,7 +24,7 @@
  *
  * On PostgreSQL, "PostGraphile" (bench/postgraphile-server.ts, PostGraphile 4) serves the same
  * database through views of what the public sees (scripts/postgraphile-schema.ts, made anew each
- * run in a schema of their own). Its answers to q1-q4, asked in its own schema, are checked against
+ * run in a schema of their own, and removed when it ends). Its answers to q1-q4, asked in its own schema, are checked against
  * Threadline PG's for the same objects (bench/postgraphile-queries.ts says what is normalised); it
  * is loaded in the same rounds, and a last table sets Threadline PG's req/s against PostGraphile's,
  * with CPU per request of each server and of PostgreSQL's processes on this machine.
@@ -438,6 +438,8 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const work = mkdtempSync(join(tmpdir(), "threadline-compare-"));
   const servers: Server[] = [];
+  /** The PostgreSQL database whose PostGraphile views go when the run ends. */
+  let postgraphileViewsIn: string | null = null;
   const profileDir = join(tmpdir(), "threadline-bench-profiles", new Date().toISOString().replace(/[:.]/g, "-"));
   try {
     const file = join(work, "bench.sqlite");
@@ -476,8 +478,10 @@ async function main(): Promise<void> {
     if (pgUrl) {
       if (!/^postgres(ql)?:\/\//.test(pgUrl)) throw new Error(`BENCH_DATABASE_URL must be a postgres:// URL, got ${pgUrl}`);
       const pgDatabase = await postgresDataset(pgUrl);
+      postgraphileViewsIn = pgDatabase;
       pgDatabaseName = decodeURIComponent(new URL(pgDatabase).pathname.slice(1));
-      // Views on Threadline's tables would stop a migration that changes them: they go before Threadline starts.
+      // Views on Threadline's tables would stop a migration that changes them: they go before Threadline
+      // starts, and again when the run ends, for a build that knows nothing of them.
       await dropPostgraphileSchema(pgDatabase);
       specs.push(threadline("Threadline PG", args.threadline, pgDatabase, 4805));
       // The runs only read, so the baseline build serves the same database.
@@ -655,6 +659,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await Promise.all(servers.map(stopServer));
+    if (postgraphileViewsIn) await dropPostgraphileSchema(postgraphileViewsIn);
     rmSync(work, { recursive: true, force: true });
   }
 }
