@@ -1,7 +1,7 @@
 /**
  * `npm run bench:compare -- [--duration S] [--warmup S] [--connections N] [--rounds R] [--only q1,q3]
  *                          [--threadline DIR] [--baseline DIR] [--node-options "FLAGS"] [--profile [SERVER]]
- *                          [--accept-encoding br|gzip] [--cache]`
+ *                          [--accept-encoding br|gzip] [--cache] [--engine postgres|sqlite]`
  *
  * Threadline (NODE_ENV=production, real HTTP) beside two servers written for the comparison that
  * read the same SQLite file (bench/): a "reference", plain graphql-js with DataLoader over the same
@@ -19,12 +19,20 @@
  * BENCH_DATABASE_URL=postgres://... adds Threadline on PostgreSQL (its default settings), serving
  * the same generated data from a database of its own on that server (built once, then kept), and
  * prints PostgreSQL's cost per request against SQLite's; with --baseline, the other build serves
- * that database too ("baseline PG").
+ * that database too ("baseline PG"). --engine postgres does the same on BENCH_DATABASE_URL or, when
+ * it is not set, on postgres://postgres@127.0.0.1:5432/postgres; --engine sqlite leaves PostgreSQL out.
+ *
+ * On PostgreSQL, "PostGraphile" (bench/postgraphile-server.ts, PostGraphile 4) serves the same
+ * database through views of what the public sees (scripts/postgraphile-schema.ts, made anew each
+ * run in a schema of their own, and removed when it ends). Its answers to q1-q4, asked in its own schema, are checked against
+ * Threadline PG's for the same objects (bench/postgraphile-queries.ts says what is normalised); it
+ * is loaded in the same rounds, and a last table sets Threadline PG's req/s against PostGraphile's,
+ * with CPU per request of each server and of PostgreSQL's processes on this machine.
  *
  * --profile instead runs one query (q3 unless --only names another) on one server (Threadline unless
- * `reference` or `floor` is named) under `node --cpu-prof`, and prints the share of busy CPU spent
- * in garbage collection and where the rest went, over the load window only (the profile is kept
- * for DevTools).
+ * `reference`, `floor` or `PostGraphile` is named) under `node --cpu-prof`, and prints the share of
+ * busy CPU spent in garbage collection and where the rest went, over the load window only (the
+ * profile is kept for DevTools).
  *
  * Threadline runs with its response cache off (RESPONSE_CACHE_MB=0), so every request executes.
  * --cache adds "Threadline cached" (RESPONSE_CACHE_MB=64, the default) on the same file: each query
@@ -42,10 +50,15 @@ import { isDeepStrictEqual } from "node:util";
 import autocannon from "autocannon";
 import { Readers } from "../bench/bench-sql";
 import { BenchQuery, benchQueries } from "../bench/queries";
+import { postgraphileQuery, postgraphileShape, threadlineShape } from "../bench/postgraphile-queries";
 import { copyDataset, postgresDataset } from "./bench-dataset";
+import { dropPostgraphileSchema, POSTGRAPHILE_SCHEMA, preparePostgraphileSchema } from "./postgraphile-schema";
 import { printProfileSummary, summariseProfile } from "./cpu-profile";
 
 const ROOT = resolve(__dirname, "../..");
+
+/** The PostgreSQL server `--engine postgres` uses when BENCH_DATABASE_URL is not set. */
+const DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres";
 
 interface Args {
   duration: number;
@@ -65,6 +78,8 @@ interface Args {
   acceptEncoding: string | null;
   /** Whether to add Threadline with its response cache on. */
   cache: boolean;
+  /** --engine: postgres runs the PostgreSQL part even without BENCH_DATABASE_URL, sqlite leaves it out; null: as BENCH_DATABASE_URL says. */
+  engine: "postgres" | "sqlite" | null;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -80,13 +95,16 @@ function parseArgs(argv: string[]): Args {
     profile: null,
     acceptEncoding: null,
     cache: false,
+    engine: null,
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split("=", 2);
     if (flag === "--profile") {
       const named = inline ?? (argv[i + 1] && !argv[i + 1].startsWith("--") ? argv[++i] : undefined);
       args.profile = named ?? "Threadline";
-      if (!["Threadline", "reference", "floor"].includes(args.profile)) throw new Error(`--profile takes Threadline, reference or floor, got ${named}`);
+      if (!["Threadline", "reference", "floor", "PostGraphile"].includes(args.profile)) {
+        throw new Error(`--profile takes Threadline, reference, floor or PostGraphile, got ${named}`);
+      }
       continue;
     }
     if (flag === "--cache") {
@@ -96,6 +114,11 @@ function parseArgs(argv: string[]): Args {
     const value = inline ?? argv[++i];
     if (flag === "--accept-encoding") {
       args.acceptEncoding = value;
+      continue;
+    }
+    if (flag === "--engine") {
+      if (value !== "postgres" && value !== "sqlite") throw new Error(`--engine takes postgres or sqlite, got ${value}`);
+      args.engine = value;
       continue;
     }
     if (flag === "--only") {
@@ -130,7 +153,23 @@ interface Server {
   url: string;
   process: ChildProcess;
   exited: Promise<void>;
+  dialect?: Dialect;
 }
+
+/**
+ * How a server with a schema of its own (PostGraphile) is asked the benchmark's queries, and how
+ * its answers are checked: against a Threadline server on the same database, both put in a shape
+ * that leaves out what only the format differs in (bench/postgraphile-queries.ts).
+ */
+interface Dialect {
+  query: (query: BenchQuery) => BenchQuery;
+  checkedAgainst: string;
+  threadlineShape: (answer: any) => unknown;
+  ownShape: (answer: any) => unknown;
+}
+
+/** What the server is sent for a benchmark query. */
+const askedOf = (server: Server, query: BenchQuery): BenchQuery => server.dialect?.query(query) ?? query;
 
 interface ServerSpec {
   name: string;
@@ -142,6 +181,9 @@ interface ServerSpec {
   args: string[];
   env: NodeJS.ProcessEnv;
   port: number;
+  dialect?: Dialect;
+  /** Run before the server starts: what it serves may depend on the servers started before it. */
+  prepare?: () => Promise<void>;
 }
 
 /**
@@ -156,6 +198,7 @@ function startFlags(root: string): string[] {
 
 async function startServer(spec: ServerSpec, nodeFlags: string[], onLine: (line: string) => void = () => undefined): Promise<Server> {
   const { name, root, script, args, env, port } = spec;
+  await spec.prepare?.();
   const served = spec.threadline ? startFlags(root) : [];
   const child = spawn(process.execPath, [...served, ...nodeFlags, join(root, script), ...args], {
     cwd: root,
@@ -183,7 +226,7 @@ async function startServer(spec: ServerSpec, nodeFlags: string[], onLine: (line:
       await new Promise((wait) => setTimeout(wait, 100));
     }
   }
-  return { name, url, process: child, exited };
+  return { name, url, process: child, exited, dialect: spec.dialect };
 }
 
 async function stopServer(server: Server): Promise<void> {
@@ -236,6 +279,36 @@ function cpuSeconds(pid: number, thread?: number): number {
   }
 }
 
+/**
+ * CPU seconds used so far by each PostgreSQL backend on this machine connected to `database`, by
+ * pid, told by its process title ("postgres: 15/main: USER DATABASE HOST ..."): other databases'
+ * work on a shared machine stays out. Only one server is under load at a time, so what they used
+ * over a window is that server's share of the database's work; empty when the database runs elsewhere.
+ */
+function postgresCpu(database: string): Map<number, number> {
+  const used = new Map<number, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, "utf8").trim() !== "postgres") continue;
+      if (!readFileSync(`/proc/${entry}/cmdline`, "utf8").split(" ").includes(database)) continue;
+    } catch {
+      continue; // ended since the listing
+    }
+    const seconds = cpuSeconds(Number(entry));
+    if (Number.isFinite(seconds)) used.set(Number(entry), seconds);
+  }
+  return used;
+}
+
+/** CPU seconds PostgreSQL used between two readings; a backend that started in between counts from zero. */
+function postgresCpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  if (after.size === 0) return NaN;
+  let total = 0;
+  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
+  return total;
+}
+
 /** One line of `node --trace-gc`: the heap before and after, and how long the main thread paused. */
 interface GcEvent {
   kind: string;
@@ -277,15 +350,27 @@ interface Measure {
   cpuMs: number;
   /** CPU time of the server's main (JavaScript) thread over the window. */
   mainThreadMs: number;
+  /** PostgreSQL's CPU time per answered request, when it is measured (NaN otherwise). */
+  databaseCpuMs: number;
   requests: number;
   failures: number;
 }
 
-async function load(server: Server, query: BenchQuery, connections: number, duration: number, acceptEncoding: string | null): Promise<Measure> {
+/** Puts the server under load with the benchmark query (in its own schema's words); `database`: the PostgreSQL database whose backends' CPU to measure too. */
+async function load(
+  server: Server,
+  benchQuery: BenchQuery,
+  connections: number,
+  duration: number,
+  acceptEncoding: string | null,
+  database: string | null = null,
+): Promise<Measure> {
+  const query = askedOf(server, benchQuery);
   let rss = rssMiB(server.process.pid!);
   const sampler = setInterval(() => (rss = Math.max(rss, rssMiB(server.process.pid!))), 250);
   const cpuBefore = cpuSeconds(server.process.pid!);
   const mainBefore = cpuSeconds(server.process.pid!, server.process.pid!);
+  const databaseBefore = database ? postgresCpu(database) : new Map<number, number>();
   try {
     const result = await autocannon({
       url: server.url,
@@ -295,8 +380,10 @@ async function load(server: Server, query: BenchQuery, connections: number, dura
       headers: { "content-type": "application/json", ...(acceptEncoding ? { "accept-encoding": acceptEncoding } : {}) },
       body: JSON.stringify({ query: query.query, variables: query.variables }),
     });
-    const cpuMs = ((cpuSeconds(server.process.pid!) - cpuBefore) * 1000) / Math.max(1, result.requests.total);
+    const answered = Math.max(1, result.requests.total);
+    const cpuMs = ((cpuSeconds(server.process.pid!) - cpuBefore) * 1000) / answered;
     const mainThreadMs = (cpuSeconds(server.process.pid!, server.process.pid!) - mainBefore) * 1000;
+    const databaseCpuMs = database ? (postgresCpuBetween(databaseBefore, postgresCpu(database)) * 1000) / answered : NaN;
     return {
       rps: result.requests.average,
       p50: result.latency.p50,
@@ -304,6 +391,7 @@ async function load(server: Server, query: BenchQuery, connections: number, dura
       rss,
       cpuMs,
       mainThreadMs,
+      databaseCpuMs,
       requests: Math.max(1, result.requests.total),
       failures: result.errors + result.timeouts + result.non2xx,
     };
@@ -328,6 +416,7 @@ function medianMeasure(measures: Measure[]): Measure {
     rss: of((m) => m.rss),
     cpuMs: of((m) => m.cpuMs),
     mainThreadMs: of((m) => m.mainThreadMs / m.requests),
+    databaseCpuMs: of((m) => m.databaseCpuMs),
     requests: 1,
     failures: measures.reduce((sum, m) => sum + m.failures, 0),
   };
@@ -349,6 +438,8 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const work = mkdtempSync(join(tmpdir(), "threadline-compare-"));
   const servers: Server[] = [];
+  /** The PostgreSQL database whose PostGraphile views go when the run ends. */
+  let postgraphileViewsIn: string | null = null;
   const profileDir = join(tmpdir(), "threadline-bench-profiles", new Date().toISOString().replace(/[:.]/g, "-"));
   try {
     const file = join(work, "bench.sqlite");
@@ -382,13 +473,31 @@ async function main(): Promise<void> {
       await copyDataset(copy);
       specs.push(threadline("baseline", args.baseline, `sqlite:${copy}`, 4804));
     }
-    const pgUrl = process.env.BENCH_DATABASE_URL;
+    const pgUrl = args.engine === "sqlite" ? undefined : process.env.BENCH_DATABASE_URL || (args.engine === "postgres" ? DEFAULT_POSTGRES_URL : undefined);
+    let pgDatabaseName: string | null = null;
     if (pgUrl) {
       if (!/^postgres(ql)?:\/\//.test(pgUrl)) throw new Error(`BENCH_DATABASE_URL must be a postgres:// URL, got ${pgUrl}`);
       const pgDatabase = await postgresDataset(pgUrl);
+      postgraphileViewsIn = pgDatabase;
+      pgDatabaseName = decodeURIComponent(new URL(pgDatabase).pathname.slice(1));
+      // Views on Threadline's tables would stop a migration that changes them: they go before Threadline
+      // starts, and again when the run ends, for a build that knows nothing of them.
+      await dropPostgraphileSchema(pgDatabase);
       specs.push(threadline("Threadline PG", args.threadline, pgDatabase, 4805));
       // The runs only read, so the baseline build serves the same database.
       if (args.baseline && !args.profile) specs.push(threadline("baseline PG", args.baseline, pgDatabase, 4806));
+      specs.push({
+        name: "PostGraphile",
+        threadline: false,
+        root: ROOT,
+        script: "dist/bench/postgraphile-server.js",
+        args: ["--database", pgDatabase, "--schema", POSTGRAPHILE_SCHEMA, "--port", "4807"],
+        env: { NODE_ENV: "production" },
+        port: 4807,
+        dialect: { query: postgraphileQuery, checkedAgainst: "Threadline PG", threadlineShape, ownShape: postgraphileShape },
+        // After Threadline PG, whose migrations bring the tables the views read up to date.
+        prepare: () => preparePostgraphileSchema(pgDatabase),
+      });
     }
     specs.push(
       // graphql-js checks instanceof more thoroughly outside production; every server runs as deployed.
@@ -414,7 +523,8 @@ async function main(): Promise<void> {
 
     if (args.profile) {
       mkdirSync(profileDir, { recursive: true });
-      const spec = specs.find((candidate) => candidate.name === (args.profile === "Threadline" && pgUrl ? "Threadline PG" : args.profile))!;
+      const spec = specs.find((candidate) => candidate.name === (args.profile === "Threadline" && pgUrl ? "Threadline PG" : args.profile));
+      if (!spec) throw new Error(`--profile ${args.profile} needs PostgreSQL: set BENCH_DATABASE_URL or pass --engine postgres`);
       let inWindow = false;
       const gcEvents: GcEvent[] = [];
       const server = await startServer(spec, [...args.nodeOptions, "--cpu-prof", `--cpu-prof-dir=${profileDir}`, "--trace-gc"], (line) => {
@@ -451,12 +561,21 @@ async function main(): Promise<void> {
 
     // Same answers first: a faster server that answers something else proves nothing.
     for (const query of queries) {
-      const [expected, ...others] = await Promise.all(servers.map((server) => post(server.url, query)));
-      const verdicts = others.map((text, i) => {
-        if (text === expected) return `${servers[i + 1].name}: same bytes`;
+      const texts = await Promise.all(servers.map((server) => post(server.url, askedOf(server, query))));
+      const [expected] = texts;
+      const verdicts = servers.slice(1).map((server, i) => {
+        const text = texts[i + 1];
+        const dialect = server.dialect;
+        if (dialect) {
+          const theirs = texts[servers.findIndex((candidate) => candidate.name === dialect.checkedAgainst)];
+          const difference = firstDifference(dialect.threadlineShape(JSON.parse(theirs)), dialect.ownShape(JSON.parse(text)));
+          if (difference) throw new Error(`${server.name} answers ${query.name} unlike ${dialect.checkedAgainst} at ${difference}`);
+          return `${server.name}: same objects as ${dialect.checkedAgainst}`;
+        }
+        if (text === expected) return `${server.name}: same bytes`;
         const difference = firstDifference(JSON.parse(expected), JSON.parse(text));
-        if (difference) throw new Error(`${servers[i + 1].name} answers ${query.name} unlike Threadline at ${difference}`);
-        return `${servers[i + 1].name}: same JSON`;
+        if (difference) throw new Error(`${server.name} answers ${query.name} unlike Threadline at ${difference}`);
+        return `${server.name}: same JSON`;
       });
       console.log(`${query.name} (${(expected.length / 1024).toFixed(1)} KiB): ${verdicts.join(", ")}`);
     }
@@ -470,7 +589,7 @@ async function main(): Promise<void> {
       for (const query of queries) {
         for (const server of servers) {
           await load(server, query, args.connections, args.warmup, args.acceptEncoding);
-          const measure = await load(server, query, args.connections, args.duration, args.acceptEncoding);
+          const measure = await load(server, query, args.connections, args.duration, args.acceptEncoding, pgDatabaseName);
           const key = `${query.name} ${server.name}`;
           rounds.set(key, [...(rounds.get(key) ?? []), measure]);
           if (measure.failures > 0) console.log(`  ${server.name} ${query.name}: ${measure.failures} failed requests`);
@@ -518,9 +637,29 @@ async function main(): Promise<void> {
         const pg = results.get(`${query.name} Threadline PG`)!;
         console.log(`| ${query.name} | ${fmt(lite.rps, 1)} | ${fmt(pg.rps, 1)} | ${fmt(lite.rps / pg.rps, 2)} | ${lite.p50} / ${pg.p50} |`);
       }
+      // Against PostGraphile on the same database. PostGraphile builds each answer in one SQL statement,
+      // so much of its work is PostgreSQL's: CPU per request is shown for the server and for PostgreSQL apart.
+      const postgraphile = servers.find((server) => server.name === "PostGraphile")!;
+      const pgBuilds = builds.filter((build) => build.name.endsWith(" PG"));
+      console.log("");
+      console.log(
+        `| query | server | req/s | PostGraphile req/s | ÷ PostGraphile | server CPU ms/req, this / PostGraphile | PostgreSQL CPU ms/req, this / PostGraphile |`,
+      );
+      console.log(`|---|---|---:|---:|---:|---:|---:|`);
+      for (const query of queries) {
+        const g = results.get(`${query.name} ${postgraphile.name}`)!;
+        for (const build of pgBuilds) {
+          const t = results.get(`${query.name} ${build.name}`)!;
+          console.log(
+            `| ${query.name} | ${build.name} | ${fmt(t.rps, 1)} | ${fmt(g.rps, 1)} | ${fmt(t.rps / g.rps, 2)} | ${fmt(t.cpuMs, 2)} / ${fmt(g.cpuMs, 2)} | ` +
+              `${fmt(t.databaseCpuMs, 2)} / ${fmt(g.databaseCpuMs, 2)} |`,
+          );
+        }
+      }
     }
   } finally {
     await Promise.all(servers.map(stopServer));
+    if (postgraphileViewsIn) await dropPostgraphileSchema(postgraphileViewsIn);
     rmSync(work, { recursive: true, force: true });
   }
 }

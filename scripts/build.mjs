@@ -54,7 +54,7 @@ const shared = ["package.json", "package-lock.json", "node_modules/.package-lock
 const PARTS = {
   server: {
     label: "compiling the server (TypeScript)",
-    sources: ["src", "scripts", "tsconfig.build.json", ...shared],
+    sources: ["src", "scripts", "bench", "tsconfig.build.json", ...shared],
     stamp: "dist/.server-built",
     run() {
       // Incremental (dist/server.tsbuildinfo): a change to one file re-checks little else.
