@@ -7,7 +7,7 @@
  * the key of what the dump said when the row was written, so a moderator's edit of the body does
  * not hide a comment from its dump.
  */
-import { hash as cryptoHash } from "node:crypto";
+import { createHash } from "node:crypto";
 import { collapseWhitespace } from "../text/whitespace";
 
 /**
@@ -27,7 +27,7 @@ export function normaliseCommentText(text: string): string {
  */
 export function commentImportKey(author: string | null, body: string): string {
   const canonical = JSON.stringify([author === null ? null : normaliseCommentText(author), normaliseCommentText(body)]);
-  return cryptoHash("sha256", canonical);
+  return createHash("sha256").update(canonical).digest("hex");
 }
 
 /** A stored top-level comment, in thread order. */

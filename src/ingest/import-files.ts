@@ -11,7 +11,7 @@ import { Article } from "../entities";
 import { ArticleEntry, articleFileKind, readArticleFile } from "./article-files";
 import type { ArticleUpsert } from "./article-input";
 import type { ParsedArticle } from "./dump.types";
-import { ImportError, ImportResult, ImportStatus, importArticles, Pending, prepareDump } from "./import";
+import { ImportError, ImportResult, ImportStatus, importArticles } from "./import";
 import { UpsertResult, upsertArticles } from "./upsert-article";
 import { DumpError, parseDump } from "./parse-dump";
 
@@ -122,8 +122,8 @@ export async function importFiles(dataSource: DataSource | null, files: string[]
   };
 
   let inFlight: Promise<void> = Promise.resolve();
-  // Dumps (made ready to write) and export entries, in file order; a batch is written as runs of one kind.
-  let batch: ({ index: number; pending: Pending } | { index: number; upsert: ArticleUpsert })[] = [];
+  // Dumps and export entries, in file order; a batch is written as runs of one kind.
+  let batch: ({ index: number; parsed: ParsedArticle } | { index: number; upsert: ArticleUpsert })[] = [];
   const settle = (index: number, result: ImportResult | UpsertResult | ImportError) => {
     const outcome = outcomes[index];
     settled[index] = true;
@@ -140,14 +140,14 @@ export async function importFiles(dataSource: DataSource | null, files: string[]
   };
   const write = async (db: DataSource, items: typeof batch) => {
     for (let start = 0; start < items.length;) {
-      const dumps = "pending" in items[start];
+      const dumps = "parsed" in items[start];
       let end = start;
-      while (end < items.length && "pending" in items[end] === dumps) end++;
+      while (end < items.length && "parsed" in items[end] === dumps) end++;
       const run = items.slice(start, end);
       const results: (ImportResult | UpsertResult | ImportError)[] = dumps
         ? await importArticles(
             db,
-            run.map((item) => (item as { pending: Pending }).pending),
+            run.map((item) => (item as { parsed: ParsedArticle }).parsed),
           )
         : await upsertArticles(
             db,
@@ -219,8 +219,7 @@ export async function importFiles(dataSource: DataSource | null, files: string[]
     } else {
       // The status is filled in when its batch is written.
       outcomes.push({ file, status: "rejected", warnings: parsed.warnings, parsed: parsed.article });
-      // Its digest and search documents are worked out now, while the batch before is written.
-      batch.push({ index, pending: prepareDump(parsed.article) });
+      batch.push({ index, parsed: parsed.article });
       if (batch.length >= BATCH_SIZE) await flush();
       continue;
     }

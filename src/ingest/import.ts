@@ -4,7 +4,7 @@
  * dumps: importArticle spends a handful of statements on a dump whatever its number of comments,
  * and importArticles shares them across a whole batch of new articles.
  */
-import { hash as cryptoHash } from "node:crypto";
+import { createHash } from "node:crypto";
 import { DataSource, EntityManager } from "typeorm";
 import { articlesAdded, commentsChanged, taggingsChanged } from "../read/stored-counts";
 import { lockArticle } from "../db/lock-order";
@@ -18,8 +18,7 @@ import type { ParsedArticle, ParsedComment } from "./dump.types";
 import { importedCommentRows, reconcileComments, reconcileLinks, reconcileTags } from "./reconcile";
 import { distinctTags, resolveAuthors, resolveTags } from "./shared-rows";
 import { freeArticleSlugs } from "./slug-allocation";
-import { IndexedComment, indexArticles, indexComments } from "../search/search-index";
-import { articleDocument, commentDocument, SearchDocument } from "../search/search-document";
+import { indexArticles, indexComments } from "../search/search-index";
 
 export type ImportStatus = "imported" | "updated" | "unchanged";
 
@@ -47,34 +46,10 @@ const HASH_VERSION = "2";
 export interface Pending {
   parsed: ParsedArticle;
   hash: string;
-  /** Its search documents, when worked out ahead (prepareDump); otherwise they are made as it is indexed. */
-  documents?: PendingDocuments;
   /** Set by upsertArticle; a dump brings none of them. */
   url?: string | null;
   externalId?: string | null;
   upsertHash?: string | null;
-}
-
-/** The search documents of an article and of its comments, in the dump's order. */
-export interface PendingDocuments {
-  article: SearchDocument;
-  comments: SearchDocument[];
-}
-
-/**
- * A dump made ready to write: its digest and its search documents, which depend on the dump alone.
- * Working them out is most of an import's JavaScript, so importFiles does it for the next batch
- * while the database writes this one, instead of between a batch's statements.
- */
-export function prepareDump(parsed: ParsedArticle): Pending {
-  return {
-    parsed,
-    hash: contentHash(parsed),
-    documents: {
-      article: articleDocument({ ...parsed, tags: distinctTags(parsed.tags).map((tag) => tag.name) }),
-      comments: parsed.comments.map((comment) => commentDocument(comment.body)),
-    },
-  };
 }
 
 interface ExistingArticle {
@@ -104,15 +79,13 @@ export async function importArticle(dataSource: DataSource, parsed: ParsedArticl
  * in order. A dump that fails on its own comes back as an ImportError with the reason: its own,
  * or the database's (a constraint, a trigger, a lost connection) for any other error.
  */
-export async function importArticles(dataSource: DataSource, articles: (ParsedArticle | Pending)[]): Promise<(ImportResult | ImportError)[]> {
+export async function importArticles(dataSource: DataSource, articles: ParsedArticle[]): Promise<(ImportResult | ImportError)[]> {
   const results: (ImportResult | ImportError | undefined)[] = new Array(articles.length);
   const candidates: (Pending & { index: number })[] = [];
-  articles.forEach((article, index) => {
-    const prepared = "hash" in article ? article : null;
-    const parsed = prepared ? prepared.parsed : (article as ParsedArticle);
+  articles.forEach((parsed, index) => {
     try {
       checkFits(parsed);
-      candidates.push({ index, ...(prepared ?? { parsed, hash: contentHash(parsed) }) });
+      candidates.push({ index, parsed, hash: contentHash(parsed) });
     } catch (error) {
       if (!(error instanceof ImportError)) throw error;
       results[index] = error;
@@ -243,7 +216,7 @@ export async function insertArticles(manager: EntityManager, items: Pending[]): 
   await taggingsChanged(manager, taggings);
   await indexArticles(
     manager,
-    items.map((item, i) => ({ id: ids[i], ...item.parsed, tags: tagsPerArticle[i].map((tag) => tag.name), document: item.documents?.article })),
+    items.map((item, i) => ({ id: ids[i], ...item.parsed, tags: tagsPerArticle[i].map((tag) => tag.name) })),
     true,
   );
   await indexComments(manager, await insertedComments(manager, items, ids), true);
@@ -256,20 +229,22 @@ export async function insertArticles(manager: EntityManager, items: Pending[]): 
  * the dumps rather than read back.
  */
 async function insertedComments(manager: EntityManager, items: Pending[], ids: number[]) {
-  const byArticle = new Map<number, Pending>();
-  items.forEach((item, i) => byArticle.set(ids[i], item));
-  const withComments = ids.filter((id) => byArticle.get(id)!.parsed.comments.length > 0);
-  const found: IndexedComment[] = [];
+  const bodies = new Map<number, string[]>();
+  items.forEach((item, i) =>
+    bodies.set(
+      ids[i],
+      item.parsed.comments.map((comment) => comment.body),
+    ),
+  );
+  const withComments = ids.filter((id) => (bodies.get(id)?.length ?? 0) > 0);
+  const found: { id: number; body: string }[] = [];
   for (const chunk of chunks(withComments, MAX_PARAMETERS)) {
     const rows = await manager
       .createQueryBuilder(Comment, "c")
       .select(["c.id", "c.articleId", "c.position"])
       .where("c.articleId IN (:...chunk)", { chunk })
       .getMany();
-    for (const row of rows) {
-      const item = byArticle.get(row.articleId)!;
-      found.push({ id: row.id, body: item.parsed.comments[row.position - 1].body, document: item.documents?.comments[row.position - 1] });
-    }
+    for (const row of rows) found.push({ id: row.id, body: bodies.get(row.articleId)![row.position - 1] });
   }
   return found;
 }
@@ -339,7 +314,7 @@ export function contentHash(parsed: ParsedArticle): string {
     parsed.tags,
     parsed.comments.map((comment) => [comment.author, comment.hasAvatar, comment.body]),
   ];
-  return cryptoHash("sha256", JSON.stringify(canonical));
+  return createHash("sha256").update(JSON.stringify(canonical)).digest("hex");
 }
 
 function articleFields({ parsed, hash }: Pending) {

@@ -5,7 +5,7 @@
  * counts, search index: insertArticles). An update writes only the fields given and never touches
  * comments, so counts and moderation stay as they are.
  */
-import { hash as cryptoHash } from "node:crypto";
+import { createHash } from "node:crypto";
 import { DataSource, EntityManager } from "typeorm";
 import { run, sql } from "../db/sql";
 import { inTransaction } from "../db/transaction";
@@ -265,7 +265,7 @@ function upsertHash(upsert: ArticleUpsert): string {
     upsert.dateline,
     upsert.relatedLinks,
   ].map((value) => (value === undefined ? "<not given>" : value));
-  return cryptoHash("sha256", JSON.stringify(canonical));
+  return createHash("sha256").update(JSON.stringify(canonical)).digest("hex");
 }
 
 /** PostgreSQL's unique_violation and SQLite's UNIQUE constraint failure, bare or wrapped by TypeORM. */

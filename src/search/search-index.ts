@@ -18,15 +18,11 @@ import { articleDocument, ArticleText, commentDocument, ftsColumns, SearchDocume
 
 export interface IndexedArticle extends ArticleText {
   id: number;
-  /** Its document, when worked out ahead from the same text (the importer's prepareDump). */
-  document?: SearchDocument;
 }
 
 export interface IndexedComment {
   id: number;
   body: string;
-  /** Its document, when worked out ahead from the same body. */
-  document?: SearchDocument;
 }
 
 const ARTICLE_COLUMNS = ["title", "labels", "body", "title_forms", "labels_forms", "body_forms"];
@@ -93,7 +89,7 @@ export async function indexArticles(manager: EntityManager, articles: IndexedArt
     manager,
     "search_article",
     ARTICLE_COLUMNS,
-    articles.map((a) => ({ id: a.id, document: a.document ?? articleDocument(a) })),
+    articles.map((a) => ({ id: a.id, document: articleDocument(a) })),
   );
 }
 
@@ -112,7 +108,7 @@ export async function indexComments(manager: EntityManager, comments: IndexedCom
     manager,
     "search_comment",
     COMMENT_COLUMNS,
-    comments.map((c) => ({ id: c.id, document: c.document ?? commentDocument(c.body) })),
+    comments.map((c) => ({ id: c.id, document: commentDocument(c.body) })),
   );
 }
 

@@ -1,8 +1,8 @@
 /**
- * A folder import works out each dump's search documents ahead (prepareDump), while the batch
- * before is written. What it indexes must be what the stored rows say: the same entries that
- * `npm run reindex` (rebuildSearchIndex) makes from them afterwards, term for term and position
- * for position, on both engines.
+ * A folder import indexes each dump from the dump as parsed (several at a time), not from the rows
+ * it stored. What it indexes must be what those rows say: the same entries that `npm run reindex`
+ * (rebuildSearchIndex) makes from them afterwards, term for term and position for position, on
+ * both engines.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -30,12 +30,12 @@ async function indexContents(db: Database): Promise<{ t: string; id: number }[]>
   return rows;
 }
 
-describe.each(engines)("search documents worked out ahead of an import, on %s", (engine) => {
+describe.each(engines)("the search entries of an import, on %s", (engine) => {
   let db: TestDatabase;
   let folder: string;
   beforeEach(async () => {
     db = await openTestDatabase(engine);
-    folder = mkdtempSync(join(tmpdir(), "threadline-prepared-"));
+    folder = mkdtempSync(join(tmpdir(), "threadline-import-index-"));
   });
   afterEach(async () => {
     await db.close();
