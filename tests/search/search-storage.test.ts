@@ -1,7 +1,8 @@
 /**
  * On PostgreSQL an article's search document stays in search_article's own pages, not in its
  * TOAST table (migration SearchDocumentsInline): out of line, the table looked so small that the
- * planner read it whole, fetching every document, instead of using the GIN index.
+ * planner read it whole, fetching every document, instead of using the GIN index. And the
+ * documents' statistics keep enough lexemes for a rare word to be estimated as rare.
  */
 import { randomBytes } from "node:crypto";
 import { indexArticles } from "../../src/search/search-index";
@@ -37,5 +38,16 @@ describeWithPostgres("search documents on PostgreSQL", () => {
     expect(Number(stored.n)).toBeGreaterThan(2000);
     expect(await outOfLine("search_article")).toBe(0);
     expect(await outOfLine("search_comment")).toBe(0);
+  });
+
+  it("keep statistics on 10,000 lexemes, so a rare word is not estimated at 0.5% of the table", async () => {
+    const rows = await db.dataSource.query(
+      `SELECT attrelid::regclass::text AS t, attstattarget AS n FROM pg_attribute
+       WHERE attrelid IN (CAST('search_article' AS regclass), CAST('search_comment' AS regclass)) AND attname = 'document' ORDER BY 1`,
+    );
+    expect(rows.map((row: { t: string; n: number }) => [row.t.replace(/^.*\./, ""), Number(row.n)])).toEqual([
+      ["search_article", 1000],
+      ["search_comment", 1000],
+    ]);
   });
 });
