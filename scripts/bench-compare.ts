@@ -392,7 +392,7 @@ async function load(
       cpuMs,
       mainThreadMs,
       databaseCpuMs,
-      requests: Math.max(1, result.requests.total),
+      requests: answered,
       failures: result.errors + result.timeouts + result.non2xx,
     };
   } finally {

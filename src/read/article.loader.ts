@@ -102,7 +102,8 @@ export function filterConditions(db: DataSource, filter: ArticleFilter, searched
  * checks while it walks an index: the newest first, or a count over the smallest index.
  */
 function searchCondition(db: DataSource, search: SearchQuery): Sql {
-  return isPostgres(db) ? sql`a."id" IN (${articleIds(db, search)})` : sql`+a."id" IN (${articleIds(db, search)})`;
+  const id = isPostgres(db) ? sql`a."id"` : sql`+a."id"`;
+  return sql`${id} IN (${articleIds(db, search)})`;
 }
 
 /** How many articles match a search, counted in the index alone. */

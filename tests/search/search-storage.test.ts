@@ -25,17 +25,24 @@ describeWithPostgres("search documents on PostgreSQL", () => {
     return Number(row.n);
   }
 
-  it("keep a long article's document in the table's own pages", async () => {
-    // Words that do not repeat, so the document stays over 2 kB once compressed (a row over about
+  it("keep a long article's and a long comment's documents in their tables' own pages", async () => {
+    // Words that do not repeat, so a document stays over 2 kB once compressed (a row over about
     // 2 kB is what PostgreSQL moves out of line), and under a page, where even STORAGE MAIN must.
-    const words = Array.from({ length: 500 }, () => randomBytes(4).toString("hex"));
+    const distinct = (n: number) => Array.from({ length: n }, () => randomBytes(4).toString("hex"));
+    const words = distinct(500);
     const paragraphs = [words.slice(0, 250).join(" "), words.slice(250).join(" ")];
-    const { articleId } = await importArticle(db.dataSource, uniqueArticle({ paragraphs }));
+    const comments = [{ author: "Ann", hasAvatar: true, body: distinct(500).join(" ") }];
+    const { articleId } = await importArticle(db.dataSource, uniqueArticle({ paragraphs, comments }));
     // Written again, as an edit to the article would.
     await db.dataSource.transaction((manager) => indexArticles(manager, [{ id: articleId, title: "Long", section: null, tags: [], paragraphs }]));
 
     const [stored] = await db.dataSource.query(`SELECT pg_column_size(document) AS n FROM search_article WHERE "articleId" = $1`, [articleId]);
     expect(Number(stored.n)).toBeGreaterThan(2000);
+    const [comment] = await db.dataSource.query(
+      `SELECT pg_column_size(s.document) AS n FROM search_comment s JOIN "comment" c ON c."id" = s."commentId" WHERE c."articleId" = $1`,
+      [articleId],
+    );
+    expect(Number(comment.n)).toBeGreaterThan(2000);
     expect(await outOfLine("search_article")).toBe(0);
     expect(await outOfLine("search_comment")).toBe(0);
   });
