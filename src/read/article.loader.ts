@@ -12,9 +12,14 @@ import { foldKey } from "../text/fold";
 import { byTextLoader, MAX_BATCH, noteList, storable, storedCountLoader } from "./batch.loader";
 import { Connection, Edge, edgesConnection, keysetWindow, ListDef, listConnection, PageArgs, perParentConnections, SortKey } from "./connection";
 import { rankedMatches, RELEVANCE } from "./ranked-matches";
-import { articleRows, readRows } from "./rows";
+import { articleRows } from "./rows";
 
 export type ArticleOrderKey = "PUBLISHED_AT_DESC" | "PUBLISHED_AT_ASC" | "COMMENT_COUNT_DESC" | "RELEVANCE";
+
+/** An article's body as stored: a simple-json column, which TypeORM stores as JSON text. */
+function readBody(value: unknown): string[] {
+  return JSON.parse(String(value)) as string[];
+}
 
 /** Limits that keep a filter within both engines' bound-parameter limits. */
 export const MAX_TAG_SLUGS = 100;
@@ -138,32 +143,57 @@ export function articleLoaders(db: DataSource, byId: DataLoader<number, Article 
     byId,
     storedCountLoader(tagById, (tag) => tag.articleCount),
   );
+  const paragraphs = new DataLoader<number, string[]>(
+    async (ids) => {
+      const rows = await run(db, sql`SELECT a."id", a."paragraphs" FROM article a WHERE a."id" IN ${list([...ids])}`);
+      const bodies = new Map(rows.map((row) => [Number(row.id), readBody(row.paragraphs)]));
+      return ids.map((id) => bodies.get(id) ?? []);
+    },
+    { maxBatchSize: MAX_BATCH },
+  );
   /**
-   * Rows found by text are primed into `byId`; a lookup, found or not, is part of the article
-   * list, which a new article (or a changed slug, url or title) may change.
+   * Article pages, by slug, url or externalId. Rows found by text are primed into `byId`; a
+   * lookup, found or not, is part of the article list, which a new article (or a changed slug,
+   * url or title) may change. When a caller asked for the body (`withBody`: the page selects
+   * Article.paragraphs), the lookup reads it in the same statement and primes `paragraphs`, so a
+   * page costs one statement for its article, not two.
    */
-  const lookup = async (rows: Promise<Article[]>): Promise<Article[]> => {
+  const withBody = new Set<string>();
+  const lookup = async (where: Sql, keys: string[], orderBy?: Sql): Promise<Article[]> => {
     noteList(byId, "articles");
-    const found = await rows;
-    for (const row of found) byId.prime(row.id, row);
-    return found;
+    const body = keys.some((key) => withBody.has(key));
+    const columns = body ? sql`${articleRows.columns}, a."paragraphs"` : articleRows.columns;
+    const order = orderBy ? sql` ORDER BY ${orderBy}` : sql``;
+    const rows = await run(db, sql`SELECT ${columns} FROM ${articleRows.from} WHERE ${where}${order}`);
+    return rows.map((row) => {
+      const article = articleRows.build(row);
+      byId.prime(article.id, article);
+      if (body) paragraphs.prime(article.id, readBody(row.paragraphs));
+      return article;
+    });
   };
   const bySlug = byTextLoader(
-    (slugs) => lookup(readRows(db, articleRows, sql`a."slug" IN ${list(slugs)}`)),
+    (slugs) => lookup(sql`a."slug" IN ${list(slugs)}`, slugs),
     (row) => row.slug,
   );
   const byUrl = byTextLoader(
-    (urls) => lookup(readRows(db, articleRows, sql`a."url" IN ${list(urls)}`)),
+    (urls) => lookup(sql`a."url" IN ${list(urls)}`, urls),
     (row) => row.url ?? "",
   );
   const byExternalId = byTextLoader(
-    (ids) => lookup(readRows(db, articleRows, sql`a."externalId" IN ${list(ids)}`)),
+    (ids) => lookup(sql`a."externalId" IN ${list(ids)}`, ids),
     (row) => row.externalId ?? "",
   );
+  /** Related headlines' articles: a headline shows a title and a link, never the body. */
   const byTitle = byTextLoader(
-    (titles) => lookup(readRows(db, articleRows, sql`a."title" IN ${list(titles)}`, sql`a."publishedAt" DESC, a."id" DESC`)),
+    (titles) => lookup(sql`a."title" IN ${list(titles)}`, [], sql`a."publishedAt" DESC, a."id" DESC`),
     (row) => row.title,
   );
+  /** A page's lookup by text, with its body when asked for. */
+  const page = (loader: DataLoader<string, Article | null>, key: string, body: boolean): Promise<Article | null> => {
+    if (body) withBody.add(key);
+    return loader.load(key);
+  };
   /**
    * Query.articles ordered by RELEVANCE: the search's ranked list (ranked-matches.ts), articles
    * only, as Query.search(scope: [ARTICLES]) lists them.
@@ -195,15 +225,6 @@ export function articleLoaders(db: DataSource, byId: DataLoader<number, Article 
     return edgesConnection(edges, pageInfo, () => matches.count());
   }
 
-  const paragraphs = new DataLoader<number, string[]>(
-    async (ids) => {
-      const rows = await run(db, sql`SELECT a."id", a."paragraphs" FROM article a WHERE a."id" IN ${list([...ids])}`);
-      // A simple-json column: TypeORM stores the array as JSON text.
-      const bodies = new Map(rows.map((row) => [Number(row.id), JSON.parse(String(row.paragraphs)) as string[]]));
-      return ids.map((id) => bodies.get(id) ?? []);
-    },
-    { maxBatchSize: MAX_BATCH },
-  );
   return {
     /** Query.articles. */
     list(args: ArticleListArgs): Promise<Connection<Article>> {
@@ -230,12 +251,12 @@ export function articleLoaders(db: DataSource, byId: DataLoader<number, Article 
     },
     /** Tag.articles: newest first. */
     forTag: (tagId: number, args: PageArgs) => forTag(tagId, "PUBLISHED_AT_DESC", args),
-    /** Query.article(slug:). */
-    bySlug: (slug: string) => bySlug.load(slug),
+    /** Query.article(slug:); `withBody`: the page selects Article.paragraphs. */
+    bySlug: (slug: string, withBody = false) => page(bySlug, slug, withBody),
     /** Query.article(url:): compared exactly, as upsertArticle stored it. */
-    byUrl: (url: string) => byUrl.load(url),
+    byUrl: (url: string, withBody = false) => page(byUrl, url, withBody),
     /** Query.article(externalId:). */
-    byExternalId: (externalId: string) => byExternalId.load(externalId),
+    byExternalId: (externalId: string, withBody = false) => page(byExternalId, externalId, withBody),
     /** RelatedLink.article: the newest article with exactly the headline's title. */
     byTitle: (title: string) => byTitle.load(title),
     /** Article.paragraphs: the body, which article rows leave out; [] for an article that is gone. */

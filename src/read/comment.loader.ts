@@ -27,7 +27,7 @@ import { ModerationQueue } from "../entities/desk-enums";
 import { QUEUE_RULES } from "../policy/moderation-queues";
 import { QueueCounts, storedQueueCounts } from "./queue-counts";
 import { groupLoader, MAX_BATCH, noteList, storedCountLoader } from "./batch.loader";
-import { countLoader, cursorOfRow, ListDef, listConnection, PageArgs, perParentConnections, SortKey } from "./connection";
+import { cursorOfRow, ListDef, listConnection, PageArgs, perParentConnections, SortKey } from "./connection";
 import { commentRows, readRows } from "./rows";
 
 /** A list definition as the viewer sees it: its own conditions and the viewer's rule on the comment. */
@@ -167,20 +167,9 @@ function viewerLists(db: DataSource, viewer: Viewer, byId: DataLoader<number, Co
   // The public's totals are the stored counts; anyone who sees more has theirs counted.
   const publicView = viewer.kind === "public";
   return {
-    topLevel: perParentConnections(db, topLevelDef, byId, countLoader(db, topLevelDef), commentRows),
-    replies: perParentConnections(
-      db,
-      repliesDef,
-      byId,
-      publicView ? storedCountLoader(byId, (comment) => comment.replyCount) : countLoader(db, repliesDef),
-      commentRows,
-    ),
-    byAuthor: perParentConnections(
-      db,
-      byAuthorDef,
-      byId,
-      publicView ? storedCountLoader(authorById, (author) => author.commentCount) : countLoader(db, byAuthorDef),
-    ),
+    topLevel: perParentConnections(db, topLevelDef, byId, "counted", commentRows),
+    replies: perParentConnections(db, repliesDef, byId, publicView ? storedCountLoader(byId, (comment) => comment.replyCount) : "counted", commentRows),
+    byAuthor: perParentConnections(db, byAuthorDef, byId, publicView ? storedCountLoader(authorById, (author) => author.commentCount) : "counted"),
   };
 }
 
@@ -205,10 +194,12 @@ export function commentLoaders(
   );
   const ancestors = ancestorsLoader(db, byId);
   return {
-    /** Article.comments: listed top-level comments. */
-    forArticle: async (articleId: number, args: CommentListArgs) => (await mine()).topLevel(articleId, args.orderBy ?? "OLDEST", args),
-    /** Comment.replies: listed direct replies. */
-    forParent: async (commentId: number, args: CommentListArgs) => (await mine()).replies(commentId, args.orderBy ?? "OLDEST", args),
+    /** Article.comments: listed top-level comments; `withCount`: the caller shows their totalCount. */
+    forArticle: async (articleId: number, args: CommentListArgs, withCount = false) =>
+      (await mine()).topLevel(articleId, args.orderBy ?? "OLDEST", args, withCount),
+    /** Comment.replies: listed direct replies; `withCount`: the caller shows their totalCount. */
+    forParent: async (commentId: number, args: CommentListArgs, withCount = false) =>
+      (await mine()).replies(commentId, args.orderBy ?? "OLDEST", args, withCount),
     /** Author.comments: visible comments, newest first. */
     forAuthor: async (authorId: number, args: PageArgs) => (await mine()).byAuthor(authorId, "NEWEST", args),
     /**

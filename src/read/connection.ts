@@ -197,6 +197,8 @@ interface IdPage {
   rows: Record<string, unknown>[] | null;
   /** The nodes built from `rows`, once a connection has been made of the page. */
   nodes?: unknown[];
+  /** The parent's whole list's size, when the page statement counted it too (see `fetchIdPages`). */
+  total?: number;
   hasNextPage: boolean;
   hasPreviousPage: boolean;
 }
@@ -297,7 +299,8 @@ async function fetchIdPages<O extends string>(
   order: O,
   window: PageWindow,
   parents: number[] | null,
-  shape: { columns: Sql; width: number } | null = null,
+  shape: Pick<RowShape<unknown>, "columns" | "width" | "named"> | null = null,
+  withCount = false,
 ): Promise<Map<number, IdPage>> {
   const columns = shape?.columns ?? null;
   const pages = new Map<number, IdPage>();
@@ -313,32 +316,49 @@ async function fetchIdPages<O extends string>(
   if (cursor) pageConditions.push(beyond(sort, cursor, forward));
   if (bound) pageConditions.push(beyond(sort, bound, !forward));
 
-  const keyColumns = sort.map((_key, index) => `k${index}`);
-  const keys = join(
-    sort.map((key, index) => sql`${key.expr} AS ${raw(keyColumns[index])}`),
-    ", ",
-  );
   const ordering = orderBy(sort, !forward);
   const windowed = def.partition && parents && parents.length > 1;
-  // With `columns`, the page's rows are read too. A top-level list's LIMIT page reads them itself.
-  // A per-parent list's page (one parent's LIMIT, or several parents' lists numbered whole with
-  // ROW_NUMBER(), on ids and sort keys only) is followed by one statement for the rows of every
-  // parent's page by id: joined back into the numbering in one statement, PostgreSQL hashed the
-  // whole table for it. Either way the nodes come without a by-id load each.
-  // An unpartitioned list's rows all belong to parent 0, so it selects no partition column; and the
-  // page reads its rows itself only while that keeps within MAX_SELECTED_COLUMNS (rows.ts).
-  const partitionColumn = def.partition ? sql`, ${partition} AS pk` : sql``;
-  const rowsInPage = shape !== null && parents === null && shape.width + (def.partition ? 1 : 0) + sort.length <= MAX_SELECTED_COLUMNS;
+  // With `columns`, the page's rows are read too. One list's LIMIT page (a top-level list, or one
+  // parent's) reads them itself. Several parents' lists, numbered whole with ROW_NUMBER() on ids
+  // and sort keys only, are followed by one statement for the rows of every parent's page by id:
+  // joined back into the numbering in one statement, PostgreSQL hashed the whole table for it.
+  // Either way the nodes come without a by-id load each.
+  // A page that reads its rows takes its sort keys and parent from the row's own columns where it
+  // has them (a comment's position and id), and selects the others after the row; it reads its
+  // rows itself only while that keeps within MAX_SELECTED_COLUMNS (rows.ts). An unpartitioned
+  // list's rows all belong to parent 0, so it selects no partition column.
+  const own = (expr: Sql) => (shape?.named && expr.params.length === 0 ? shape.named.get(expr.text) : undefined);
+  const ownKeys = sort.map((key) => own(key.expr));
+  const ownPartition = def.partition ? own(def.partition) : undefined;
+  const added = ownKeys.filter((name) => name === undefined).length + (def.partition && ownPartition === undefined ? 1 : 0);
+  // One parent's page that reads its rows can count the parent's whole list too, in a subquery
+  // that names no outer column, which both engines run once: a statement fewer for a page that
+  // shows its totalCount (an article page's comments).
+  const counts = withCount && parents !== null && parents.length === 1 && def.partition !== undefined;
+  const rowsInPage = shape !== null && !windowed && shape.width + added + (counts ? 1 : 0) <= MAX_SELECTED_COLUMNS;
+  const counted = counts && rowsInPage;
+  const countColumn = counted ? sql`, (SELECT COUNT(*) FROM ${def.from}${whereClause(conditions)}) AS "totalCount"` : sql``;
+  const keyColumns = sort.map((_key, index) => (rowsInPage ? ownKeys[index] : undefined) ?? `k${index}`);
+  const pkColumn = (rowsInPage ? ownPartition : undefined) ?? "pk";
+  const keys = join(
+    sort.map((key, index) => sql`${key.expr} AS ${raw(`k${index}`)}`),
+    ", ",
+  );
+  const addedKeys = join(
+    sort.flatMap((key, index) => (ownKeys[index] === undefined ? [sql`, ${key.expr} AS ${raw(`k${index}`)}`] : [])),
+    "",
+  );
+  const addedPartition = def.partition && ownPartition === undefined ? sql`, ${partition} AS pk` : sql``;
   const query = windowed
     ? sql`SELECT * FROM (SELECT ${def.id} AS id, ${partition} AS pk, ${keys}, ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY ${ordering}) AS rn FROM ${def.from}${whereClause(pageConditions)}) ranked WHERE rn <= ${size + 1} ORDER BY pk, rn`
     : rowsInPage
-      ? sql`SELECT ${columns}${partitionColumn}, ${keys} FROM ${def.from}${whereClause(pageConditions)} ORDER BY ${ordering} LIMIT ${size + 1}`
+      ? sql`SELECT ${columns!}${addedPartition}${addedKeys}${countColumn} FROM ${def.from}${whereClause(pageConditions)} ORDER BY ${ordering} LIMIT ${size + 1}`
       : sql`SELECT ${def.id} AS id, ${partition} AS pk, ${keys} FROM ${def.from}${whereClause(pageConditions)} ORDER BY ${ordering} LIMIT ${size + 1}`;
   const rows = await run(db, query);
 
   const grouped = new Map<number, Record<string, unknown>[]>();
   for (const row of rows) {
-    const pk = row.pk === undefined ? 0 : Number(row.pk);
+    const pk = def.partition ? Number(row[pkColumn]) : 0;
     const group = grouped.get(pk) ?? [];
     group.push(row);
     grouped.set(pk, group);
@@ -379,6 +399,8 @@ async function fetchIdPages<O extends string>(
       ids: taken.map((row) => Number(row.id)),
       keys: taken.map((row) => keyColumns.map((column) => row[column])),
       rows: byId ? taken.map((row) => byId.get(Number(row.id))!) : columns ? taken : null,
+      // An empty page has no row to carry the count.
+      total: counted && group.length > 0 ? Number(group[0].totalCount) : undefined,
       hasNextPage: forward ? group.length > size : pastCursor.has(pk),
       hasPreviousPage: forward ? pastCursor.has(pk) : group.length > size,
     });
@@ -537,7 +559,7 @@ export async function listConnection<T, O extends string>(
 }
 
 /** How many rows a per-parent set holds, for many parents in one statement. */
-export function countLoader(db: DataSource, rows: RowSet) {
+function countLoader(db: DataSource, rows: RowSet) {
   return new DataLoader<number, number>(
     async (parents) => {
       const counts = await countRows(db, rows, [...parents]);
@@ -551,22 +573,28 @@ interface PageKey<O extends string> {
   parent: number;
   order: O;
   window: PageWindow;
-  /** The order and window as text: parents that share it are served by one statement. */
+  /** Whether the page statement should count the parent's list too (its totalCount is shown). */
+  withCount: boolean;
+  /** The order, window and count as text: parents that share them are served by one statement. */
   group: string;
 }
 
 /**
  * The connections of a per-parent list (an article's comments, a comment's replies...). Parents
- * asking for the same window and order are served by one statement; `count` is the list's
- * totalCount, shared with any count field that must equal it.
+ * asking for the same window and order are served by one statement. `count` is the list's
+ * totalCount, shared with any count field that must equal it: a stored count, or "counted", the
+ * rows of the list counted per parent (countLoader). A counted list's page for a single parent
+ * counts in its own statement when the caller says the totalCount is shown (`withCount`).
  */
 export function perParentConnections<T, O extends string>(
   db: DataSource,
   def: ListDef<O>,
   byId: DataLoader<number, T | null>,
-  count: CountSource,
+  count: CountSource | "counted",
   shape: RowShape<T> | null = null,
-): (parent: number, order: O, args: PageArgs) => Promise<Connection<T>> {
+): (parent: number, order: O, args: PageArgs, withCount?: boolean) => Promise<Connection<T>> {
+  const counter = count === "counted" ? countLoader(db, def) : null;
+  const totals: CountSource = counter ?? (count as CountSource);
   const pages = new DataLoader<PageKey<O>, IdPage, string>(
     async (keys) => {
       const groups = new Map<string, PageKey<O>[]>();
@@ -577,20 +605,25 @@ export function perParentConnections<T, O extends string>(
       }
       const results = new Map<PageKey<O>, IdPage>();
       for (const members of groups.values()) {
-        const { order, window } = members[0];
-        const fetched = await fetchIdPages(db, def, order, window, [...new Set(members.map((key) => key.parent))], shape ?? null);
-        for (const key of members) results.set(key, fetched.get(key.parent)!);
+        const { order, window, withCount } = members[0];
+        const fetched = await fetchIdPages(db, def, order, window, [...new Set(members.map((key) => key.parent))], shape ?? null, withCount);
+        for (const key of members) {
+          const page = fetched.get(key.parent)!;
+          if (page.total !== undefined) counter?.prime(key.parent, page.total);
+          results.set(key, page);
+        }
       }
       return keys.map((key) => results.get(key)!);
     },
     { cacheKeyFn: (key) => `${key.parent} ${key.group}`, maxBatchSize: MAX_BATCH },
   );
-  return async (parent, order, args) => {
+  return async (parent, order, args, withCount = false) => {
     const scope = scopeOf(def, order, parent);
     noteList(byId, def.name, parent);
     const window = pageWindow(args, scope);
-    const idPage = await pages.load({ parent, order, window, group: JSON.stringify([order, window]) });
-    return toConnection(idPage, scope, byId, () => count.load(parent), shape);
+    const counts = withCount && counter !== null;
+    const idPage = await pages.load({ parent, order, window, withCount: counts, group: JSON.stringify([order, window, counts]) });
+    return toConnection(idPage, scope, byId, () => totals.load(parent), shape);
   };
 }
 

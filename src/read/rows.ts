@@ -21,6 +21,12 @@ export interface RowShape<T> {
   columns: Sql;
   /** How many columns `columns` names. */
   width: number;
+  /**
+   * The columns as `columns` writes them (`c."position"`), each with the name it is answered
+   * under: a list that sorts by them reads their values from the row instead of selecting them
+   * again (read/connection.ts).
+   */
+  named?: ReadonlyMap<string, string>;
   build(row: Row): T;
 }
 
@@ -79,10 +85,12 @@ function rowShape<T extends object>(entity: new () => T, from: string, alias: st
     );
   }
   const readers = columns.map((column) => ({ name: column.propertyName, read: readerFor(entity.name, column) }));
+  const named = new Map(columns.map((column) => [`${alias}."${column.options.name ?? column.propertyName}"`, column.options.name ?? column.propertyName]));
   return {
     from: new Sql(`${from} ${alias}`, []),
-    columns: new Sql(columns.map((column) => `${alias}."${column.options.name ?? column.propertyName}"`).join(", "), []),
+    columns: new Sql([...named.keys()].join(", "), []),
     width: columns.length,
+    named,
     build: compileBuild(entity, readers),
   };
 }

@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../context";
 import { Article, Comment, ModerationMode, RelatedLink, Tag } from "../entities";
 import { MAX_FEATURED_PER_ARTICLE } from "../policy";
@@ -8,6 +9,7 @@ import type { Connection } from "../read/connection";
 import { ArticleConnection, articlesCost, cappedListCost, CommentConnection, connectionCost } from "../schema/connection";
 import { WRITE_LIMITS } from "../text/write-limits";
 import { idOfType, toGlobalId } from "../schema/global-id";
+import { selectsField } from "../schema/selection";
 import { ArticlesArgs } from "./types/article.input";
 import { CommentConnectionArgs } from "./types/connection.args";
 
@@ -16,6 +18,7 @@ export class ArticleResolver {
   @Query(() => Article, { nullable: true, description: "One article by global id, slug, url or externalId (exactly one of them); null when there is none." })
   async article(
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
     // type-graphql lists arguments last-decorated first; this order gives (id, slug, url, externalId) in the schema.
     @Arg("externalId", () => String, { nullable: true, description: "The publisher's own id for the article (Article.externalId), compared exactly." })
     externalId?: string | null,
@@ -33,12 +36,14 @@ export class ArticleResolver {
       const rowId = idOfType(id, "Article");
       return rowId === null ? null : ctx.loaders.articleById.load(rowId);
     }
+    // An article page reads its body with its row when it shows it.
+    const withBody = selectsField(info, "paragraphs");
     if (url != null) {
       const normalized = normalizeArticleUrl(url);
-      return normalized === null ? null : ctx.loaders.articles.byUrl(normalized);
+      return normalized === null ? null : ctx.loaders.articles.byUrl(normalized, withBody);
     }
-    if (externalId != null) return ctx.loaders.articles.byExternalId(externalId);
-    return ctx.loaders.articles.bySlug(slug!);
+    if (externalId != null) return ctx.loaders.articles.byExternalId(externalId, withBody);
+    return ctx.loaders.articles.bySlug(slug!, withBody);
   }
 
   @Query(() => ArticleConnection, {
@@ -84,8 +89,13 @@ export class ArticleResolver {
       "The public is listed PUBLISHED comments only (others become tombstones by the same rule); a signed-in reader also their own " +
       "PENDING and REJECTED ones; moderators and the service token every comment that is not deleted (see Comment.isTombstone).",
   })
-  comments(@Root() article: Article, @Ctx() ctx: Context, @Args(() => CommentConnectionArgs) args: CommentConnectionArgs): Promise<Connection<Comment>> {
-    return ctx.loaders.comments.forArticle(article.id, args);
+  comments(
+    @Root() article: Article,
+    @Ctx() ctx: Context,
+    @Args(() => CommentConnectionArgs) args: CommentConnectionArgs,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Connection<Comment>> {
+    return ctx.loaders.comments.forArticle(article.id, args, selectsField(info, "totalCount"));
   }
 
   @FieldResolver(() => Int, {

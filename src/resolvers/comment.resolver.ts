@@ -1,5 +1,6 @@
 import { DateTimeResolver } from "graphql-scalars";
-import { Arg, Args, Ctx, Extensions, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Args, Ctx, Extensions, FieldResolver, ID, Info, Int, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../context";
 import { Article, Author, Comment, CommentFlag, CommentStatus, ModerationAction } from "../entities";
 import { canKnowStatus, canModerate, canSeeComment, isFeatured, isPublic, Viewer } from "../policy";
@@ -7,6 +8,7 @@ import type { Connection } from "../read/connection";
 import { cappedListCost, CommentConnection, connectionCost } from "../schema/connection";
 import { PRICED_AT_THREAD_DEPTH } from "../schema/limits";
 import { idOfType, toGlobalId } from "../schema/global-id";
+import { selectsField } from "../schema/selection";
 import { CommentConnectionArgs } from "./types/connection.args";
 import { changeRight, editableUntil } from "../discussion/permissions";
 import { viewerAuthor } from "./viewer.resolver";
@@ -213,8 +215,13 @@ export class CommentResolver {
     complexity: connectionCost,
     description: "Direct replies, one level down; deleted ones are listed as tombstones while a visible comment hangs below them (see isDeleted).",
   })
-  replies(@Root() comment: Comment, @Ctx() ctx: Context, @Args(() => CommentConnectionArgs) args: CommentConnectionArgs): Promise<Connection<Comment>> {
-    return ctx.loaders.comments.forParent(comment.id, args);
+  replies(
+    @Root() comment: Comment,
+    @Ctx() ctx: Context,
+    @Args(() => CommentConnectionArgs) args: CommentConnectionArgs,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Connection<Comment>> {
+    return ctx.loaders.comments.forParent(comment.id, args, selectsField(info, "totalCount"));
   }
 
   @FieldResolver(() => DateTimeResolver, {

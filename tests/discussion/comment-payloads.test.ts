@@ -183,12 +183,14 @@ describe.each(engines)("permalinks: Comment.ancestors and Comment.thread on %s",
       article(id: $id) { comments(first: $first) { nodes { thread { id } replies(first: 5) { nodes { ancestors { id body } thread { body }
         replies(first: 5) { nodes { ancestors { body } thread { body } } } } } } } }
     }`;
-    const one = await t.gql(query, { id: story, first: 1 });
+    // From two threads on, each level's replies are numbered per parent and read by id (one
+    // statement more than one parent's page, which reads its rows itself): the count stays flat.
+    const two = await t.gql(query, { id: story, first: 2 });
     const all = await t.gql(query, { id: story, first: 6 });
     expect(all.errors).toBeUndefined();
     const last = all.data!.article.comments.nodes[5];
     expect(last.replies.nodes[0].replies.nodes[0]).toEqual({ ancestors: [{ body: "root 5" }, { body: "reply 5.1" }], thread: { body: "root 5" } });
-    expect(all.extensions?.sqlQueries).toBe(one.extensions?.sqlQueries);
+    expect(all.extensions?.sqlQueries).toBe(two.extensions?.sqlQueries);
   });
 
   it("answers the other comment mutations with CommentPayload, its article read after the write", async () => {
