@@ -22,6 +22,7 @@ import { SearchDocumentsInline1765200000000 } from "./migrations/1765200000000-s
 import { fitEntitiesToEngine } from "./engine-schema";
 import { CountingLogger } from "./query-counter";
 import { StatementCache } from "../execution/statement-cache";
+import { prepareStatements } from "./prepared-statements";
 
 export const migrations = [
   InitialSchema1764133200000,
@@ -67,8 +68,9 @@ export interface DataSourceExtras {
    */
   statementTimeoutMs?: number;
   /**
-   * SQLite only: whether read connections keep their prepared statements (execution/statement-cache.ts;
-   * default true). GRAPHQL_EXECUTOR=graphql-js turns it off, with the rest of the fast path.
+   * Whether reads keep their prepared statements (default true): SQLite's read connections
+   * (execution/statement-cache.ts), PostgreSQL's pool for reads by key (db/prepared-statements.ts).
+   * GRAPHQL_EXECUTOR=graphql-js turns it off, with the rest of the fast path.
    */
   statementCache?: boolean;
 }
@@ -149,7 +151,10 @@ export class Database extends DataSource {
   /** Connects the writer and, on SQLite, puts the file in WAL mode and opens the readers. */
   async initialize(): Promise<this> {
     await super.initialize();
-    if (this.options.type !== "sqlite") return this;
+    if (this.options.type !== "sqlite") {
+      if (this.keepStatements) prepareStatements(this);
+      return this;
+    }
     try {
       // WAL: readers read the last commit while the writer writes, and nobody waits on a journal.
       await this.query("PRAGMA journal_mode = WAL");

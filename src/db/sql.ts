@@ -1,5 +1,6 @@
 import { DataSource, EntityManager } from "typeorm";
 import { DateUtils } from "typeorm/util/DateUtils";
+import { preparedStatementsOf } from "./prepared-statements";
 
 /**
  * A SQL fragment with its parameters in order. Built with the `sql` tag so
@@ -68,11 +69,20 @@ function toDriverValue(dataSource: DataSource, value: unknown): unknown {
   return value;
 }
 
+export interface RunOptions {
+  /**
+   * The statement's parameters are keys (ids, slugs, parents, cursor values), so PostgreSQL may
+   * keep it prepared and plan it once for any of them (db/prepared-statements.ts). Not for a
+   * search or a filter whose best plan depends on the value.
+   */
+  prepare?: boolean;
+}
+
 /**
  * Runs a statement on a DataSource, or inside a transaction when given its EntityManager (a
  * DataSource would take another connection of PostgreSQL's pool, outside the transaction).
  */
-export async function run<T = Record<string, unknown>>(target: DataSource | EntityManager, query: Sql): Promise<T[]> {
+export async function run<T = Record<string, unknown>>(target: DataSource | EntityManager, query: Sql, options?: RunOptions): Promise<T[]> {
   const dataSource = target instanceof EntityManager ? target.connection : target;
   let text = query.text;
   if (dataSource.options.type === "postgres") {
@@ -80,6 +90,8 @@ export async function run<T = Record<string, unknown>>(target: DataSource | Enti
     text = text.replace(/\?/g, () => `$${++n}`);
   }
   const params = query.params.map((value) => toDriverValue(dataSource, value));
+  const prepared = options?.prepare && target === dataSource ? preparedStatementsOf(dataSource) : undefined;
+  if (prepared) return (await prepared.run(dataSource, text, params)) as T[];
   return (await target.query(text, params)) as T[];
 }
 

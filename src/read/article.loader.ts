@@ -145,7 +145,7 @@ export function articleLoaders(db: DataSource, byId: DataLoader<number, Article 
   );
   const paragraphs = new DataLoader<number, string[]>(
     async (ids) => {
-      const rows = await run(db, sql`SELECT a."id", a."paragraphs" FROM article a WHERE a."id" IN ${list([...ids])}`);
+      const rows = await run(db, sql`SELECT a."id", a."paragraphs" FROM article a WHERE a."id" IN ${list([...ids])}`, { prepare: true });
       const bodies = new Map(rows.map((row) => [Number(row.id), readBody(row.paragraphs)]));
       return ids.map((id) => bodies.get(id) ?? []);
     },
@@ -164,7 +164,7 @@ export function articleLoaders(db: DataSource, byId: DataLoader<number, Article 
     const body = keys.some((key) => withBody.has(key));
     const columns = body ? sql`${articleRows.columns}, a."paragraphs"` : articleRows.columns;
     const order = orderBy ? sql` ORDER BY ${orderBy}` : sql``;
-    const rows = await run(db, sql`SELECT ${columns} FROM ${articleRows.from} WHERE ${where}${order}`);
+    const rows = await run(db, sql`SELECT ${columns} FROM ${articleRows.from} WHERE ${where}${order}`, { prepare: true });
     return rows.map((row) => {
       const article = articleRows.build(row);
       byId.prime(article.id, article);
@@ -231,13 +231,8 @@ export function articleLoaders(db: DataSource, byId: DataLoader<number, Article 
       const filter = args.where ?? {};
       const order = args.orderBy ?? "PUBLISHED_AT_DESC";
       if (order === "RELEVANCE") return ranked(filter, args);
-      const def: ListDef<ListOrderKey> = {
-        name: "articles",
-        from: sql`article a`,
-        id: sql`a."id"`,
-        where: filterConditions(db, filter),
-        orders: articleOrders,
-      };
+      const where = filterConditions(db, filter);
+      const def: ListDef<ListOrderKey> = { name: "articles", from: sql`article a`, id: sql`a."id"`, where, filtered: where.length > 0, orders: articleOrders };
       // Unfiltered, the list is every article, whose number is stored: counting them would read the whole table.
       // Filtered by a search alone, it is every article the index finds, and the index has one entry per article.
       const search = searchOf(filter);

@@ -46,6 +46,12 @@ export interface RowSet {
   from: Sql;
   partition?: Sql;
   where: Sql[];
+  /**
+   * Whether `where` holds values a client filters by (a section, a search, dates), whose best
+   * plan depends on the value: then its statements are not kept prepared on PostgreSQL
+   * (db/prepared-statements.ts). Absent: its parameters are keys (parents, cursors, ids).
+   */
+  filtered?: boolean;
 }
 
 /**
@@ -354,7 +360,8 @@ async function fetchIdPages<O extends string>(
     : rowsInPage
       ? sql`SELECT ${columns!}${addedPartition}${addedKeys}${countColumn} FROM ${def.from}${whereClause(pageConditions)} ORDER BY ${ordering} LIMIT ${size + 1}`
       : sql`SELECT ${def.id} AS id, ${partition} AS pk, ${keys} FROM ${def.from}${whereClause(pageConditions)} ORDER BY ${ordering} LIMIT ${size + 1}`;
-  const rows = await run(db, query);
+  const prepare = { prepare: !def.filtered };
+  const rows = await run(db, query, prepare);
 
   const grouped = new Map<number, Record<string, unknown>[]>();
   for (const row of rows) {
@@ -375,7 +382,7 @@ async function fetchIdPages<O extends string>(
       parents && parents.length > 1
         ? sql`SELECT DISTINCT ${partition} AS pk FROM ${def.from}${behind}`
         : sql`SELECT ${partition} AS pk FROM ${def.from}${behind} ORDER BY ${orderBy(sort, forward)} LIMIT 1`;
-    pastCursor = new Set((await run(db, existence)).map((row) => Number(row.pk)));
+    pastCursor = new Set((await run(db, existence, prepare)).map((row) => Number(row.pk)));
   }
 
   const listed = (parents ?? [0]).map((pk) => {
@@ -412,7 +419,7 @@ async function fetchIdPages<O extends string>(
 async function rowsById<O extends string>(db: DataSource, def: ListDef<O>, columns: Sql, ids: number[]): Promise<Map<number, Record<string, unknown>>> {
   const found = new Map<number, Record<string, unknown>>();
   for (let at = 0; at < ids.length; at += MAX_BATCH) {
-    const rows = await run(db, sql`SELECT ${columns} FROM ${def.from} WHERE ${def.id} IN ${list(ids.slice(at, at + MAX_BATCH))}`);
+    const rows = await run(db, sql`SELECT ${columns} FROM ${def.from} WHERE ${def.id} IN ${list(ids.slice(at, at + MAX_BATCH))}`, { prepare: true });
     for (const row of rows) found.set(Number(row.id), row);
   }
   return found;
@@ -425,8 +432,10 @@ async function countRows(db: DataSource, rows: RowSet, parents: number[] | null)
   const partition = rows.partition ?? sql`0`;
   const conditions = parents ? [...rows.where, sql`${partition} IN ${list(parents)}`] : rows.where;
   const result = rows.partition
-    ? await run(db, sql`SELECT ${partition} AS pk, COUNT(*) AS n FROM ${rows.from}${whereClause(conditions)} GROUP BY ${partition}`)
-    : await run(db, sql`SELECT 0 AS pk, COUNT(*) AS n FROM ${rows.from}${whereClause(conditions)}`);
+    ? await run(db, sql`SELECT ${partition} AS pk, COUNT(*) AS n FROM ${rows.from}${whereClause(conditions)} GROUP BY ${partition}`, {
+        prepare: !rows.filtered,
+      })
+    : await run(db, sql`SELECT 0 AS pk, COUNT(*) AS n FROM ${rows.from}${whereClause(conditions)}`, { prepare: !rows.filtered });
   for (const row of result) counts.set(Number(row.pk), Number(row.n));
   return counts;
 }
@@ -639,7 +648,7 @@ export async function cursorOfRow<O extends string>(db: DataSource, def: ListDef
     scope.sort.map((key, index) => sql`${key.expr} AS ${raw(`k${index}`)}`),
     ", ",
   );
-  const [row] = await run(db, sql`SELECT ${keys} FROM ${def.from} WHERE ${def.id} = ${id}`);
+  const [row] = await run(db, sql`SELECT ${keys} FROM ${def.from} WHERE ${def.id} = ${id}`, { prepare: true });
   return row
     ? cursorOf(
         scope,

@@ -17,7 +17,7 @@ export function reactionLoaders(db: DataSource) {
       const subs = new Map<string, number[]>();
       for (const key of keys) subs.set(key.sub, [...(subs.get(key.sub) ?? []), key.commentId]);
       for (const [sub, ids] of subs) {
-        const rows = await run(db, sql`SELECT "commentId" FROM comment_reaction WHERE "readerSub" = ${sub} AND "commentId" IN ${list(ids)}`);
+        const rows = await run(db, sql`SELECT "commentId" FROM comment_reaction WHERE "readerSub" = ${sub} AND "commentId" IN ${list(ids)}`, { prepare: true });
         for (const row of rows) found.add(`${sub}\u0000${Number(row.commentId)}`);
       }
       return keys.map((key) => found.has(`${key.sub}\u0000${key.commentId}`));

@@ -125,9 +125,12 @@ export const notificationRows = rowShape(Notification, "notification", "n");
 
 export const commentFlagRows = rowShape(CommentFlag, "comment_flag", "cf");
 
-/** The rows of `shape` that pass `where`, in `orderBy` order when given. */
+/**
+ * The rows of `shape` that pass `where`, in `orderBy` order when given. Callers look rows up by
+ * key (ids, slugs, parents), so the statement may be kept prepared (db/prepared-statements.ts).
+ */
 export async function readRows<T>(db: DataSource, shape: RowShape<T>, where: Sql, orderBy?: Sql): Promise<T[]> {
   const order = orderBy ? sql` ORDER BY ${orderBy}` : sql``;
-  const rows = await run(db, sql`SELECT ${shape.columns} FROM ${shape.from} WHERE ${where}${order}`);
+  const rows = await run(db, sql`SELECT ${shape.columns} FROM ${shape.from} WHERE ${where}${order}`, { prepare: true });
   return rows.map(shape.build);
 }

@@ -5,6 +5,7 @@
 import { createLocalEvents } from "../../src/events/comment-events";
 import { createServer } from "../../src/server";
 import { engines, openTestDatabase, TestDatabase } from "../helpers/databases";
+import { beforeEachStatement } from "../helpers/statements";
 import { listen } from "../helpers/subscriptions";
 import { testConfig } from "../helpers/test-server";
 import { captureConsole, captureStderr } from "../helpers/console";
@@ -43,13 +44,9 @@ describe.each(engines)("statement timeout on %s", (engine) => {
     const base = `http://${await listen(server.httpServer)}`;
     // Any statement of this request stands for one that ran too long.
     const code = engine === "sqlite" ? "SQLITE_INTERRUPT" : "57014";
-    const patched = db.dataSource.dataSources().map((source) => {
-      const original = source.query.bind(source);
-      source.query = () => Promise.reject(Object.assign(new Error("interrupted"), { code }));
-      return () => {
-        source.query = original;
-      };
-    });
+    const patched = db.dataSource
+      .dataSources()
+      .map((source) => beforeEachStatement(source, () => Promise.reject(Object.assign(new Error("interrupted"), { code }))));
     const restore = () => patched.forEach((undo) => undo());
     const log = captureConsole("error");
     try {

@@ -41,7 +41,9 @@ export async function openTestDatabase(
   const config: DatabaseConfig = { type: "postgres", url };
   let dataSource: Database;
   try {
-    dataSource = await openDataSource(config, { ...extras, pgSchema: schema });
+    // GRAPHQL_EXECUTOR=graphql-js: reads are not kept prepared either.
+    const statementCache = parseGraphqlExecutor(process.env.GRAPHQL_EXECUTOR) === "jit";
+    dataSource = await openDataSource(config, { statementCache, ...extras, pgSchema: schema });
   } catch (error) {
     await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
     await admin.destroy();

@@ -4,6 +4,7 @@
  * every operation has a deadline and a largest answer. Each refusal is a clear 4xx or 503.
  */
 import { DataSource } from "typeorm";
+import { beforeEachStatement } from "../helpers/statements";
 import { engines } from "../helpers/databases";
 import { ADD_COMMENT, importUniqueArticle, postComment } from "../helpers/discussion";
 import { wsClient } from "../helpers/subscriptions";
@@ -32,21 +33,7 @@ async function chain(t: TestServer, article: string, length: number): Promise<st
 
 /** Makes every statement on `dataSource` wait `ms` first, as a slow database would. */
 function slowStatements(dataSource: DataSource, ms: number): void {
-  const driver = dataSource.driver as any;
-  const original = driver.createQueryRunner.bind(driver);
-  const patched = new WeakSet<object>();
-  driver.createQueryRunner = (mode: unknown) => {
-    const runner = original(mode);
-    if (!patched.has(runner)) {
-      const query = runner.query.bind(runner);
-      runner.query = async (...args: unknown[]) => {
-        await new Promise((resolve) => setTimeout(resolve, ms));
-        return query(...args);
-      };
-      patched.add(runner);
-    }
-    return runner;
-  };
+  beforeEachStatement(dataSource, () => new Promise((resolve) => setTimeout(resolve, ms)));
 }
 
 describe.each(engines)("bounded answers on %s", (engine) => {

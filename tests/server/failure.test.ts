@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DataSource } from "typeorm";
 import { startTestServer, TestServer } from "../helpers/test-server";
+import { beforeEachStatement } from "../helpers/statements";
 import { engines } from "../helpers/databases";
 import { listen } from "../helpers/subscriptions";
 import { startTcpProxy, TcpProxy } from "../helpers/tcp-proxy";
@@ -30,32 +31,17 @@ async function post(url: string, body: unknown): Promise<{ status: number; body:
  * `reached` resolves when the first statement arrives there (a request is running).
  */
 function holdStatements(dataSource: DataSource): { reached: Promise<void>; release: () => void; undo: () => void } {
-  const driver = dataSource.driver as any;
-  const original = driver.createQueryRunner.bind(driver);
-  const patched = new Set<{ query: unknown }>();
   let arrived!: () => void;
   const reached = new Promise<void>((resolve) => (arrived = resolve));
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
-  driver.createQueryRunner = (mode: unknown) => {
-    const runner = original(mode);
-    if (!patched.has(runner)) {
-      const query = runner.query.bind(runner);
-      runner.query = async (...args: unknown[]) => {
-        arrived();
-        await released;
-        return query(...args);
-      };
-      runner.unpatched = query;
-      patched.add(runner);
-    }
-    return runner;
-  };
+  const restore = beforeEachStatement(dataSource, async () => {
+    arrived();
+    await released;
+  });
   const undo = () => {
     release();
-    driver.createQueryRunner = original;
-
-    for (const runner of patched as Set<any>) runner.query = runner.unpatched;
+    restore();
   };
   return { reached, release, undo };
 }
