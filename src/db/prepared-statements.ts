@@ -8,9 +8,12 @@
  * title list 15,700 and 35,500 (`pgbench -M extended` against `-M prepared`, 4 clients).
  *
  * A statement is named once its text has been run twice (a one-off text, an IN list of an odd
- * length, is not worth a name), and at most PREPARED_STATEMENT_LIMIT texts are named per pool, so
- * that each connection holds a bounded number of them. node-postgres prepares a name on each
- * connection the first time that connection runs it, and only sends Bind and Execute after.
+ * length, is not worth a name), when it has at most MAX_PREPARED_PARAMETERS parameters (a long
+ * IN list reads many rows, next to which its planning is cheap), and at most
+ * PREPARED_STATEMENT_LIMIT texts are named per pool. Each connection keeps a plan for each name
+ * it ran, about 50-90 KB for a comment page's statement (pg_backend_memory_contexts), so a
+ * connection holds at most about 9 MB of them. node-postgres prepares a name on each connection
+ * the first time that connection runs it, and only sends Bind and Execute after.
  *
  * Only statements whose parameters are keys (ids, slugs, parents, cursors) are named: callers opt
  * in (`run(db, query, { prepare: true })`). After five runs PostgreSQL may plan a named statement
@@ -20,7 +23,10 @@
 import { DataSource, QueryFailedError } from "typeorm";
 
 /** The most texts one pool names; past it, statements run unnamed. */
-export const PREPARED_STATEMENT_LIMIT = 200;
+export const PREPARED_STATEMENT_LIMIT = 100;
+
+/** The most parameters a named statement has. */
+export const MAX_PREPARED_PARAMETERS = 32;
 
 /** The most texts seen once that are remembered while they wait for a second run. */
 const SEEN_ONCE_LIMIT = 10 * PREPARED_STATEMENT_LIMIT;
@@ -65,7 +71,8 @@ export class PreparedStatements {
   async run(dataSource: DataSource, text: string, values: unknown[]): Promise<unknown[]> {
     dataSource.logger.logQuery(text, values);
     try {
-      return (await this.pool.query({ name: this.nameFor(text), text, values })).rows;
+      const name = values.length <= MAX_PREPARED_PARAMETERS ? this.nameFor(text) : undefined;
+      return (await this.pool.query({ name, text, values })).rows;
     } catch (error) {
       dataSource.logger.logQueryError(error as Error, text, values);
       throw new QueryFailedError(text, values, error as Error);

@@ -5,8 +5,8 @@
  * off too. (tests/db/statement-cache.test.ts also runs its repeated reads on PostgreSQL.)
  */
 import { QueryFailedError } from "typeorm";
-import { preparedStatementsOf, PreparedStatements } from "../../src/db/prepared-statements";
-import { run, sql } from "../../src/db/sql";
+import { MAX_PREPARED_PARAMETERS, preparedStatementsOf, PreparedStatements } from "../../src/db/prepared-statements";
+import { list, run, sql } from "../../src/db/sql";
 import { engines, openTestDatabase } from "../helpers/databases";
 import { seedGenerated } from "../helpers/fixtures";
 import { startTestServer, TestServer } from "../helpers/test-server";
@@ -70,6 +70,18 @@ onPostgres("prepared reads on postgres", () => {
     }
     expect(preparedStatementsOf(db)!.namedTexts()).toContain("SELECT 1 / $1::int AS x");
     expect(await run(db, sql`SELECT 6 / ${2}::int AS x`, { prepare: true })).toEqual([{ x: 3 }]);
+  });
+
+  it("leaves a statement with a long list of parameters unnamed", async () => {
+    const db = t.db.dataSource;
+    const ids = Array.from({ length: MAX_PREPARED_PARAMETERS + 1 }, (_, i) => i + 1);
+    for (let i = 0; i < 3; i++)
+      expect(await run(db, sql`SELECT COUNT(*)::int AS n FROM article a WHERE a."id" IN ${list(ids)}`, { prepare: true })).toEqual([{ n: 6 }]);
+    expect(
+      preparedStatementsOf(db)!
+        .namedTexts()
+        .filter((text) => text.includes(`$${MAX_PREPARED_PARAMETERS + 1}`)),
+    ).toEqual([]);
   });
 
   it("names nothing when the fast path is off (GRAPHQL_EXECUTOR=graphql-js)", async () => {
