@@ -12,7 +12,7 @@ import { foldKey } from "../text/fold";
 import { byTextLoader, MAX_BATCH, noteList, storable, storedCountLoader } from "./batch.loader";
 import { Connection, Edge, edgesConnection, keysetWindow, ListDef, listConnection, PageArgs, perParentConnections, SortKey } from "./connection";
 import { rankedMatches, RELEVANCE } from "./ranked-matches";
-import { articleRows } from "./rows";
+import { articleRows, articleRowsOf } from "./rows";
 
 export type ArticleOrderKey = "PUBLISHED_AT_DESC" | "PUBLISHED_AT_ASC" | "COMMENT_COUNT_DESC" | "RELEVANCE";
 
@@ -226,8 +226,11 @@ export function articleLoaders(db: DataSource, byId: DataLoader<number, Article 
   }
 
   return {
-    /** Query.articles. */
-    list(args: ArticleListArgs): Promise<Connection<Article>> {
+    /**
+     * Query.articles. `properties`: the nodes are asked for these plain properties alone (and their
+     * ids), so the rows are read with those columns only; null: whole rows.
+     */
+    list(args: ArticleListArgs, properties: string[] | null = null): Promise<Connection<Article>> {
       const filter = args.where ?? {};
       const order = args.orderBy ?? "PUBLISHED_AT_DESC";
       if (order === "RELEVANCE") return ranked(filter, args);
@@ -242,7 +245,7 @@ export function articleLoaders(db: DataSource, byId: DataLoader<number, Article 
           : def.where.length === 1 && search !== null && search.terms.length > 0
             ? () => countMatches(db, search)
             : undefined;
-      return listConnection(db, def, order, args, byId, total, articleRows);
+      return listConnection(db, def, order, args, byId, total, (properties && articleRowsOf(properties)) ?? articleRows);
     },
     /** Tag.articles: newest first. */
     forTag: (tagId: number, args: PageArgs) => forTag(tagId, "PUBLISHED_AT_DESC", args),

@@ -56,6 +56,11 @@ export class RowLoader<T extends { id: number }> extends DataLoader<number, T | 
     return this.rows.get(id);
   }
 
+  /** Records that the row was read for an answer, without holding it (a partial row: rows.ts `narrowed`). */
+  noteRead(id: number): void {
+    this.note?.(id);
+  }
+
   prime(id: number, value: T | null | PromiseLike<T | null> | Error): this {
     this.note?.(id);
     if (!this.rows.has(id) && (value === null || (!(value instanceof Error) && typeof (value as PromiseLike<unknown>).then !== "function"))) {

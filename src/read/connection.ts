@@ -516,10 +516,13 @@ async function toConnection<T>(
     // Built once per page (a parent's list asked for twice in a request is one page), and a row
     // the loader holds already keeps its object, so a comment is one object wherever it appears.
     const held = byId instanceof RowLoader ? (byId as RowLoader<T & { id: number }>) : null;
+    // A partial row (a narrowed shape) serves this page alone: it is recorded as read (a cached
+    // answer depends on it) but never primed, as its object lacks the columns it was not read with.
     const nodes = (idPage.nodes ??= idPage.rows.map((row, index) => {
       const id = idPage.ids[index];
       const node = held?.peek(id) ?? shape.build(row);
-      byId.prime(id, node);
+      if (shape.partial) held?.noteRead(id);
+      else byId.prime(id, node);
       return node;
     })) as T[];
     return new PageConnection(nodes, idPage.keys, scope, idPage, totalCount);

@@ -9,7 +9,7 @@ import type { Connection } from "../read/connection";
 import { ArticleConnection, articlesCost, cappedListCost, CommentConnection, connectionCost } from "../schema/connection";
 import { WRITE_LIMITS } from "../text/write-limits";
 import { idOfType, toGlobalId } from "../schema/global-id";
-import { selectsField } from "../schema/selection";
+import { plainNodeProperties, selectsField } from "../schema/selection";
 import { ArticlesArgs } from "./types/article.input";
 import { CommentConnectionArgs } from "./types/connection.args";
 
@@ -50,8 +50,9 @@ export class ArticleResolver {
     complexity: articlesCost,
     description: "Articles that pass where, in orderBy's order (newest first by default), a page at a time.",
   })
-  articles(@Ctx() ctx: Context, @Args(() => ArticlesArgs) args: ArticlesArgs): Promise<Connection<Article>> {
-    return ctx.loaders.articles.list(args);
+  articles(@Ctx() ctx: Context, @Args(() => ArticlesArgs) args: ArticlesArgs, @Info() info: GraphQLResolveInfo): Promise<Connection<Article>> {
+    // A list that shows plain fields alone (titles, slugs, dates) reads only their columns.
+    return ctx.loaders.articles.list(args, plainNodeProperties(info, "Article"));
   }
 
   @FieldResolver(() => ID, { description: "Global id: opaque, for node(id) and for the arguments that take this type's id." })
