@@ -346,12 +346,10 @@ async function fetchIdPages<O extends string>(
   const countColumn = counted ? sql`, (SELECT COUNT(*) FROM ${def.from}${whereClause(conditions)}) AS "totalCount"` : sql``;
   const keyColumns = sort.map((_key, index) => (rowsInPage ? ownKeys[index] : undefined) ?? `k${index}`);
   const pkColumn = (rowsInPage ? ownPartition : undefined) ?? "pk";
-  const keys = join(
-    sort.map((key, index) => sql`${key.expr} AS ${raw(`k${index}`)}`),
-    ", ",
-  );
+  const keyAs = (key: SortKey, index: number) => sql`${key.expr} AS ${raw(`k${index}`)}`;
+  const keys = join(sort.map(keyAs), ", ");
   const addedKeys = join(
-    sort.flatMap((key, index) => (ownKeys[index] === undefined ? [sql`, ${key.expr} AS ${raw(`k${index}`)}`] : [])),
+    sort.flatMap((key, index) => (ownKeys[index] === undefined ? [sql`, ${keyAs(key, index)}`] : [])),
     "",
   );
   const addedPartition = def.partition && ownPartition === undefined ? sql`, ${partition} AS pk` : sql``;

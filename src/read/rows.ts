@@ -100,8 +100,11 @@ function rowShape<T extends object>(entity: new () => T, from: string, alias: st
   };
 }
 
-/** Narrowed shapes, by the properties they keep: a page's selection, so a handful per table. */
-const narrowedShapes = new Map<string, RowShape<unknown>>();
+/**
+ * Narrowed shapes (null: that narrowing reads the whole row), by the properties they keep: a page's
+ * selection, so a handful per table. Looked up first, as every list of titles asks.
+ */
+const narrowedShapes = new Map<string, RowShape<unknown> | null>();
 const MAX_NARROWED_SHAPES = 64;
 
 /**
@@ -110,38 +113,41 @@ const MAX_NARROWED_SHAPES = 64;
  * would leave out nothing, when a property is not a column of the shape, or past
  * MAX_NARROWED_SHAPES kinds of narrowing (then the whole row is read, as always).
  */
-export function narrowed<T extends object>(
-  shape: RowShape<T>,
-  entity: new () => T,
-  from: string,
-  alias: string,
-  properties: Iterable<string>,
-): RowShape<T> | null {
+function narrowed<T extends object>(shape: RowShape<T>, entity: new () => T, from: string, alias: string, properties: Iterable<string>): RowShape<T> | null {
   const kept = new Set(["id", ...properties]);
-  const columns = getMetadataArgsStorage()
-    .filterColumns(entity)
-    .map((column) => column.propertyName);
-  const named = new Set(shape.named?.values() ?? []);
-  if ([...kept].some((property) => !named.has(property))) return null;
-  if (kept.size >= named.size) return null;
   const key = `${entity.name} ${[...kept].sort().join(" ")}`;
-  let found = narrowedShapes.get(key) as RowShape<T> | undefined;
-  if (found) return found;
+  const known = narrowedShapes.get(key);
+  if (known !== undefined) return known as RowShape<T> | null;
   if (narrowedShapes.size >= MAX_NARROWED_SHAPES) return null;
-  found = { ...rowShape(entity, from, alias, columns.filter((property) => !kept.has(property)) as (keyof T & string)[]), partial: true };
-  narrowedShapes.set(key, found as RowShape<unknown>);
-  return found;
+  const named = new Set(shape.named?.values() ?? []);
+  const narrow =
+    [...kept].every((property) => named.has(property)) && kept.size < named.size
+      ? {
+          ...rowShape(
+            entity,
+            from,
+            alias,
+            getMetadataArgsStorage()
+              .filterColumns(entity)
+              .map((column) => column.propertyName)
+              .filter((property) => !kept.has(property)) as (keyof T & string)[],
+          ),
+          partial: true,
+        }
+      : null;
+  narrowedShapes.set(key, narrow as RowShape<unknown> | null);
+  return narrow;
+}
+
+/** Article rows with only the columns of `properties` (and the id), or null for the whole row (see `narrowed`). */
+export function articleRowsOf(properties: Iterable<string>): RowShape<Article> | null {
+  return narrowed(articleRows, Article, "article", "a", properties);
 }
 
 /**
  * The body (paragraphs) is read by Article.paragraphs' own loader; the moderation queues' stored
  * counts by moderationCounts (read/queue-counts.ts); the rest serves no field.
  */
-/** Article rows with only the columns of `properties` (and the id), or null for the whole row (see `narrowed`). */
-export function articleRowsOf(properties: Iterable<string>): RowShape<Article> | null {
-  return narrowed(articleRows, Article, "article", "a", properties);
-}
-
 export const articleRows = rowShape(Article, "article", "a", [
   "paragraphs",
   "searchText",

@@ -86,8 +86,8 @@ describe.each(engines)("comment paging on %s", (engine) => {
             perArticle.forEach((page, i) => {
               if (page === null) return;
               expect(page.totalCount).toBe(whole[i].totalCount);
-              const ids = page.nodes.map((node) => node.id);
-              walked[i] = forward ? [...walked[i], ...ids] : [...ids, ...walked[i]];
+              const shown = page.nodes.map((node) => node.id);
+              walked[i] = forward ? [...walked[i], ...shown] : [...shown, ...walked[i]];
               const next = forward ? page.pageInfo.hasNextPage : page.pageInfo.hasPreviousPage;
               cursors[i] = next ? (forward ? page.pageInfo.endCursor : page.pageInfo.startCursor) : null;
               more ||= next;
