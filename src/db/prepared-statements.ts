@@ -72,12 +72,30 @@ export class PreparedStatements {
     dataSource.logger.logQuery(text, values);
     try {
       const name = values.length <= MAX_PREPARED_PARAMETERS ? this.nameFor(text) : undefined;
-      return (await this.pool.query({ name, text, values })).rows;
+      try {
+        return (await this.pool.query({ name, text, values })).rows;
+      } catch (error) {
+        if (name === undefined || !isStalePlan(error)) throw error;
+        // The connection has dropped its stale plan with the failure and prepares the name afresh
+        // next time; this run is made again unnamed, which is always planned anew.
+        return (await this.pool.query({ text, values })).rows;
+      }
     } catch (error) {
       dataSource.logger.logQueryError(error as Error, text, values);
       throw new QueryFailedError(text, values, error as Error);
     }
   }
+}
+
+/**
+ * Whether PostgreSQL refused a named statement because the schema changed under it: a migration
+ * (another instance's, in a rolling deploy) changed the type of a column it reads, and a statement
+ * prepared before cannot answer rows of another shape. It does so once per connection that had
+ * prepared the statement, and a read run again answers as if nothing had happened.
+ */
+function isStalePlan(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === "0A000" && typeof message === "string" && message.includes("cached plan must not change result type");
 }
 
 const byDataSource = new WeakMap<DataSource, PreparedStatements>();

@@ -51,6 +51,26 @@ onPostgres("prepared reads on postgres", () => {
     expect(named.some((text) => /FROM comment c/.test(text))).toBe(true);
   });
 
+  it("answers through a migration that changes the type of a column its named statements read", async () => {
+    // A rolling deploy: another instance migrates while this one serves. PostgreSQL refuses to run
+    // a statement prepared before such a change ("cached plan must not change result type"), once
+    // on each connection that prepared it; a client must not see that.
+    const { articles } = await t.data(`{ articles(first: 6) { nodes { slug } } }`);
+    const slugs: string[] = articles.nodes.map((node: { slug: string }) => node.slug);
+    const first = await Promise.all(slugs.map((slug) => t.data(PAGE, { slug })));
+    for (let round = 0; round < 2; round++) await Promise.all(slugs.map((slug) => t.data(PAGE, { slug })));
+    await t.db.dataSource.query(`ALTER TABLE "article" ALTER COLUMN "dateline" TYPE varchar(300)`);
+    try {
+      for (let round = 0; round < 3; round++) {
+        const answers = await Promise.all(slugs.map((slug) => t.gql(PAGE, { slug })));
+        expect(answers.map((answer) => answer.errors ?? [])).toEqual(slugs.map(() => []));
+        expect(answers.map((answer) => answer.data)).toEqual(first);
+      }
+    } finally {
+      await t.db.dataSource.query(`ALTER TABLE "article" ALTER COLUMN "dateline" TYPE varchar(200)`);
+    }
+  });
+
   it("leaves a list filtered by a client's values unnamed", async () => {
     for (let i = 0; i < 3; i++) {
       await t.data(
