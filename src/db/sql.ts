@@ -1,5 +1,6 @@
 import { DataSource, EntityManager } from "typeorm";
 import { DateUtils } from "typeorm/util/DateUtils";
+import { types as pgTypes } from "pg";
 import { preparedStatementsOf } from "./prepared-statements";
 
 /**
@@ -95,13 +96,74 @@ export async function run<T = Record<string, unknown>>(target: DataSource | Enti
   return (await target.query(text, params)) as T[];
 }
 
-/** A timestamp as either engine returns it, as a Date. */
+/**
+ * A timestamp as either engine returns it, as a Date: SQLite's text, or PostgreSQL's
+ * `timestamptz` as a Date or as its text (named statements take it as text, so that a column no
+ * field reads, such as a list's sort key, is never parsed: db/prepared-statements.ts).
+ */
 export function readDate(value: unknown): Date {
   if (value instanceof Date) return value;
   const text = String(value);
-  const time = sqliteTime(text);
+  const time = sqliteTime(text) ?? postgresTime(text);
   if (time !== null) return new Date(time);
+  if (POSTGRES_TEXT.test(text)) {
+    const parsed = parsePostgresTimestamp(text) as Date | number | null;
+    return parsed instanceof Date ? parsed : new Date(parsed ?? Number.NaN);
+  }
   return new Date(/Z|[+-]\d\d:?\d\d$/.test(text) ? text : `${text.replace(" ", "T")}Z`);
+}
+
+/** How PostgreSQL writes a `timestamptz` that postgresTime leaves to node-postgres's own parser (BC, infinity, other forms). */
+const POSTGRES_TEXT = /[+-]\d\d(?::\d\d){0,2}$|infinity$| BC$/;
+const parsePostgresTimestamp = pgTypes.getTypeParser(pgTypes.builtins.TIMESTAMPTZ, "text");
+
+/**
+ * Milliseconds since the epoch of PostgreSQL's text of a `timestamptz` in its usual form,
+ * "YYYY-MM-DD HH:MM:SS[.ffffff]+HH[:MM[:SS]]", worked out as node-postgres's parser
+ * (postgres-date) works it out, to the same value (tests/db/read-date.test.ts); null for any other
+ * text (a year before 100 or after 9999, BC, infinity), which goes to that parser itself.
+ */
+function postgresTime(text: string): number | null {
+  if (text.length < 22) return null;
+  for (let i = 0; i < 19; i++) {
+    const code = text.charCodeAt(i);
+    const expected = SQLITE_TIME_FORM.charCodeAt(i);
+    if (expected === DIGIT ? code < 48 || code > 57 : code !== expected) return null;
+  }
+  let at = 19;
+  let ms = 0;
+  if (text.charCodeAt(at) === 46 /* . */) {
+    const from = at;
+    at += 1;
+    while (at < text.length && text.charCodeAt(at) >= 48 && text.charCodeAt(at) <= 57) at += 1;
+    if (at === from + 1) return null;
+    ms = 1000 * parseFloat(text.slice(from, at));
+  }
+  const sign = text.charCodeAt(at);
+  if (sign !== 43 /* + */ && sign !== 45 /* - */) return null;
+  // The offset: hours, then ":MM" and ":SS" if there.
+  let offset = 0;
+  let unit = 3600;
+  at += 1;
+  for (let part = 0; part < 3 && at < text.length; part++) {
+    if (part > 0) {
+      if (text.charCodeAt(at) !== 58 /* : */) return null;
+      at += 1;
+    }
+    if (at + 2 > text.length || !isDigit(text.charCodeAt(at)) || !isDigit(text.charCodeAt(at + 1))) return null;
+    offset += digits(text, at, at + 2) * unit;
+    unit /= 60;
+    at += 2;
+  }
+  if (at !== text.length || unit === 3600) return null;
+  const year = digits(text, 0, 4);
+  if (year < 100) return null;
+  const utc = Date.UTC(year, digits(text, 5, 7) - 1, digits(text, 8, 10), digits(text, 11, 13), digits(text, 14, 16), digits(text, 17, 19), ms);
+  return utc - (sign === 45 ? -offset : offset) * 1000;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
 }
 
 /**
