@@ -1,5 +1,6 @@
 /**
- * `npm run bench:import -- [--count N] [--runs R] [--engine sqlite|postgres] [--baseline DIR]`:
+ * `npm run bench:import -- [--count N] [--runs R] [--engine sqlite|postgres] [--baseline DIR]
+ *                         [--by-statement] [--no-fts-prefix]`:
  * seeds a fresh database from N generated dumps through the same path as `npm run seed`
  * (collectDumpFiles + importFiles), R times, and prints throughput per run and the median: dumps
  * per second, and dumps per CPU-second of this process (what the import costs, whatever else the
@@ -9,6 +10,11 @@
  * (default postgres://postgres@127.0.0.1:5432/postgres), dropped afterwards. --baseline DIR runs
  * another build (a checkout with `node scripts/build.mjs server` done) on the same dumps, its runs
  * interleaved with this build's: before and after in one run.
+ *
+ * Two switches take an import apart (SQLite only): --by-statement prints, per run, the time spent in
+ * each kind of statement (from the call to its callback: SQLite's thread and the wait for it) beside
+ * the whole import; --no-fts-prefix builds the search tables without their prefix indexes (FTS5's
+ * `prefix` option) in the runs' fresh databases, so the import shows what those indexes cost it.
  */
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -26,11 +32,18 @@ interface Args {
   runs: number;
   engine: "sqlite" | "postgres";
   baseline: string | null;
+  byStatement: boolean;
+  ftsPrefix: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { count: 10_000, runs: 3, engine: "sqlite", baseline: null };
+  const args: Args = { count: 10_000, runs: 3, engine: "sqlite", baseline: null, byStatement: false, ftsPrefix: true };
   for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--by-statement" || argv[i] === "--no-fts-prefix") {
+      if (argv[i] === "--by-statement") args.byStatement = true;
+      else args.ftsPrefix = false;
+      continue;
+    }
     const [flag, inline] = argv[i].split("=", 2);
     const value = inline ?? argv[++i];
     if (flag === "--engine") {
@@ -42,13 +55,76 @@ function parseArgs(argv: string[]): Args {
       args.baseline = resolve(value);
       continue;
     }
-    if (flag !== "--count" && flag !== "--runs") throw new Error(`unknown argument ${argv[i]}; use --count N --runs R --engine sqlite|postgres --baseline DIR`);
+    if (flag !== "--count" && flag !== "--runs")
+      throw new Error(`unknown argument ${argv[i]}; use --count N --runs R --engine sqlite|postgres --baseline DIR --by-statement --no-fts-prefix`);
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a positive whole number, got ${value}`);
     if (flag === "--count") args.count = n;
     else args.runs = n;
   }
+  if (args.engine !== "sqlite" && (args.byStatement || !args.ftsPrefix))
+    throw new Error("--by-statement and --no-fts-prefix take SQLite apart: leave out --engine postgres");
   return args;
+}
+
+/** A statement's kind: "INSERT INTO comment", "SELECT … FROM tag", "COMMIT". */
+function statementKind(sql: string): string {
+  const text = sql.replace(/\s+/g, " ").trim();
+  const write = /^(INSERT OR IGNORE INTO|INSERT INTO|UPDATE|DELETE FROM) "?(\w+)/.exec(text);
+  if (write) return `${write[1]} ${write[2]}`;
+  const read = /^SELECT\b.*?\bFROM "?(\w+)/.exec(text);
+  if (read) return `SELECT … FROM ${read[1]}`;
+  return text.split(" ").slice(0, 2).join(" ");
+}
+
+/** The SQLite connection's statement methods, as sqlite3 has them. */
+type StatementMethod = (sql: string, ...rest: unknown[]) => unknown;
+
+/**
+ * Times every statement on `dataSource`'s writer from the call to its callback, summed per kind
+ * (its first words and table), until `stop` is called.
+ */
+function timeStatements(dataSource: DataSource): { stop(): Map<string, { ms: number; count: number }> } {
+  const connection = (dataSource.driver as unknown as { databaseConnection: Record<string, StatementMethod> }).databaseConnection;
+  const spent = new Map<string, { ms: number; count: number }>();
+  const originals = new Map<string, StatementMethod>();
+  for (const method of ["all", "run", "exec"]) {
+    const original = connection[method];
+    originals.set(method, original);
+    connection[method] = function (this: unknown, sql: string, ...rest: unknown[]) {
+      const at = rest.findIndex((arg) => typeof arg === "function");
+      if (at >= 0) {
+        const done = rest[at] as (...results: unknown[]) => unknown;
+        const start = performance.now();
+        const kind = statementKind(sql);
+        rest[at] = function (this: unknown, ...results: unknown[]) {
+          const entry = spent.get(kind) ?? { ms: 0, count: 0 };
+          entry.ms += performance.now() - start;
+          entry.count += 1;
+          spent.set(kind, entry);
+          return done.apply(this, results);
+        };
+      }
+      return original.call(this, sql, ...rest);
+    };
+  }
+  return {
+    stop() {
+      for (const [method, original] of originals) connection[method] = original;
+      return spent;
+    },
+  };
+}
+
+/** Builds the search tables again without FTS5 prefix indexes (a fresh, empty database). */
+async function dropFtsPrefixes(dataSource: DataSource): Promise<void> {
+  for (const table of ["search_article", "search_comment"]) {
+    const [{ sql }] = await dataSource.query<{ sql: string }[]>(`SELECT sql FROM sqlite_master WHERE name = ?`, [table]);
+    const without = sql.replace(/,\s*prefix\s*=\s*'[^']*'/, "");
+    if (without === sql) throw new Error(`${table} has no prefix option to leave out: ${sql}`);
+    await dataSource.query(`DROP TABLE "${table}"`);
+    await dataSource.query(without);
+  }
 }
 
 /** A build's importer: this one's, or another checkout's compiled one. */
@@ -131,11 +207,14 @@ async function main(): Promise<void> {
       for (const build of run % 2 ? builds : [...builds].reverse()) {
         const target = await freshDatabase(args, work, `${build.name}-${run}`);
         const dataSource = await build.openDataSource(target.url ? { type: "postgres", url: target.url } : { type: "sqlite", path: target.path });
+        if (!args.ftsPrefix) await dropFtsPrefixes(dataSource);
+        const timing = args.byStatement ? timeStatements(dataSource) : null;
         const start = performance.now();
         const cpu = process.cpuUsage();
         const summary = await build.importFiles(dataSource, await collectDumpFiles([dumps]));
         const used = process.cpuUsage(cpu);
         const seconds = (performance.now() - start) / 1000;
+        const statements = timing?.stop();
         let rows = 0;
         for (const table of TABLES) {
           const [{ n }] = await dataSource.query<{ n: number }[]>(`SELECT COUNT(*) AS n FROM "${table}"`);
@@ -158,6 +237,15 @@ async function main(): Promise<void> {
           `run ${run} ${build.name} on ${args.engine}: ${fmt(summary.imported)} dumps, ${fmt(rows)} rows in ${fmt(seconds, 2)} s: ` +
             `${fmt(result.dumpsPerSecond)} dumps/s, ${fmt(result.rowsPerSecond)} rows/s, ${fmt(result.perCpuSecond)} dumps per CPU-second`,
         );
+        if (statements) {
+          const total = [...statements.values()].reduce((sum, entry) => sum + entry.ms, 0);
+          console.log(`  in statements: ${fmt(total / 1000, 2)} s of ${fmt(seconds, 2)} s (${fmt((100 * total) / 1000 / seconds)}%), by kind:`);
+          for (const [kind, entry] of [...statements].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)) {
+            console.log(
+              `  ${fmt(entry.ms / 1000, 2).padStart(7)} s ${fmt((100 * entry.ms) / 1000 / seconds).padStart(3)}%  ${fmt(entry.count).padStart(6)}×  ${kind}`,
+            );
+          }
+        }
       }
     }
     for (const build of builds) {
