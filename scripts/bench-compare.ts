@@ -485,7 +485,7 @@ async function main(): Promise<void> {
       await dropPostgraphileSchema(pgDatabase);
       specs.push(threadline("Threadline PG", args.threadline, pgDatabase, 4805));
       // The runs only read, so the baseline build serves the same database.
-      if (args.baseline && !args.profile) specs.push(threadline("baseline PG", args.baseline, pgDatabase, 4806));
+      if (args.baseline && !args.profile) specs.push(threadline("baseline PG", args.baseline, pgDatabase, 4808));
       specs.push({
         name: "PostGraphile",
         threadline: false,
