@@ -135,7 +135,7 @@ function postgresTime(text: string): number | null {
   if (text.charCodeAt(at) === 46 /* . */) {
     const from = at;
     at += 1;
-    while (at < text.length && text.charCodeAt(at) >= 48 && text.charCodeAt(at) <= 57) at += 1;
+    while (at < text.length && isDigit(text.charCodeAt(at))) at += 1;
     if (at === from + 1) return null;
     ms = 1000 * parseFloat(text.slice(from, at));
   }
