@@ -19,6 +19,7 @@ import { NamedConstraints1764900000000 } from "./migrations/1764900000000-named-
 import { ModerationDesk1765000000000 } from "./migrations/1765000000000-moderation-desk";
 import { WordListsAndNotifications1765100000000 } from "./migrations/1765100000000-word-lists-and-notifications";
 import { SearchDocumentsInline1765200000000 } from "./migrations/1765200000000-search-documents-inline";
+import { SearchTitles1765300000000 } from "./migrations/1765300000000-search-titles";
 import { fitEntitiesToEngine } from "./engine-schema";
 import { CountingLogger } from "./query-counter";
 import { StatementCache } from "../execution/statement-cache";
@@ -38,6 +39,7 @@ export const migrations = [
   ModerationDesk1765000000000,
   WordListsAndNotifications1765100000000,
   SearchDocumentsInline1765200000000,
+  SearchTitles1765300000000,
 ];
 
 /**

@@ -10,12 +10,17 @@ import { Comment } from "./comment.entity";
  */
 @Entity("search_article")
 @Index("IDX_search_article_document", ["document"])
+@Index("IDX_search_article_title", ["title"])
 export class SearchArticleEntry {
   @PrimaryColumn({ type: "integer" })
   articleId: number;
 
   @Column({ type: "tsvector" })
   document: string;
+
+  /** The document's title entries (weight A) alone, with their positions: what a title match looks up. */
+  @Column({ type: "tsvector" })
+  title: string;
 
   @OneToOne(() => Article, { onDelete: "CASCADE" })
   @JoinColumn({ name: "articleId", foreignKeyConstraintName: "FK_search_article_article" })

@@ -69,14 +69,14 @@ function lexeme(text: string): string {
   return `'${text.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
 }
 
-/** A term as tsquery text; `weight` restricts it to one field ("A": the title). */
-function tsTerm(term: SearchTerm, weight = ""): string {
+/** A term as tsquery text. */
+function tsTerm(term: SearchTerm): string {
   const { words } = term;
   const last = words[words.length - 1].form;
   if (term.prefix && words.length === 1) {
-    return `(${lexeme(last)}:*${weight} | ${lexeme(FORM_MARK + last)}:*${weight})`;
+    return `(${lexeme(last)}:* | ${lexeme(FORM_MARK + last)}:*)`;
   }
-  const parts = words.map((w, i) => (term.prefix && i === words.length - 1 ? `${lexeme(last)}:*${weight}` : `${lexeme(w.stem)}${weight ? `:${weight}` : ""}`));
+  const parts = words.map((w, i) => (term.prefix && i === words.length - 1 ? `${lexeme(last)}:*` : lexeme(w.stem)));
   return parts.length === 1 ? parts[0] : `(${parts.join(" <-> ")})`;
 }
 
@@ -84,11 +84,15 @@ function tsMatch(query: SearchQuery): string {
   return query.terms.map((t) => (t.negated ? `!${tsTerm(t)}` : tsTerm(t))).join(" & ");
 }
 
-/** Whether any looked-for term matched in the title. */
+/**
+ * Whether any looked-for term matched in the title, as a tsquery over search_article.title (the
+ * document's weight-A entries at their positions). Asked of the document as `'word':A`, it made
+ * PostgreSQL fetch and test every document with the word, as a GIN index holds no weights.
+ */
 function tsTitleMatch(query: SearchQuery): string {
   return query.terms
     .filter((t) => !t.negated)
-    .map((t) => tsTerm(t, "A"))
+    .map(tsTerm)
     .join(" | ");
 }
 
@@ -120,7 +124,7 @@ function ftsPart(query: SearchQuery, kind: SearchKind, part: MatchPart): string 
 function tsPart(query: SearchQuery, part: MatchPart): Sql {
   const match = sql`document @@ CAST(${tsMatch(query)} AS tsquery)`;
   if (part === "all") return match;
-  const title = sql`document @@ CAST(${tsTitleMatch(query)} AS tsquery)`;
+  const title = sql`title @@ CAST(${tsTitleMatch(query)} AS tsquery)`;
   return part === "title" ? sql`${match} AND ${title}` : sql`${match} AND NOT (${title})`;
 }
 

@@ -6,8 +6,8 @@
  *
  * Tables (created by the SearchIndex migration): on SQLite the contentless FTS5 tables
  * search_article (rowid = article id) and search_comment (rowid = comment id); on PostgreSQL the
- * tables search_article ("articleId", document) and search_comment ("commentId", document)
- * with GIN indexes on document.
+ * tables search_article ("articleId", document, title) and search_comment ("commentId", document)
+ * with GIN indexes on document (and title: the document's weight-A entries).
  */
 import { EntityManager } from "typeorm";
 import { isPostgres } from "../db/data-source";
@@ -66,13 +66,17 @@ async function insert(
       const start = params.length;
       if (postgres) {
         params.push(id, tsvectorLiteral(document));
-        values += `${start === 0 ? "" : ", "}($${start + 1}, CAST($${start + 2} AS tsvector))`;
+        // An article's title words are also kept apart (match-sql.ts looks title matches up there).
+        const title = table === "search_article" ? `, ts_filter(CAST($${start + 2} AS tsvector), '{a}')` : "";
+        values += `${start === 0 ? "" : ", "}($${start + 1}, CAST($${start + 2} AS tsvector)${title})`;
       } else {
         params.push(id, ...ftsColumns(document));
         values += `${start === 0 ? "" : ", "}(${SQLITE_ROW[columns.length]})`;
       }
     }
-    const target = postgres ? `${table} (${table === "search_article" ? `"articleId"` : `"commentId"`}, document)` : `${table} (rowid, ${columns.join(", ")})`;
+    const target = postgres
+      ? `${table} (${table === "search_article" ? `"articleId", document, title` : `"commentId", document`})`
+      : `${table} (rowid, ${columns.join(", ")})`;
     await manager.query(`INSERT INTO ${target} VALUES ${values}`, params);
   }
 }
