@@ -1,22 +1,30 @@
 import { FieldNode, GraphQLObjectType, GraphQLResolveInfo, Kind, SelectionSetNode } from "graphql";
 
 /**
+ * Calls `visit` with every field of `set`, fragments spread out (inline or named; a named fragment
+ * spread twice is walked once, and validation has ruled out cycles). Directives (@include, @skip)
+ * are not evaluated: a conditionally selected field counts as selected.
+ */
+function forEachField(info: GraphQLResolveInfo, set: SelectionSetNode | undefined, visit: (field: FieldNode) => void, seen = new Set<string>()): void {
+  for (const selection of set?.selections ?? []) {
+    if (selection.kind === Kind.FIELD) visit(selection);
+    else if (selection.kind === Kind.INLINE_FRAGMENT) forEachField(info, selection.selectionSet, visit, seen);
+    else if (!seen.has(selection.name.value)) {
+      seen.add(selection.name.value);
+      forEachField(info, info.fragments[selection.name.value]?.selectionSet, visit, seen);
+    }
+  }
+}
+
+/**
  * Whether the field being resolved selects `name` directly (through fragments too), so that a
  * resolver can start work for it early, beside other work, and skip it when nobody asked.
- * Directives (@include, @skip) are not evaluated: a conditionally selected field counts as selected.
  */
 export function selectsField(info: GraphQLResolveInfo, name: string): boolean {
+  let selected = false;
   const seen = new Set<string>();
-  const within = (set: SelectionSetNode | undefined): boolean =>
-    (set?.selections ?? []).some((selection) => {
-      if (selection.kind === "Field") return selection.name.value === name;
-      if (selection.kind === "InlineFragment") return within(selection.selectionSet);
-      const fragmentName = selection.name.value;
-      if (seen.has(fragmentName)) return false;
-      seen.add(fragmentName);
-      return within(info.fragments[fragmentName]?.selectionSet);
-    });
-  return info.fieldNodes.some((node) => within(node.selectionSet));
+  for (const node of info.fieldNodes) forEachField(info, node.selectionSet, (field) => (selected ||= field.name.value === name), seen);
+  return selected;
 }
 
 /**
@@ -32,17 +40,6 @@ export function plainNodeProperties(info: GraphQLResolveInfo, typeName: string):
   const fields = type.getFields();
   const properties = new Set<string>();
   let plain = true;
-  // Validation has ruled out fragment cycles; `seen` only keeps a fragment spread twice from being walked twice.
-  const spread = (set: SelectionSetNode | undefined, visit: (field: FieldNode) => void, seen = new Set<string>()): void => {
-    for (const selection of set?.selections ?? []) {
-      if (selection.kind === Kind.FIELD) visit(selection);
-      else if (selection.kind === Kind.INLINE_FRAGMENT) spread(selection.selectionSet, visit, seen);
-      else if (!seen.has(selection.name.value)) {
-        seen.add(selection.name.value);
-        spread(info.fragments[selection.name.value]?.selectionSet, visit, seen);
-      }
-    }
-  };
   const node = (field: FieldNode) => {
     const name = field.name.value;
     if (name === "id" || name === "__typename") return;
@@ -50,9 +47,10 @@ export function plainNodeProperties(info: GraphQLResolveInfo, typeName: string):
     else properties.add(name);
   };
   for (const fieldNode of info.fieldNodes) {
-    spread(fieldNode.selectionSet, (field) => {
-      if (field.name.value === "nodes") spread(field.selectionSet, node);
-      else if (field.name.value === "edges") spread(field.selectionSet, (edge) => edge.name.value === "node" && spread(edge.selectionSet, node));
+    forEachField(info, fieldNode.selectionSet, (field) => {
+      if (field.name.value === "nodes") forEachField(info, field.selectionSet, node);
+      else if (field.name.value === "edges")
+        forEachField(info, field.selectionSet, (edge) => edge.name.value === "node" && forEachField(info, edge.selectionSet, node));
     });
   }
   return plain ? [...properties] : null;
