@@ -13,6 +13,9 @@ import { forEachToken, Token, WordToken } from "./analyze-text";
 /** A field's weight on PostgreSQL: A for the title, B for section and tags, D for the body. */
 export type FieldWeight = "A" | "B" | "D";
 
+/** The title's weight: search_article.title on PostgreSQL keeps the document's entries of it alone. */
+export const TITLE_WEIGHT: FieldWeight = "A";
+
 export interface IndexedField {
   weight: FieldWeight;
   tokens: Pick<Token, "form" | "stem">[];
@@ -79,7 +82,7 @@ function fields(parts: { weight: FieldWeight; texts: string[] }[]): SearchDocume
 
 export function articleDocument(article: ArticleText): SearchDocument {
   return fields([
-    { weight: "A", texts: [article.title] },
+    { weight: TITLE_WEIGHT, texts: [article.title] },
     { weight: "B", texts: [...(article.section === null ? [] : [article.section]), ...article.tags] },
     { weight: "D", texts: article.paragraphs },
   ]);

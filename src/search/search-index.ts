@@ -14,7 +14,7 @@ import { isPostgres } from "../db/data-source";
 import type { CommentStatus } from "../entities/moderation-enums";
 import { isPublic } from "../policy";
 import { chunks, MAX_PARAMETERS } from "../db/bulk-sql";
-import { articleDocument, ArticleText, commentDocument, ftsColumns, SearchDocument, tsvectorLiteral } from "./search-document";
+import { articleDocument, ArticleText, commentDocument, ftsColumns, SearchDocument, TITLE_WEIGHT, tsvectorLiteral } from "./search-document";
 
 export interface IndexedArticle extends ArticleText {
   id: number;
@@ -66,18 +66,22 @@ async function insert(
       const start = params.length;
       if (postgres) {
         params.push(id, tsvectorLiteral(document));
-        // An article's title words are also kept apart (match-sql.ts looks title matches up there).
-        const title = table === "search_article" ? `, ts_filter(CAST($${start + 2} AS tsvector), '{a}')` : "";
-        values += `${start === 0 ? "" : ", "}($${start + 1}, CAST($${start + 2} AS tsvector)${title})`;
+        values += `${start === 0 ? "" : ", "}(CAST($${start + 1} AS integer), CAST($${start + 2} AS tsvector))`;
       } else {
         params.push(id, ...ftsColumns(document));
         values += `${start === 0 ? "" : ", "}(${SQLITE_ROW[columns.length]})`;
       }
     }
-    const target = postgres
-      ? `${table} (${table === "search_article" ? `"articleId", document, title` : `"commentId", document`})`
-      : `${table} (rowid, ${columns.join(", ")})`;
-    await manager.query(`INSERT INTO ${target} VALUES ${values}`, params);
+    if (!postgres) await manager.query(`INSERT INTO ${table} (rowid, ${columns.join(", ")}) VALUES ${values}`, params);
+    else if (table === "search_comment") await manager.query(`INSERT INTO search_comment ("commentId", document) VALUES ${values}`, params);
+    else {
+      // An article's title words are kept apart too (match-sql.ts looks title matches up there),
+      // taken from the document as it is cast once.
+      await manager.query(
+        `INSERT INTO search_article ("articleId", document, title) SELECT v.id, v.document, ts_filter(v.document, '{${TITLE_WEIGHT.toLowerCase()}}') FROM (VALUES ${values}) AS v (id, document)`,
+        params,
+      );
+    }
   }
 }
 
