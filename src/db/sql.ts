@@ -124,12 +124,7 @@ const parsePostgresTimestamp = pgTypes.getTypeParser(pgTypes.builtins.TIMESTAMPT
  * text (a year before 100 or after 9999, BC, infinity), which goes to that parser itself.
  */
 function postgresTime(text: string): number | null {
-  if (text.length < 22) return null;
-  for (let i = 0; i < 19; i++) {
-    const code = text.charCodeAt(i);
-    const expected = SQLITE_TIME_FORM.charCodeAt(i);
-    if (expected === DIGIT ? code < 48 || code > 57 : code !== expected) return null;
-  }
+  if (text.length < 22 || !startsInForm(text, 19)) return null;
   let at = 19;
   let ms = 0;
   if (text.charCodeAt(at) === 46 /* . */) {
@@ -173,12 +168,7 @@ function isDigit(code: number): boolean {
  * than the rest of the row.
  */
 function sqliteTime(text: string): number | null {
-  if (text.length !== 23) return null;
-  for (let i = 0; i < 23; i++) {
-    const code = text.charCodeAt(i);
-    const expected = SQLITE_TIME_FORM.charCodeAt(i);
-    if (expected === DIGIT ? code < 48 || code > 57 : code !== expected) return null;
-  }
+  if (text.length !== 23 || !startsInForm(text, 23)) return null;
   const year = digits(text, 0, 4);
   const month = digits(text, 5, 7);
   const day = digits(text, 8, 10);
@@ -194,6 +184,15 @@ function sqliteTime(text: string): number | null {
 /** "#" stands for a digit. */
 const SQLITE_TIME_FORM = "####-##-## ##:##:##.###";
 const DIGIT = 35;
+
+/** Whether the first `length` characters of `text` are in SQLITE_TIME_FORM ("YYYY-MM-DD HH:MM:SS" for 19, PostgreSQL's too). */
+function startsInForm(text: string, length: number): boolean {
+  for (let i = 0; i < length; i++) {
+    const expected = SQLITE_TIME_FORM.charCodeAt(i);
+    if (expected === DIGIT ? !isDigit(text.charCodeAt(i)) : text.charCodeAt(i) !== expected) return false;
+  }
+  return true;
+}
 
 function digits(text: string, from: number, to: number): number {
   let value = 0;
