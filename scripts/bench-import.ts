@@ -79,17 +79,33 @@ function statementKind(sql: string): string {
 /** The SQLite connection's statement methods, as sqlite3 has them. */
 type StatementMethod = (sql: string, ...rest: unknown[]) => unknown;
 
+/** Time spent per kind of statement, and how many ran. */
+type StatementTimes = Map<string, { ms: number; count: number }>;
+
 /**
- * Times every statement on `dataSource`'s writer from the call to its callback, summed per kind
+ * Times every statement on `dataSource`'s writer from the call to its answer, summed per kind
  * (its first words and table), until `stop` is called.
  */
-function timeStatements(dataSource: DataSource): { stop(): Map<string, { ms: number; count: number }> } {
-  return dataSource.options.type === "postgres" ? timePostgresStatements(dataSource) : timeSqliteStatements(dataSource);
+function timeStatements(dataSource: DataSource): { stop(): StatementTimes } {
+  const spent: StatementTimes = new Map();
+  const record = (sql: string, start: number) => {
+    const kind = statementKind(sql);
+    const entry = spent.get(kind) ?? { ms: 0, count: 0 };
+    entry.ms += performance.now() - start;
+    entry.count += 1;
+    spent.set(kind, entry);
+  };
+  const restore = dataSource.options.type === "postgres" ? timePostgresStatements(dataSource, record) : timeSqliteStatements(dataSource, record);
+  return {
+    stop() {
+      restore();
+      return spent;
+    },
+  };
 }
 
-/** PostgreSQL: every statement TypeORM's query runners send, from the call to its answer. */
-function timePostgresStatements(dataSource: DataSource): { stop(): Map<string, { ms: number; count: number }> } {
-  const spent = new Map<string, { ms: number; count: number }>();
+/** PostgreSQL: every statement TypeORM's query runners send. Returns what undoes the timing. */
+function timePostgresStatements(dataSource: DataSource, record: (sql: string, start: number) => void): () => void {
   const runner = dataSource.createQueryRunner();
   const prototype = Object.getPrototypeOf(runner) as { query: (sql: string, ...rest: unknown[]) => Promise<unknown> };
   void runner.release();
@@ -99,25 +115,17 @@ function timePostgresStatements(dataSource: DataSource): { stop(): Map<string, {
     try {
       return await original.call(this, sql, ...rest);
     } finally {
-      const kind = statementKind(sql);
-      const entry = spent.get(kind) ?? { ms: 0, count: 0 };
-      entry.ms += performance.now() - start;
-      entry.count += 1;
-      spent.set(kind, entry);
+      record(sql, start);
     }
   };
-  return {
-    stop() {
-      prototype.query = original;
-      return spent;
-    },
+  return () => {
+    prototype.query = original;
   };
 }
 
-/** SQLite: every statement on the writer's connection, from the call to its callback. */
-function timeSqliteStatements(dataSource: DataSource): { stop(): Map<string, { ms: number; count: number }> } {
+/** SQLite: every statement on the writer's connection, until its callback. Returns what undoes the timing. */
+function timeSqliteStatements(dataSource: DataSource, record: (sql: string, start: number) => void): () => void {
   const connection = (dataSource.driver as unknown as { databaseConnection: Record<string, StatementMethod> }).databaseConnection;
-  const spent = new Map<string, { ms: number; count: number }>();
   const originals = new Map<string, StatementMethod>();
   for (const method of ["all", "run", "exec"]) {
     const original = connection[method];
@@ -127,23 +135,16 @@ function timeSqliteStatements(dataSource: DataSource): { stop(): Map<string, { m
       if (at >= 0) {
         const done = rest[at] as (...results: unknown[]) => unknown;
         const start = performance.now();
-        const kind = statementKind(sql);
         rest[at] = function (this: unknown, ...results: unknown[]) {
-          const entry = spent.get(kind) ?? { ms: 0, count: 0 };
-          entry.ms += performance.now() - start;
-          entry.count += 1;
-          spent.set(kind, entry);
+          record(sql, start);
           return done.apply(this, results);
         };
       }
       return original.call(this, sql, ...rest);
     };
   }
-  return {
-    stop() {
-      for (const [method, original] of originals) connection[method] = original;
-      return spent;
-    },
+  return () => {
+    for (const [method, original] of originals) connection[method] = original;
   };
 }
 
