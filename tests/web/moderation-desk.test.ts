@@ -4,6 +4,7 @@
  * the other readers' open threads follow live.
  */
 import type { Browser, Page } from "playwright-core";
+import { notificationTopic } from "../../src/discussion/notifications";
 import { commentEventsTopic, MODERATION_TOPIC } from "../../src/events/comment-events";
 import { devReaderSub } from "../../src/http/dev-sign-in.routes";
 import { accessibilityProblems } from "../helpers/a11y";
@@ -356,6 +357,9 @@ describeInBrowser.each(engines)("reporting and the moderation desk in Chromium (
     const bell = page.getByRole("button", { name: /^Notifications/ });
     await bell.waitFor();
     expect(await bell.getAttribute("aria-label")).toBe("Notifications");
+    // The bell's subscription reaches the server some time after the bell shows (under load, more
+    // than the wait below): a notification made before it listens is, rightly, not sent live.
+    await events.listening(notificationTopic(devReaderSub(name)));
     await t.data(
       `mutation($id: ID!) { setCommentStatus(id: $id, status: REJECTED, reason: "Rude") { comment { id } } }`,
       { id: comment.id },
