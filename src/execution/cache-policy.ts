@@ -64,6 +64,7 @@ export const CACHE_HINTS: { types: Record<string, CacheHint>; fields: Record<str
     Highlight: { inherit: true },
     TextRange: { inherit: true },
     PageInfo: { inherit: true },
+    BoundedCount: { inherit: true },
   },
   fields: {
     "Query.articles": { maxAge: 60 },

@@ -10,7 +10,19 @@ import { articleIds } from "../search/match-sql";
 import { parseSearchQuery, SearchQuery } from "../search/parse-query";
 import { foldKey } from "../text/fold";
 import { byTextLoader, MAX_BATCH, noteList, storable, storedCountLoader } from "./batch.loader";
-import { Connection, Edge, edgesConnection, keysetWindow, ListDef, listConnection, PageArgs, perParentConnections, SortKey } from "./connection";
+import {
+  Connection,
+  Edge,
+  edgesConnection,
+  keysetWindow,
+  ListCount,
+  ListDef,
+  listConnection,
+  NONE,
+  PageArgs,
+  perParentConnections,
+  SortKey,
+} from "./connection";
 import { rankedMatches, RELEVANCE } from "./ranked-matches";
 import { articleRows, articleRowsOf } from "./rows";
 
@@ -111,9 +123,10 @@ function searchCondition(db: DataSource, search: SearchQuery): Sql {
   return sql`${id} IN (${articleIds(db, search)})`;
 }
 
-/** How many articles match a search, counted in the index alone. */
-async function countMatches(db: DataSource, search: SearchQuery): Promise<number> {
-  const [row] = await run(db, sql`SELECT COUNT(*) AS n FROM (${articleIds(db, search)}) m`);
+/** How many articles match a search (or, with `limit`, at most `limit + 1` of them), counted in the index alone. */
+async function countMatches(db: DataSource, search: SearchQuery, limit: number | null = null): Promise<number> {
+  const matches = limit === null ? articleIds(db, search) : sql`SELECT 1 FROM (${articleIds(db, search)}) i LIMIT ${limit + 1}`;
+  const [row] = await run(db, sql`SELECT COUNT(*) AS n FROM (${matches}) m`);
   return Number(row.n);
 }
 
@@ -206,7 +219,7 @@ export function articleLoaders(db: DataSource, byId: DataLoader<number, Article 
     const window = keysetWindow("articles", "RELEVANCE", RELEVANCE, args);
     noteList(byId, "articles");
     noteList(byId, "search");
-    if (search.terms.length === 0) return edgesConnection<Article, Edge<Article>>([], { hasNextPage: false, hasPreviousPage: false }, async () => 0);
+    if (search.terms.length === 0) return edgesConnection<Article, Edge<Article>>([], { hasNextPage: false, hasPreviousPage: false }, NONE);
     const matches = rankedMatches(db, search, ["article"], filterConditions(db, filter, true));
     const { keys, ...pageInfo } = await matches.page(window);
     const loaded = await byId.loadMany(keys.map((key) => key[2] as number));
@@ -222,7 +235,7 @@ export function articleLoaders(db: DataSource, byId: DataLoader<number, Article 
           },
         });
     });
-    return edgesConnection(edges, pageInfo, () => matches.count());
+    return edgesConnection(edges, pageInfo, matches.count);
   }
 
   return {
@@ -239,13 +252,13 @@ export function articleLoaders(db: DataSource, byId: DataLoader<number, Article 
       // Unfiltered, the list is every article, whose number is stored: counting them would read the whole table.
       // Filtered by a search alone, it is every article the index finds, and the index has one entry per article.
       const search = searchOf(filter);
-      const total =
+      const count: ListCount | undefined =
         def.where.length === 0
-          ? () => storedTableCount(db, "articles")
+          ? { total: () => storedTableCount(db, "articles") }
           : def.where.length === 1 && search !== null && search.terms.length > 0
-            ? () => countMatches(db, search)
+            ? { total: () => countMatches(db, search), upTo: (limit) => countMatches(db, search, limit) }
             : undefined;
-      return listConnection(db, def, order, args, byId, total, (properties && articleRowsOf(properties)) ?? articleRows);
+      return listConnection(db, def, order, args, byId, count, (properties && articleRowsOf(properties)) ?? articleRows);
     },
     /** Tag.articles: newest first. */
     forTag: (tagId: number, args: PageArgs) => forTag(tagId, "PUBLISHED_AT_DESC", args),

@@ -209,7 +209,7 @@ export function commentLoaders(
     moderationQueue(queue: ModerationQueue, articleId: number | null, args: PageArgs) {
       const def = queueOf(queue, articleId);
       const counted = COUNTED_FIELD[queue];
-      const stored = counted ? async () => (await storedQueueCounts(db, articleId))?.[counted] ?? 0 : undefined;
+      const stored = counted ? { total: async () => (await storedQueueCounts(db, articleId))?.[counted] ?? 0 } : undefined;
       return listConnection(db, def, "QUEUE", args, byId, stored, commentRows);
     },
     /** Article.featuredComments: featured public comments, most recently featured first, at most the cap. */

@@ -78,6 +78,17 @@ export interface Edge<T> {
   node: T;
 }
 
+/**
+ * How a list is counted, only when a client asks: `total` counts every item (a stored count
+ * answers at once). `upTo`, for a list whose count is a look at every item (a search's matches),
+ * stops after `limit + 1` of them: enough to say "more than `limit`" (BoundedCount). Without it,
+ * a bounded count is taken from the total.
+ */
+export interface ListCount {
+  total(): number | Promise<number>;
+  upTo?(limit: number): Promise<number>;
+}
+
 /** What a connection field resolves to. */
 export interface Connection<T> {
   readonly edges: Edge<T>[];
@@ -85,6 +96,15 @@ export interface Connection<T> {
   readonly pageInfo: PageInfo;
   /** A getter, so the count is only queried when a client asks for totalCount; a stored count comes at once. */
   readonly totalCount: number | Promise<number>;
+  /** The list's size if it is at most `limit`, else a number above `limit` (see ListCount). */
+  countUpTo(limit: number): Promise<number>;
+}
+
+/** The count of a list known to be empty. */
+export const NONE: ListCount = { total: () => 0 };
+
+async function countUpTo(count: ListCount, limit: number): Promise<number> {
+  return count.upTo ? count.upTo(limit) : count.total();
 }
 
 export type KeyValue = string | number;
@@ -473,7 +493,7 @@ class PageConnection<T> implements Connection<T> {
     private readonly keys: unknown[][],
     private readonly scope: CursorScope,
     private readonly idPage: IdPage,
-    private readonly count: () => number | Promise<number>,
+    private readonly count: ListCount,
   ) {}
 
   get edges(): Edge<T>[] {
@@ -495,7 +515,11 @@ class PageConnection<T> implements Connection<T> {
   }
 
   get totalCount(): number | Promise<number> {
-    return this.count();
+    return this.count.total();
+  }
+
+  countUpTo(limit: number): Promise<number> {
+    return countUpTo(this.count, limit);
   }
 }
 
@@ -507,7 +531,7 @@ async function toConnection<T>(
   idPage: IdPage,
   scope: CursorScope,
   byId: DataLoader<number, T | null>,
-  totalCount: () => number | Promise<number>,
+  totalCount: ListCount,
   shape: RowShape<T> | null = null,
 ): Promise<Connection<T>> {
   if (idPage.rows && shape) {
@@ -548,9 +572,17 @@ function scopeOf<O extends string>(def: ListDef<O>, order: O, parent: number): C
   return { list: def.name, parent, order, sort: def.orders[order] };
 }
 
+/** At most `limit + 1` rows of the set, counted (an unpartitioned set). */
+async function countRowsUpTo(db: DataSource, rows: RowSet, limit: number): Promise<number> {
+  const [row] = await run(db, sql`SELECT COUNT(*) AS n FROM (SELECT 1 FROM ${rows.from}${whereClause(rows.where)} LIMIT ${limit + 1}) s`, {
+    prepare: !rows.filtered,
+  });
+  return Number(row.n);
+}
+
 /**
  * A top-level list (articles, tags, authors): one statement for the page, and a count only if
- * asked: `storedTotal` when the list has one, else counted. With `shape` (whose FROM must be the
+ * asked: `count` when the list has a cheaper one (a stored count), else counted. With `shape` (whose FROM must be the
  * list's own table and alias), that statement reads the rows too; without it, they are loaded by id.
  */
 export async function listConnection<T, O extends string>(
@@ -559,13 +591,17 @@ export async function listConnection<T, O extends string>(
   order: O,
   args: PageArgs,
   byId: DataLoader<number, T | null>,
-  storedTotal?: () => number | Promise<number>,
+  count?: ListCount,
   shape: RowShape<T> | null = null,
 ): Promise<Connection<T>> {
   const scope = scopeOf(def, order, 0);
   noteList(byId, def.name, 0, byStoredCount(scope));
   const idPage = (await fetchIdPages(db, def, order, pageWindow(args, scope), null, shape ?? null)).get(0)!;
-  return toConnection(idPage, scope, byId, storedTotal ?? (async () => (await countRows(db, def, null)).get(0) ?? 0), shape);
+  const counted: ListCount = {
+    total: async () => (await countRows(db, def, null)).get(0) ?? 0,
+    upTo: (limit) => countRowsUpTo(db, def, limit),
+  };
+  return toConnection(idPage, scope, byId, count ?? counted, shape);
 }
 
 /** How many rows a per-parent set holds, for many parents in one statement. */
@@ -633,7 +669,7 @@ export function perParentConnections<T, O extends string>(
     const window = pageWindow(args, scope);
     const counts = withCount && counter !== null;
     const idPage = await pages.load({ parent, order, window, withCount: counts, group: JSON.stringify([order, window, counts]) });
-    return toConnection(idPage, scope, byId, () => totals.load(parent), shape);
+    return toConnection(idPage, scope, byId, { total: () => totals.load(parent) }, shape);
   };
 }
 
@@ -692,7 +728,7 @@ export function keysetWindow(list: string, order: string, sort: SortKey[], args:
 export function edgesConnection<T, E extends Edge<T>>(
   edges: E[],
   page: { hasNextPage: boolean; hasPreviousPage: boolean },
-  totalCount: () => Promise<number>,
+  count: ListCount,
 ): Connection<T> & { edges: E[] } {
   return {
     edges,
@@ -708,7 +744,8 @@ export function edgesConnection<T, E extends Edge<T>>(
       },
     },
     get totalCount() {
-      return totalCount();
+      return count.total();
     },
+    countUpTo: (limit) => countUpTo(count, limit),
   };
 }

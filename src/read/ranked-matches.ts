@@ -139,6 +139,17 @@ export function rankedMatches(db: DataSource, query: SearchQuery, kinds: SearchK
   });
   for (const kind of kinds) segments.push({ ranked: false, kind: KIND[kind], score: 0, rows: older(kind, bodyPart[kind]) });
 
+  /** The matches, or at most `limit + 1` of them, counted. */
+  const countMatches = async (limit: number | null): Promise<number> => {
+    const matches = join(
+      kinds.map((kind) => filtered(kind, matchIds(db, kind, query), sql`h.id`)),
+      " UNION ALL ",
+    );
+    const rows = limit === null ? matches : sql`SELECT 1 FROM (${matches}) m LIMIT ${limit + 1}`;
+    const [row] = await run(db, sql`SELECT COUNT(*) AS n FROM (${rows}) s`);
+    return Number(row?.n ?? 0);
+  };
+
   return {
     /** One page: segments in list order (or the reverse, paging backwards) until it and one more row are read. */
     async page(window: KeysetWindow): Promise<RankedPage> {
@@ -156,11 +167,10 @@ export function rankedMatches(db: DataSource, query: SearchQuery, kinds: SearchK
         ? { keys: page, hasNextPage: more, hasPreviousPage: window.cursor !== null }
         : { keys: page, hasNextPage: window.cursor !== null, hasPreviousPage: more };
     },
-    /** Every match, ranked or not: the list's totalCount. */
-    async count(): Promise<number> {
-      const counted = kinds.map((kind) => filtered(kind, matchIds(db, kind, query), sql`h.id`));
-      const [row] = await run(db, sql`SELECT COUNT(*) AS n FROM (${join(counted, " UNION ALL ")}) s`);
-      return Number(row?.n ?? 0);
+    /** How the list is counted: every match, ranked or not (totalCount), or only as far as a bound. */
+    count: {
+      total: () => countMatches(null),
+      upTo: (limit: number) => countMatches(limit),
     },
   };
 }

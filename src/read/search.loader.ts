@@ -11,7 +11,7 @@ import { isPublic } from "../policy";
 import type { SearchKind } from "../search/match-sql";
 import { parseSearchQuery, SearchQuery } from "../search/parse-query";
 import { ArticleFilter, filterConditions } from "./article.loader";
-import { Connection, Edge, edgesConnection, keysetWindow, PageArgs } from "./connection";
+import { Connection, Edge, edgesConnection, keysetWindow, NONE, PageArgs } from "./connection";
 import { KIND, rankedMatches, RELEVANCE } from "./ranked-matches";
 import { noteList } from "./batch.loader";
 
@@ -53,9 +53,9 @@ export function searchLoaders(db: DataSource, articleById: DataLoader<number, Ar
       const window = keysetWindow("search", "RELEVANCE", RELEVANCE, args, fingerprint(query, scope, where));
       noteList(articleById, "search");
       const kinds: SearchKind[] = [...(scope.includes("ARTICLES") ? ["article" as const] : []), ...(scope.includes("COMMENTS") ? ["comment" as const] : [])];
-      if (query.terms.length === 0) return edgesConnection<Article | Comment, SearchHit>([], { hasNextPage: false, hasPreviousPage: false }, async () => 0);
+      if (query.terms.length === 0) return edgesConnection<Article | Comment, SearchHit>([], { hasNextPage: false, hasPreviousPage: false }, NONE);
 
-      const counted = countOn ? rankedMatches(countOn, query, kinds, filter).count() : null;
+      const counted = countOn ? rankedMatches(countOn, query, kinds, filter).count.total() : null;
       // Settled at once, so that a failed page does not leave the count's failure unhandled.
       counted?.catch(() => undefined);
       const { keys: page, ...pageInfo } = await rankedMatches(db, query, kinds, filter).page(window);
@@ -87,7 +87,8 @@ export function searchLoaders(db: DataSource, articleById: DataLoader<number, Ar
           },
         });
       }
-      return edgesConnection(edges, pageInfo, () => counted ?? rankedMatches(db, query, kinds, filter).count());
+      const { count } = rankedMatches(db, query, kinds, filter);
+      return edgesConnection(edges, pageInfo, { total: () => counted ?? count.total(), upTo: count.upTo });
     },
   };
 }

@@ -1,6 +1,7 @@
 import { ArticleResolver } from "./article.resolver";
 import { ArticleMutationResolver } from "./article-mutation.resolver";
 import { AuthorResolver } from "./author.resolver";
+import { ArticleCountResolver, SearchCountResolver } from "./bounded-count.resolver";
 import { CommentResolver } from "./comment.resolver";
 import { CommentMutationResolver } from "./comment-mutation.resolver";
 import { AddCommentPayloadResolver, CommentPayloadResolver } from "./comment-payload.resolver";
@@ -33,6 +34,8 @@ export const resolvers = [
   ImportResolver,
   ArticleMutationResolver,
   SearchResolver,
+  SearchCountResolver,
+  ArticleCountResolver,
   ViewerResolver,
   ModerationResolver,
   ModerationSubscriptionResolver,

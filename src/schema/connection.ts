@@ -23,6 +23,15 @@ export class PageInfo {
   endCursor: string | null;
 }
 
+@ObjectType({ description: 'A count that stops at a bound: "1,000+" when isExact is false.', simpleResolvers: true })
+export class BoundedCount {
+  @Field(() => Int, { description: "The number of items, or the bound when there are more." })
+  count: number;
+
+  @Field(() => Boolean, { description: "Whether count is the exact number; false: there are more than count." })
+  isExact: boolean;
+}
+
 /** A Relay edge type for `nodeType`, named `${name}Edge`. */
 function edgeType<T extends object>(nodeType: ClassType<T>, name: string) {
   @ObjectType(`${name}Edge`, { description: `One ${name.toLowerCase()} in a list, with its cursor.`, simpleResolvers: true })

@@ -471,6 +471,20 @@ describeInBrowser.each(engines)("reader app in Chromium (%s)", (engine) => {
     expect(await page.locator(".search-results > li.comment-hit").count()).toBe(1);
   });
 
+  it("says 1,000+ results for a search that matches more than 1,000 rows, and counts fewer exactly", async () => {
+    // One article and 1,000 of its comments hold the word: 1,001 matches, one past the page's bound.
+    const word = `zebrafinch${readers++}`;
+    const comments = Array.from({ length: 1_000 }, (_, i) => ({ author: `Reader ${i}`, hasAvatar: false, body: `Comment ${i} on the ${word}.` }));
+    await importUniqueArticle(t, { paragraphs: [`A story about the ${word}.`], comments });
+    const counted = await t.data(`query($q: String!) { search(query: $q) { totalCount } }`, { q: word });
+    expect(counted.search.totalCount).toBe(1_001);
+    await page.goto(`${t.base}/?q=${word}`);
+    await page.getByText(`1,000+ results for “${word}”, best first`).waitFor();
+    // The same search among articles alone is counted exactly.
+    await page.goto(`${t.base}/?q=${word}&in=articles`);
+    await page.getByText(`1 result for “${word}”, best first`).waitFor();
+  });
+
   it("shows markup in a search highlight as text and runs none of it", async () => {
     const articleId = await importUniqueArticle(t);
     const word = `qz${Math.random().toString(36).slice(2, 10).replace(/[0-9]/g, "k")}`;

@@ -11,6 +11,12 @@ export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }
 
+/** "12 results", or "1,000+ results" for a count that stopped at its bound (a boundedCount). */
+export function countText(total: { count: number; isExact: boolean }, one: string, many = `${one}s`): string {
+  if (total.isExact) return plural(total.count, one, many);
+  return `${total.count.toLocaleString("en-US")}+ ${many}`;
+}
+
 /** "42 seconds", "2 minutes": how long to wait, rounded up to what a reader would count. */
 export function waitText(seconds: number): string {
   const whole = Math.max(Math.ceil(seconds), 1);

@@ -117,7 +117,7 @@ function ArticlePages({ where }: { where: ArticleWhere | null }) {
       </h2>
       {total !== null && (
         <p className="muted" aria-live="polite">
-          {total === 0 ? "No article matches." : plural(total, "article")}
+          {total.count === 0 ? "No article matches." : plural(total.count, "article")}
         </p>
       )}
       <ol className="article-list">

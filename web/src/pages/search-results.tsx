@@ -3,7 +3,7 @@ import { ArticleCard } from "../components/article-card";
 import { MarkedText } from "../components/marked-text";
 import { MoreButton } from "../components/more-button";
 import { ArticleWhere, SearchHitsDocument, SearchHitsQuery, SearchScope } from "../generated/graphql";
-import { errorText, formatDateTime, plural } from "../format";
+import { countText, errorText, formatDateTime } from "../format";
 import { PageOfList, usePagedCursors, useReportedTotal } from "../paged-cursors";
 import { articlePath, Link, SearchIn } from "../router";
 
@@ -27,7 +27,7 @@ export function SearchResults({ query, scope, where }: { query: string; scope: S
       </h2>
       {total !== null && (
         <p className="muted" aria-live="polite">
-          {total === 0 ? `Nothing matches “${query}”.` : `${plural(total, "result")} for “${query}”, best first`}
+          {total.count === 0 ? `Nothing matches “${query}”.` : `${countText(total, "result")} for “${query}”, best first`}
         </p>
       )}
       <ol className="article-list search-results">
@@ -44,7 +44,7 @@ function SearchPage(props: PageOfList & { query: string; scope: SearchIn; where:
     query: SearchHitsDocument,
     variables: { query: props.query, scope: SCOPES[props.scope], where: props.where, first: SEARCH_PAGE, after: props.after },
   });
-  useReportedTotal(props.onTotal, data?.search.totalCount);
+  useReportedTotal(props.onTotal, data?.search.boundedCount.count, data?.search.boundedCount.isExact);
   if (error) {
     return (
       <li className="error" role="alert">
