@@ -4,7 +4,8 @@
  * fills the search index as it imports), into a SQLite file kept in the temporary folder for the
  * next run; then times ten representative searches through the real Apollo server and prints p50
  * and p95 for each, as `Query.search` and as `articles(where: { search })`, beside the LIKE scan
- * that `where.search` used to be, in one run.
+ * that `where.search` used to be, and both lists again with `boundedCount` instead of
+ * `totalCount`, in the same rounds.
  *
  * BENCH_DATABASE_URL=postgres://... builds and measures on PostgreSQL instead (its schema is kept
  * between runs too). BENCH_ARTICLES shrinks the corpus for a quick look; BENCH_RUNS sets the
