@@ -198,7 +198,8 @@ describeInBrowser.each(engines)("reporting and the moderation desk in Chromium (
     // And it is listed under Rejected.
     await moderator.getByRole("tab", { name: /^Rejected/ }).click();
     await moderator.locator(`[id="q-${troll.id}"]`).waitFor();
-  });
+    // Three pages and three sign-ins: 7 s alone, and once past the default 30 s in a full run on two cores.
+  }, 60_000);
 
   it("works the Pending queue from the keyboard: new comments arrive live, j/k move, a approves, r rejects, and typing in a field is only typing", async () => {
     const articleId = await importUniqueArticle(t);
