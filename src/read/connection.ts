@@ -582,8 +582,9 @@ async function countRowsUpTo(db: DataSource, rows: RowSet, limit: number): Promi
 
 /**
  * A top-level list (articles, tags, authors): one statement for the page, and a count only if
- * asked: `count` when the list has a cheaper one (a stored count), else counted. With `shape` (whose FROM must be the
- * list's own table and alias), that statement reads the rows too; without it, they are loaded by id.
+ * asked: `count` when the list has a cheaper one (a stored count), else its rows counted. With
+ * `shape` (whose FROM must be the list's own table and alias), that statement reads the rows too;
+ * without it, they are loaded by id.
  */
 export async function listConnection<T, O extends string>(
   db: DataSource,

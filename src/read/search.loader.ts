@@ -58,7 +58,8 @@ export function searchLoaders(db: DataSource, articleById: DataLoader<number, Ar
       const counted = countOn ? rankedMatches(countOn, query, kinds, filter).count.total() : null;
       // Settled at once, so that a failed page does not leave the count's failure unhandled.
       counted?.catch(() => undefined);
-      const { keys: page, ...pageInfo } = await rankedMatches(db, query, kinds, filter).page(window);
+      const matches = rankedMatches(db, query, kinds, filter);
+      const { keys: page, ...pageInfo } = await matches.page(window);
       const idsOf = (kind: number) => page.filter((key) => key[1] === kind).map((key) => key[2] as number);
       const [articles, comments] = await Promise.all([articleById.loadMany(idsOf(KIND.article)), commentById.loadMany(idsOf(KIND.comment))]);
       const nodes = new Map<string, Article | Comment>();
@@ -87,8 +88,7 @@ export function searchLoaders(db: DataSource, articleById: DataLoader<number, Ar
           },
         });
       }
-      const { count } = rankedMatches(db, query, kinds, filter);
-      return edgesConnection(edges, pageInfo, { total: () => counted ?? count.total(), upTo: count.upTo });
+      return edgesConnection(edges, pageInfo, { total: () => counted ?? matches.count.total(), upTo: matches.count.upTo });
     },
   };
 }
