@@ -21,6 +21,7 @@ import {
   NONE,
   PageArgs,
   perParentConnections,
+  selectedCount,
   SortKey,
 } from "./connection";
 import { rankedMatches, RELEVANCE } from "./ranked-matches";
@@ -121,13 +122,6 @@ export function filterConditions(db: DataSource, filter: ArticleFilter, searched
 function searchCondition(db: DataSource, search: SearchQuery): Sql {
   const id = isPostgres(db) ? sql`a."id"` : sql`+a."id"`;
   return sql`${id} IN (${articleIds(db, search)})`;
-}
-
-/** How many articles match a search (or, with `limit`, at most `limit + 1` of them), counted in the index alone. */
-async function countMatches(db: DataSource, search: SearchQuery, limit: number | null = null): Promise<number> {
-  const matches = limit === null ? articleIds(db, search) : sql`SELECT 1 FROM (${articleIds(db, search)}) i LIMIT ${limit + 1}`;
-  const [row] = await run(db, sql`SELECT COUNT(*) AS n FROM (${matches}) m`);
-  return Number(row.n);
 }
 
 /** A tag's articles, read from its tag rows alone: they carry the article's publishedAt. */
@@ -256,7 +250,7 @@ export function articleLoaders(db: DataSource, byId: DataLoader<number, Article 
         def.where.length === 0
           ? { total: () => storedTableCount(db, "articles") }
           : def.where.length === 1 && search !== null && search.terms.length > 0
-            ? { total: () => countMatches(db, search), upTo: (limit) => countMatches(db, search, limit) }
+            ? selectedCount(db, articleIds(db, search))
             : undefined;
       return listConnection(db, def, order, args, byId, count, (properties && articleRowsOf(properties)) ?? articleRows);
     },

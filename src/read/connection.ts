@@ -572,12 +572,17 @@ function scopeOf<O extends string>(def: ListDef<O>, order: O, parent: number): C
   return { list: def.name, parent, order, sort: def.orders[order] };
 }
 
-/** At most `limit + 1` rows of the set, counted (an unpartitioned set). */
-async function countRowsUpTo(db: DataSource, rows: RowSet, limit: number): Promise<number> {
-  const [row] = await run(db, sql`SELECT COUNT(*) AS n FROM (SELECT 1 FROM ${rows.from}${whereClause(rows.where)} LIMIT ${limit + 1}) s`, {
-    prepare: !rows.filtered,
-  });
-  return Number(row.n);
+/**
+ * The count of what `rows` (a SELECT) gives: all of it, or `upTo` a bound, as `COUNT(*)` over a
+ * `LIMIT` of `limit + 1`, which stops reading there. `prepare`: as run()'s option.
+ */
+export function selectedCount(db: DataSource, rows: Sql, prepare = false): { total(): Promise<number>; upTo(limit: number): Promise<number> } {
+  const count = async (limit: number | null) => {
+    const counted = limit === null ? rows : sql`SELECT 1 FROM (${rows}) r LIMIT ${limit + 1}`;
+    const [row] = await run(db, sql`SELECT COUNT(*) AS n FROM (${counted}) s`, { prepare });
+    return Number(row?.n ?? 0);
+  };
+  return { total: () => count(null), upTo: (limit) => count(limit) };
 }
 
 /**
@@ -600,7 +605,7 @@ export async function listConnection<T, O extends string>(
   const idPage = (await fetchIdPages(db, def, order, pageWindow(args, scope), null, shape ?? null)).get(0)!;
   const counted: ListCount = {
     total: async () => (await countRows(db, def, null)).get(0) ?? 0,
-    upTo: (limit) => countRowsUpTo(db, def, limit),
+    upTo: selectedCount(db, sql`SELECT 1 FROM ${def.from}${whereClause(def.where)}`, !def.filtered).upTo,
   };
   return toConnection(idPage, scope, byId, count ?? counted, shape);
 }

@@ -20,7 +20,7 @@ import { isPostgres } from "../db/data-source";
 import { join, raw, run, Sql, sql } from "../db/sql";
 import { MatchPart, matchIds, matchScores, SearchKind } from "../search/match-sql";
 import type { SearchQuery } from "../search/parse-query";
-import type { KeysetWindow, KeyValue, SortKey } from "./connection";
+import { KeysetWindow, KeyValue, selectedCount, SortKey } from "./connection";
 
 /** Matches of each kind that are ranked, the newest first; older matches follow unranked. */
 export const RANK_WINDOW = 1_000;
@@ -139,17 +139,6 @@ export function rankedMatches(db: DataSource, query: SearchQuery, kinds: SearchK
   });
   for (const kind of kinds) segments.push({ ranked: false, kind: KIND[kind], score: 0, rows: older(kind, bodyPart[kind]) });
 
-  /** The matches, or at most `limit + 1` of them, counted. */
-  const countMatches = async (limit: number | null): Promise<number> => {
-    const matches = join(
-      kinds.map((kind) => filtered(kind, matchIds(db, kind, query), sql`h.id`)),
-      " UNION ALL ",
-    );
-    const rows = limit === null ? matches : sql`SELECT 1 FROM (${matches}) m LIMIT ${limit + 1}`;
-    const [row] = await run(db, sql`SELECT COUNT(*) AS n FROM (${rows}) s`);
-    return Number(row?.n ?? 0);
-  };
-
   return {
     /** One page: segments in list order (or the reverse, paging backwards) until it and one more row are read. */
     async page(window: KeysetWindow): Promise<RankedPage> {
@@ -168,9 +157,12 @@ export function rankedMatches(db: DataSource, query: SearchQuery, kinds: SearchK
         : { keys: page, hasNextPage: window.cursor !== null, hasPreviousPage: more };
     },
     /** How the list is counted: every match, ranked or not (totalCount), or only as far as a bound. */
-    count: {
-      total: () => countMatches(null),
-      upTo: (limit: number) => countMatches(limit),
-    },
+    count: selectedCount(
+      db,
+      join(
+        kinds.map((kind) => filtered(kind, matchIds(db, kind, query), sql`h.id`)),
+        " UNION ALL ",
+      ),
+    ),
   };
 }
