@@ -1,8 +1,8 @@
 /**
  * `boundedCount` on the lists a search can fill: how many items, counted only as far as a bound, so
  * a results page can say "1,000+" without paying for totalCount, which counts every match (on
- * PostgreSQL, a common word's count reads every page that holds one: 160 ms and more at 100,000
- * articles and a million comments; docs/benchmarks.md).
+ * PostgreSQL, a common word's count reads every page that holds one; docs/benchmarks.md measures
+ * both).
  */
 import { Arg, ClassType, FieldResolver, Int, Resolver, Root } from "type-graphql";
 import { userError } from "../errors";

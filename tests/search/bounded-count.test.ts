@@ -101,6 +101,12 @@ describe.each(engines)("boundedCount on %s", (engine) => {
     expect(result.errors).toBeUndefined();
     expectBounded(result.data!.search, 1_000);
     expect(result.data!.search.totalCount).toBeGreaterThan(0);
+    // The seeds match fewer than any bound would stop at: the bound itself is the schema's default.
+    for (const type of ["SearchConnection", "ArticleConnection"]) {
+      const schema = await t.gql(`query($type: String!) { __type(name: $type) { fields { name args { name defaultValue } } } }`, { type });
+      const field = schema.data!.__type.fields.find((f: { name: string }) => f.name === "boundedCount");
+      expect(field.args).toEqual([{ name: "atMost", defaultValue: "1000" }]);
+    }
   });
 
   it.each([0, -1, MAX_COUNT_BOUND + 1, 2 ** 31 - 1])("refuses atMost: %d as BAD_USER_INPUT naming it", async (atMost) => {
