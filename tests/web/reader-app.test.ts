@@ -2,7 +2,7 @@
  * The reader app in a real browser: Debian's Chromium, driven by playwright-core, against a whole
  * server (API and built app on one port) on a fresh seeded database, on each engine.
  */
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Page, Request } from "playwright-core";
 import { DEFAULT_ABUSE_LIMITS } from "../../src/config";
 import { commentEventsTopic } from "../../src/events/comment-events";
 import { renderDump } from "../../src/ingest/render-dump";
@@ -436,12 +436,23 @@ describeInBrowser.each(engines)("reader app in Chromium (%s)", (engine) => {
     );
     expect(expected.search.edges.map((edge: { node: { __typename: string } }) => edge.node.__typename)).toEqual(["Article", "Comment"]);
     await page.goto(`${t.base}/`);
+    // The count line and the first page read one operation: the browser asks for it once.
+    const searches: string[] = [];
+    const onRequest = (request: Request) => {
+      if (new URL(request.url()).pathname !== "/graphql") return;
+      const sent = request.method() === "GET" ? decodeURIComponent(request.url()) : (request.postData() ?? "");
+      if (sent.includes("SearchHits")) searches.push(sent);
+    };
+    page.on("request", onRequest);
     await page.getByLabel("Search", { exact: true }).fill("palmyra");
     await page.getByRole("button", { name: "Find" }).click();
     await page.waitForURL(`${t.base}/?q=palmyra`);
     await page.getByText("2 results for “palmyra”, best first").waitFor();
     const hits = page.locator(".search-results > li.article-card");
     expect(await hits.count()).toBe(2);
+    await page.waitForLoadState("networkidle");
+    page.off("request", onRequest);
+    expect(searches).toHaveLength(1);
 
     // The article: its title with the word marked, and fragments of its other fields.
     const article = hits.nth(0);

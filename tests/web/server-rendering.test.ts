@@ -151,6 +151,27 @@ describe.each(engines)("server-rendered reader pages over HTTP (%s)", (engine) =
     expect(cursor.headers["cache-control"]).toBe("no-store");
   });
 
+  it("says in the HTML how many articles the home page lists and how many results a search found, with no script run", async () => {
+    const counts = await t.data(
+      `{ articles { totalCount } tagged: articles(where: { tagSlugIn: ["syria"] }) { totalCount } search(query: "syria") { boundedCount { count isExact } } }`,
+    );
+    const home = await rawRequest(`${t.base}/`);
+    expect(home.status).toBe(200);
+    expect(rootText(home.text)).toContain(`${counts.articles.totalCount} articles`);
+
+    const tagged = await rawRequest(`${t.base}/?tag=syria`);
+    expect(counts.tagged.totalCount).toBeGreaterThan(0);
+    expect(rootText(tagged.text)).toContain(`${counts.tagged.totalCount} article${counts.tagged.totalCount === 1 ? "" : "s"}`);
+
+    const search = await rawRequest(`${t.base}/?q=syria`);
+    expect(search.status).toBe(200);
+    expect(counts.search.boundedCount).toEqual({ count: expect.any(Number), isExact: true });
+    expect(rootText(search.text)).toContain(`${counts.search.boundedCount.count} results for “syria”, best first`);
+
+    const nothing = await rawRequest(`${t.base}/?q=pumselstotorquux`);
+    expect(rootText(nothing.text)).toContain("Nothing matches “pumselstotorquux”.");
+  });
+
   it("keeps held comments out of the HTML, the JSON-LD and the embedded data, and escapes a comment that says </script>", async () => {
     const articleId = await importUniqueArticle(t);
     const shown = await postComment(t, articleId, "Visible words </script><script>alert(1)</script>", { authorName: "Vera" });

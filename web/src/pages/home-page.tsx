@@ -4,7 +4,7 @@ import { ArticleCard } from "../components/article-card";
 import { MoreButton } from "../components/more-button";
 import { ArticleWhere, HomeArticlesDocument, TagChoicesDocument } from "../generated/graphql";
 import { errorText, plural } from "../format";
-import { PageOfList, usePagedCursors, useReportedTotal } from "../paged-cursors";
+import { PageOfList, usePagedCursors } from "../paged-cursors";
 import { homePath, Link, navigate, SearchIn } from "../router";
 import { SearchResults } from "./search-results";
 
@@ -107,9 +107,17 @@ function FilterForm({ filters }: { filters: Filters }) {
   );
 }
 
+/** The variables of one page of the article list: the app's and the server rendering's, so that both name the same operation. */
+export function articlesPageVariables(where: ArticleWhere | null, after: string | null) {
+  return { first: ARTICLES_PAGE, after, where };
+}
+
 /** Page after page of the connection: each loaded page asks for the next from its endCursor. */
 function ArticlePages({ where }: { where: ArticleWhere | null }) {
-  const { total, pages } = usePagedCursors();
+  const pages = usePagedCursors();
+  // The first page's own query: its count is the list's.
+  const [{ data: first }] = useQuery({ query: HomeArticlesDocument, variables: articlesPageVariables(where, null) });
+  const total = first ? first.articles.totalCount : null;
   return (
     <section aria-labelledby="article-list-heading">
       <h2 id="article-list-heading" className="visually-hidden">
@@ -117,7 +125,7 @@ function ArticlePages({ where }: { where: ArticleWhere | null }) {
       </h2>
       {total !== null && (
         <p className="muted" aria-live="polite">
-          {total.count === 0 ? "No article matches." : plural(total.count, "article")}
+          {total === 0 ? "No article matches." : plural(total, "article")}
         </p>
       )}
       <ol className="article-list">
@@ -130,8 +138,7 @@ function ArticlePages({ where }: { where: ArticleWhere | null }) {
 }
 
 function ArticlePageOfList(props: PageOfList & { where: ArticleWhere | null }) {
-  const [{ data, fetching, error }] = useQuery({ query: HomeArticlesDocument, variables: { first: ARTICLES_PAGE, after: props.after, where: props.where } });
-  useReportedTotal(props.onTotal, data?.articles.totalCount);
+  const [{ data, fetching, error }] = useQuery({ query: HomeArticlesDocument, variables: articlesPageVariables(props.where, props.after) });
   if (error) {
     return (
       <li className="error" role="alert">

@@ -4,7 +4,7 @@ import { MarkedText } from "../components/marked-text";
 import { MoreButton } from "../components/more-button";
 import { ArticleWhere, SearchHitsDocument, SearchHitsQuery, SearchScope } from "../generated/graphql";
 import { countText, errorText, formatDateTime } from "../format";
-import { PageOfList, usePagedCursors, useReportedTotal } from "../paged-cursors";
+import { PageOfList, usePagedCursors } from "../paged-cursors";
 import { articlePath, Link, SearchIn } from "../router";
 
 export const SEARCH_PAGE = 10;
@@ -17,9 +17,17 @@ export const SCOPES: Record<SearchIn, SearchScope[] | null> = { "": null, articl
 /** What a highlight's field is called next to its fragment. */
 const FIELD_LABELS: Record<string, string> = { section: "Section", tags: "Tags", paragraphs: "Text", body: "Comment" };
 
+/** The variables of one page of hits: the app's and the server rendering's, so that both name the same operation. */
+export function searchPageVariables(query: string, scope: SearchIn, where: ArticleWhere | null, after: string | null) {
+  return { query, scope: SCOPES[scope], where, first: SEARCH_PAGE, after };
+}
+
 /** The search's hits, page after page, each loaded page asking for the next from its endCursor. */
 export function SearchResults({ query, scope, where }: { query: string; scope: SearchIn; where: ArticleWhere | null }) {
-  const { total, pages } = usePagedCursors();
+  const pages = usePagedCursors();
+  // The first page's own query: its count is the list's.
+  const [{ data: first }] = useQuery({ query: SearchHitsDocument, variables: searchPageVariables(query, scope, where, null) });
+  const total = first?.search.boundedCount ?? null;
   return (
     <section aria-labelledby="search-results-heading">
       <h2 id="search-results-heading" className="visually-hidden">
@@ -42,9 +50,8 @@ export function SearchResults({ query, scope, where }: { query: string; scope: S
 function SearchPage(props: PageOfList & { query: string; scope: SearchIn; where: ArticleWhere | null }) {
   const [{ data, fetching, error }] = useQuery({
     query: SearchHitsDocument,
-    variables: { query: props.query, scope: SCOPES[props.scope], where: props.where, first: SEARCH_PAGE, after: props.after },
+    variables: searchPageVariables(props.query, props.scope, props.where, props.after),
   });
-  useReportedTotal(props.onTotal, data?.search.boundedCount.count, data?.search.boundedCount.isExact);
   if (error) {
     return (
       <li className="error" role="alert">

@@ -13,8 +13,8 @@ import { App } from "../app";
 import { embeddedAnswers, EmbeddedData } from "../embedded-data";
 import { ArticlePageDocument, ArticlePageQuery, HomeArticlesDocument, SearchHitsDocument, TagChoicesDocument } from "../generated/graphql";
 import { articlePageVariables } from "../pages/article-page";
-import { ARTICLES_PAGE, filtersFrom, whereOf } from "../pages/home-page";
-import { SCOPES, SEARCH_PAGE } from "../pages/search-results";
+import { articlesPageVariables, filtersFrom, whereOf } from "../pages/home-page";
+import { SCOPES, searchPageVariables } from "../pages/search-results";
 import { articlePath, matchRoute, PageLocation, Route, ServerLocation } from "../router";
 import { setServerMeta } from "../session";
 import { pageHead, PageHead } from "./page-head";
@@ -84,8 +84,8 @@ export function planPage(url: string): PagePlan {
       const where = whereOf(filters);
       const query = filters.q.trim();
       const list = query
-        ? request(SearchHitsDocument, { query, scope: SCOPES[filters.in], where, first: SEARCH_PAGE, after: null })
-        : request(HomeArticlesDocument, { first: ARTICLES_PAGE, after: null, where });
+        ? request(SearchHitsDocument, searchPageVariables(query, filters.in, where, null))
+        : request(HomeArticlesDocument, articlesPageVariables(where, null));
       return { requests: [request(TagChoicesDocument, undefined), list] };
     }
     case "article":
