@@ -9,7 +9,17 @@ import {
 import { expressMiddleware } from "@as-integrations/express5";
 import cors from "cors";
 import express, { ErrorRequestHandler } from "express";
-import { DocumentNode, execute, ExecutionArgs, getOperationAST, GraphQLError, GraphQLFormattedError, GraphQLSchema, parse } from "graphql";
+import {
+  DocumentNode,
+  execute,
+  ExecutionArgs,
+  getOperationAST,
+  FormattedExecutionResult,
+  GraphQLError,
+  GraphQLFormattedError,
+  GraphQLSchema,
+  parse,
+} from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { Config } from "./config";
@@ -39,6 +49,7 @@ import { plainGetHint } from "./http/plain-get.middleware";
 import { countedClientFor, countedClientOf } from "./resolvers/write-access";
 import { Admission, answerRefusal, clientKeyOf, laneOf, SHUTTING_DOWN, weighRequest } from "./http/admission";
 import { AdmitRequest, bodyErrorResponse, graphqlPostHandler, isGraphqlJsonPost } from "./execution/graphql-post";
+import { QueryLane } from "./execution/query-lane";
 import { closeWhenNotDrained, httpServerOptions } from "./http/http-timeouts";
 import { devSignInRoutes } from "./http/dev-sign-in.routes";
 import { AddressConnections } from "./http/address-connections";
@@ -113,6 +124,8 @@ export interface ThreadlineServer {
   admission: Admission;
   /** Anonymous answers kept in memory (RESPONSE_CACHE_MB), dropped by writes. */
   responseCache: ResponseCache;
+  /** Repeated queries answered around Apollo's pipeline (query-lane.ts); null with GRAPHQL_EXECUTOR=graphql-js. */
+  lane: QueryLane<Context> | null;
   /** Context for an operation run in-process (tests, scripts), as HTTP would build it. */
   context(authorization?: string, tally?: QueryTally, clientAddress?: string | null): Promise<Context>;
   /**
@@ -531,6 +544,39 @@ export async function createServer(config: Config, db: Database, events: Comment
   // GRAPHQL_EXECUTOR=graphql-js: nothing is compiled, and JSON POSTs go through express (docs/decisions/).
   const fastPath = config.graphqlExecutor === "jit";
   const operations = new CompiledOperations(schema, { bounds, compile: fastPath });
+  // Apollo's default appends "\n" to the JSON, which makes a rope the response write must then
+  // copy whole into one flat string: on a deep page that copy was a tenth of a request's garbage.
+  // It also lets go of the result once it is text: see releaseResult.
+  const stringifyResult = (result: FormattedExecutionResult): string => {
+    const text = responseJson(result as Record<string, unknown>);
+    releaseResult(result);
+    return text;
+  };
+  const plugins: ApolloServerPlugin<Context>[] = [
+    {
+      async serverWillStart() {
+        return {
+          async drainServer() {
+            await wsCleanup.dispose();
+          },
+        };
+      },
+    },
+    config.production ? ApolloServerPluginLandingPageDisabled() : landingPageWithExplorerLinks(),
+    // Apollo installs these unless told not to. Cache control wraps every field's resolver with
+    // a hook (httpCachePlugin works the same policy out from the document, once per document),
+    // and the others report to Apollo's cloud, which we do not use.
+    ApolloServerPluginCacheControlDisabled(),
+    ApolloServerPluginInlineTraceDisabled(),
+    ApolloServerPluginUsageReportingDisabled(),
+    credentialPlugin,
+    preflightPlugin(preflight),
+    statusPlugin,
+    httpCachePlugin(cachePolicies),
+    responseCache.plugin(),
+    ...(config.production ? [] : [sqlCountPlugin]),
+    releasePlugin,
+  ];
   const apollo = new ApolloServer<Context>({
     gateway: compiledExecutionGateway<Context>(schema, operations),
     introspection: !config.production,
@@ -540,39 +586,8 @@ export async function createServer(config: Config, db: Database, events: Comment
     validationRules: limitRules(false),
     includeStacktraceInErrorResponses: !config.production,
     formatError: formatError(config.production),
-    // Apollo's default appends "\n" to the JSON, which makes a rope the response write must then
-    // copy whole into one flat string: on a deep page that copy was a tenth of a request's garbage.
-    // It also lets go of the result once it is text: see releaseResult.
-    stringifyResult: (result) => {
-      const text = responseJson(result as Record<string, unknown>);
-      releaseResult(result);
-      return text;
-    },
-    plugins: [
-      {
-        async serverWillStart() {
-          return {
-            async drainServer() {
-              await wsCleanup.dispose();
-            },
-          };
-        },
-      },
-      config.production ? ApolloServerPluginLandingPageDisabled() : landingPageWithExplorerLinks(),
-      // Apollo installs these unless told not to. Cache control wraps every field's resolver with
-      // a hook (httpCachePlugin works the same policy out from the document, once per document),
-      // and the others report to Apollo's cloud, which we do not use.
-      ApolloServerPluginCacheControlDisabled(),
-      ApolloServerPluginInlineTraceDisabled(),
-      ApolloServerPluginUsageReportingDisabled(),
-      credentialPlugin,
-      preflightPlugin(preflight),
-      statusPlugin,
-      httpCachePlugin(cachePolicies),
-      responseCache.plugin(),
-      ...(config.production ? [] : [sqlCountPlugin]),
-      releasePlugin,
-    ],
+    stringifyResult,
+    plugins,
   });
   await apollo.start();
   // Writes taken by other instances arrive over the bus.
@@ -626,11 +641,14 @@ export async function createServer(config: Config, db: Database, events: Comment
     },
     admittedGet(admit, expressMiddleware(apollo, { context: ({ res }) => (res.locals.context as () => Promise<Context>)() })),
   );
-  if (fastPath)
+  // A repeated query goes around Apollo's pipeline when all goes well (docs/decisions/0007-query-lane.md).
+  const lane = fastPath ? new QueryLane<Context>({ documents, operations, plugins, stringifyResult, logger: apollo.logger }) : null;
+  if (lane)
     graphqlPost = graphqlPostHandler(apollo, {
       bodyLimit: BODY_LIMIT,
       admit,
       serveCached: (req, res) => responseCache.serve(req, res),
+      lane,
       around: config.production ? undefined : (work) => withQueryTally({ count: 0 }, work),
       onError: (error, _req, res) => {
         console.error("threadline: POST /graphql failed outside Apollo:", error);
@@ -701,6 +719,7 @@ export async function createServer(config: Config, db: Database, events: Comment
     operations,
     admission,
     responseCache,
+    lane,
     context: (authorization, tally, clientAddress) => buildContext(deps, authorization, tally, clientAddress ?? null),
     async stop() {
       draining = true;

@@ -173,6 +173,28 @@ export class CompiledOperations {
   }
 }
 
+/** Where a result computed before Apollo took the request over waits for Apollo's executor. */
+const HANDED_OVER = Symbol("threadline.handedOver");
+
+type Handed = { [HANDED_OVER]?: ExecutionResult };
+
+/**
+ * Gives Apollo's executor the result of this request's operation, computed already (by the query
+ * lane, query-lane.ts), so that Apollo answers it without running it again. Apollo copies the
+ * context's own properties into the context its executor sees, so the result rides along.
+ */
+export function handOver(contextValue: unknown, result: ExecutionResult): void {
+  (contextValue as Handed)[HANDED_OVER] = result;
+}
+
+/** The result handed over for this context, once. */
+function handedOver(contextValue: unknown): ExecutionResult | undefined {
+  const context = contextValue as Handed | null;
+  const result = context?.[HANDED_OVER];
+  if (result !== undefined) context![HANDED_OVER] = undefined;
+  return result;
+}
+
 /**
  * The interface through which Apollo Server takes a schema and an executor of its own
  * (`gateway: { load, onSchemaLoadOrUpdate, stop }`): the schema never changes, and every
@@ -192,14 +214,18 @@ export function compiledExecutionGateway<TContext extends BaseContext>(
       const coreSupergraphSdl = printSchema(schema);
       for (const listener of listeners) listener({ apiSchema: schema, coreSupergraphSdl });
       return {
-        executor: (request) =>
-          operations.execute({
+        executor: (request) => {
+          // A result the query lane computed before it handed the request over is not computed again.
+          const computed = handedOver(request.context);
+          if (computed !== undefined) return Promise.resolve(computed);
+          return operations.execute({
             document: request.document,
             // What the client sent, as Apollo hands it to graphql-js's execute.
             operationName: request.request.operationName,
             variables: request.request.variables,
             contextValue: request.context,
-          }),
+          });
+        },
       };
     },
     async stop() {

@@ -19,6 +19,7 @@ import { parse as parseUrl } from "node:url";
 import { ApolloServer, BaseContext, HeaderMap } from "@apollo/server";
 import bodyParser from "body-parser";
 import cors from "cors";
+import { headerMapOf, isLaneAnswer, QueryLane } from "./query-lane";
 
 /** A refused body as the JSON error answer: status, and the body to send. */
 export interface BodyErrorResponse {
@@ -71,6 +72,8 @@ export interface GraphqlPostOptions<TContext extends BaseContext> {
   serveCached?: (req: IncomingMessage & { body?: unknown }, res: ServerResponse) => boolean;
   /** An error that is neither the client's body nor answered by Apollo: the last resort. */
   onError: (error: unknown, req: IncomingMessage, res: ServerResponse) => void;
+  /** Answers repeated queries without Apollo's pipeline when all goes well (query-lane.ts); default: none. */
+  lane?: QueryLane<TContext>;
 }
 
 type Next = (error?: unknown) => void;
@@ -84,25 +87,31 @@ export function graphqlPostHandler<TContext extends BaseContext>(
   const readJson = bodyParser.json({ limit: options.bodyLimit }) as unknown as (req: IncomingMessage, res: ServerResponse, next: Next) => void;
   const around = options.around ?? (<T>(work: () => Promise<T>) => work());
 
+  /** A whole answer: its status, its headers in their order, and its text. */
+  function send(res: ServerResponse, status: number | undefined, headers: HeaderMap, text: string): void {
+    for (const [key, value] of headers) res.setHeader(key, value);
+    res.statusCode = status ?? 200;
+    // Encoded once, here: given the string, node would measure it for Content-Length and then
+    // encode it again into a copy of its own for the socket.
+    const body = Buffer.from(text, "utf8");
+    res.setHeader("content-length", body.length);
+    res.end(body);
+  }
+
   async function answer(req: IncomingMessage & { body?: unknown }, res: ServerResponse, context: () => Promise<TContext>): Promise<void> {
-    const headers = new HeaderMap();
-    for (const [key, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
+    if (options.lane) {
+      const fromLane = await options.lane.answer(req, context);
+      if (isLaneAnswer(fromLane)) return send(res, fromLane.status, fromLane.headers, fromLane.body);
+      // Apollo serves it with the context the lane made (and any result it computed).
+      if (fromLane) context = async () => fromLane.contextValue;
     }
     const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: "POST", headers, search: parseUrl(req.url ?? "").search ?? "", body: req.body },
+      httpGraphQLRequest: { method: "POST", headers: headerMapOf(req), search: parseUrl(req.url ?? "").search ?? "", body: req.body },
       context,
     });
+    if (response.body.kind === "complete") return send(res, response.status, response.headers, response.body.string);
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
-    if (response.body.kind === "complete") {
-      // Encoded once, here: given the string, node would measure it for Content-Length and then
-      // encode it again into a copy of its own for the socket.
-      const body = Buffer.from(response.body.string, "utf8");
-      res.setHeader("content-length", body.length);
-      res.end(body);
-      return;
-    }
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
   }

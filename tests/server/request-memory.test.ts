@@ -128,16 +128,18 @@ describe.each(engines)("over HTTP on %s, one operation at a time (MAX_CONCURRENT
   afterAll(() => t.close());
 
   it("answers every one of many parallel requests in full, running one operation at a time", async () => {
-    // Counts the operations Apollo is running at any moment, by POST (direct path) and GET (express).
-    const apollo = t.server.apollo as unknown as { executeHTTPGraphQLRequest: (...args: unknown[]) => Promise<unknown> };
-    const original = apollo.executeHTTPGraphQLRequest.bind(t.server.apollo);
+    // Counts the operations running at any moment, by POST (direct path, Apollo or the query lane) and GET (express).
+    const operations = t.server.operations;
+    const original = operations.execute.bind(operations);
     let running = 0;
     let most = 0;
-    const spy = jest.spyOn(apollo, "executeHTTPGraphQLRequest").mockImplementation(async (...args: unknown[]) => {
+    let runs = 0;
+    const spy = jest.spyOn(operations, "execute").mockImplementation(async (request) => {
       running += 1;
+      runs += 1;
       most = Math.max(most, running);
       try {
-        return await original(...args);
+        return await original(request);
       } finally {
         running -= 1;
       }
@@ -160,6 +162,7 @@ describe.each(engines)("over HTTP on %s, one operation at a time (MAX_CONCURRENT
       expect(answer.body.data.articles.totalCount).toBeGreaterThan(3);
     }
     for (const answer of gets) expect(answer.body.data.articles.nodes).toHaveLength(1);
+    expect(runs).toBe(15);
     expect(most).toBe(1);
   });
 
