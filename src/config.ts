@@ -50,7 +50,8 @@ export interface Config {
   abuseLimits: AbuseLimitSettings;
   /**
    * How operations run (GRAPHQL_EXECUTOR): "jit", the fast path of src/execution (graphql-jit, the
-   * direct POST path, SQLite's statement cache); "graphql-js", the card's stack alone.
+   * direct POST path, the query lane, SQLite's statement cache, PostgreSQL's named statements);
+   * "graphql-js", the card's stack alone.
    */
   graphqlExecutor: GraphqlExecutor;
   /** The deepest a reply may sit (MAX_THREAD_DEPTH): top-level comments are depth 0. */
