@@ -173,26 +173,30 @@ export class CompiledOperations {
   }
 }
 
-/** Where a result computed before Apollo took the request over waits for Apollo's executor. */
+/** Where the outcome of a run made before Apollo took the request over waits for Apollo's executor. */
 const HANDED_OVER = Symbol("threadline.handedOver");
 
-type Handed = { [HANDED_OVER]?: ExecutionResult };
+/** A run's outcome: its result, or what it threw. */
+export type RunOutcome = { result: ExecutionResult } | { thrown: unknown };
+
+type Handed = { [HANDED_OVER]?: RunOutcome };
 
 /**
- * Gives Apollo's executor the result of this request's operation, computed already (by the query
- * lane, query-lane.ts), so that Apollo answers it without running it again. Apollo copies the
- * context's own properties into the context its executor sees, so the result rides along.
+ * Gives Apollo's executor the outcome of this request's operation, run already (by the query
+ * lane, query-lane.ts), so that Apollo answers it without running it again: the result, or the
+ * error the run threw, thrown again. Apollo copies the context's own properties into the context
+ * its executor sees, so the outcome rides along.
  */
-export function handOver(contextValue: unknown, result: ExecutionResult): void {
-  (contextValue as Handed)[HANDED_OVER] = result;
+export function handOver(contextValue: unknown, outcome: RunOutcome): void {
+  (contextValue as Handed)[HANDED_OVER] = outcome;
 }
 
-/** The result handed over for this context, once. */
-function handedOver(contextValue: unknown): ExecutionResult | undefined {
+/** The outcome handed over for this context, once. */
+function handedOver(contextValue: unknown): RunOutcome | undefined {
   const context = contextValue as Handed | null;
-  const result = context?.[HANDED_OVER];
-  if (result !== undefined) context![HANDED_OVER] = undefined;
-  return result;
+  const outcome = context?.[HANDED_OVER];
+  if (outcome !== undefined) context![HANDED_OVER] = undefined;
+  return outcome;
 }
 
 /**
@@ -216,8 +220,8 @@ export function compiledExecutionGateway<TContext extends BaseContext>(
       return {
         executor: (request) => {
           // A result the query lane computed before it handed the request over is not computed again.
-          const computed = handedOver(request.context);
-          if (computed !== undefined) return Promise.resolve(computed);
+          const outcome = handedOver(request.context);
+          if (outcome !== undefined) return "result" in outcome ? Promise.resolve(outcome.result) : Promise.reject(outcome.thrown);
           return operations.execute({
             document: request.document,
             // What the client sent, as Apollo hands it to graphql-js's execute.

@@ -23,8 +23,10 @@
  * validated before, an operation that is not a query, an `extensions` field (persisted queries), an
  * Accept header that takes neither JSON type, a plugin's refusal in didResolveOperation (a
  * credential refused, a cost too high), and any answer with errors. An operation that has run when
- * Apollo takes over is not run again: its result is handed to the executor (`handOver`, compiled-executor.ts), so
- * Apollo formats its errors, sets the status and calls the plugins' hooks itself.
+ * Apollo takes over is not run again: its result (or what it threw) is handed to the executor
+ * (`handOver`, compiled-executor.ts), so Apollo formats its errors, sets the status and calls the
+ * plugins' hooks itself. A context that could not be made is made again by Apollo, which answers
+ * the failure as it answers any.
  */
 import type { IncomingMessage } from "node:http";
 import { parse as parseUrl } from "node:url";
@@ -114,7 +116,13 @@ export class QueryLane<TContext extends BaseContext> {
     const contentType = contentTypeFor(headers.get("accept"));
     if (contentType === null) return null;
 
-    const contextValue = await context();
+    let contextValue: TContext;
+    try {
+      contextValue = await context();
+    } catch {
+      // Apollo makes it again, and answers the failure as it answers any.
+      return null;
+    }
     const requestContext = {
       logger: this.options.logger,
       schema: this.options.operations.schema,
@@ -151,14 +159,20 @@ export class QueryLane<TContext extends BaseContext> {
       return this.handOver(handover);
     }
 
-    const result = await this.options.operations.execute({
-      document,
-      operationName: requestContext.request.operationName,
-      variables: requestContext.request.variables,
-      contextValue,
-    });
+    let result: ExecutionResult;
+    try {
+      result = await this.options.operations.execute({
+        document,
+        operationName: requestContext.request.operationName,
+        variables: requestContext.request.variables,
+        contextValue,
+      });
+    } catch (thrown) {
+      handOver(contextValue, { thrown });
+      return this.handOver(handover);
+    }
     if (result.errors !== undefined || !("data" in result)) {
-      handOver(contextValue, result);
+      handOver(contextValue, { result });
       return this.handOver(handover);
     }
     const response = requestContext.response as { http: { headers: HeaderMap; status?: number }; body?: unknown };

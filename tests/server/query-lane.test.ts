@@ -132,6 +132,33 @@ describe.each(engines)("the query lane on %s", (engine) => {
         expect((await twice(handed[3])).first.status).toBe(401);
       });
 
+      itOnFastPath("hands Apollo what a run threw, which Apollo answers as it answers its own executor's failure, without a second run", async () => {
+        const operations = t.server.operations;
+        const original = operations.execute.bind(operations);
+        let runs = 0;
+        const spy = jest.spyOn(operations, "execute").mockImplementation(async (request) => {
+          if (!String(request.operationName).startsWith("Thrown")) return original(request);
+          runs += 1;
+          throw new Error("the run failed");
+        });
+        const errors = jest.spyOn(console, "error").mockImplementation(() => undefined);
+        try {
+          const { first, second, lane } = await twice({ query: `query Thrown { articles(first: 1) { nodes { title } } }`, operationName: "Thrown" });
+          expect(lane).toBe("handed over");
+          // In development the error carries its stack, which differs by where Apollo's executor was called from.
+          const withoutStack = (answer: Answer) => ({
+            status: answer.status,
+            body: JSON.parse(answer.body, (key, value) => (key === "stacktrace" ? undefined : value)),
+          });
+          expect(withoutStack(second)).toEqual(withoutStack(first));
+          expect(runs).toBe(2);
+          expect(JSON.parse(first.body).errors[0].extensions.code).toBe("INTERNAL_SERVER_ERROR");
+        } finally {
+          spy.mockRestore();
+          errors.mockRestore();
+        }
+      });
+
       itOnFastPath("leaves mutations, persisted queries, batches and an Accept header it cannot answer to Apollo", async () => {
         const articleId = (await t.data(`{ articles(first: 1) { nodes { id } } }`)).articles.nodes[0].id;
         const post = await twice({
