@@ -187,6 +187,16 @@ describe.each(engines)("the query lane on %s", (engine) => {
         expect(t.server.lane!.counts).toEqual(before);
       });
 
+      itOnFastPath("calls the very plugins Apollo runs, its own included (an upgrade that copied the array would fail here)", () => {
+        const apolloPlugins = (t.server.apollo as unknown as { internals: { plugins: unknown[] } }).internals.plugins;
+        const lanePlugins = (t.server.lane as unknown as { options: { plugins: unknown[] } }).options.plugins;
+        expect(lanePlugins).toBe(apolloPlugins);
+        // In production Apollo adds the plugin that cleans suggestions from validation errors.
+        expect(apolloPlugins.some((plugin) => (plugin as { __internal_plugin_id__?: string }).__internal_plugin_id__ === "DisableSuggestions")).toBe(
+          production,
+        );
+      });
+
       itOnFastPath("hands Apollo a request whose plugins have a hook the lane does not call (executionDidStart), which Apollo calls", async () => {
         const own = await startTestServer(engine, { production });
         try {
