@@ -603,11 +603,12 @@ export async function listConnection<T, O extends string>(
   const scope = scopeOf(def, order, 0);
   noteList(byId, def.name, 0, byStoredCount(scope));
   const idPage = (await fetchIdPages(db, def, order, pageWindow(args, scope), null, shape ?? null)).get(0)!;
-  const counted: ListCount = {
+  // Written only when a field asks for it: a page of titles asks for no count.
+  const counted: ListCount = count ?? {
     total: async () => (await countRows(db, def, null)).get(0) ?? 0,
-    upTo: selectedCount(db, sql`SELECT 1 FROM ${def.from}${whereClause(def.where)}`, !def.filtered).upTo,
+    upTo: (limit) => selectedCount(db, sql`SELECT 1 FROM ${def.from}${whereClause(def.where)}`, !def.filtered).upTo(limit),
   };
-  return toConnection(idPage, scope, byId, count ?? counted, shape);
+  return toConnection(idPage, scope, byId, counted, shape);
 }
 
 /** How many rows a per-parent set holds, for many parents in one statement. */
