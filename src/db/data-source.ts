@@ -20,6 +20,7 @@ import { ModerationDesk1765000000000 } from "./migrations/1765000000000-moderati
 import { WordListsAndNotifications1765100000000 } from "./migrations/1765100000000-word-lists-and-notifications";
 import { SearchDocumentsInline1765200000000 } from "./migrations/1765200000000-search-documents-inline";
 import { SearchTitles1765300000000 } from "./migrations/1765300000000-search-titles";
+import { SearchTitleList1765400000000 } from "./migrations/1765400000000-search-title-list";
 import { fitEntitiesToEngine } from "./engine-schema";
 import { CountingLogger } from "./query-counter";
 import { StatementCache } from "../execution/statement-cache";
@@ -40,6 +41,7 @@ export const migrations = [
   WordListsAndNotifications1765100000000,
   SearchDocumentsInline1765200000000,
   SearchTitles1765300000000,
+  SearchTitleList1765400000000,
 ];
 
 /**

@@ -10,7 +10,7 @@ export { ModerationAction } from "./moderation-action.entity";
 export { Notification, NotificationInbox, NotificationKind } from "./notification.entity";
 export { CommentStatus, FlagReason, ModerationActionKind, ModerationMode, Role } from "./moderation-enums";
 export { RelatedLink } from "./related-link.entity";
-export { SearchArticleEntry, SearchCommentEntry } from "./search-entry.entity";
+export { SearchArticleEntry, SearchCommentEntry, SearchTitleEntry } from "./search-entry.entity";
 export { StoredCount } from "./stored-count.entity";
 export { Tag } from "./tag.entity";
 export { WordList } from "./word-list.entity";
@@ -24,7 +24,7 @@ import { CommentReaction } from "./comment-reaction.entity";
 import { ModerationAction } from "./moderation-action.entity";
 import { Notification, NotificationInbox } from "./notification.entity";
 import { RelatedLink } from "./related-link.entity";
-import { SearchArticleEntry, SearchCommentEntry } from "./search-entry.entity";
+import { SearchArticleEntry, SearchCommentEntry, SearchTitleEntry } from "./search-entry.entity";
 import { StoredCount } from "./stored-count.entity";
 import { Tag } from "./tag.entity";
 import { WordList } from "./word-list.entity";
@@ -51,5 +51,5 @@ export const entities = [
  * index in FTS5 virtual tables, which TypeORM cannot describe).
  */
 export function engineEntities(engine: "sqlite" | "postgres") {
-  return engine === "postgres" ? [...entities, SearchArticleEntry, SearchCommentEntry] : entities;
+  return engine === "postgres" ? [...entities, SearchArticleEntry, SearchTitleEntry, SearchCommentEntry] : entities;
 }

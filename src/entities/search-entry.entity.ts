@@ -27,6 +27,25 @@ export class SearchArticleEntry {
   article?: Article;
 }
 
+/**
+ * An article's title words alone (search_article.title again), in a narrow table: finding the
+ * newest title matches reads these small rows instead of one document per match. Triggers on
+ * search_article write it, not the application (migration SearchTitleList).
+ */
+@Entity("search_title")
+@Index("IDX_search_title_title", ["title"])
+export class SearchTitleEntry {
+  @PrimaryColumn({ type: "integer", primaryKeyConstraintName: "PK_search_title" })
+  articleId: number;
+
+  @Column({ type: "tsvector" })
+  title: string;
+
+  @OneToOne(() => Article, { onDelete: "CASCADE" })
+  @JoinColumn({ name: "articleId", foreignKeyConstraintName: "FK_search_title_article" })
+  article?: Article;
+}
+
 @Entity("search_comment")
 @Index("IDX_search_comment_document", ["document"])
 export class SearchCommentEntry {

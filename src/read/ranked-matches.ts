@@ -18,12 +18,21 @@
 import { DataSource } from "typeorm";
 import { isPostgres } from "../db/data-source";
 import { join, raw, run, Sql, sql } from "../db/sql";
-import { MatchPart, matchIds, matchScores, SearchKind } from "../search/match-sql";
+import { articleScore, MatchPart, matchIds, matchScores, SearchKind, titleCandidateIds, titleImpliesMatch } from "../search/match-sql";
 import type { SearchQuery } from "../search/parse-query";
 import { KeysetWindow, KeyValue, selectedCount, SortKey } from "./connection";
 
 /** Matches of each kind that are ranked, the newest first; older matches follow unranked. */
 export const RANK_WINDOW = 1_000;
+
+/**
+ * PostgreSQL: how many of the newest title candidates the window's start is looked for among, one
+ * document test each, before it is found from the document index instead (rankedMatches).
+ */
+export const TITLE_WALK = 2 * RANK_WINDOW;
+
+/** PostgreSQL: the newest title candidates whose share of matches decides whether to walk them (rankedMatches). */
+export const TITLE_SAMPLE = 100;
 
 /** A row's kind in the list's keys: articles sort before comments of the same score. */
 export const KIND = { article: 0, comment: 1 } as const;
@@ -114,12 +123,49 @@ export function rankedMatches(db: DataSource, query: SearchQuery, kinds: SearchK
    * the matches, and a top-N sort picks the window.
    */
   const newestFirst = isPostgres(db) ? sql`f.id + 0 DESC` : sql`f.id DESC`;
-  const windowStart = (kind: SearchKind, part: MatchPart): Sql =>
-    sql`COALESCE((SELECT f.id FROM (${filtered(kind, matchIds(db, kind, query, part), sql`h.id`)}) f ORDER BY ${newestFirst} LIMIT 1 OFFSET ${RANK_WINDOW - 1}), 0)`;
-  const ranked = (kind: SearchKind, part: MatchPart, score: Sql): Sql => {
-    const scores = matchScores(db, kind, query, part, { from: windowStart(kind, part) });
-    return sql`SELECT ${raw(String(KIND[kind]))} AS kind, x.id, ${score} AS score FROM (${filtered(kind, scores, sql`h.id, h.r`)}) x`;
+  const nthNewest = (rows: Sql): Sql => sql`(SELECT f.id FROM (${rows}) f ORDER BY ${newestFirst} LIMIT 1 OFFSET ${RANK_WINDOW - 1})`;
+  const foundStart = (kind: SearchKind, part: MatchPart): Sql => sql`COALESCE(${nthNewest(filtered(kind, matchIds(db, kind, query, part), sql`h.id`))}, 0)`;
+
+  /**
+   * PostgreSQL: CTEs whose `walk` holds the newest RANK_WINDOW title matches with their relevance
+   * (`id`, `r`), walked through the narrow search_title, or nothing when the walk was not worth it.
+   *
+   * Found in search_article like other parts, each title match cost a page read there, as a row
+   * holds its article's whole document (15,312 pages for "minister said" at 100,000 articles). The
+   * walk takes the candidates' ids from search_title newest first (the planner walks its primary
+   * key backwards when they are many, else sorts the index's) and reads the document of each by
+   * its key, to rank it and, when the title does not imply the match, to test it, until RANK_WINDOW
+   * have matched. A query of several terms walks at most TITLE_WALK candidates, and only when the
+   * newest TITLE_SAMPLE suggest that enough of them match: a common word in titles beside a rarer
+   * one ("oil sanctions": 29% of candidates) would test thousands of documents to no end.
+   */
+  const titleWalk = (): Sql => {
+    const implied = titleImpliesMatch(query);
+    const newest = (count: number) => sql`SELECT f.id FROM (${filtered("article", titleCandidateIds(query), sql`h.id`)}) f ORDER BY f.id DESC LIMIT ${count}`;
+    const scored = (rows: Sql) =>
+      sql`SELECT v.id, v.r FROM (SELECT w.id, ${articleScore(query, sql`w.id`)} AS r FROM (${rows}) w OFFSET 0) v WHERE v.r IS NOT NULL`;
+    if (implied) return sql`walk AS MATERIALIZED (${scored(newest(RANK_WINDOW))})`;
+    const promising = sql`(SELECT COUNT(*) FROM (${scored(newest(TITLE_SAMPLE))}) s) * ${TITLE_WALK} >= ${TITLE_SAMPLE * RANK_WINDOW}`;
+    const walked = scored(sql`SELECT c.id FROM (${newest(TITLE_WALK)}) c WHERE ${promising} ORDER BY c.id DESC`);
+    return sql`walk AS MATERIALIZED (SELECT m.id, m.r FROM (${walked}) m LIMIT ${RANK_WINDOW})`;
   };
+  /** Whether the walk found the window: RANK_WINDOW matches, or with one term (every candidate a match) all there are. */
+  const walkFound = titleImpliesMatch(query) ? sql`TRUE` : sql`(SELECT COUNT(*) FROM walk) = ${RANK_WINDOW}`;
+  const walksTitles = (kind: SearchKind, part: MatchPart) => isPostgres(db) && kind === "article" && part === "title";
+
+  const windowStart = (kind: SearchKind, part: MatchPart): Sql => {
+    if (!walksTitles(kind, part)) return foundStart(kind, part);
+    return sql`(WITH ${titleWalk()} SELECT CASE WHEN ${walkFound} THEN (SELECT CASE WHEN COUNT(*) = ${RANK_WINDOW} THEN MIN(id) ELSE 0 END FROM walk) ELSE ${foundStart(kind, part)} END)`;
+  };
+  /** `SELECT id, r`: the ranked window of a part (the matches from windowStart on), with their relevance. */
+  const scores = (kind: SearchKind, part: MatchPart): Sql => {
+    if (!walksTitles(kind, part)) return filtered(kind, matchScores(db, kind, query, part, { from: windowStart(kind, part) }), sql`h.id, h.r`);
+    // The walk once; its rows if it found the window, else the window found from the index.
+    const found = filtered(kind, matchScores(db, kind, query, part, { from: foundStart(kind, part) }), sql`h.id, h.r`);
+    return sql`WITH ${titleWalk()} SELECT id, r FROM walk WHERE ${walkFound} UNION ALL SELECT y.id, y.r FROM (${found}) y WHERE NOT ${walkFound}`;
+  };
+  const ranked = (kind: SearchKind, part: MatchPart, score: Sql): Sql =>
+    sql`SELECT ${raw(String(KIND[kind]))} AS kind, x.id, ${score} AS score FROM (${scores(kind, part)}) x`;
   const older = (kind: SearchKind, part: MatchPart): Sql => filtered(kind, matchIds(db, kind, query, part, { below: windowStart(kind, part) }), sql`h.id`);
 
   const bodyPart: Record<SearchKind, MatchPart> = { article: "untitled", comment: "all" };

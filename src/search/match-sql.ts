@@ -85,9 +85,10 @@ function tsMatch(query: SearchQuery): string {
 }
 
 /**
- * Whether any looked-for term matched in the title, as a tsquery over search_article.title (the
- * document's weight-A entries at their positions). Asked of the document as `'word':A`, it made
- * PostgreSQL fetch and test every document with the word, as a GIN index holds no weights.
+ * Whether any looked-for term matched in the title, as a tsquery over search_article.title and
+ * search_title.title (the document's weight-A entries at their positions). Asked of the document
+ * as `'word':A`, it made PostgreSQL fetch and test every document with the word, as a GIN index
+ * holds no weights.
  */
 function tsTitleMatch(query: SearchQuery): string {
   return query.terms
@@ -126,7 +127,7 @@ function ftsPart(query: SearchQuery, kind: SearchKind, part: MatchPart): string 
  * excluded. The title tsvector is the document's weight-A entries at their positions, so a word,
  * a prefix or a phrase found in it is found in the document too.
  */
-function titleImpliesMatch(query: SearchQuery): boolean {
+export function titleImpliesMatch(query: SearchQuery): boolean {
   return query.terms.length === 1 && !query.terms[0].negated;
 }
 
@@ -139,6 +140,28 @@ function tsPart(query: SearchQuery, part: MatchPart): Sql {
   // term, intersected with the title's to no effect (docs/benchmarks.md: "A title match needs no
   // document test").
   return titleImpliesMatch(query) ? title : sql`${match} AND ${title}`;
+}
+
+/**
+ * PostgreSQL: `SELECT id` of the articles with a looked-for term in the title, from the narrow
+ * search_title (migration SearchTitleList), without a test of the document: the candidates for
+ * the title part, every one a match when the title implies it (titleImpliesMatch).
+ */
+export function titleCandidateIds(query: SearchQuery): Sql {
+  return sql`SELECT "articleId" AS id FROM search_title WHERE title @@ CAST(${tsTitleMatch(query)} AS tsquery)`;
+}
+
+/** PostgreSQL: the relevance of a match, as matchScores gives it, from its document. */
+function tsScore(query: SearchQuery, document: Sql): Sql {
+  return sql`GREATEST(ts_rank_cd('{0.1,0.2,0.4,1.0}', ${document}, CAST(${tsMatch(query)} AS tsquery))::float8, 1e-12)`;
+}
+
+/**
+ * PostgreSQL: the relevance of the article `id` as matchScores gives it, or null when its document
+ * does not match; one document, read by its key.
+ */
+export function articleScore(query: SearchQuery, id: Sql): Sql {
+  return sql`(SELECT CASE WHEN d.document @@ CAST(${tsMatch(query)} AS tsquery) THEN ${tsScore(query, sql`d.document`)} END FROM search_article d WHERE d."articleId" = ${id})`;
 }
 
 const TABLE = { article: raw("search_article"), comment: raw("search_comment") };
@@ -176,7 +199,7 @@ export function matchIds(db: DataSource, kind: SearchKind, query: SearchQuery, p
  */
 export function matchScores(db: DataSource, kind: SearchKind, query: SearchQuery, part: MatchPart, range: IdRange): Sql {
   if (isPostgres(db)) {
-    return sql`SELECT ${PG_ID[kind]} AS id, GREATEST(ts_rank_cd('{0.1,0.2,0.4,1.0}', document, CAST(${tsMatch(query)} AS tsquery))::float8, 1e-12) AS r FROM ${TABLE[kind]} WHERE ${tsPart(query, part)}${idConditions(sql`${PG_ID[kind]}`, range)} OFFSET 0`;
+    return sql`SELECT ${PG_ID[kind]} AS id, ${tsScore(query, sql`document`)} AS r FROM ${TABLE[kind]} WHERE ${tsPart(query, part)}${idConditions(sql`${PG_ID[kind]}`, range)} OFFSET 0`;
   }
   const weights = raw(kind === "article" ? "10.0, 4.0, 1.0, 10.0, 4.0, 1.0" : "1.0, 1.0");
   return sql`SELECT rowid AS id, MAX(0.0 - bm25(${TABLE[kind]}, ${weights}), 1e-12) AS r FROM ${TABLE[kind]} WHERE ${TABLE[kind]} MATCH ${ftsPart(query, kind, part)}${idConditions(sql`rowid`, range)} LIMIT -1`;

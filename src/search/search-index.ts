@@ -7,7 +7,8 @@
  * Tables (created by the SearchIndex migration): on SQLite the contentless FTS5 tables
  * search_article (rowid = article id) and search_comment (rowid = comment id); on PostgreSQL the
  * tables search_article ("articleId", document, title) and search_comment ("commentId", document)
- * with GIN indexes on document (and title: the document's weight-A entries).
+ * with GIN indexes on document (and title: the document's weight-A entries). search_title, a
+ * narrow copy of the titles, follows search_article by itself (triggers: migration SearchTitleList).
  */
 import { EntityManager } from "typeorm";
 import { isPostgres } from "../db/data-source";

@@ -8,8 +8,10 @@ import { randomBytes } from "node:crypto";
 import { migrations } from "../../src/db/data-source";
 import { SearchTitles1765300000000 } from "../../src/db/migrations/1765300000000-search-titles";
 import { renderDump } from "../../src/ingest/render-dump";
+import { rebuildSearchIndex } from "../../src/search/rebuild-index";
+import { reindexArticles } from "../../src/search/search-index";
 import { engines } from "../helpers/databases";
-import { IMPORT_DUMP, uniqueArticle } from "../helpers/discussion";
+import { IMPORT_DUMP, rowId, uniqueArticle } from "../helpers/discussion";
 import { startTestServer, TEST_TOKEN, TestServer } from "../helpers/test-server";
 
 const RANKED = `query($q: String!) { search(query: $q, scope: [ARTICLES], first: 10) { totalCount edges { score node { ... on Article { title } } } } }`;
@@ -25,6 +27,16 @@ onPostgres("search titles on postgres", () => {
 
   const importArticle = (title: string, paragraphs: string[]) =>
     t.data(IMPORT_DUMP, { text: renderDump(uniqueArticle({ title, paragraphs, comments: [] })) }, { token: TEST_TOKEN });
+
+  /** Articles whose entry in search_title is missing, extra, or not search_article's title column. */
+  const apart = async () =>
+    Number(
+      (
+        await t.db.dataSource.query(
+          `SELECT COUNT(*) AS n FROM search_article s FULL JOIN search_title n ON n."articleId" = s."articleId" WHERE s.title IS DISTINCT FROM n.title`,
+        )
+      )[0].n,
+    );
 
   /** Rows whose title column is not the document's weight-A entries. */
   const mismatched = async () =>
@@ -50,6 +62,9 @@ onPostgres("search titles on postgres", () => {
     await ds.runMigrations();
 
     expect(await mismatched()).toBe(0);
+    // The narrow copy (SearchTitleList) holds the same titles.
+    expect(await apart()).toBe(0);
+    expect(Number((await ds.query(`SELECT COUNT(*) AS n FROM search_title`))[0].n)).toBe(4);
     // Nothing went out of line: the documents and their titles stay in the table's own pages.
     const [toast] = await ds.query(`SELECT pg_relation_size(reltoastrelid) AS n FROM pg_class WHERE oid = CAST('search_article' AS regclass)`);
     expect(Number(toast.n)).toBe(0);
@@ -83,5 +98,37 @@ onPostgres("search titles on postgres", () => {
     const [row] = await t.db.dataSource.query(`SELECT title::text AS title FROM search_article ORDER BY "articleId" DESC LIMIT 1`);
     expect(row.title).toContain("'volcano'");
     expect(row.title).not.toContain("'ash'");
+    expect(await apart()).toBe(0);
+  });
+
+  it("keeps search_title in step with search_article through re-indexing, a rebuild and a deleted article", async () => {
+    const ds = t.db.dataSource;
+    const imported = await importArticle("Storm closes the port", ["Ships waited outside."]);
+    const id = rowId(imported.importDump.article.id);
+    await ds.query(`UPDATE article SET title = 'Calm returns to the port' WHERE "id" = $1`, [id]);
+    await ds.transaction((manager) => reindexArticles(manager, [id]));
+    expect(await apart()).toBe(0);
+    const [entry] = await ds.query(`SELECT title::text AS title FROM search_title WHERE "articleId" = $1`, [id]);
+    expect(entry.title).toContain("'calm'");
+    expect(entry.title).not.toContain("'storm'");
+
+    // Whatever writes search_article: here the statement the version before this one indexed with, during a rolling upgrade.
+    await ds.query(`DELETE FROM search_article WHERE "articleId" = $1`, [id]);
+    expect(await apart()).toBe(0);
+    await ds.query(
+      `INSERT INTO search_article ("articleId", document, title) SELECT v.id, v.document, ts_filter(v.document, '{a}') FROM (VALUES ($1::integer, 'harbour:1A storm:2A'::tsvector)) AS v (id, document)`,
+      [id],
+    );
+    expect(await apart()).toBe(0);
+    await ds.query(`UPDATE search_article SET title = 'gale:1A'::tsvector WHERE "articleId" = $1`, [id]);
+    expect(await apart()).toBe(0);
+
+    const summary = await rebuildSearchIndex(ds);
+    expect(await apart()).toBe(0);
+    expect(Number((await ds.query(`SELECT COUNT(*) AS n FROM search_title`))[0].n)).toBe(summary.indexedArticles);
+
+    await ds.query(`DELETE FROM article WHERE "id" = $1`, [id]);
+    expect(await apart()).toBe(0);
+    expect(await ds.query(`SELECT 1 FROM search_title WHERE "articleId" = $1`, [id])).toEqual([]);
   });
 });
