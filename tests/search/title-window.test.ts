@@ -15,8 +15,8 @@ import { engines } from "../helpers/databases";
 import { uniqueArticle } from "../helpers/discussion";
 import { startTestServer, TestServer } from "../helpers/test-server";
 
-const SEARCH = `query($q: String!, $after: String) {
-  search(query: $q, scope: [ARTICLES], first: 100, after: $after) {
+const SEARCH = `query($q: String!, $after: String, $where: ArticleWhere) {
+  search(query: $q, scope: [ARTICLES], first: 100, after: $after, where: $where) {
     pageInfo { hasNextPage endCursor }
     edges { score node { ... on Article { title } } }
   }
@@ -28,8 +28,11 @@ const HERD = TITLE_WALK; // "tundra" in three of four texts, "glacier" in none, 
 const herdHasTundra = (i: number) => i % 4 !== 3;
 const herdHasSteppe = (i: number) => i >= HERD - 2 * TITLE_SAMPLE;
 
-function article(title: string, paragraph: string, minute: number): ParsedArticle {
-  return uniqueArticle({ title, paragraphs: [paragraph], tags: [], publishedAt: new Date(Date.UTC(2021, 0, 1, 0, minute)) });
+/** Herds alternate between two sections; everything else is in the first. */
+const herdSection = (i: number) => (i % 2 === 0 ? "Nature" : "Sport");
+
+function article(title: string, paragraph: string, minute: number, section = "Nature"): ParsedArticle {
+  return uniqueArticle({ title, section, paragraphs: [paragraph], tags: [], publishedAt: new Date(Date.UTC(2021, 0, 1, 0, minute)) });
 }
 
 describe.each(engines)("the ranked window of title matches on %s", (engine) => {
@@ -43,6 +46,7 @@ describe.each(engines)("the ranked window of title matches on %s", (engine) => {
           `Walrus herd ${i}`,
           `${herdHasTundra(i) ? "Out on the tundra" : "By the sea"}${herdHasSteppe(i) ? ", then the steppe" : ""}, report ${i}.`,
           COLONY + i,
+          herdSection(i),
         ),
       ),
       article("Harbour news", "A walrus crossed the tundra and the steppe towards the glacier.", COLONY + HERD),
@@ -56,12 +60,12 @@ describe.each(engines)("the ranked window of title matches on %s", (engine) => {
   afterAll(() => t.close());
 
   /** Every hit of a search, in list order: title and score. */
-  async function everything(q: string): Promise<{ title: string; score: number }[]> {
+  async function everything(q: string, where?: object): Promise<{ title: string; score: number }[]> {
     const hits: { title: string; score: number }[] = [];
     let after: string | null = null;
     for (;;) {
       const { search }: { search: { pageInfo: { hasNextPage: boolean; endCursor: string }; edges: { score: number; node: { title: string } }[] } } =
-        await t.data(SEARCH, { q, after });
+        await t.data(SEARCH, { q, after, where });
       hits.push(...search.edges.map((edge) => ({ title: edge.node.title, score: edge.score })));
       if (!search.pageInfo.hasNextPage) return hits;
       after = search.pageInfo.endCursor;
@@ -69,8 +73,8 @@ describe.each(engines)("the ranked window of title matches on %s", (engine) => {
   }
 
   /** Which titles score as ranked title matches (> 1), as older title matches (1) and as other matches (< 1). */
-  async function parts(q: string): Promise<{ ranked: Set<string>; older: Set<string>; rest: string[] }> {
-    const hits = await everything(q);
+  async function parts(q: string, where?: object): Promise<{ ranked: Set<string>; older: Set<string>; rest: string[] }> {
+    const hits = await everything(q, where);
     return {
       ranked: new Set(hits.filter((hit) => hit.score > 1).map((hit) => hit.title)),
       older: new Set(hits.filter((hit) => hit.score === 1).map((hit) => hit.title)),
@@ -87,6 +91,20 @@ describe.each(engines)("the ranked window of title matches on %s", (engine) => {
         .map((i) => `Walrus herd ${i}`),
     ];
     const { ranked, older, rest } = await parts("walrus tundra");
+    expect(ranked).toEqual(new Set(matches.slice(-RANK_WINDOW)));
+    expect(older).toEqual(new Set(matches.slice(0, -RANK_WINDOW)));
+    expect(rest).toEqual(["Harbour news"]);
+  });
+
+  it("walks only the titles that pass the search's filter", async () => {
+    // Every other herd is in another section: the window is the newest RANK_WINDOW matches in this one.
+    const matches = [
+      ...Array.from({ length: COLONY }, (_, i) => `Walrus colony ${i}`),
+      ...Array.from({ length: HERD }, (_, i) => i)
+        .filter((i) => herdHasTundra(i) && herdSection(i) === "Nature")
+        .map((i) => `Walrus herd ${i}`),
+    ];
+    const { ranked, older, rest } = await parts("walrus tundra", { section: "Nature" });
     expect(ranked).toEqual(new Set(matches.slice(-RANK_WINDOW)));
     expect(older).toEqual(new Set(matches.slice(0, -RANK_WINDOW)));
     expect(rest).toEqual(["Harbour news"]);
