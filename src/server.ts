@@ -40,7 +40,7 @@ import { resolvers } from "./resolvers";
 import { checkCost, checkVariableDepth, limitRules, parseAndValidate, QUERY_LIMITS, SOCKET_LIMITS } from "./schema/limits";
 import { httpCachePlugin } from "./execution/cache-policy";
 import { CompiledOperations, compiledExecutionGateway } from "./execution/compiled-executor";
-import { responseJson, withinBounds } from "./execution/request-bounds";
+import { RequestBounds, responseJson, withinBounds } from "./execution/request-bounds";
 import { CachePolicies, DocumentCache, PreflightVerdicts } from "./execution/operation-cache";
 import { ResponseCache } from "./execution/response-cache";
 import { checkTextInputs } from "./schema/text-inputs";
@@ -435,8 +435,20 @@ export async function createServer(config: Config, db: Database, events: Comment
       const shown = config.production ? withoutSuggestions(error) : error;
       return formatWsError(withoutHttpStatus(shown.toJSON()), shown);
     });
+  // Executions answered at their deadline that have not wound down yet: stop() waits for them.
+  const windingDown = new Set<Promise<unknown>>();
   // Every operation, over either transport, runs within the same deadline and answer size.
-  const bounds = { deadlineMs: config.requestTimeoutSeconds * 1000, maxResponseBytes: config.maxResponseMb * 1024 * 1024 };
+  const bounds: RequestBounds = {
+    deadlineMs: config.requestTimeoutSeconds * 1000,
+    maxResponseBytes: config.maxResponseMb * 1024 * 1024,
+    windingDown: (execution) => {
+      const settled: Promise<void> = execution.then(
+        () => void windingDown.delete(settled),
+        () => void windingDown.delete(settled),
+      );
+      windingDown.add(settled);
+    },
+  };
   // The subscriptions a socket holds against its address's SUBSCRIPTIONS_PER_ADDRESS, by id.
   const releaseSubscription = (extra: SocketExtra, id: string) => {
     if (extra.counted?.delete(id)) connections.releaseSubscription(extra.address ?? "unknown");
@@ -728,6 +740,9 @@ export async function createServer(config: Config, db: Database, events: Comment
       // The listener stays open meanwhile, answering 503: a load balancer sees the server leave
       // rather than connections refused.
       await withinMs(admission.close(), graceMs);
+      // Operations answered at their deadline finish the reads they had started, before the
+      // database they read from is closed after this.
+      await withinMs(Promise.all(windingDown), Math.max(0, deadline - Date.now()));
       await apollo.stop();
       await deps.wordLists.close();
       stopFollowingWrites();

@@ -11,6 +11,11 @@ export interface RequestBounds {
   deadlineMs: number;
   /** Estimated bytes of JSON its answer may hold; 0: no cap. */
   maxResponseBytes: number;
+  /**
+   * Told of each execution answered at its deadline, which is still winding down (a read it had
+   * started finishes): the server waits for them on stop, before its database closes.
+   */
+  windingDown?: (execution: Promise<unknown>) => void;
 }
 
 /** A context that can be told its operation is over: from then on it starts no more reads. */
@@ -47,18 +52,22 @@ export async function withinBounds(bounds: RequestBounds, context: unknown, run:
   let result: ExecutionResult;
   if (bounds.deadlineMs > 0) {
     let timer: NodeJS.Timeout | undefined;
+    let lapsed = false;
     const deadline = new Promise<ExecutionResult>((resolve) => {
       timer = setTimeout(() => {
+        lapsed = true;
         const error = pastDeadline(bounds.deadlineMs);
         if (isExpirable(context)) context.expire(error);
         resolve({ errors: [error] });
       }, bounds.deadlineMs);
     });
+    const execution = run();
     try {
-      result = await Promise.race([run(), deadline]);
+      result = await Promise.race([execution, deadline]);
     } finally {
       clearTimeout(timer);
     }
+    if (lapsed) bounds.windingDown?.(execution);
   } else {
     result = await run();
   }

@@ -8,6 +8,7 @@ import { beforeEachStatement } from "../helpers/statements";
 import { engines } from "../helpers/databases";
 import { ADD_COMMENT, importUniqueArticle, postComment } from "../helpers/discussion";
 import { wsClient } from "../helpers/subscriptions";
+import { captureStderr } from "../helpers/console";
 import { graphqlUrl, startTestServer, TEST_TOKEN, TestServer } from "../helpers/test-server";
 
 type Body = any;
@@ -111,6 +112,47 @@ describe.each(engines)("request deadline and answer size on %s", (engine) => {
       expect(cheap).toMatchObject({ status: 200, body: { data: { __typename: "Query" } } });
     } finally {
       await t.close();
+    }
+  });
+
+  it("on stop, lets an operation answered at its deadline finish the read it had started before its database closes", async () => {
+    const t = await startTestServer(engine, { production: true, config: { requestTimeoutSeconds: 1 } });
+    let open = true;
+    try {
+      const url = await graphqlUrl(t);
+      // Every statement waits at a gate: the operation's first read is held past the deadline.
+      let release = () => {};
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let reached = () => {};
+      const held = new Promise<void>((resolve) => (reached = resolve));
+      for (const source of t.db.dataSource.dataSources()) {
+        beforeEachStatement(source, async () => {
+          reached();
+          await gate;
+        });
+      }
+      const answered = await post(url, `{ articles(first: 3) { nodes { title } } }`);
+      expect(answered.status).toBe(503);
+      await held;
+      // The held read goes on once the database has closed, or after 300 ms if stop() waits for it.
+      const closeDatabase = t.db.close.bind(t.db);
+      t.db.close = async () => {
+        await closeDatabase();
+        release();
+      };
+      const fallback = setTimeout(release, 300);
+      const databaseLog = captureStderr();
+      try {
+        open = false;
+        await t.close();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      } finally {
+        clearTimeout(fallback);
+        databaseLog.restore();
+      }
+      expect(databaseLog.lines()).toEqual([]);
+    } finally {
+      if (open) await t.close();
     }
   });
 
