@@ -72,73 +72,59 @@ describe.each(engines)("the ranked window of title matches on %s", (engine) => {
     }
   }
 
-  /** Which titles score as ranked title matches (> 1), as older title matches (1) and as other matches (< 1). */
-  async function parts(q: string, where?: object): Promise<{ ranked: Set<string>; older: Set<string>; rest: string[] }> {
+  /**
+   * Checks a search's whole list: its ranked title matches (score above 1) are exactly the newest
+   * RANK_WINDOW of `matches` (its title matches, oldest first), the older ones follow at score 1,
+   * and the one article that matches by its text alone comes last.
+   */
+  async function expectWindow(q: string, matches: string[], where?: object): Promise<void> {
     const hits = await everything(q, where);
-    return {
-      ranked: new Set(hits.filter((hit) => hit.score > 1).map((hit) => hit.title)),
-      older: new Set(hits.filter((hit) => hit.score === 1).map((hit) => hit.title)),
-      rest: hits.filter((hit) => hit.score < 1).map((hit) => hit.title),
-    };
+    const titlesWhere = (keep: (score: number) => boolean) => hits.filter((hit) => keep(hit.score)).map((hit) => hit.title);
+    expect(new Set(titlesWhere((score) => score > 1))).toEqual(new Set(matches.slice(-RANK_WINDOW)));
+    expect(new Set(titlesWhere((score) => score === 1))).toEqual(new Set(matches.slice(0, -RANK_WINDOW)));
+    expect(titlesWhere((score) => score < 1)).toEqual(["Harbour news"]);
   }
+
+  /** Every colony's title, then the herds' that `keep` takes: oldest first. */
+  const colonyAndHerds = (keep: (i: number) => boolean) => [
+    ...Array.from({ length: COLONY }, (_, i) => `Walrus colony ${i}`),
+    ...Array.from({ length: HERD }, (_, i) => i)
+      .filter(keep)
+      .map((i) => `Walrus herd ${i}`),
+  ];
 
   it("ranks the newest title matches whose text holds the other word, skipping titles whose text does not", async () => {
     // The newest TITLE_WALK titles hold three matches in four: the window lies among them.
-    const matches = [
-      ...Array.from({ length: COLONY }, (_, i) => `Walrus colony ${i}`),
-      ...Array.from({ length: HERD }, (_, i) => i)
-        .filter(herdHasTundra)
-        .map((i) => `Walrus herd ${i}`),
-    ];
-    const { ranked, older, rest } = await parts("walrus tundra");
-    expect(ranked).toEqual(new Set(matches.slice(-RANK_WINDOW)));
-    expect(older).toEqual(new Set(matches.slice(0, -RANK_WINDOW)));
-    expect(rest).toEqual(["Harbour news"]);
+    await expectWindow("walrus tundra", colonyAndHerds(herdHasTundra));
   });
 
   it("walks only the titles that pass the search's filter", async () => {
     // Every other herd is in another section: the window is the newest RANK_WINDOW matches in this one.
-    const matches = [
-      ...Array.from({ length: COLONY }, (_, i) => `Walrus colony ${i}`),
-      ...Array.from({ length: HERD }, (_, i) => i)
-        .filter((i) => herdHasTundra(i) && herdSection(i) === "Nature")
-        .map((i) => `Walrus herd ${i}`),
-    ];
-    const { ranked, older, rest } = await parts("walrus tundra", { section: "Nature" });
-    expect(ranked).toEqual(new Set(matches.slice(-RANK_WINDOW)));
-    expect(older).toEqual(new Set(matches.slice(0, -RANK_WINDOW)));
-    expect(rest).toEqual(["Harbour news"]);
+    await expectWindow(
+      "walrus tundra",
+      colonyAndHerds((i) => herdHasTundra(i) && herdSection(i) === "Nature"),
+      { section: "Nature" },
+    );
   });
 
   it("finds the window among older titles when the newest ones hold too few matches", async () => {
     // No title of the newest TITLE_WALK matches: all the matches are in the oldest titles.
-    const matches = Array.from({ length: COLONY }, (_, i) => `Walrus colony ${i}`);
-    const { ranked, older, rest } = await parts("walrus glacier");
-    expect(ranked).toEqual(new Set(matches.slice(-RANK_WINDOW)));
-    expect(older).toEqual(new Set(matches.slice(0, -RANK_WINDOW)));
-    expect(rest).toEqual(["Harbour news"]);
+    await expectWindow(
+      "walrus glacier",
+      colonyAndHerds(() => false),
+    );
   });
 
   it("finds the window among older titles when the newest ones match but too few of those after them do", async () => {
     // The newest TITLE_SAMPLE titles all match, so the walk starts; among the newest TITLE_WALK
     // only 2 * TITLE_SAMPLE do, so it gives up, and the window reaches into the oldest titles.
-    const matches = [
-      ...Array.from({ length: COLONY }, (_, i) => `Walrus colony ${i}`),
-      ...Array.from({ length: HERD }, (_, i) => i)
-        .filter(herdHasSteppe)
-        .map((i) => `Walrus herd ${i}`),
-    ];
-    const { ranked, older, rest } = await parts("walrus steppe");
-    expect(ranked).toEqual(new Set(matches.slice(-RANK_WINDOW)));
-    expect(older).toEqual(new Set(matches.slice(0, -RANK_WINDOW)));
-    expect(rest).toEqual(["Harbour news"]);
+    await expectWindow("walrus steppe", colonyAndHerds(herdHasSteppe));
   });
 
   it("ranks the newest titles with the word when one word is looked for", async () => {
-    const titles = [...Array.from({ length: COLONY }, (_, i) => `Walrus colony ${i}`), ...Array.from({ length: HERD }, (_, i) => `Walrus herd ${i}`)];
-    const { ranked, older, rest } = await parts("walrus");
-    expect(ranked).toEqual(new Set(titles.slice(-RANK_WINDOW)));
-    expect(older).toEqual(new Set(titles.slice(0, -RANK_WINDOW)));
-    expect(rest).toEqual(["Harbour news"]);
+    await expectWindow(
+      "walrus",
+      colonyAndHerds(() => true),
+    );
   });
 });
